@@ -1,0 +1,46 @@
+# Panel1 Helpdesk. `make run` sets up and serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test lint install db setup serve bench stop-db clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Runs the database finder, migrations, the demo seed, then web + worker (Ctrl-C stops both).
+run: install
+	@set -e; DATABASE_URL=$$($(PY) scripts/dbsetup.py); export DATABASE_URL; \
+	export DEBUG=$${DEBUG:-true}; \
+	$(PY) manage.py setup_platform; \
+	$(PY) manage.py seed_demo --port $(PORT); \
+	exec scripts/serve $(PORT)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	@set -e; DATABASE_URL=$$($(PY) scripts/dbsetup.py); export DATABASE_URL; \
+	DJANGO_SETTINGS_MODULE=panel1.settings_test $(PY) manage.py check; \
+	DJANGO_SETTINGS_MODULE=panel1.settings_test $(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	@set -e; DATABASE_URL=$$($(PY) scripts/dbsetup.py); export DATABASE_URL; \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@set -e; DATABASE_URL=$$($(PY) scripts/dbsetup.py); export DATABASE_URL; \
+	for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script; done
+
+stop-db:
+	$(PY) scripts/dbsetup.py --stop
+
+clean:
+	rm -rf $(VENV) .data test-artifacts

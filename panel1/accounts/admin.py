@@ -1,0 +1,47 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+
+from panel1.accounts.models import User
+
+
+class UserCreationForm(forms.ModelForm):
+    password = forms.CharField(widget=forms.PasswordInput, required=False)
+
+    class Meta:
+        model = User
+        fields = ["email", "name", "role"]
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            user.set_password(self.cleaned_data["password"])
+        else:
+            user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+class UserAdminChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserAdminChangeForm
+    add_form = UserCreationForm
+    ordering = ["email"]
+    list_display = ["email", "name", "role", "is_active", "date_joined"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["email", "name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["name", "role", "language", "timezone", "notify_by_email"]}),
+        ("Status", {"fields": ["is_active", "email_verified", "is_superuser", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["email", "name", "role", "password"]})]
+    filter_horizontal = []

@@ -1,0 +1,103 @@
+"""Users live per tenant: a table in every tenant schema (and in public for platform admins)."""
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "ADMIN", _("Admin")
+    SUPERVISOR = "SUPERVISOR", _("Supervisor")
+    AGENT = "AGENT", _("Agent")
+    CUSTOMER = "CUSTOMER", _("Customer")
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        extra_fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("email address"), unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
+    is_active = models.BooleanField(default=True)
+    language = models.CharField(max_length=10, default="en")
+    timezone = models.CharField(max_length=64, blank=True)
+    email_verified = models.BooleanField(default=False)
+    notify_by_email = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=dj_timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        indexes = [models.Index(fields=["role"], name="accounts_user_role_idx")]
+
+    def __str__(self):
+        return self.name or self.email
+
+    @property
+    def is_staff(self) -> bool:
+        """Django admin access: tenant ADMIN users (and platform superusers)."""
+        return self.is_active and (self.role == Role.ADMIN or self.is_superuser)
+
+    @property
+    def is_helpdesk_staff(self) -> bool:
+        """ADMIN, SUPERVISOR and AGENT work tickets; CUSTOMER is an end user."""
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.CUSTOMER
+
+    @property
+    def is_supervisor_or_admin(self) -> bool:
+        return self.role in (Role.ADMIN, Role.SUPERVISOR)
+
+    def has_perm(self, perm, obj=None):
+        # Tenant admins administer their whole helpdesk in the tenant's admin site.
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_module_perms(app_label)
+
+    def get_full_name(self):
+        return self.name or self.email
+
+    def get_short_name(self):
+        return (self.name or self.email).split(" ")[0]

@@ -1,0 +1,83 @@
+"""`Idempotency-Key` for creating POSTs: same key + same body replays the first answer."""
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.response import Response
+
+from panel1.api.models import IdempotencyRecord
+
+HEADER = "HTTP_IDEMPOTENCY_KEY"
+WINDOW = timedelta(hours=24)
+
+
+def _request_hash(request) -> str:
+    if request.content_type and request.content_type.startswith("multipart/"):
+        parts = sorted((k, str(v)) for k, v in request.data.lists()) if request.data else []
+        files = sorted(
+            (name, f.name, f.size) for name, items in request.FILES.lists() for f in items
+        )
+        raw = json.dumps([parts, files], sort_keys=True, default=str)
+    else:
+        raw = json.dumps(request.data, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class IdempotentCreateMixin:
+    """Wrap `create()` of a viewset (or any POST handler via `idempotent()`)."""
+
+    def create(self, request, *args, **kwargs):
+        return idempotent(
+            request, lambda: super(IdempotentCreateMixin, self).create(request, *args, **kwargs)
+        )
+
+
+def idempotent(request, handler):
+    key = request.META.get(HEADER, "").strip()
+    if not key or not request.user.is_authenticated:
+        return handler()
+    if len(key) > 255:
+        return Response(
+            {"idempotency_key": ["Use at most 255 characters."]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    digest = _request_hash(request)
+    path = request.path
+    existing = IdempotencyRecord.objects.filter(
+        user=request.user, key=key, path=path, created_at__gte=timezone.now() - WINDOW
+    ).first()
+    if existing:
+        return _replay(existing, digest)
+    response = handler()
+    if 200 <= response.status_code < 300:
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.filter(user=request.user, key=key, path=path).delete()
+                IdempotencyRecord.objects.create(
+                    user=request.user,
+                    key=key,
+                    path=path,
+                    request_hash=digest,
+                    status_code=response.status_code,
+                    response_body=json.loads(json.dumps(response.data, default=str)),
+                )
+        except IntegrityError:
+            # A concurrent duplicate won the race; answer with its stored result.
+            existing = IdempotencyRecord.objects.get(user=request.user, key=key, path=path)
+            return _replay(existing, digest)
+    return response
+
+
+def _replay(record: IdempotencyRecord, digest: str) -> Response:
+    if record.request_hash != digest:
+        return Response(
+            {"idempotency_key": ["This key was used with a different request body."]},
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    response = Response(record.response_body, status=record.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response

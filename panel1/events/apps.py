@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class EventsConfig(AppConfig):
+    name = "panel1.events"
+    label = "events"
+    verbose_name = "Events"
+
+    def ready(self):
+        from panel1 import jobs
+
+        jobs.register_schedule(
+            name="events.sweep",
+            func="panel1.events.bus.sweep_pending_task",
+            minutes=1,
+            per_tenant=True,
+        )

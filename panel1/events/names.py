@@ -1,0 +1,33 @@
+"""Event names (binding: automation triggers and plugin hooks use them)."""
+
+TICKET_CREATED = "ticket.created"
+TICKET_UPDATED = "ticket.updated"
+TICKET_STATUS_CHANGED = "ticket.status.changed"
+TICKET_ASSIGNED = "ticket.assigned"
+TICKET_RESOLVED = "ticket.resolved"
+TICKET_CLOSED = "ticket.closed"
+TICKET_MERGED = "ticket.merged"
+MESSAGE_ADDED = "message.added"
+SLA_AT_RISK = "sla.at_risk"
+SLA_BREACH = "sla.breach"
+TICKET_ESCALATED = "ticket.escalated"
+TICKET_IDLE = "ticket.idle"
+SURVEY_COMPLETED = "survey.completed"
+KB_ARTICLE_PUBLISHED = "kb.article.published"
+
+ALL_EVENTS = (
+    TICKET_CREATED,
+    TICKET_UPDATED,
+    TICKET_STATUS_CHANGED,
+    TICKET_ASSIGNED,
+    TICKET_RESOLVED,
+    TICKET_CLOSED,
+    TICKET_MERGED,
+    MESSAGE_ADDED,
+    SLA_AT_RISK,
+    SLA_BREACH,
+    TICKET_ESCALATED,
+    TICKET_IDLE,
+    SURVEY_COMPLETED,
+    KB_ARTICLE_PUBLISHED,
+)

@@ -1,0 +1,26 @@
+"""Domain errors: raised by services, turned into HTTP answers in one place each."""
+
+
+class DomainError(Exception):
+    """A business rule was broken. `errors` is DRF-shaped: {field: [messages]}."""
+
+    status_code = 400
+    default_field = "non_field_errors"
+
+    def __init__(self, errors: dict[str, list[str]] | str, *, field: str | None = None):
+        if isinstance(errors, str):
+            errors = {field or self.default_field: [errors]}
+        self.errors = errors
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409

@@ -1,0 +1,98 @@
+"""Tenant-aware job helpers on django-q2.
+
+Every task runs inside the schema of the tenant it was enqueued for: `enqueue()` records the
+current schema and dispatches after commit; the worker-side entry point `run_in_schema()`
+enters `schema_context` (never a bare `set_tenant`: worker processes are reused). Periodic jobs
+fan out: one public schedule enqueues one task per tenant.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str
+    func: str
+    minutes: int
+    per_tenant: bool
+
+
+_schedules: dict[str, ScheduleSpec] = {}
+
+
+def register_schedule(*, name: str, func: str, minutes: int, per_tenant: bool) -> None:
+    """Declare a periodic job; `manage.py setup_schedules` creates it idempotently."""
+    _schedules[name] = ScheduleSpec(name=name, func=func, minutes=minutes, per_tenant=per_tenant)
+
+
+def registered_schedules() -> list[ScheduleSpec]:
+    return sorted(_schedules.values(), key=lambda spec: spec.name)
+
+
+def enqueue(func: str, *args: Any, schema_name: str | None = None, **kwargs: Any) -> None:
+    """Queue `func` (dotted path) to run in the current tenant's schema after commit."""
+    from django_q.tasks import async_task
+
+    schema = schema_name or connection.schema_name
+
+    def _send():
+        async_task("panel1.jobs.run_in_schema", schema, func, *args, **kwargs)
+
+    transaction.on_commit(_send)
+
+
+def run_in_schema(schema_name: str, func: str, *args: Any, **kwargs: Any) -> Any:
+    """Worker entry point: run `func` inside `schema_name`."""
+    from django_tenants.utils import schema_context
+
+    with schema_context(schema_name):
+        return import_string(func)(*args, **kwargs)
+
+
+def tenant_schema_names() -> list[str]:
+    from django_tenants.utils import get_public_schema_name, get_tenant_model
+
+    return list(
+        get_tenant_model()
+        .objects.exclude(schema_name=get_public_schema_name())
+        .order_by("schema_name")
+        .values_list("schema_name", flat=True)
+    )
+
+
+def for_each_tenant(func: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Run `func` in every tenant's schema in this process; a failing tenant is logged."""
+    results: dict[str, Any] = {}
+    for schema in tenant_schema_names():
+        try:
+            results[schema] = run_in_schema(schema, func, *args, **kwargs)
+        except Exception:
+            logger.exception("%s failed for tenant %s", func, schema)
+            results[schema] = None
+    return results
+
+
+def fan_out(func: str) -> int:
+    """Scheduled entry point: enqueue one `func` task per tenant."""
+    from django_q.tasks import async_task
+
+    schemas = tenant_schema_names()
+    for schema in schemas:
+        async_task("panel1.jobs.run_in_schema", schema, func)
+    return len(schemas)
+
+
+def heartbeat() -> None:
+    """Scheduled every minute so /healthz can tell whether the job cluster runs."""
+    from panel1.core.models import JobHeartbeat
+
+    JobHeartbeat.beat()

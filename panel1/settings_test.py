@@ -1,0 +1,23 @@
+"""Settings for the test suite: the production module with test-friendly environment defaults."""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghij")
+os.environ.setdefault("HTTPS", "false")
+os.environ.setdefault("Q_SYNC", "true")
+os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
+
+from panel1.settings import *  # noqa: F403
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}

@@ -1,0 +1,68 @@
+"""Tenants (one PostgreSQL schema each) and the domains that route to them."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+hex_color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
+number_part_validator = RegexValidator(
+    r"^[A-Za-z0-9]*$", "Use letters and digits only (the number is used in email subjects)."
+)
+
+
+class Tenant(TenantMixin):
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Branding
+    display_name = models.CharField(max_length=200, blank=True)
+    primary_color = models.CharField(
+        max_length=7, default="#2563eb", validators=[hex_color_validator]
+    )
+    logo = models.FileField(upload_to="branding/", blank=True)
+    support_email = models.EmailField(blank=True)
+    footer_text = models.CharField(max_length=500, blank=True)
+    default_timezone = models.CharField(max_length=64, default="UTC")
+    # Ticket number format: PREFIX-YYYY-00000042-SUFFIX
+    ticket_prefix = models.CharField(
+        max_length=10, default="SUP", validators=[number_part_validator]
+    )
+    ticket_number_include_year = models.BooleanField(default=True)
+    ticket_number_padding = models.PositiveSmallIntegerField(
+        default=8, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    ticket_suffix = models.CharField(max_length=10, blank=True, validators=[number_part_validator])
+    # Portal and KB behaviour
+    allow_signup = models.BooleanField(default=True)
+    customers_can_set_priority = models.BooleanField(default=False)
+    customers_can_cc = models.BooleanField(default=True)
+    kb_search_config = models.CharField(
+        max_length=32,
+        default="english",
+        help_text="PostgreSQL text search configuration used for knowledge-base search.",
+    )
+    # Created by platform provisioning only; the template schema is never a tenant row.
+    auto_create_schema = True
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.display_name or self.name
+
+    @property
+    def brand_name(self) -> str:
+        return self.display_name or self.name
+
+    @property
+    def is_public(self) -> bool:
+        from django_tenants.utils import get_public_schema_name
+
+        return self.schema_name == get_public_schema_name()
+
+
+class Domain(DomainMixin):
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain

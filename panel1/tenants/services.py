@@ -1,0 +1,190 @@
+"""Tenant provisioning: schema, domain, first admin and the apps' defaults in one step."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
+
+from panel1.accounts.models import Role, User
+from panel1.exceptions import DomainError
+from panel1.tenants import provisioning
+from panel1.tenants.models import Domain, Tenant
+
+SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+DOMAIN_RE = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+RESERVED_SCHEMAS = {"public", "information_schema", "tenant_template", "template"}
+
+
+class ProvisioningError(DomainError):
+    pass
+
+
+@dataclass
+class ProvisionResult:
+    tenant: Tenant
+    created: bool
+    admin_created: bool
+    changes: list[str] = field(default_factory=list)
+
+
+def validate_tenant_input(*, schema_name: str, domain: str, name: str, admin_email: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if not SCHEMA_RE.match(schema_name or "") or schema_name.startswith("pg_"):
+        errors["schema"] = [
+            "Use 2-41 lowercase letters, digits or underscores, starting with a letter."
+        ]
+    elif schema_name in RESERVED_SCHEMAS or schema_name == settings.TENANT_BASE_SCHEMA:
+        errors["schema"] = [f"{schema_name!r} is reserved."]
+    if not DOMAIN_RE.match((domain or "").lower()):
+        errors["domain"] = [f"{domain!r} is not a valid host name."]
+    if not (name or "").strip():
+        errors["name"] = ["A name is required."]
+    try:
+        validate_email(admin_email)
+    except ValidationError:
+        errors["admin_email"] = [f"{admin_email!r} is not a valid email address."]
+    if errors:
+        raise ProvisioningError(errors)
+
+
+def template_schema_is_current() -> bool:
+    from django.db.migrations.loader import MigrationLoader
+
+    template = settings.TENANT_BASE_SCHEMA
+    if not schema_exists(template):
+        return False
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
+    wanted = {node for node in loader.graph.nodes if node[0] in tenant_labels}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT app, name FROM "{template}".django_migrations'
+        )
+        applied = set(cursor.fetchall())
+    return wanted <= applied
+
+
+def ensure_template_schema(*, verbosity: int = 0) -> bool:
+    """Create or migrate the template schema new tenants are cloned from; True if changed."""
+    connection.set_schema_to_public()
+    if template_schema_is_current():
+        return False
+    template = settings.TENANT_BASE_SCHEMA
+    if not schema_exists(template):
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{template}"')
+    call_command(
+        "migrate_schemas",
+        tenant=True,
+        schema_name=template,
+        interactive=False,
+        verbosity=verbosity,
+    )
+    connection.set_schema_to_public()
+    return True
+
+
+def ensure_public_tenant() -> Tenant:
+    """The public schema's tenant row and platform domain (landing page, platform admin)."""
+    public, _ = Tenant.objects.get_or_create(
+        schema_name=get_public_schema_name(), defaults={"name": "Panel1 platform"}
+    )
+    Domain.objects.get_or_create(
+        domain=settings.PUBLIC_DOMAIN, defaults={"tenant": public, "is_primary": True}
+    )
+    return public
+
+
+def tenant_provision(
+    *,
+    schema_name: str,
+    domain: str,
+    name: str,
+    admin_email: str,
+    admin_password: str | None = None,
+    verbosity: int = 0,
+) -> ProvisionResult:
+    """Create schema, domain, first admin and app defaults; idempotent for the same input."""
+    domain = domain.lower()
+    admin_email = admin_email.lower()
+    validate_tenant_input(
+        schema_name=schema_name, domain=domain, name=name, admin_email=admin_email
+    )
+    connection.set_schema_to_public()
+    existing_domain = Domain.objects.select_related("tenant").filter(domain=domain).first()
+    if existing_domain and existing_domain.tenant.schema_name != schema_name:
+        raise ProvisioningError(
+            {
+                "domain": [
+                    f"{domain} already belongs to tenant {existing_domain.tenant.schema_name}."
+                ]
+            }
+        )
+    tenant = Tenant.objects.filter(schema_name=schema_name).first()
+    created = tenant is None
+    if created:
+        if schema_exists(schema_name):
+            raise ProvisioningError(
+                {"schema": [f"A database schema named {schema_name} exists but is no tenant."]}
+            )
+        tenant = _create_tenant_schema(schema_name=schema_name, name=name, verbosity=verbosity)
+    try:
+        return _finish_provisioning(
+            tenant=tenant,
+            created=created,
+            domain=domain,
+            admin_email=admin_email,
+            admin_password=admin_password,
+        )
+    except Exception:
+        if created:
+            # Leave nothing half-made: a failed first provisioning removes schema and rows.
+            connection.set_schema_to_public()
+            tenant.delete(force_drop=True)
+        raise
+
+
+def _create_tenant_schema(*, schema_name: str, name: str, verbosity: int) -> Tenant:
+    ensure_template_schema(verbosity=verbosity)
+    tenant = Tenant(schema_name=schema_name, name=name, display_name=name)
+    tenant.save(verbosity=verbosity)
+    connection.set_schema_to_public()
+    return tenant
+
+
+def _finish_provisioning(
+    *, tenant: Tenant, created: bool, domain: str, admin_email: str, admin_password: str | None
+) -> ProvisionResult:
+    changes: list[str] = ["tenant schema created"] if created else []
+    with transaction.atomic():
+        _, domain_created = Domain.objects.get_or_create(
+            domain=domain, defaults={"tenant": tenant, "is_primary": not tenant.domains.exists()}
+        )
+        if domain_created:
+            changes.append(f"domain {domain} added")
+    with schema_context(tenant.schema_name), transaction.atomic():
+        admin, admin_created = User.objects.get_or_create(
+            email=admin_email, defaults={"role": Role.ADMIN, "name": "Administrator"}
+        )
+        if admin_created:
+            if admin_password:
+                admin.set_password(admin_password)
+            else:
+                admin.set_unusable_password()
+            admin.save()
+            changes.append(f"admin {admin_email} created")
+        for key, step in provisioning.registered_steps():
+            if step(tenant=tenant):
+                changes.append(key)
+    return ProvisionResult(
+        tenant=tenant, created=created, admin_created=admin_created, changes=changes
+    )

@@ -1,0 +1,29 @@
+"""URLs served on a tenant's host (acme.localhost, support.acme.com)."""
+
+from importlib import import_module
+
+from django.contrib import admin
+from django.urls import include, path
+
+WEB_APPS = ["tickets", "knowledgebase", "sla", "automation"]
+
+
+def _web_urls():
+    patterns = []
+    for app in WEB_APPS:
+        try:
+            module = import_module(f"{app}.urls")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.urls":
+                raise
+            continue
+        patterns.append(path("", include(module)))
+    return patterns
+
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("panel1.api.urls")),
+    path("", include("panel1.accounts.urls")),
+    *_web_urls(),
+]
