@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class TicketsConfig(AppConfig):
     name = "tickets"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from panel1.tenants import provisioning
+        from tickets import demo
+
+        provisioning.register_step("default categories", demo.default_categories_create)
+        provisioning.register_demo_step("demo tickets", demo.demo_tickets_create)

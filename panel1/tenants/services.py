@@ -66,9 +66,7 @@ def template_schema_is_current() -> bool:
     tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
     wanted = {node for node in loader.graph.nodes if node[0] in tenant_labels}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT app, name FROM "{template}".django_migrations'
-        )
+        cursor.execute(f'SELECT app, name FROM "{template}".django_migrations')
         applied = set(cursor.fetchall())
     return wanted <= applied
 
@@ -188,3 +186,11 @@ def _finish_provisioning(
     return ProvisionResult(
         tenant=tenant, created=created, admin_created=admin_created, changes=changes
     )
+
+
+def current_tenant() -> Tenant:
+    """The Tenant row of the active schema (schema_context only sets a stand-in object)."""
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant):
+        return tenant
+    return Tenant.objects.get(schema_name=connection.schema_name)

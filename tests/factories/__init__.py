@@ -34,3 +34,34 @@ class SupervisorFactory(UserFactory):
 class AdminFactory(UserFactory):
     role = Role.ADMIN
     email = factory.Sequence(lambda n: f"admin{n}@helpdesk.test")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "tickets.Category"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    color = "#336699"
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    """A ticket created through the service (number, first message, audit, events)."""
+
+    class Meta:
+        model = "tickets.Ticket"
+
+    requester = factory.SubFactory(CustomerFactory)
+    subject = factory.Sequence(lambda n: f"Printer on floor {n} is jammed")
+    content = "It shows error E-42 and will not print."
+    priority = "MEDIUM"
+    category = None
+    tags = factory.LazyFunction(list)
+    channel = "PORTAL"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from tickets.services import ticket_create
+
+        actor = kwargs.pop("actor", None) or kwargs["requester"]
+        return ticket_create(actor=actor, **kwargs)

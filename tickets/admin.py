@@ -1,0 +1,106 @@
+from django.contrib import admin
+
+from tickets.models import (
+    AgentProfile,
+    Attachment,
+    Category,
+    Message,
+    SatisfactionRating,
+    Ticket,
+    TicketEvent,
+)
+
+
+class MessageInline(admin.StackedInline):
+    model = Message
+    fk_name = "ticket"
+    extra = 0
+    fields = ["message_type", "author", "content", "time_spent", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # replies go through the desk or the API (services), not raw rows
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    fields = ["created_at", "actor_label", "event", "field", "before", "after", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "subject",
+        "status",
+        "priority",
+        "category",
+        "requester",
+        "assignee",
+        "updated_at",
+    ]
+    list_filter = ["status", "priority", "channel", "category"]
+    search_fields = ["number", "subject", "requester__email"]
+    list_select_related = ["category", "requester", "assignee"]
+    readonly_fields = [
+        "number",
+        "subject",
+        "status",
+        "priority",
+        "category",
+        "tags",
+        "requester",
+        "assignee",
+        "channel",
+        "escalation_level",
+        "merged_into",
+        "created_at",
+        "updated_at",
+        "first_responded_at",
+        "resolved_at",
+        "closed_at",
+    ]
+    exclude = ["cc", "related"]
+    inlines = [MessageInline, TicketEventInline]
+    date_hierarchy = "created_at"
+    show_full_result_count = False  # COUNT(*) over a million rows on every page is wasteful
+
+    def has_add_permission(self, request):
+        return False  # tickets are created through services (desk, portal, API, email)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "color", "icon", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "is_available", "max_open_tickets"]
+    list_filter = ["is_available", "categories"]
+    filter_horizontal = ["categories"]
+    search_fields = ["user__email", "user__name"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["filename", "content_type", "size", "message", "created_at"]
+    search_fields = ["filename", "sha256"]
+    readonly_fields = ["message", "file", "filename", "size", "content_type", "sha256", "inline"]
+
+
+@admin.register(SatisfactionRating)
+class SatisfactionRatingAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "rating", "created_at"]
+    list_filter = ["rating"]
+    readonly_fields = ["ticket", "rating", "comment"]

@@ -1,0 +1,253 @@
+"""Shapes only: validation of business rules happens in tickets.services."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from panel1.accounts.models import User
+from panel1.api.serializers import UserSummarySerializer
+from tickets.models import (
+    Attachment,
+    Category,
+    Message,
+    MessageType,
+    Priority,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+
+SLA_FIELDS = [
+    "profile",
+    "first_response_due_at",
+    "next_response_due_at",
+    "resolution_due_at",
+    "first_responded_at",
+    "resolved_at",
+    "first_response_breached",
+    "next_response_breached",
+    "resolution_breached",
+    "paused",
+]
+
+
+class SlaBlockSerializer(serializers.Serializer):
+    profile = serializers.UUIDField(allow_null=True)
+    first_response_due_at = serializers.DateTimeField(allow_null=True)
+    next_response_due_at = serializers.DateTimeField(allow_null=True)
+    resolution_due_at = serializers.DateTimeField(allow_null=True)
+    first_responded_at = serializers.DateTimeField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    first_response_breached = serializers.BooleanField()
+    next_response_breached = serializers.BooleanField()
+    resolution_breached = serializers.BooleanField()
+    paused = serializers.BooleanField()
+
+
+def sla_block(ticket: Ticket) -> dict:
+    """The ticket's SLA state as API.md shapes it (the sla app keeps `ticket.sla_state`)."""
+    state = getattr(ticket, "sla_state", None) if hasattr(Ticket, "sla_state") else None
+    if state is None:
+        block = {name: None for name in SLA_FIELDS}
+        block.update(
+            first_response_breached=False,
+            next_response_breached=False,
+            resolution_breached=False,
+            paused=False,
+            first_responded_at=ticket.first_responded_at,
+            resolved_at=ticket.resolved_at,
+        )
+        return SlaBlockSerializer(block).data
+    return SlaBlockSerializer(state.as_api_block(ticket)).data
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    color = serializers.RegexField(
+        r"^#[0-9a-fA-F]{6}$",
+        required=False,
+        error_messages={"invalid": "Enter a colour as #rrggbb."},
+    )
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "description", "color", "icon", "is_active"]
+        read_only_fields = ["id"]
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    requester = UserSummarySerializer(read_only=True)
+    assignee = UserSummarySerializer(read_only=True, allow_null=True)
+    category = serializers.PrimaryKeyRelatedField(read_only=True)
+    sla = serializers.SerializerMethodField()
+    cc = UserSummarySerializer(many=True, read_only=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "subject",
+            "status",
+            "priority",
+            "category",
+            "tags",
+            "requester",
+            "assignee",
+            "channel",
+            "sla",
+            "escalation_level",
+            "cc",
+            "merged_into",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_sla(self, ticket) -> SlaBlockSerializer:
+        return sla_block(ticket)
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=255, allow_blank=False, trim_whitespace=True)
+    content = serializers.CharField(allow_blank=False, trim_whitespace=False, max_length=200_000)
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.MEDIUM)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=30
+    )
+    requester_email = serializers.EmailField(required=False)
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=20, write_only=True
+    )
+
+    def validate_content(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("This field may not be blank.")
+        return value
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=255, required=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=30
+    )
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True
+    )
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "filename", "size", "content_type", "url"]
+        read_only_fields = fields
+
+    def get_url(self, attachment) -> str:
+        path = reverse("tickets-api:attachment-download", kwargs={"pk": attachment.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = UserSummarySerializer(read_only=True, allow_null=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "ticket",
+            "author",
+            "message_type",
+            "content",
+            "attachments",
+            "time_spent",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, message):
+        data = super().to_representation(message)
+        request = self.context.get("request")
+        if request is not None and not request.user.is_helpdesk_staff:
+            data.pop("time_spent", None)  # a staff-only field
+        return data
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    content = serializers.CharField(allow_blank=False, trim_whitespace=False, max_length=200_000)
+    message_type = serializers.ChoiceField(
+        choices=[
+            MessageType.CUSTOMER_REPLY,
+            MessageType.STAFF_REPLY,
+            MessageType.INTERNAL_NOTE,
+        ],
+        required=False,
+    )
+    time_spent = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=60 * 24 * 7
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=20, write_only=True
+    )
+
+    def validate_content(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("This field may not be blank.")
+        return value
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    actor = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = [
+            "id",
+            "actor",
+            "actor_label",
+            "event",
+            "field",
+            "before",
+            "after",
+            "reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SupportStatsSerializer(serializers.Serializer):
+    total_tickets = serializers.IntegerField()
+    open_tickets = serializers.IntegerField()
+    in_progress_tickets = serializers.IntegerField()
+    average_first_response_time = serializers.FloatField(allow_null=True)
+    average_resolution_time = serializers.FloatField(allow_null=True)
+    satisfaction_score = serializers.FloatField(allow_null=True)
+    tickets_by_priority = serializers.DictField(child=serializers.IntegerField())
+    tickets_by_category = serializers.DictField(child=serializers.IntegerField())
+
+
+class DateRangeSerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": ["end must not be before start."]})
+        return attrs

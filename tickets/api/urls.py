@@ -1,0 +1,18 @@
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from tickets.api import views
+
+router = SimpleRouter()
+router.register("tickets", views.TicketViewSet, basename="ticket")
+router.register("categories", views.CategoryViewSet, basename="category")
+
+app_name = "tickets-api"
+
+urlpatterns = [
+    path(
+        "attachments/<str:pk>/", views.AttachmentDownloadView.as_view(), name="attachment-download"
+    ),
+    path("stats/support/", views.SupportStatsView.as_view(), name="stats-support"),
+    path("", include(router.urls)),
+]

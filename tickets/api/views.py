@@ -1,0 +1,288 @@
+"""Thin views: parse with serializers, act through services, answer with serializers."""
+
+from django.db.models import Prefetch
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from panel1.accounts.models import Role, User
+from panel1.accounts.services import customer_get_or_create
+from panel1.api.idempotency import idempotent
+from tickets import services
+from tickets.api import serializers as s
+from tickets.api.filters import TicketFilter
+from tickets.models import Attachment, Category, Channel
+from tickets.selectors import messages_for, ticket_get_for, ticket_queryset_for
+from tickets.stats import support_stats
+
+ERRORS = {
+    400: OpenApiTypes.OBJECT,
+    401: OpenApiTypes.OBJECT,
+    403: OpenApiTypes.OBJECT,
+    404: OpenApiTypes.OBJECT,
+}
+
+
+class IsHelpdeskStaff(BasePermission):
+    def has_permission(self, request, view):
+        return bool(
+            request.user and request.user.is_authenticated and request.user.is_helpdesk_staff
+        )
+
+
+class IsTenantAdminOrReadOnly(BasePermission):
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in ("GET", "HEAD", "OPTIONS") or request.user.role == Role.ADMIN
+
+
+def _ticket_answer(request, ticket, code=status.HTTP_200_OK):
+    fresh = ticket_get_for(request.user, str(ticket.pk))
+    return Response(s.TicketSerializer(fresh, context={"request": request}).data, status=code)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List tickets visible to the caller",
+        responses={200: s.TicketSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Get a ticket by UUID or number",
+        parameters=[
+            OpenApiParameter("id", str, OpenApiParameter.PATH, description="UUID or ticket number")
+        ],
+        responses={200: s.TicketSerializer, **ERRORS},
+    ),
+)
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.TicketSerializer
+    filterset_class = TicketFilter
+    lookup_value_regex = "[^/]+"
+    lookup_url_kwarg = "id"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        qs = ticket_queryset_for(self.request.user).prefetch_related(
+            Prefetch("cc", queryset=User.objects.only("id", "email", "name"))
+        )
+        if "ordering" not in self.request.query_params:
+            qs = qs.order_by("-created_at", "-pk")
+        return qs
+
+    def get_object(self):
+        return ticket_get_for(self.request.user, self.kwargs["id"])
+
+    @extend_schema(
+        summary="Create a ticket",
+        request=s.TicketCreateSerializer,
+        responses={201: s.TicketSerializer, 413: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    def create(self, request):
+        return idempotent(request, lambda: self._create(request))
+
+    def _create(self, request):
+        data = s.TicketCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        requester = request.user
+        if v.get("requester_email"):
+            if not request.user.is_helpdesk_staff:
+                raise PermissionDenied("Only staff may file a ticket on a customer's behalf.")
+            requester, _ = customer_get_or_create(email=v["requester_email"])
+        ticket = services.ticket_create(
+            actor=request.user,
+            requester=requester,
+            subject=v["subject"],
+            content=v["content"],
+            priority=v["priority"],
+            category=v.get("category"),
+            tags=v.get("tags", []),
+            channel=Channel.API,
+            attachments=services.attachments_prepare(v.get("attachments", [])),
+        )
+        return _ticket_answer(request, ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change subject, priority, category or tags (staff)",
+        request=s.TicketUpdateSerializer,
+        responses={200: s.TicketSerializer, **ERRORS},
+    )
+    def partial_update(self, request, id=None):
+        ticket = self.get_object()
+        if not request.user.is_helpdesk_staff:
+            raise PermissionDenied("Only staff can edit ticket properties.")
+        data = s.TicketUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.ticket_update(ticket=ticket, actor=request.user, **data.validated_data)
+        return _ticket_answer(request, ticket)
+
+    @extend_schema(
+        summary="Change the status",
+        request=s.StatusChangeSerializer,
+        responses={200: s.TicketSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def status(self, request, id=None):
+        ticket = self.get_object()
+        data = s.StatusChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_status_change(ticket=ticket, actor=request.user, **data.validated_data)
+        return _ticket_answer(request, ticket)
+
+    @extend_schema(
+        summary="Assign to a staff user, or unassign with null",
+        request=s.AssignSerializer,
+        responses={200: s.TicketSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, id=None):
+        ticket = self.get_object()
+        if not request.user.is_helpdesk_staff:
+            raise PermissionDenied("Only staff can assign tickets.")
+        data = s.AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_assign(
+            ticket=ticket, actor=request.user, assignee=data.validated_data["assignee"]
+        )
+        return _ticket_answer(request, ticket)
+
+    @extend_schema(
+        methods=["GET"],
+        summary="The conversation (customers never get internal notes)",
+        responses={200: s.MessageSerializer(many=True), **ERRORS},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Reply or add an internal note",
+        request=s.MessageCreateSerializer,
+        responses={201: s.MessageSerializer, 413: OpenApiTypes.OBJECT, **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def messages(self, request, id=None):
+        ticket = self.get_object()
+        if request.method == "POST":
+            return idempotent(request, lambda: self._add_message(request, ticket))
+        page = self.paginate_queryset(messages_for(request.user, ticket))
+        data = s.MessageSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+    def _add_message(self, request, ticket):
+        data = s.MessageCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        message = services.message_add(
+            ticket=ticket,
+            actor=request.user,
+            content=v["content"],
+            message_type=v.get("message_type"),
+            time_spent=v.get("time_spent"),
+            attachments=services.attachments_prepare(v.get("attachments", [])),
+            channel=Channel.API,
+        )
+        message = messages_for(request.user, message.ticket).get(pk=message.pk)
+        return Response(
+            s.MessageSerializer(message, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="The audit trail (staff)",
+        responses={200: s.TicketEventSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get"])
+    def history(self, request, id=None):
+        if not request.user.is_helpdesk_staff:
+            raise PermissionDenied("Only staff can read the audit trail.")
+        ticket = self.get_object()
+        page = self.paginate_queryset(
+            ticket.history.select_related("actor").order_by("created_at", "id")
+        )
+        return self.get_paginated_response(s.TicketEventSerializer(page, many=True).data)
+
+
+class AttachmentDownloadView(APIView):
+    @extend_schema(
+        summary="Download an attachment (same visibility as its ticket)",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+    )
+    def get(self, request, pk):
+        from tickets.models import Message
+
+        visible = Message.objects.visible_to(request.user)
+        attachment = (
+            Attachment.objects.filter(pk=pk, message__in=visible.values("pk")).first()
+            if _is_uuid(pk)
+            else None
+        )
+        if attachment is None:
+            return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return attachment_response(attachment)
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List categories"),
+    retrieve=extend_schema(summary="Get a category"),
+    create=extend_schema(summary="Create a category (admin)"),
+    partial_update=extend_schema(summary="Change a category (admin)"),
+    update=extend_schema(summary="Replace a category (admin)"),
+    destroy=extend_schema(summary="Delete an unused category (admin)"),
+)
+class CategoryViewSet(viewsets.ModelViewSet):
+    serializer_class = s.CategorySerializer
+    permission_classes = [IsTenantAdminOrReadOnly]
+
+    def get_queryset(self):
+        qs = Category.objects.order_by("name")
+        if not self.request.user.is_helpdesk_staff:
+            qs = qs.filter(is_active=True)
+        return qs
+
+    def create(self, request, *args, **kwargs):
+        return idempotent(
+            request, lambda: super(CategoryViewSet, self).create(request, *args, **kwargs)
+        )
+
+
+class SupportStatsView(APIView):
+    permission_classes = [IsAuthenticated, IsHelpdeskStaff]
+
+    @extend_schema(
+        summary="Support statistics",
+        parameters=[s.DateRangeSerializer],
+        responses={200: s.SupportStatsSerializer, **ERRORS},
+    )
+    def get(self, request):
+        params = s.DateRangeSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = support_stats(**params.validated_data)
+        return Response(s.SupportStatsSerializer(data).data)

@@ -1,0 +1,63 @@
+"""Chainable reads. `visible_to` is THE visibility rule for tickets and messages: the API, the
+desk, the portal, email and search all go through it."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self):
+        from tickets.models import OPEN_STATUSES
+
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def visible_to(self, user):
+        """Tickets `user` may see.
+
+        Admins and supervisors see all; an agent whose profile names categories sees those
+        categories plus tickets assigned to them; customers see tickets they requested or are
+        CC'd on; anyone else sees nothing.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_supervisor_or_admin:
+            return self
+        if user.is_helpdesk_staff:
+            category_ids = agent_category_ids(user)
+            if not category_ids:
+                return self
+            return self.filter(Q(category_id__in=category_ids) | Q(assignee=user))
+        cc_ids = user.cc_tickets.values("id")
+        return self.filter(Q(requester=user) | Q(id__in=cc_ids))
+
+    def with_list_relations(self):
+        return self.select_related("requester", "assignee", "category")
+
+
+class MessageQuerySet(models.QuerySet):
+    def public(self):
+        from tickets.models import MessageType
+
+        return self.filter(message_type__in=[MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY])
+
+    def visible_to(self, user):
+        """Messages of tickets `user` may see; customers never get internal notes or system rows."""
+        from tickets.models import Ticket
+
+        tickets = Ticket.objects.visible_to(user)
+        qs = self.filter(ticket__in=tickets.values("id"))
+        if not user.is_helpdesk_staff:
+            qs = qs.public()
+        return qs
+
+
+def agent_category_ids(user) -> list:
+    """Category ids an agent is limited to (empty = all), cached on the user object."""
+    if not hasattr(user, "_agent_category_ids"):
+        from tickets.models import AgentProfile
+
+        profile = AgentProfile.objects.filter(user=user).first()
+        user._agent_category_ids = (
+            list(profile.categories.values_list("id", flat=True)) if profile else []
+        )
+    return user._agent_category_ids

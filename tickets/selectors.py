@@ -1,0 +1,73 @@
+"""Reads shared by the API, the desk and the portal. Visibility comes from `visible_to`."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from panel1.exceptions import NotFound
+from tickets.models import PRIORITY_RANK, Message, MessageType, Ticket
+
+SEARCH_CONFIG = "english"
+
+
+def ticket_queryset_for(user) -> QuerySet[Ticket]:
+    qs = Ticket.objects.visible_to(user).with_list_relations()
+    if hasattr(Ticket, "sla_state"):
+        qs = qs.select_related("sla_state")
+    return qs
+
+
+def ticket_get_for(user, ticket_ref: str) -> Ticket:
+    """The ticket by UUID or by number (case-insensitive), if `user` may see it; else 404."""
+    qs = ticket_queryset_for(user)
+    ref = (ticket_ref or "").strip()
+    try:
+        ticket_id = uuid.UUID(ref)
+    except ValueError:
+        ticket = qs.filter(number__iexact=ref).first()
+    else:
+        ticket = qs.filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound({"detail": ["No such ticket."]})
+    return ticket
+
+
+def ticket_search(qs: QuerySet[Ticket], text: str, *, user) -> QuerySet[Ticket]:
+    """Full text over subject and messages (public ones for customers), or the exact number."""
+    text = (text or "").strip()
+    if not text:
+        return qs
+    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    messages = Message.objects.filter(search_vector=query)
+    if not user.is_helpdesk_staff:
+        messages = messages.filter(
+            message_type__in=[MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY]
+        )
+    return qs.filter(
+        Q(number__iexact=text) | Q(search_vector=query) | Q(id__in=messages.values("ticket_id"))
+    )
+
+
+def priority_rank():
+    return Case(
+        *[When(priority=p, then=Value(rank)) for p, rank in PRIORITY_RANK.items()],
+        output_field=IntegerField(),
+    )
+
+
+def ticket_order(qs: QuerySet[Ticket], ordering: str) -> QuerySet[Ticket]:
+    if ordering.lstrip("-") == "priority":
+        rank = priority_rank()
+        expression = rank.desc() if ordering.startswith("-") else rank.asc()
+        return qs.order_by(expression, "-created_at")
+    return qs.order_by(ordering, "-pk")
+
+
+def messages_for(user, ticket: Ticket) -> QuerySet[Message]:
+    qs = ticket.messages.select_related("author").prefetch_related("attachments")
+    if not user.is_helpdesk_staff:
+        qs = qs.filter(message_type__in=[MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY])
+    return qs.order_by("created_at", "pk")

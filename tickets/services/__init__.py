@@ -1,0 +1,40 @@
+"""Every write to tickets goes through these services (API, desk, portal, email, automation)."""
+
+from tickets.services.attachments import AttachmentInput, attachments_prepare
+from tickets.services.lifecycle import (
+    ALLOWED_TRANSITIONS,
+    UNSET,
+    ticket_assign,
+    ticket_create,
+    ticket_escalate,
+    ticket_status_change,
+    ticket_update,
+)
+from tickets.services.messages import message_add
+from tickets.services.relations import (
+    ticket_cc_add,
+    ticket_cc_remove,
+    ticket_link,
+    ticket_merge,
+    ticket_resolve_merged,
+    ticket_split,
+)
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "UNSET",
+    "AttachmentInput",
+    "attachments_prepare",
+    "message_add",
+    "ticket_assign",
+    "ticket_cc_add",
+    "ticket_cc_remove",
+    "ticket_create",
+    "ticket_escalate",
+    "ticket_link",
+    "ticket_merge",
+    "ticket_resolve_merged",
+    "ticket_split",
+    "ticket_status_change",
+    "ticket_update",
+]

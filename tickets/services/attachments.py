@@ -1,0 +1,113 @@
+"""Attachments: limits, content types sniffed from the bytes, per-tenant storage."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import puremagic
+from django.conf import settings
+from django.core.files.base import ContentFile
+
+from panel1.exceptions import DomainError
+from tickets.models import Attachment, Message
+
+
+class AttachmentTooLarge(DomainError):
+    status_code = 413
+    default_field = "attachments"
+
+
+@dataclass(frozen=True)
+class AttachmentInput:
+    filename: str
+    content: bytes
+    declared_content_type: str = ""
+    inline: bool = False
+
+
+_UNSAFE_NAME = re.compile(r"[^\w.\- ()\[\]+@]+", re.UNICODE)
+
+
+def clean_filename(name: str, *, fallback: str = "attachment") -> str:
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE_NAME.sub("_", name).strip(" .")[:200]
+    return name or fallback
+
+
+def sniff_content_type(content: bytes) -> str:
+    """The type the bytes say they are; text when they decode as UTF-8, else octet-stream."""
+    if content:
+        try:
+            return puremagic.from_string(content[:8192], mime=True) or _text_or_binary(content)
+        except (puremagic.PureError, ValueError):
+            pass
+    return _text_or_binary(content)
+
+
+def _text_or_binary(content: bytes) -> str:
+    try:
+        content[:8192].decode("utf-8")
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    return "text/plain" if b"\x00" not in content[:8192] else "application/octet-stream"
+
+
+def attachments_prepare(files) -> list[AttachmentInput]:
+    """Read uploaded files into inputs, enforcing per-file and per-message limits first."""
+    inputs: list[AttachmentInput] = []
+    total = 0
+    for upload in files:
+        size = getattr(upload, "size", None)
+        if size is None:
+            size = len(upload.content)
+        _check_size(upload_name(upload), size)
+        total += size
+        if total > settings.ATTACHMENT_MAX_MESSAGE_SIZE:
+            raise AttachmentTooLarge(
+                f"Attachments of one message may total at most "
+                f"{settings.ATTACHMENT_MAX_MESSAGE_SIZE} bytes."
+            )
+        if isinstance(upload, AttachmentInput):
+            inputs.append(upload)
+        else:
+            inputs.append(
+                AttachmentInput(
+                    filename=upload.name,
+                    content=upload.read(),
+                    declared_content_type=getattr(upload, "content_type", "") or "",
+                )
+            )
+    return inputs
+
+
+def upload_name(upload) -> str:
+    return getattr(upload, "filename", None) or getattr(upload, "name", "") or "attachment"
+
+
+def _check_size(name: str, size: int) -> None:
+    if size > settings.ATTACHMENT_MAX_FILE_SIZE:
+        raise AttachmentTooLarge(
+            f"{clean_filename(name)} is {size} bytes; the limit is "
+            f"{settings.ATTACHMENT_MAX_FILE_SIZE} bytes per file."
+        )
+
+
+def attachments_store(*, message: Message, inputs: list[AttachmentInput]) -> list[Attachment]:
+    stored = []
+    for item in inputs:
+        _check_size(item.filename, len(item.content))
+        attachment = Attachment(
+            message=message,
+            filename=clean_filename(item.filename),
+            size=len(item.content),
+            content_type=sniff_content_type(item.content),
+            sha256=hashlib.sha256(item.content).hexdigest(),
+            inline=item.inline,
+        )
+        attachment.file.save(attachment.filename, ContentFile(item.content), save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored

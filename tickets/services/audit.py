@@ -1,0 +1,57 @@
+"""Audit rows and events: every change writes a TicketEvent and emits after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from panel1.actors import Actor
+from panel1.events import bus
+from tickets.models import Ticket, TicketEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return str(value)
+
+
+def audit(
+    ticket: Ticket,
+    actor: Actor,
+    event: str,
+    *,
+    field: str = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        actor=actor.user,
+        actor_label=actor.display,
+        event=event,
+        field=field,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        reason=reason,
+    )
+
+
+def emit(name: str, ticket: Ticket, actor: Actor, **payload: Any) -> bus.Event:
+    body = {"ticket_id": str(ticket.pk), "ticket_number": ticket.number}
+    body.update({key: _jsonable(value) for key, value in payload.items()})
+    return bus.emit(name, payload=body, actor=actor.event_actor, chain=actor.chain)
+
+
+def touch(ticket: Ticket, *fields: str) -> None:
+    """Save `fields` and bump updated_at (the desk's live refresh keys on it)."""
+    ticket.updated_at = timezone.now()
+    ticket.save(update_fields=[*fields, "updated_at"])

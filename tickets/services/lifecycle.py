@@ -1,0 +1,341 @@
+"""Create tickets and change their status, assignee and properties."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from panel1.accounts.models import User
+from panel1.actors import Actor
+from panel1.events import names
+from panel1.exceptions import DomainError, PermissionDenied
+from panel1.tenants.services import current_tenant
+from tickets.models import (
+    Category,
+    Channel,
+    MessageType,
+    Priority,
+    Status,
+    Ticket,
+)
+from tickets.numbering import next_ticket_number
+from tickets.querysets import agent_category_ids
+from tickets.services.attachments import AttachmentInput
+from tickets.services.audit import audit, emit, touch
+
+
+class _Unset:
+    def __repr__(self):
+        return "UNSET"
+
+
+UNSET = _Unset()
+
+# The allowed status transitions: the one table the desk, API, portal and automation obey.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.OPEN: frozenset(
+        {
+            Status.IN_PROGRESS,
+            Status.WAITING_ON_CUSTOMER,
+            Status.ON_HOLD,
+            Status.RESOLVED,
+            Status.CLOSED,
+        }
+    ),
+    Status.IN_PROGRESS: frozenset(
+        {Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED}
+    ),
+    Status.WAITING_ON_CUSTOMER: frozenset(
+        {Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED}
+    ),
+    Status.ON_HOLD: frozenset(
+        {
+            Status.OPEN,
+            Status.IN_PROGRESS,
+            Status.WAITING_ON_CUSTOMER,
+            Status.RESOLVED,
+            Status.CLOSED,
+        }
+    ),
+    Status.RESOLVED: frozenset({Status.OPEN, Status.IN_PROGRESS, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+# What a customer may do to their own ticket: mark it resolved, or reopen a resolved one.
+CUSTOMER_TRANSITIONS = {
+    (Status.OPEN, Status.RESOLVED),
+    (Status.IN_PROGRESS, Status.RESOLVED),
+    (Status.WAITING_ON_CUSTOMER, Status.RESOLVED),
+    (Status.ON_HOLD, Status.RESOLVED),
+    (Status.RESOLVED, Status.OPEN),
+}
+MAX_TAGS = 30
+
+
+def normalize_tags(tags: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise DomainError({"tags": ["Tags must be strings."]})
+        tag = " ".join(tag.strip().lower().split())
+        if not tag:
+            continue
+        if len(tag) > 50:
+            raise DomainError({"tags": [f"Tag {tag[:20]!r}... is longer than 50 characters."]})
+        if tag not in cleaned:
+            cleaned.append(tag)
+    if len(cleaned) > MAX_TAGS:
+        raise DomainError({"tags": [f"At most {MAX_TAGS} tags per ticket."]})
+    return cleaned
+
+
+def _check_category(category: Category | None) -> None:
+    if category is not None and not category.is_active:
+        raise DomainError({"category": [f"Category {category.name!r} is not active."]})
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    actor: User | Actor,
+    requester: User,
+    subject: str,
+    content: str,
+    priority: str = Priority.MEDIUM,
+    category: Category | None = None,
+    tags: Iterable[str] = (),
+    channel: str = Channel.WEB,
+    attachments: list[AttachmentInput] = (),
+    cc: Iterable[User] = (),
+    email_message_id: str = "",
+) -> Ticket:
+    """Create a ticket with its first message, number, audit row and `ticket.created`."""
+    from tickets.services.messages import message_add
+
+    actor = Actor.of(actor)
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise DomainError({"subject": ["A subject is required."]})
+    if len(subject) > 255:
+        raise DomainError({"subject": ["Use at most 255 characters."]})
+    if not (content or "").strip():
+        raise DomainError({"content": ["The first message may not be empty."]})
+    if priority not in Priority.values:
+        raise DomainError({"priority": [f"{priority!r} is not a valid priority."]})
+    if channel not in Channel.values:
+        raise DomainError({"channel": [f"{channel!r} is not a valid channel."]})
+    _check_category(category)
+    ticket = Ticket.objects.create(
+        number=next_ticket_number(tenant=current_tenant()),
+        subject=subject,
+        priority=priority,
+        category=category,
+        tags=normalize_tags(tags),
+        requester=requester,
+        channel=channel,
+        last_customer_message_at=timezone.now(),
+    )
+    cc_users = [user for user in cc if user.pk != requester.pk]
+    if cc_users:
+        ticket.cc.add(*cc_users)
+    # The first message is the request itself: a customer message by the requester, also
+    # when staff file it on the customer's behalf (the audit row records who did).
+    message_add(
+        ticket=ticket,
+        actor=actor,
+        content=content,
+        message_type=MessageType.CUSTOMER_REPLY,
+        author=requester,
+        attachments=attachments,
+        channel=channel,
+        email_message_id=email_message_id,
+        initial=True,
+    )
+    audit(ticket, actor, names.TICKET_CREATED, after=ticket.number)
+    emit(names.TICKET_CREATED, ticket, actor, channel=channel)
+    return ticket
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """Re-read the ticket under a row lock: concurrent changes to one ticket queue here."""
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+@transaction.atomic
+def ticket_status_change(
+    *, ticket: Ticket, actor: User | Actor, status: str, reason: str = ""
+) -> Ticket:
+    """Move the ticket to `status` if the transition table allows it (a no-op if unchanged)."""
+    actor = Actor.of(actor)
+    if status not in Status.values:
+        raise DomainError({"status": [f"{status!r} is not a valid status."]})
+    ticket = _lock(ticket)
+    before = ticket.status
+    if before == status:
+        return ticket
+    if status not in ALLOWED_TRANSITIONS[before]:
+        raise DomainError({"status": [f"A ticket cannot go from {before} to {status}."]})
+    if not actor.is_staff and (before, status) not in CUSTOMER_TRANSITIONS:
+        raise PermissionDenied("Customers may only resolve or reopen their tickets.")
+    _apply_status(ticket, actor, status, reason=reason)
+    return ticket
+
+
+def _apply_status(ticket: Ticket, actor: Actor, status: str, *, reason: str = "") -> None:
+    before = ticket.status
+    now = timezone.now()
+    ticket.status = status
+    fields = ["status"]
+    if status == Status.RESOLVED:
+        ticket.resolved_at = now
+        fields.append("resolved_at")
+    elif status == Status.CLOSED:
+        ticket.closed_at = now
+        fields.append("closed_at")
+        if ticket.resolved_at is None:
+            ticket.resolved_at = now
+            fields.append("resolved_at")
+    elif before in (Status.RESOLVED, Status.CLOSED):
+        ticket.resolved_at = None
+        ticket.closed_at = None
+        fields += ["resolved_at", "closed_at"]
+    touch(ticket, *fields)
+    audit(
+        ticket,
+        actor,
+        names.TICKET_STATUS_CHANGED,
+        field="status",
+        before=before,
+        after=status,
+        reason=reason,
+    )
+    changes = {"status": [before, status]}
+    emit(names.TICKET_STATUS_CHANGED, ticket, actor, changes=changes, reason=reason)
+    if status == Status.RESOLVED:
+        emit(names.TICKET_RESOLVED, ticket, actor, changes=changes)
+    elif status == Status.CLOSED:
+        emit(names.TICKET_CLOSED, ticket, actor, changes=changes)
+
+
+def check_assignable(*, ticket: Ticket, assignee: User) -> None:
+    if not assignee.is_active or not assignee.is_helpdesk_staff:
+        raise DomainError({"assignee": ["Tickets can only be assigned to active staff users."]})
+    if assignee.is_supervisor_or_admin:
+        return
+    allowed = agent_category_ids(assignee)
+    if allowed and ticket.category_id not in allowed:
+        raise DomainError({"assignee": [f"{assignee.email} does not work this ticket's category."]})
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, actor: User | Actor, assignee: User | None) -> Ticket:
+    """Assign the ticket to a staff user (or unassign with None); emits `ticket.assigned`."""
+    actor = Actor.of(actor)
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff can assign tickets.")
+    ticket = _lock(ticket)
+    if assignee is not None:
+        check_assignable(ticket=ticket, assignee=assignee)
+    before = ticket.assignee
+    if (before.pk if before else None) == (assignee.pk if assignee else None):
+        return ticket
+    ticket.assignee = assignee
+    touch(ticket, "assignee")
+    audit(
+        ticket,
+        actor,
+        names.TICKET_ASSIGNED,
+        field="assignee",
+        before=before.email if before else None,
+        after=assignee.email if assignee else None,
+    )
+    emit(
+        names.TICKET_ASSIGNED,
+        ticket,
+        actor,
+        changes={"assignee": [before.pk if before else None, assignee.pk if assignee else None]},
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_update(
+    *,
+    ticket: Ticket,
+    actor: User | Actor,
+    subject=UNSET,
+    priority=UNSET,
+    category=UNSET,
+    tags=UNSET,
+    reason: str = "",
+) -> Ticket:
+    """Change subject, priority, category and/or tags; one audit row per changed field."""
+    actor = Actor.of(actor)
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff can edit ticket properties.")
+    ticket = _lock(ticket)
+    wanted = {}
+    if subject is not UNSET:
+        subject = " ".join((subject or "").split())
+        if not subject or len(subject) > 255:
+            raise DomainError({"subject": ["Use 1 to 255 characters."]})
+        wanted["subject"] = subject
+    if priority is not UNSET:
+        if priority not in Priority.values:
+            raise DomainError({"priority": [f"{priority!r} is not a valid priority."]})
+        wanted["priority"] = priority
+    if category is not UNSET:
+        if category is not None and category.pk != ticket.category_id:
+            _check_category(category)
+        wanted["category"] = category
+    if tags is not UNSET:
+        wanted["tags"] = normalize_tags(tags)
+    changes = {}
+    for field, value in wanted.items():
+        before = getattr(ticket, field)
+        if before != value:
+            setattr(ticket, field, value)
+            changes[field] = [before, value]
+    if not changes:
+        return ticket
+    touch(ticket, *changes)
+    for field, (before, after) in changes.items():
+        audit(
+            ticket,
+            actor,
+            names.TICKET_UPDATED,
+            field=field,
+            before=before.name if isinstance(before, Category) else before,
+            after=after.name if isinstance(after, Category) else after,
+            reason=reason,
+        )
+    emit(names.TICKET_UPDATED, ticket, actor, changes=changes)
+    return ticket
+
+
+@transaction.atomic
+def ticket_escalate(*, ticket: Ticket, actor: User | Actor, reason: str = "") -> Ticket:
+    """Raise the escalation level by one; emits `ticket.escalated`."""
+    actor = Actor.of(actor)
+    ticket = _lock(ticket)
+    before = ticket.escalation_level
+    ticket.escalation_level = before + 1
+    touch(ticket, "escalation_level")
+    audit(
+        ticket,
+        actor,
+        names.TICKET_ESCALATED,
+        field="escalation_level",
+        before=before,
+        after=ticket.escalation_level,
+        reason=reason,
+    )
+    emit(
+        names.TICKET_ESCALATED,
+        ticket,
+        actor,
+        changes={"escalation_level": [before, ticket.escalation_level]},
+        reason=reason,
+    )
+    return ticket

@@ -1,0 +1,118 @@
+"""Replies, internal notes and system messages on a ticket."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from panel1.accounts.models import User
+from panel1.actors import Actor
+from panel1.events import names
+from panel1.exceptions import DomainError, PermissionDenied
+from tickets.models import Channel, Message, MessageType, Status, Ticket
+from tickets.services.attachments import AttachmentInput, attachments_store
+from tickets.services.audit import audit, emit, touch
+
+MAX_CONTENT_LENGTH = 200_000
+_CUSTOMER_REOPENS = (Status.WAITING_ON_CUSTOMER, Status.RESOLVED)
+
+
+def _default_type(actor: Actor) -> str:
+    if actor.user is None:
+        return MessageType.SYSTEM
+    return MessageType.STAFF_REPLY if actor.user.is_helpdesk_staff else MessageType.CUSTOMER_REPLY
+
+
+def _check_message(actor: Actor, ticket: Ticket, message_type: str, content: str, time_spent):
+    if message_type not in MessageType.values:
+        raise DomainError({"message_type": [f"{message_type!r} is not a valid message type."]})
+    if not (content or "").strip():
+        raise DomainError({"content": ["A message may not be empty."]})
+    if len(content) > MAX_CONTENT_LENGTH:
+        raise DomainError({"content": [f"Use at most {MAX_CONTENT_LENGTH} characters."]})
+    if not actor.is_staff and message_type != MessageType.CUSTOMER_REPLY:
+        raise PermissionDenied({"message_type": ["Customers may only send CUSTOMER_REPLY."]})
+    if message_type == MessageType.SYSTEM and actor.user is not None:
+        raise DomainError({"message_type": ["SYSTEM messages are written by the helpdesk."]})
+    if time_spent is not None:
+        if not actor.is_staff:
+            raise PermissionDenied({"time_spent": ["Only staff record time spent."]})
+        if not isinstance(time_spent, int) or not 0 <= time_spent <= 60 * 24 * 7:
+            raise DomainError({"time_spent": ["Give whole minutes between 0 and 10080."]})
+    if ticket.status == Status.CLOSED and message_type in (
+        MessageType.CUSTOMER_REPLY,
+        MessageType.STAFF_REPLY,
+    ):
+        raise DomainError(
+            {"non_field_errors": [f"{ticket.number} is closed; open a new ticket instead."]}
+        )
+
+
+@transaction.atomic
+def message_add(
+    *,
+    ticket: Ticket,
+    actor: User | Actor,
+    content: str,
+    message_type: str | None = None,
+    author: User | None = None,
+    time_spent: int | None = None,
+    attachments: list[AttachmentInput] = (),
+    channel: str = Channel.WEB,
+    email_message_id: str = "",
+    is_auto_response: bool = False,
+    initial: bool = False,
+) -> Message:
+    """Add a message; a staff reply starts work and stamps the first response, a customer
+    reply reopens a ticket that waited on them. Emits `message.added` (not for the first
+    message, whose event is `ticket.created`)."""
+    from tickets.services.lifecycle import _lock
+    from tickets.services.relations import ticket_resolve_merged
+
+    actor = Actor.of(actor)
+    message_type = message_type or _default_type(actor)
+    if not initial:
+        ticket = _lock(ticket_resolve_merged(ticket))
+    _check_message(actor, ticket, message_type, content, time_spent)
+    author = author or actor.user
+    message = Message.objects.create(
+        ticket=ticket,
+        author=author,
+        author_label=author.get_full_name() if author else actor.display,
+        message_type=message_type,
+        content=content,
+        time_spent=time_spent,
+        channel=channel,
+        email_message_id=email_message_id[:998],
+        is_auto_response=is_auto_response,
+    )
+    if attachments:
+        attachments_store(message=message, inputs=list(attachments))
+    if initial:
+        return message
+    _after_message(ticket, actor, message)
+    audit(ticket, actor, names.MESSAGE_ADDED, field="message_type", after=message_type)
+    emit(names.MESSAGE_ADDED, ticket, actor, message_id=message.pk, message_type=message_type)
+    return message
+
+
+def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:
+    from tickets.services.lifecycle import _apply_status
+
+    now = timezone.now()
+    if message.message_type == MessageType.STAFF_REPLY:
+        ticket.last_staff_message_at = now
+        fields = ["last_staff_message_at"]
+        if ticket.first_responded_at is None and not message.is_auto_response:
+            ticket.first_responded_at = now
+            fields.append("first_responded_at")
+        touch(ticket, *fields)
+        if ticket.status == Status.OPEN and not message.is_auto_response:
+            _apply_status(ticket, actor, Status.IN_PROGRESS, reason="Staff replied")
+    elif message.message_type == MessageType.CUSTOMER_REPLY:
+        ticket.last_customer_message_at = now
+        touch(ticket, "last_customer_message_at")
+        if ticket.status in _CUSTOMER_REOPENS:
+            _apply_status(ticket, actor, Status.OPEN, reason="Customer replied")
+    else:
+        touch(ticket)

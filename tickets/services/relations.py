@@ -1,0 +1,181 @@
+"""Merge, split, link and CC: the services that touch more than one ticket or user."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from panel1.accounts.models import User
+from panel1.actors import Actor
+from panel1.events import names
+from panel1.exceptions import DomainError, PermissionDenied
+from tickets.models import Message, MessageType, Status, Ticket
+from tickets.services.audit import audit, emit, touch
+
+MAX_MERGE_DEPTH = 20
+
+
+def ticket_resolve_merged(ticket: Ticket) -> Ticket:
+    """Follow `merged_into` pointers to the surviving ticket (mail to old numbers lands there)."""
+    seen = {ticket.pk}
+    while ticket.merged_into_id is not None and len(seen) < MAX_MERGE_DEPTH:
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+        if ticket.pk in seen:
+            break
+        seen.add(ticket.pk)
+    return ticket
+
+
+def _staff_only(actor: Actor, what: str) -> None:
+    if not actor.is_staff:
+        raise PermissionDenied(f"Only staff can {what}.")
+
+
+def _lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
+    # Lock both rows in primary-key order so two opposite merges cannot deadlock.
+    locked = {
+        t.pk: t
+        for t in Ticket.objects.select_for_update()
+        .filter(pk__in=[first.pk, second.pk])
+        .order_by("pk")
+    }
+    return locked[first.pk], locked[second.pk]
+
+
+@transaction.atomic
+def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Ticket:
+    """Merge `source` into `target`: messages move, CCs and requester follow, `source` closes
+    with a pointer to `target`. Emits `ticket.merged` and `ticket.closed` for `source`."""
+    from tickets.services.lifecycle import _apply_status
+    from tickets.services.messages import message_add
+
+    actor = Actor.of(actor)
+    _staff_only(actor, "merge tickets")
+    if source.pk == target.pk:
+        raise DomainError({"target": ["A ticket cannot be merged into itself."]})
+    source, target = _lock_pair(source, target)
+    if source.merged_into_id:
+        raise DomainError({"source": [f"{source.number} was already merged."]})
+    if target.merged_into_id or target.status == Status.CLOSED:
+        raise DomainError({"target": [f"{target.number} is closed or merged; pick another."]})
+    moved = Message.objects.filter(ticket=source).update(ticket=target, moved_from=source)
+    followers = set(source.cc.values_list("pk", flat=True)) | {source.requester_id}
+    followers.discard(target.requester_id)
+    if followers:
+        target.cc.add(*followers)
+    target.related.remove(source)
+    source.merged_into = target
+    touch(source, "merged_into")
+    touch(target)
+    audit(source, actor, names.TICKET_MERGED, field="merged_into", after=target.number)
+    audit(
+        target,
+        actor,
+        names.TICKET_MERGED,
+        field="merged_from",
+        after=source.number,
+        reason=f"{moved} messages moved",
+    )
+    message_add(
+        ticket=target,
+        actor=Actor.system(),
+        message_type=MessageType.SYSTEM,
+        content=f"{source.number} was merged into this ticket by {actor.display}.",
+    )
+    message_add(
+        ticket=source,
+        actor=Actor.system(),
+        message_type=MessageType.SYSTEM,
+        content=f"Merged into {target.number} by {actor.display}.",
+        initial=True,
+    )
+    if source.status != Status.CLOSED:
+        _apply_status(source, actor, Status.CLOSED, reason=f"Merged into {target.number}")
+    emit(
+        names.TICKET_MERGED,
+        source,
+        actor,
+        target_id=target.pk,
+        target_number=target.number,
+        moved_messages=moved,
+    )
+    return target
+
+
+@transaction.atomic
+def ticket_split(*, message: Message, actor: User | Actor, subject: str = "") -> Ticket:
+    """Move `message` into a new ticket (same requester, linked to the original)."""
+    from tickets.services.lifecycle import ticket_create
+
+    actor = Actor.of(actor)
+    _staff_only(actor, "split tickets")
+    original = message.ticket
+    if message.message_type == MessageType.SYSTEM:
+        raise DomainError({"message": ["System messages cannot be split off."]})
+    if original.messages.count() < 2:
+        raise DomainError({"message": ["The only message of a ticket cannot be split off."]})
+    new = ticket_create(
+        actor=actor,
+        requester=original.requester,
+        subject=subject or f"Split from {original.number}: {original.subject}"[:255],
+        content=f"Split from {original.number}.",
+        priority=original.priority,
+        category=original.category,
+        tags=original.tags,
+        channel=original.channel,
+    )
+    Message.objects.filter(pk=message.pk).update(ticket=new, moved_from=original)
+    new.related.add(original)
+    audit(original, actor, "ticket.split", field="message", after=new.number)
+    touch(original)
+    return new
+
+
+@transaction.atomic
+def ticket_link(*, ticket: Ticket, other: Ticket, actor: User | Actor, unlink: bool = False):
+    """Mark two tickets as related (or remove the link)."""
+    actor = Actor.of(actor)
+    _staff_only(actor, "link tickets")
+    if ticket.pk == other.pk:
+        raise DomainError({"related": ["A ticket cannot be linked to itself."]})
+    if unlink:
+        ticket.related.remove(other)
+    else:
+        ticket.related.add(other)
+    audit(
+        ticket,
+        actor,
+        "ticket.linked" if not unlink else "ticket.unlinked",
+        field="related",
+        after=other.number,
+    )
+    touch(ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_cc_add(*, ticket: Ticket, actor: User | Actor, user: User) -> Ticket:
+    """Add a CC/follower: they see the ticket and get its public replies."""
+    actor = Actor.of(actor)
+    if not actor.is_staff and actor.user.pk != ticket.requester_id:
+        raise PermissionDenied("Only staff or the requester can add CCs.")
+    if user.pk == ticket.requester_id or ticket.cc.filter(pk=user.pk).exists():
+        return ticket
+    ticket.cc.add(user)
+    audit(ticket, actor, names.TICKET_UPDATED, field="cc", after=user.email)
+    touch(ticket)
+    emit(names.TICKET_UPDATED, ticket, actor, changes={"cc": [None, user.email]})
+    return ticket
+
+
+@transaction.atomic
+def ticket_cc_remove(*, ticket: Ticket, actor: User | Actor, user: User) -> Ticket:
+    actor = Actor.of(actor)
+    if not actor.is_staff and actor.user.pk not in (ticket.requester_id, user.pk):
+        raise PermissionDenied("Only staff, the requester or the CC can remove a CC.")
+    if not ticket.cc.filter(pk=user.pk).exists():
+        return ticket
+    ticket.cc.remove(user)
+    audit(ticket, actor, names.TICKET_UPDATED, field="cc", before=user.email)
+    touch(ticket)
+    emit(names.TICKET_UPDATED, ticket, actor, changes={"cc": [user.email, None]})
+    return ticket
