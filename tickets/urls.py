@@ -9,7 +9,8 @@ def _optional(module_name: str, prefix: str):
     try:
         module = import_module(module_name)
     except ModuleNotFoundError as exc:
-        if exc.name != module_name:
+        # Only a missing package/module of our own is optional; other import errors surface.
+        if exc.name is None or not module_name.startswith(exc.name):
             raise
         return []
     return [path(prefix, include(module))]
