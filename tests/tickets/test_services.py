@@ -4,9 +4,9 @@ import pytest
 
 from panel1.actors import Actor
 from panel1.exceptions import DomainError, PermissionDenied
+from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, TicketFactory
 from tickets import services
 from tickets.models import AgentProfile, Message, MessageType, Status, Ticket, TicketEvent
-from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, TicketFactory
 
 
 @pytest.fixture
