@@ -1,0 +1,300 @@
+/* Panel1 desk: keyboard shortcuts, conditional polling, drafts, presence, canned responses.
+   No framework; htmx (loaded by base.html) does the requests and swaps. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  var etags = {};
+  var csrf = (function () {
+    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; }
+    catch (e) { return ""; }
+  })();
+
+  function $(sel, root) { return (root || document).querySelector(sel); }
+  function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  function post(url, data) {
+    var body = new FormData();
+    Object.keys(data).forEach(function (k) { body.append(k, data[k]); });
+    return fetch(url, { method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "HX-Request": "true" } });
+  }
+
+  /* ---- Conditional polling: If-None-Match out, 304 in = nothing to swap. ---- */
+  function setupHtmx() {
+    if (!window.htmx) { return; }
+    htmx.config.responseHandling.unshift({ code: "304", swap: false });
+    $all("[data-etag]").forEach(function (el) { if (el.id) { etags[el.id] = el.dataset.etag; } });
+    document.body.addEventListener("htmx:configRequest", function (evt) {
+      var el = evt.detail.elt;
+      if (evt.detail.verb === "get" && el.id && etags[el.id]) {
+        evt.detail.headers["If-None-Match"] = etags[el.id];
+      }
+    });
+    document.body.addEventListener("htmx:afterRequest", function (evt) {
+      var el = evt.detail.elt, xhr = evt.detail.xhr;
+      if (el && el.id && xhr && xhr.status === 200) {
+        var tag = xhr.getResponseHeader("ETag");
+        if (tag) { etags[el.id] = tag; }
+      }
+    });
+    // Never pull a panel out from under the agent's cursor.
+    document.body.addEventListener("htmx:oobBeforeSwap", function (evt) {
+      var target = evt.detail.target;
+      if (target && target.contains(document.activeElement) && document.activeElement !== document.body) {
+        evt.detail.shouldSwap = false;
+      }
+    });
+    document.body.addEventListener("htmx:beforeSwap", function (evt) {
+      if (evt.detail.target && evt.detail.target.id === "queue-table") { rememberQueue(); }
+    });
+    document.body.addEventListener("htmx:afterSwap", function (evt) {
+      var target = evt.detail.target;
+      if (!target) { return; }
+      if (target.id === "queue-table" || $("#queue-table") && !document.contains(target)) { restoreQueue(); }
+      if (target.id === "reply" || $("#reply") && $("#reply").contains(target)) { afterReplySwap(); }
+      if (target.id === "ticket-live") { document.dispatchEvent(new CustomEvent("desk:live-updated")); }
+    });
+  }
+
+  /* ---- Queues: cursor, selection, bulk bar. ---- */
+  var queueMemory = { cursor: null, checked: [] };
+  function rows() { return $all("#queue-table tbody tr[data-id]"); }
+  function cursorRow() { return $("#queue-table tbody tr.cursor"); }
+  function rememberQueue() {
+    var c = cursorRow();
+    queueMemory.cursor = c ? c.dataset.id : null;
+    queueMemory.checked = $all("#queue-table input[name=tickets]:checked").map(function (i) { return i.value; });
+  }
+  function restoreQueue() {
+    rows().forEach(function (row) {
+      var box = $("input[name=tickets]", row);
+      if (box && queueMemory.checked.indexOf(box.value) >= 0) { box.checked = true; }
+      if (row.dataset.id === queueMemory.cursor) { row.classList.add("cursor"); }
+    });
+    updateBulk();
+  }
+  function moveCursor(step) {
+    var list = rows();
+    if (!list.length) { return; }
+    var current = cursorRow(), index = list.indexOf(current);
+    var next = list[Math.max(0, Math.min(list.length - 1, index < 0 ? 0 : index + step))];
+    if (current) { current.classList.remove("cursor"); }
+    next.classList.add("cursor");
+    next.scrollIntoView({ block: "nearest" });
+    var link = $(".col-subject a", next);
+    if (link) { link.focus({ preventScroll: true }); }
+  }
+  function updateBulk() {
+    var checked = $all("#queue-table input[name=tickets]:checked");
+    rows().forEach(function (r) {
+      var box = $("input[name=tickets]", r);
+      r.classList.toggle("selected", !!(box && box.checked));
+    });
+    var label = $("#bulk-count");
+    if (label) {
+      label.textContent = checked.length ? checked.length + " selected" : "Select tickets for a bulk action";
+    }
+  }
+  function showBulkFields() {
+    var select = $("[data-bulk-action]");
+    if (!select) { return; }
+    $all("[data-bulk-for]").forEach(function (span) {
+      span.hidden = span.dataset.bulkFor.split(" ").indexOf(select.value) < 0;
+    });
+  }
+  document.addEventListener("change", function (evt) {
+    var t = evt.target;
+    if (t.matches("[data-select-all]")) {
+      $all("#queue-table input[name=tickets]").forEach(function (b) { b.checked = t.checked; });
+    }
+    if (t.matches("#queue-table input[name=tickets], [data-select-all]")) { updateBulk(); }
+    if (t.matches("[data-bulk-action]")) { showBulkFields(); }
+    if (t.matches("#reply-form [name=internal]")) { replyKind(); }
+    if (t.matches("#reply-form [name=internal], #reply-form [name=status_after]")) { scheduleDraft(); }
+  });
+  document.addEventListener("click", function (evt) {
+    var row = evt.target.closest("#queue-table tbody tr[data-href]");
+    if (row && !evt.target.closest("a, input, button, label")) {
+      window.location.href = row.dataset.href;
+    }
+    var canned = evt.target.closest("[data-canned-insert]");
+    if (canned) {
+      insertText(canned.dataset.text);
+      $("#canned-results").innerHTML = "";
+      post("/desk/canned/" + canned.dataset.cannedId + "/used/", {});
+    }
+    var kb = evt.target.closest("[data-insert-link]");
+    if (kb) {
+      var url = new URL(kb.dataset.url, window.location.href).href;
+      insertText("[" + kb.dataset.title + "](" + url + ")");
+    }
+    if (evt.target.closest("[data-shortcuts-open]")) { openHelp(); }
+  });
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { evt.preventDefault(); }
+  }, true);
+
+  /* ---- Reply box: kind, drafts (server + local copy), canned responses, presence. ---- */
+  var draftTimer = null, typingTimer = null, dirty = false;
+  function textarea() { return $("#reply-form textarea[name=content]"); }
+  function ticketRoot() { return $(".ticket-layout[data-ticket]"); }
+  function localKey() { var r = ticketRoot(); return r ? "desk-draft:" + r.dataset.ticket : null; }
+  function replyKind() {
+    var form = $("#reply-form");
+    if (!form) { return; }
+    var note = $("#kind-note", form).checked;
+    $("#reply").classList.toggle("is-note", note);
+    var send = $("#reply-send", form);
+    if (send && !form.querySelector("[name=confirm]")) { send.textContent = note ? "Add note" : "Send"; }
+  }
+  function insertText(text) {
+    var area = textarea();
+    if (!area) { return; }
+    var start = area.selectionStart || 0, end = area.selectionEnd || 0;
+    area.value = area.value.slice(0, start) + text + area.value.slice(end);
+    area.focus();
+    area.selectionStart = area.selectionEnd = start + text.length;
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  function draftData() {
+    var form = $("#reply-form");
+    var kind = form.querySelector("[name=internal]:checked");
+    return { content: textarea().value, internal: kind ? kind.value : "",
+      status_after: $("[name=status_after]", form).value, csrfmiddlewaretoken: csrf };
+  }
+  function saveLocal() {
+    var key = localKey(), area = textarea();
+    if (!key || !area) { return; }
+    try {
+      if (area.value.trim()) { localStorage.setItem(key, JSON.stringify({ text: area.value, at: Date.now() })); }
+      else { localStorage.removeItem(key); }
+    } catch (e) { /* private mode: the server draft still works */ }
+  }
+  function scheduleDraft() {
+    dirty = true;
+    saveLocal();
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(saveDraft, 800);
+  }
+  function saveDraft() {
+    var root = ticketRoot();
+    if (!root || !textarea()) { return; }
+    dirty = false;
+    post(root.dataset.draftUrl, draftData()).then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html !== null && $("#draft-status")) { $("#draft-status").innerHTML = html; } })
+      .catch(function () { if ($("#draft-status")) { $("#draft-status").textContent = "Offline: draft kept in this browser"; } });
+  }
+  function setPresence(state) {
+    var input = $("#presence-state");
+    if (!input || input.value === state) { return; }
+    input.value = state;
+    if (window.htmx) { htmx.trigger(document.body, "presence-changed"); }
+  }
+  document.addEventListener("input", function (evt) {
+    if (evt.target.matches("#reply-form textarea[name=content]")) {
+      scheduleDraft();
+      setPresence("TYPING");
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(function () { setPresence("VIEWING"); }, 8000);
+    }
+  });
+  function restoreLocalDraft() {
+    var key = localKey(), area = textarea();
+    if (!key || !area || area.value.trim()) { return; }
+    try {
+      var saved = JSON.parse(localStorage.getItem(key) || "null");
+      if (saved && saved.text) {
+        area.value = saved.text;
+        if ($("#draft-status")) { $("#draft-status").textContent = "Draft restored from this browser"; }
+        scheduleDraft();
+      }
+    } catch (e) { /* ignore */ }
+  }
+  function afterReplySwap() {
+    replyKind();
+    if ($("#reply [data-sent]")) {
+      try { localStorage.removeItem(localKey()); } catch (e) { /* ignore */ }
+      dirty = false;
+      setPresence("VIEWING");
+    }
+  }
+  window.addEventListener("pagehide", function () {
+    var root = ticketRoot();
+    if (!root || !navigator.sendBeacon) { return; }
+    if (dirty && textarea()) {
+      var data = new FormData(), d = draftData();
+      Object.keys(d).forEach(function (k) { data.append(k, d[k]); });
+      navigator.sendBeacon(root.dataset.draftUrl, data);
+    }
+    var leave = new FormData();
+    leave.append("state", "LEAVE");
+    leave.append("csrfmiddlewaretoken", csrf);
+    navigator.sendBeacon(root.dataset.presenceUrl, leave);
+  });
+
+  /* ---- Keyboard ---- */
+  function openHelp() { var d = $("#shortcuts"); if (d && !d.open) { d.showModal(); } }
+  function assignToMe() {
+    var root = ticketRoot();
+    if (root) { var button = $("#assign-me"); if (button) { button.click(); } return; }
+    var row = cursorRow();
+    if (!row) { return; }
+    post("/desk/tickets/" + encodeURIComponent(row.dataset.number) + "/assign-me/", { csrfmiddlewaretoken: csrf })
+      .then(function () {
+        var table = $("#queue-table");
+        if (table && window.htmx) {
+          htmx.ajax("GET", table.getAttribute("hx-get"), { target: "#queue-table", swap: "outerHTML" });
+        }
+      });
+  }
+  function focusReply(note) {
+    var radio = $(note ? "#kind-note" : "#kind-reply");
+    if (!radio) { return; }
+    radio.checked = true;
+    replyKind();
+    textarea().focus();
+  }
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key === "Enter" && (evt.ctrlKey || evt.metaKey) && evt.target.matches("#reply-form textarea")) {
+      evt.preventDefault();
+      var send = $("#reply-send");
+      if (send) { send.click(); }
+      return;
+    }
+    if (evt.key === "Escape" && evt.target.matches("#canned-q")) { $("#canned-results").innerHTML = ""; return; }
+    if (evt.ctrlKey || evt.metaKey || evt.altKey || typing(evt.target)) { return; }
+    switch (evt.key) {
+      case "j": moveCursor(1); break;
+      case "k": moveCursor(-1); break;
+      case "x": {
+        var row = cursorRow(), box = row && $("input[name=tickets]", row);
+        if (box) { box.checked = !box.checked; updateBulk(); }
+        break;
+      }
+      case "Enter": {
+        var current = cursorRow();
+        if (!current) { return; }
+        window.location.href = current.dataset.href;
+        break;
+      }
+      case "r": if (!ticketRoot()) { return; } focusReply(false); break;
+      case "n": if (!ticketRoot()) { return; } focusReply(true); break;
+      case "a": assignToMe(); break;
+      case "/": { var q = $("#desk-q"); if (q) { q.focus(); } break; }
+      case "?": openHelp(); break;
+      default: return;
+    }
+    evt.preventDefault();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupHtmx();
+    showBulkFields();
+    replyKind();
+    restoreLocalDraft();
+  });
+})();

@@ -1,0 +1,51 @@
+import pytest
+
+from tests.factories import (
+    AdminFactory,
+    AgentFactory,
+    CategoryFactory,
+    CustomerFactory,
+    SupervisorFactory,
+    TicketFactory,
+)
+
+
+@pytest.fixture
+def agent(tenant):
+    return AgentFactory(name="Alice Agent")
+
+
+@pytest.fixture
+def other_agent(tenant):
+    return AgentFactory(name="Bob Agent")
+
+
+@pytest.fixture
+def supervisor(tenant):
+    return SupervisorFactory(name="Sam Supervisor")
+
+
+@pytest.fixture
+def admin_user(tenant):
+    return AdminFactory(name="Ada Admin")
+
+
+@pytest.fixture
+def customer(tenant):
+    return CustomerFactory(name="Carol Customer")
+
+
+@pytest.fixture
+def category(tenant):
+    return CategoryFactory(name="Billing desk")
+
+
+@pytest.fixture
+def ticket(customer):
+    return TicketFactory(requester=customer, subject="Printer jammed on floor 3")
+
+
+@pytest.fixture
+def desk(tenant_client, agent):
+    """A desk client logged in as the agent."""
+    return tenant_client(agent)

@@ -1,0 +1,102 @@
+"""The ticket page's thread: messages in order, system messages and audit rows folded in
+between, and plain-words descriptions of audit rows ("Status: Open → Waiting on customer")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from knowledgebase.rendering import render_markdown
+from panel1.events import names
+from tickets.models import Message, MessageType, Priority, Status, TicketEvent
+
+# Rows the thread already shows as messages, or that say nothing an agent needs inline.
+_HIDDEN_EVENTS = {names.MESSAGE_ADDED}
+_LABELS = {**dict(Status.choices), **dict(Priority.choices)}
+_FIELD_NAMES = {
+    "status": "Status",
+    "priority": "Priority",
+    "assignee": "Assignee",
+    "category": "Category",
+    "tags": "Tags",
+    "subject": "Subject",
+    "cc": "CC",
+    "escalation_level": "Escalation level",
+    "merged_into": "Merged into",
+    "merged_from": "Merged in",
+    "related": "Related",
+    "message": "Split off",
+}
+_MESSAGE_VERBS = {
+    MessageType.CUSTOMER_REPLY: "replied",
+    MessageType.STAFF_REPLY: "replied",
+    MessageType.INTERNAL_NOTE: "added an internal note",
+    MessageType.SYSTEM: "added a system message",
+}
+
+
+@dataclass
+class ThreadItem:
+    kind: str  # "message" or "events"
+    message: Message | None = None
+    html: str = ""
+    events: list = field(default_factory=list)
+
+    @property
+    def created_at(self) -> datetime:
+        if self.message is not None:
+            return self.message.created_at
+        return self.events[0].created_at
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(describe(e) for e in self.events[:2])
+
+
+def _value(value) -> str:
+    if value is None or value == "" or value == []:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(_LABELS.get(value, value))
+
+
+def describe(item) -> str:
+    """One line for an audit row or a system message."""
+    if isinstance(item, Message):
+        return item.content.splitlines()[0][:200] if item.content else "System message"
+    event: TicketEvent = item
+    if event.event == names.MESSAGE_ADDED:
+        return f"{event.actor_label} {_MESSAGE_VERBS.get(event.after, 'added a message')}"
+    if event.event == names.TICKET_CREATED:
+        return f"{event.actor_label} created the ticket"
+    name = _FIELD_NAMES.get(event.field, event.field or event.event)
+    if event.field == "cc":
+        return f"{event.actor_label} {'added' if event.after else 'removed'} CC " + _value(
+            event.after or event.before
+        )
+    text = f"{name}: {_value(event.before)} → {_value(event.after)}"
+    if event.before is None and event.field in ("merged_into", "merged_from", "related"):
+        text = f"{name} {_value(event.after)}"
+    return f"{text} ({event.actor_label})" + (f" — {event.reason}" if event.reason else "")
+
+
+def build_thread(messages: list[Message], events: list[TicketEvent]) -> list[ThreadItem]:
+    """Messages in order; runs of system messages and audit rows fold into one item."""
+    rows: list[tuple[datetime, int, object]] = [(m.created_at, 1, m) for m in messages]
+    rows += [(e.created_at, 0, e) for e in events if e.event not in _HIDDEN_EVENTS]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    thread: list[ThreadItem] = []
+    for _, _, row in rows:
+        if isinstance(row, Message) and row.message_type != MessageType.SYSTEM:
+            thread.append(ThreadItem("message", message=row, html=render_markdown(row.content)))
+        elif thread and thread[-1].kind == "events":
+            thread[-1].events.append(row)
+        else:
+            thread.append(ThreadItem("events", events=[row]))
+    return thread
+
+
+def changes_since(events: list[TicketEvent], *, user) -> list[str]:
+    """What other people changed (for the warning before sending)."""
+    return [describe(e) for e in events if e.actor_id != user.pk]
