@@ -135,7 +135,8 @@
   });
   document.addEventListener("submit", function (evt) {
     var form = evt.target;
-    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { evt.preventDefault(); }
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { evt.preventDefault(); return; }
+    if (form.id === "reply-form") { clearTimeout(draftTimer); dirty = false; }
   }, true);
 
   /* ---- Reply box: kind, drafts (server + local copy), canned responses, presence. ---- */

@@ -9,6 +9,8 @@ from tests.factories import (
     TicketFactory,
 )
 
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
 
 @pytest.fixture
 def agent(tenant):

@@ -74,16 +74,25 @@ def go_back(request, fallback: str):
     return redirect(safe_next(request, fallback))
 
 
+def queue_version(request) -> tuple:
+    if not hasattr(request, "desk_version"):
+        request.desk_version = queues.queue_version(request.user, request.desk_now)
+    return request.desk_version
+
+
 def sidebar_context(request, *, counts: bool, active: str = "") -> dict:
     """The queue list for the sidebar; counts inline, or loaded by htmx after the page."""
     views = queues.default_views() + [
         queues.as_queue_view(v) for v in queues.saved_views_for(request.user)
     ]
+    numbers = None
+    if counts:
+        numbers = queues.view_counts_cached(
+            request.user, views, now=request.desk_now, version=queue_version(request)
+        )
     return {
         "sidebar_views": views,
-        "sidebar_counts": (
-            queues.view_counts(request.user, views, now=request.desk_now) if counts else None
-        ),
+        "sidebar_counts": numbers,
         "active_view": active,
         "queue_poll_seconds": poll_seconds("queue"),
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from tickets.desk.views.base import (
     go_back,
     not_modified_or,
     poll_seconds,
+    queue_version,
     sidebar_context,
 )
 from tickets.models import Category, Priority, SavedView, Status, Ticket
@@ -97,21 +97,12 @@ def queue(request, key: str | None = None):
     return render(request, "desk/queue.html", context)
 
 
-def _queue_version(request) -> tuple:
-    """What the rows and counts depend on: the newest ticket change the user can see, the
-    saved views, and the minute (SLA countdowns move with the clock)."""
-    newest = Ticket.objects.visible_to(request.user).aggregate(m=Max("updated_at"))["m"]
-    views = SavedView.objects.aggregate(m=Max("updated_at"))["m"]
-    minute = request.desk_now.replace(second=0, microsecond=0)
-    return (request.user.pk, newest, views, minute)
-
-
 @require_GET
 @desk_view
 def queue_rows(request, key: str | None = None):
     """The table and the sidebar counts for htmx polling; 304 when nothing changed."""
     view = _resolve(request, key)
-    etag = etag_of(*_queue_version(request), request.get_full_path())
+    etag = etag_of(*queue_version(request), request.get_full_path())
 
     def build():
         return render(request, "desk/_queue_rows.html", _queue_context(request, view))
@@ -122,7 +113,7 @@ def queue_rows(request, key: str | None = None):
 @require_GET
 @desk_view
 def sidebar_counts(request):
-    etag = etag_of(*_queue_version(request), "counts")
+    etag = etag_of(*queue_version(request), request.get_full_path())
 
     def build():
         context = sidebar_context(request, counts=True, active=request.GET.get("active", ""))

@@ -38,7 +38,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.selectors import messages_for, ticket_get_for
-from tickets.services import ALLOWED_TRANSITIONS
+from tickets.services import ALLOWED_TRANSITIONS, UNSET
 
 MAX_THREAD_EVENTS = 500
 REQUESTER_TICKETS = 5
@@ -99,12 +99,22 @@ def _changes_since(request, ticket: Ticket, seen_at) -> list[str]:
 
 
 def _live_etag(request, ticket: Ticket, since: str) -> str:
-    minute = request.desk_now.replace(second=0, microsecond=0)
+    # SLA countdowns move with the clock: with an SLA app the region is redrawn each minute.
+    minute = request.desk_now.replace(second=0, microsecond=0) if bridges.sla_available() else ""
     return etag_of(request.user.pk, ticket.pk, ticket.updated_at, since, minute)
 
 
-def _reply_form(request, ticket: Ticket, draft: ReplyDraft | None) -> ReplyForm:
-    initial = {"seen_at": ticket.updated_at.isoformat()}
+def seen_marker(ticket: Ticket, newest_event=UNSET) -> str:
+    """What the agent has seen: the later of the ticket's last touch and its newest audit row
+    (a service writes the audit row just after touching the ticket)."""
+    if newest_event is UNSET:
+        newest_event = ticket.history.order_by("-created_at").first()
+    newest = newest_event.created_at if newest_event else None
+    return max(filter(None, [ticket.updated_at, newest])).isoformat()
+
+
+def _reply_form(request, ticket: Ticket, draft: ReplyDraft | None, **marker) -> ReplyForm:
+    initial = {"seen_at": seen_marker(ticket, **marker)}
     if draft is not None:
         initial.update(
             content=draft.content, internal=draft.is_internal, status_after=draft.status_after
@@ -128,9 +138,11 @@ def ticket_page(request, ref: str):
     ticket = get_ticket(request, ref)
     now = request.desk_now
     draft = ReplyDraft.objects.filter(ticket=ticket, user=request.user).first()
-    form = _reply_form(request, ticket, draft)
+    thread = _thread_context(request, ticket)
+    newest = thread["history"][0] if thread["history"] else None
+    form = _reply_form(request, ticket, draft, newest_event=newest)
     context = {
-        **_thread_context(request, ticket),
+        **thread,
         **_props_context(request, ticket),
         **_sla_context(ticket, now),
         **sidebar_context(request, counts=False),
@@ -230,7 +242,7 @@ def _reply_failed(request, ticket, form, errors: list[str]) -> HttpResponse:
 
 def _collision(request, ticket, form, changes: list[str]) -> HttpResponse:
     data = form.data.copy()
-    data["seen_at"] = ticket.updated_at.isoformat()
+    data["seen_at"] = seen_marker(ticket)
     data["confirm"] = "on"
     warned = ReplyForm(data)
     warned.is_valid()

@@ -1,0 +1,97 @@
+"""Collision detection: who else is on the ticket, and a warning before sending over news."""
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests.desk.conftest import HTMX
+from tickets import services
+from tickets.models import MessageType, TicketPresence
+
+
+def seen_at(client, ticket) -> str:
+    page = client.get(f"/desk/tickets/{ticket.number}/").content.decode()
+    return re.search(r'name="seen_at" id="id_seen_at" value="([^"]+)"', page).group(1)
+
+
+def test_others_viewing_and_typing_are_shown(tenant_client, desk, ticket, other_agent):
+    bob = tenant_client(other_agent)
+    bob.post(f"/desk/tickets/{ticket.number}/presence/", {"state": "VIEWING"}, **HTMX)
+    answer = desk.post(f"/desk/tickets/{ticket.number}/presence/", {"state": "VIEWING"}, **HTMX)
+    assert b"Bob Agent is viewing" in answer.content
+    bob.post(f"/desk/tickets/{ticket.number}/presence/", {"state": "TYPING"}, **HTMX)
+    page = desk.get(f"/desk/tickets/{ticket.number}/").content.decode()
+    assert "Bob Agent is typing" in page
+    # Bob does not see himself, but sees Alice.
+    answer = bob.post(f"/desk/tickets/{ticket.number}/presence/", {"state": "TYPING"}, **HTMX)
+    assert b"Alice Agent is viewing" in answer.content and b"Bob Agent" not in answer.content
+
+
+def test_presence_expires_and_leaving_removes_it(tenant_client, desk, ticket, other_agent):
+    bob = tenant_client(other_agent)
+    bob.post(f"/desk/tickets/{ticket.number}/presence/", {"state": "VIEWING"}, **HTMX)
+    TicketPresence.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    answer = desk.post(f"/desk/tickets/{ticket.number}/presence/", {}, **HTMX)
+    assert b"Bob Agent" not in answer.content
+    bob.post(f"/desk/tickets/{ticket.number}/presence/", {"state": "VIEWING"}, **HTMX)
+    assert (
+        bob.post(f"/desk/tickets/{ticket.number}/presence/", {"state": "LEAVE"}).status_code == 204
+    )
+    assert not TicketPresence.objects.filter(user=other_agent).exists()
+
+
+def test_warns_before_sending_when_someone_else_changed_the_ticket(
+    tenant_client, desk, ticket, other_agent
+):
+    loaded = seen_at(desk, ticket)
+    bob = tenant_client(other_agent)
+    bob.post(
+        f"/desk/tickets/{ticket.number}/reply/",
+        {"content": "Bob answered first", "status_after": "WAITING_ON_CUSTOMER"},
+        **HTMX,
+    )
+    warned = desk.post(
+        f"/desk/tickets/{ticket.number}/reply/",
+        {"content": "Alice's answer", "seen_at": loaded},
+        **HTMX,
+    ).content.decode()
+    assert "this ticket changed since you loaded it" in warned
+    assert "Bob Agent replied" in warned
+    assert "Status: In progress → Waiting on customer (Bob Agent)" in warned
+    assert "Alice&#x27;s answer</textarea>" in warned  # nothing typed is lost
+    assert ticket.messages.filter(message_type=MessageType.STAFF_REPLY).count() == 1
+    # Sending again (the form now carries confirm) goes through.
+    confirm = re.search(r'name="seen_at" id="id_seen_at" value="([^"]+)"', warned).group(1)
+    desk.post(
+        f"/desk/tickets/{ticket.number}/reply/",
+        {"content": "Alice's answer", "seen_at": confirm, "confirm": "on"},
+        **HTMX,
+    )
+    assert ticket.messages.filter(message_type=MessageType.STAFF_REPLY).count() == 2
+
+
+def test_own_changes_do_not_warn(desk, ticket):
+    loaded = seen_at(desk, ticket)
+    desk.post(f"/desk/tickets/{ticket.number}/props/", {"priority": "HIGH"}, **HTMX)
+    answer = desk.post(
+        f"/desk/tickets/{ticket.number}/reply/",
+        {"content": "Mine", "seen_at": loaded},
+        **HTMX,
+    )
+    assert b"Reply sent." in answer.content
+
+
+def test_a_fresh_page_does_not_warn_about_older_changes(tenant_client, desk, ticket, other_agent):
+    services.message_add(
+        ticket=ticket,
+        actor=other_agent,
+        content="Earlier note",
+        message_type=MessageType.INTERNAL_NOTE,
+    )
+    answer = desk.post(
+        f"/desk/tickets/{ticket.number}/reply/",
+        {"content": "After reading it", "seen_at": seen_at(desk, ticket)},
+        **HTMX,
+    )
+    assert b"Reply sent." in answer.content

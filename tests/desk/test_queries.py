@@ -1,0 +1,103 @@
+"""Query counts are bounded: they do not grow with the number of tickets or messages.
+
+The counts include django-tenants' `SET search_path` statements (one per cursor); the
+numbers in the comments are the real queries.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import CategoryFactory, TicketFactory
+from tests.factories.desk import SavedViewFactory
+from tickets import services
+from tickets.models import AgentProfile, MessageType
+
+# Measured for a category-limited agent: 28 = 14 real queries (the test client's own domain
+# lookup, tenant, session, user, agent profile + categories, page count, page rows, categories,
+# staff, saved views, two MAX() for the version, the counts aggregate) + 14 SET search_path.
+QUEUE_MAX = 28
+# 34 = 17 real queries (tenant, session, user, profile x2, ticket, draft, messages, attachments,
+# history, categories, staff, CCs, saved views, requester's tickets, presence + the client's).
+TICKET_MAX = 34
+
+
+def counted(client, url) -> int:
+    cache.clear()  # sidebar counts are cached per version; count the uncached path
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.fixture
+def limited(agent, category):
+    profile = AgentProfile.objects.create(user=agent)
+    profile.categories.add(category)
+    return agent
+
+
+def make_tickets(n, customer, category, assignee):
+    for i in range(n):
+        ticket = TicketFactory(requester=customer, category=category, tags=["a", "b"])
+        if i % 2 and assignee:
+            services.ticket_assign(ticket=ticket, actor=assignee, assignee=assignee)
+
+
+def test_queue_page_queries_do_not_grow_with_tickets(
+    desk, limited, customer, category, django_assert_max_num_queries
+):
+    SavedViewFactory(owner=limited, filters={"tag": ["a"]})
+    SavedViewFactory(owner=limited, filters={"q": "printer"}, is_shared=True)
+    make_tickets(3, customer, category, limited)
+    few = counted(desk, "/desk/queue/open/")
+    make_tickets(25, customer, CategoryFactory(), None)  # not visible to the agent
+    make_tickets(25, customer, category, limited)
+    cache.clear()
+    with django_assert_max_num_queries(QUEUE_MAX):
+        page = desk.get("/desk/queue/open/?sort=-priority")
+    assert page.content.count(b"data-number=") == 28
+    assert counted(desk, "/desk/queue/open/") == few
+
+
+def test_ticket_page_queries_do_not_grow_with_messages(
+    desk, limited, customer, category, other_agent, django_assert_max_num_queries
+):
+    ticket = TicketFactory(requester=customer, category=category)
+    few = counted(desk, f"/desk/tickets/{ticket.number}/")
+    for i in range(8):
+        services.message_add(
+            ticket=ticket,
+            actor=other_agent,
+            content=f"reply {i}",
+            time_spent=3,
+            attachments=services.attachments_prepare(
+                [SimpleUploadedFile(f"f{i}.txt", b"x", content_type="text/plain")]
+            ),
+        )
+        services.message_add(
+            ticket=ticket,
+            actor=limited,
+            content=f"note {i}",
+            message_type=MessageType.INTERNAL_NOTE,
+        )
+        services.message_add(ticket=ticket, actor=customer, content=f"answer {i}")
+        services.ticket_update(ticket=ticket, actor=limited, tags=[f"t{i}"])
+    services.ticket_cc_add(ticket=ticket, actor=limited, user=other_agent)
+    with django_assert_max_num_queries(TICKET_MAX):
+        page = desk.get(f"/desk/tickets/{ticket.number}/")
+    assert page.content.count(b'class="msg msg-') == 25
+    assert counted(desk, f"/desk/tickets/{ticket.number}/") == few
+
+
+def test_polls_that_find_nothing_new_are_cheap(desk, ticket, django_assert_max_num_queries):
+    first = desk.get(f"/desk/tickets/{ticket.number}/live/")
+    # The test client looks up the domain itself; then tenant, session, user, profile, ticket.
+    with django_assert_max_num_queries(12):
+        assert (
+            desk.get(
+                f"/desk/tickets/{ticket.number}/live/", HTTP_IF_NONE_MATCH=first["ETag"]
+            ).status_code
+            == 304
+        )
