@@ -188,3 +188,9 @@ def test_counts_fragment_polls_with_etag(desk, board):
     assert first.status_code == 200 and first["ETag"]
     again = desk.get("/desk/counts/", HTTP_IF_NONE_MATCH=first["ETag"], **HTMX)
     assert again.status_code == 304
+
+
+def test_counts_fragment_keeps_polling_and_follows_changes(desk, board):
+    fragment = desk.get("/desk/counts/?active=open", **HTMX).content.decode()
+    assert 'hx-get="/desk/counts/?active=open"' in fragment
+    assert "ticket-changed from:body" in fragment and "load," not in fragment

@@ -117,7 +117,7 @@ def sidebar_counts(request):
 
     def build():
         context = sidebar_context(request, counts=True, active=request.GET.get("active", ""))
-        return render(request, "desk/_sidebar_counts.html", context)
+        return render(request, "desk/_sidebar_counts.html", {**context, "counts_poll": True})
 
     return not_modified_or(request, etag, build)
 

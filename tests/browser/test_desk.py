@@ -1,0 +1,335 @@
+"""The agent desk in real Chromium (Playwright driving Debian's /usr/bin/chromium).
+
+An agent logs in, opens Unassigned, takes a ticket, replies with a canned response and sets
+Waiting on customer, adds an internal note, bulk-assigns three tickets and saves a view; a
+ticket that another browser (a second agent) updates refreshes without a reload.
+Screenshots of the queue, the ticket page and the dashboard go to test-artifacts/.
+
+Live-server tests are transactional: pytest-django flushes the public tables (tenants,
+domains) after each one while the schemas stay. The tenant and domain rows are put back
+before each test and after the module's last flush; the tenant schema's tables are
+snapshotted before each test and restored after it, so nothing leaks into other tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import override_settings
+from django_tenants.utils import schema_context
+
+from panel1.tenants.models import Domain, Tenant
+from panel1.tenants.services import ensure_public_tenant
+from tests.conftest import TENANT_A, TENANT_B
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SNAPSHOT = "browser_desk_snapshot"
+PASSWORD = "pass-1234-word"  # the factories' password
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed"),
+]
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+
+# --- Fixtures -------------------------------------------------------------------------
+
+
+def _public_rows(session_tenants) -> tuple[list[dict], list[dict]]:
+    """The tenant and domain rows as stored, re-created first if a flush removed them."""
+    connection.set_schema_to_public()
+    ensure_public_tenant()
+    for tenant, spec in zip(session_tenants, (TENANT_A, TENANT_B), strict=True):
+        if not Tenant.objects.filter(pk=tenant.pk).exists():
+            Tenant.objects.bulk_create([tenant])  # not save(): that would create the schema
+            Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
+    return list(Tenant.objects.values()), list(Domain.objects.values())
+
+
+def _restore_public_rows(rows) -> None:
+    """Put the flushed rows back with their primary keys (other tests' objects carry them)."""
+    tenants, domains = rows
+    connection.set_schema_to_public()
+    present = set(Tenant.objects.values_list("pk", flat=True))
+    Tenant.objects.bulk_create([Tenant(**row) for row in tenants if row["id"] not in present])
+    present = set(Domain.objects.values_list("pk", flat=True))
+    Domain.objects.bulk_create([Domain(**row) for row in domains if row["id"] not in present])
+
+
+def _tables(cursor, schema: str) -> list[str]:
+    cursor.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY table_name",
+        [schema],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _snapshot(schema: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{SNAPSHOT}" CASCADE')
+        cursor.execute(f'CREATE SCHEMA "{SNAPSHOT}"')
+        for table in _tables(cursor, schema):
+            cursor.execute(f'CREATE TABLE "{SNAPSHOT}"."{table}" AS TABLE "{schema}"."{table}"')
+
+
+def _restore(schema: str) -> None:
+    # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: inside one transaction the
+    # tables refill in any order. Generated columns (search vectors) are recomputed.
+    with transaction.atomic(), connection.cursor() as cursor:
+        tables = _tables(cursor, schema)
+        cursor.execute("TRUNCATE " + ", ".join(f'"{schema}"."{t}"' for t in tables))
+        for table in tables:
+            cursor.execute(
+                "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) "
+                "FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                "AND is_generated = 'NEVER'",
+                [schema, table],
+            )
+            columns = cursor.fetchone()[0]
+            cursor.execute(
+                f'INSERT INTO "{schema}"."{table}" ({columns}) '
+                f'SELECT {columns} FROM "{SNAPSHOT}"."{table}"'
+            )
+        cursor.execute(f'DROP SCHEMA "{SNAPSHOT}" CASCADE')
+
+
+@pytest.fixture(scope="module")
+def public_rows(session_tenants, django_db_blocker):
+    with django_db_blocker.unblock():
+        rows = _public_rows(session_tenants)
+    yield rows
+    # Runs after the module's last flush: later tests find their tenants again.
+    with django_db_blocker.unblock():
+        _restore_public_rows(rows)
+
+
+@pytest.fixture
+def desk_site(public_rows, live_server, session_tenants, monkeypatch):
+    """Tenant A at http://alpha.test.localhost:<port> (Chromium resolves *.localhost to
+    loopback); the ticket page polls every second."""
+    _restore_public_rows(public_rows)
+    tenant = session_tenants[0]
+    # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
+    # steps are ordinary blocking calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    _snapshot(tenant.schema_name)
+    cache.clear()
+    port = urlsplit(live_server.url).port
+    try:
+        with override_settings(DESK_LIVE_POLL_SECONDS=1):
+            yield SimpleNamespace(tenant=tenant, url=f"http://alpha.test.localhost:{port}")
+    finally:
+        # Back to public before the restore, so the flush that follows empties public only.
+        connection.set_schema_to_public()
+        _restore(tenant.schema_name)
+        cache.clear()
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def people(desk_site):
+    from tests.factories import AgentFactory, CustomerFactory, TicketFactory
+    from tests.factories.desk import CannedResponseFactory
+
+    with schema_context(desk_site.tenant.schema_name):
+        alice = AgentFactory(email="alice@desk.test", name="Alice Agent")
+        bob = AgentFactory(email="bob@desk.test", name="Bob Agent")
+        carol = CustomerFactory(email="carol@customer.test", name="Carol Customer")
+        subjects = [
+            "Printer jammed on floor 3",
+            "Invoice charged twice",
+            "Cannot log in",
+            "Export to CSV",
+            "Slow dashboard",
+            "VPN drops every hour",
+        ]
+        tickets = [
+            TicketFactory(requester=carol, subject=s, priority=p)
+            for s, p in zip(
+                subjects, ["HIGH", "URGENT", "MEDIUM", "LOW", "MEDIUM", "HIGH"], strict=True
+            )
+        ]
+        CannedResponseFactory(
+            title="Greeting",
+            shortcut="hello",
+            content="Hi {{requester.first_name}}, thanks for reporting {{ticket.number}}. "
+            "We are on it. {{agent.name}}",
+        )
+    return SimpleNamespace(alice=alice, bob=bob, carol=carol, tickets=tickets)
+
+
+def log_in(browser, site, email: str, *, width: int = 1280):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(site.url + "/desk/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/desk/$"))
+    page.errors = errors
+    return page
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"desk-{name}.png"), full_page=True)
+
+
+# --- The walk -------------------------------------------------------------------------
+
+
+def test_agent_works_the_queue(desk_site, people, browser):
+    from tickets.models import MessageType, SavedView, Ticket
+
+    page = log_in(browser, desk_site, people.alice.email)
+    first = people.tickets[0]
+
+    # Open Unassigned; take the first ticket (j, Enter, then "a" for assign to me).
+    page.click(".desk-sidebar >> text=Unassigned")
+    page.wait_for_url(re.compile(r"/desk/queue/unassigned/"))
+    expect(page.locator("#queue-table tbody tr")).to_have_count(6)
+    shot(page, "queue")
+    page.click(f"text={first.subject}")
+    page.wait_for_url(re.compile(rf"/desk/tickets/{first.number}/"))
+    page.keyboard.press("a")
+    expect(page.locator("#prop-assignee option:checked")).to_have_text("Alice Agent")
+    expect(page.locator("#sidebar-views [data-view=mine] .count")).to_have_text("1")
+
+    # Reply with a canned response (placeholders filled) and set Waiting on customer.
+    page.fill("#canned-q", "greet")
+    expect(page.locator("[data-canned-insert]")).to_have_count(1)
+    page.click("[data-canned-insert]")
+    expect(page.locator("#id_content")).to_have_value(
+        f"Hi Carol, thanks for reporting {first.number}. We are on it. Alice Agent"
+    )
+    page.select_option("#id_status_after", "WAITING_ON_CUSTOMER")
+    page.click("#reply-send")
+    expect(page.locator("#reply [data-sent]")).to_have_text("Reply sent.")
+    expect(page.locator("#ticket-live .badges .status")).to_have_text("Waiting on customer")
+
+    # An internal note with the keyboard: n, type, Ctrl+Enter.
+    page.keyboard.press("n")
+    page.keyboard.type("Called Carol, printer model is LX-200.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".msg-internal_note")).to_contain_text("printer model is LX-200")
+    shot(page, "ticket")
+
+    # Bulk-assign three of the remaining unassigned tickets to Bob.
+    page.goto(desk_site.url + "/desk/queue/unassigned/")
+    for ticket in people.tickets[1:4]:
+        page.check(f"input[name=tickets][value='{ticket.pk}']")
+    expect(page.locator("#bulk-count")).to_have_text("3 selected")
+    page.select_option("#bulk-action", "assign")
+    page.select_option("#bulk-assignee", label="Bob Agent")
+    page.click("#bulk-form button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("assign:")
+    expect(page.locator("#queue-table tbody tr")).to_have_count(2)
+
+    # Save a view: all open, high and urgent only.
+    page.goto(desk_site.url + "/desk/queue/open/")
+    page.click(".filters summary")
+    page.check("input[name=priority][value=HIGH]")
+    page.check("input[name=priority][value=URGENT]")
+    page.click(".filter-form button[type=submit]")
+    expect(page.locator("#queue-table tbody tr")).to_have_count(3)
+    page.fill("#save-view-name", "Hot tickets")
+    page.check(".save-view input[name=is_shared]")
+    page.click(".save-view button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Hot tickets")
+    expect(page.locator(".desk-sidebar")).to_contain_text("Hot tickets")
+    expect(page.locator("#queue-table tbody tr")).to_have_count(3)
+
+    page.goto(desk_site.url + "/desk/")
+    expect(page.locator("[data-kpi=my_open]")).to_have_text("1")
+    expect(page.locator("#sidebar-views [data-view=mine] .count")).to_have_text("1")
+    shot(page, "dashboard")
+    page.set_viewport_size({"width": 820, "height": 1100})
+    page.goto(desk_site.url + f"/desk/tickets/{first.number}/")
+    shot(page, "ticket-tablet")
+    assert page.errors == []
+
+    with schema_context(desk_site.tenant.schema_name):
+        first = Ticket.objects.get(pk=first.pk)
+        assert first.status == "WAITING_ON_CUSTOMER" and first.assignee == people.alice
+        kinds = list(first.messages.values_list("message_type", flat=True))
+        assert kinds.count(MessageType.STAFF_REPLY) == 1
+        assert kinds.count(MessageType.INTERNAL_NOTE) == 1
+        bobs = Ticket.objects.filter(assignee=people.bob).values_list("pk", flat=True)
+        assert set(bobs) == {t.pk for t in people.tickets[1:4]}
+        view = SavedView.objects.get(name="Hot tickets")
+        assert view.is_shared and set(view.filters["priority"]) == {"HIGH", "URGENT"}
+
+
+def test_ticket_refreshes_when_another_browser_updates_it(desk_site, people, browser):
+    ticket = people.tickets[0]
+    alice = log_in(browser, desk_site, people.alice.email)
+    alice.goto(desk_site.url + f"/desk/tickets/{ticket.number}/")
+    alice.evaluate("window.__noReload = true")
+    alice.fill("#id_content", "Alice is still typing")
+
+    bob = log_in(browser, desk_site, people.bob.email)
+    bob.goto(desk_site.url + f"/desk/tickets/{ticket.number}/")
+    expect(alice.locator("#presence")).to_contain_text("Bob Agent is viewing", timeout=15000)
+    expect(bob.locator("#presence")).to_contain_text("Alice Agent is typing", timeout=15000)
+    bob.fill("#id_content", "Bob found the **paper jam**.")
+    bob.select_option("#id_status_after", "ON_HOLD")
+    bob.click("#reply-send")
+    expect(bob.locator("#reply [data-sent]")).to_be_visible()
+
+    # Alice's page shows Bob's reply and the new status without a reload, keeps her text,
+    # and tells her what changed since she opened it.
+    expect(alice.locator("#ticket-live")).to_contain_text("Bob found the paper jam.")
+    expect(alice.locator("#ticket-live .badges .status")).to_have_text("On hold")
+    expect(alice.locator(".changed-banner")).to_contain_text("Bob Agent replied")
+    expect(alice.locator("#prop-status option:checked")).to_have_text("On hold")
+    assert alice.evaluate("window.__noReload") is True
+    assert alice.input_value("#id_content") == "Alice is still typing"
+
+    # Sending now warns first, then goes through on the second press.
+    alice.click("#reply-send")
+    expect(alice.locator(".collision")).to_contain_text("Bob Agent replied")
+    alice.click("#reply-send")
+    expect(alice.locator("#reply [data-sent]")).to_be_visible()
+    assert alice.errors == [] and bob.errors == []
+
+
+def test_draft_survives_a_reload(desk_site, people, browser):
+    ticket = people.tickets[1]
+    page = log_in(browser, desk_site, people.alice.email)
+    page.goto(desk_site.url + f"/desk/tickets/{ticket.number}/")
+    page.fill("#id_content", "Half an answer that must not be lost")
+    expect(page.locator("#draft-status")).to_contain_text("Draft saved")
+    page.reload()
+    expect(page.locator("#id_content")).to_have_value("Half an answer that must not be lost")
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts")).to_be_visible()
