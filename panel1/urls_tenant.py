@@ -24,6 +24,7 @@ def _web_urls():
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("panel1.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("panel1.accounts.urls")),
     *_web_urls(),
 ]

@@ -1,3 +1,6 @@
+import hashlib
+
+
 def branding(request):
     """Expose the current tenant's branding to every template as `brand`."""
     tenant = getattr(request, "tenant", None)
@@ -15,8 +18,16 @@ def branding(request):
         "brand": {
             "name": tenant.brand_name,
             "color": tenant.primary_color,
-            "logo_url": tenant.logo.url if tenant.logo else "",
+            # Media is not public: the portal serves the logo (tickets.portal, /branding/logo);
+            # the name in the query string busts caches when the logo changes.
+            "logo_url": _logo_url(tenant),
             "footer": tenant.footer_text,
             "is_public": False,
         }
     }
+
+
+def _logo_url(tenant) -> str:
+    if not tenant.logo:
+        return ""
+    return "/branding/logo?v=" + hashlib.sha256(tenant.logo.name.encode()).hexdigest()[:10]
