@@ -121,6 +121,7 @@ def _detail(request, ticket: Ticket, *, status: int = 200, **forms):
     rating = SatisfactionRating.objects.filter(ticket=ticket).first()
     rating_open = rating is None or timezone.now() - rating.created_at <= CHANGE_WINDOW
     can_rate = is_requester and ticket.status in CLOSED_STATUSES and rating_open
+    show_rating_form = participant and "rating_form" in forms
     if "rating_form" not in forms and can_rate:
         initial = {"rating": rating.rating, "comment": rating.comment} if rating else None
         forms["rating_form"] = RatingForm(initial=initial)
@@ -133,6 +134,10 @@ def _detail(request, ticket: Ticket, *, status: int = 200, **forms):
         "participant": participant,
         "is_requester": is_requester,
         "can_reply": participant and ticket.status != Status.CLOSED and not merged_into,
+        # A refused reply is shown again with its text, even where no new one may be written.
+        "show_reply_box": participant and "reply_form" in forms,
+        "show_cc_form": participant and "cc_form" in forms,
+        "show_rating_form": show_rating_form,
         "can_resolve": is_requester and ticket.is_open,
         "can_rate": can_rate,
         "rating": rating,
