@@ -48,6 +48,13 @@ class MultipleFileField(forms.FileField):
         return files
 
 
+def attachment_help() -> str:
+    return _("Up to %(n)d files, %(size)s each.") % {
+        "n": MAX_FILES,
+        "size": filesizeformat(settings.ATTACHMENT_MAX_FILE_SIZE),
+    }
+
+
 def add_domain_errors(form: forms.Form, error: DomainError, field_map: dict | None = None):
     """Show a service's DomainError on the form: on the field it names, else at the top."""
     for field, messages in error.errors.items():
@@ -124,6 +131,7 @@ class NewTicketForm(forms.Form):
 
     def __init__(self, *args, allow_priority: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachment_help()
         self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("name")
         if allow_priority:
             self.fields["priority"].initial = Priority.MEDIUM
@@ -136,6 +144,10 @@ class ReplyForm(forms.Form):
         label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=50_000
     )
     attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachment_help()
 
 
 class CCForm(forms.Form):
@@ -150,7 +162,7 @@ class RatingForm(forms.Form):
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
-        label=_("Anything to add? (optional)"),
+        label=_("Anything to add?"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
