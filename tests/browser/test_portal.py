@@ -233,6 +233,13 @@ def test_customer_journey_through_the_portal(live_tenant, browser):
         ticket = Ticket.objects.get(requester__email="nina@newco.test")
         attachment = Attachment.objects.get(message__ticket=ticket)
         assert ticket.channel == "PORTAL"
+        if article is not None:
+            # The opened suggestion is in the search analytics; the ticket filed after it
+            # means this search did not deflect.
+            from knowledgebase.models import SearchRecord
+
+            search = SearchRecord.objects.get(source="PORTAL")
+            assert (search.opened_article_id, search.ticket_id) == (article.pk, ticket.pk)
         services.message_add(ticket=ticket, actor=agent, content="Please open tray 2 and retry.")
         services.message_add(
             ticket=ticket,

@@ -7,6 +7,7 @@ from tests.factories import CategoryFactory, TicketFactory
 from tests.factories.portal import VerifiedCustomerFactory, upload
 from tickets import services
 from tickets.models import Channel, MessageType, Priority, Status, Ticket
+from tickets.portal import kb
 
 
 def new_ticket(client, **overrides):
@@ -97,6 +98,48 @@ def test_the_form_wires_kb_suggestions_and_the_deflection_beacon(tenant_client, 
     assert 'data-suggest-url="/api/v1/kb/suggest/"' in html
     assert 'data-opened-url="/tickets/new/suggestion-opened/"' in html
     assert 'id="kb-suggestions"' in html
+
+
+needs_kb = pytest.mark.skipif(not kb.available(), reason="the knowledgebase app has no models")
+
+
+@needs_kb
+def test_opening_a_suggested_article_counts_until_a_ticket_follows(tenant_client, customer):
+    from knowledgebase.models import Article, SearchRecord
+
+    article = Article.objects.create(
+        title="Printer shows error E-42", slug="printer-e42", status="PUBLISHED"
+    )
+    client = tenant_client(customer)
+
+    client.post(
+        "/tickets/new/suggestion-opened/", {"slug": article.slug, "q": "printer E-42", "count": 1}
+    )
+
+    search = SearchRecord.objects.get()
+    assert (search.query, search.source, search.user, search.opened_article) == (
+        "printer E-42",
+        "PORTAL",
+        customer,
+        article,
+    )
+    assert search.ticket is None  # opened and left: a deflection
+    new_ticket(client)
+    search.refresh_from_db()
+    assert search.ticket == Ticket.objects.get()  # filed after all: no deflection
+
+
+@needs_kb
+def test_articles_the_customer_may_not_read_are_not_recorded(tenant_client, customer):
+    from knowledgebase.models import Article, SearchRecord
+
+    Article.objects.create(
+        title="Internal runbook", slug="runbook", status="PUBLISHED", visibility="INTERNAL"
+    )
+    tenant_client(customer).post(
+        "/tickets/new/suggestion-opened/", {"slug": "runbook", "q": "runbook", "count": 1}
+    )
+    assert not SearchRecord.objects.exists()
 
 
 def test_the_deflection_beacon_answers_no_content(tenant_client, customer):

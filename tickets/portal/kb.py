@@ -7,14 +7,11 @@ from the KB's own rule (`Article.objects.visible_to`).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from types import ModuleType
 
 from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
-
-logger = logging.getLogger(__name__)
 
 SEARCH_PATH = "/kb/search/"
 
@@ -48,24 +45,33 @@ def available() -> bool:
     return _models() is not None
 
 
-def _url(name: str, arg: str, fallback: str) -> str:
+def _selectors() -> ModuleType | None:
     try:
-        return reverse(name, args=[arg])
-    except NoReverseMatch:
-        return fallback
+        from knowledgebase import selectors
+    except ImportError:
+        return None
+    return selectors
+
+
+def _reverse(names: tuple[str, ...], args: list, fallback: str) -> str:
+    for name in names:
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            continue
+    return fallback
 
 
 def article_url(article) -> str:
-    if hasattr(article, "get_absolute_url"):
-        return article.get_absolute_url()
-    return _url("knowledgebase:article", article.slug, f"/kb/{article.slug}/")
+    return _reverse(("kb:detail",), [article.slug], f"/kb/{article.slug}/")
+
+
+def category_url(category) -> str:
+    return _reverse(("kb:detail",), [category.slug], f"/kb/{category.slug}/")
 
 
 def search_url() -> str:
-    try:
-        return reverse("knowledgebase:search")
-    except NoReverseMatch:
-        return SEARCH_PATH
+    return _reverse(("kb:search",), [], SEARCH_PATH)
 
 
 def popular_articles(user, *, limit: int = 6) -> list[ArticleLink]:
@@ -73,32 +79,31 @@ def popular_articles(user, *, limit: int = 6) -> list[ArticleLink]:
     models = _models()
     if models is None:
         return []
-    qs = models.Article.objects.visible_to(user).order_by("-view_count", "-published_at")
-    return [
-        ArticleLink(title=a.title, url=article_url(a), excerpt=a.excerpt)
-        for a in qs.only("title", "slug", "excerpt")[:limit]
-    ]
+    popular = getattr(_selectors(), "article_popular_for", None)
+    if popular is not None:
+        articles = popular(user, limit=limit)
+    else:
+        articles = models.Article.objects.visible_to(user).order_by("-view_count", "-published_at")[
+            :limit
+        ]
+    return [ArticleLink(title=a.title, url=article_url(a), excerpt=a.excerpt) for a in articles]
 
 
 def categories(user) -> list[CategoryLink]:
-    """Top-level KB categories that hold articles `user` may read."""
-    models = _models()
-    category_model = getattr(models, "Category", None) if models else None
-    if category_model is None or not hasattr(category_model.objects, "with_visible_counts"):
+    """Top-level KB categories holding articles `user` may read (sub-categories counted in)."""
+    if _models() is None:
         return []
-    qs = (
-        category_model.objects.filter(parent__isnull=True)
-        .with_visible_counts(user)
-        .filter(article_count__gt=0)
-    )
+    tree = getattr(_selectors(), "category_tree_for", None)
+    if tree is None:
+        return []
     return [
         CategoryLink(
             name=c.name,
-            url=_url("knowledgebase:category", c.slug, f"/kb/{c.slug}/"),
+            url=category_url(c),
             description=c.description,
-            count=c.article_count,
+            count=getattr(c, "total_count", getattr(c, "article_count", 0)),
         )
-        for c in qs
+        for c in tree(user)
     ]
 
 

@@ -37,7 +37,7 @@ urlpatterns = [
     path("account/profile/", accounts.profile, name="profile"),
     # Tickets
     path("tickets/", tickets.ticket_list, name="ticket_list"),
-    path("tickets/new/", tickets.ticket_new, name="ticket_new"),
+    path("tickets/new/", tickets.ticket_create, name="ticket_create"),
     path("tickets/new/suggestion-opened/", tickets.suggestion_opened, name="suggestion_opened"),
     path("tickets/<str:ref>/", tickets.ticket_detail, name="ticket_detail"),
     path("tickets/<str:ref>/reply/", tickets.ticket_reply, name="ticket_reply"),

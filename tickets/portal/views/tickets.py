@@ -62,7 +62,7 @@ def ticket_list(request):
 
 
 @verified_required
-def ticket_new(request):
+def ticket_create(request):
     allow_priority = request.tenant.customers_can_set_priority
     if request.method != "POST":
         initial = {key: request.GET[key] for key in ("subject", "category") if key in request.GET}
