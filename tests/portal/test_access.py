@@ -105,6 +105,12 @@ def test_anonymous_visitors_are_sent_to_log_in(tenant_client, carols_ticket):
 
 
 def test_staff_see_the_customer_view_read_only_and_a_desk_link(tenant_client, agent, carols_ticket):
+    services.message_add(
+        ticket=carols_ticket,
+        actor=agent,
+        content="INTERNAL: check the contract",
+        message_type=MessageType.INTERNAL_NOTE,
+    )
     client = tenant_client(agent)
     page = client.get(f"/tickets/{carols_ticket.number}/").content.decode()
     home = client.get("/").content.decode()
@@ -112,9 +118,10 @@ def test_staff_see_the_customer_view_read_only_and_a_desk_link(tenant_client, ag
 
     assert 'href="/desk/"' in home
     assert "Carol&#x27;s private matter" in page
+    assert "INTERNAL: check the contract" not in page  # the portal shows what customers see
     assert "Send reply" not in page
     assert reply.status_code == 404
-    assert carols_ticket.messages.count() == 1
+    assert carols_ticket.messages.count() == 2
 
 
 def test_a_session_of_one_tenant_is_not_valid_on_another(
