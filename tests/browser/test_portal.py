@@ -25,6 +25,8 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from panel1.tenants.models import Domain, Tenant
+from panel1.tenants.services import ensure_public_tenant
+from tests.conftest import TENANT_A, TENANT_B
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -41,17 +43,18 @@ sync_api = pytest.importorskip("playwright.sync_api")
 # --- Fixtures: public rows back after each flush, tenant tables back after each test ---
 
 
-def _public_rows() -> tuple[list[Tenant], list[Domain]]:
+def _restore_public_rows(tenants) -> None:
+    """Put back the public rows the flush removed: the session's tenants (same primary keys,
+    which other tests' objects carry), their domains and the public tenant. The schemas stay."""
     connection.set_schema_to_public()
-    return list(Tenant.objects.order_by("pk")), list(Domain.objects.order_by("pk"))
-
-
-def _restore_public_rows(rows) -> None:
-    tenants, domains = rows
-    connection.set_schema_to_public()
-    # bulk_create skips Tenant.save(), which would try to create the (existing) schema.
-    Tenant.objects.bulk_create([t for t in tenants if not Tenant.objects.filter(pk=t.pk).exists()])
-    Domain.objects.bulk_create([d for d in domains if not Domain.objects.filter(pk=d.pk).exists()])
+    ensure_public_tenant()
+    for tenant, spec in zip(tenants, (TENANT_A, TENANT_B), strict=True):
+        if not Tenant.objects.filter(pk=tenant.pk).exists():
+            # bulk_create skips Tenant.save(), which would try to create the existing schema.
+            Tenant.objects.bulk_create([tenant])
+        Domain.objects.get_or_create(
+            domain=spec["domain"], defaults={"tenant_id": tenant.pk, "is_primary": True}
+        )
 
 
 def _tables(cursor, schema: str) -> list[str]:
@@ -101,18 +104,16 @@ def _restore_tenant_tables(schema: str) -> None:
 
 @pytest.fixture(scope="module")
 def public_rows(session_tenants, django_db_blocker):
-    with django_db_blocker.unblock():
-        rows = _public_rows()
-    yield rows
+    yield
     # After this module's last flush: later tests find their tenants again.
     with django_db_blocker.unblock():
-        _restore_public_rows(rows)
+        _restore_public_rows(session_tenants)
 
 
 @pytest.fixture
 def live_tenant(public_rows, live_server, session_tenants, monkeypatch):
     """Tenant A served by the live server at http://alpha.test.localhost:<port>."""
-    _restore_public_rows(public_rows)
+    _restore_public_rows(session_tenants)
     tenant = session_tenants[0]
     # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
     # steps are ordinary blocking calls.
@@ -280,6 +281,10 @@ def test_customer_journey_through_the_portal(live_tenant, browser):
             MessageType.INTERNAL_NOTE,
             MessageType.CUSTOMER_REPLY,
         ]
+
+    page.goto(base + "/tickets/?status=closed")
+    page.wait_for_selector(f"text={ticket.number}")
+    shot(page, "07b-my-tickets-closed")
 
     # The same ticket on a phone.
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
