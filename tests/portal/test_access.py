@@ -26,6 +26,8 @@ def test_another_customer_gets_404_for_the_ticket_by_number_and_by_id(
         response = client.get(f"/tickets/{ref}/")
         assert response.status_code == 404
         assert b"private matter" not in response.content
+        # The same branded page as for a number that does not exist: nothing to tell apart.
+        assert b"We could not find that page" in response.content
 
 
 @pytest.mark.parametrize(

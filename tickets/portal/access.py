@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
@@ -15,7 +16,21 @@ LOGIN_URL = reverse_lazy("portal:login")
 
 
 def portal_login_required(view):
-    return login_required(view, login_url=LOGIN_URL)
+    return login_required(_branded_not_found(view), login_url=LOGIN_URL)
+
+
+def _branded_not_found(view):
+    """Answer 404 with the portal's own page: the same page whether the ticket or file does
+    not exist or belongs to someone else."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return render_portal(request, "portal/not_found.html", status=404)
+
+    return wrapper
 
 
 def verified_required(view):
