@@ -354,3 +354,18 @@ def test_only_the_requester_adds_colleagues_and_a_cc_can_leave(tenant_client, cu
     assert left.status_code == 302 and left["Location"] == "/tickets/"
     assert not ticket.cc.exists()
     assert detail(client, ticket).status_code == 404
+
+
+def test_conversation_renderings_are_reused_between_views(tenant_client, customer, monkeypatch):
+    ticket = TicketFactory(requester=customer)
+    client = tenant_client(customer)
+    detail(client, ticket)
+    rendered = []
+    monkeypatch.setattr(
+        "tickets.portal.presentation.render_markdown", lambda text: rendered.append(text) or ""
+    )
+
+    page = detail(client, ticket).content.decode()
+
+    assert rendered == []
+    assert "E-42" in page  # served from the cached rendering

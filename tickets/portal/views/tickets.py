@@ -26,7 +26,7 @@ from tickets.models import (
 from tickets.portal import kb
 from tickets.portal.access import portal_login_required, render_portal, verified_required
 from tickets.portal.forms import CCForm, NewTicketForm, RatingForm, ReplyForm, add_domain_errors
-from tickets.portal.presentation import message_html
+from tickets.portal.presentation import conversation_html
 from tickets.portal.selectors import (
     CLOSED_STATUSES,
     LIST_SCOPES,
@@ -130,7 +130,7 @@ def _detail(request, ticket: Ticket, *, status: int = 200, **forms):
         merged_into = Ticket.objects.visible_to(user).filter(pk=ticket.merged_into_id).first()
     context = {
         "ticket": ticket,
-        "conversation": [(m, message_html(m)) for m in portal_messages(user, ticket)],
+        "conversation": conversation_html(portal_messages(user, ticket)),
         "participant": participant,
         "is_requester": is_requester,
         "can_reply": participant and ticket.status != Status.CLOSED and not merged_into,
