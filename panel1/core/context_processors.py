@@ -1,6 +1,3 @@
-import hashlib
-
-
 def branding(request):
     """Expose the current tenant's branding to every template as `brand`."""
     tenant = getattr(request, "tenant", None)
@@ -18,16 +15,8 @@ def branding(request):
         "brand": {
             "name": tenant.brand_name,
             "color": tenant.primary_color,
-            # Media is not public: the portal serves the logo (tickets.portal, /branding/logo);
-            # the name in the query string busts caches when the logo changes.
-            "logo_url": _logo_url(tenant),
+            "logo_url": "/branding/logo" if tenant.logo else "",
             "footer": tenant.footer_text,
             "is_public": False,
         }
     }
-
-
-def _logo_url(tenant) -> str:
-    if not tenant.logo:
-        return ""
-    return "/branding/logo?v=" + hashlib.sha256(tenant.logo.name.encode()).hexdigest()[:10]

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tickets.portal.access import portal_login_required
-from tickets.portal.views import accounts, branding, home, satisfaction, tickets
+from tickets.portal.views import accounts, home, satisfaction, tickets
 
 app_name = "portal"
 
@@ -52,5 +52,4 @@ urlpatterns = [
     path("attachments/<uuid:pk>/", tickets.attachment_download, name="attachment"),
     # The one-click rating link (tickets.satisfaction.survey_path builds it)
     path("satisfaction/<str:token>/", satisfaction.satisfaction_link, name="satisfaction"),
-    path("branding/logo", branding.logo, name="logo"),
 ]
