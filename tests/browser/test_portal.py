@@ -43,18 +43,27 @@ sync_api = pytest.importorskip("playwright.sync_api")
 # --- Fixtures: public rows back after each flush, tenant tables back after each test ---
 
 
-def _restore_public_rows(tenants) -> None:
-    """Put back the public rows the flush removed: the session's tenants (same primary keys,
-    which other tests' objects carry), their domains and the public tenant. The schemas stay."""
+def _public_rows(session_tenants) -> tuple[list[dict], list[dict]]:
+    """The tenant and domain rows as stored (not the session's Tenant objects, which earlier
+    tests may have changed in memory)."""
     connection.set_schema_to_public()
     ensure_public_tenant()
-    for tenant, spec in zip(tenants, (TENANT_A, TENANT_B), strict=True):
-        if not Tenant.objects.filter(pk=tenant.pk).exists():
-            # bulk_create skips Tenant.save(), which would try to create the existing schema.
+    for tenant, spec in zip(session_tenants, (TENANT_A, TENANT_B), strict=True):
+        if not Tenant.objects.filter(pk=tenant.pk).exists():  # flushed by an earlier module
             Tenant.objects.bulk_create([tenant])
-        Domain.objects.get_or_create(
-            domain=spec["domain"], defaults={"tenant_id": tenant.pk, "is_primary": True}
-        )
+            Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
+    return list(Tenant.objects.values()), list(Domain.objects.values())
+
+
+def _restore_public_rows(rows) -> None:
+    """Put back the public rows the flush removed, with their primary keys (other tests'
+    objects carry them). bulk_create skips Tenant.save(), which would create the schema."""
+    tenants, domains = rows
+    connection.set_schema_to_public()
+    present = set(Tenant.objects.values_list("pk", flat=True))
+    Tenant.objects.bulk_create([Tenant(**row) for row in tenants if row["id"] not in present])
+    present = set(Domain.objects.values_list("pk", flat=True))
+    Domain.objects.bulk_create([Domain(**row) for row in domains if row["id"] not in present])
 
 
 def _tables(cursor, schema: str) -> list[str]:
@@ -104,16 +113,18 @@ def _restore_tenant_tables(schema: str) -> None:
 
 @pytest.fixture(scope="module")
 def public_rows(session_tenants, django_db_blocker):
-    yield
+    with django_db_blocker.unblock():
+        rows = _public_rows(session_tenants)
+    yield rows
     # After this module's last flush: later tests find their tenants again.
     with django_db_blocker.unblock():
-        _restore_public_rows(session_tenants)
+        _restore_public_rows(rows)
 
 
 @pytest.fixture
 def live_tenant(public_rows, live_server, session_tenants, monkeypatch):
     """Tenant A served by the live server at http://alpha.test.localhost:<port>."""
-    _restore_public_rows(session_tenants)
+    _restore_public_rows(public_rows)
     tenant = session_tenants[0]
     # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
     # steps are ordinary blocking calls.
