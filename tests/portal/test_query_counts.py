@@ -37,4 +37,4 @@ def test_list_ticket_and_home_pages_do_not_grow_with_data(tenant_client, custome
 
     print(f"queries home/list/ticket: {large}")
     assert small == large
-    assert large[0] <= 8 and large[1] <= 8 and large[2] <= 12, large
+    assert large[0] <= 10 and large[1] <= 8 and large[2] <= 12, large  # home: +2 with the KB
