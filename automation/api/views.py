@@ -98,7 +98,7 @@ class RuleViewSet(
         request=s.RuleTestSerializer,
         responses={200: s.RuleTestResultSerializer, **ERRORS},
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filter_backends=[])
     def test(self, request, pk=None):
         rule = self.get_object()
         data = s.RuleTestSerializer(data=request.data)
@@ -127,7 +127,7 @@ class RuleViewSet(
         ],
         responses={200: s.RuleRunSerializer(many=True), **ERRORS},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def runs(self, request, pk=None):
         rule = self.get_object()
         qs = rule.runs.order_by("-created_at", "-id")
@@ -143,7 +143,7 @@ class RuleViewSet(
         request=s.RuleReorderSerializer,
         responses={200: s.RuleSerializer(many=True), **ERRORS},
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], filter_backends=[])
     def reorder(self, request):
         data = s.RuleReorderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
