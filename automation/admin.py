@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 
 from automation import services
 from automation.models import AutoResponseTemplate, Rule, RuleRun, WebhookAttempt, WebhookDelivery
@@ -12,13 +13,13 @@ _FORM_FIELDS = ("name", "trigger_event", "idle_hours")
 def _errors_for_form(exc: DomainError) -> dict[str, list[str]]:
     """Map path-keyed rule errors onto form fields (conditions[0].field -> conditions)."""
     mapped: dict[str, list[str]] = {}
-    for path, messages in exc.errors.items():
+    for path, texts in exc.errors.items():
         field = next(
             (name for name in ("conditions", "actions", *_FORM_FIELDS) if path.startswith(name)),
             None,
         )
         prefix = f"{path}: " if field and path != field else ""
-        mapped.setdefault(field or "__all__", []).extend(prefix + msg for msg in messages)
+        mapped.setdefault(field or "__all__", []).extend(prefix + text for text in texts)
     return mapped
 
 
@@ -109,6 +110,9 @@ class TemplateForm(forms.ModelForm):
             )
         except DomainError as exc:
             raise ValidationError(exc.errors) from exc
+        renamed = self.instance.pk and cleaned.get("name") != self.instance.name
+        if renamed and (users := services.rules_using_template(self.instance.name)):
+            raise ValidationError({"name": f"Used by rules ({', '.join(users)}); keep the name."})
         return cleaned
 
 
@@ -118,6 +122,30 @@ class AutoResponseTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "description", "is_active", "updated_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "subject", "body"]
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
+        original = AutoResponseTemplate.objects.get(pk=obj.pk) if change else None
+        saved = services.template_save(template=original, **values)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.template_delete(template=obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        template = self.get_object(request, object_id)
+        users = services.rules_using_template(template.name) if template else []
+        if users:
+            self.message_user(
+                request, f"Rules use this template ({', '.join(users)}).", messages.ERROR
+            )
+            return redirect("admin:automation_autoresponsetemplate_change", object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, so rules never lose a template
+        return actions
 
 
 class WebhookAttemptInline(admin.TabularInline):

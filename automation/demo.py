@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from automation import services
 from automation.models import AutoResponseTemplate, Rule
 
@@ -11,9 +13,22 @@ IDLE_RULE = "Close tickets waiting on the customer for 72 hours"
 
 
 def demo_rules_create(*, tenant, people) -> bool:
-    """Add the seed's example rule (HIGH priority -> senior agent + acknowledgement)."""
+    """Add the seed's example rule (HIGH priority -> senior agent + acknowledgement).
+
+    The rules are created once the seed's transaction commits, after the events of the
+    demo tickets were dispatched: the sample history stays as written, and the rules act
+    on what happens from then on.
+    """
     if Rule.objects.filter(name__in=[HIGH_PRIORITY_RULE, IDLE_RULE]).exists():
         return False
+    transaction.on_commit(lambda: _demo_rules_create(people))
+    return True
+
+
+@transaction.atomic
+def _demo_rules_create(people) -> None:
+    if Rule.objects.filter(name__in=[HIGH_PRIORITY_RULE, IDLE_RULE]).exists():
+        return
     if not AutoResponseTemplate.objects.filter(name=HIGH_PRIORITY_TEMPLATE).exists():
         services.template_save(
             name=HIGH_PRIORITY_TEMPLATE,
@@ -54,4 +69,3 @@ def demo_rules_create(*, tenant, people) -> bool:
             {"type": "change_status", "parameters": {"status": "CLOSED"}},
         ],
     )
-    return True

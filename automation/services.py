@@ -269,6 +269,8 @@ def template_save(
 ) -> AutoResponseTemplate:
     """Create (or with `template`, change) an auto-response template."""
     template_validate(name=name, subject=subject, body=body)
+    if template is not None and template.name != name:
+        _refuse_if_used(template, "renamed")
     template = template or AutoResponseTemplate()
     template.name = name
     template.subject = subject
@@ -289,3 +291,31 @@ def default_templates_create(*, tenant=None) -> bool:
         )
         created_any |= created
     return created_any
+
+
+def rules_using_template(template_name: str) -> list[str]:
+    return [
+        rule.name
+        for rule in Rule.objects.filter(actions__contains=[{"type": "send_auto_response"}])
+        if any(
+            isinstance(action, dict)
+            and action.get("type") == "send_auto_response"
+            and (action.get("parameters") or {}).get("template") == template_name
+            for action in rule.actions
+        )
+    ]
+
+
+def _refuse_if_used(template: AutoResponseTemplate, what: str) -> None:
+    users = rules_using_template(template.name)
+    if users:
+        raise DomainError(
+            {"name": [f"Rules use this template ({', '.join(users)}); it cannot be {what}."]}
+        )
+
+
+@transaction.atomic
+def template_delete(*, template: AutoResponseTemplate) -> None:
+    """Delete a template no rule refers to."""
+    _refuse_if_used(template, "deleted")
+    template.delete()

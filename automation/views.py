@@ -264,6 +264,19 @@ def _unmasked(actions: Any, rule_id: str | None) -> Any:
         return actions
 
 
+def _shown(value: Any) -> str:
+    """A condition value as the dry-run table shows it."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
 def _is_uuid(value: Any) -> bool:
     import uuid
 
@@ -306,5 +319,9 @@ def rule_dry_run_view(request: HttpRequest) -> HttpResponse:
             actions=definition["actions"],
         )
         context["ticket"] = ticket
-        context["result"] = rule_dry_run(draft, ticket=ticket)
+        context["result"] = result = rule_dry_run(draft, ticket=ticket)
+        context["rows"] = [
+            {**row, "expected": _shown(row["expected"]), "actual": _shown(row["actual"])}
+            for row in result.conditions
+        ]
     return render(request, "automation/_dry_run.html", context)

@@ -197,6 +197,9 @@ class TemplateViewSet(
         template = services.template_save(template=template, **values)
         return Response(s.AutoResponseTemplateSerializer(template).data)
 
+    def perform_destroy(self, instance):
+        services.template_delete(template=instance)
+
 
 class RegistryView(APIView):
     permission_classes = [IsSupervisorOrAdmin]
