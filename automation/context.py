@@ -88,4 +88,5 @@ def load_ticket(ticket_id: Any) -> Ticket | None:
         pk = uuid.UUID(str(ticket_id))
     except ValueError:
         return None
-    return Ticket.objects.select_related("requester", "category", "assignee").filter(pk=pk).first()
+    tickets = Ticket.objects.select_related("requester", "category", "assignee")
+    return tickets.filter(pk=pk).order_by().first()

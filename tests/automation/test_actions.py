@@ -217,3 +217,15 @@ def test_conditions_on_the_triggering_message(tenant, run_on_commit):
     ticket.refresh_from_db()
     assert ticket.tags == ["refund"]
     assert RuleRun.objects.filter(matched=True).count() == 1
+
+
+def test_no_notification_email_when_email_sending_is_off(tenant, run_on_commit, settings):
+    settings.ENABLE_EMAIL_SENDING = False
+    agent = AgentFactory()
+
+    _, ticket, _ = run_rule(
+        run_on_commit, act("notify_users", user_ids=[str(agent.pk)], message="Look")
+    )
+
+    assert mail.outbox == []
+    assert ticket.messages.filter(message_type=MessageType.INTERNAL_NOTE).exists()

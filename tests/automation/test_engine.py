@@ -222,3 +222,69 @@ def test_rules_of_one_tenant_never_fire_in_another(tenant, other_tenant, run_on_
         ticket_a = TicketFactory()
     ticket_a.refresh_from_db()
     assert ticket_a.tags == ["from-a"]
+
+
+def test_rules_run_on_events_of_other_apps_such_as_sla_breach(tenant, run_on_commit):
+    from panel1.events import bus
+
+    RuleFactory(
+        trigger_event="sla.breach",
+        conditions=[cond("priority", "gte", "HIGH")],
+        actions=[act("escalate_ticket")],
+    )
+    ticket = TicketFactory(priority="URGENT")
+
+    with run_on_commit():
+        bus.emit(
+            "sla.breach",
+            payload={"ticket_id": str(ticket.pk), "ticket_number": ticket.number},
+            actor="system",
+        )
+
+    ticket.refresh_from_db()
+    assert ticket.escalation_level == 1
+
+
+def test_events_about_missing_tickets_are_ignored(tenant, run_on_commit):
+    from panel1.events import bus
+
+    RuleFactory(trigger_event="sla.breach")
+
+    with run_on_commit():
+        bus.emit("sla.breach", payload={"ticket_id": "not-a-uuid"})
+        bus.emit("sla.breach", payload={"ticket_id": "5a1f0c7e-3b1d-4c59-9a57-0d6b8a1d2e3f"})
+
+    assert not RuleRun.objects.exists()
+
+
+def test_a_stored_rule_that_no_longer_validates_never_matches(tenant, run_on_commit):
+    from automation.models import Rule
+
+    rule = RuleFactory()
+    Rule.objects.filter(pk=rule.pk).update(conditions=[{"field": "gone", "operator": "equals"}])
+
+    with run_on_commit():
+        ticket = TicketFactory()
+
+    ticket.refresh_from_db()
+    assert ticket.tags == []
+    run = RuleRun.objects.get(rule=rule)
+    assert run.matched is False and run.errors[0].startswith("Invalid conditions")
+
+
+def test_old_runs_are_pruned(tenant, run_on_commit):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from automation.tasks import rule_runs_prune_task
+
+    RuleFactory()
+    with run_on_commit():
+        TicketFactory()
+        TicketFactory()
+    old = RuleRun.objects.order_by("id").first()
+    RuleRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+
+    assert rule_runs_prune_task() == 1
+    assert RuleRun.objects.count() == 1
