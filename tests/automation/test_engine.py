@@ -148,15 +148,16 @@ def test_ping_pong_rules_end(tenant, run_on_commit, agent):
     assert not pending.exists()
 
 
-def test_a_rule_never_runs_for_its_own_change(tenant, run_on_commit):
-    rule = RuleFactory(trigger_event="ticket.updated", actions=[act("escalate_ticket")])
-    RuleFactory(trigger_event="ticket.created", actions=[act("add_tags", tags=["x"])])
+def test_a_rule_never_runs_for_its_own_change(tenant, run_on_commit, agent):
+    """A rule on ticket.escalated that escalates would feed itself forever."""
+    rule = RuleFactory(trigger_event="ticket.escalated", actions=[act("escalate_ticket")])
+    ticket = TicketFactory()
 
     with run_on_commit():
-        ticket = TicketFactory()  # created -> tags -> updated -> escalate -> (escalated)
+        services.ticket_escalate(ticket=ticket, actor=agent)
 
     ticket.refresh_from_db()
-    assert ticket.escalation_level == 1
+    assert ticket.escalation_level == 2
     assert RuleRun.objects.filter(rule=rule).count() == 1
 
 
