@@ -64,7 +64,7 @@ def rules_run(rules: Iterable[Rule], *, event: Event, ticket: Ticket) -> list[Ru
             context = ctx.event_context(ticket, event_name=event.name, payload=event.payload)
         run = rule_apply(rule, event=event, ticket=ticket, context=context)
         runs.append(run)
-        if run.matched and run.actions_applied:
+        if any(action["result"] == "applied" for action in run.actions_applied):
             # Later rules see the ticket as this rule left it.
             ticket = ctx.load_ticket(ticket.pk) or ticket
             context = None
