@@ -40,4 +40,5 @@ def branding_logo(request):
     handle.seek(0)
     response = FileResponse(handle, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
