@@ -237,6 +237,25 @@
     navigator.sendBeacon(root.dataset.presenceUrl, leave);
   });
 
+  /* Links to help-center articles (the desk's KB panel or the KB's own sidebar component)
+     get an "Insert link" button that puts a Markdown link into the reply. */
+  function enhanceKbLinks() {
+    $all(".ticket-side .kb-ticket-suggestions a[href]").forEach(function (link) {
+      if (link.dataset.enhanced) { return; }
+      link.dataset.enhanced = "1";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "link small";
+      button.textContent = "Insert link";
+      button.dataset.insertLink = "";
+      button.dataset.title = link.textContent.trim();
+      button.dataset.url = link.getAttribute("href");
+      link.insertAdjacentText("afterend", " ");
+      link.parentNode.insertBefore(button, link.nextSibling.nextSibling);
+    });
+  }
+  document.addEventListener("htmx:afterSettle", enhanceKbLinks);
+
   /* ---- Keyboard ---- */
   function openHelp() { var d = $("#shortcuts"); if (d && !d.open) { d.showModal(); } }
   function assignToMe() {
@@ -297,5 +316,6 @@
     showBulkFields();
     replyKind();
     restoreLocalDraft();
+    enhanceKbLinks();
   });
 })();

@@ -186,13 +186,25 @@ class KbSuggestion:
     excerpt: str = ""
 
 
+KB_MODULES = ("selectors", "search")
+
+
 def kb_available() -> bool:
-    return _find("knowledgebase", ("selectors",), KB_SUGGEST_NAMES) is not None
+    return _find("knowledgebase", KB_MODULES, KB_SUGGEST_NAMES) is not None
+
+
+def kb_panel_needed() -> bool:
+    """The desk's own KB panel, unless the knowledge base already renders its suggestions in
+    the `ticket.sidebar` slot (the desk then adds its "Insert link" buttons to those)."""
+    from panel1.plugins import ui_slots
+
+    registered = any(c.key.startswith("kb") for c in ui_slots.components("ticket.sidebar"))
+    return kb_available() and not registered
 
 
 def kb_suggestions(*, user, text: str, limit: int = 5) -> list[KbSuggestion]:
     """Articles the knowledge base suggests for `text` (as `user` may see them)."""
-    func = _find("knowledgebase", ("selectors",), KB_SUGGEST_NAMES)
+    func = _find("knowledgebase", KB_MODULES, KB_SUGGEST_NAMES)
     if func is None or not text.strip():
         return []
     result = None

@@ -238,11 +238,19 @@ def queue_queryset(user, filters: dict, *, now: datetime) -> QuerySet[Ticket]:
 
 
 def queue_page(
-    user, view: QueueView, filters: dict, *, ordering: str, page: int, now: datetime
+    user,
+    view: QueueView,
+    filters: dict,
+    *,
+    ordering: str,
+    page: int,
+    now: datetime,
+    total: int | None = None,
 ) -> QueuePage:
-    """One page of a queue (two queries: the count and the rows)."""
+    """One page of a queue: the rows, and the count unless the sidebar knows it already."""
     qs = queue_queryset(user, filters, now=now)
-    total = qs.count()
+    if total is None:
+        total = qs.count()
     page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
     offset = (page - 1) * PAGE_SIZE
     tickets = list(order_queue(qs, ordering)[offset : offset + PAGE_SIZE])

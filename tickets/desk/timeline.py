@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from knowledgebase.rendering import render_markdown
 from panel1.events import names
 from tickets.models import Message, MessageType, Priority, Status, TicketEvent
+from tickets.portal.presentation import conversation_html
 
 # Rows the thread already shows as messages, or that say nothing an agent needs inline.
 _HIDDEN_EVENTS = {names.MESSAGE_ADDED}
@@ -82,14 +82,19 @@ def describe(item) -> str:
 
 
 def build_thread(messages: list[Message], events: list[TicketEvent]) -> list[ThreadItem]:
-    """Messages in order; runs of system messages and audit rows fold into one item."""
+    """Messages in order; runs of system messages and audit rows fold into one item.
+
+    Message HTML comes from the portal's renderer (Markdown, sanitized; mail as plain text
+    with line breaks), cached per tenant by content hash, so a long thread renders once."""
+    spoken = [m for m in messages if m.message_type != MessageType.SYSTEM]
+    html = {m.pk: rendered for m, rendered in conversation_html(spoken)}
     rows: list[tuple[datetime, int, object]] = [(m.created_at, 1, m) for m in messages]
     rows += [(e.created_at, 0, e) for e in events if e.event not in _HIDDEN_EVENTS]
     rows.sort(key=lambda r: (r[0], r[1]))
     thread: list[ThreadItem] = []
     for _, _, row in rows:
         if isinstance(row, Message) and row.message_type != MessageType.SYSTEM:
-            thread.append(ThreadItem("message", message=row, html=render_markdown(row.content)))
+            thread.append(ThreadItem("message", message=row, html=html[row.pk]))
         elif thread and thread[-1].kind == "events":
             thread[-1].events.append(row)
         else:

@@ -11,6 +11,32 @@ from tickets.desk import timeline
 
 register = template.Library()
 
+_LABELS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _labels(kind: str) -> dict[str, str]:
+    """Choice labels per language, computed once: `get_status_display()` rebuilds and hashes
+    the lazy labels on every call, which dominated the queue's rendering time."""
+    from django.utils.translation import get_language
+
+    from tickets.models import Priority, Status
+
+    key = (kind, get_language() or "")
+    if key not in _LABELS:
+        choices = Status.choices if kind == "status" else Priority.choices
+        _LABELS[key] = {str(value): str(label) for value, label in choices}
+    return _LABELS[key]
+
+
+@register.filter
+def status_label(value) -> str:
+    return _labels("status").get(value, value)
+
+
+@register.filter
+def priority_label(value) -> str:
+    return _labels("priority").get(value, value)
+
 
 @register.filter
 def get_item(mapping, key):

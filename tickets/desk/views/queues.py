@@ -49,7 +49,7 @@ def _queue_state(request, view: queues.QueueView):
     return filters, ordering, filtered
 
 
-def _queue_context(request, view: queues.QueueView) -> dict:
+def _queue_context(request, view: queues.QueueView, counts: dict | None = None) -> dict:
     filters, ordering, filtered = _queue_state(request, view)
     page = queues.queue_page(
         request.user,
@@ -58,6 +58,8 @@ def _queue_context(request, view: queues.QueueView) -> dict:
         ordering=ordering,
         page=_page_number(request),
         now=request.desk_now,
+        # The sidebar counted this very view (same filters, same moment): no second COUNT.
+        total=None if filtered or counts is None else counts.get(view.key),
     )
     return {
         "view": view,
@@ -91,9 +93,9 @@ def _form_choices() -> dict:
 @desk_view
 def queue(request, key: str | None = None):
     view = _resolve(request, key)
-    context = _queue_context(request, view)
+    context = sidebar_context(request, counts=True, active=view.key)
+    context.update(_queue_context(request, view, context["sidebar_counts"]))
     context.update(_form_choices())
-    context.update(sidebar_context(request, counts=True, active=view.key))
     return render(request, "desk/queue.html", context)
 
 

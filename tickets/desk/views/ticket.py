@@ -152,7 +152,7 @@ def ticket_page(request, ref: str):
         "requester_tickets": _requester_tickets(request, ticket),
         "requester_tickets_max": REQUESTER_TICKETS,
         "others": desk_services.presence_others(ticket=ticket, user=request.user),
-        "kb_enabled": bridges.kb_available(),
+        "kb_enabled": bridges.kb_panel_needed(),
         "live_poll_seconds": poll_seconds("live"),
         "live_etag": _live_etag(request, ticket, form.initial["seen_at"]),
     }
