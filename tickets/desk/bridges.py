@@ -65,10 +65,10 @@ def sla_block_for(ticket: Ticket) -> dict | None:
 
 
 def _flag_at_risk(state) -> bool:
-    for name in _fields(models.Field, lambda n: "at_risk" in n):
-        if getattr(state, name, None):
-            return True
-    return False
+    """True if the SLA app marked the ticket at risk (a boolean or a timestamp field)."""
+    meta = getattr(state, "_meta", None)
+    names = [f.name for f in meta.concrete_fields] if meta else list(vars(state))
+    return any(getattr(state, name, None) for name in names if "at_risk" in name)
 
 
 def sla_summary(ticket: Ticket, now: datetime) -> SlaSummary | None:
