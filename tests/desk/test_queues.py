@@ -96,6 +96,7 @@ def test_filter_form_overrides_the_view(desk, board):
     assert set(numbers(page)) == {board["bobs"].number, board["loose"].number}
     page = desk.get("/desk/search/?filter=1&tag=vip")
     assert numbers(page) == [board["loose"].number]
+    assert numbers(desk.get("/desk/search/?filter=1&tag=vip,%20other")) == []
     page = desk.get("/desk/search/?filter=1&q=Waiting")
     assert numbers(page) == [board["waiting"].number]
 

@@ -228,7 +228,7 @@ def _suggestion(item) -> KbSuggestion | None:
         url = item.get_absolute_url()
     if not url and get("slug"):
         url = f"/kb/{get('slug')}/"
-    if not title or not url:
+    if not title or not url or not url.startswith(("/", "https://", "http://")):
         return None
     return KbSuggestion(title=str(title), url=str(url), excerpt=str(get("excerpt") or ""))
 

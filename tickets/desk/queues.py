@@ -91,7 +91,10 @@ def normalize_filters(raw) -> dict:
     }
     for key in LIST_KEYS:
         values = []
-        for value in get_list(key)[:MAX_VALUES]:
+        raw_values = get_list(key)
+        if key == "tag":  # one text box may hold several: "vip, billing"
+            raw_values = [t for v in raw_values for t in str(v).split(",")]
+        for value in raw_values[:MAX_VALUES]:
             value = allowed[key](str(value).strip())
             if value and value not in values:
                 values.append(value)
