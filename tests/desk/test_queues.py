@@ -195,3 +195,10 @@ def test_counts_fragment_keeps_polling_and_follows_changes(desk, board):
     fragment = desk.get("/desk/counts/?active=open", **HTMX).content.decode()
     assert 'hx-get="/desk/counts/?active=open"' in fragment
     assert "ticket-changed from:body" in fragment and "load," not in fragment
+
+
+def test_searching_a_ticket_number_opens_the_ticket(desk, board):
+    number = board["loose"].number
+    answer = desk.get(f"/desk/search/?filter=1&q={number.lower()}")
+    assert answer.status_code == 302 and answer["Location"] == f"/desk/tickets/{number}/"
+    assert desk.get(f"/desk/search/?filter=1&q={number}&status=CLOSED").status_code == 200

@@ -75,6 +75,20 @@ def _queue_context(request, view: queues.QueueView, counts: dict | None = None) 
     }
 
 
+def _exact_number(request, view) -> str | None:
+    """A search for a ticket's number (alone) opens that ticket."""
+    text = request.GET.get("q", "").strip()
+    if (
+        view is not queues.SEARCH_VIEW
+        or not text
+        or queues.normalize_filters(request.GET) != {"q": text}
+    ):
+        return None
+    # Numbers are stored as issued (upper-case prefixes); equality uses the unique index.
+    found = Ticket.objects.visible_to(request.user).filter(number__in={text, text.upper()})
+    return found.values_list("number", flat=True).first()
+
+
 def _rows_url(request) -> str:
     path = request.path if request.path.endswith("/rows/") else f"{request.path}rows/"
     return f"{path}?{request.GET.urlencode()}" if request.GET else path
@@ -93,6 +107,9 @@ def _form_choices() -> dict:
 @desk_view
 def queue(request, key: str | None = None):
     view = _resolve(request, key)
+    jump = _exact_number(request, view)
+    if jump is not None:
+        return redirect("desk:ticket", ref=jump)
     context = sidebar_context(request, counts=True, active=view.key)
     context.update(_queue_context(request, view, context["sidebar_counts"]))
     context.update(_form_choices())
