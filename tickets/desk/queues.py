@@ -256,7 +256,9 @@ def queue_page(
         total = qs.count()
     page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
     offset = (page - 1) * PAGE_SIZE
-    tickets = list(order_queue(qs, ordering)[offset : offset + PAGE_SIZE])
+    # The search vector is for the WHERE clause only; the page never shows it.
+    rows = order_queue(qs, ordering).defer("search_vector")
+    tickets = list(rows[offset : offset + PAGE_SIZE])
     summaries = {t.pk: bridges.sla_summary(t, now) for t in tickets}
     return QueuePage(
         view=view,
