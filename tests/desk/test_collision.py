@@ -95,3 +95,15 @@ def test_a_fresh_page_does_not_warn_about_older_changes(tenant_client, desk, tic
         **HTMX,
     )
     assert b"Reply sent." in answer.content
+
+
+def test_expired_presence_rows_are_pruned(tenant_client, ticket, agent, other_agent):
+    from tickets.desk.tasks import presence_prune_task
+
+    tenant_client(other_agent).post(f"/desk/tickets/{ticket.number}/presence/", {}, **HTMX)
+    tenant_client(agent).post(f"/desk/tickets/{ticket.number}/presence/", {}, **HTMX)
+    TicketPresence.objects.filter(user=other_agent).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert presence_prune_task() == 1
+    assert list(TicketPresence.objects.values_list("user", flat=True)) == [agent.pk]

@@ -176,6 +176,12 @@ def presence_leave(*, ticket: Ticket, user: User) -> None:
     TicketPresence.objects.filter(ticket=ticket, user=user).delete()
 
 
+def presence_prune() -> int:
+    """Delete presence rows that expired (agents who closed the tab without a goodbye)."""
+    deleted, _ = TicketPresence.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted
+
+
 def presence_others(*, ticket: Ticket, user: User) -> list[TicketPresence]:
     return list(
         TicketPresence.objects.filter(ticket=ticket, expires_at__gt=timezone.now())
