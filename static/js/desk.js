@@ -13,7 +13,9 @@
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $all(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
   function typing(el) {
-    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    if (!el) { return false; }
+    if (el.tagName === "INPUT") { return !/^(checkbox|radio|button|submit|reset)$/.test(el.type); }
+    return el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName);
   }
   function post(url, data) {
     var body = new FormData();

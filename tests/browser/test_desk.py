@@ -128,7 +128,7 @@ def desk_site(public_rows, live_server, session_tenants, monkeypatch):
     cache.clear()
     port = urlsplit(live_server.url).port
     try:
-        with override_settings(DESK_LIVE_POLL_SECONDS=1):
+        with override_settings(DESK_LIVE_POLL_SECONDS=1, DESK_QUEUE_POLL_SECONDS=1):
             yield SimpleNamespace(tenant=tenant, url=f"http://alpha.test.localhost:{port}")
     finally:
         # Back to public before the restore, so the flush that follows empties public only.
@@ -321,6 +321,25 @@ def test_ticket_refreshes_when_another_browser_updates_it(desk_site, people, bro
     alice.click("#reply-send")
     expect(alice.locator("#reply [data-sent]")).to_be_visible()
     assert alice.errors == [] and bob.errors == []
+
+
+def test_queue_refreshes_and_keeps_the_selection(desk_site, people, browser):
+    from tests.factories import TicketFactory
+
+    page = log_in(browser, desk_site, people.alice.email)
+    page.goto(desk_site.url + "/desk/queue/unassigned/")
+    page.evaluate("window.__noReload = true")
+    page.check(f"input[name=tickets][value='{people.tickets[2].pk}']")
+    page.keyboard.press("j")
+    with schema_context(desk_site.tenant.schema_name):
+        fresh = TicketFactory(requester=people.carol, subject="Brand new: fax on fire")
+    expect(page.locator("#queue-table")).to_contain_text("Brand new: fax on fire")
+    expect(page.locator("#queue-table tbody tr")).to_have_count(7)
+    expect(page.locator("#sidebar-views [data-view=unassigned] .count")).to_have_text("7")
+    assert page.is_checked(f"input[name=tickets][value='{people.tickets[2].pk}']")
+    assert page.locator("#queue-table tbody tr.cursor").count() == 1
+    assert page.evaluate("window.__noReload") is True
+    assert fresh.number in page.inner_text("#queue-table")
 
 
 def test_draft_survives_a_reload(desk_site, people, browser):
