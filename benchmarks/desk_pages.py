@@ -198,8 +198,9 @@ def load(count: int) -> None:
             "WHERE number LIKE 'BENCH-%%'"
         )
         cursor.execute(
-            "UPDATE tickets_ticket SET updated_at = LEAST(now(), created_at + random() * "
-            "interval '20 days') WHERE number LIKE 'BENCH-%%'"
+            # Distinct times (capped a little before now), as real activity would leave.
+            "UPDATE tickets_ticket SET updated_at = LEAST(now() - random() * interval '2 hours',"
+            " created_at + random() * interval '20 days') WHERE number LIKE 'BENCH-%%'"
         )
         # The updates left a dead copy of every row behind: compact, as a live table would be.
         cursor.execute("VACUUM FULL ANALYZE tickets_ticket")
