@@ -63,9 +63,7 @@ class Category(models.Model):
         verbose_name = _("KB category")
         verbose_name_plural = _("KB categories")
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(parent=F("id")), name="kb_category_not_own_parent"
-            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="kb_category_not_own_parent"),
         ]
 
     def __str__(self):

@@ -49,9 +49,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def manageable_by(self, user):
         """Every article, in any status, for staff (who write the KB); nothing for others."""
-        if user is not None and user.is_authenticated and user.is_active:
-            if user.is_helpdesk_staff:
-                return self
+        if user is not None and user.is_authenticated and user.is_active and user.is_helpdesk_staff:
+            return self
         return self.none()
 
 
@@ -72,7 +71,5 @@ class CategoryQuerySet(models.QuerySet):
             .values("n")
         )
         return self.annotate(
-            article_count=Coalesce(
-                models.Subquery(counts, output_field=models.IntegerField()), 0
-            )
+            article_count=Coalesce(models.Subquery(counts, output_field=models.IntegerField()), 0)
         )

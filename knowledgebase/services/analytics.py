@@ -52,9 +52,7 @@ def kb_search_run(
     session_key: str = "",
 ) -> tuple[SearchResults, SearchRecord | None]:
     """Search for `user` and record the search (its first page only: paging is no new search)."""
-    results = article_search(
-        user=user, query=query, category=category, limit=limit, offset=offset
-    )
+    results = article_search(user=user, query=query, category=category, limit=limit, offset=offset)
     record = None
     if results.query and offset == 0:
         record = kb_search_record(

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from knowledgebase.models import Article, ArticleRevision, Category, Status, Visibility
 from knowledgebase.rendering import make_excerpt, render_markdown, render_plaintext
-from knowledgebase.search import search_config
+from knowledgebase.search import search_config, vocabulary_refresh_soon
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.events import bus, names
@@ -162,16 +162,6 @@ def _emit_published(article: Article, actor: Actor, changes: dict) -> None:
 def _after_content_change() -> None:
     # The typo vocabulary follows the published content; it is rebuilt off the request.
     transaction.on_commit(vocabulary_refresh_soon)
-
-
-def vocabulary_refresh_soon() -> None:
-    """Queue one vocabulary rebuild for the tenant (at most one waiting at a time)."""
-    from django.core.cache import cache
-
-    from panel1 import jobs
-
-    if cache.add("kb:vocabulary:pending", 1, 600):
-        jobs.enqueue("knowledgebase.tasks.vocabulary_refresh_task")
 
 
 @transaction.atomic
@@ -347,11 +337,7 @@ def kb_search_config_sync() -> int:
     Updating `search_config` regenerates both stored vectors. Answer how many changed.
     """
     config = search_config()
-    changed = (
-        Article.objects.exclude(search_config=config)
-        .order_by()
-        .update(search_config=config)
-    )
+    changed = Article.objects.exclude(search_config=config).order_by().update(search_config=config)
     if changed:
         vocabulary_refresh_soon()
     return changed
