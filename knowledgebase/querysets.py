@@ -13,6 +13,13 @@ def kb_open_to_anonymous() -> bool:
     return bool(settings.KB_PUBLIC_ACCESS) and not settings.KB_REQUIRE_AUTH
 
 
+def is_kb_staff(user) -> bool:
+    """Helpdesk staff (admins, supervisors, agents) write the knowledge base."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.is_helpdesk_staff
+    )
+
+
 def visibilities_for(user) -> tuple[str, ...]:
     """The article visibilities `user` (None or anonymous included) may read."""
     from knowledgebase.models import Visibility
@@ -49,9 +56,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def manageable_by(self, user):
         """Every article, in any status, for staff (who write the KB); nothing for others."""
-        if user is not None and user.is_authenticated and user.is_active and user.is_helpdesk_staff:
-            return self
-        return self.none()
+        return self if is_kb_staff(user) else self.none()
 
 
 class CategoryQuerySet(models.QuerySet):

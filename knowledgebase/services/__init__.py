@@ -17,6 +17,7 @@ from knowledgebase.services.categories import kb_category_create, kb_category_up
 from knowledgebase.services.engagement import (
     kb_article_feedback_submit,
     kb_article_view_record,
+    kb_article_views_add,
     kb_article_views_flush,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "kb_article_revision_restore",
     "kb_article_update",
     "kb_article_view_record",
+    "kb_article_views_add",
     "kb_article_views_flush",
     "kb_category_create",
     "kb_category_update",
