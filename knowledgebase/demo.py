@@ -11,8 +11,7 @@ def demo_articles_create(*, tenant, people) -> bool:
     """Add the demo articles once (a tenant that has any article is left alone)."""
     if Article.objects.exists():
         return False
-    admin = people["admin@demo.test"] if "admin@demo.test" in people else None
-    author = admin or next(p for p in people.values() if p.is_helpdesk_staff)
+    author = people.get("admin@demo.test") or next(p for p in people.values() if p.is_helpdesk_staff)
     categories: dict[str, Category] = {}
     for slug, name, description, parent, position in CATEGORIES:
         categories[slug] = services.kb_category_create(

@@ -4,7 +4,7 @@
 CATEGORIES = [
     ("getting-started", "Getting started", "Your first steps in the control panel", None, 0),
     ("billing", "Billing & payments", "Invoices, payment methods, plans and refunds", None, 1),
-    ("account", "Account & security", "Logins, team members and two-factor authentication", None, 2),
+    ("account", "Account & security", "Logins, team members and 2FA", None, 2),
     ("email", "Email", "Mailboxes, email clients and deliverability", None, 3),
     ("email-clients", "Email clients", "Outlook, Apple Mail, Thunderbird and phones", "email", 0),
     ("domains", "Domains & DNS", "Registrations, transfers and DNS records", None, 4),
@@ -371,7 +371,7 @@ Revoke tokens you no longer use; every use is listed in the audit log.""",
         ["api", "rate limit", "429"],
         "PUBLIC",
         "PUBLISHED",
-        """The API allows **600 requests per minute** per token. When you go over it, the API answers
+        """The API allows **600 requests per minute** per token. Over that, the API answers
 `429 Too Many Requests` with a `Retry-After` header that says how many seconds to wait.
 
 Tips:
