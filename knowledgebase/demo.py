@@ -11,7 +11,8 @@ def demo_articles_create(*, tenant, people) -> bool:
     """Add the demo articles once (a tenant that has any article is left alone)."""
     if Article.objects.exists():
         return False
-    author = people.get("admin@demo.test") or next(p for p in people.values() if p.is_helpdesk_staff)
+    staff = [p for p in people.values() if p.is_helpdesk_staff]
+    author = people.get("admin@demo.test") or staff[0]
     categories: dict[str, Category] = {}
     for slug, name, description, parent, position in CATEGORIES:
         categories[slug] = services.kb_category_create(
@@ -22,7 +23,7 @@ def demo_articles_create(*, tenant, people) -> bool:
             parent=categories.get(parent) if parent else None,
             position=position,
         )
-    writers = [p for p in people.values() if p.is_helpdesk_staff] or [author]
+    writers = staff or [author]
     for n, (title, category, tags, visibility, status, body) in enumerate(ARTICLES):
         services.kb_article_create(
             actor=writers[n % len(writers)],
