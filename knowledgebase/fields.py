@@ -21,3 +21,11 @@ class RegConfigField(models.CharField):
 
     def get_placeholder(self, value, compiler, connection):
         return "%s::regconfig"
+
+
+@RegConfigField.register_lookup
+class RegConfigExact(models.lookups.Exact):
+    # regconfig has no = of its own: without the cast PostgreSQL compares OIDs and reads
+    # 'english' as a number.
+    def get_rhs_op(self, connection, rhs):
+        return f"= ({rhs})::regconfig"

@@ -7,23 +7,27 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, TextField, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from knowledgebase.fields import RegConfigField
 from knowledgebase.querysets import ArticleQuerySet, CategoryQuerySet
 
 # Weights: a title hit (A) outranks an excerpt or tag hit (B), which outranks a body hit (C).
+# An excerpt derived from the body is body text already: it does not count again as B.
 _CONFIG = F("search_config")
+_WRITTEN_EXCERPT = Case(
+    When(excerpt_is_auto=False, then=F("excerpt")), default=Value(""), output_field=TextField()
+)
 SEARCH_VECTOR = (
     SearchVector("title", weight="A", config=_CONFIG)
-    + SearchVector("excerpt", "tags_text", weight="B", config=_CONFIG)
+    + SearchVector(_WRITTEN_EXCERPT, "tags_text", weight="B", config=_CONFIG)
     + SearchVector("body_text", weight="C", config=_CONFIG)
 )
 # Title, excerpt and tags only: a small vector that finds the strong candidates of a frequent
 # term cheaply, so ranking never has to read every body that mentions it (see search.py).
 SEARCH_HEAD = SearchVector("title", weight="A", config=_CONFIG) + SearchVector(
-    "excerpt", "tags_text", weight="B", config=_CONFIG
+    _WRITTEN_EXCERPT, "tags_text", weight="B", config=_CONFIG
 )
 
 
