@@ -160,24 +160,23 @@ def _fetch_with_index_scans(queryset) -> list[tuple]:
     return rows
 
 
-def _candidates(scope, tsquery) -> tuple[list[tuple], int]:
+def _candidates(scope, tsquery, *, negated: bool) -> tuple[list[tuple], int]:
     """Ranked (pk, rank) of the bounded candidate set, best first, and its size.
 
     Two index scans in one statement: up to HEAD_CANDIDATES title/excerpt/tag matches (the
-    small head index; the full vector is checked as a plain filter, so the big index is not
-    read twice) and up to BODY_CANDIDATES matches of the full index. The rank is computed in
+    small head index; a head match is a full match unless the query excludes a word, which
+    is then checked as a plain filter, so the big index is never read twice) and up to
+    BODY_CANDIDATES matches of the full index. The rank is computed in
     the projection, so only rows that survive the LIMIT are ranked. When the full scan stops
     short of its limit it has seen every match, and the count is exact.
     """
     rank = SearchRank(F("search_vector"), tsquery)
     fields = ("pk", "rank", "published_at")
-    head = (
-        scope.filter(search_head=tsquery)
-        .alias(full_match=_Match(F("search_vector"), tsquery))
-        .filter(full_match=True)
-        .order_by()
-        .annotate(rank=rank)
-    )
+    head = scope.filter(search_head=tsquery)
+    if negated:
+        # Title, excerpt and tags match, but the excluded word may be in the body.
+        head = head.alias(full_match=_Match(F("search_vector"), tsquery)).filter(full_match=True)
+    head = head.order_by().annotate(rank=rank)
     body = scope.filter(search_vector=tsquery).order_by().annotate(rank=rank)
     rows = head.values_list(*fields)[:HEAD_CANDIDATES].union(
         body.values_list(*fields)[:BODY_CANDIDATES], all=True
@@ -276,7 +275,8 @@ def _highlight_html(article: Article) -> str:
 
 
 def _run(user, query: str, category, *, limit: int, offset: int, config: str):
-    ranked, total = _candidates(_scope(user, category), _web_query(query, config))
+    negated = bool(_NEGATED_RE.search(query))
+    ranked, total = _candidates(_scope(user, category), _web_query(query, config), negated=negated)
     page = ranked[offset : offset + limit] if limit > 0 else []
     return _hits(page, query=query, config=config), total
 
@@ -337,7 +337,7 @@ def article_suggest(*, user, text: str, limit: int = 5) -> list[Article]:
     if not lexemes:
         return []
     tsquery = LexemeQuery(" | ".join(f"'{lexeme}'" for lexeme in lexemes))
-    ranked, _ = _candidates(_scope(user, None), tsquery)
+    ranked, _ = _candidates(_scope(user, None), tsquery, negated=False)
     return [hit.article for hit in _hits(ranked[:limit])]
 
 

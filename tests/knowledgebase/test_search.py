@@ -59,6 +59,13 @@ def test_minus_excludes_a_word_and_or_widens(tenant):
     ]
 
 
+def test_exclusion_applies_to_the_body_of_a_title_match(tenant):
+    ArticleFactory(title="Email on your phone", body="Use the Outlook app or the built-in one.")
+    ArticleFactory(title="Email forwarding", body="Forward to another address.")
+
+    assert titles(article_search(user=None, query="email -outlook")) == ["Email forwarding"]
+
+
 def test_highlight_marks_matches_and_escapes_article_text(tenant):
     ArticleFactory(
         title="Scripts",
