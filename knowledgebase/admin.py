@@ -69,7 +69,7 @@ class CategoryAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        values = {name: form.cleaned_data[name] for name in self.form.Meta.fields}
         if change:
             services.kb_category_update(category=obj, actor=request.user, **values)
         else:
@@ -171,14 +171,11 @@ class ArticleAdmin(admin.ModelAdmin):
         return format_html('<a href="{}" target="_blank">{}</a>', url, url)
 
     def save_model(self, request, obj, form, change):
-        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        values = {name: form.cleaned_data[name] for name in self.form.Meta.fields}
         if change:
             services.kb_article_update(article=obj, actor=request.user, **values)
         else:
             obj.pk = services.kb_article_create(actor=request.user, **values).pk
-
-    def save_related(self, request, form, formsets, change):
-        pass  # no writable inlines or m2m: revisions are made by the service
 
     @admin.action(description="Publish selected articles")
     def publish(self, request, queryset):

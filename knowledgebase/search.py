@@ -10,14 +10,14 @@ stamp the tenant's configuration on each save, and `kb_search_config_sync()` (sc
 vectors. Queries always use the tenant's current configuration.
 
 Ranking. `websearch_to_tsquery` gives the web syntax (quoted phrases, `-exclusion`, `or`).
-Ranking every match of a frequent term reads every matching body vector (the slow case at
-100k articles), so the ranked set is bounded: up to HEAD_CANDIDATES articles whose title,
-excerpt or tags match (found through the small head index) plus up to BODY_CANDIDATES matches
-of the full index, ranked with `ts_rank` (weights A 1.0, B 0.4, C 0.2, so a title hit
-outranks a body hit). `count` is exact while the full index has fewer matches than
-BODY_CANDIDATES, and the size of the bounded set beyond. Visibility and status are part of the
-same query (`Article.objects.visible_to`). Highlights run `ts_headline` on a window of the
-body around the first query word, on the page's articles only.
+Ranking every match of a frequent term reads every matching vector (the slow case at 100k
+articles), so the ranked set is bounded: up to HEAD_CANDIDATES articles whose title, excerpt
+or tags match (found through the small head index), and only when there are fewer, up to
+BODY_CANDIDATES matches of the full index too. They are ranked with `ts_rank` (weights A 1.0,
+B 0.4, C 0.2: a title hit outranks a body hit). `total` is exact when neither bound was
+reached, else a lower bound (`exact` False). Visibility and status are part of the same
+query (`Article.objects.visible_to`). Highlights run `ts_headline` on a window of the body
+around the first query word, for the page's articles only.
 
 Typos. When a query finds fewer than TYPO_THRESHOLD articles, each word that is not in the
 tenant's vocabulary (the words of the published articles the searcher may read, from
@@ -80,8 +80,9 @@ class SearchHit:
 @dataclass
 class SearchResults:
     query: str  # as typed (trimmed)
-    total: int  # matches (bounded: see the module docstring)
+    total: int  # matches, bounded (see the module docstring)
     hits: list[SearchHit] = field(default_factory=list)
+    exact: bool = True  # False: `total` is a lower bound, more articles match
     did_you_mean: str = ""  # a corrected query worth offering
     corrected: bool = False  # the hits are for `did_you_mean`: the query as typed found nothing
 
@@ -140,16 +141,16 @@ def _scope(user, category: Category | None):
     return qs
 
 
-def _fetch_with_index_scans(queryset) -> list[tuple]:
+def _fetch_with_index_scans(sql: str, params: tuple) -> list[tuple]:
     """Run the candidate query with sequential scans off, in one round trip.
 
-    With a LIMIT and a frequent term a sequential scan looks cheaper to the planner than the
-    GIN index, but every row it checks must first decompress an out-of-line search vector
-    (measured at 100k articles: 56 ms against 8 ms). SET LOCAL holds for the implicit
-    transaction of this one message (or the caller's transaction, hence the reset). Django's
-    psycopg cursor binds parameters client-side, so the three statements travel together.
+    With a LIMIT and a frequent term a sequential scan can look cheaper to the planner than
+    the GIN index; when the planner misjudges how many rows match (phrases, rare pairs of
+    common words) it reads the whole table. Index scans keep the cost bounded by the
+    posting lists. SET LOCAL holds for the implicit transaction of this one message (or the
+    caller's transaction, hence the reset). Django's psycopg cursor binds parameters
+    client-side, so the three statements travel together.
     """
-    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             f"SET LOCAL enable_seqscan = off; {sql}; SET LOCAL enable_seqscan = on", params
@@ -160,15 +161,22 @@ def _fetch_with_index_scans(queryset) -> list[tuple]:
     return rows
 
 
-def _candidates(scope, tsquery, *, negated: bool) -> tuple[list[tuple], int]:
-    """Ranked (pk, rank) of the bounded candidate set, best first, and its size.
+@dataclass
+class _Candidates:
+    ranked: list[tuple]  # (pk, rank), best first
+    total: int
+    exact: bool  # False: there are more matches than were ranked
 
-    Two index scans in one statement: up to HEAD_CANDIDATES title/excerpt/tag matches (the
+
+def _candidates(scope, tsquery, *, negated: bool) -> _Candidates:
+    """The bounded candidate set, ranked.
+
+    One statement: up to HEAD_CANDIDATES articles whose title, excerpt or tags match (the
     small head index; a head match is a full match unless the query excludes a word, which
-    is then checked as a plain filter, so the big index is never read twice) and up to
-    BODY_CANDIDATES matches of the full index. The rank is computed in
-    the projection, so only rows that survive the LIMIT are ranked. When the full scan stops
-    short of its limit it has seen every match, and the count is exact.
+    is then checked as a plain filter); only when those are fewer, up to BODY_CANDIDATES
+    matches of the full index as well (a one-time filter skips that scan otherwise: a
+    frequent term never walks the big posting list). The rank is computed in the
+    projection, so only rows that survive a LIMIT are ranked.
     """
     rank = SearchRank(F("search_vector"), tsquery)
     fields = ("pk", "rank", "published_at")
@@ -176,16 +184,24 @@ def _candidates(scope, tsquery, *, negated: bool) -> tuple[list[tuple], int]:
     if negated:
         # Title, excerpt and tags match, but the excluded word may be in the body.
         head = head.alias(full_match=_Match(F("search_vector"), tsquery)).filter(full_match=True)
-    head = head.order_by().annotate(rank=rank)
+    head = head.order_by().annotate(rank=rank).values_list(*fields)[:HEAD_CANDIDATES]
     body = scope.filter(search_vector=tsquery).order_by().annotate(rank=rank)
-    rows = head.values_list(*fields)[:HEAD_CANDIDATES].union(
-        body.values_list(*fields)[:BODY_CANDIDATES], all=True
+    body = body.values_list(*fields)[:BODY_CANDIDATES]
+    head_sql, head_params = head.query.sql_with_params()
+    body_sql, body_params = body.query.sql_with_params()
+    sql = (
+        f"WITH head AS MATERIALIZED ({head_sql}) SELECT *, 'h' FROM head UNION ALL "
+        f"SELECT *, 'b' FROM ({body_sql}) AS body WHERE (SELECT count(*) FROM head) < %s"
     )
+    rows = _fetch_with_index_scans(sql, (*head_params, *body_params, HEAD_CANDIDATES))
     best: dict = {}
-    for pk, score, published_at in _fetch_with_index_scans(rows):
+    for pk, score, published_at, _ in rows:
         best[pk] = (score, published_at.timestamp() if published_at else 0.0)
     ordered = sorted(best.items(), key=lambda item: (-item[1][0], -item[1][1], str(item[0])))
-    return [(pk, score) for pk, (score, _) in ordered], len(ordered)
+    from_head = sum(1 for row in rows if row[3] == "h")
+    from_body = len(rows) - from_head
+    exact = from_head < HEAD_CANDIDATES and from_body < BODY_CANDIDATES
+    return _Candidates([(pk, score) for pk, (score, _) in ordered], len(ordered), exact)
 
 
 class _Match(Func):
@@ -276,9 +292,9 @@ def _highlight_html(article: Article) -> str:
 
 def _run(user, query: str, category, *, limit: int, offset: int, config: str):
     negated = bool(_NEGATED_RE.search(query))
-    ranked, total = _candidates(_scope(user, category), _web_query(query, config), negated=negated)
-    page = ranked[offset : offset + limit] if limit > 0 else []
-    return _hits(page, query=query, config=config), total
+    found = _candidates(_scope(user, category), _web_query(query, config), negated=negated)
+    page = found.ranked[offset : offset + limit] if limit > 0 else []
+    return _hits(page, query=query, config=config), found.total, found.exact
 
 
 def article_search(
@@ -301,7 +317,7 @@ def article_search(
     if not query:
         return results
     config = search_config()
-    results.hits, results.total = _run(
+    results.hits, results.total, results.exact = _run(
         user, query, category, limit=limit, offset=offset, config=config
     )
     if not correct_typos or results.total >= TYPO_THRESHOLD:
@@ -309,11 +325,12 @@ def article_search(
     corrected = correct_query(query, vocabulary_for(user))
     if not corrected:
         return results
-    hits, total = _run(user, corrected, category, limit=limit, offset=offset, config=config)
+    hits, total, exact = _run(user, corrected, category, limit=limit, offset=offset, config=config)
     if total > results.total:
         results.did_you_mean = corrected
         if results.total == 0:
-            results.hits, results.total, results.corrected = hits, total, True
+            results.hits, results.total, results.exact = hits, total, exact
+            results.corrected = True
     return results
 
 
@@ -337,8 +354,8 @@ def article_suggest(*, user, text: str, limit: int = 5) -> list[Article]:
     if not lexemes:
         return []
     tsquery = LexemeQuery(" | ".join(f"'{lexeme}'" for lexeme in lexemes))
-    ranked, _ = _candidates(_scope(user, None), tsquery, negated=False)
-    return [hit.article for hit in _hits(ranked[:limit])]
+    found = _candidates(_scope(user, None), tsquery, negated=False)
+    return [hit.article for hit in _hits(found.ranked[:limit])]
 
 
 # --- typo correction ----------------------------------------------------------------------

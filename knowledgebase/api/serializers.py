@@ -117,6 +117,9 @@ class SuggestionsSerializer(serializers.Serializer):
 
 class SearchPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
+    count_exact = serializers.BooleanField(
+        help_text="False when more articles match than were ranked (`count` is a lower bound)."
+    )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = ArticleSearchResultSerializer(many=True)

@@ -60,7 +60,9 @@ class ArticleViewSet(viewsets.GenericViewSet):
         description=(
             "With `search`: ranked full-text search (web syntax: quoted phrases, `-word`, "
             "`or`); results carry `rank` and a `highlight` snippet, and a misspelled query is "
-            "corrected (`did_you_mean`, `corrected`). `count` is exact up to 200 matches."
+            "corrected (`did_you_mean`, `corrected`). Ranking is bounded: at most 100 title, "
+            "excerpt or tag matches, or up to 300 matches in all; `count_exact` is false when "
+            "more articles match than were ranked."
         ),
         parameters=[s.ArticleListQuerySerializer],
         responses={200: s.SearchPageSerializer, **ERRORS},
@@ -96,6 +98,7 @@ class ArticleViewSet(viewsets.GenericViewSet):
         return Response(
             {
                 "count": results.total,
+                "count_exact": results.exact,
                 "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
                 "results": s.ArticleSearchResultSerializer(

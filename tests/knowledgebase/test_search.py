@@ -181,17 +181,35 @@ def test_category_filter_includes_subcategories(tenant):
     assert sorted(titles(results)) == ["Invoice PDF", "Invoice address"]
 
 
-def test_count_is_bounded_for_a_very_frequent_term(tenant, monkeypatch):
+def test_a_frequent_term_ranks_a_bounded_set_of_title_matches_first(tenant, monkeypatch):
     monkeypatch.setattr(search, "BODY_CANDIDATES", 5)
-    monkeypatch.setattr(search, "HEAD_CANDIDATES", 2)
-    for n in range(9):
+    monkeypatch.setattr(search, "HEAD_CANDIDATES", 3)
+    for n in range(6):
         ArticleFactory(title=f"Article {n}", body="Everything mentions billing.")
+    for n in range(3):
+        ArticleFactory(title=f"Billing overview {n}")
+
+    results = article_search(user=None, query="billing", limit=10)
+
+    assert (results.total, results.exact) == (3, False)
+    assert sorted(titles(results)) == [f"Billing overview {n}" for n in range(3)]
+
+
+def test_body_matches_join_when_few_titles_match_and_the_count_is_exact(tenant, monkeypatch):
+    monkeypatch.setattr(search, "BODY_CANDIDATES", 5)
+    monkeypatch.setattr(search, "HEAD_CANDIDATES", 3)
+    for n in range(3):
+        ArticleFactory(title=f"Article {n}", body="This one mentions billing.")
     ArticleFactory(title="Billing overview")
 
-    results = article_search(user=None, query="billing", limit=3)
+    results = article_search(user=None, query="billing")
+    assert (results.total, results.exact) == (4, True)
+    assert titles(results)[0] == "Billing overview"
 
-    assert results.total <= 7
-    assert titles(results)[0] == "Billing overview"  # the head index keeps title hits in
+    for n in range(3):
+        ArticleFactory(title=f"More {n}", body="Billing again.")
+    results = article_search(user=None, query="billing")
+    assert results.exact is False and results.total <= 6
 
 
 def test_paging_through_results(tenant):
