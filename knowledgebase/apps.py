@@ -8,12 +8,21 @@ class KnowledgeBaseConfig(AppConfig):
 
     def ready(self):
         from knowledgebase import demo
+        from knowledgebase.plugins import ticket_suggestions_context
         from knowledgebase.services.analytics import on_ticket_created
         from panel1 import jobs
         from panel1.events import bus, names
+        from panel1.plugins import ui_slots
         from panel1.tenants import provisioning
 
         provisioning.register_demo_step("knowledge base articles", demo.demo_articles_create)
+        ui_slots.register(
+            "ticket.sidebar",
+            key="kb.suggestions",
+            template="knowledgebase/_ticket_suggestions.html",
+            context=ticket_suggestions_context,
+            order=50,
+        )
         bus.subscribe(
             names.TICKET_CREATED, key="knowledgebase.search_outcome", handler=on_ticket_created
         )

@@ -283,8 +283,11 @@ def _headline_annotations(query: str, config: str) -> dict:
 
 
 def _highlight_html(article: Article) -> str:
-    """Escape the headline text; only the match markers become markup."""
+    """Escape the headline text; only the match markers become markup. When the body does
+    not contain the words (a title or tag match), the excerpt stands in."""
     text = " ".join((getattr(article, "headline", "") or "").split())
+    if _START not in text:
+        return html.escape(article.excerpt, quote=False)
     escaped = html.escape(text, quote=False)
     marked = escaped.replace(_START, "<mark>").replace(_STOP, "</mark>")
     return f"… {marked}" if getattr(article, "headline_start", 1) > 1 else marked

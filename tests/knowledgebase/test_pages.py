@@ -228,3 +228,25 @@ def test_admin_pages_render(tenant, tenant_client):
         "/admin/knowledgebase/searchrecord/",
     ):
         assert admin.get(url).status_code == 200, url
+
+
+def test_ticket_sidebar_suggests_articles_the_viewer_may_read(tenant, rf):
+    from django.template import Context, Template
+
+    from tests.factories import TicketFactory
+
+    ArticleFactory(title="Understanding your invoice", body="VAT and prorated charges.")
+    ArticleFactory(title="Invoice refunds playbook", visibility="INTERNAL")
+    ticket = TicketFactory(subject="Invoice shows VAT twice", content="Please fix my invoice.")
+    template = Template('{% load panel1_plugins %}{% ui_slot "ticket.sidebar" ticket=ticket %}')
+
+    def sidebar(user):
+        request = rf.get("/")
+        request.user = user
+        return template.render(Context({"request": request, "ticket": ticket}))
+
+    agent_view = sidebar(AgentFactory())
+    customer_view = sidebar(ticket.requester)
+    assert "Understanding your invoice" in agent_view and "Invoice refunds playbook" in agent_view
+    assert "Understanding your invoice" in customer_view
+    assert "Invoice refunds playbook" not in customer_view
