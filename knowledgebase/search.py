@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q
+from django.db.models import BooleanField, Count, F, Func, Max, Q
 from django.db.models.expressions import RawSQL
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -418,11 +418,25 @@ def vocabulary_build() -> dict[str, dict[str, int]]:
     return tiers
 
 
-def vocabulary_refresh() -> dict[str, int]:
-    """Rebuild and cache the current tenant's vocabularies; answer their sizes."""
+def _content_stamp() -> str:
+    # Any edit moves updated_at (views and votes do not: they are counter updates).
+    stamp = Article.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    return f"{stamp['n']}:{stamp['last']}"
+
+
+def vocabulary_refresh(*, force: bool = True) -> dict[str, int] | None:
+    """Rebuild and cache the current tenant's vocabularies; answer their sizes. Without
+    `force`, skip the work (None) when no article changed since the last build."""
+    stamp = _content_stamp()
+    fresh = cache.get("kb:vocabulary:stamp") == stamp and all(
+        cache.has_key(_vocabulary_key(tier)) for tier in _TIER_VISIBILITIES
+    )
+    if fresh and not force:
+        return None
     started = time.monotonic()
     tiers = vocabulary_build()
     cache.set_many({_vocabulary_key(t): words for t, words in tiers.items()}, VOCABULARY_TTL)
+    cache.set("kb:vocabulary:stamp", stamp, VOCABULARY_TTL)
     logger.info("KB vocabulary rebuilt in %.2fs", time.monotonic() - started)
     return {tier: len(words) for tier, words in tiers.items()}
 

@@ -29,7 +29,8 @@ def test_demo_help_center_is_realistic_and_added_once(tenant, run_on_commit):
     published = Article.objects.published()
     assert published.count() >= 20
     assert Category.objects.filter(parent__isnull=False).exists()
-    assert {"PUBLIC", "CUSTOMERS", "INTERNAL"} <= set(published.values_list("visibility", flat=True))
+    visibilities = set(published.values_list("visibility", flat=True))
+    assert visibilities == {"PUBLIC", "CUSTOMERS", "INTERNAL"}
     assert Article.objects.filter(status="DRAFT").exists()
     assert ArticleFeedback.objects.exists()
     assert Article.objects.get(slug="how-to-reset-your-password").view_count == 412

@@ -294,3 +294,17 @@ def test_search_takes_two_round_trips_and_leaves_the_planner_as_it_was(
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone()[0] == "on"  # the planner setting does not leak
+
+
+def test_vocabulary_follows_published_content_and_skips_unchanged_rebuilds(tenant, run_on_commit):
+    from knowledgebase import tasks
+
+    with run_on_commit():
+        ArticleFactory(title="Nameservers explained")
+    assert "nameservers" in search.vocabulary_for(None)  # rebuilt after publishing
+
+    assert tasks.vocabulary_refresh_task() is None  # nothing changed since
+    with run_on_commit():
+        ArticleFactory(title="Glue records", status="DRAFT")
+    assert tasks.vocabulary_refresh_task() is not None
+    assert "glue" not in search.vocabulary_for(None)  # drafts never enter it
