@@ -33,6 +33,7 @@ import html
 import logging
 import re
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -437,6 +438,7 @@ def vocabulary_refresh(*, force: bool = True) -> dict[str, int] | None:
     tiers = vocabulary_build()
     cache.set_many({_vocabulary_key(t): words for t, words in tiers.items()}, VOCABULARY_TTL)
     cache.set("kb:vocabulary:stamp", stamp, VOCABULARY_TTL)
+    cache.set("kb:vocabulary:version", uuid.uuid4().hex, VOCABULARY_TTL)
     logger.info("KB vocabulary rebuilt in %.2fs", time.monotonic() - started)
     return {tier: len(words) for tier, words in tiers.items()}
 
@@ -449,21 +451,41 @@ def vocabulary_refresh_soon() -> None:
         jobs.enqueue("knowledgebase.tasks.vocabulary_refresh_task")
 
 
+# Unpickling a 50,000-word vocabulary from the cache costs milliseconds, so each process keeps
+# the few it used last, keyed by the tenant, tier and build version from the shared cache: a
+# rebuild anywhere changes the version, so no process answers from a stale copy.
+_MEMO: dict[tuple[str, str, str], dict[str, int]] = {}
+_MEMO_SIZE = 16
+
+
 def vocabulary_for(user) -> dict[str, int]:
     """The cached vocabulary of the reader's tier. A small knowledge base builds it on the
     spot; a large one (seconds of parsing) gets a background rebuild and no correction now."""
     tier = _tier(user)
     if not tier:
         return {}
-    words = cache.get(_vocabulary_key(tier))
-    if words is not None:
-        return words
-    published = Article.objects.published().order_by().values("pk")[:SYNC_VOCABULARY_MAX]
-    if published.count() < SYNC_VOCABULARY_MAX:
+    version = cache.get("kb:vocabulary:version")
+    memo_key = (connection.schema_name, tier, version or "")
+    if version and memo_key in _MEMO:
+        return _MEMO[memo_key]
+    words = cache.get(_vocabulary_key(tier)) if version else None
+    if words is None:
+        if not _small_knowledge_base():
+            vocabulary_refresh_soon()
+            return {}
         vocabulary_refresh()
-        return cache.get(_vocabulary_key(tier)) or {}
-    vocabulary_refresh_soon()
-    return {}
+        version = cache.get("kb:vocabulary:version")
+        memo_key = (connection.schema_name, tier, version or "")
+        words = cache.get(_vocabulary_key(tier)) or {}
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[memo_key] = words
+    return words
+
+
+def _small_knowledge_base() -> bool:
+    published = Article.objects.published().order_by().values("pk")[:SYNC_VOCABULARY_MAX]
+    return published.count() < SYNC_VOCABULARY_MAX
 
 
 def _closest(word: str, vocabulary: dict[str, int]) -> str | None:
