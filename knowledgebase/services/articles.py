@@ -230,45 +230,16 @@ def kb_article_update(
     actor = Actor.of(actor)
     _require_staff(actor)
     article = Article.objects.select_for_update().get(pk=article.pk)
-    changes: dict[str, list] = {}
-
-    def change(name: str, value) -> None:
-        before = getattr(article, name)
-        if value != before:
-            changes[name] = [before, value]
-            setattr(article, name, value)
-
-    if status is not UNSET or visibility is not UNSET:
-        _check_choices(
-            article.status if status is UNSET else status,
-            article.visibility if visibility is UNSET else visibility,
-        )
-    if slug is not UNSET:
-        change("slug", _check_slug(slug, article=article))
-    if category is not UNSET:
-        change("category", category)
-    if tags is not UNSET:
-        change("tags", normalize_tags(tags))
-        article.tags_text = " ".join(article.tags)
-    if excerpt is not UNSET:
-        cleaned = _check_excerpt(excerpt)
-        article.excerpt_is_auto = not cleaned
-        if cleaned:
-            change("excerpt", cleaned)
-    if visibility is not UNSET:
-        change("visibility", visibility)
-    if status is not UNSET:
-        change("status", status)
-    new_title = article.title if title is UNSET else _clean_title(title)
-    new_body = article.body if body is UNSET else _check_body(body)
-    content_changed = new_title != article.title or new_body != article.body
-    if content_changed or (excerpt is not UNSET and article.excerpt_is_auto):
-        old_excerpt = article.excerpt
-        if content_changed:
-            changes.update(_content_changes(article, new_title, new_body))
-        _apply_content(article, title=new_title, body=new_body)
-        if article.excerpt != old_excerpt:
-            changes.setdefault("excerpt", [old_excerpt, article.excerpt])
+    changes = _apply_properties(
+        article,
+        slug=slug,
+        category=category,
+        tags=tags,
+        excerpt=excerpt,
+        status=status,
+        visibility=visibility,
+    )
+    content_changed = _apply_text(article, changes, title=title, body=body)
     if not changes:
         return article
     publishing = "status" in changes and article.status == Status.PUBLISHED
@@ -281,9 +252,52 @@ def kb_article_update(
         article.save(update_fields=["current_revision"])
     if publishing:
         _emit_published(article, actor, _jsonable(changes))
-    if publishing or "status" in changes or article.status == Status.PUBLISHED:
+    if "status" in changes or article.status == Status.PUBLISHED:
         _after_content_change()
     return article
+
+
+def _apply_properties(article: Article, **values) -> dict[str, list]:
+    """Set the given (not UNSET) properties; answer {field: [before, after]} of real changes."""
+    values = {name: value for name, value in values.items() if value is not UNSET}
+    _check_choices(
+        values.get("status", article.status), values.get("visibility", article.visibility)
+    )
+    if "slug" in values:
+        values["slug"] = _check_slug(values["slug"], article=article)
+    if "tags" in values:
+        values["tags"] = normalize_tags(values["tags"])
+        article.tags_text = " ".join(values["tags"])
+    if "excerpt" in values:
+        written = _check_excerpt(values.pop("excerpt"))
+        if article.excerpt_is_auto != (not written):
+            values["excerpt_is_auto"] = not written
+        if written:
+            values["excerpt"] = written
+    changes = {}
+    for name, value in values.items():
+        before = getattr(article, name)
+        if value != before:
+            changes[name] = [before, value]
+            setattr(article, name, value)
+    return changes
+
+
+def _apply_text(article: Article, changes: dict, *, title: str, body: str) -> bool:
+    """Apply a new title or body (rendering it once); answer whether either changed. An
+    excerpt that just became automatic is derived again too."""
+    new_title = article.title if title is UNSET else _clean_title(title)
+    new_body = article.body if body is UNSET else _check_body(body)
+    changed = new_title != article.title or new_body != article.body
+    became_auto = changes.get("excerpt_is_auto", [None, False])[1]
+    if changed or became_auto:
+        old_excerpt = article.excerpt
+        if changed:
+            changes.update(_content_changes(article, new_title, new_body))
+        _apply_content(article, title=new_title, body=new_body)
+        if article.excerpt != old_excerpt:
+            changes.setdefault("excerpt", [old_excerpt, article.excerpt])
+    return changed
 
 
 def _content_changes(article: Article, title: str, body: str) -> dict[str, list]:

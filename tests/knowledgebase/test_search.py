@@ -308,3 +308,21 @@ def test_vocabulary_follows_published_content_and_skips_unchanged_rebuilds(tenan
         ArticleFactory(title="Glue records", status="DRAFT")
     assert tasks.vocabulary_refresh_task() is not None
     assert "glue" not in search.vocabulary_for(None)  # drafts never enter it
+
+
+def test_kb_reindex_command_restamps_after_a_config_change(tenant):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from knowledgebase.models import Article
+
+    article = ArticleFactory(title="Running servers")
+    Article.objects.filter(pk=article.pk).update(search_config="simple")  # a stale stamp
+    out = StringIO()
+
+    call_command("kb_reindex", schema=tenant.schema_name, stdout=out)
+
+    connection.set_tenant(tenant)
+    assert Article.objects.get(pk=article.pk).search_config == "english"
+    assert "1 article(s) re-indexed" in out.getvalue()
