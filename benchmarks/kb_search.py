@@ -453,9 +453,12 @@ def run_queries(n: int) -> None:
         ("agent", User.objects.create(email="a@bench.test", role=Role.AGENT)),
     ]
     started = time.perf_counter()
-    sizes = search.vocabulary_refresh()
+    sizes = search.vocabulary_refresh(force=False)
     seconds = time.perf_counter() - started
-    print(f"typo vocabulary built in {seconds:.1f} s (a background job): {sizes}")
+    if sizes is None:
+        print("typo vocabulary: still current in the cache")
+    else:
+        print(f"typo vocabulary built in {seconds:.1f} s (a background job): {sizes}")
     for q in QUERIES[:10]:  # warm the caches the way a running site has them warm
         search.article_search(user=None, query=q)
     timings: dict[str, list[float]] = {}
