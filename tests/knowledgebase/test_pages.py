@@ -250,3 +250,19 @@ def test_ticket_sidebar_suggests_articles_the_viewer_may_read(tenant, rf):
     assert "Understanding your invoice" in agent_view and "Invoice refunds playbook" in agent_view
     assert "Understanding your invoice" in customer_view
     assert "Invoice refunds playbook" not in customer_view
+
+
+def test_xss_payloads_in_article_bodies_never_reach_pages_or_api_as_code(
+    tenant, tenant_client, api_client
+):
+    from tests.knowledgebase.test_rendering import XSS_PAYLOADS, assert_not_executable
+
+    article = ArticleFactory(title="Payloads", body="\n\n".join(XSS_PAYLOADS) + "\n\npayload")
+
+    page = html(tenant_client().get(f"/kb/{article.slug}/"))
+    body = page.split('<div class="kb-body">', 1)[1].split("</article>", 1)[0]
+    assert_not_executable(body.rsplit("</div>", 1)[0])
+    detail = api_client().get(f"/api/v1/kb/articles/{article.slug}/").json()
+    assert_not_executable(detail["body_html"])
+    hit = api_client().get("/api/v1/kb/articles/?search=payload").json()["results"][0]
+    assert_not_executable(hit["highlight"].replace("<mark>", "").replace("</mark>", ""))
