@@ -169,16 +169,8 @@ class _Candidates:
     exact: bool  # False: there are more matches than were ranked
 
 
-def _candidates(scope, tsquery, *, negated: bool) -> _Candidates:
-    """The bounded candidate set, ranked.
-
-    One statement: up to HEAD_CANDIDATES articles whose title, excerpt or tags match (the
-    small head index; a head match is a full match unless the query excludes a word, which
-    is then checked as a plain filter); only when those are fewer, up to BODY_CANDIDATES
-    matches of the full index as well (a one-time filter skips that scan otherwise: a
-    frequent term never walks the big posting list). The rank is computed in the
-    projection, so only rows that survive a LIMIT are ranked.
-    """
+def _candidate_statement(scope, tsquery, *, negated: bool) -> tuple[str, tuple]:
+    """The SQL of the candidate query (see `_candidates`)."""
     rank = SearchRank(F("search_vector"), tsquery)
     # Newer first among equal ranks; a float is cheaper to load than ~300 datetimes.
     published = RawSQL("COALESCE(EXTRACT(EPOCH FROM published_at), 0)::float8", ())
@@ -197,7 +189,47 @@ def _candidates(scope, tsquery, *, negated: bool) -> _Candidates:
         f"WITH head AS MATERIALIZED ({head_sql}) SELECT *, 'h' FROM head UNION ALL "
         f"SELECT *, 'b' FROM ({body_sql}) AS body WHERE (SELECT count(*) FROM head) < %s"
     )
-    rows = _fetch_with_index_scans(sql, (*head_params, *body_params, HEAD_CANDIDATES))
+    return sql, (*head_params, *body_params, HEAD_CANDIDATES)
+
+
+# Compiling the candidate query through the ORM costs more CPU than PostgreSQL spends running
+# it, and it only varies by who reads (the visibility filter), the category, exclusion and
+# the configuration: it is compiled once per such key with a placeholder for the query text.
+# (`visible_to` depends on the reader's visibilities only; should it ever depend on more of
+# the user, the key must include it.)
+_STATEMENTS: dict[tuple, tuple[str, tuple]] = {}
+_QUERY_PLACEHOLDER = "\x00kb-query\x00"
+
+
+def _candidates(
+    user, category: Category | None, query: str, *, config: str, negated: bool, lexemes: bool
+) -> _Candidates:
+    """The bounded candidate set, ranked.
+
+    One statement: up to HEAD_CANDIDATES articles whose title, excerpt or tags match (the
+    small head index; a head match is a full match unless the query excludes a word, which
+    is then checked as a plain filter); only when those are fewer, up to BODY_CANDIDATES
+    matches of the full index as well (a one-time filter skips that scan otherwise: a
+    frequent term never walks the big posting list). The rank is computed in the
+    projection, so only rows that survive a LIMIT are ranked. `lexemes`: `query` is a
+    tsquery of normalized lexemes, else web search syntax.
+    """
+    key = (
+        visibilities_for(user), category.pk if category else None, config, negated, lexemes,
+        HEAD_CANDIDATES, BODY_CANDIDATES,
+    )  # fmt: skip
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        placeholder = (
+            LexemeQuery(_QUERY_PLACEHOLDER) if lexemes else _web_query(_QUERY_PLACEHOLDER, config)
+        )
+        statement = _candidate_statement(_scope(user, category), placeholder, negated=negated)
+        if len(_STATEMENTS) > 256:
+            _STATEMENTS.clear()
+        _STATEMENTS[key] = statement
+    sql, params = statement
+    params = tuple(query if value == _QUERY_PLACEHOLDER else value for value in params)
+    rows = _fetch_with_index_scans(sql, params)
     best: dict = {}
     for pk, score, published, _ in rows:
         best[pk] = (score, published)
@@ -299,7 +331,7 @@ def _highlight_html(article: Article) -> str:
 
 def _run(user, query: str, category, *, limit: int, offset: int, config: str):
     negated = bool(_NEGATED_RE.search(query))
-    found = _candidates(_scope(user, category), _web_query(query, config), negated=negated)
+    found = _candidates(user, category, query, config=config, negated=negated, lexemes=False)
     page = found.ranked[offset : offset + limit] if limit > 0 else []
     return _hits(page, query=query, config=config), found.total, found.exact
 
@@ -360,8 +392,8 @@ def article_suggest(*, user, text: str, limit: int = 5) -> list[Article]:
         lexemes = [row[0] for row in cursor.fetchall() if _LEXEME_RE.fullmatch(row[0])]
     if not lexemes:
         return []
-    tsquery = LexemeQuery(" | ".join(f"'{lexeme}'" for lexeme in lexemes))
-    found = _candidates(_scope(user, None), tsquery, negated=False)
+    tsquery = " | ".join(f"'{lexeme}'" for lexeme in lexemes)
+    found = _candidates(user, None, tsquery, config=config, negated=False, lexemes=True)
     return [hit.article for hit in _hits(found.ranked[:limit])]
 
 
