@@ -9,8 +9,8 @@ def _optional(module_name: str, prefix: str):
     try:
         module = import_module(module_name)
     except ModuleNotFoundError as exc:
-        # The package itself (tickets.desk) may not exist yet, or only lack its urls module.
-        if exc.name not in (module_name, module_name.rsplit(".", 1)[0]):
+        # Only a missing package/module of our own is optional; other import errors surface.
+        if exc.name is None or not module_name.startswith(exc.name):
             raise
         return []
     return [path(prefix, include(module))]

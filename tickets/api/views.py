@@ -18,7 +18,7 @@ from panel1.api.idempotency import idempotent
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
-from tickets.models import Attachment, Category, Channel
+from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.selectors import messages_for, ticket_get_for, ticket_queryset_for
 from tickets.stats import support_stats
 
@@ -70,6 +70,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Ticket.objects.none()
         qs = ticket_queryset_for(self.request.user).prefetch_related(
             Prefetch("cc", queryset=User.objects.only("id", "email", "name"))
         )
@@ -263,6 +265,8 @@ class CategoryViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         qs = Category.objects.order_by("name")
+        if getattr(self, "swagger_fake_view", False):
+            return qs
         if not self.request.user.is_helpdesk_staff:
             qs = qs.filter(is_active=True)
         return qs
