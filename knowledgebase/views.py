@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from knowledgebase import selectors, services
-from knowledgebase.models import ArticleFeedback, SearchOutcome, SearchSource
+from knowledgebase.models import Article, ArticleFeedback, SearchOutcome, SearchSource
 from knowledgebase.querysets import is_kb_staff, kb_open_to_anonymous
 from knowledgebase.search import article_suggest
 from knowledgebase.web import reader_key, session_key_for
@@ -178,8 +178,6 @@ def _current_vote(request, article) -> bool | None:
 @require_POST
 @kb_reader
 def feedback(request, slug: str):
-    from knowledgebase.models import Article
-
     article = Article.objects.visible_to(request.user).filter(slug=slug).first()
     if article is None:
         raise Http404("No such article")

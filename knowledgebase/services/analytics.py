@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from knowledgebase.models import Article, Category, SearchOutcome, SearchRecord
+from knowledgebase.models import Article, Category, SearchOutcome, SearchRecord, SearchSource
 from knowledgebase.search import SearchResults, article_search, normalize_query
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError
@@ -27,6 +27,8 @@ def kb_search_record(
     session_key: str = "",
 ) -> SearchRecord:
     """Record one search (the query, how many articles it found, who asked)."""
+    if source not in SearchSource.values:
+        raise DomainError({"source": [f"{source!r} is not a valid search source."]})
     query = normalize_query(query)
     if user is not None and not user.is_authenticated:
         user = None
