@@ -201,18 +201,57 @@ def test_ticket_sidebar_plugin_slot_renders_registered_components(desk, ticket, 
         ui_slots.unregister("desk.dashboard", key="crm-dash")
 
 
-def test_kb_panel_is_hidden_without_a_suggest_selector(desk, ticket):
+@pytest.fixture
+def without_kb_component():
+    """The desk's own KB panel shows when no KB component is in the ticket sidebar."""
+    saved = [c for c in ui_slots.components("ticket.sidebar") if c.key.startswith("kb")]
+    for component in saved:
+        ui_slots.unregister("ticket.sidebar", key=component.key)
+    yield
+    for c in saved:
+        ui_slots.register(
+            "ticket.sidebar", key=c.key, template=c.template, context=c.context, order=c.order
+        )
+
+
+def test_kb_panel_is_hidden_without_a_suggest_selector(desk, ticket, monkeypatch):
+    from tickets.desk import bridges
+
+    monkeypatch.setattr(bridges, "_find", lambda *a: None)
     assert b"kb-suggestions" not in desk.get(f"/desk/tickets/{ticket.number}/").content
 
 
-def test_kb_suggestions_when_the_knowledge_base_offers_them(desk, ticket, monkeypatch):
+def test_desk_kb_panel_suggests_insertable_links(desk, ticket, monkeypatch, without_kb_component):
     from tickets.desk import bridges
 
     def suggest(*, user, text):
         assert "Printer" in text
-        return [{"title": "Clearing paper jams", "slug": "paper-jams"}]
+        return [
+            {"title": "Clearing paper jams", "slug": "paper-jams"},
+            {"title": "Evil", "url": "javascript:alert(1)"},
+        ]
 
     monkeypatch.setattr(bridges, "_find", lambda *a: suggest)
     assert b"kb-suggestions" in desk.get(f"/desk/tickets/{ticket.number}/").content
     answer = desk.get(f"/desk/tickets/{ticket.number}/kb/", **HTMX).content.decode()
     assert 'href="/kb/paper-jams/"' in answer and "Clearing paper jams" in answer
+    assert 'data-insert-link data-title="Clearing paper jams"' in answer
+    assert "javascript:" not in answer
+
+
+def test_knowledge_base_articles_show_in_the_ticket_sidebar(desk, ticket):
+    """With the KB app installed, its own sidebar component suggests published articles."""
+    pytest.importorskip("knowledgebase.models")
+    from knowledgebase.models import Article
+
+    Article.objects.create(
+        title="Printer jammed? Clear the paper path",
+        slug="printer-jammed",
+        body="Open the tray and remove the jammed sheet from the printer.",
+        excerpt="Clear a paper jam.",
+        status="PUBLISHED",
+        visibility="PUBLIC",
+    )
+    page = desk.get(f"/desk/tickets/{ticket.number}/").content.decode()
+    assert "kb-ticket-suggestions" in page and "/kb/printer-jammed/" in page
+    assert 'id="kb-suggestions"' not in page  # the desk's own panel steps aside
