@@ -11,3 +11,7 @@ class TicketsConfig(AppConfig):
 
         provisioning.register_step("default categories", demo.default_categories_create)
         provisioning.register_demo_step("demo tickets", demo.demo_tickets_create)
+
+        from tickets.email import wiring as email_wiring
+
+        email_wiring.ready()
