@@ -157,8 +157,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             "ticket", "recipient", "ticket_message"
         ):
             spec = spec_for_retry(row) if row.ticket and row.recipient else None
-            result = outbound_send(spec) if spec else None
-            sent += bool(result and result.status == OutboundStatus.SENT)
+            sent += bool(spec and outbound_send(spec).sent)
         self.message_user(request, f"{sent} mail(s) sent.", messages.SUCCESS)
 
 

@@ -149,7 +149,11 @@ def _process(inbound: InboundEmail, *, release: bool) -> _Decision:
     if early is not None:
         return early
     sender, created = _sender(parsed)
-    inbound.sender_is_new = created
+    # "Never seen before": created by this mail, or a customer who never signed in nor
+    # verified the address (a forged From makes such users): acknowledgements are limited.
+    inbound.sender_is_new = created or (
+        sender.is_customer and sender.last_login is None and not sender.email_verified
+    )
     if not sender.is_active:
         return _Decision(InboundStatus.HELD, reason="The sender's account is deactivated.")
     match = thread_match(parsed, envelope_recipient=inbound.envelope_recipient)

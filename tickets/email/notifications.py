@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -77,18 +78,18 @@ def on_event(event: bus.Event) -> None:
 
 def notify_for_event(*, event_id: str, name: str, payload: dict, actor: str) -> int:
     """Send the mails of one event; answers how many were sent."""
+    ticket_id = str(payload.get("ticket_id") or "")
     ticket = (
-        Ticket.objects.select_related("requester", "assignee")
-        .filter(pk=payload.get("ticket_id"))
-        .first()
+        Ticket.objects.select_related("requester", "assignee").filter(pk=ticket_id).first()
+        if _is_uuid(ticket_id)
+        else None
     )
     if ticket is None:
         return 0
     sent = 0
     for spec in specs_for_event(event_id=event_id, name=name, payload=payload, actor=actor,
                                 ticket=ticket):  # fmt: skip
-        row = outbound_send(spec)
-        sent += bool(row and row.status == "sent")
+        sent += outbound_send(spec).sent
     return sent
 
 
@@ -131,7 +132,10 @@ def _ticket_created(*, event_id, name, payload, actor, ticket) -> list[MailSpec]
 
 
 def _message_added(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
-    message = Message.objects.select_related("author").filter(pk=payload.get("message_id")).first()
+    message_id = str(payload.get("message_id") or "")
+    if not _is_uuid(message_id):
+        return []
+    message = Message.objects.select_related("author").filter(pk=message_id).first()
     if message is None or message.ticket_id != ticket.pk:
         return []  # moved by a merge meanwhile; the survivor's own events cover it
     author_id = message.author_id
@@ -200,6 +204,8 @@ def _ticket_assigned(*, event_id, name, payload, actor, ticket) -> list[MailSpec
     assignee_id = change[1] if len(change) > 1 else None
     if not assignee_id or str(assignee_id) == actor:
         return []
+    if not _is_uuid(str(assignee_id)):
+        return []
     assignee = User.objects.filter(pk=assignee_id, role__in=STAFF_ROLES).first()
     if assignee is None:
         return []
@@ -213,7 +219,7 @@ def _ticket_assigned(*, event_id, name, payload, actor, ticket) -> list[MailSpec
 
 
 def _staff_alert(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
-    ids = [str(i) for key in USER_ID_KEYS for i in (payload.get(key) or []) if i]
+    ids = [str(i) for key in USER_ID_KEYS for i in _as_list(payload.get(key)) if _is_uuid(str(i))]
     users = list(User.objects.filter(pk__in=ids, role__in=STAFF_ROLES)) if ids else []
     if not ids and ticket.assignee is not None:
         users = [ticket.assignee]
@@ -274,6 +280,10 @@ def _message_values(message: Message) -> dict[str, str]:
     }
 
 
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 def _actor_name(actor: str) -> str:
     if actor.startswith("automation:"):
         return f"Automation rule {actor.removeprefix('automation:')}"
@@ -282,7 +292,11 @@ def _actor_name(actor: str) -> str:
 
 
 def _is_uuid(value: str) -> bool:
-    return bool(re.fullmatch(r"[0-9a-fA-F-]{36}", value or ""))
+    try:
+        uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
 
 
 def _last_customer_mail_automated(ticket: Ticket) -> bool:

@@ -71,10 +71,16 @@ def skip_reason(user: User, tenant: Tenant) -> str:
     return ""
 
 
-def outbound_send(spec: MailSpec) -> OutboundEmail | None:
-    """Send one notification (once); returns its log row, None when sending is off."""
+@dataclass(frozen=True)
+class SendResult:
+    row: OutboundEmail | None
+    sent: bool  # sent by THIS call (False: skipped, failed, off, or sent before)
+
+
+def outbound_send(spec: MailSpec) -> SendResult:
+    """Send one notification, at most once; the row says what happened."""
     if not settings.ENABLE_EMAIL_SENDING:
-        return None
+        return SendResult(None, False)
     tenant = current_tenant()
     row = _row_for(spec, tenant)
     reason = skip_reason(spec.recipient, tenant)
@@ -83,9 +89,9 @@ def outbound_send(spec: MailSpec) -> OutboundEmail | None:
             status=OutboundStatus.SKIPPED, error=reason
         )
         row.refresh_from_db()
-        return row
+        return SendResult(row, False)
     if not _claim(row):
-        return row
+        return SendResult(row, False)
     try:
         email = _build(spec, tenant, row)
         email.send(fail_silently=False)
@@ -94,12 +100,13 @@ def outbound_send(spec: MailSpec) -> OutboundEmail | None:
         OutboundEmail.objects.filter(pk=row.pk).update(
             status=OutboundStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
         )
-    else:
-        OutboundEmail.objects.filter(pk=row.pk).update(
-            status=OutboundStatus.SENT, sent_at=timezone.now(), error=""
-        )
+        row.refresh_from_db()
+        return SendResult(row, False)
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        status=OutboundStatus.SENT, sent_at=timezone.now(), error=""
+    )
     row.refresh_from_db()
-    return row
+    return SendResult(row, True)
 
 
 def outbound_retry_failed(*, limit: int = 100) -> int:
@@ -123,7 +130,7 @@ def outbound_retry_failed(*, limit: int = 100) -> int:
         from tickets.email.notifications import spec_for_retry
 
         spec = spec_for_retry(row)
-        if spec is not None and outbound_send(spec).status == OutboundStatus.SENT:
+        if spec is not None and outbound_send(spec).sent:
             resent += 1
     return resent
 
@@ -205,7 +212,13 @@ def _subject(subject: str, number: str) -> str:
     """The rendered subject, always carrying [<ticket number>] for threading by subject."""
     subject = header_safe(subject, limit=200)
     tag = f"[{number}]"
-    return subject if tag.lower() in subject.lower() else f"{tag} {subject}".strip()
+    lowered = subject.lower()
+    if tag.lower() in lowered:
+        return subject
+    at = lowered.find(number.lower())
+    if at >= 0:  # "Ticket created: SUP-1" -> "Ticket created: [SUP-1]"
+        return subject[:at] + tag + subject[at + len(number) :]
+    return f"{tag} {subject}".strip()
 
 
 def _thread(
