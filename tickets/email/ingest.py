@@ -329,8 +329,8 @@ def _is_participant(ticket: Ticket, user: User) -> bool:
 
 def _cc_followers(parsed: ParsedEmail, tenant: Tenant, sender: User) -> list[User]:
     """Other people the customer addressed (To/Cc) follow the new ticket, if the tenant allows."""
-    if not tenant.customers_can_cc:
-        return []
+    if not tenant.customers_can_cc or parsed.auto_submitted_reason:
+        return []  # never make a mailing list or a robot a follower of the ticket
     own_domains = {split_address(a)[1] for a in (tenant.support_email,) if a}
     own_domains |= set(tenant.domains.values_list("domain", flat=True))
     followers: list[User] = []
