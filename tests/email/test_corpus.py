@@ -12,7 +12,6 @@ from django.core import mail
 
 from tests.factories import CustomerFactory, TicketFactory
 from tests.factories.email import OutboundEmailFactory
-from tickets.email.ingest import NO_TEXT
 from tickets.email_parsing import parse_message
 from tickets.models import BouncedAddress, InboundEmail, Message, MessageType, Ticket
 

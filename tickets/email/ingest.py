@@ -115,15 +115,19 @@ def inbound_store(*, raw: bytes, source: str, envelope_recipient: str = "") -> I
 def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundEmail:
     """Parse and route a stored mail; `release=True` lets held mail past the rate limit.
 
-    Never raises for a bad mail: the failure is recorded on the row (status FAILED).
+    Never raises for a bad mail: the failure is recorded on the row (status FAILED), with
+    the sender and subject when they could be read, so staff can find and retry it.
     """
     attempts = inbound.attempts + 1
     try:
+        parsed = parse_message(bytes(inbound.raw))
+        _record_envelope(inbound, parsed)
         with transaction.atomic():
-            decision = _process(inbound, release=release)
+            decision = _decide(inbound, parsed, release=release)
             _finish(inbound, decision, attempts=attempts)
     except Exception as exc:
-        logger.exception("Inbound email %s failed", inbound.pk)
+        if not isinstance(exc, EmailParseError):
+            logger.exception("Inbound email %s failed", inbound.pk)
         error = f"{type(exc).__name__}: {exc}"[:5000]
         InboundEmail.objects.filter(pk=inbound.pk).update(
             status=InboundStatus.FAILED, error=error, attempts=attempts
@@ -137,13 +141,8 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
 # --------------------------------------------------------------------------
 
 
-def _process(inbound: InboundEmail, *, release: bool) -> _Decision:
-    try:
-        parsed = parse_message(bytes(inbound.raw))
-    except EmailParseError as exc:
-        return _Decision(InboundStatus.FAILED, reason=str(exc))
+def _decide(inbound: InboundEmail, parsed: ParsedEmail, *, release: bool) -> _Decision:
     tenant = current_tenant()
-    _record_envelope(inbound, parsed)
     _lock(inbound.dedup_key)
     early = _early_decision(inbound, parsed, tenant, release=release)
     if early is not None:
@@ -283,7 +282,19 @@ def _new_ticket(
 # --------------------------------------------------------------------------
 
 
+_ENVELOPE_FIELDS = [
+    "message_id",
+    "dedup_key",
+    "sender",
+    "subject",
+    "auto_submitted_reason",
+    "defects",
+    "html",
+]
+
+
 def _record_envelope(inbound: InboundEmail, parsed: ParsedEmail) -> None:
+    """Keep what the mail says about itself (committed before the decision runs)."""
     inbound.message_id = (parsed.message_id or "")[:998]
     if parsed.message_id:
         inbound.dedup_key = f"mid:{parsed.message_id[:990]}"
@@ -292,6 +303,7 @@ def _record_envelope(inbound: InboundEmail, parsed: ParsedEmail) -> None:
     inbound.auto_submitted_reason = (parsed.auto_submitted_reason or "")[:64]
     inbound.defects = parsed.defects
     inbound.html = (parsed.html or "")[:MAX_STORED_HTML]
+    inbound.save(update_fields=_ENVELOPE_FIELDS)
 
 
 def _lock(key: str) -> None:
@@ -434,13 +446,6 @@ def _finish(inbound: InboundEmail, decision: _Decision, *, attempts: int) -> Non
             "error",
             "attempts",
             "processed_at",
-            "message_id",
-            "dedup_key",
-            "sender",
-            "subject",
-            "auto_submitted_reason",
             "sender_is_new",
-            "defects",
-            "html",
         ]
     )
