@@ -21,7 +21,7 @@ from anymail.utils import get_anymail_setting
 from anymail.webhooks.mailgun import MailgunInboundWebhookView, MailgunTrackingWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView, PostmarkTrackingWebhookView
 from anymail.webhooks.sendgrid import SendGridInboundWebhookView, SendGridTrackingWebhookView
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 
 from panel1 import jobs
 from tickets.email import safety
@@ -62,12 +62,24 @@ class _SecuredWebhookMixin:
         return bool(value)
 
 
+def _parsed_events(view, request):
+    """The ESP's events, or None for a payload that cannot be read (answered 400)."""
+    try:
+        return view.parse_events(request)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        logger.warning("%s webhook payload unreadable: %s", view.esp_name, exc)
+        return None
+
+
 class _InboundMixin(_SecuredWebhookMixin):
     esp_source = ""
 
     def post(self, request, *args, **kwargs):
-        self.run_validators(request)
-        for event in self.parse_events(request):
+        self.run_validators(request)  # a bad signature or auth raises -> 400, nothing stored
+        events = _parsed_events(self, request)
+        if events is None:
+            return HttpResponseBadRequest("Unreadable payload.")
+        for event in events:
             message = event.message
             inbound = inbound_store(
                 raw=message.as_bytes(),
@@ -81,7 +93,10 @@ class _InboundMixin(_SecuredWebhookMixin):
 class _TrackingMixin(_SecuredWebhookMixin):
     def post(self, request, *args, **kwargs):
         self.run_validators(request)
-        for event in self.parse_events(request):
+        events = _parsed_events(self, request)
+        if events is None:
+            return HttpResponseBadRequest("Unreadable payload.")
+        for event in events:
             if event.event_type in BOUNCE_EVENTS and event.recipient:
                 safety.bounce_record(
                     addresses=[event.recipient],

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
-from django.db import connection
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from panel1.core.management.base import Panel1Command
@@ -72,9 +71,9 @@ class Command(Panel1Command):
         if not raw.strip():
             raise CommandError(f"{name}: empty message.")
         if tenant is None:
-            connection.set_schema_to_public()
-            addresses = routing.recipients_of(raw, recipient)
-            tenant = routing.tenant_for_recipients(addresses)
+            with schema_context(get_public_schema_name()):
+                addresses = routing.recipients_of(raw, recipient)
+                tenant = routing.tenant_for_recipients(addresses)
             if tenant is None:
                 path = routing.quarantine(
                     raw, reason=f"no tenant for recipients {', '.join(addresses) or '(none)'}"
