@@ -132,7 +132,8 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
         InboundEmail.objects.filter(pk=inbound.pk).update(
             status=InboundStatus.FAILED, error=error, attempts=attempts
         )
-    inbound.refresh_from_db()
+    # Everything but the raw bytes (they can be megabytes and never change).
+    inbound.refresh_from_db(fields=_RESULT_FIELDS)
     return inbound
 
 
@@ -282,6 +283,24 @@ def _new_ticket(
 # --------------------------------------------------------------------------
 
 
+_RESULT_FIELDS = [
+    "status",
+    "outcome",
+    "reason",
+    "error",
+    "attempts",
+    "processed_at",
+    "ticket",
+    "ticket_message",
+    "sender_is_new",
+    "message_id",
+    "dedup_key",
+    "sender",
+    "subject",
+    "auto_submitted_reason",
+    "defects",
+    "html",
+]
 _ENVELOPE_FIELDS = [
     "message_id",
     "dedup_key",

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from panel1.core.management.base import Panel1Command
 from panel1.tenants.models import Tenant
@@ -84,7 +84,7 @@ class Command(Panel1Command):
                 )
                 return False
         try:
-            with schema_context(tenant.schema_name):
+            with tenant_context(tenant):  # the Tenant row itself: no lookup per mail
                 inbound = inbound_receive(raw=raw, source="pipe", envelope_recipient=recipient)
                 number = inbound.ticket.number if inbound.ticket_id else "-"
         except Exception as exc:  # not even stored: let the MTA keep it and retry
