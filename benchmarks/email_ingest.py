@@ -147,13 +147,17 @@ class _Lines:
 
 def batch(files: list[str]) -> None:
     out = _Lines()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     call_command("ingest_email", *files, schema=SCHEMA, stdout=out)
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     outcomes = Counter(" ".join(line.split()[1:3]) for line in out.lines)
     print(f"ingest_email batch: {len(files)} messages in {elapsed:.1f}s")
     print(
         f"  {len(files) / elapsed:.1f} messages/s  ({elapsed / len(files) * 1000:.1f} ms/message)"
+    )
+    print(
+        f"  Python CPU {cpu / len(files) * 1000:.1f} ms/message (the rest: waiting on PostgreSQL)"
     )
     print("  outcomes: " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
 
