@@ -360,3 +360,21 @@ def test_a_token_message_id_or_number_of_tenant_a_does_nothing_in_tenant_b(
     assert b_tickets == 3
     assert ticket.messages.count() == 1
     assert not InboundEmail.objects.exists()  # tenant A saw none of it
+
+
+def test_the_demo_step_ingests_its_sample_mails_once(tenant, run_on_commit):
+    from tickets.email.demo import demo_email_create
+
+    erin = CustomerFactory(email="erin@example.org")
+    with run_on_commit():
+        TicketFactory(requester=erin, subject="API returns 502 on /v2/orders")
+        assert demo_email_create(tenant=tenant, people={}) is True
+        assert demo_email_create(tenant=tenant, people={}) is False
+
+    statuses = sorted(InboundEmail.objects.values_list("status", "outcome"))
+    assert statuses == [
+        ("bounce", ""),
+        ("processed", "reply_added"),
+        ("processed", "ticket_created"),
+        ("processed", "ticket_created"),
+    ]

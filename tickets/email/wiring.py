@@ -4,9 +4,11 @@ from panel1 import jobs
 
 
 def ready() -> None:
-    from tickets.email import admin, notifications  # noqa: F401  (admin registers its models)
+    from panel1.tenants import provisioning
+    from tickets.email import admin, demo, notifications  # noqa: F401  (admin registers)
 
     notifications.connect()
+    provisioning.register_demo_step("demo email", demo.demo_email_create)
     jobs.register_schedule(
         name="email.imap_poll", func="tickets.email.tasks.imap_poll_task", minutes=1,
         per_tenant=True,
