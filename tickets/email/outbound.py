@@ -268,13 +268,11 @@ def _ticket_values(ticket: Ticket, tenant: Tenant) -> dict[str, str]:
 
 
 def _brand(tenant: Tenant, base_url: str) -> Brand:
-    logo_url = ""
-    if tenant.logo:
-        logo_url = tenant.logo.url if "://" in tenant.logo.url else base_url + tenant.logo.url
+    # The portal serves the tenant's logo at /branding/logo (tickets.portal), on any host.
     return Brand(
         name=tenant.brand_name,
         color=tenant.primary_color,
-        logo_url=logo_url,
+        logo_url=f"{base_url}/branding/logo" if tenant.logo and base_url else "",
         footer=tenant.footer_text,
         home_url=base_url + "/" if base_url else "",
     )
