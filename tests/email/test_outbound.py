@@ -77,6 +77,8 @@ def test_staff_reply_reaches_requester_and_ccs_but_internal_notes_never_do(
         assert "Secret" not in mail.data.decode()
         assert mail["Auto-Submitted"] is None  # a person's reply, relayed
     [to_customer] = smtp.to(customer.email)
+    [to_follower] = smtp.to(follower.email)
+    assert to_customer["Reply-To"] != to_follower["Reply-To"]  # one token per recipient
     assert to_customer["In-Reply-To"] == f"<{ack.message_id}>"
     assert f"<{ack.message_id}>" in to_customer["References"]
     assert not smtp.to(agent.email)
