@@ -253,6 +253,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "KbArticleStatusEnum": "knowledgebase.models.Status",
+        "KbVisibilityEnum": "knowledgebase.models.Visibility",
+    },
 }
 
 # --- Jobs (django-q2) ---------------------------------------------------------------------
