@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -84,7 +84,6 @@ class _Decision:
     outcome: str = InboundOutcome.NONE
     ticket: Ticket | None = None
     message: Message | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------
