@@ -26,3 +26,7 @@ class TicketsConfig(AppConfig):
             minutes=60,
             per_tenant=True,
         )
+
+        from tickets.email import wiring as email_wiring
+
+        email_wiring.ready()
