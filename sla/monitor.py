@@ -164,13 +164,9 @@ def _escalate(*, now: dt.datetime, batch_size: int) -> tuple[int, int]:
             return applied, failed
         for ticket_id in ids:
             seen.add(ticket_id)
-            try:
-                applied += escalate_ticket(ticket_id, now=now)
-            except Exception:
-                # One broken ticket must not stop the others; its claim rolled back with it,
-                # so the next pass tries again.
-                logger.exception("SLA escalation failed for ticket %s", ticket_id)
-                failed += 1
+            done, ok = escalate_ticket(ticket_id, now=now)
+            applied += done
+            failed += not ok
 
 
 def _append(key: str) -> Func:
@@ -181,34 +177,50 @@ def _append(key: str) -> Func:
     )
 
 
-def escalate_ticket(ticket_id, *, now: dt.datetime) -> int:
+def escalate_ticket(ticket_id, *, now: dt.datetime) -> tuple[int, bool]:
     """Apply the ticket's due escalation rules, each claimed and applied in one transaction;
-    returns how many were applied."""
+    returns how many were applied and whether the ticket went without failure."""
     applied = 0
     for _ in range(MAX_RULES_PER_TICKET_PASS):
-        with transaction.atomic():
-            # Lock order as everywhere: the ticket, then its SLA row. A ticket held by a
-            # request is skipped; the next pass picks it up.
-            ticket = Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).first()
-            if ticket is None:
-                return applied
-            state = (
-                TicketSLA.objects.select_for_update(of=("self",))
-                .select_related("profile")
-                .get(pk=ticket_id)
-            )
-            due = escalations_due(state, now=now)
-            if not due:
-                _refresh(state, state.profile, now=now)
-                state.save(update_fields=DERIVED_FIELDS)
-                return applied
-            key, index, rule = due[0]
-            claimed = (
-                TicketSLA.objects.filter(pk=ticket_id)
-                .exclude(escalations_applied__contains=[key])
-                .update(escalations_applied=_append(key))
-            )
-            if claimed:
-                escalation_apply(ticket=ticket, profile=state.profile, index=index, rule=rule)
-                applied += 1
-    return applied
+        try:
+            done = _escalate_next_rule(ticket_id, now=now)
+        except Exception:
+            # One broken ticket must not stop the others. Its claim rolled back with its
+            # actions, so the next pass tries that rule again.
+            logger.exception("SLA escalation failed for ticket %s", ticket_id)
+            return applied, False
+        if done is None:
+            return applied, True
+        applied += done
+    return applied, True
+
+
+def _escalate_next_rule(ticket_id, *, now: dt.datetime) -> int | None:
+    """Claim and apply the earliest due rule: 1 if applied, 0 if another worker had it,
+    None when nothing is left to do (or the ticket is busy: the next pass retries)."""
+    with transaction.atomic():
+        # Lock order as everywhere: the ticket, then its SLA row. A ticket held by a
+        # request is skipped; the next pass picks it up.
+        ticket = Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).first()
+        if ticket is None:
+            return None
+        state = (
+            TicketSLA.objects.select_for_update(of=("self",))
+            .select_related("profile")
+            .get(pk=ticket_id)
+        )
+        due = escalations_due(state, now=now)
+        if not due:
+            _refresh(state, state.profile, now=now)
+            state.save(update_fields=DERIVED_FIELDS)
+            return None
+        key, index, rule = due[0]
+        claimed = (
+            TicketSLA.objects.filter(pk=ticket_id)
+            .exclude(escalations_applied__contains=[key])
+            .update(escalations_applied=_append(key))
+        )
+        if not claimed:
+            return 0
+        escalation_apply(ticket=ticket, profile=state.profile, index=index, rule=rule)
+        return 1

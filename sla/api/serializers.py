@@ -58,7 +58,8 @@ class SlaProfileSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness and the rest are the service's business (one message style, one place).
-        extra_kwargs = {"name": {"validators": []}}
+        extra_kwargs = {"name": {"validators": []}, "is_default": {"validators": []}}
+        validators = []
 
 
 class SlaStatsSerializer(serializers.Serializer):
