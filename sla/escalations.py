@@ -50,6 +50,7 @@ def escalation_apply(*, ticket: Ticket, profile: SlaProfile, index: int, rule: d
                 lambda: ticket_assign(ticket=ticket, actor=actor, assignee=assignee),
             )
     text = " ".join([reason, *problems])
-    users = User.objects.filter(pk__in=rule.get("notify_user_ids") or [], is_active=True)
+    notify = rule.get("notify_user_ids") or []
+    users = list(User.objects.filter(pk__in=notify, is_active=True)) if notify else []
     escalation_notify(ticket=ticket, users=users, text=text, actor=actor)
     ticket_escalate(ticket=ticket, actor=actor, reason=text)

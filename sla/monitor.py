@@ -178,49 +178,53 @@ def _append(key: str) -> Func:
 
 
 def escalate_ticket(ticket_id, *, now: dt.datetime) -> tuple[int, bool]:
-    """Apply the ticket's due escalation rules, each claimed and applied in one transaction;
-    returns how many were applied and whether the ticket went without failure."""
+    """Apply the ticket's due escalation rules; return how many were applied and whether the
+    ticket went without failure.
+
+    One transaction per ticket; inside it each rule is claimed (conditional UPDATE) and applied
+    in a savepoint of its own. A failing rule rolls back its claim with its actions, is logged,
+    and is tried again by the next pass; rules applied before it stay applied.
+    """
     applied = 0
-    for _ in range(MAX_RULES_PER_TICKET_PASS):
-        try:
-            done = _escalate_next_rule(ticket_id, now=now)
-        except Exception:
-            # One broken ticket must not stop the others. Its claim rolled back with its
-            # actions, so the next pass tries that rule again.
-            logger.exception("SLA escalation failed for ticket %s", ticket_id)
-            return applied, False
-        if done is None:
-            return applied, True
-        applied += done
+    with transaction.atomic():
+        # Lock order as everywhere: the ticket, then its SLA row. A ticket held by a request
+        # is skipped; the next pass picks it up.
+        if not Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).exists():
+            return 0, True
+        state = _locked_state(ticket_id)
+        for _ in range(MAX_RULES_PER_TICKET_PASS):
+            due = escalations_due(state, now=now)
+            if not due:
+                break
+            key, index, rule = due[0]
+            try:
+                applied += _claim_and_apply(state, key=key, index=index, rule=rule)
+            except Exception:
+                logger.exception("SLA escalation %s failed for ticket %s", key, ticket_id)
+                return applied, False
+            state = _locked_state(ticket_id)  # the rule's actions may have changed it
+        _refresh(state, state.profile, now=now)
+        state.save(update_fields=DERIVED_FIELDS)
     return applied, True
 
 
-def _escalate_next_rule(ticket_id, *, now: dt.datetime) -> int | None:
-    """Claim and apply the earliest due rule: 1 if applied, 0 if another worker had it,
-    None when nothing is left to do (or the ticket is busy: the next pass retries)."""
+def _locked_state(ticket_id) -> TicketSLA:
+    return (
+        TicketSLA.objects.select_for_update(of=("self",))
+        .select_related("profile")
+        .get(pk=ticket_id)
+    )
+
+
+def _claim_and_apply(state: TicketSLA, *, key: str, index: int, rule: dict) -> int:
     with transaction.atomic():
-        # Lock order as everywhere: the ticket, then its SLA row. A ticket held by a
-        # request is skipped; the next pass picks it up.
-        ticket = Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).first()
-        if ticket is None:
-            return None
-        state = (
-            TicketSLA.objects.select_for_update(of=("self",))
-            .select_related("profile")
-            .get(pk=ticket_id)
-        )
-        due = escalations_due(state, now=now)
-        if not due:
-            _refresh(state, state.profile, now=now)
-            state.save(update_fields=DERIVED_FIELDS)
-            return None
-        key, index, rule = due[0]
         claimed = (
-            TicketSLA.objects.filter(pk=ticket_id)
+            TicketSLA.objects.filter(pk=state.pk)
             .exclude(escalations_applied__contains=[key])
             .update(escalations_applied=_append(key))
         )
         if not claimed:
-            return 0
+            return 0  # another worker applied it
+        ticket = Ticket.objects.get(pk=state.pk)
         escalation_apply(ticket=ticket, profile=state.profile, index=index, rule=rule)
         return 1

@@ -31,7 +31,7 @@ def escalation_notify(*, ticket: Ticket, users: Iterable[User], text: str, actor
     """Write an internal note mentioning `users` and enqueue the notifiers (after commit)."""
     from tickets.services import message_add
 
-    users = list(users)
+    users = list(users) if users else []
     if not users:
         return
     mentions = ", ".join(f"@{user.get_full_name()}" for user in users)
