@@ -21,3 +21,16 @@ def escalation_email_task(ticket_id: str, user_ids: list[str], text: str) -> int
     body = f"{text}\n\nTicket {ticket.number}: {ticket.subject}\n"
     messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]) for user in users]
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+def profile_rederive_task(profile_id: str, fields: list[str]) -> int:
+    """Re-derive the open tickets of an edited profile (see sla_profile_update)."""
+    from django.utils import timezone
+
+    from sla.models import SlaProfile
+    from sla.services.profiles import sla_profile_rederive
+
+    profile = SlaProfile.objects.filter(pk=profile_id).first()
+    if profile is None:
+        return 0
+    return sla_profile_rederive(profile=profile, now=timezone.now(), fields=fields)

@@ -9,18 +9,19 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from panel1 import jobs
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.exceptions import Conflict, DomainError
 from sla.models import SlaProfile, TicketSLA
 from sla.services.states import (
-    DERIVED_FIELDS,
     SYSTEM,
     _audit_dues,
     _dues,
     _log,
     _profile_sentence,
     _refresh,
+    save_derived,
     sla_profile_match,
     ticket_sla_rederive,
 )
@@ -39,6 +40,7 @@ CLOCK_FIELDS = frozenset(
     }
 )
 CHUNK = 500
+SYNC_REDERIVE_LIMIT = 2000
 
 
 class _Unset:
@@ -160,12 +162,29 @@ def sla_profile_update(
     if new_categories is not None:
         profile.categories.set(new_categories)
     if changed & CLOCK_FIELDS:
-        _rederive_open(profile, now=now or timezone.now(), fields=sorted(changed & CLOCK_FIELDS))
+        fields = sorted(changed & CLOCK_FIELDS)
+        _rederive_after_edit(profile, now=now or timezone.now(), fields=fields)
     return profile
 
 
-def _rederive_open(profile: SlaProfile, *, now: dt.datetime, fields: list[str]) -> int:
-    """Re-derive every open ticket on `profile`, in chunks, under row locks taken by pk.
+def _rederive_after_edit(profile: SlaProfile, *, now: dt.datetime, fields: list[str]) -> None:
+    """Re-derive the profile's open tickets now, or, for many, in a task after commit.
+
+    Up to SYNC_REDERIVE_LIMIT tickets (about half a second) the edit's own transaction does
+    it, so the answer already shows the new due times. Beyond that a request would take
+    minutes, so a task re-derives in chunks right after commit; until it has run, the monitor
+    judges those tickets by their previous due times.
+    """
+    count = TicketSLA.objects.filter(profile=profile, is_closed=False).count()
+    if count <= SYNC_REDERIVE_LIMIT:
+        sla_profile_rederive(profile=profile, now=now, fields=fields)
+    else:
+        jobs.enqueue("sla.tasks.profile_rederive_task", str(profile.pk), fields)
+
+
+def sla_profile_rederive(*, profile: SlaProfile, now: dt.datetime, fields: list[str]) -> int:
+    """Re-derive every open ticket on `profile`, a chunk per transaction, under row locks
+    taken in pk order; return how many tickets were looked at.
 
     Only SLA rows are locked here (never tickets), so a ticket request (ticket lock, then its
     SLA row) may wait for us but we never wait for it.
@@ -177,29 +196,35 @@ def _rederive_open(profile: SlaProfile, *, now: dt.datetime, fields: list[str]) 
         .values_list("pk", flat=True)
     )
     for offset in range(0, len(pks), CHUNK):
-        states = list(
-            TicketSLA.objects.select_for_update(of=("self",))
-            .filter(pk__in=pks[offset : offset + CHUNK], profile=profile, is_closed=False)
-            .order_by("pk")
-        )
-        audits = []
-        for state in states:
-            before = ticket_sla_rederive(state, profile=profile, now=now, reason=reason)
-            if before is not None and before != _dues(state):
-                audits.append(
-                    TicketEvent(
-                        ticket_id=state.pk,
-                        actor_label=SYSTEM.display,
-                        event="sla.due_times",
-                        field="sla",
-                        before=before,
-                        after=_dues(state),
-                        reason=reason,
-                    )
-                )
-        TicketSLA.objects.bulk_update(states, DERIVED_FIELDS)
-        TicketEvent.objects.bulk_create(audits)
+        with transaction.atomic():
+            _rederive_chunk(profile, pks[offset : offset + CHUNK], now=now, reason=reason)
     return len(pks)
+
+
+def _rederive_chunk(profile: SlaProfile, pks: list, *, now: dt.datetime, reason: str) -> None:
+    states = list(
+        TicketSLA.objects.select_for_update(of=("self",))
+        .filter(pk__in=pks, profile=profile, is_closed=False)
+        .order_by("pk")
+    )
+    audits = []
+    for state in states:
+        before = ticket_sla_rederive(state, profile=profile, now=now, reason=reason)
+        after = _dues(state)
+        if before is not None and before != after:
+            audits.append(
+                TicketEvent(
+                    ticket_id=state.pk,
+                    actor_label=SYSTEM.display,
+                    event="sla.due_times",
+                    field="sla",
+                    before=before,
+                    after=after,
+                    reason=reason,
+                )
+            )
+    save_derived(states)
+    TicketEvent.objects.bulk_create(audits)
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from panel1.actors import Actor
@@ -66,6 +66,23 @@ DERIVED_FIELDS = [
     "calculation",
     "log",
 ]
+
+
+def save_derived(states: list[TicketSLA]) -> None:
+    """Write the derived fields of many states in one pipelined statement batch (Django's
+    bulk_update builds CASE expressions that cost ~10 ms per row at this width)."""
+    if not states:
+        return
+    fields = [TicketSLA._meta.get_field(name) for name in DERIVED_FIELDS]
+    assignments = ", ".join(f'"{field.column}" = %s' for field in fields)
+    sql = f'UPDATE "{TicketSLA._meta.db_table}" SET {assignments} WHERE "ticket_id" = %s'
+    rows = [
+        [field.get_db_prep_save(getattr(state, field.attname), connection) for field in fields]
+        + [state.pk]
+        for state in states
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def calendar_for(profile: SlaProfile):

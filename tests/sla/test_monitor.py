@@ -238,3 +238,13 @@ def test_services_and_monitor_agree_on_a_breach(ticket, supervisor, run_on_commi
     with run_on_commit():
         services.message_add(ticket=ticket, actor=supervisor, content="Late, sorry")
     assert [t for _, t in _names(events, "sla.breach")].count("first_response") == 1
+
+
+def test_monitor_events_leave_only_after_commit(ticket, events, settings):
+    from panel1.events.models import EventRecord
+
+    settings.ENABLE_ESCALATIONS = False
+    assert sla_monitor_run(now=minutes(61)).breached == 1
+    assert events == []  # recorded in the outbox with the flag, dispatched after commit
+    record = EventRecord.objects.get(name="sla.breach")
+    assert record.payload["ticket_id"] == str(ticket.pk) and record.claimed_at is None

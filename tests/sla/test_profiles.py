@@ -284,3 +284,25 @@ def test_admin_site_validates_through_the_service(tenant_client, admin):
         client.post(f"/admin/sla/slaprofile/{default.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
+
+
+def test_many_open_tickets_are_rederived_by_a_task_after_commit(
+    api_client, admin, monkeypatch, run_on_commit
+):
+    from sla.services import profiles
+
+    monkeypatch.setattr(profiles, "SYNC_REDERIVE_LIMIT", 1)
+    profile = SlaProfileFactory(name="Busy", priorities=["LOW"], first_response_time=60)
+    tickets = [TicketFactory(priority="LOW") for _ in range(3)]
+    sla_profile_update(profile=profile, actor=Actor.system(), first_response_time=10)
+    # Inside the edit's transaction nothing moved yet: the task runs after commit ...
+    state = TicketSLA.objects.get(pk=tickets[0].pk)
+    assert state.first_response_due_at == tickets[0].created_at + dt.timedelta(minutes=60)
+    # ... as it does for the API's request.
+    response = api_client(admin).patch(
+        f"{URL}{profile.pk}/", {"first_response_time": 20}, format="json"
+    )
+    assert response.status_code == 200
+    for ticket in tickets:
+        state = TicketSLA.objects.get(pk=ticket.pk)
+        assert state.first_response_due_at == ticket.created_at + dt.timedelta(minutes=20)
