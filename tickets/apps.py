@@ -8,6 +8,10 @@ class TicketsConfig(AppConfig):
     def ready(self):
         from panel1.tenants import provisioning
         from tickets import demo
+        from tickets.portal import demo as portal_demo
 
         provisioning.register_step("default categories", demo.default_categories_create)
         provisioning.register_demo_step("demo tickets", demo.demo_tickets_create)
+        provisioning.register_demo_step(
+            "demo satisfaction ratings", portal_demo.demo_satisfaction_create
+        )

@@ -1,9 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
-from panel1.accounts.models import User
+from panel1.accounts.models import Role, User
 
 
 class UserCreationForm(forms.ModelForm):
@@ -45,3 +45,25 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["email", "name", "role", "password"]})]
     filter_horizontal = []
+    actions = ["send_portal_invitation"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.is_public:  # the platform site has no portal
+            actions.pop("send_portal_invitation", None)
+        return actions
+
+    @admin.action(description="Send a portal invitation (a link to set a password)")
+    def send_portal_invitation(self, request, queryset):
+        from panel1.accounts.services import customer_invite, site_base_url
+
+        customers = queryset.filter(role=Role.CUSTOMER, is_active=True)
+        for user in customers:
+            customer_invite(email=user.email, actor=request.user, base_url=site_base_url(request))
+        skipped = queryset.count() - customers.count()
+        self.message_user(request, f"Invitations queued: {customers.count()}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request, f"Skipped {skipped} staff or inactive accounts.", messages.WARNING
+            )

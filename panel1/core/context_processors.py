@@ -15,7 +15,7 @@ def branding(request):
         "brand": {
             "name": tenant.brand_name,
             "color": tenant.primary_color,
-            "logo_url": tenant.logo.url if tenant.logo else "",
+            "logo_url": "/branding/logo" if tenant.logo else "",
             "footer": tenant.footer_text,
             "is_public": False,
         }

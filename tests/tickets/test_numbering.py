@@ -65,11 +65,13 @@ def test_numbers_restart_each_year_when_the_year_is_in_the_number(tenant):
 
 
 def test_one_counter_without_the_year(tenant):
-    tenant.ticket_number_include_year = False
+    # A copy: the session-wide tenant object must keep its stored format.
+    no_year = Tenant.objects.get(pk=tenant.pk)
+    no_year.ticket_number_include_year = False
     with transaction.atomic():
         TicketCounter.objects.filter(period=0).delete()
-        a = next_ticket_number(tenant=tenant, at=datetime(2031, 12, 31, tzinfo=UTC))
-        b = next_ticket_number(tenant=tenant, at=datetime(2032, 1, 1, tzinfo=UTC))
+        a = next_ticket_number(tenant=no_year, at=datetime(2031, 12, 31, tzinfo=UTC))
+        b = next_ticket_number(tenant=no_year, at=datetime(2032, 1, 1, tzinfo=UTC))
     assert (a, b) == ("SUP-00000001", "SUP-00000002")
 
 

@@ -1,0 +1,321 @@
+"""Every write to rules and auto-response templates; the one rule validator.
+
+The API, the admin and the rule builder all validate through `rule_validate()`, which
+raises `DomainError` keyed by the path of the bad part (`conditions[1].any[0].operator`,
+`actions[0].parameters.status`), so every interface answers the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from automation.actions import validate_actions
+from automation.conditions import RuleValidationError, validate_conditions
+from automation.engine import DryRun, rule_dry_run
+from automation.models import MAX_IDLE_HOURS, TRIGGER_EVENTS, AutoResponseTemplate, Rule, RuleRun
+from automation.responses import DEFAULT_TEMPLATES, unknown_placeholders
+from panel1.accounts.models import STAFF_ROLES, User
+from panel1.events import names
+from panel1.exceptions import DomainError
+from tickets.models import Ticket
+
+SECRET_MASK = "********"
+RULE_FIELDS = (
+    "name",
+    "description",
+    "trigger_event",
+    "conditions",
+    "actions",
+    "is_active",
+    "position",
+    "stop_processing",
+    "idle_hours",
+)
+
+
+def staff_user_ids(ids: set[str]) -> set[str]:
+    return {
+        str(pk)
+        for pk in User.objects.filter(pk__in=ids, role__in=STAFF_ROLES, is_active=True).values_list(
+            "pk", flat=True
+        )
+    }
+
+
+def template_names() -> set[str]:
+    return set(AutoResponseTemplate.objects.values_list("name", flat=True))
+
+
+def rule_validate(
+    *,
+    name: Any,
+    trigger_event: Any,
+    conditions: Any,
+    actions: Any,
+    idle_hours: Any = None,
+) -> None:
+    """Check a rule definition; raise DomainError naming every bad part by its path."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(name, str) or not name.strip():
+        errors["name"] = ["A name is required."]
+    elif len(name) > 200:
+        errors["name"] = ["Use at most 200 characters."]
+    if trigger_event not in TRIGGER_EVENTS:
+        errors["trigger_event"] = [
+            f"Unknown trigger event {trigger_event!r}; use one of: {', '.join(TRIGGER_EVENTS)}."
+        ]
+    errors.update(_idle_hours_errors(trigger_event, idle_hours))
+    for validate in (
+        lambda: validate_conditions(conditions),
+        lambda: validate_actions(
+            actions, staff_user_ids=staff_user_ids, template_names=template_names
+        ),
+    ):
+        try:
+            validate()
+        except RuleValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise DomainError(errors)
+
+
+def _idle_hours_errors(trigger_event: Any, idle_hours: Any) -> dict[str, list[str]]:
+    if trigger_event != names.TICKET_IDLE:
+        if idle_hours is not None:
+            return {"idle_hours": ["Only ticket.idle rules have idle hours."]}
+        return {}
+    if idle_hours is None:
+        return {"idle_hours": ["ticket.idle rules need the number of idle hours."]}
+    if not isinstance(idle_hours, int) or isinstance(idle_hours, bool):
+        return {"idle_hours": ["Must be a whole number of hours."]}
+    if not 1 <= idle_hours <= MAX_IDLE_HOURS:
+        return {"idle_hours": [f"Must be between 1 and {MAX_IDLE_HOURS}."]}
+    return {}
+
+
+def _next_position() -> int:
+    top = Rule.objects.aggregate(top=Max("position"))["top"]
+    return 0 if top is None else top + 1
+
+
+@transaction.atomic
+def rule_create(*, actor: User | None, **values: Any) -> Rule:
+    """Validate and store a new rule (appended after the others unless `position` is given)."""
+    values = {key: value for key, value in values.items() if key in RULE_FIELDS}
+    values.setdefault("conditions", [])
+    values.setdefault("idle_hours", None)
+    rule_validate(
+        name=values.get("name"),
+        trigger_event=values.get("trigger_event"),
+        conditions=values["conditions"],
+        actions=values.get("actions"),
+        idle_hours=values["idle_hours"],
+    )
+    if values.get("position") is None:
+        values["position"] = _next_position()
+    return Rule.objects.create(created_by=actor, **values)
+
+
+@transaction.atomic
+def rule_update(*, rule: Rule, **values: Any) -> Rule:
+    """Change a rule; the whole resulting definition is validated. A webhook secret sent
+    back masked keeps the stored secret of the same URL."""
+    rule = Rule.objects.select_for_update().get(pk=rule.pk)
+    values = {key: value for key, value in values.items() if key in RULE_FIELDS}
+    if "actions" in values:
+        values["actions"] = secrets_unmask(values["actions"], rule.actions)
+    for key, value in values.items():
+        setattr(rule, key, value)
+    if rule.trigger_event != names.TICKET_IDLE and "idle_hours" not in values:
+        rule.idle_hours = None
+    rule_validate(
+        name=rule.name,
+        trigger_event=rule.trigger_event,
+        conditions=rule.conditions,
+        actions=rule.actions,
+        idle_hours=rule.idle_hours,
+    )
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, rule: Rule) -> None:
+    rule.delete()
+
+
+@transaction.atomic
+def rules_reorder(*, rule_ids: Iterable[str]) -> list[Rule]:
+    """Give the listed rules positions 0, 1, 2 ... in the given order; others follow."""
+    ordered = [str(pk) for pk in rule_ids]
+    # Lock all rules in pk order: two concurrent reorders queue instead of interleaving.
+    rules = {str(rule.pk): rule for rule in Rule.objects.select_for_update().order_by("pk")}
+    unknown = [pk for pk in ordered if pk not in rules]
+    if unknown or len(set(ordered)) != len(ordered):
+        raise DomainError({"ids": ["Give each rule id of this helpdesk at most once."]})
+    rest = sorted(
+        (rule for pk, rule in rules.items() if pk not in ordered),
+        key=lambda rule: (rule.position, rule.created_at),
+    )
+    final = [rules[pk] for pk in ordered] + rest
+    for position, rule in enumerate(final):
+        if rule.position != position:
+            rule.position = position
+            rule.save(update_fields=["position", "updated_at"])
+    return final
+
+
+@transaction.atomic
+def rule_move(*, rule: Rule, offset: int) -> None:
+    """Move a rule up (-1) or down (+1) in the evaluation order."""
+    ordered = Rule.objects.order_by("position", "created_at").values_list("pk", flat=True)
+    ids = [str(pk) for pk in ordered]
+    index = ids.index(str(rule.pk))
+    target = min(max(index + offset, 0), len(ids) - 1)
+    ids.insert(target, ids.pop(index))
+    rules_reorder(rule_ids=ids)
+
+
+def rule_test(*, rule: Rule, ticket: Ticket) -> DryRun:
+    """Dry-run a saved rule against a ticket and log it as a dry run (nothing else changes)."""
+    result = rule_dry_run(rule, ticket=ticket)
+    RuleRun.objects.create(
+        rule=rule,
+        event_name=rule.trigger_event,
+        ticket=ticket,
+        ticket_number=ticket.number,
+        matched=result.matched,
+        actions_applied=[
+            {"type": plan["type"], "result": "planned", "detail": plan["description"]}
+            for plan in result.actions
+        ],
+        errors=result.errors,
+        dry_run=True,
+    )
+    return result
+
+
+def secrets_mask(actions: Any) -> Any:
+    """The actions with webhook secrets replaced by a mask (for reading them back)."""
+    if not isinstance(actions, list):
+        return actions
+    masked = []
+    for action in actions:
+        params = action.get("parameters") if isinstance(action, dict) else None
+        if isinstance(params, dict) and params.get("secret"):
+            action = {**action, "parameters": {**params, "secret": SECRET_MASK}}
+        masked.append(action)
+    return masked
+
+
+def secrets_unmask(actions: Any, stored: Any) -> Any:
+    """Replace masked secrets with the stored secret of a webhook action to the same URL."""
+    if not isinstance(actions, list):
+        return actions
+    known = {
+        action["parameters"].get("url"): action["parameters"]["secret"]
+        for action in stored or []
+        if isinstance(action, dict)
+        and action.get("type") == "send_webhook"
+        and isinstance(action.get("parameters"), dict)
+        and action["parameters"].get("secret")
+    }
+    result = []
+    for index, action in enumerate(actions):
+        params = action.get("parameters") if isinstance(action, dict) else None
+        if isinstance(params, dict) and params.get("secret") == SECRET_MASK:
+            if params.get("url") not in known:
+                raise DomainError(
+                    {
+                        f"actions[{index}].parameters.secret": [
+                            "Enter the secret again: the URL changed."
+                        ]
+                    }
+                )
+            action = {**action, "parameters": {**params, "secret": known[params["url"]]}}
+        result.append(action)
+    return result
+
+
+# --- auto-response templates ---------------------------------------------------------------
+
+
+def template_validate(*, name: Any, subject: Any, body: Any) -> None:
+    errors: dict[str, list[str]] = {}
+    for field, text in (("subject", subject), ("body", body)):
+        unknown = unknown_placeholders(text or "")
+        if unknown:
+            listed = ", ".join("{{" + item + "}}" for item in unknown)
+            errors[field] = [f"Unknown placeholder {listed}."]
+    if not (body or "").strip():
+        errors.setdefault("body", []).insert(0, "A body is required.")
+    if errors:
+        raise DomainError(errors)
+
+
+@transaction.atomic
+def template_save(
+    *,
+    name: str,
+    body: str,
+    subject: str = "",
+    description: str = "",
+    is_active: bool = True,
+    template: AutoResponseTemplate | None = None,
+) -> AutoResponseTemplate:
+    """Create (or with `template`, change) an auto-response template."""
+    template_validate(name=name, subject=subject, body=body)
+    if template is not None and template.name != name:
+        _refuse_if_used(template, "renamed")
+    template = template or AutoResponseTemplate()
+    template.name = name
+    template.subject = subject
+    template.body = body
+    template.description = description
+    template.is_active = is_active
+    template.full_clean()
+    template.save()
+    return template
+
+
+def default_templates_create(*, tenant=None) -> bool:
+    """Provisioning step: the default templates (idempotent; edits are kept)."""
+    created_any = False
+    for name, (description, subject, body) in DEFAULT_TEMPLATES.items():
+        _, created = AutoResponseTemplate.objects.get_or_create(
+            name=name, defaults={"description": description, "subject": subject, "body": body}
+        )
+        created_any |= created
+    return created_any
+
+
+def rules_using_template(template_name: str) -> list[str]:
+    return [
+        rule.name
+        for rule in Rule.objects.filter(actions__contains=[{"type": "send_auto_response"}])
+        if any(
+            isinstance(action, dict)
+            and action.get("type") == "send_auto_response"
+            and (action.get("parameters") or {}).get("template") == template_name
+            for action in rule.actions
+        )
+    ]
+
+
+def _refuse_if_used(template: AutoResponseTemplate, what: str) -> None:
+    users = rules_using_template(template.name)
+    if users:
+        raise DomainError(
+            {"name": [f"Rules use this template ({', '.join(users)}); it cannot be {what}."]}
+        )
+
+
+@transaction.atomic
+def template_delete(*, template: AutoResponseTemplate) -> None:
+    """Delete a template no rule refers to."""
+    _refuse_if_used(template, "deleted")
+    template.delete()

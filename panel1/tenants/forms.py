@@ -1,0 +1,53 @@
+from django import forms
+
+from panel1.tenants.models import Tenant
+
+
+class BrandingForm(forms.ModelForm):
+    """What a tenant's own admin may change about their helpdesk (never schema or domains)."""
+
+    class Meta:
+        model = Tenant
+        fields = [
+            "display_name",
+            "primary_color",
+            "logo",
+            "support_email",
+            "footer_text",
+            "default_timezone",
+            "ticket_prefix",
+            "ticket_number_include_year",
+            "ticket_number_padding",
+            "ticket_suffix",
+            "allow_signup",
+            "customers_can_set_priority",
+            "customers_can_cc",
+            "kb_search_config",
+        ]
+        widgets = {"primary_color": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_default_timezone(self):
+        from zoneinfo import available_timezones
+
+        value = self.cleaned_data["default_timezone"]
+        if value not in available_timezones():
+            raise forms.ValidationError(f"{value!r} is not a known IANA time zone.")
+        return value
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and logo.size > 1024 * 1024:
+            raise forms.ValidationError("Use a logo of at most 1 MB.")
+        if logo and hasattr(logo, "read"):
+            from tickets.services.attachments import sniff_content_type
+
+            head = logo.read(8192)
+            logo.seek(0)
+            if sniff_content_type(head) not in {
+                "image/png",
+                "image/jpeg",
+                "image/gif",
+                "image/webp",
+            }:
+                raise forms.ValidationError("Upload a PNG, JPEG, GIF or WebP image.")
+        return logo

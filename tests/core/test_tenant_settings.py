@@ -1,0 +1,72 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from panel1.tenants.models import Tenant
+from tests.factories import AdminFactory, AgentFactory
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+
+
+@pytest.fixture
+def restore_branding(tenant):
+    before = Tenant.objects.get(pk=tenant.pk)
+    yield
+    connection.set_schema_to_public()
+    before.save()
+    connection.set_tenant(tenant)
+
+
+def test_tenant_admin_edits_own_branding_only(
+    tenant_client, tenant, other_tenant, restore_branding
+):
+    client = tenant_client(AdminFactory())
+    assert client.get("/admin/settings/").status_code == 200
+    response = client.post(
+        "/admin/settings/",
+        {
+            "display_name": "Alpha Support",
+            "primary_color": "#ff0000",
+            "default_timezone": "Europe/Berlin",
+            "ticket_prefix": "ALP",
+            "ticket_number_include_year": "on",
+            "ticket_number_padding": 6,
+            "kb_search_config": "english",
+            "logo": SimpleUploadedFile("logo.png", PNG, content_type="image/png"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Tenant.objects.get(pk=tenant.pk).display_name == "Alpha Support"
+    assert Tenant.objects.get(pk=other_tenant.pk).display_name != "Alpha Support"
+    logo = tenant_client().get("/branding/logo")
+    assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
+    assert tenant_client(on=other_tenant).get("/branding/logo").status_code == 404
+
+
+def test_bad_settings_are_refused(tenant_client, restore_branding):
+    client = tenant_client(AdminFactory())
+    response = client.post(
+        "/admin/settings/",
+        {
+            "display_name": "X",
+            "primary_color": "red",
+            "default_timezone": "Mars/Base",
+            "ticket_prefix": "A-B",
+            "ticket_number_padding": 99,
+            "kb_search_config": "english",
+            "logo": SimpleUploadedFile("x.png", b"<script>", content_type="image/png"),
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert {
+        "primary_color",
+        "default_timezone",
+        "ticket_prefix",
+        "ticket_number_padding",
+        "logo",
+    } <= set(form.errors)
+
+
+def test_agents_cannot_change_settings(tenant_client):
+    assert tenant_client(AgentFactory()).get("/admin/settings/").status_code == 403

@@ -1,0 +1,1 @@
+"""The customer portal at the tenant host's root: accounts, KB entry, tickets, satisfaction."""
