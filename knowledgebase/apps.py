@@ -3,4 +3,44 @@ from django.apps import AppConfig
 
 class KnowledgeBaseConfig(AppConfig):
     name = "knowledgebase"
+    verbose_name = "Knowledge base"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from knowledgebase import demo
+        from knowledgebase.plugins import ticket_suggestions_context
+        from knowledgebase.services.analytics import on_ticket_created
+        from panel1 import jobs
+        from panel1.events import bus, names
+        from panel1.plugins import ui_slots
+        from panel1.tenants import provisioning
+
+        provisioning.register_demo_step("knowledge base articles", demo.demo_articles_create)
+        ui_slots.register(
+            "ticket.sidebar",
+            key="kb.suggestions",
+            template="knowledgebase/_ticket_suggestions.html",
+            context=ticket_suggestions_context,
+            order=50,
+        )
+        bus.subscribe(
+            names.TICKET_CREATED, key="knowledgebase.search_outcome", handler=on_ticket_created
+        )
+        jobs.register_schedule(
+            name="kb.views_flush",
+            func="knowledgebase.tasks.views_flush_task",
+            minutes=5,
+            per_tenant=True,
+        )
+        jobs.register_schedule(
+            name="kb.vocabulary_refresh",
+            func="knowledgebase.tasks.vocabulary_refresh_task",
+            minutes=60,
+            per_tenant=True,
+        )
+        jobs.register_schedule(
+            name="kb.search_config_sync",
+            func="knowledgebase.tasks.search_config_sync_task",
+            minutes=15,
+            per_tenant=True,
+        )

@@ -253,8 +253,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    # One name for the priority choices wherever a field offers them (tickets, SLA profiles).
-    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "tickets.models.Priority"},
+    "ENUM_NAME_OVERRIDES": {
+        "KbArticleStatusEnum": "knowledgebase.models.Status",
+        "KbVisibilityEnum": "knowledgebase.models.Visibility",
+        # One name for the priority choices wherever a field offers them (tickets, SLA).
+        "PriorityEnum": "tickets.models.Priority",
+    },
 }
 
 # --- Jobs (django-q2) ---------------------------------------------------------------------

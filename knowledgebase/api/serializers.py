@@ -1,0 +1,135 @@
+"""Shapes only: business rules live in knowledgebase.services."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from knowledgebase.models import Article, Category, Status, Visibility
+from knowledgebase.querysets import is_kb_staff
+from knowledgebase.services.articles import MAX_BODY, MAX_EXCERPT, MAX_TAGS
+
+
+class AuthorSerializer(serializers.Serializer):
+    # No email address: articles are read by anonymous visitors too.
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    category = serializers.PrimaryKeyRelatedField(read_only=True)
+    author = AuthorSerializer(read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "excerpt",
+            "category",
+            "tags",
+            "status",
+            "visibility",
+            "author",
+            "published_at",
+            "updated_at",
+            "view_count",
+            "helpful_count",
+            "not_helpful_count",
+            "url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, article) -> str:
+        path = reverse("kb:detail", kwargs={"slug": article.slug})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class ArticleSearchResultSerializer(ArticleSerializer):
+    rank = serializers.FloatField(read_only=True)
+    highlight = serializers.CharField(
+        read_only=True, help_text="HTML: escaped text, matches wrapped in <mark>."
+    )
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "rank", "highlight"]
+        read_only_fields = fields
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    body_html = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True, help_text="Markdown source (staff only).")
+    revision = serializers.SerializerMethodField()
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body_html", "body", "revision", "created_at"]
+        read_only_fields = fields
+
+    def get_revision(self, article) -> int | None:
+        revision = article.current_revision
+        return revision.number if revision else None
+
+    def to_representation(self, article):
+        data = super().to_representation(article)
+        request = self.context.get("request")
+        if request is None or not is_kb_staff(request.user):
+            data.pop("body", None)
+        return data
+
+
+class ArticleWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=255)
+    slug = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    body = serializers.CharField(
+        max_length=MAX_BODY, required=False, allow_blank=True, trim_whitespace=False
+    )
+    excerpt = serializers.CharField(max_length=MAX_EXCERPT, required=False, allow_blank=True)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=MAX_TAGS
+    )
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+
+
+class FeedbackSerializer(serializers.Serializer):
+    helpful = serializers.BooleanField()
+
+
+class SuggestQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=10_000, allow_blank=True, trim_whitespace=True,
+        help_text="A ticket's subject and text (only the first 2,000 characters count).",
+    )  # fmt: skip
+
+
+class ArticleListQuerySerializer(serializers.Serializer):
+    category = serializers.UUIDField(required=False)
+    search = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    results = ArticleSerializer(many=True)
+
+
+class SearchPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    count_exact = serializers.BooleanField(
+        help_text="False when more articles match than were ranked (`count` is a lower bound)."
+    )
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ArticleSearchResultSerializer(many=True)
+    did_you_mean = serializers.CharField(
+        allow_blank=True, help_text="A spelling-corrected query that finds more, or ''."
+    )
+    corrected = serializers.BooleanField(
+        help_text="True when the query as typed found nothing and `results` are for `did_you_mean`."
+    )
+    search_id = serializers.UUIDField(
+        allow_null=True,
+        help_text="Pass as `search_id` when opening a result (search analytics).",
+    )

@@ -1,0 +1,232 @@
+"""Public knowledge-base pages on the tenant host: /kb/, /kb/<slug>/, /kb/search/ (+ staff
+insights and the suggestions partial the portal's ticket form loads)."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from knowledgebase import selectors, services
+from knowledgebase.models import Article, ArticleFeedback, SearchOutcome, SearchSource
+from knowledgebase.querysets import is_kb_staff, kb_open_to_anonymous
+from knowledgebase.search import article_suggest
+from knowledgebase.web import reader_key, session_key_for
+from panel1.exceptions import DomainError, NotFound
+
+PAGE_SIZE = 10
+MAX_PAGE = 20  # search answers at most 200 ranked matches
+# The portal's new-ticket page, when the portal app provides one (first name that resolves).
+CONTACT_URL_NAMES = ("portal:ticket-create", "portal:ticket_create", "portal:new-ticket")
+
+
+def kb_reader(view):
+    """Send anonymous visitors to the login page when the KB is not open to them."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and not kb_open_to_anonymous():
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def contact_url(search_id=None) -> str:
+    for name in CONTACT_URL_NAMES:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        return f"{url}?kb_search={search_id}" if search_id else url
+    return "/"
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(MAX_PAGE, int(request.GET.get("page", 1))))
+    except ValueError:
+        return 1
+
+
+@require_GET
+@kb_reader
+def index(request):
+    user = request.user
+    return render(
+        request,
+        "knowledgebase/index.html",
+        {
+            "categories": selectors.category_tree_for(user),
+            "popular": selectors.article_popular_for(user),
+            "recent": selectors.article_list_for(user)[:6],
+        },
+    )
+
+
+@require_GET
+@kb_reader
+def search(request):
+    query = request.GET.get("q", "").strip()
+    page = _page_number(request)
+    results, record = services.kb_search_run(
+        user=request.user,
+        query=query,
+        source=SearchSource.PAGE,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+        session_key=session_key_for(request, create=False),
+    )
+    search_id = record.pk if record else _uuid_or_none(request.GET.get("sid"))
+    pages = min(MAX_PAGE, (results.total + PAGE_SIZE - 1) // PAGE_SIZE)
+    return render(
+        request,
+        "knowledgebase/search.html",
+        {
+            "query": query,
+            "results": results,
+            "search_id": search_id,
+            "page": page,
+            "pages": pages,
+            "contact_url": contact_url(search_id),
+        },
+    )
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@require_GET
+@kb_reader
+def category_or_article(request, slug: str):
+    category = selectors.category_get(slug)
+    if category is not None:
+        return _category_page(request, category)
+    try:
+        article = selectors.article_get_for(request.user, slug)
+    except NotFound as exc:
+        raise Http404("No such article") from exc
+    return _article_page(request, article)
+
+
+def _category_page(request, category):
+    articles = selectors.article_list_for(request.user, category=category)
+    page = Paginator(articles, 20).get_page(request.GET.get("page"))
+    if not page.paginator.count and not is_kb_staff(request.user):
+        raise Http404("No such category")  # nothing in it this reader may see
+    tree = selectors.category_tree_for(request.user)
+    current = next((c for c in tree if c.pk == category.pk), None)
+    return render(
+        request,
+        "knowledgebase/category.html",
+        {
+            "category": category,
+            "subcategories": current.subcategories if current else [],
+            "page_obj": page,
+        },
+    )
+
+
+def _article_page(request, article):
+    if article.is_published:
+        services.kb_article_view_record(article=article, viewer=reader_key(request))
+    search_id = request.GET.get("sid")
+    if search_id:
+        services.kb_search_outcome_record(
+            search_id=search_id, outcome=SearchOutcome.ARTICLE_OPENED, article=article
+        )
+    return render(
+        request,
+        "knowledgebase/article.html",
+        {
+            "article": article,
+            "vote": _current_vote(request, article),
+            "contact_url": contact_url(),
+            "is_staff": is_kb_staff(request.user),
+        },
+    )
+
+
+def _current_vote(request, article) -> bool | None:
+    if request.user.is_authenticated:
+        voter = {"user": request.user}
+    else:
+        key = session_key_for(request, create=False)
+        if not key:
+            return None
+        voter = {"user": None, "session_key": key}
+    return (
+        ArticleFeedback.objects.filter(article=article, **voter)
+        .values_list("helpful", flat=True)
+        .first()
+    )
+
+
+@require_POST
+@kb_reader
+def feedback(request, slug: str):
+    article = Article.objects.visible_to(request.user).filter(slug=slug).first()
+    if article is None:
+        raise Http404("No such article")
+    helpful = request.POST.get("helpful", "").lower() in ("1", "true", "yes")
+    user = request.user if request.user.is_authenticated else None
+    try:
+        services.kb_article_feedback_submit(
+            article=article,
+            helpful=helpful,
+            user=user,
+            session_key="" if user else session_key_for(request, create=True),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    article.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
+    if request.htmx:
+        return render(
+            request, "knowledgebase/_feedback.html", {"article": article, "vote": helpful}
+        )
+    messages.success(request, "Thanks for your feedback.")
+    return redirect("kb:detail", slug=article.slug)
+
+
+@require_GET
+def insights(request):
+    """Staff: what readers search for, and what they do not find."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not is_kb_staff(request.user):
+        return HttpResponseForbidden("Staff only.")
+    days = request.GET.get("days", "30")
+    days = int(days) if days in ("7", "30", "90") else 30
+    since = timezone.now() - timedelta(days=days)
+    return render(
+        request,
+        "knowledgebase/insights.html",
+        {
+            "days": days,
+            "summary": selectors.search_summary(since=since),
+            "top": selectors.search_top_queries(since=since),
+            "gaps": selectors.search_zero_result_queries(since=since),
+        },
+    )
+
+
+@require_GET
+@kb_reader
+def suggest(request):
+    """An HTML fragment of article suggestions for free text (the portal's ticket form)."""
+    text = " ".join(request.GET.get(name, "") for name in ("q", "subject", "content"))
+    articles = article_suggest(user=request.user, text=text)
+    return render(request, "knowledgebase/_suggestions.html", {"articles": articles})
