@@ -27,7 +27,7 @@ from django.utils import timezone
 from panel1.events import bus, names
 from sla.escalations import escalation_apply
 from sla.models import Target, TicketSLA
-from sla.services.states import DERIVED_FIELDS, _refresh, escalations_due
+from sla.services.states import DERIVED_FIELDS, escalations_due, refresh_state
 from tickets.models import Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ def escalate_ticket(ticket_id, *, now: dt.datetime) -> tuple[int, bool]:
                 logger.exception("SLA escalation %s failed for ticket %s", key, ticket_id)
                 return applied, False
             state = _locked_state(ticket_id)  # the rule's actions may have changed it
-        _refresh(state, state.profile, now=now)
+        refresh_state(state, state.profile, now=now)
         state.save(update_fields=DERIVED_FIELDS)
     return applied, True
 

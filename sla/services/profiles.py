@@ -16,11 +16,11 @@ from panel1.exceptions import Conflict, DomainError
 from sla.models import SlaProfile, TicketSLA
 from sla.services.states import (
     SYSTEM,
-    _audit_dues,
-    _dues,
-    _log,
-    _profile_sentence,
-    _refresh,
+    audit_due_times,
+    due_times,
+    log_entry,
+    profile_sentence,
+    refresh_state,
     save_derived,
     sla_profile_match,
     ticket_sla_rederive,
@@ -210,7 +210,7 @@ def _rederive_chunk(profile: SlaProfile, pks: list, *, now: dt.datetime, reason:
     audits = []
     for state in states:
         before = ticket_sla_rederive(state, profile=profile, now=now, reason=reason)
-        after = _dues(state)
+        after = due_times(state)
         if before is not None and before != after:
             audits.append(
                 TicketEvent(
@@ -250,10 +250,10 @@ def sla_profile_delete(
         new, why = sla_profile_match(
             priority=ticket.priority, category_id=ticket.category_id, exclude=profile
         )
-        before = _dues(state)
-        _refresh(state, new, now=now)
-        detail = f"Profile {profile.name!r} deleted. {_profile_sentence(new, why)}"
-        _log(state, now, "rematch", detail)
+        before = due_times(state)
+        refresh_state(state, new, now=now)
+        detail = f"Profile {profile.name!r} deleted. {profile_sentence(new, why)}"
+        log_entry(state, now, "rematch", detail)
         state.save()
-        _audit_dues(ticket, state, before, detail)
+        audit_due_times(ticket, state, before, detail)
     profile.delete()

@@ -46,7 +46,7 @@ from tickets.services.audit import audit, emit
 LOG_LIMIT = 200
 SYSTEM = Actor.system()
 DUE_FIELDS = ("first_response_due_at", "next_response_due_at", "resolution_due_at")
-# Everything `_refresh` may change; the bulk paths (profile edits) save exactly these.
+# Everything `refresh_state` may change; the bulk paths (profile edits) save exactly these.
 DERIVED_FIELDS = [
     "profile",
     "profile_name",
@@ -147,7 +147,7 @@ def _target_specs(state: TicketSLA, profile: SlaProfile):
     yield Target.RESOLUTION, profile.resolution_time, state.started_at
 
 
-def _refresh(state: TicketSLA, profile: SlaProfile | None, *, now: dt.datetime) -> None:
+def refresh_state(state: TicketSLA, profile: SlaProfile | None, *, now: dt.datetime) -> None:
     """Re-derive the due and at-risk instants of the running, unbreached targets.
 
     Met and breached targets keep their recorded due times; at-risk flags are lifted only
@@ -263,18 +263,18 @@ def escalations_due(state: TicketSLA, *, now: dt.datetime) -> list[tuple[str, in
 # --- outcomes, log, audit ------------------------------------------------------------------
 
 
-def _log(state: TicketSLA, now: dt.datetime, event: str, detail: str) -> None:
+def log_entry(state: TicketSLA, now: dt.datetime, event: str, detail: str) -> None:
     state.log = [*state.log, {"at": now.isoformat(), "event": event, "detail": detail}][-LOG_LIMIT:]
 
 
-def _dues(state: TicketSLA) -> dict[str, str | None]:
+def due_times(state: TicketSLA) -> dict[str, str | None]:
     return {
         name: value.isoformat() if (value := getattr(state, name)) else None for name in DUE_FIELDS
     }
 
 
-def _audit_dues(ticket: Ticket, state: TicketSLA, before: dict, reason: str) -> None:
-    after = _dues(state)
+def audit_due_times(ticket: Ticket, state: TicketSLA, before: dict, reason: str) -> None:
+    after = due_times(state)
     if after != before:
         audit(
             ticket, SYSTEM, "sla.due_times", field="sla", before=before, after=after, reason=reason
@@ -285,7 +285,7 @@ def record_breach(ticket: Ticket, state: TicketSLA, target: str, *, now: dt.date
     """Announce a breach that was just flagged (once: callers flag it with a guard)."""
     due = getattr(state, f"{target}_due_at")
     detail = f"{Target(target).label} was due {due.isoformat()}."
-    _log(state, now, "breach", detail)
+    log_entry(state, now, "breach", detail)
     audit(ticket, SYSTEM, names.SLA_BREACH, field=target, after=due.isoformat(), reason=detail)
     emit(names.SLA_BREACH, ticket, SYSTEM, target=target, due_at=due.isoformat())
 
@@ -327,16 +327,16 @@ def ticket_sla_start(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticke
     now = now or timezone.now()
     state = TicketSLA(ticket=ticket, started_at=ticket.created_at)
     profile, why = sla_profile_match(priority=ticket.priority, category_id=ticket.category_id)
-    before = _dues(state)
-    _refresh(state, profile, now=now)
-    detail = _profile_sentence(profile, why)
-    _log(state, now, "start", detail)
+    before = due_times(state)
+    refresh_state(state, profile, now=now)
+    detail = profile_sentence(profile, why)
+    log_entry(state, now, "start", detail)
     state.save()
-    _audit_dues(ticket, state, before, f"SLA clock started. {detail}")
+    audit_due_times(ticket, state, before, f"SLA clock started. {detail}")
     return state
 
 
-def _profile_sentence(profile: SlaProfile | None, why: str) -> str:
+def profile_sentence(profile: SlaProfile | None, why: str) -> str:
     if profile is None:
         return "No SLA profile applies (there is no default profile)."
     hours = describe(calendar_for(profile))
@@ -356,7 +356,7 @@ def ticket_sla_status_change(
     state = _locked_state(ticket, now)
     if state.is_closed:
         return state
-    dues = _dues(state)
+    dues = due_times(state)
     stopped_at = state.paused_since
     if after in (Status.RESOLVED, Status.CLOSED) and state.resolved_at is None:
         # The clocks stood still since `stopped_at` if the ticket was paused when resolved.
@@ -374,11 +374,11 @@ def ticket_sla_status_change(
             _begin_stop(state, now, reason=after)
     elif state.resolved_at is not None:
         state.resolved_at = None  # reopened: the resolution clock continues
-    _refresh(state, state.profile, now=now)
+    refresh_state(state, state.profile, now=now)
     detail = _status_sentence(before, after, state, stopped_at, now)
-    _log(state, now, "status", detail)
+    log_entry(state, now, "status", detail)
     state.save()
-    _audit_dues(ticket, state, dues, detail)
+    audit_due_times(ticket, state, dues, detail)
     return state
 
 
@@ -439,12 +439,12 @@ def ticket_sla_staff_reply(
     if state.first_responded_at is None and ticket.first_responded_at is not None:
         state.first_responded_at = ticket.first_responded_at
         _judge(ticket, state, Target.FIRST_RESPONSE, at=at)
-        _log(state, now, "first_response", f"First response at {replied_at.isoformat()}.")
+        log_entry(state, now, "first_response", f"First response at {replied_at.isoformat()}.")
     if state.next_response_started_at is not None:
         _stop_cycle(ticket, state, at=at)
         state.next_response_at_risk = False
-        _log(state, now, "next_response", f"Next response at {replied_at.isoformat()}.")
-    _refresh(state, state.profile, now=now)
+        log_entry(state, now, "next_response", f"Next response at {replied_at.isoformat()}.")
+    refresh_state(state, state.profile, now=now)
     state.save()
     return state
 
@@ -467,18 +467,18 @@ def ticket_sla_customer_reply(
         or state.resolved_at is not None
     ):
         return state
-    dues = _dues(state)
+    dues = due_times(state)
     state.next_response_started_at = replied_at
     state.next_response_breached = False
     state.next_response_at_risk = False
-    _refresh(state, profile, now=now)
+    refresh_state(state, profile, now=now)
     detail = (
         f"Customer replied at {replied_at.isoformat()}: next response due within "
         f"{profile.next_response_time} business minutes."
     )
-    _log(state, now, "customer_reply", detail)
+    log_entry(state, now, "customer_reply", detail)
     state.save()
-    _audit_dues(ticket, state, dues, detail)
+    audit_due_times(ticket, state, dues, detail)
     return state
 
 
@@ -493,12 +493,12 @@ def ticket_sla_rematch(*, ticket: Ticket, reason: str, now: dt.datetime | None =
     profile, why = sla_profile_match(priority=ticket.priority, category_id=ticket.category_id)
     if (profile.pk if profile else None) == state.profile_id:
         return state
-    dues = _dues(state)
-    _refresh(state, profile, now=now)
-    detail = f"{reason}: {_profile_sentence(profile, why)}"
-    _log(state, now, "rematch", detail)
+    dues = due_times(state)
+    refresh_state(state, profile, now=now)
+    detail = f"{reason}: {profile_sentence(profile, why)}"
+    log_entry(state, now, "rematch", detail)
     state.save()
-    _audit_dues(ticket, state, dues, detail)
+    audit_due_times(ticket, state, dues, detail)
     return state
 
 
@@ -509,7 +509,7 @@ def ticket_sla_rederive(
     or None when nothing changed. Used for profile edits, in bulk."""
     if state.is_closed:
         return None
-    dues = _dues(state)
-    _refresh(state, profile, now=now)
-    _log(state, now, "rederive", reason)
+    dues = due_times(state)
+    refresh_state(state, profile, now=now)
+    log_entry(state, now, "rederive", reason)
     return dues
