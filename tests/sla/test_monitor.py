@@ -248,3 +248,10 @@ def test_monitor_events_leave_only_after_commit(ticket, events, settings):
     assert events == []  # recorded in the outbox with the flag, dispatched after commit
     record = EventRecord.objects.get(name="sla.breach")
     assert record.payload["ticket_id"] == str(ticket.pk) and record.claimed_at is None
+
+
+def test_monitor_is_scheduled_every_minute_for_every_tenant():
+    from panel1 import jobs
+
+    spec = {s.name: s for s in jobs.registered_schedules()}["sla.monitor"]
+    assert (spec.func, spec.minutes, spec.per_tenant) == ("sla.monitor.sla_monitor_task", 1, True)
