@@ -15,3 +15,7 @@ class TicketsConfig(AppConfig):
         provisioning.register_demo_step(
             "demo satisfaction ratings", portal_demo.demo_satisfaction_create
         )
+
+        from tickets.email import wiring as email_wiring
+
+        email_wiring.ready()

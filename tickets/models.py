@@ -268,3 +268,6 @@ class SatisfactionRating(models.Model):
 
     def __str__(self):
         return f"{self.rating}/5 for {self.ticket_id}"
+
+
+from tickets.models_email import *  # noqa: E402,F403  (the email channel's models)

@@ -1,0 +1,187 @@
+"""Messages per second through `manage.py ingest_email` for a 1000-message batch.
+
+DATABASE_URL=... .venv/bin/python benchmarks/email_ingest.py [N] [--limit-set-calls]
+
+Builds N varied messages from the parsing corpus (tests/tickets/email_corpus/): unique
+Message-IDs and senders spread over many addresses, ~20 % replies threaded by In-Reply-To,
+~2 % exact redeliveries (duplicates), plus the corpus' bounces, auto-replies and broken MIME.
+Provisions a throwaway tenant, runs `ingest_email --schema <it> <files...>` in-process (the
+batch mode), then a few `ingest_email < message.eml` subprocesses (the MTA pipe mode, one
+process per mail), prints the rates and the outcome counts, and drops the tenant.
+Notifications are queued on the ORM broker as in production (no worker runs here; the queued
+tasks are removed afterwards).
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+
+os.environ.setdefault("Q_SYNC", "false")  # notifications queued, not sent inline
+
+from _setup import ROOT, django_setup, percentile
+
+django_setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django_q.models import OrmQ  # noqa: E402
+
+from panel1.tenants.models import Tenant  # noqa: E402
+from panel1.tenants.services import tenant_provision  # noqa: E402
+from tickets.email_parsing import parse_message  # noqa: E402
+
+SCHEMA = "bench_email"
+CORPUS = ROOT / "tests" / "tickets" / "email_corpus"
+SENDER_SPREAD = 300
+PIPE_RUNS = 10
+_MID_RE = re.compile(rb"^Message-ID:[^\r\n]*(\r?\n[ \t][^\r\n]*)*", re.IGNORECASE | re.MULTILINE)
+_FROM_ADDR_RE = re.compile(rb"^(From:[^\r\n]*?)([A-Za-z0-9._%+-]+)@", re.IGNORECASE | re.MULTILINE)
+
+
+def _variant(raw: bytes, n: int) -> bytes:
+    """The corpus mail with a unique Message-ID and one of SENDER_SPREAD sender addresses."""
+    head, sep, body = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw else raw.partition(b"\n\n")
+    mid = f"Message-ID: <bench-{n}@bench.example>".encode()
+    head = _MID_RE.sub(mid, head, count=1) if _MID_RE.search(head) else head + b"\n" + mid
+    head = _FROM_ADDR_RE.sub(
+        lambda m: m.group(1) + m.group(2) + f"+s{n % SENDER_SPREAD}".encode() + b"@", head, count=1
+    )
+    return head + sep + body
+
+
+def _reply(parent_id: str, sender: str, n: int) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "support@bench-email.example"
+    msg["Subject"] = "Re: your ticket"
+    msg["Date"] = format_datetime(timezone.now())
+    msg["Message-ID"] = f"<bench-reply-{n}@bench.example>"
+    msg["In-Reply-To"] = f"<{parent_id}>"
+    msg.set_content(
+        f"Thanks, reply number {n}.\n\nOn Mon, 2 Mar 2026 at 10:00, Support wrote:\n> earlier\n"
+    )
+    return msg.as_bytes()
+
+
+def build_messages(count: int) -> list[bytes]:
+    corpus = [path.read_bytes() for path in sorted(CORPUS.glob("*.eml"))]
+    messages: list[bytes] = []
+    repliable: list[tuple[str, str]] = []
+    duplicates = max(count // 50, 1)
+    n = 0
+    while len(messages) < count - duplicates:
+        if n % 5 == 4 and repliable:
+            parent_id, sender = repliable[(n * 7) % len(repliable)]
+            messages.append(_reply(parent_id, sender, n))
+        else:
+            raw = _variant(corpus[n % len(corpus)], n)
+            parsed = parse_message(raw)
+            if parsed.from_email and not parsed.auto_submitted_reason and not parsed.is_bounce:
+                repliable.append((parsed.message_id, parsed.from_email))
+            messages.append(raw)
+        n += 1
+    step = max(len(messages) // duplicates, 1)
+    messages += [messages[i * step] for i in range(duplicates)]  # redeliveries
+    return messages[:count]
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    count = int(args[0]) if args else 1000
+    if "--limit-set-calls" in sys.argv:
+        # django-tenants then sets search_path once per schema switch, not per cursor.
+        settings.TENANT_LIMIT_SET_CALLS = True
+        print("TENANT_LIMIT_SET_CALLS = True")
+    call_command("setup_platform", verbosity=0)
+    connection.set_schema_to_public()
+    tenant_provision(
+        schema_name=SCHEMA,
+        domain="bench-email.localhost",
+        name="Bench Email",
+        admin_email="admin@bench-email.example",
+    )
+    Tenant.objects.filter(schema_name=SCHEMA).update(support_email="support@bench-email.example")
+    queued_before = OrmQ.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    messages = build_messages(count)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            files = []
+            for index, raw in enumerate(messages):
+                path = Path(folder) / f"{index:05d}.eml"
+                path.write_bytes(raw)
+                files.append(str(path))
+            batch(files)
+            corpus = sorted(CORPUS.glob("*.eml"))
+            fresh = []
+            for index in range(PIPE_RUNS):  # new mails: a repeat would only test dedup
+                path = Path(folder) / f"pipe-{index}.eml"
+                path.write_bytes(_variant(corpus[index].read_bytes(), 1_000_000 + index))
+                fresh.append(str(path))
+            pipe(fresh)
+    finally:
+        connection.set_schema_to_public()
+        OrmQ.objects.filter(id__gt=queued_before).delete()
+        for tenant in Tenant.objects.filter(schema_name=SCHEMA):
+            tenant.delete(force_drop=True)
+
+
+class _Lines:
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.lines.extend(line for line in text.splitlines() if line.strip())
+
+    def flush(self) -> None:
+        pass
+
+
+def batch(files: list[str]) -> None:
+    out = _Lines()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    call_command("ingest_email", *files, schema=SCHEMA, stdout=out)
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    outcomes = Counter(" ".join(line.split()[1:3]) for line in out.lines)
+    print(f"ingest_email batch: {len(files)} messages in {elapsed:.1f}s")
+    print(
+        f"  {len(files) / elapsed:.1f} messages/s  ({elapsed / len(files) * 1000:.1f} ms/message)"
+    )
+    print(
+        f"  Python CPU {cpu / len(files) * 1000:.1f} ms/message (the rest: waiting on PostgreSQL)"
+    )
+    print("  outcomes: " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
+
+
+def pipe(files: list[str]) -> None:
+    timings = []
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "panel1.settings"}
+    for path in files:
+        with open(path, "rb") as handle:
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, str(ROOT / "manage.py"), "ingest_email", "--schema", SCHEMA],
+                stdin=handle,
+                env=env,
+                check=False,
+                capture_output=True,
+            )
+            timings.append(time.perf_counter() - started)
+    print(
+        f"ingest_email pipe mode (one process per mail, {len(files)} runs): "
+        f"p50 {percentile(timings, 50):.2f}s  max {max(timings):.2f}s per message"
+        f"  (~{1 / percentile(timings, 50):.1f} messages/s per process)"
+    )
+
+
+if __name__ == "__main__":
+    main()

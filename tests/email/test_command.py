@@ -1,0 +1,138 @@
+"""`manage.py ingest_email`: raw mail on stdin, routed to its tenant, or quarantined."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from tests.conftest import in_schema
+from tests.factories import CustomerFactory, TicketFactory
+from tests.factories.email import raw_mail
+from tickets.models import InboundEmail, Ticket
+
+from .conftest import CORPUS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pipe(run_on_commit, tenant):
+    """pipe(raw, **options) runs the command as an MTA would, with the raw mail on stdin."""
+
+    def run(raw: bytes, **options):
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            with run_on_commit():
+                call_command(
+                    "ingest_email", stdin=io.BytesIO(raw), stdout=out, stderr=err, **options
+                )
+        finally:
+            connection.set_tenant(tenant)
+        return out.getvalue(), err.getvalue()
+
+    return run
+
+
+@pytest.fixture
+def beta_address(other_tenant):
+    type(other_tenant).objects.filter(pk=other_tenant.pk).update(support_email="help@beta.example")
+    other_tenant.support_email = "help@beta.example"
+    yield "help@beta.example"
+    other_tenant.support_email = ""
+
+
+def test_with_schema_the_mail_is_ingested_into_that_tenant(tenant, pipe):
+    out, _err = pipe(raw_mail(subject="Piped in"), schema=tenant.schema_name)
+
+    ticket = Ticket.objects.get()
+    assert ticket.subject == "Piped in" and ticket.channel == "EMAIL"
+    assert out.split()[:4] == [tenant.schema_name, "processed", "ticket_created", ticket.number]
+    assert InboundEmail.objects.get().source == "pipe"
+
+
+def test_without_schema_the_tenant_support_address_routes_the_mail(
+    tenant, other_tenant, pipe, support_address, beta_address
+):
+    pipe(raw_mail(to="Beta Help <HELP@beta.example>", subject="For Beta"))
+    pipe(raw_mail(to="support@acme.example", subject="For Alpha"))
+
+    assert list(Ticket.objects.values_list("subject", flat=True)) == ["For Alpha"]
+    with in_schema(other_tenant):
+        assert list(Ticket.objects.values_list("subject", flat=True)) == ["For Beta"]
+
+
+def test_the_envelope_recipient_routes_before_the_headers(
+    tenant, other_tenant, pipe, support_address, beta_address
+):
+    pipe(
+        raw_mail(to="support@acme.example", subject="Bcc'd to Beta"), recipient="help@beta.example"
+    )
+
+    assert not Ticket.objects.exists()
+    with in_schema(other_tenant):
+        assert InboundEmail.objects.get().envelope_recipient == "help@beta.example"
+
+
+def test_a_reply_token_on_the_shared_platform_address_routes_to_its_tenant(
+    tenant, other_tenant, pipe, run_on_commit
+):
+    with in_schema(other_tenant), run_on_commit():
+        ticket = TicketFactory(requester=CustomerFactory(email="bea@customer.test"))
+        number = ticket.number
+    reply_to = mail.outbox[-1].reply_to[0]
+    assert reply_to.startswith("support+") and reply_to.endswith("@panel1.localhost")
+
+    pipe(raw_mail(sender="bea@customer.test", to=reply_to, subject="Re: thanks", body="Thanks!\n"))
+
+    with in_schema(other_tenant):
+        inbound = InboundEmail.objects.get()
+        assert (inbound.outcome, inbound.ticket.number) == ("reply_added", number)
+
+
+def test_a_tenant_domain_routes_the_mail(tenant, other_tenant, pipe):
+    pipe(raw_mail(to="anything@beta.test.localhost", subject="By domain"))
+
+    with in_schema(other_tenant):
+        assert Ticket.objects.get().subject == "By domain"
+
+
+def test_mail_no_tenant_claims_is_quarantined_and_the_command_fails(
+    tenant, pipe, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    raw = raw_mail(to="nobody@unknown.example")
+
+    with pytest.raises(CommandError) as failure:
+        pipe(raw)
+
+    assert failure.value.returncode == 67
+    assert "1 message(s) matched no tenant" in str(failure.value)
+    [kept] = list(Path(tmp_path, "quarantine").rglob("*.eml"))
+    assert kept.read_bytes() == raw
+    assert "nobody@unknown.example" in kept.with_suffix(".reason.txt").read_text()
+    assert not Ticket.objects.exists()
+
+
+def test_an_unknown_schema_is_a_clear_error(tenant, pipe):
+    with pytest.raises(CommandError, match="No tenant with schema 'nope'"):
+        pipe(raw_mail(), schema="nope")
+
+
+def test_files_are_ingested_as_a_batch(tenant, run_on_commit, support_address):
+    names = ["01_plain_simple.eml", "03_html_only.eml", "27_dsn_bounce_report.eml"]
+    out = io.StringIO()
+
+    with run_on_commit():
+        call_command("ingest_email", *[str(CORPUS / n) for n in names], stdout=out)
+    connection.set_tenant(tenant)
+
+    assert [line.split()[1] for line in out.getvalue().splitlines()] == [
+        "processed",
+        "processed",
+        "bounce",
+    ]

@@ -1,0 +1,469 @@
+"""The one inbound service: ESP webhooks, the `ingest_email` pipe and IMAP polling all call it.
+
+1. `inbound_store` keeps the raw bytes first (an InboundEmail row in its own commit), so a
+   mail is never lost, whatever happens next.
+2. `inbound_process` parses and decides in one transaction, under an advisory lock on the
+   mail's dedup key (Message-ID, else the hash of the bytes) so two deliveries of one mail
+   cannot both become messages. An exception rolls the decision back and leaves the row
+   FAILED with the error, listed for staff and retryable.
+
+The decision, in order:
+- same Message-ID already handled -> DUPLICATE;
+- a bounce (DSN or mailer-daemon report) -> BOUNCE, the failed addresses are suppressed;
+- from one of the helpdesk's own addresses, or our own notification come back -> IGNORED;
+- no usable From, a deactivated sender, or a sender over the rate limit -> HELD;
+- a reply (reply token, In-Reply-To / any References id, ticket number in the subject; see
+  tickets.email.threading) from the ticket's requester or a CC -> a message on that ticket
+  (the survivor if it was merged). Automatic replies (RFC 3834) to a ticket are recorded as a
+  staff-only system note: they neither reopen the ticket nor get an answer;
+- a reply to a CLOSED ticket, or from someone who is not the requester or a CC -> a NEW
+  ticket for the sender, linked to the ticket it referred to, with a staff-only note saying
+  why (a stranger can never post into someone else's ticket by quoting its number);
+- anything else -> a new ticket (channel EMAIL, the sender becomes a customer if new).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from panel1.accounts.models import User
+from panel1.accounts.services import customer_get_or_create
+from panel1.actors import Actor
+from panel1.exceptions import DomainError
+from panel1.tenants.models import Tenant
+from panel1.tenants.services import current_tenant
+from tickets.email import safety
+from tickets.email.addresses import is_own_address, split_address
+from tickets.email.threading import ThreadMatch, thread_match
+from tickets.email_parsing import EmailParseError, ParsedAttachment, ParsedEmail, parse_message
+from tickets.models import (
+    Channel,
+    InboundEmail,
+    InboundOutcome,
+    InboundStatus,
+    Message,
+    MessageType,
+    OutboundEmail,
+    Status,
+    Ticket,
+)
+from tickets.services import (
+    AttachmentInput,
+    attachments_prepare,
+    message_add,
+    ticket_create,
+    ticket_link,
+    ticket_resolve_merged,
+)
+from tickets.services.messages import MAX_CONTENT_LENGTH
+
+logger = logging.getLogger(__name__)
+
+MAX_CC_FOLLOWERS = 10
+MAX_STORED_HTML = 500_000
+NO_TEXT = "(This email had no text.)"
+TRUNCATED_NOTE = "\n\n[Truncated: the full text is in the original email.]"
+_HANDLED = (
+    InboundStatus.PROCESSED,
+    InboundStatus.HELD,
+    InboundStatus.BOUNCE,
+    InboundStatus.IGNORED,
+)
+
+
+@dataclass
+class _Decision:
+    status: str
+    reason: str = ""
+    outcome: str = InboundOutcome.NONE
+    ticket: Ticket | None = None
+    message: Message | None = None
+
+
+# --------------------------------------------------------------------------
+# Entry points
+# --------------------------------------------------------------------------
+
+
+def inbound_receive(*, raw: bytes, source: str, envelope_recipient: str = "") -> InboundEmail:
+    """Store the raw mail, then process it; returns the row with its status and links."""
+    inbound = inbound_store(raw=raw, source=source, envelope_recipient=envelope_recipient)
+    return inbound_process(inbound=inbound)
+
+
+def inbound_store(*, raw: bytes, source: str, envelope_recipient: str = "") -> InboundEmail:
+    """Keep the raw bytes (committed on their own when no outer transaction is open)."""
+    data = bytes(raw or b"")
+    digest = hashlib.sha256(data).hexdigest()
+    return InboundEmail.objects.create(
+        source=source[:32],
+        raw=data,
+        raw_size=len(data),
+        raw_sha256=digest,
+        dedup_key=f"sha256:{digest}",
+        envelope_recipient=(envelope_recipient or "")[:320],
+    )
+
+
+def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundEmail:
+    """Parse and route a stored mail; `release=True` lets held mail past the rate limit.
+
+    Never raises for a bad mail: the failure is recorded on the row (status FAILED), with
+    the sender and subject when they could be read, so staff can find and retry it.
+    """
+    attempts = inbound.attempts + 1
+    try:
+        parsed = parse_message(bytes(inbound.raw))
+        _record_envelope(inbound, parsed)
+        with transaction.atomic():
+            decision = _decide(inbound, parsed, release=release)
+            _finish(inbound, decision, attempts=attempts)
+    except Exception as exc:
+        if not isinstance(exc, EmailParseError):
+            logger.exception("Inbound email %s failed", inbound.pk)
+        error = f"{type(exc).__name__}: {exc}"[:5000]
+        InboundEmail.objects.filter(pk=inbound.pk).update(
+            status=InboundStatus.FAILED, error=error, attempts=attempts
+        )
+    # Everything but the raw bytes (they can be megabytes and never change).
+    inbound.refresh_from_db(fields=_RESULT_FIELDS)
+    return inbound
+
+
+# --------------------------------------------------------------------------
+# The decision
+# --------------------------------------------------------------------------
+
+
+def _decide(inbound: InboundEmail, parsed: ParsedEmail, *, release: bool) -> _Decision:
+    tenant = current_tenant()
+    _lock(inbound.dedup_key)
+    early = _early_decision(inbound, parsed, tenant, release=release)
+    if early is not None:
+        return early
+    sender, created = _sender(parsed)
+    # "Never seen before": created by this mail, or a customer who never signed in nor
+    # verified the address (a forged From makes such users): acknowledgements are limited.
+    inbound.sender_is_new = created or (
+        sender.is_customer and sender.last_login is None and not sender.email_verified
+    )
+    if not sender.is_active:
+        return _Decision(InboundStatus.HELD, reason="The sender's account is deactivated.")
+    match = thread_match(parsed, envelope_recipient=inbound.envelope_recipient)
+    if match is None:
+        return _new_ticket(inbound, parsed, tenant, sender)
+    return _reply(inbound, parsed, tenant, sender, match)
+
+
+def _early_decision(
+    inbound: InboundEmail, parsed: ParsedEmail, tenant: Tenant, *, release: bool
+) -> _Decision | None:
+    """Duplicates, bounces, our own mail and held mail: everything that creates no message."""
+    duplicate = _duplicate_of(inbound, parsed)
+    if duplicate:
+        return _Decision(InboundStatus.DUPLICATE, reason=duplicate)
+    if parsed.is_bounce:
+        safety.bounce_record(
+            addresses=parsed.bounced_recipients, reason=f"{parsed.subject} ({inbound.pk})"
+        )
+        listed = ", ".join(parsed.bounced_recipients) or "no recipient named"
+        return _Decision(InboundStatus.BOUNCE, reason=f"Delivery failure for {listed}.")
+    if is_own_address(tenant, parsed.from_email):
+        return _Decision(InboundStatus.IGNORED, reason="Sent from the helpdesk's own address.")
+    if parsed.message_id and OutboundEmail.objects.filter(message_id=parsed.message_id).exists():
+        return _Decision(InboundStatus.IGNORED, reason="Our own notification came back.")
+    if not parsed.from_email:
+        return _Decision(InboundStatus.HELD, reason="The email has no usable From address.")
+    if not release and safety.sender_over_limit(parsed.from_email, exclude_id=inbound.pk):
+        return _Decision(
+            InboundStatus.HELD,
+            reason=f"Rate limit: {parsed.from_email} sent too many emails; release to process.",
+        )
+    return None
+
+
+def _reply(
+    inbound: InboundEmail, parsed: ParsedEmail, tenant: Tenant, sender: User, match: ThreadMatch
+) -> _Decision:
+    ticket = ticket_resolve_merged(match.ticket)
+    found = f"{ticket.number} (matched by {match.via})"
+    if not _is_participant(ticket, sender):
+        note = (
+            f"This email referred to {found}, but {sender.email} is not its requester or a CC, "
+            "so it was filed as a new ticket."
+        )
+        return _new_ticket(inbound, parsed, tenant, sender, related=ticket, note=note)
+    if ticket.status == Status.CLOSED:
+        note = f"This email replied to {found}, which is closed; filed as a new ticket."
+        return _new_ticket(inbound, parsed, tenant, sender, related=ticket, note=note)
+    if parsed.auto_submitted_reason:
+        message = message_add(
+            ticket=ticket,
+            actor=Actor.system(),
+            author=sender,
+            message_type=MessageType.SYSTEM,
+            content=_limit(
+                f"Automatic reply from {sender.email} ({parsed.auto_submitted_reason}):\n\n"
+                + (parsed.reply_text or parsed.text or NO_TEXT)
+            ),
+            channel=Channel.EMAIL,
+            email_message_id=parsed.message_id or "",
+        )
+        return _Decision(
+            InboundStatus.PROCESSED,
+            reason=f"Automatic reply on {found}; noted, not answered.",
+            outcome=InboundOutcome.AUTO_REPLY_RECORDED,
+            ticket=ticket,
+            message=message,
+        )
+    inputs, notes = _attachment_inputs(parsed)
+    message = message_add(
+        ticket=ticket,
+        actor=sender,
+        message_type=MessageType.CUSTOMER_REPLY,
+        content=_body(parsed.reply_text or parsed.text, has_files=bool(inputs)),
+        attachments=inputs,
+        channel=Channel.EMAIL,
+        email_message_id=parsed.message_id or "",
+    )
+    _system_note(ticket, notes + _defect_notes(parsed, inbound))
+    return _Decision(
+        InboundStatus.PROCESSED,
+        reason=f"Reply on {found}.",
+        outcome=InboundOutcome.REPLY_ADDED,
+        ticket=ticket,
+        message=message,
+    )
+
+
+def _new_ticket(
+    inbound: InboundEmail,
+    parsed: ParsedEmail,
+    tenant: Tenant,
+    sender: User,
+    *,
+    related: Ticket | None = None,
+    note: str = "",
+) -> _Decision:
+    inputs, notes = _attachment_inputs(parsed)
+    ticket = ticket_create(
+        actor=sender,
+        requester=sender,
+        subject=(parsed.subject or "(no subject)")[:255],
+        content=_body(parsed.text, has_files=bool(inputs)),
+        channel=Channel.EMAIL,
+        attachments=inputs,
+        cc=_cc_followers(parsed, tenant, sender),
+        email_message_id=parsed.message_id or "",
+    )
+    if related is not None:
+        ticket_link(ticket=ticket, other=related, actor=Actor.system())
+    _system_note(ticket, ([note] if note else []) + notes + _defect_notes(parsed, inbound))
+    reason = note or "New ticket."
+    if parsed.auto_submitted_reason:
+        reason += f" Automated mail ({parsed.auto_submitted_reason}): not acknowledged."
+    return _Decision(
+        InboundStatus.PROCESSED,
+        reason=reason,
+        outcome=InboundOutcome.TICKET_CREATED,
+        ticket=ticket,
+        message=ticket.messages.order_by("created_at").first(),
+    )
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+
+_RESULT_FIELDS = [
+    "status",
+    "outcome",
+    "reason",
+    "error",
+    "attempts",
+    "processed_at",
+    "ticket",
+    "ticket_message",
+    "sender_is_new",
+    "message_id",
+    "dedup_key",
+    "sender",
+    "subject",
+    "auto_submitted_reason",
+    "defects",
+    "html",
+]
+_ENVELOPE_FIELDS = [
+    "message_id",
+    "dedup_key",
+    "sender",
+    "subject",
+    "auto_submitted_reason",
+    "defects",
+    "html",
+]
+
+
+def _record_envelope(inbound: InboundEmail, parsed: ParsedEmail) -> None:
+    """Keep what the mail says about itself (committed before the decision runs)."""
+    inbound.message_id = (parsed.message_id or "")[:998]
+    if parsed.message_id:
+        inbound.dedup_key = f"mid:{parsed.message_id[:990]}"
+    inbound.sender = (parsed.from_email or "")[:320]
+    inbound.subject = parsed.subject[:300]
+    inbound.auto_submitted_reason = (parsed.auto_submitted_reason or "")[:64]
+    inbound.defects = parsed.defects
+    inbound.html = (parsed.html or "")[:MAX_STORED_HTML]
+    inbound.save(update_fields=_ENVELOPE_FIELDS)
+
+
+def _lock(key: str) -> None:
+    # Advisory locks are database-wide: the schema is part of the key.
+    digest = hashlib.sha256(f"{connection.schema_name}:{key}".encode()).digest()
+    with connection.cursor() as cursor:
+        key_id = int.from_bytes(digest[:8], "big", signed=True)
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key_id])
+
+
+def _duplicate_of(inbound: InboundEmail, parsed: ParsedEmail) -> str:
+    earlier = (
+        InboundEmail.objects.filter(dedup_key=inbound.dedup_key, status__in=_HANDLED)
+        .exclude(pk=inbound.pk)
+        .order_by("received_at")
+        .first()
+    )
+    if earlier is not None:
+        return f"Already received as {earlier.pk} ({earlier.get_status_display()})."
+    if parsed.message_id and Message.objects.filter(email_message_id=parsed.message_id).exists():
+        return "A message with this Message-ID is already on a ticket."
+    return ""
+
+
+def _sender(parsed: ParsedEmail) -> tuple[User, bool]:
+    existing = User.objects.filter(email__iexact=parsed.from_email).first()
+    if existing is not None:
+        return existing, False
+    return customer_get_or_create(email=parsed.from_email, name=parsed.from_name[:200])
+
+
+def _is_participant(ticket: Ticket, user: User) -> bool:
+    return ticket.requester_id == user.pk or ticket.cc.filter(pk=user.pk).exists()
+
+
+def _cc_followers(parsed: ParsedEmail, tenant: Tenant, sender: User) -> list[User]:
+    """Other people the customer addressed (To/Cc) follow the new ticket, if the tenant allows."""
+    if not tenant.customers_can_cc or parsed.auto_submitted_reason:
+        return []  # never make a mailing list or a robot a follower of the ticket
+    own_domains = {split_address(a)[1] for a in (tenant.support_email,) if a}
+    own_domains |= set(tenant.domains.values_list("domain", flat=True))
+    followers: list[User] = []
+    for address in dict.fromkeys([*parsed.to, *parsed.cc]):
+        if len(followers) >= MAX_CC_FOLLOWERS:
+            break
+        if (
+            address == sender.email.lower()
+            or is_own_address(tenant, address)
+            or split_address(address)[1] in own_domains
+        ):
+            continue
+        try:
+            user, _created = customer_get_or_create(email=address)
+        except DomainError:
+            continue
+        if user.is_active:
+            followers.append(user)
+    return followers
+
+
+def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list[str]]:
+    """Attachments within the ticket limits; the others are named in a note (the raw mail
+    keeps them)."""
+    accepted: list[AttachmentInput] = []
+    skipped: list[str] = []
+    total = 0
+    for item in parsed.attachments:
+        size = len(item.content)
+        if size > settings.ATTACHMENT_MAX_FILE_SIZE:
+            skipped.append(f"{item.filename} ({size} bytes: over the per-file limit)")
+            continue
+        if total + size > settings.ATTACHMENT_MAX_MESSAGE_SIZE:
+            skipped.append(f"{item.filename} ({size} bytes: over the per-message limit)")
+            continue
+        total += size
+        accepted.append(_as_input(item))
+    notes = []
+    if skipped:
+        notes.append(
+            "Attachments not stored on the ticket (kept in the original email): "
+            + "; ".join(skipped)
+        )
+    return attachments_prepare(accepted), notes
+
+
+def _as_input(item: ParsedAttachment) -> AttachmentInput:
+    return AttachmentInput(
+        filename=item.filename,
+        content=item.content,
+        declared_content_type=item.content_type,
+        inline=item.inline,
+    )
+
+
+def _defect_notes(parsed: ParsedEmail, inbound: InboundEmail) -> list[str]:
+    lost = [d for d in parsed.defects if "dropped" in d or "ignored" in d or "kept as" in d]
+    if not lost:
+        return []
+    return [f"Problems reading the email (original kept as {inbound.pk}): " + "; ".join(lost)]
+
+
+def _system_note(ticket: Ticket, notes: list[str]) -> None:
+    if notes:
+        message_add(
+            ticket=ticket,
+            actor=Actor.system(),
+            message_type=MessageType.SYSTEM,
+            content=_limit("\n\n".join(notes)),
+        )
+
+
+def _body(text: str, *, has_files: bool) -> str:
+    if not (text or "").strip():
+        return "(This email had no text; see the attachments.)" if has_files else NO_TEXT
+    return _limit(text)
+
+
+def _limit(text: str) -> str:
+    if len(text) <= MAX_CONTENT_LENGTH:
+        return text
+    return text[: MAX_CONTENT_LENGTH - len(TRUNCATED_NOTE)] + TRUNCATED_NOTE
+
+
+def _finish(inbound: InboundEmail, decision: _Decision, *, attempts: int) -> None:
+    inbound.status = decision.status
+    inbound.reason = decision.reason
+    inbound.outcome = decision.outcome
+    inbound.ticket = decision.ticket
+    inbound.ticket_message = decision.message
+    inbound.error = "" if decision.status != InboundStatus.FAILED else decision.reason
+    inbound.attempts = attempts
+    inbound.processed_at = timezone.now()
+    inbound.save(
+        update_fields=[
+            "status",
+            "reason",
+            "outcome",
+            "ticket",
+            "ticket_message",
+            "error",
+            "attempts",
+            "processed_at",
+            "sender_is_new",
+        ]
+    )

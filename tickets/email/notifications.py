@@ -1,0 +1,351 @@
+"""Which events mail whom. Subscribers (after commit) only enqueue; the task decides and sends.
+
+| event                          | mail            | to                                         |
+|--------------------------------|-----------------|--------------------------------------------|
+| ticket.created                 | ticket_created  | the requester (acknowledgement)            |
+| message.added STAFF_REPLY      | staff_reply     | the requester and CCs (never notes)        |
+| message.added CUSTOMER_REPLY   | customer_reply  | the assignee                               |
+| message.added INTERNAL_NOTE    | note_mention    | staff mentioned as @email or @Full Name    |
+| ticket.resolved                | ticket_resolved | the requester, with one-click rating links |
+| ticket.assigned                | ticket_assigned | the new assignee (unless they took it)     |
+| sla.breach / ticket.escalated  | sla_breach / .. | user ids in the payload, else the assignee |
+
+Nobody gets mail about their own action. No acknowledgement or auto-response answers an
+automated mail (RFC 3834); acknowledgements to senders never seen before are rate-limited.
+Recipients are deduplicated; inactive users, users who turned mail off and bounced
+addresses get nothing (tickets.email.outbound.skip_reason).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from panel1 import jobs
+from panel1.accounts.models import STAFF_ROLES, User
+from panel1.events import bus, names
+from tickets.email import safety
+from tickets.email.addresses import site_base_url
+from tickets.email.outbound import MailSpec, outbound_send
+from tickets.email.rendering import rating_links_html
+from tickets.models import (
+    EmailTemplateKey,
+    InboundEmail,
+    InboundOutcome,
+    Message,
+    MessageType,
+    OutboundEmail,
+    Ticket,
+)
+from tickets.satisfaction import survey_path
+
+logger = logging.getLogger(__name__)
+
+NOTIFIED_EVENTS = (
+    names.TICKET_CREATED,
+    names.MESSAGE_ADDED,
+    names.TICKET_RESOLVED,
+    names.TICKET_ASSIGNED,
+    names.SLA_BREACH,
+    names.TICKET_ESCALATED,
+)
+USER_ID_KEYS = ("notify_user_ids", "user_ids", "notify_users", "recipient_ids")
+MAX_MENTION_CANDIDATES = 2000
+
+
+def connect() -> None:
+    for name in NOTIFIED_EVENTS:
+        bus.subscribe(name, key=f"tickets.email.notify:{name}", handler=on_event)
+
+
+def on_event(event: bus.Event) -> None:
+    """After commit: queue the mails of this event (nothing is sent in the request)."""
+    if not settings.ENABLE_EMAIL_SENDING or not event.ticket_id:
+        return
+    jobs.enqueue(
+        "tickets.email.tasks.event_notify_task",
+        event.id,
+        event.name,
+        dict(event.payload),
+        event.actor,
+        schema_name=event.schema_name,
+    )
+
+
+def notify_for_event(*, event_id: str, name: str, payload: dict, actor: str) -> int:
+    """Send the mails of one event; answers how many were sent."""
+    ticket_id = str(payload.get("ticket_id") or "")
+    ticket = (
+        Ticket.objects.select_related("requester", "assignee").filter(pk=ticket_id).first()
+        if _is_uuid(ticket_id)
+        else None
+    )
+    if ticket is None:
+        return 0
+    sent = 0
+    for spec in specs_for_event(event_id=event_id, name=name, payload=payload, actor=actor,
+                                ticket=ticket):  # fmt: skip
+        sent += outbound_send(spec).sent
+    return sent
+
+
+def specs_for_event(
+    *, event_id: str, name: str, payload: dict, actor: str, ticket: Ticket
+) -> list[MailSpec]:
+    builders = {
+        names.TICKET_CREATED: _ticket_created,
+        names.MESSAGE_ADDED: _message_added,
+        names.TICKET_RESOLVED: _ticket_resolved,
+        names.TICKET_ASSIGNED: _ticket_assigned,
+        names.SLA_BREACH: _staff_alert,
+        names.TICKET_ESCALATED: _staff_alert,
+    }
+    builder = builders.get(name)
+    if builder is None:
+        return []
+    return builder(event_id=event_id, name=name, payload=payload, actor=actor, ticket=ticket)
+
+
+# --------------------------------------------------------------------------
+# Builders
+# --------------------------------------------------------------------------
+
+
+def _ticket_created(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
+    requester = ticket.requester
+    inbound = InboundEmail.objects.filter(
+        ticket=ticket, outcome=InboundOutcome.TICKET_CREATED
+    ).first()
+    if inbound is not None and inbound.auto_submitted_reason:
+        return []  # never acknowledge an automated mail (RFC 3834)
+    new_sender = inbound is not None and inbound.sender_is_new
+    if new_sender and not safety.new_sender_ack_allowed(requester.email):
+        logger.info("Acknowledgement to new sender %s rate-limited", requester.email)
+        return []
+    return _specs(
+        EmailTemplateKey.TICKET_CREATED, ticket, [requester], event_id, customer_facing=True
+    )
+
+
+def _message_added(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
+    message_id = str(payload.get("message_id") or "")
+    if not _is_uuid(message_id):
+        return []
+    message = Message.objects.select_related("author").filter(pk=message_id).first()
+    if message is None or message.ticket_id != ticket.pk:
+        return []  # moved by a merge meanwhile; the survivor's own events cover it
+    author_id = message.author_id
+    if message.message_type == MessageType.STAFF_REPLY:
+        if message.is_auto_response and _last_customer_mail_automated(ticket):
+            return []
+        users = [ticket.requester, *ticket.cc.all()]
+        return _specs(
+            EmailTemplateKey.STAFF_REPLY,
+            ticket,
+            [u for u in users if u.pk != author_id],
+            event_id,
+            customer_facing=True,
+            values=_message_values(message),
+            auto_submitted="auto-replied" if message.is_auto_response else "",
+            message=message,
+        )
+    if message.message_type == MessageType.CUSTOMER_REPLY:
+        assignee = ticket.assignee
+        if assignee is None or assignee.pk == author_id:
+            return []
+        return _specs(
+            EmailTemplateKey.CUSTOMER_REPLY,
+            ticket,
+            [assignee],
+            event_id,
+            values=_message_values(message),
+            message=message,
+        )
+    if message.message_type == MessageType.INTERNAL_NOTE:
+        # Automation's notify_users mails its users itself; mentions are a person's notes.
+        if message.author is None or not message.author.is_helpdesk_staff:
+            return []
+        mentioned = [u for u in mentioned_staff(message.content) if u.pk != author_id]
+        return _specs(
+            EmailTemplateKey.NOTE_MENTION,
+            ticket,
+            mentioned,
+            event_id,
+            values=_message_values(message),
+            message=message,
+        )
+    return []
+
+
+def _ticket_resolved(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
+    from panel1.tenants.services import current_tenant
+
+    base_url = site_base_url(current_tenant())
+    urls = {n: base_url + survey_path(ticket, rating=n) for n in range(1, 6)}
+    values = {f"rating_url_{n}": url for n, url in urls.items()}
+    values["survey_url"] = base_url + survey_path(ticket)
+    values["rating_links"] = rating_links_html(urls)
+    return _specs(
+        EmailTemplateKey.TICKET_RESOLVED,
+        ticket,
+        [ticket.requester],
+        event_id,
+        customer_facing=True,
+        values=values,
+    )
+
+
+def _ticket_assigned(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
+    change = (payload.get("changes") or {}).get("assignee") or [None, None]
+    assignee_id = change[1] if len(change) > 1 else None
+    if not assignee_id or str(assignee_id) == actor:
+        return []
+    if not _is_uuid(str(assignee_id)):
+        return []
+    assignee = User.objects.filter(pk=assignee_id, role__in=STAFF_ROLES).first()
+    if assignee is None:
+        return []
+    return _specs(
+        EmailTemplateKey.TICKET_ASSIGNED,
+        ticket,
+        [assignee],
+        event_id,
+        values={"actor_name": _actor_name(actor)},
+    )
+
+
+def _staff_alert(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
+    ids = [str(i) for key in USER_ID_KEYS for i in _as_list(payload.get(key)) if _is_uuid(str(i))]
+    users = list(User.objects.filter(pk__in=ids, role__in=STAFF_ROLES)) if ids else []
+    if not ids and ticket.assignee is not None:
+        users = [ticket.assignee]
+    key = (
+        EmailTemplateKey.SLA_BREACH
+        if name == names.SLA_BREACH
+        else EmailTemplateKey.TICKET_ESCALATED
+    )
+    reason = str(payload.get("reason") or payload.get("target") or payload.get("metric") or "")
+    return _specs(key, ticket, users, event_id, values={"reason": reason[:500]})
+
+
+# --------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------
+
+
+def _specs(
+    kind: str,
+    ticket: Ticket,
+    users: Iterable[User],
+    event_id: str,
+    *,
+    customer_facing: bool = False,
+    values: dict | None = None,
+    auto_submitted: str = "auto-generated",
+    message: Message | None = None,
+) -> list[MailSpec]:
+    """One spec per distinct address (the same person listed twice gets one mail)."""
+    seen: set[str] = set()
+    specs = []
+    for user in users:
+        address = user.email.lower()
+        if address in seen:
+            continue
+        seen.add(address)
+        specs.append(
+            MailSpec(
+                kind=kind,
+                ticket=ticket,
+                recipient=user,
+                dedup_key=f"{event_id}:{kind}:{user.pk}",
+                values=values or {},
+                customer_facing=customer_facing,
+                auto_submitted=auto_submitted,
+                message=message,
+            )
+        )
+    return specs
+
+
+def _message_values(message: Message) -> dict[str, str]:
+    names_ = [a.filename for a in message.attachments.all()]
+    return {
+        "message": message.content,
+        "author_name": message.author.get_full_name() if message.author else message.author_label,
+        "attachments": ("Attachments: " + ", ".join(names_)) if names_ else "",
+    }
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
+def _actor_name(actor: str) -> str:
+    if actor.startswith("automation:"):
+        return f"Automation rule {actor.removeprefix('automation:')}"
+    user = User.objects.filter(pk=actor).first() if _is_uuid(actor) else None
+    return user.get_full_name() if user else "The helpdesk"
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
+def _last_customer_mail_automated(ticket: Ticket) -> bool:
+    """Did the ticket's latest inbound mail come from an auto-responder or a list?"""
+    latest = InboundEmail.objects.filter(ticket=ticket).order_by("-received_at").first()
+    return bool(latest and latest.auto_submitted_reason)
+
+
+def mentioned_staff(content: str) -> list[User]:
+    """Active staff named in `content` as @email or @Full Name (case-insensitive)."""
+    lowered = (content or "").lower()
+    if "@" not in lowered:
+        return []
+    found = []
+    staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("email")
+    for user in staff[:MAX_MENTION_CANDIDATES]:
+        handles = [user.email.lower()] + ([user.name.lower()] if user.name.strip() else [])
+        if any(
+            re.search(rf"(?<![\w@]){re.escape('@' + handle)}(?![\w@-])", lowered)
+            for handle in handles
+        ):
+            found.append(user)
+    return found
+
+
+def spec_for_retry(row: OutboundEmail) -> MailSpec | None:
+    """Rebuild the spec of a failed mail (same dedup key, so the same row is reused)."""
+    ticket = row.ticket
+    values: dict = {}
+    if row.ticket_message is not None:
+        values = _message_values(row.ticket_message)
+    if row.kind == EmailTemplateKey.TICKET_RESOLVED:
+        specs = _ticket_resolved(event_id="", name="", payload={}, actor="", ticket=ticket)
+        values = specs[0].values if specs else {}
+    customer_facing = row.kind in (
+        EmailTemplateKey.TICKET_CREATED,
+        EmailTemplateKey.STAFF_REPLY,
+        EmailTemplateKey.TICKET_RESOLVED,
+    )
+    auto = "auto-generated"
+    if row.kind == EmailTemplateKey.STAFF_REPLY and row.ticket_message is not None:
+        auto = "auto-replied" if row.ticket_message.is_auto_response else ""
+    return MailSpec(
+        kind=row.kind,
+        ticket=ticket,
+        recipient=row.recipient,
+        dedup_key=row.dedup_key,
+        values=values,
+        customer_facing=customer_facing,
+        auto_submitted=auto,
+        message=row.ticket_message,
+    )

@@ -1,0 +1,92 @@
+"""Loop and abuse safety: per-sender inbound limits, acknowledgement limits, bounces.
+
+- A sender who sends more than EMAIL_INBOUND_SENDER_LIMIT mails within
+  EMAIL_INBOUND_SENDER_WINDOW seconds has the excess HELD (kept, flagged, releasable).
+  Counted from the InboundEmail rows themselves, so it holds across processes.
+- Acknowledgements ("we received your ticket") to senders never seen before are limited per
+  address and per tenant and hour (tenant-prefixed cache keys): a forged From cannot turn
+  the helpdesk into a relay that mails a victim over and over.
+- Bounces (DSNs) are recorded against the bounced address; while suppressed, nothing more is
+  mailed there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+from django.utils import timezone
+
+from tickets.models import BouncedAddress, InboundEmail, InboundStatus
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def sender_over_limit(sender: str, *, exclude_id=None) -> bool:
+    """True when `sender` already sent the allowed number of mails in the window."""
+    limit = _setting("EMAIL_INBOUND_SENDER_LIMIT", 20)
+    window = timedelta(seconds=_setting("EMAIL_INBOUND_SENDER_WINDOW", 3600))
+    if limit <= 0 or not sender:
+        return False
+    recent = (
+        InboundEmail.objects.filter(sender=sender, received_at__gte=timezone.now() - window)
+        .exclude(status__in=[InboundStatus.DUPLICATE, InboundStatus.RECEIVED])
+        .exclude(pk=exclude_id)
+    )
+    return recent.count() >= limit
+
+
+def _hit(key: str, limit: int, ttl: int) -> bool:
+    """Count one hit on `key`; True while within `limit` (the cache key is tenant-prefixed)."""
+    cache.add(key, 0, ttl)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, ttl)
+        count = 1
+    return count <= limit
+
+
+def new_sender_ack_allowed(address: str) -> bool:
+    """May we acknowledge a ticket from a sender never seen before? Counts the attempt."""
+    hour = timezone.now().strftime("%Y%m%d%H")
+    digest = hashlib.sha256(address.lower().encode()).hexdigest()[:32]
+    per_address = _hit(
+        f"email:ack-new:{digest}:{hour}", _setting("EMAIL_NEW_SENDER_ACK_PER_ADDRESS", 3), 3700
+    )
+    per_tenant = _hit(f"email:ack-new:*:{hour}", _setting("EMAIL_NEW_SENDER_ACK_LIMIT", 100), 3700)
+    return per_address and per_tenant
+
+
+def bounce_record(*, addresses: list[str], reason: str) -> list[BouncedAddress]:
+    """Record a bounce for each address and suppress further mail to it."""
+    now = timezone.now()
+    recorded = []
+    for address in {a.strip().lower() for a in addresses if a and "@" in a}:
+        row, created = BouncedAddress.objects.get_or_create(
+            email=address,
+            defaults={"bounce_count": 1, "last_bounced_at": now, "last_reason": reason[:500]},
+        )
+        if not created:
+            BouncedAddress.objects.filter(pk=row.pk).update(
+                bounce_count=F("bounce_count") + 1,
+                suppressed=True,
+                last_bounced_at=now,
+                last_reason=reason[:500],
+            )
+        recorded.append(row)
+    return recorded
+
+
+def suppressed_addresses(addresses: list[str]) -> set[str]:
+    lowered = [a.lower() for a in addresses]
+    return set(
+        BouncedAddress.objects.filter(email__in=lowered, suppressed=True).values_list(
+            "email", flat=True
+        )
+    )

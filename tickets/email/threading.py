@@ -1,0 +1,95 @@
+"""Which ticket an inbound mail belongs to: reply token, Message-ID references, subject number.
+
+Only this tenant's rows are consulted (the connection's schema), so a token, Message-ID or
+ticket number of another tenant matches nothing here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from panel1.accounts.models import User
+from tickets.email.tokens import reply_token_lookup
+from tickets.email_parsing import (
+    ParsedEmail,
+    extract_reply_token,
+    extract_ticket_number_candidates,
+)
+from tickets.models import InboundEmail, InboundStatus, Message, OutboundEmail, Ticket
+
+# The synthetic thread root our notifications put first in References: ticket-<uuid>@domain.
+_ROOT_ID_RE = re.compile(
+    r"^ticket-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class ThreadMatch:
+    ticket: Ticket
+    via: str  # "reply token", "In-Reply-To", "References", "subject"
+    detail: str
+    token_user: User | None = None
+
+
+def thread_root_id(ticket: Ticket, domain: str) -> str:
+    return f"ticket-{ticket.pk}@{domain}"
+
+
+def thread_match(parsed: ParsedEmail, *, envelope_recipient: str = "") -> ThreadMatch | None:
+    """Find the ticket the mail replies to, strongest evidence first."""
+    return (
+        _by_token(parsed, envelope_recipient)
+        or _by_message_ids(parsed)
+        or _by_subject_number(parsed.subject)
+    )
+
+
+def _by_token(parsed: ParsedEmail, envelope_recipient: str) -> ThreadMatch | None:
+    addresses = [envelope_recipient, *parsed.delivered_to, *parsed.to, *parsed.cc]
+    for address in addresses:
+        row = reply_token_lookup(extract_reply_token([address]) if address else None)
+        if row is not None:
+            return ThreadMatch(row.ticket, "reply token", address, token_user=row.user)
+    return None
+
+
+def _by_message_ids(parsed: ParsedEmail) -> ThreadMatch | None:
+    # In-Reply-To first, then References from the newest (last) to the oldest.
+    ordered = list(dict.fromkeys([*parsed.in_reply_to, *reversed(parsed.references)]))
+    if not ordered:
+        return None
+    in_reply_to = set(parsed.in_reply_to)
+    found: dict[str, str] = {}
+    for message_id, ticket_id in OutboundEmail.objects.filter(
+        message_id__in=ordered, ticket__isnull=False
+    ).values_list("message_id", "ticket_id"):
+        found.setdefault(message_id, ticket_id)
+    for message_id, ticket_id in Message.objects.filter(email_message_id__in=ordered).values_list(
+        "email_message_id", "ticket_id"
+    ):
+        found.setdefault(message_id, ticket_id)
+    for message_id, ticket_id in (
+        InboundEmail.objects.filter(message_id__in=ordered, ticket__isnull=False)
+        .exclude(status=InboundStatus.DUPLICATE)
+        .values_list("message_id", "ticket_id")
+    ):
+        found.setdefault(message_id, ticket_id)
+    for message_id in ordered:
+        ticket_id = found.get(message_id)
+        if ticket_id is None:
+            root = _ROOT_ID_RE.match(message_id)
+            ticket_id = root.group(1) if root else None
+        ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
+        if ticket is not None:
+            via = "In-Reply-To" if message_id in in_reply_to else "References"
+            return ThreadMatch(ticket, via, message_id)
+    return None
+
+
+def _by_subject_number(subject: str) -> ThreadMatch | None:
+    for candidate in extract_ticket_number_candidates(subject):
+        ticket = Ticket.objects.filter(number__iexact=candidate).first()
+        if ticket is not None:
+            return ThreadMatch(ticket, "subject", candidate)
+    return None

@@ -1,0 +1,27 @@
+"""Connect the email channel (called from TicketsConfig.ready())."""
+
+from panel1 import jobs
+
+
+def ready() -> None:
+    from panel1.tenants import provisioning
+    from tickets.email import admin, demo, notifications  # noqa: F401  (admin registers)
+
+    notifications.connect()
+    provisioning.register_demo_step("demo email", demo.demo_email_create)
+    jobs.register_schedule(
+        name="email.imap_poll", func="tickets.email.tasks.imap_poll_task", minutes=1,
+        per_tenant=True,
+    )  # fmt: skip
+    jobs.register_schedule(
+        name="email.outbound_retry",
+        func="tickets.email.tasks.outbound_retry_task",
+        minutes=5,
+        per_tenant=True,
+    )
+    jobs.register_schedule(
+        name="email.inbound_stuck",
+        func="tickets.email.tasks.inbound_retry_stuck_task",
+        minutes=10,
+        per_tenant=True,
+    )
