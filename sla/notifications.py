@@ -1,9 +1,12 @@
 """Telling people about escalations, pluggably.
 
 An escalation's notice is recorded in the ticket's own transaction as an internal note that
-mentions the people (so the desk shows it and it is never lost), and each registered notifier
-(a dotted task path) is enqueued to run after commit with (ticket_id, user_ids, text). The sla
-app registers a plain email task; the email channel can replace it under the same key.
+mentions the people as "@Full Name" (so the desk shows it and it is never lost); then each
+registered notifier (a dotted task path) is enqueued to run after commit with
+(ticket_id, user_ids, text). The sla app registers a plain email task under "email" (the
+email channel mails mentions only in notes people wrote, and mails the assignee on
+`ticket.escalated`); a chat or paging integration adds itself under its own key, and the
+same key replaces a notifier.
 """
 
 from __future__ import annotations

@@ -174,13 +174,23 @@ def test_escalations_can_be_switched_off(ticket, run_on_commit, settings):
     assert TicketSLA.objects.get(pk=ticket.pk).escalations_applied == []
 
 
-def test_escalation_notice_is_emailed_through_the_pluggable_notifier(
-    ticket, supervisor, run_on_commit, settings
+def test_escalation_notice_reaches_people_by_mail_and_plugged_in_notifiers(
+    ticket, supervisor, run_on_commit, settings, monkeypatch
 ):
+    from sla import notifications
+
     settings.ENABLE_EMAIL_SENDING = True
+    calls = []
+    monkeypatch.setitem(notifications._notifiers, "pager", "tests.sla.test_monitor.page")
+    monkeypatch.setattr(
+        "tests.sla.test_monitor.page", lambda *args: calls.append(args), raising=False
+    )
     _run(run_on_commit, minutes(31))
-    assert [m.to for m in mail.outbox] == [[supervisor.email]]
-    assert ticket.number in mail.outbox[0].subject
+    notices = [m for m in mail.outbox if "SLA escalation" in m.subject]
+    assert [m.to for m in notices] == [[supervisor.email]]
+    assert ticket.number in notices[0].subject
+    assert calls == [(str(ticket.pk), [str(supervisor.pk)], calls[0][2])]
+    assert "rule 1 of profile 'High'" in calls[0][2]
 
 
 def test_a_refused_action_is_noted_and_not_retried(ticket, supervisor, run_on_commit):
