@@ -37,7 +37,7 @@ test: lint
 
 bench: install
 	@set -e; DATABASE_URL=$$($(PY) scripts/dbsetup.py); export DATABASE_URL; \
-	for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script; done
+	for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) $$script; done
 
 stop-db:
 	$(PY) scripts/dbsetup.py --stop

@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "KbArticleStatusEnum": "knowledgebase.models.Status",
         "KbVisibilityEnum": "knowledgebase.models.Visibility",
+        # One name for the priority choices wherever a field offers them (tickets, SLA).
+        "PriorityEnum": "tickets.models.Priority",
     },
 }
 

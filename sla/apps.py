@@ -3,4 +3,25 @@ from django.apps import AppConfig
 
 class SlaConfig(AppConfig):
     name = "sla"
+    verbose_name = "SLA"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from panel1 import jobs
+        from panel1.events import bus, names
+        from panel1.tenants import provisioning
+        from sla import demo, notifications, subscribers
+
+        for name, handler in (
+            (names.TICKET_CREATED, subscribers.on_ticket_created),
+            (names.TICKET_STATUS_CHANGED, subscribers.on_status_changed),
+            (names.TICKET_UPDATED, subscribers.on_ticket_updated),
+            (names.MESSAGE_ADDED, subscribers.on_message_added),
+        ):
+            bus.subscribe(name, key=f"sla.{name}", handler=handler, in_transaction=True)
+        jobs.register_schedule(
+            name="sla.monitor", func="sla.monitor.sla_monitor_task", minutes=1, per_tenant=True
+        )
+        provisioning.register_step("default SLA profile", demo.default_profile_create)
+        provisioning.register_demo_step("business-hours SLA profiles", demo.demo_profiles_create)
+        notifications.register_notifier("email", "sla.tasks.escalation_email_task")

@@ -1,0 +1,79 @@
+"""Shapes only: business rules are checked in sla.services."""
+
+from rest_framework import serializers
+
+from sla.models import SlaProfile
+from tickets.models import Category, Priority
+
+
+class EscalationRuleSerializer(serializers.Serializer):
+    after_minutes = serializers.IntegerField(min_value=0)
+    notify_user_ids = serializers.ListField(child=serializers.UUIDField(), required=False)
+    assign_to_id = serializers.UUIDField(required=False, allow_null=True)
+    change_priority = serializers.ChoiceField(
+        choices=Priority.choices, required=False, allow_null=True
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class SlaProfileSerializer(serializers.ModelSerializer):
+    business_hours = serializers.JSONField(
+        required=False,
+        help_text='{"timezone": "America/New_York", "monday": {"start": "09:00", "end": "17:00",'
+        ' "enabled": true}, ...}; absent or {} = around the clock',
+    )
+    holidays = serializers.ListField(child=serializers.DateField(), required=False)
+    priorities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Priority.choices), required=False
+    )
+    categories = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Category.objects.all(), required=False
+    )
+    escalation_rules = EscalationRuleSerializer(many=True, required=False)
+    next_response_time = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+    class Meta:
+        model = SlaProfile
+        fields = [
+            "id",
+            "name",
+            "description",
+            "first_response_time",
+            "next_response_time",
+            "resolution_time",
+            "is_default",
+            "business_hours",
+            "holidays",
+            "priorities",
+            "categories",
+            "escalation_rules",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        # Uniqueness and the rest are the service's business (one message style, one place).
+        extra_kwargs = {"name": {"validators": []}, "is_default": {"validators": []}}
+        validators = []
+
+
+class SlaStatsSerializer(serializers.Serializer):
+    first_response_sla_rate = serializers.FloatField(allow_null=True)
+    resolution_sla_rate = serializers.FloatField(allow_null=True)
+    breached_tickets = serializers.IntegerField()
+    at_risk_tickets = serializers.IntegerField()
+
+
+class SlaExplanationSerializer(serializers.Serializer):
+    ticket = serializers.UUIDField()
+    number = serializers.CharField()
+    profile = serializers.DictField(allow_null=True)
+    status = serializers.DictField()
+    calculation = serializers.DictField()
+    escalations_applied = serializers.ListField(child=serializers.CharField())
+    log = serializers.ListField(child=serializers.DictField())

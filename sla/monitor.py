@@ -1,0 +1,230 @@
+"""The SLA monitor: one pass flags at-risk and breached targets and applies escalation rules.
+
+Scheduled every minute for every tenant (django-q2, see SlaConfig.ready) and runnable by hand
+with `manage.py run_sla_monitor`. Safe to run twice, concurrently, or after a crash:
+
+* Flags are set by one conditional UPDATE per target and kind (`... WHERE NOT breached`,
+  RETURNING the rows it flipped), so each breach and each at-risk is flagged and announced
+  exactly once. The rows come from partial indexes on the due and at-risk instants of
+  active, unflagged rows: a pass reads the rows that are due, not all open tickets.
+* Each escalation rule is claimed per ticket with a conditional UPDATE (append its key to
+  `escalations_applied` where absent) in the same transaction as its actions: a crash
+  rolls back claim and actions together, and a rerun never applies a rule twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Func, Value
+from django.db.models.fields import CharField
+from django.utils import timezone
+
+from panel1.events import bus, names
+from sla.escalations import escalation_apply
+from sla.models import Target, TicketSLA
+from sla.services.states import DERIVED_FIELDS, escalations_due, refresh_state
+from tickets.models import Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+MAX_RULES_PER_TICKET_PASS = 20
+# SQL for "this target's clock is running" on an active row (see the partial indexes).
+_RUNNING = {
+    Target.FIRST_RESPONSE: '"first_responded_at" IS NULL',
+    Target.NEXT_RESPONSE: '"next_response_due_at" IS NOT NULL',
+    Target.RESOLUTION: '"resolved_at" IS NULL',
+}
+
+
+@dataclass
+class MonitorResult:
+    breached: int = 0
+    at_risk: int = 0
+    escalations: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def sla_monitor_run(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE):
+    """Run one monitor pass in the current tenant's schema."""
+    now = now or timezone.now()
+    result = MonitorResult()
+    # Breaches first: a row found past both instants is flagged breached (and at risk) once,
+    # without a stale at-risk announcement.
+    for target in Target.values:
+        result.breached += _flag(target, breach=True, now=now, batch_size=batch_size)
+    for target in Target.values:
+        result.at_risk += _flag(target, breach=False, now=now, batch_size=batch_size)
+    if settings.ENABLE_ESCALATIONS:
+        result.escalations, result.failed = _escalate(now=now, batch_size=batch_size)
+    return result
+
+
+def sla_monitor_task() -> dict:
+    """django-q2 entry point (run per tenant by panel1.jobs.fan_out)."""
+    return sla_monitor_run().as_dict()
+
+
+# --- flags -------------------------------------------------------------------------------
+
+
+def _flag_sql(target: str, *, breach: bool) -> str:
+    table = TicketSLA._meta.db_table
+    running = f'"active" AND {_RUNNING[target]} AND NOT "{target}_breached"'
+    if breach:
+        condition = f'{running} AND "{target}_due_at" < %(now)s'
+        order = f'"{target}_due_at"'
+        sets = f'"{target}_breached" = true, "{target}_at_risk" = true'
+        if target == Target.NEXT_RESPONSE:
+            sets += ', "next_response_breach_count" = "next_response_breach_count" + 1'
+    else:
+        condition = f'{running} AND NOT "{target}_at_risk" AND "{target}_risk_at" <= %(now)s'
+        order = f'"{target}_risk_at"'
+        sets = f'"{target}_at_risk" = true'
+    # The inner SELECT takes a bounded batch and skips rows a ticket request holds; the outer
+    # WHERE re-checks the condition on the row it finally updates.
+    return (
+        f'UPDATE "{table}" SET {sets}, "updated_at" = %(stamp)s '
+        f'WHERE "ticket_id" IN (SELECT "ticket_id" FROM "{table}" WHERE {condition} '
+        f"ORDER BY {order} LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AND {condition} "
+        f'RETURNING "ticket_id", "{target}_due_at", "{target}_risk_at"'
+    )
+
+
+def _flag(target: str, *, breach: bool, now: dt.datetime, batch_size: int) -> int:
+    sql = _flag_sql(target, breach=breach)
+    total = 0
+    while True:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, {"now": now, "stamp": timezone.now(), "limit": batch_size})
+                rows = cursor.fetchall()
+            _announce(target, rows, breach=breach)
+        total += len(rows)
+        if len(rows) < batch_size:
+            return total
+
+
+def _announce(target: str, rows, *, breach: bool) -> None:
+    """Emit `sla.breach` / `sla.at_risk` and write the audit rows for flipped rows."""
+    if not rows:
+        return
+    name = names.SLA_BREACH if breach else names.SLA_AT_RISK
+    numbers = dict(Ticket.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "number"))
+    label = Target(target).label
+    audits = []
+    for ticket_id, due_at, risk_at in rows:
+        payload = {
+            "ticket_id": str(ticket_id),
+            "ticket_number": numbers.get(ticket_id, ""),
+            "target": target,
+            "due_at": due_at.isoformat(),
+        }
+        if breach:
+            detail = f"{label} was due {due_at.isoformat()}."
+        else:
+            payload["at_risk_at"] = risk_at.isoformat()
+            detail = f"{label} is at risk: due {due_at.isoformat()}."
+        bus.emit(name, payload=payload, actor="system")
+        audits.append(
+            TicketEvent(
+                ticket_id=ticket_id,
+                actor_label="system",
+                event=name,
+                field=target,
+                after=due_at.isoformat(),
+                reason=detail,
+            )
+        )
+    TicketEvent.objects.bulk_create(audits)
+
+
+# --- escalations -------------------------------------------------------------------------
+
+
+def _escalate(*, now: dt.datetime, batch_size: int) -> tuple[int, int]:
+    applied = failed = 0
+    seen: set = set()
+    while True:
+        ids = list(
+            TicketSLA.objects.filter(active=True, next_escalation_at__lte=now)
+            .exclude(pk__in=seen)
+            .order_by("next_escalation_at")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return applied, failed
+        for ticket_id in ids:
+            seen.add(ticket_id)
+            done, ok = escalate_ticket(ticket_id, now=now)
+            applied += done
+            failed += not ok
+
+
+def _append(key: str) -> Func:
+    return Func(
+        F("escalations_applied"),
+        Value(key, output_field=CharField()),
+        function="array_append",
+    )
+
+
+def escalate_ticket(ticket_id, *, now: dt.datetime) -> tuple[int, bool]:
+    """Apply the ticket's due escalation rules; return how many were applied and whether the
+    ticket went without failure.
+
+    One transaction per ticket; inside it each rule is claimed (conditional UPDATE) and applied
+    in a savepoint of its own. A failing rule rolls back its claim with its actions, is logged,
+    and is tried again by the next pass; rules applied before it stay applied.
+    """
+    applied = 0
+    with transaction.atomic():
+        # Lock order as everywhere: the ticket, then its SLA row. A ticket held by a request
+        # is skipped; the next pass picks it up.
+        if not Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).exists():
+            return 0, True
+        state = _locked_state(ticket_id)
+        for _ in range(MAX_RULES_PER_TICKET_PASS):
+            due = escalations_due(state, now=now)
+            if not due:
+                break
+            key, index, rule = due[0]
+            try:
+                applied += _claim_and_apply(state, key=key, index=index, rule=rule)
+            except Exception:
+                logger.exception("SLA escalation %s failed for ticket %s", key, ticket_id)
+                return applied, False
+            state = _locked_state(ticket_id)  # the rule's actions may have changed it
+        refresh_state(state, state.profile, now=now)
+        state.save(update_fields=DERIVED_FIELDS)
+    return applied, True
+
+
+def _locked_state(ticket_id) -> TicketSLA:
+    return (
+        TicketSLA.objects.select_for_update(of=("self",))
+        .select_related("profile")
+        .get(pk=ticket_id)
+    )
+
+
+def _claim_and_apply(state: TicketSLA, *, key: str, index: int, rule: dict) -> int:
+    with transaction.atomic():
+        claimed = (
+            TicketSLA.objects.filter(pk=state.pk)
+            .exclude(escalations_applied__contains=[key])
+            .update(escalations_applied=_append(key))
+        )
+        if not claimed:
+            return 0  # another worker applied it
+        ticket = Ticket.objects.get(pk=state.pk)
+        escalation_apply(ticket=ticket, profile=state.profile, index=index, rule=rule)
+        return 1

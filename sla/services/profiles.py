@@ -1,0 +1,259 @@
+"""Create, change and delete SLA profiles; keep exactly one default; re-derive open tickets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from panel1 import jobs
+from panel1.accounts.models import User
+from panel1.actors import Actor
+from panel1.exceptions import Conflict, DomainError
+from sla.models import SlaProfile, TicketSLA
+from sla.services.states import (
+    SYSTEM,
+    audit_due_times,
+    due_times,
+    log_entry,
+    profile_sentence,
+    refresh_state,
+    save_derived,
+    sla_profile_match,
+    ticket_sla_rederive,
+)
+from sla.services.validation import sla_profile_clean
+from tickets.models import TicketEvent
+
+# Editing one of these changes due times of running tickets, so they are re-derived.
+CLOCK_FIELDS = frozenset(
+    {
+        "first_response_time",
+        "next_response_time",
+        "resolution_time",
+        "business_hours",
+        "holidays",
+        "escalation_rules",
+    }
+)
+CHUNK = 500
+SYNC_REDERIVE_LIMIT = 2000
+
+
+class _Unset:
+    def __repr__(self):
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+def _demote_default(*, keep: SlaProfile | None = None) -> None:
+    # Lock the current default first: two admins switching the default at once queue here,
+    # and the partial unique index catches anything that slips past.
+    current = SlaProfile.objects.select_for_update().filter(is_default=True)
+    if keep is not None:
+        current = current.exclude(pk=keep.pk)
+    for profile in current:
+        profile.is_default = False
+        profile.save(update_fields=["is_default", "updated_at"])
+
+
+@transaction.atomic
+def sla_profile_create(
+    *,
+    actor: User | Actor,
+    name: str,
+    first_response_time: int,
+    resolution_time: int,
+    description: str = "",
+    next_response_time: int | None = None,
+    is_default: bool = False,
+    business_hours: dict | None = None,
+    holidays: Iterable = (),
+    priorities: Iterable[str] = (),
+    categories: Iterable = (),
+    escalation_rules: list | None = None,
+) -> SlaProfile:
+    """Create a profile. The first profile becomes the default; a new default demotes the old.
+
+    New profiles apply to tickets created (or re-prioritized / re-categorized) from now on.
+    """
+    data = sla_profile_clean(
+        {
+            "name": name,
+            "description": description,
+            "first_response_time": first_response_time,
+            "next_response_time": next_response_time,
+            "resolution_time": resolution_time,
+            "is_default": is_default,
+            "business_hours": business_hours,
+            "holidays": holidays,
+            "priorities": priorities,
+            "categories": categories,
+            "escalation_rules": escalation_rules,
+        }
+    )
+    categories = data.pop("categories")
+    if data["is_default"]:
+        _demote_default()
+    elif not SlaProfile.objects.filter(is_default=True).exists():
+        data["is_default"] = True
+    profile = SlaProfile.objects.create(**data)
+    profile.categories.set(categories)
+    return profile
+
+
+@transaction.atomic
+def sla_profile_update(
+    *,
+    profile: SlaProfile,
+    actor: User | Actor,
+    now: dt.datetime | None = None,
+    name=UNSET,
+    description=UNSET,
+    first_response_time=UNSET,
+    next_response_time=UNSET,
+    resolution_time=UNSET,
+    is_default=UNSET,
+    business_hours=UNSET,
+    holidays=UNSET,
+    priorities=UNSET,
+    categories=UNSET,
+    escalation_rules=UNSET,
+) -> SlaProfile:
+    """Change a profile. New targets, hours, holidays or escalation rules re-derive the due
+    times of its open tickets at once; closed tickets keep their recorded outcomes.
+
+    Changed criteria (priorities, categories) apply from each ticket's next match (creation,
+    priority or category change); tickets already running keep their profile.
+    """
+    given = {
+        "name": name,
+        "description": description,
+        "first_response_time": first_response_time,
+        "next_response_time": next_response_time,
+        "resolution_time": resolution_time,
+        "is_default": is_default,
+        "business_hours": business_hours,
+        "holidays": holidays,
+        "priorities": priorities,
+        "categories": categories,
+        "escalation_rules": escalation_rules,
+    }
+    profile = SlaProfile.objects.select_for_update().get(pk=profile.pk)
+    data = sla_profile_clean(
+        {key: value for key, value in given.items() if value is not UNSET}, profile=profile
+    )
+    if data.get("is_default") is False and profile.is_default:
+        raise DomainError(
+            {"is_default": ["One profile is always the default: make another one the default."]}
+        )
+    if data.get("is_default") and not profile.is_default:
+        _demote_default(keep=profile)
+    new_categories = data.pop("categories", None)
+    changed = {key for key, value in data.items() if getattr(profile, key) != value}
+    for key in changed:
+        setattr(profile, key, data[key])
+    profile.save()
+    if new_categories is not None:
+        profile.categories.set(new_categories)
+    if changed & CLOCK_FIELDS:
+        fields = sorted(changed & CLOCK_FIELDS)
+        _rederive_after_edit(profile, now=now or timezone.now(), fields=fields)
+    return profile
+
+
+def _rederive_after_edit(profile: SlaProfile, *, now: dt.datetime, fields: list[str]) -> None:
+    """Re-derive the profile's open tickets now, or, for many, in a task after commit.
+
+    Up to SYNC_REDERIVE_LIMIT tickets (about half a second) the edit's own transaction does
+    it, so the answer already shows the new due times. Beyond that a request would take
+    minutes, so a task re-derives in chunks right after commit; until it has run, the monitor
+    judges those tickets by their previous due times.
+    """
+    count = TicketSLA.objects.filter(profile=profile, is_closed=False).count()
+    if count <= SYNC_REDERIVE_LIMIT:
+        sla_profile_rederive(profile=profile, now=now, fields=fields)
+    else:
+        jobs.enqueue("sla.tasks.profile_rederive_task", str(profile.pk), fields)
+
+
+def sla_profile_rederive(*, profile: SlaProfile, now: dt.datetime, fields: list[str]) -> int:
+    """Re-derive every open ticket on `profile`, a chunk per transaction, under row locks
+    taken in pk order; return how many tickets were looked at.
+
+    Only SLA rows are locked here (never tickets), so a ticket request (ticket lock, then its
+    SLA row) may wait for us but we never wait for it.
+    """
+    reason = f"Profile {profile.name!r} changed ({', '.join(fields)}): due times re-derived."
+    pks = list(
+        TicketSLA.objects.filter(profile=profile, is_closed=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for offset in range(0, len(pks), CHUNK):
+        with transaction.atomic():
+            _rederive_chunk(profile, pks[offset : offset + CHUNK], now=now, reason=reason)
+    return len(pks)
+
+
+def _rederive_chunk(profile: SlaProfile, pks: list, *, now: dt.datetime, reason: str) -> None:
+    states = list(
+        TicketSLA.objects.select_for_update(of=("self",))
+        .filter(pk__in=pks, profile=profile, is_closed=False)
+        .order_by("pk")
+    )
+    audits = []
+    for state in states:
+        before = ticket_sla_rederive(state, profile=profile, now=now, reason=reason)
+        after = due_times(state)
+        if before is not None and before != after:
+            audits.append(
+                TicketEvent(
+                    ticket_id=state.pk,
+                    actor_label=SYSTEM.display,
+                    event="sla.due_times",
+                    field="sla",
+                    before=before,
+                    after=after,
+                    reason=reason,
+                )
+            )
+    save_derived(states)
+    TicketEvent.objects.bulk_create(audits)
+
+
+@transaction.atomic
+def sla_profile_delete(
+    *, profile: SlaProfile, actor: User | Actor, now: dt.datetime | None = None
+) -> None:
+    """Delete a profile that is not the default; its open tickets move to the profile that
+    matches them now. Closed tickets keep their outcomes (and the profile's name)."""
+    now = now or timezone.now()
+    profile = SlaProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.is_default:
+        raise Conflict(
+            {"non_field_errors": ["The default profile cannot be deleted; make another default."]}
+        )
+    states = (
+        TicketSLA.objects.select_for_update(of=("self",))
+        .select_related("ticket")
+        .filter(profile=profile, is_closed=False)
+        .order_by("pk")
+    )
+    for state in states:
+        ticket = state.ticket
+        new, why = sla_profile_match(
+            priority=ticket.priority, category_id=ticket.category_id, exclude=profile
+        )
+        before = due_times(state)
+        refresh_state(state, new, now=now)
+        detail = f"Profile {profile.name!r} deleted. {profile_sentence(new, why)}"
+        log_entry(state, now, "rematch", detail)
+        state.save()
+        audit_due_times(ticket, state, before, detail)
+    profile.delete()
