@@ -60,3 +60,18 @@ def ticket(customer):
 def desk(tenant_client, agent):
     """A desk client logged in as the agent."""
     return tenant_client(agent)
+
+
+@pytest.fixture
+def frozen_desk_clock(monkeypatch):
+    """Pin the desk's clock: ETags carry the minute (for SLA countdowns), and a test that
+    compares two ETags must not straddle a minute boundary."""
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from tickets.desk.views import base
+
+    pinned = timezone.now()
+    monkeypatch.setattr(base, "timezone", SimpleNamespace(now=lambda: pinned))
+    return pinned

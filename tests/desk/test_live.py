@@ -3,9 +3,13 @@
 import re
 from urllib.parse import quote
 
+import pytest
+
 from tests.desk.conftest import HTMX
 from tests.factories import TicketFactory
 from tickets import services
+
+pytestmark = pytest.mark.usefixtures("frozen_desk_clock")
 
 
 def test_ticket_poll_answers_304_until_the_ticket_changes(desk, ticket, customer):

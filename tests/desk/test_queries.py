@@ -94,7 +94,9 @@ def test_ticket_page_queries_do_not_grow_with_messages(
     assert counted(desk, f"/desk/tickets/{ticket.number}/") == few
 
 
-def test_polls_that_find_nothing_new_are_cheap(desk, ticket, django_assert_max_num_queries):
+def test_polls_that_find_nothing_new_are_cheap(
+    desk, ticket, django_assert_max_num_queries, frozen_desk_clock
+):
     first = desk.get(f"/desk/tickets/{ticket.number}/live/")
     # The test client looks up the domain itself; then tenant, session, user, profile, ticket.
     with django_assert_max_num_queries(12):

@@ -46,10 +46,12 @@ def with_state(monkeypatch):
     return install
 
 
-def test_without_an_sla_app_there_is_no_summary(ticket):
-    assert bridges.sla_available() is False
+def test_without_an_sla_app_there_is_no_summary(ticket, monkeypatch):
+    monkeypatch.setattr(bridges, "sla_available", lambda: False)
+    monkeypatch.setattr(bridges, "_find", lambda *a: None)
     assert bridges.sla_summary(ticket, timezone.now()) is None
     assert bridges.sla_q(["breached"], timezone.now()) is None
+    assert bridges.sla_order_expression() is None
     assert bridges.sla_rates() is None
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from importlib import import_module
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Least
 
 from tickets.models import Ticket
@@ -64,8 +64,12 @@ def sla_block_for(ticket: Ticket) -> dict | None:
     return {f.name: getattr(state, f.name) for f in state._meta.concrete_fields}
 
 
-def _flag_at_risk(state) -> bool:
-    """True if the SLA app marked the ticket at risk (a boolean or a timestamp field)."""
+def _flag_at_risk(state, label: str) -> bool:
+    """True if the SLA app flagged this pending target at risk (`resolution_at_risk`), or,
+    when it keeps no per-target flag, any target."""
+    own = getattr(state, f"{label.replace(' ', '_')}_at_risk", None)
+    if own is not None:
+        return bool(own)
     meta = getattr(state, "_meta", None)
     names = [f.name for f in meta.concrete_fields] if meta else list(vars(state))
     return any(getattr(state, name, None) for name in names if "at_risk" in name)
@@ -91,7 +95,9 @@ def sla_summary(ticket: Ticket, now: datetime) -> SlaSummary | None:
         state = "breached"
     elif due is None:
         state = "met"
-    elif _flag_at_risk(_state_of(ticket)) or _little_left(ticket, due, now):
+    elif any(_flag_at_risk(_state_of(ticket), name) for name, _ in pending) or _little_left(
+        ticket, due, now
+    ):
         state = "at_risk"
     else:
         state = "ok"
@@ -104,22 +110,57 @@ def _little_left(ticket: Ticket, due: datetime, now: datetime) -> bool:
 
 
 def sla_explanation(ticket: Ticket) -> str:
-    """The SLA app's account of how the due times were computed, if it gives one."""
+    """The SLA app's account of how the due times were computed: its `explanation`, or its
+    stored calculation and log, as indented text."""
     state = _state_of(ticket)
     if state is None:
         return ""
-    explanation = getattr(state, "explanation", "") or getattr(state, "explain", "")
-    if callable(explanation):
-        try:
+    explanation = getattr(state, "explanation", None) or getattr(state, "explain", None)
+    try:
+        if callable(explanation):
             explanation = explanation()
-        except Exception:
-            logger.exception("SLA explanation failed for %s", ticket.pk)
-            return ""
-    if isinstance(explanation, list | tuple):
-        return "\n".join(str(line) for line in explanation)
-    if isinstance(explanation, dict):
-        return "\n".join(f"{k}: {v}" for k, v in explanation.items())
-    return str(explanation or "")
+        if not explanation and isinstance(getattr(state, "calculation", None), dict):
+            explanation = {"calculation": state.calculation}
+            if getattr(state, "pauses", None):
+                explanation["stops"] = state.pauses
+            if getattr(state, "log", None):
+                explanation["log"] = state.log[-20:]
+    except Exception:
+        logger.exception("SLA explanation failed for %s", ticket.pk)
+        return ""
+    return "\n".join(_tree(explanation)) if explanation else ""
+
+
+def _tree(value, indent: str = "") -> list[str]:
+    if isinstance(value, dict):
+        lines = []
+        for key, item in value.items():
+            label = str(key).replace("_", " ")
+            if isinstance(item, dict | list) and item:
+                lines += [f"{indent}{label}:", *_tree(item, indent + "  ")]
+            else:
+                lines.append(f"{indent}{label}: {_leaf(item)}")
+        return lines
+    if isinstance(value, list):
+        lines = []
+        for item in value:
+            if isinstance(item, dict):
+                inline = ", ".join(
+                    f"{k}: {_leaf(v)}" for k, v in item.items() if v not in (None, "")
+                )
+                lines.append(f"{indent}- {inline}")
+            else:
+                lines.append(f"{indent}- {_leaf(item)}")
+        return lines
+    return [f"{indent}{_leaf(value)}"]
+
+
+def _leaf(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict | list):
+        return "none"
+    return str(value)
 
 
 def sla_q(wanted: list[str], now: datetime) -> Q | None:
@@ -136,8 +177,13 @@ def sla_q(wanted: list[str], now: datetime) -> Q | None:
             for name in _due_fields():
                 condition |= Q(**{f"sla_state__{name}__lt": now})
     if "at_risk" in wanted:
-        for name in _fields(models.BooleanField, lambda n: "at_risk" in n):
-            condition |= Q(**{f"sla_state__{name}": True})
+        booleans = set(_fields(models.BooleanField, lambda n: True))
+        for name in _fields(models.BooleanField, lambda n: n.endswith("at_risk")):
+            flagged = Q(**{f"sla_state__{name}": True})
+            breached = name.replace("at_risk", "breached")
+            if breached in booleans:  # once breached, it is listed as breached
+                flagged &= Q(**{f"sla_state__{breached}": False})
+            condition |= flagged
         for name in _fields(models.DateTimeField, lambda n: "at_risk" in n):
             condition |= Q(**{f"sla_state__{name}__isnull": False})
     return condition
@@ -147,14 +193,31 @@ def _due_fields() -> list[str]:
     return _fields(models.DateTimeField, lambda n: n.endswith("_due_at"))
 
 
+# Due times that stay on the row after the target was met, and the field that says it was.
+_MET_FIELDS = {"first_response_due_at": "first_responded_at", "resolution_due_at": "resolved_at"}
+
+
 def sla_order_expression():
-    """Order by the nearest due time (NULLs last), or None without an SLA app."""
+    """Order by the nearest due time still pending (NULLs last), or None without an SLA app."""
     if not sla_available():
         return None
-    fields = [f"sla_state__{name}" for name in _due_fields()]
-    if not fields:
+    fields = set(_fields(models.Field, lambda n: True))
+    pending = []
+    for name in _due_fields():
+        met = _MET_FIELDS.get(name)
+        if met in fields:
+            pending.append(
+                Case(
+                    When(**{f"sla_state__{met}__isnull": True}, then=F(f"sla_state__{name}")),
+                    default=None,
+                    output_field=models.DateTimeField(),
+                )
+            )
+        else:
+            pending.append(F(f"sla_state__{name}"))
+    if not pending:
         return None
-    return Least(*fields) if len(fields) > 1 else models.F(fields[0])
+    return Least(*pending) if len(pending) > 1 else pending[0]
 
 
 def sla_rates(*, start=None, end=None) -> dict | None:

@@ -54,11 +54,20 @@ class ThreadItem:
 
 
 def _value(value) -> str:
-    if value is None or value == "" or value == []:
+    if value is None or value == "" or value == [] or value == {}:
         return "none"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in value.items() if v)
     return str(_LABELS.get(value, value))
+
+
+def _when(value) -> str:
+    """An ISO instant from an audit row, shortened for the thread."""
+    return (
+        value[:16].replace("T", " ") if isinstance(value, str) and "T" in value else _value(value)
+    )
 
 
 def describe(item) -> str:
@@ -70,6 +79,8 @@ def describe(item) -> str:
         return f"{event.actor_label} {_MESSAGE_VERBS.get(event.after, 'added a message')}"
     if event.event == names.TICKET_CREATED:
         return f"{event.actor_label} created the ticket"
+    if event.event.startswith("sla."):
+        return _describe_sla(event)
     name = _FIELD_NAMES.get(event.field, event.field or event.event)
     if event.field == "cc":
         return f"{event.actor_label} {'added' if event.after else 'removed'} CC " + _value(
@@ -79,6 +90,28 @@ def describe(item) -> str:
     if event.before is None and event.field in ("merged_into", "merged_from", "related"):
         text = f"{name} {_value(event.after)}"
     return f"{text} ({event.actor_label})" + (f" — {event.reason}" if event.reason else "")
+
+
+def _describe_sla(event: TicketEvent) -> str:
+    target = event.field.replace("_", " ")
+    if event.event == names.SLA_BREACH:
+        return f"SLA breached: {target} was due {_when(event.after)}"
+    if event.event == names.SLA_AT_RISK:
+        return f"SLA at risk: {target} due {_when(event.after)}"
+    if isinstance(event.after, dict):
+        due = [
+            f"{k.removesuffix('_due_at').replace('_', ' ')} {_when(v)}"
+            for k, v in event.after.items()
+            if v
+        ]
+        text = "SLA due: " + (", ".join(due) or "none")
+        return text + (f" — {event.reason}" if event.reason else "")
+    return f"SLA {event.event.removeprefix('sla.')}: {_value(event.after)}"
+
+
+# Rows the SLA app derives from other changes (due times, breaches): shown in the thread,
+# but no reason to stop an agent from sending.
+DERIVED_EVENT_PREFIXES = ("sla.",)
 
 
 def build_thread(messages: list[Message], events: list[TicketEvent]) -> list[ThreadItem]:
@@ -103,5 +136,10 @@ def build_thread(messages: list[Message], events: list[TicketEvent]) -> list[Thr
 
 
 def changes_since(events: list[TicketEvent], *, user) -> list[str]:
-    """What other people changed (for the warning before sending)."""
-    return [describe(e) for e in events if e.actor_id != user.pk]
+    """What other people (or rules) changed, for the warning before sending; derived rows
+    such as recomputed SLA due times do not count."""
+    return [
+        describe(e)
+        for e in events
+        if e.actor_id != user.pk and not e.event.startswith(DERIVED_EVENT_PREFIXES)
+    ]
