@@ -14,6 +14,7 @@ import argparse
 import os
 import random
 import time
+from datetime import timedelta
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
@@ -190,6 +191,7 @@ def load(count: int) -> None:
                 )
         Message.objects.bulk_create(messages)
         print(f"  loaded {start + len(tickets)} tickets", flush=True)
+    _sla_states()
     with connection.cursor() as cursor:
         # Spread the history over two years (bulk_create stamps "now" on auto_now fields).
         cursor.execute(
@@ -206,6 +208,44 @@ def load(count: int) -> None:
         cursor.execute("VACUUM FULL ANALYZE tickets_ticket")
         cursor.execute("VACUUM ANALYZE tickets_message")
     print(f"data: loaded {count - existing} tickets in {time.perf_counter() - started:.0f}s")
+
+
+def _sla_states() -> None:
+    """SLA clocks for the loaded tickets, when the SLA app is installed (the services would
+    have made them): due 4 h / 48 h after creation, 3% breached, 3% at risk."""
+    from tickets.desk import bridges
+
+    if not bridges.sla_available():
+        return
+    from sla.models import TicketSLA
+    from tickets.models import Ticket
+
+    rng = random.Random(7)
+    missing = Ticket.objects.filter(sla_state__isnull=True).values_list(
+        "pk", "created_at", "status"
+    )
+    batch = []
+    for pk, created, status in missing.iterator(chunk_size=5000):
+        running = status not in ("RESOLVED", "CLOSED")
+        roll = rng.random()
+        batch.append(
+            TicketSLA(
+                ticket_id=pk,
+                profile_name="Standard",
+                started_at=created,
+                first_response_due_at=created + timedelta(hours=4),
+                resolution_due_at=created + timedelta(hours=48),
+                first_response_breached=roll < 0.03,
+                resolution_at_risk=0.03 <= roll < 0.06,
+                paused=status in ("WAITING_ON_CUSTOMER", "ON_HOLD"),
+                active=running,
+                is_closed=not running,
+            )
+        )
+        if len(batch) == 5000:
+            TicketSLA.objects.bulk_create(batch)
+            batch = []
+    TicketSLA.objects.bulk_create(batch)
 
 
 def conversation_ticket(agent: User):
@@ -291,6 +331,16 @@ def run(args) -> None:
         total = Ticket.objects.count()
         open_count = Ticket.objects.open().count()
     print(f"tenant {SCHEMA}: {total} tickets, {open_count} open\n")
+    from tickets.desk import bridges
+
+    sla_pages = (
+        [
+            ("queue: Breached / at risk", "/desk/queue/sla/"),
+            ("queue: All open, sorted by SLA due", "/desk/queue/open/?sort=sla"),
+        ]
+        if bridges.sla_available()
+        else []
+    )
     pages = [
         ("queue: All open (page 1)", "/desk/queue/open/"),
         ("queue: All open, sorted by priority", "/desk/queue/open/?sort=-priority"),
@@ -299,6 +349,7 @@ def run(args) -> None:
         ("queue: Unassigned", "/desk/queue/unassigned/"),
         ("queue: Recently updated", "/desk/queue/recent/"),
         ("queue: Waiting on customer", "/desk/queue/waiting/"),
+        *sla_pages,
         ("queue: text search 'invoice refund'", "/desk/search/?filter=1&q=invoice+refund"),
         ("ticket page (15 messages)", f"/desk/tickets/{ticket.number}/"),
         ("dashboard", "/desk/"),

@@ -56,14 +56,17 @@ def _team_load(user) -> dict:
     return {(r["assignee__name"] or r["assignee__email"] or "Unassigned"): r["n"] for r in rows}
 
 
-def _cached_stats() -> dict:
-    """support_stats aggregates every ticket of the tenant: computed once a minute at most
-    (the cache key is tenant-prefixed)."""
-    stats = cache.get("desk:support_stats")
-    if stats is None:
-        stats = support_stats()
-        cache.set("desk:support_stats", stats, STATS_CACHE_SECONDS)
-    return stats
+def _cached(key: str, compute):
+    """Tenant-wide aggregates over every ticket: computed once a minute at most (cache keys
+    are tenant-prefixed). A miss is stored as a marker too, so "no SLA app" is remembered."""
+    found = cache.get(key, _MISSING)
+    if found is _MISSING:
+        found = compute()
+        cache.set(key, found, STATS_CACHE_SECONDS)
+    return found
+
+
+_MISSING = object()
 
 
 @require_GET
@@ -71,13 +74,16 @@ def _cached_stats() -> dict:
 def dashboard(request):
     now = request.desk_now
     counts = _my_counts(request.user, now)
-    stats = _cached_stats()
+    stats = _cached("desk:support_stats", support_stats)
     priority_labels = dict(Priority.choices)
     by_priority = {str(priority_labels[k]): v for k, v in stats["tickets_by_priority"].items()}
     by_category = dict(sorted(stats["tickets_by_category"].items(), key=lambda kv: -kv[1])[:8])
     status_labels = dict(Status.choices)
     open_by_status = {str(status_labels[s]): counts[f"s_{s}"] for s in OPEN_STATUSES}
-    sla = bridges.sla_rates(start=(now - timedelta(days=30)).date(), end=now.date())
+    sla = _cached(
+        f"desk:sla_rates:{now.date()}",
+        lambda: bridges.sla_rates(start=(now - timedelta(days=30)).date(), end=now.date()),
+    )
     charts = [
         bar_chart("Open tickets by status", open_by_status),
         bar_chart("Team load (open tickets)", _team_load(request.user)),
