@@ -256,9 +256,7 @@ def queue_page(
         total = qs.count()
     page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
     offset = (page - 1) * PAGE_SIZE
-    # The search vector is for the WHERE clause only; the page never shows it.
-    rows = order_queue(qs, ordering).defer("search_vector")
-    tickets = list(rows[offset : offset + PAGE_SIZE])
+    tickets = _page_rows(user, qs, ordering, offset)
     summaries = {t.pk: bridges.sla_summary(t, now) for t in tickets}
     return QueuePage(
         view=view,
@@ -270,6 +268,24 @@ def queue_page(
         total=total,
         summaries=summaries,
     )
+
+
+# Sorts an index serves: PostgreSQL walks it and stops after the page.
+INDEXED_SORTS = {"updated", "created", "number"}
+
+
+def _page_rows(user, qs: QuerySet[Ticket], ordering: str, offset: int) -> list[Ticket]:
+    """The page's tickets. For sorts no index serves (priority, SLA due, names), first
+    sort the ids alone, then load those 50 rows with their relations: sorting ten thousand
+    narrow rows is much cheaper than sorting them wide, joined to their users."""
+    if sort_key(ordering).lstrip("-") in INDEXED_SORTS:
+        # The search vector is for the WHERE clause only; the page never shows it.
+        return list(order_queue(qs, ordering).defer("search_vector")[offset : offset + PAGE_SIZE])
+    narrow = order_queue(qs.select_related(None), ordering)
+    ids = list(narrow.values_list("pk", flat=True)[offset : offset + PAGE_SIZE])
+    rows = ticket_queryset_for(user).filter(pk__in=ids).defer("search_vector")
+    by_id = {ticket.pk: ticket for ticket in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def saved_views_for(user) -> list[SavedView]:
