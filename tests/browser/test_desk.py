@@ -15,23 +15,14 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache
-from django.db import connection, transaction
 from django.test import override_settings
 from django_tenants.utils import schema_context
 
-from panel1.tenants.models import Domain, Tenant
-from panel1.tenants.services import ensure_public_tenant
-from tests.conftest import TENANT_A, TENANT_B
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-SNAPSHOT = "browser_desk_snapshot"
 PASSWORD = "pass-1234-word"  # the factories' password
 
 pytestmark = [
@@ -45,114 +36,11 @@ expect = sync_api.expect
 # --- Fixtures -------------------------------------------------------------------------
 
 
-def _public_rows(session_tenants) -> tuple[list[dict], list[dict]]:
-    """The tenant and domain rows as stored, re-created first if a flush removed them."""
-    connection.set_schema_to_public()
-    ensure_public_tenant()
-    for tenant, spec in zip(session_tenants, (TENANT_A, TENANT_B), strict=True):
-        if not Tenant.objects.filter(pk=tenant.pk).exists():
-            Tenant.objects.bulk_create([tenant])  # not save(): that would create the schema
-            Domain.objects.create(domain=spec["domain"], tenant=tenant, is_primary=True)
-    return list(Tenant.objects.values()), list(Domain.objects.values())
-
-
-def _restore_public_rows(rows) -> None:
-    """Put the flushed rows back with their primary keys (other tests' objects carry them)."""
-    tenants, domains = rows
-    connection.set_schema_to_public()
-    present = set(Tenant.objects.values_list("pk", flat=True))
-    Tenant.objects.bulk_create([Tenant(**row) for row in tenants if row["id"] not in present])
-    present = set(Domain.objects.values_list("pk", flat=True))
-    Domain.objects.bulk_create([Domain(**row) for row in domains if row["id"] not in present])
-
-
-def _tables(cursor, schema: str) -> list[str]:
-    cursor.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY table_name",
-        [schema],
-    )
-    return [row[0] for row in cursor.fetchall()]
-
-
-def _snapshot(schema: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{SNAPSHOT}" CASCADE')
-        cursor.execute(f'CREATE SCHEMA "{SNAPSHOT}"')
-        for table in _tables(cursor, schema):
-            cursor.execute(f'CREATE TABLE "{SNAPSHOT}"."{table}" AS TABLE "{schema}"."{table}"')
-
-
-def _restore(schema: str) -> None:
-    # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: inside one transaction the
-    # tables refill in any order. Generated columns (search vectors) are recomputed.
-    with transaction.atomic(), connection.cursor() as cursor:
-        tables = _tables(cursor, schema)
-        cursor.execute("TRUNCATE " + ", ".join(f'"{schema}"."{t}"' for t in tables))
-        for table in tables:
-            cursor.execute(
-                "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) "
-                "FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
-                "AND is_generated = 'NEVER'",
-                [schema, table],
-            )
-            columns = cursor.fetchone()[0]
-            cursor.execute(
-                f'INSERT INTO "{schema}"."{table}" ({columns}) '
-                f'SELECT {columns} FROM "{SNAPSHOT}"."{table}"'
-            )
-        cursor.execute(f'DROP SCHEMA "{SNAPSHOT}" CASCADE')
-
-
-@pytest.fixture(scope="module")
-def public_rows(session_tenants, django_db_blocker):
-    with django_db_blocker.unblock():
-        rows = _public_rows(session_tenants)
-    yield rows
-    # Runs after the module's last flush: later tests find their tenants again.
-    with django_db_blocker.unblock():
-        _restore_public_rows(rows)
-
-
 @pytest.fixture
-def desk_site(public_rows, live_server, session_tenants, monkeypatch):
-    """Tenant A at http://alpha.test.localhost:<port> (Chromium resolves *.localhost to
-    loopback); the ticket page polls every second."""
-    _restore_public_rows(public_rows)
-    tenant = session_tenants[0]
-    # Playwright's sync API runs an event loop in this thread; the ORM calls between browser
-    # steps are ordinary blocking calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    _snapshot(tenant.schema_name)
-    cache.clear()
-    port = urlsplit(live_server.url).port
-    try:
-        with override_settings(DESK_LIVE_POLL_SECONDS=1, DESK_QUEUE_POLL_SECONDS=1):
-            yield SimpleNamespace(tenant=tenant, url=f"http://alpha.test.localhost:{port}")
-    finally:
-        # Back to public before the restore, so the flush that follows empties public only.
-        connection.set_schema_to_public()
-        _restore(tenant.schema_name)
-        cache.clear()
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+def desk_site(live_tenant):
+    """Tenant A at http://alpha.test.localhost:<port>; desk pages poll every second."""
+    with override_settings(DESK_LIVE_POLL_SECONDS=1, DESK_QUEUE_POLL_SECONDS=1):
+        yield live_tenant
 
 
 @pytest.fixture

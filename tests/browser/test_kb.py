@@ -1,7 +1,7 @@
 """The help center on a phone, in real Chromium: search with a typo, open the result, vote.
 
-Reuses the portal browser test's live-server fixtures (tenant rows restored, tenant tables
-snapshotted and put back). Screenshots go to test-artifacts/ (git-ignored).
+Uses the shared live-server fixtures of tests/browser/conftest.py (tenant rows restored,
+tenant tables snapshotted and put back). Screenshots go to test-artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -11,13 +11,7 @@ import os
 import pytest
 from django_tenants.utils import schema_context
 
-from tests.browser import test_portal as portal_browser
-
-ARTIFACTS, CHROMIUM = portal_browser.ARTIFACTS, portal_browser.CHROMIUM
-# The portal test's live-server fixtures, used here too.
-public_rows = portal_browser.public_rows
-live_tenant = portal_browser.live_tenant
-browser = portal_browser.browser
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
