@@ -1,5 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.generic import RedirectView
 
 from panel1.accounts import views
 
@@ -8,27 +9,11 @@ app_name = "accounts"
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # One reset flow for everyone: the portal's (mail sent by a task, rate-limited, and no
+    # hint whether an account exists).
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            success_url="/accounts/password-reset/sent/",
-            email_template_name="registration/password_reset_email.txt",
-        ),
+        RedirectView.as_view(pattern_name="portal:password_forgot", query_string=True),
         name="password_reset",
-    ),
-    path(
-        "accounts/password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(success_url="/accounts/reset/done/"),
-        name="password_reset_confirm",
-    ),
-    path(
-        "accounts/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
     ),
 ]
