@@ -45,9 +45,26 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET = "dev-insecure-secret-key-change-me-in-production-0123456789abcdef"
-SECRET_KEY = env("SECRET_KEY", _DEV_SECRET if DEBUG else "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
+
+
+def _machine_secret_key() -> str:
+    """A random key kept in .data/secret_key, for a single machine without SECRET_KEY.
+
+    Never a known value: a multi-machine deployment must set SECRET_KEY (the same on every
+    machine), or sessions and signed links will not work across machines.
+    """
+    import secrets
+
+    path = BASE_DIR / ".data" / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env("SECRET_KEY") or (_DEV_SECRET if DEBUG else _machine_secret_key())
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ".localhost,localhost,127.0.0.1,testserver")
 
 # --- Applications -------------------------------------------------------------------------
