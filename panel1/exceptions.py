@@ -24,3 +24,9 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class PreconditionFailed(DomainError):
+    """The caller's version of a resource is stale (If-Match, a form's rendered version)."""
+
+    status_code = 412

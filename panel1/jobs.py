@@ -9,13 +9,18 @@ fan out: one public schedule enqueues one task per tenant.
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
+from panel1.logs import current_request_id, reset_request_id, set_request_id
+
 logger = logging.getLogger(__name__)
+# The keyword that carries the enqueuing request's id into the worker (never a task's own).
+REQUEST_ID = "_panel1_request_id"
 
 
 @dataclass(frozen=True)
@@ -44,18 +49,28 @@ def enqueue(func: str, *args: Any, schema_name: str | None = None, **kwargs: Any
 
     schema = schema_name or connection.schema_name
 
+    request_id = current_request_id()
+
     def _send():
-        async_task("panel1.jobs.run_in_schema", schema, func, *args, **kwargs)
+        async_task(
+            "panel1.jobs.run_in_schema", schema, func, *args, **kwargs, **{REQUEST_ID: request_id}
+        )
 
     transaction.on_commit(_send)
 
 
 def run_in_schema(schema_name: str, func: str, *args: Any, **kwargs: Any) -> Any:
-    """Worker entry point: run `func` inside `schema_name`."""
+    """Worker entry point: run `func` inside `schema_name`, logging under the request id of
+    the request that enqueued it (or a new `job-...` id)."""
     from django_tenants.utils import schema_context
 
-    with schema_context(schema_name):
-        return import_string(func)(*args, **kwargs)
+    parent = kwargs.pop(REQUEST_ID, None)
+    token = set_request_id(parent if parent and parent != "-" else f"job-{uuid.uuid4().hex[:16]}")
+    try:
+        with schema_context(schema_name):
+            return import_string(func)(*args, **kwargs)
+    finally:
+        reset_request_id(token)
 
 
 def tenant_schema_names() -> list[str]:

@@ -6,12 +6,24 @@ ALLOWED_HOSTS (and the HTTPS settings below follow DEBUG).
 """
 
 import os
+import re
+import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A `.env` file in the project root (or ENV_FILE; empty = none) fills in variables that the
+# real environment does not set: real environment variables always win.
+_ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if _ENV_FILE:
+    load_dotenv(_ENV_FILE, override=False)
+# `DEFAULT_FIRST_RESPONSE_TIME=60  # minutes`: a comment after a number or switch is allowed
+# even where no .env parser removed it (docker --env-file, systemd EnvironmentFile).
+_INLINE_COMMENT = re.compile(r"\s+#.*$")
 
 
 def env(name: str, default: str = "") -> str:
@@ -19,7 +31,7 @@ def env(name: str, default: str = "") -> str:
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
+    value = _INLINE_COMMENT.sub("", os.environ.get(name) or "").strip()
     if value is None or value == "":
         return default
     if value.lower() in {"1", "true", "yes", "on"}:
@@ -30,7 +42,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
+    value = _INLINE_COMMENT.sub("", os.environ.get(name) or "").strip()
     if value is None or value == "":
         return default
     try:
@@ -113,10 +125,13 @@ ROOT_URLCONF = "panel1.urls_tenant"
 PUBLIC_DOMAIN = env("PUBLIC_DOMAIN", "localhost")
 
 MIDDLEWARE = [
+    "panel1.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "panel1.core.middleware.HealthCheckMiddleware",
     "panel1.tenants.middleware.TenantMiddleware",
+    # Path, query and form input are cleaned here, once, before any view sees them.
+    "panel1.core.middleware.InputNormalizationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -146,9 +161,15 @@ WSGI_APPLICATION = "panel1.wsgi.application"
 
 # --- Database -----------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/panel1")
+# Persistent connections suit gunicorn's sync workers (one connection each). Django's
+# development server starts a thread per request, each with its own connection: there the
+# default is 0, or 50 parallel requests exhaust PostgreSQL's connections.
+_THREADED_DEV_SERVER = "runserver" in sys.argv[1:2] and "--nothreading" not in sys.argv
 DATABASES = {
     "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if _THREADED_DEV_SERVER else 60),
+        conn_health_checks=True,
     )
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
@@ -244,10 +265,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bounded (bytes, nesting) and cleaned (newlines, control characters) request bodies.
+    "DEFAULT_PARSER_CLASSES": [
+        "panel1.api.parsers.JSONParser",
+        "panel1.api.parsers.FormParser",
+        "panel1.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "panel1.api.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "panel1.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "panel1.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
@@ -260,6 +287,8 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 2 * 1024 * 1024)
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Panel1 Helpdesk API",
     "DESCRIPTION": "Multi-tenant helpdesk REST API. The tenant is chosen by the request host.",
@@ -275,6 +304,8 @@ SPECTACULAR_SETTINGS = {
         "KbVisibilityEnum": "knowledgebase.models.Visibility",
         # One name for the priority choices wherever a field offers them (tickets, SLA).
         "PriorityEnum": "tickets.models.Priority",
+        # Tickets and KB articles both have a `status`: name each (drf_spectacular.W001).
+        "TicketStatusEnum": "tickets.models.Status",
     },
 }
 
@@ -324,6 +355,9 @@ SUPPORT_FROM_EMAIL = DEFAULT_FROM_EMAIL
 SUPPORT_REPLY_TO_EMAIL = env("SUPPORT_REPLY_TO_EMAIL", "")
 # Email channel (tickets.email): inbound flood limit per sender, acknowledgement limits for
 # senders never seen before, and the scheme of links in mail (default: https unless HTTPS=false).
+# Inbound mail larger than this (bytes, as received) is refused before parsing in every path
+# (webhook, pipe, IMAP); only its first EMAIL_INBOUND_MAX_BYTES are kept for staff to see.
+EMAIL_INBOUND_MAX_BYTES = env_int("EMAIL_INBOUND_MAX_BYTES", 40 * 1024 * 1024)
 EMAIL_INBOUND_SENDER_LIMIT = env_int("EMAIL_INBOUND_SENDER_LIMIT", 20)
 EMAIL_INBOUND_SENDER_WINDOW = env_int("EMAIL_INBOUND_SENDER_WINDOW", 3600)
 EMAIL_NEW_SENDER_ACK_PER_ADDRESS = env_int("EMAIL_NEW_SENDER_ACK_PER_ADDRESS", 3)
@@ -331,8 +365,8 @@ EMAIL_NEW_SENDER_ACK_LIMIT = env_int("EMAIL_NEW_SENDER_ACK_LIMIT", 100)
 EMAIL_LINK_SCHEME = env("EMAIL_LINK_SCHEME", "")
 KB_PUBLIC_ACCESS = env_bool("KB_PUBLIC_ACCESS", True)
 KB_REQUIRE_AUTH = env_bool("KB_REQUIRE_AUTH", False)
-DEFAULT_FIRST_RESPONSE_TIME = env_int("DEFAULT_FIRST_RESPONSE_TIME", 240)
-DEFAULT_RESOLUTION_TIME = env_int("DEFAULT_RESOLUTION_TIME", 2880)
+DEFAULT_FIRST_RESPONSE_TIME = env_int("DEFAULT_FIRST_RESPONSE_TIME", 60)
+DEFAULT_RESOLUTION_TIME = env_int("DEFAULT_RESOLUTION_TIME", 1440)
 ENABLE_AUTO_RESPONSES = env_bool("ENABLE_AUTO_RESPONSES", True)
 ENABLE_ESCALATIONS = env_bool("ENABLE_ESCALATIONS", True)
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
@@ -344,11 +378,29 @@ DEMO_ADMIN_EMAIL = env("DEMO_ADMIN_EMAIL", "admin@demo.test")
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo-pass-2026")
 
 # --- Logging ------------------------------------------------------------------------------
+# Every line carries the tenant schema and the request (or job) id; LOG_FORMAT=json writes one
+# JSON object per line for log shippers. Secrets are redacted by the filter (panel1.logs).
+LOG_FORMAT = env("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "panel1.logs.ContextFilter"}},
+    "formatters": {
+        "text": {
+            "()": "panel1.logs.TextFormatter",
+            "format": "%(asctime)s %(levelname)s [%(schema)s %(request_id)s] %(name)s: %(message)s",
+        },
+        "json": {"()": "panel1.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

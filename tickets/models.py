@@ -108,6 +108,10 @@ class Ticket(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # Grows by one with every change (fields, status, assignee, tags, CCs, messages): the
+    # ETag of the API and the desk's conflict check (If-Match / the version a form was
+    # rendered from).
+    version = models.PositiveIntegerField(default=1)
 
     objects = TicketQuerySet.as_manager()
 

@@ -143,7 +143,7 @@ class RuleViewSet(
         request=s.RuleReorderSerializer,
         responses={200: s.RuleSerializer(many=True), **ERRORS},
     )
-    @action(detail=False, methods=["post"], filter_backends=[])
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def reorder(self, request):
         data = s.RuleReorderSerializer(data=request.data)
         data.is_valid(raise_exception=True)

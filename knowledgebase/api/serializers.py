@@ -15,7 +15,7 @@ class AuthorSerializer(serializers.Serializer):
 
 
 class ArticleSerializer(serializers.ModelSerializer):
-    category = serializers.PrimaryKeyRelatedField(read_only=True)
+    category = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     author = AuthorSerializer(read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
 
@@ -117,19 +117,25 @@ class SuggestionsSerializer(serializers.Serializer):
 
 class SearchPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
+    # The search-only fields are absent from a plain (no `search`) page.
     count_exact = serializers.BooleanField(
-        help_text="False when more articles match than were ranked (`count` is a lower bound)."
+        required=False,
+        help_text="False when more articles match than were ranked (`count` is a lower bound).",
     )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = ArticleSearchResultSerializer(many=True)
     did_you_mean = serializers.CharField(
-        allow_blank=True, help_text="A spelling-corrected query that finds more, or ''."
+        required=False,
+        allow_blank=True,
+        help_text="A spelling-corrected query that finds more, or ''.",
     )
     corrected = serializers.BooleanField(
-        help_text="True when the query as typed found nothing and `results` are for `did_you_mean`."
+        required=False,
+        help_text="True when the query as typed found nothing and `results` are for `did_you_mean`.",
     )
     search_id = serializers.UUIDField(
+        required=False,
         allow_null=True,
         help_text="Pass as `search_id` when opening a result (search analytics).",
     )

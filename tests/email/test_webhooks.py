@@ -72,7 +72,7 @@ def test_mailgun_webhook_with_a_bad_signature_is_refused_and_nothing_stored(
 
     response = tenant_client().post("/mail/inbound/mailgun/", payload, **_basic(BASIC))
 
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not InboundEmail.objects.exists() and not Ticket.objects.exists()
 
 
@@ -98,7 +98,7 @@ def test_postmark_webhook_without_the_right_basic_auth_is_refused(
 
     response = tenant_client().post("/mail/inbound/postmark/", body, "application/json", **auth)
 
-    assert response.status_code == 400 and not InboundEmail.objects.exists()
+    assert response.status_code == 403 and not InboundEmail.objects.exists()
 
 
 def test_sendgrid_raw_webhook_with_basic_auth_is_ingested(tenant, tenant_client, anymail_secrets):
@@ -124,7 +124,7 @@ def test_sendgrid_webhook_with_wrong_auth_is_refused(tenant, tenant_client, anym
             "/mail/inbound/sendgrid/", {"email": raw_mail().decode()}, **_basic("x:y")
         )
 
-    assert response.status_code == 400 and not InboundEmail.objects.exists()
+    assert response.status_code == 403 and not InboundEmail.objects.exists()
 
 
 @pytest.mark.parametrize("esp", ["mailgun", "postmark", "sendgrid"])

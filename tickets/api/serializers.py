@@ -4,7 +4,8 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from panel1.accounts.models import User
-from panel1.api.serializers import UserSummarySerializer
+from panel1.api import fields
+from panel1.api.serializers import ModelSerializer, UserSummarySerializer
 from tickets.models import (
     Attachment,
     Category,
@@ -60,7 +61,7 @@ def sla_block(ticket: Ticket) -> dict:
     return SlaBlockSerializer(state.as_api_block(ticket)).data
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(ModelSerializer):
     color = serializers.RegexField(
         r"^#[0-9a-fA-F]{6}$",
         required=False,
@@ -76,10 +77,10 @@ class CategorySerializer(serializers.ModelSerializer):
 class TicketSerializer(serializers.ModelSerializer):
     requester = UserSummarySerializer(read_only=True)
     assignee = UserSummarySerializer(read_only=True, allow_null=True)
-    category = serializers.PrimaryKeyRelatedField(read_only=True)
+    category = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     sla = serializers.SerializerMethodField()
     cc = UserSummarySerializer(many=True, read_only=True)
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Ticket
@@ -96,6 +97,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "channel",
             "sla",
             "escalation_level",
+            "version",
             "cc",
             "merged_into",
             "created_at",
@@ -107,17 +109,24 @@ class TicketSerializer(serializers.ModelSerializer):
         return sla_block(ticket)
 
 
+class TicketConflictSerializer(serializers.Serializer):
+    """412 (stale If-Match) and 409 (`only_if_unassigned`): the ticket as it is now."""
+
+    detail = serializers.CharField()
+    current = TicketSerializer()
+
+
 class TicketCreateSerializer(serializers.Serializer):
-    subject = serializers.CharField(max_length=255, allow_blank=False, trim_whitespace=True)
-    content = serializers.CharField(allow_blank=False, trim_whitespace=False, max_length=200_000)
+    subject = fields.OneLineField(max_length=255, allow_blank=False)
+    content = fields.TextField(allow_blank=False, trim_whitespace=False, max_length=200_000)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.MEDIUM)
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=30
+        child=fields.OneLineField(max_length=50), required=False, max_length=30
     )
-    requester_email = serializers.EmailField(required=False)
+    requester_email = fields.EmailField(required=False)
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=20, write_only=True
     )
@@ -129,24 +138,29 @@ class TicketCreateSerializer(serializers.Serializer):
 
 
 class TicketUpdateSerializer(serializers.Serializer):
-    subject = serializers.CharField(max_length=255, required=False)
+    subject = fields.OneLineField(max_length=255, required=False)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.all(), required=False, allow_null=True
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=30
+        child=fields.OneLineField(max_length=50), required=False, max_length=30
     )
 
 
 class StatusChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    reason = fields.TextField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class AssignSerializer(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), allow_null=True
+    )
+    only_if_unassigned = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Refuse (409) if someone else holds the ticket; the holder themself: 200.",
     )
 
 
@@ -191,7 +205,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    content = serializers.CharField(allow_blank=False, trim_whitespace=False, max_length=200_000)
+    content = fields.TextField(allow_blank=False, trim_whitespace=False, max_length=200_000)
     message_type = serializers.ChoiceField(
         choices=[
             MessageType.CUSTOMER_REPLY,
@@ -244,8 +258,8 @@ class SupportStatsSerializer(serializers.Serializer):
 
 
 class DateRangeSerializer(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = fields.DateField(required=False)
+    end = fields.DateField(required=False)
 
     def validate(self, attrs):
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:

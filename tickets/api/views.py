@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 from panel1.accounts.models import Role, User
 from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
+from panel1.api.parsers import FormParser, JSONParser, MultiPartParser
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
@@ -28,6 +28,15 @@ ERRORS = {
     403: OpenApiTypes.OBJECT,
     404: OpenApiTypes.OBJECT,
 }
+# PATCH, status and assign honour If-Match (412) and only_if_unassigned (409): API.md.
+CONFLICTS = {409: s.TicketConflictSerializer, 412: s.TicketConflictSerializer}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description='The version the change was based on: "<version>" or W/"<version>" '
+    "(a stale one answers 412 with `current`). Without it, the last write wins.",
+)
 
 
 class IsHelpdeskStaff(BasePermission):
@@ -44,9 +53,42 @@ class IsTenantAdminOrReadOnly(BasePermission):
         return request.method in ("GET", "HEAD", "OPTIONS") or request.user.role == Role.ADMIN
 
 
-def _ticket_answer(request, ticket, code=status.HTTP_200_OK):
+def _ticket_answer(request, ticket, code=status.HTTP_200_OK, *, extra=None):
     fresh = ticket_get_for(request.user, str(ticket.pk))
-    return Response(s.TicketSerializer(fresh, context={"request": request}).data, status=code)
+    data = s.TicketSerializer(fresh, context={"request": request}).data
+    if extra is not None:
+        data = {**extra, "current": data}
+    return Response(data, status=code, headers={"ETag": etag(fresh)})
+
+
+def etag(ticket: Ticket) -> str:
+    return f'"{ticket.version}"'
+
+
+def if_match(request) -> frozenset[int] | None:
+    """The versions an `If-Match` header accepts (`"7"`, `W/"7"`, a list); None = any."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    versions = set()
+    for part in header.split(","):
+        part = part.strip()
+        if part == "*":
+            return None
+        part = part.removeprefix("W/").strip('"')
+        if part.isdigit() and len(part) <= 10:
+            versions.add(int(part))
+    return frozenset(versions)  # nothing parseable matches nothing: 412
+
+
+def _guarded(request, write):
+    """Run a ticket write; a stale version (412) or a taken ticket (409) answers with the
+    ticket as it is now under `current`."""
+    try:
+        return write()
+    except (services.TicketVersionConflict, services.TicketAlreadyAssigned) as exc:
+        detail = exc.errors["detail"][0]
+        return _ticket_answer(request, exc.ticket, exc.status_code, extra={"detail": detail})
 
 
 @extend_schema_view(
@@ -82,6 +124,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_object(self):
         return ticket_get_for(self.request.user, self.kwargs["id"])
 
+    def retrieve(self, request, id=None):
+        return _ticket_answer(request, self.get_object())
+
     @extend_schema(
         summary="Create a ticket",
         request=s.TicketCreateSerializer,
@@ -115,7 +160,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         summary="Change subject, priority, category or tags (staff)",
         request=s.TicketUpdateSerializer,
-        responses={200: s.TicketSerializer, **ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: s.TicketSerializer, **ERRORS, **CONFLICTS},
     )
     def partial_update(self, request, id=None):
         ticket = self.get_object()
@@ -123,26 +169,48 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise PermissionDenied("Only staff can edit ticket properties.")
         data = s.TicketUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.ticket_update(ticket=ticket, actor=request.user, **data.validated_data)
-        return _ticket_answer(request, ticket)
+        return _guarded(
+            request,
+            lambda: _ticket_answer(
+                request,
+                services.ticket_update(
+                    ticket=ticket,
+                    actor=request.user,
+                    expected_versions=if_match(request),
+                    **data.validated_data,
+                ),
+            ),
+        )
 
     @extend_schema(
         summary="Change the status",
         request=s.StatusChangeSerializer,
-        responses={200: s.TicketSerializer, **ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: s.TicketSerializer, **ERRORS, **CONFLICTS},
     )
     @action(detail=True, methods=["post"])
     def status(self, request, id=None):
         ticket = self.get_object()
         data = s.StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.ticket_status_change(ticket=ticket, actor=request.user, **data.validated_data)
-        return _ticket_answer(request, ticket)
+        return _guarded(
+            request,
+            lambda: _ticket_answer(
+                request,
+                services.ticket_status_change(
+                    ticket=ticket,
+                    actor=request.user,
+                    expected_versions=if_match(request),
+                    **data.validated_data,
+                ),
+            ),
+        )
 
     @extend_schema(
         summary="Assign to a staff user, or unassign with null",
         request=s.AssignSerializer,
-        responses={200: s.TicketSerializer, **ERRORS},
+        parameters=[IF_MATCH],
+        responses={200: s.TicketSerializer, **ERRORS, **CONFLICTS},
     )
     @action(detail=True, methods=["post"])
     def assign(self, request, id=None):
@@ -151,10 +219,19 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise PermissionDenied("Only staff can assign tickets.")
         data = s.AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.ticket_assign(
-            ticket=ticket, actor=request.user, assignee=data.validated_data["assignee"]
+        return _guarded(
+            request,
+            lambda: _ticket_answer(
+                request,
+                services.ticket_assign(
+                    ticket=ticket,
+                    actor=request.user,
+                    assignee=data.validated_data["assignee"],
+                    only_if_unassigned=data.validated_data["only_if_unassigned"],
+                    expected_versions=if_match(request),
+                ),
+            ),
         )
-        return _ticket_answer(request, ticket)
 
     @extend_schema(
         methods=["GET"],
@@ -190,9 +267,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             channel=Channel.API,
         )
         message = messages_for(request.user, message.ticket).get(pk=message.pk)
+        version = Ticket.objects.filter(pk=message.ticket_id).values_list("version", flat=True)
         return Response(
             s.MessageSerializer(message, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
+            headers={"ETag": f'"{version.get()}"'},
         )
 
     @extend_schema(

@@ -17,7 +17,7 @@ import ssl
 from django.utils import timezone
 
 from tickets.email.crypto import decrypt_secret, encrypt_secret
-from tickets.email.ingest import inbound_receive
+from tickets.email.ingest import inbound_max_bytes, inbound_receive
 from tickets.models import ImapMailbox
 
 logger = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 MAX_PER_POLL = 200
 TIMEOUT_SECONDS = 30
 _UIDVALIDITY_RE = re.compile(rb"UIDVALIDITY (\d+)")
+_SIZE_RE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
 class ImapError(Exception):
@@ -99,9 +100,10 @@ def _poll(client: imaplib.IMAP4, mailbox: ImapMailbox, limit: int) -> int:
     uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > mailbox.last_uid)
     ingested = 0
     for uid in uids[:limit]:
-        raw = _fetch(client, uid)
-        if raw is not None:
-            inbound_receive(raw=raw, source="imap", envelope_recipient=mailbox.username)
+        fetched = _fetch(client, uid)
+        if fetched is not None:
+            raw, size = fetched
+            inbound_receive(raw=raw, source="imap", envelope_recipient=mailbox.username, size=size)
             client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
             ingested += 1
         mailbox.last_uid = uid
@@ -109,14 +111,29 @@ def _poll(client: imaplib.IMAP4, mailbox: ImapMailbox, limit: int) -> int:
     return ingested
 
 
-def _fetch(client: imaplib.IMAP4, uid: int) -> bytes | None:
-    status, data = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+def _fetch(client: imaplib.IMAP4, uid: int) -> tuple[bytes, int] | None:
+    """(bytes, full size): a message over EMAIL_INBOUND_MAX_BYTES is fetched only up to the
+    limit (a partial FETCH), so the poller never holds more than that in memory."""
+    size = _size(client, uid)
+    limit = inbound_max_bytes()
+    part = "BODY.PEEK[]" if size is None or size <= limit else f"BODY.PEEK[]<0.{limit}>"
+    status, data = client.uid("FETCH", str(uid), f"({part})")
     if status != "OK":
         raise ImapError(f"FETCH of UID {uid} failed")
     for item in data or []:
         if isinstance(item, tuple) and len(item) == 2:
-            return item[1]
+            return item[1], max(size or 0, len(item[1]))
     return None  # expunged meanwhile
+
+
+def _size(client: imaplib.IMAP4, uid: int) -> int | None:
+    status, data = client.uid("FETCH", str(uid), "(RFC822.SIZE)")
+    for item in data or [] if status == "OK" else []:
+        line = item[0] if isinstance(item, tuple) else item
+        match = _SIZE_RE.search(line or b"")
+        if match:
+            return int(match.group(1))
+    return None
 
 
 def _uidvalidity(client: imaplib.IMAP4, folder: str) -> int | None:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -38,6 +40,7 @@ from panel1.actors import Actor
 from panel1.exceptions import DomainError
 from panel1.tenants.models import Tenant
 from panel1.tenants.services import current_tenant
+from panel1.text import clean_one_line, clean_text
 from tickets.email import safety
 from tickets.email.addresses import is_own_address, split_address
 from tickets.email.threading import ThreadMatch, thread_match
@@ -91,24 +94,113 @@ class _Decision:
 # --------------------------------------------------------------------------
 
 
-def inbound_receive(*, raw: bytes, source: str, envelope_recipient: str = "") -> InboundEmail:
-    """Store the raw mail, then process it; returns the row with its status and links."""
-    inbound = inbound_store(raw=raw, source=source, envelope_recipient=envelope_recipient)
+def inbound_receive(
+    *, raw: bytes, source: str, envelope_recipient: str = "", size: int | None = None
+) -> InboundEmail:
+    """Store the raw mail, then process it; returns the row with its status and links.
+
+    `size` is the full size when the caller read only the first EMAIL_INBOUND_MAX_BYTES.
+    """
+    inbound = inbound_store(
+        raw=raw, source=source, envelope_recipient=envelope_recipient, size=size
+    )
+    if inbound.status != InboundStatus.RECEIVED:
+        return inbound  # refused as too large
     return inbound_process(inbound=inbound)
 
 
-def inbound_store(*, raw: bytes, source: str, envelope_recipient: str = "") -> InboundEmail:
-    """Keep the raw bytes (committed on their own when no outer transaction is open)."""
+def inbound_max_bytes() -> int:
+    return int(settings.EMAIL_INBOUND_MAX_BYTES)
+
+
+def inbound_too_large_reason(size: int) -> str:
+    return (
+        f"Refused: the message is {size} bytes, over the limit of {inbound_max_bytes()} "
+        "bytes (EMAIL_INBOUND_MAX_BYTES); only its beginning is kept."
+    )
+
+
+def inbound_store(
+    *, raw: bytes, source: str, envelope_recipient: str = "", size: int | None = None
+) -> InboundEmail:
+    """Keep the raw bytes (committed on their own when no outer transaction is open).
+
+    A message over EMAIL_INBOUND_MAX_BYTES (`size`, when the caller read only a prefix) is
+    kept only up to the limit and refused (FAILED, never parsed). A redelivery of bytes
+    already stored keeps no second copy: the row points at the first by its dedup key.
+    """
     data = bytes(raw or b"")
+    size = max(size or 0, len(data))
+    recipient = (envelope_recipient or "")[:320]
+    if size > inbound_max_bytes():
+        return _store_too_large(data[: inbound_max_bytes()], size, source, recipient)
     digest = hashlib.sha256(data).hexdigest()
+    twin = _stored_twin(data, digest)
     return InboundEmail.objects.create(
         source=source[:32],
-        raw=data,
-        raw_size=len(data),
+        raw=b"" if twin else data,
+        raw_size=size,
+        raw_sha256=digest,
+        dedup_key=twin.dedup_key if twin else f"sha256:{digest}",
+        reason=f"Same bytes as {twin.pk}, which keeps the raw message." if twin else "",
+        envelope_recipient=recipient,
+    )
+
+
+def _store_too_large(prefix: bytes, size: int, source: str, recipient: str) -> InboundEmail:
+    reason = inbound_too_large_reason(size)
+    digest = hashlib.sha256(prefix).hexdigest()
+    logger.warning("Inbound email refused: %s bytes over the limit", size)
+    return InboundEmail.objects.create(
+        source=source[:32],
+        raw=prefix,
+        raw_size=size,
         raw_sha256=digest,
         dedup_key=f"sha256:{digest}",
-        envelope_recipient=(envelope_recipient or "")[:320],
+        status=InboundStatus.FAILED,
+        reason=reason,
+        error=reason,
+        envelope_recipient=recipient,
     )
+
+
+def _stored_twin(data: bytes, digest: str) -> InboundEmail | None:
+    """The first stored row with exactly these bytes (found through the indexed dedup key:
+    the bytes' hash, or the Message-ID once the first copy was parsed)."""
+    keys = [f"sha256:{digest}"]
+    message_id = header_message_id(data)
+    if message_id:
+        keys.append(f"mid:{message_id[:990]}")
+    return (
+        InboundEmail.objects.filter(dedup_key__in=keys, raw_sha256=digest)
+        .exclude(status=InboundStatus.DUPLICATE)  # duplicates drop their bytes
+        .order_by("received_at")
+        .only("pk", "dedup_key")
+        .first()
+    )
+
+
+def header_message_id(data: bytes) -> str:
+    """The Message-ID from the header block alone (no body parsing), as the parser cleans it."""
+    end = min((i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0), default=-1)
+    head = data[: end if 0 <= end < 262_144 else 262_144]
+    try:
+        value = BytesHeaderParser(policy=compat32).parsebytes(head).get("Message-ID") or ""
+    except Exception:  # a header block too broken to read: no twin lookup by id
+        return ""
+    return "".join(str(value).split()).replace("\x00", "").strip("<>")
+
+
+def _raw_bytes(inbound: InboundEmail) -> bytes:
+    """The message's bytes: its own, or those of the first copy (a raw-less redelivery)."""
+    raw = bytes(inbound.raw)
+    if raw or not inbound.raw_size:
+        return raw
+    same = InboundEmail.objects.filter(raw_sha256=inbound.raw_sha256, raw_size=inbound.raw_size)
+    same = same.exclude(pk=inbound.pk).order_by("received_at").values_list("raw", flat=True)
+    # The indexed dedup key finds the first copy; the hash alone if the key moved on since.
+    first = same.filter(dedup_key=inbound.dedup_key).first() or same.first()
+    return bytes(first or b"")
 
 
 def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundEmail:
@@ -118,8 +210,15 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
     the sender and subject when they could be read, so staff can find and retry it.
     """
     attempts = inbound.attempts + 1
+    if inbound.raw_size > inbound_max_bytes():
+        reason = inbound_too_large_reason(inbound.raw_size)
+        InboundEmail.objects.filter(pk=inbound.pk).update(
+            status=InboundStatus.FAILED, error=reason, reason=reason, attempts=attempts
+        )
+        inbound.refresh_from_db(fields=_RESULT_FIELDS)
+        return inbound
     try:
-        parsed = parse_message(bytes(inbound.raw))
+        parsed = parse_message(_raw_bytes(inbound))
         _record_envelope(inbound, parsed)
         with transaction.atomic():
             decision = _decide(inbound, parsed, release=release)
@@ -317,10 +416,10 @@ def _record_envelope(inbound: InboundEmail, parsed: ParsedEmail) -> None:
     if parsed.message_id:
         inbound.dedup_key = f"mid:{parsed.message_id[:990]}"
     inbound.sender = (parsed.from_email or "")[:320]
-    inbound.subject = parsed.subject[:300]
+    inbound.subject = clean_one_line(parsed.subject)[:300]
     inbound.auto_submitted_reason = (parsed.auto_submitted_reason or "")[:64]
     inbound.defects = parsed.defects
-    inbound.html = (parsed.html or "")[:MAX_STORED_HTML]
+    inbound.html = clean_text(parsed.html or "")[:MAX_STORED_HTML]
     inbound.save(update_fields=_ENVELOPE_FIELDS)
 
 
@@ -454,8 +553,13 @@ def _finish(inbound: InboundEmail, decision: _Decision, *, attempts: int) -> Non
     inbound.error = "" if decision.status != InboundStatus.FAILED else decision.reason
     inbound.attempts = attempts
     inbound.processed_at = timezone.now()
+    dropped = []
+    if decision.status == InboundStatus.DUPLICATE and inbound.raw_size:
+        inbound.raw = b""  # the first delivery keeps the bytes; never a second copy
+        dropped = ["raw"]
     inbound.save(
         update_fields=[
+            *dropped,
             "status",
             "reason",
             "outcome",

@@ -116,6 +116,8 @@ def specs_for_event(
 
 
 def _ticket_created(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
+    if not settings.ENABLE_AUTO_RESPONSES:
+        return []  # the acknowledgement is an auto-response too
     requester = ticket.requester
     inbound = InboundEmail.objects.filter(
         ticket=ticket, outcome=InboundOutcome.TICKET_CREATED

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -52,8 +53,15 @@ def _hit(key: str, limit: int, ttl: int) -> bool:
     return count <= limit
 
 
+@transaction.atomic
 def new_sender_ack_allowed(address: str) -> bool:
-    """May we acknowledge a ticket from a sender never seen before? Counts the attempt."""
+    """May we acknowledge a ticket from a sender never seen before? Counts the attempt.
+
+    The counters' read-and-increment runs under a per-tenant PostgreSQL advisory lock held
+    to the end of this transaction: cache backends whose `incr` is a read then a write (the
+    database cache) would otherwise let parallel deliveries overshoot the cap.
+    """
+    _lock_ack_counters()
     hour = timezone.now().strftime("%Y%m%d%H")
     digest = hashlib.sha256(address.lower().encode()).hexdigest()[:32]
     per_address = _hit(
@@ -61,6 +69,16 @@ def new_sender_ack_allowed(address: str) -> bool:
     )
     per_tenant = _hit(f"email:ack-new:*:{hour}", _setting("EMAIL_NEW_SENDER_ACK_LIMIT", 100), 3700)
     return per_address and per_tenant
+
+
+def _lock_ack_counters() -> None:
+    key = int.from_bytes(
+        hashlib.sha256(f"panel1:ack-new:{connection.schema_name}".encode()).digest()[:8],
+        "big",
+        signed=True,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def bounce_record(*, addresses: list[str], reason: str) -> list[BouncedAddress]:

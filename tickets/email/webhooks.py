@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from anymail.exceptions import AnymailConfigurationError
+from anymail.exceptions import AnymailConfigurationError, AnymailWebhookValidationFailure
 from anymail.signals import EventType
 from anymail.utils import get_anymail_setting
 from anymail.webhooks.mailgun import MailgunInboundWebhookView, MailgunTrackingWebhookView
@@ -32,10 +32,13 @@ BOUNCE_EVENTS = {EventType.BOUNCED, EventType.COMPLAINED}
 
 
 class _SecuredWebhookMixin:
-    """Refuse requests when the ESP's webhook secret is not configured."""
+    """Refuse requests when the ESP's webhook secret is not configured (403), when the
+    signature or credentials are wrong (403), and bodies too large to hold a mail of
+    EMAIL_INBOUND_MAX_BYTES (413, before anything is parsed)."""
 
     secret_setting = "webhook_secret"
     secret_esp_name: str | None = None
+    bounded = False
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -45,11 +48,21 @@ class _SecuredWebhookMixin:
             if not cls._secret_configured():
                 logger.warning("%s webhook called but its secret is not configured", cls.__name__)
                 return HttpResponseForbidden("This webhook is not configured.")
+            if cls.bounded and _content_length(request) > _max_body_bytes():
+                logger.warning("%s webhook refused: body over the inbound limit", cls.__name__)
+                return HttpResponse(
+                    "The message is larger than this helpdesk accepts (EMAIL_INBOUND_MAX_BYTES).",
+                    status=413,
+                    content_type="text/plain",
+                )
             try:
                 return view(request, *args, **kwargs)
             except AnymailConfigurationError as exc:
                 logger.warning("%s webhook misconfigured: %s", cls.__name__, exc)
                 return HttpResponseForbidden("This webhook is not configured.")
+            except AnymailWebhookValidationFailure:
+                logger.warning("%s webhook: bad signature or credentials", cls.__name__)
+                return HttpResponseForbidden("Bad webhook signature or credentials.")
 
         guarded.csrf_exempt = True
         return guarded
@@ -60,6 +73,20 @@ class _SecuredWebhookMixin:
             cls.secret_setting, esp_name=cls.secret_esp_name, default=None, allow_bare=False
         )
         return bool(value)
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _max_body_bytes() -> int:
+    # Providers send the mail base64-encoded (JSON) or as a form field: allow for that.
+    from tickets.email.ingest import inbound_max_bytes
+
+    return inbound_max_bytes() * 4 // 3 + 1024 * 1024
 
 
 def _parsed_events(view, request):
@@ -73,9 +100,10 @@ def _parsed_events(view, request):
 
 class _InboundMixin(_SecuredWebhookMixin):
     esp_source = ""
+    bounded = True
 
     def post(self, request, *args, **kwargs):
-        self.run_validators(request)  # a bad signature or auth raises -> 400, nothing stored
+        self.run_validators(request)  # a bad signature or auth raises -> 403, nothing stored
         events = _parsed_events(self, request)
         if events is None:
             return HttpResponseBadRequest("Unreadable payload.")

@@ -4,6 +4,8 @@ from tickets.services.attachments import AttachmentInput, attachments_prepare
 from tickets.services.lifecycle import (
     ALLOWED_TRANSITIONS,
     UNSET,
+    TicketAlreadyAssigned,
+    TicketVersionConflict,
     ticket_assign,
     ticket_create,
     ticket_escalate,
@@ -24,6 +26,8 @@ __all__ = [
     "ALLOWED_TRANSITIONS",
     "UNSET",
     "AttachmentInput",
+    "TicketAlreadyAssigned",
+    "TicketVersionConflict",
     "attachments_prepare",
     "message_add",
     "ticket_assign",

@@ -52,6 +52,13 @@ def emit(name: str, ticket: Ticket, actor: Actor, **payload: Any) -> bus.Event:
 
 
 def touch(ticket: Ticket, *fields: str) -> None:
-    """Save `fields` and bump updated_at (the desk's live refresh keys on it)."""
+    """Save `fields`, bump updated_at (the desk's live refresh keys on it) and the version.
+
+    The version grows once per service call: the services re-read the ticket under a row
+    lock (a fresh instance), so a reply that also moves the status counts as one change.
+    """
     ticket.updated_at = timezone.now()
-    ticket.save(update_fields=[*fields, "updated_at"])
+    if not getattr(ticket, "_version_bumped", False):
+        ticket.version += 1
+        ticket._version_bumped = True
+    ticket.save(update_fields=[*fields, "updated_at", "version"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,8 +10,9 @@ from django.utils import timezone
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.events import names
-from panel1.exceptions import DomainError, PermissionDenied
+from panel1.exceptions import Conflict, DomainError, PermissionDenied, PreconditionFailed
 from panel1.tenants.services import current_tenant
+from panel1.text import clean_one_line
 from tickets.models import (
     Category,
     Channel,
@@ -78,7 +79,7 @@ def normalize_tags(tags: Iterable[str]) -> list[str]:
     for tag in tags:
         if not isinstance(tag, str):
             raise DomainError({"tags": ["Tags must be strings."]})
-        tag = " ".join(tag.strip().lower().split())
+        tag = clean_one_line(tag).lower()
         if not tag:
             continue
         if len(tag) > 50:
@@ -114,7 +115,7 @@ def ticket_create(
     from tickets.services.messages import message_add
 
     actor = Actor.of(actor)
-    subject = " ".join((subject or "").split())
+    subject = clean_one_line(subject or "")
     if not subject:
         raise DomainError({"subject": ["A subject is required."]})
     if len(subject) > 255:
@@ -157,20 +158,55 @@ def ticket_create(
     return ticket
 
 
-def _lock(ticket: Ticket) -> Ticket:
-    """Re-read the ticket under a row lock: concurrent changes to one ticket queue here."""
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+def _lock(ticket: Ticket, expected_versions: Collection[int] | None = None) -> Ticket:
+    """Re-read the ticket under a row lock: concurrent changes to one ticket queue here.
+
+    With `expected_versions` (If-Match, or the version a desk form was rendered from), a
+    ticket changed meanwhile raises PreconditionFailed: the check and the write happen under
+    the same lock, so two editors of one version cannot both win.
+    """
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if expected_versions is not None and locked.version not in expected_versions:
+        raise TicketVersionConflict(locked)
+    return locked
+
+
+class TicketVersionConflict(PreconditionFailed):
+    """The ticket changed since the caller's version; `ticket` is the current one."""
+
+    def __init__(self, ticket: Ticket):
+        self.ticket = ticket
+        super().__init__(
+            {"detail": [f"{ticket.number} was changed meanwhile (now version {ticket.version})."]}
+        )
+
+
+class TicketAlreadyAssigned(Conflict):
+    """`only_if_unassigned` and someone else holds the ticket; `ticket` is the current one."""
+
+    def __init__(self, ticket: Ticket):
+        self.ticket = ticket
+        holder = ticket.assignee.get_full_name() or ticket.assignee.email
+        super().__init__({"detail": [f"{ticket.number} is already assigned to {holder}."]})
 
 
 @transaction.atomic
 def ticket_status_change(
-    *, ticket: Ticket, actor: User | Actor, status: str, reason: str = ""
+    *,
+    ticket: Ticket,
+    actor: User | Actor,
+    status: str,
+    reason: str = "",
+    expected_versions: Collection[int] | None = None,
 ) -> Ticket:
-    """Move the ticket to `status` if the transition table allows it (a no-op if unchanged)."""
+    """Move the ticket to `status` if the transition table allows it (a no-op if unchanged).
+
+    Raise TicketVersionConflict when `expected_versions` does not hold the current version.
+    """
     actor = Actor.of(actor)
     if status not in Status.values:
         raise DomainError({"status": [f"{status!r} is not a valid status."]})
-    ticket = _lock(ticket)
+    ticket = _lock(ticket, expected_versions)
     before = ticket.status
     if before == status:
         return ticket
@@ -229,15 +265,29 @@ def check_assignable(*, ticket: Ticket, assignee: User) -> None:
 
 
 @transaction.atomic
-def ticket_assign(*, ticket: Ticket, actor: User | Actor, assignee: User | None) -> Ticket:
-    """Assign the ticket to a staff user (or unassign with None); emits `ticket.assigned`."""
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    actor: User | Actor,
+    assignee: User | None,
+    only_if_unassigned: bool = False,
+    expected_versions: Collection[int] | None = None,
+) -> Ticket:
+    """Assign the ticket to a staff user (or unassign with None); emits `ticket.assigned`.
+
+    With `only_if_unassigned`, a ticket someone else holds raises TicketAlreadyAssigned (the
+    same person: a no-op); a stale `expected_versions` raises TicketVersionConflict.
+    """
     actor = Actor.of(actor)
     if not actor.is_staff:
         raise PermissionDenied("Only staff can assign tickets.")
-    ticket = _lock(ticket)
+    ticket = _lock(ticket, expected_versions)
+    before = ticket.assignee
+    wanted = assignee.pk if assignee else None
+    if only_if_unassigned and before is not None and before.pk != wanted:
+        raise TicketAlreadyAssigned(ticket)
     if assignee is not None:
         check_assignable(ticket=ticket, assignee=assignee)
-    before = ticket.assignee
     if (before.pk if before else None) == (assignee.pk if assignee else None):
         return ticket
     ticket.assignee = assignee
@@ -269,15 +319,19 @@ def ticket_update(
     category=UNSET,
     tags=UNSET,
     reason: str = "",
+    expected_versions: Collection[int] | None = None,
 ) -> Ticket:
-    """Change subject, priority, category and/or tags; one audit row per changed field."""
+    """Change subject, priority, category and/or tags; one audit row per changed field.
+
+    Raise TicketVersionConflict when `expected_versions` does not hold the current version.
+    """
     actor = Actor.of(actor)
     if not actor.is_staff:
         raise PermissionDenied("Only staff can edit ticket properties.")
-    ticket = _lock(ticket)
+    ticket = _lock(ticket, expected_versions)
     wanted = {}
     if subject is not UNSET:
-        subject = " ".join((subject or "").split())
+        subject = clean_one_line(subject or "")
         if not subject or len(subject) > 255:
             raise DomainError({"subject": ["Use 1 to 255 characters."]})
         wanted["subject"] = subject

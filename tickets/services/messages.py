@@ -9,6 +9,7 @@ from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.events import names
 from panel1.exceptions import DomainError, PermissionDenied
+from panel1.text import clean_text
 from tickets.models import Channel, Message, MessageType, Status, Ticket
 from tickets.services.attachments import AttachmentInput, attachments_store
 from tickets.services.audit import audit, emit, touch
@@ -71,6 +72,9 @@ def message_add(
 
     actor = Actor.of(actor)
     message_type = message_type or _default_type(actor)
+    # The database cannot store NUL; mail and pages arrive here with controls already
+    # stripped, the API refuses them: this is the last line for every other caller.
+    content = clean_text(content or "")
     if not initial:
         ticket = _lock(ticket_resolve_merged(ticket))
     _check_message(actor, ticket, message_type, content, time_spent)

@@ -41,6 +41,11 @@ def _lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
     return locked[first.pk], locked[second.pk]
 
 
+def _lock(ticket: Ticket) -> Ticket:
+    # A fresh, locked copy: the version bump in `touch` must not start from a stale value.
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
 @transaction.atomic
 def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Ticket:
     """Merge `source` into `target`: messages move, CCs and requester follow, `source` closes
@@ -108,7 +113,7 @@ def ticket_split(*, message: Message, actor: User | Actor, subject: str = "") ->
 
     actor = Actor.of(actor)
     _staff_only(actor, "split tickets")
-    original = message.ticket
+    original = _lock(message.ticket)
     if message.message_type == MessageType.SYSTEM:
         raise DomainError({"message": ["System messages cannot be split off."]})
     if original.messages.count() < 2:
@@ -137,6 +142,7 @@ def ticket_link(*, ticket: Ticket, other: Ticket, actor: User | Actor, unlink: b
     _staff_only(actor, "link tickets")
     if ticket.pk == other.pk:
         raise DomainError({"related": ["A ticket cannot be linked to itself."]})
+    ticket = _lock(ticket)
     if unlink:
         ticket.related.remove(other)
     else:
@@ -158,6 +164,7 @@ def ticket_cc_add(*, ticket: Ticket, actor: User | Actor, user: User) -> Ticket:
     actor = Actor.of(actor)
     if not actor.is_staff and actor.user.pk != ticket.requester_id:
         raise PermissionDenied("Only staff or the requester can add CCs.")
+    ticket = _lock(ticket)
     if user.pk == ticket.requester_id or ticket.cc.filter(pk=user.pk).exists():
         return ticket
     ticket.cc.add(user)
@@ -172,6 +179,7 @@ def ticket_cc_remove(*, ticket: Ticket, actor: User | Actor, user: User) -> Tick
     actor = Actor.of(actor)
     if not actor.is_staff and actor.user.pk not in (ticket.requester_id, user.pk):
         raise PermissionDenied("Only staff, the requester or the CC can remove a CC.")
+    ticket = _lock(ticket)
     if not ticket.cc.filter(pk=user.pk).exists():
         return ticket
     ticket.cc.remove(user)

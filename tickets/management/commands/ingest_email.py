@@ -18,9 +18,11 @@ from django_tenants.utils import get_public_schema_name, schema_context, tenant_
 from panel1.core.management.base import Panel1Command
 from panel1.tenants.models import Tenant
 
+EX_DATAERR = 65
 EX_NOUSER = 67
 EX_TEMPFAIL = 75
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+CHUNK = 1024 * 1024
+HEADER_BYTES = 256 * 1024
 
 
 class Command(Panel1Command):
@@ -36,9 +38,16 @@ class Command(Panel1Command):
 
     def handle(self, *args, **options):
         tenant = self._tenant(options["schema"])
-        failures = 0
-        for name, raw in self._messages(options):
-            failures += not self._ingest_one(name, raw, tenant, options["recipient"])
+        failures = too_large = 0
+        for name, raw, size in self._messages(options):
+            failures += not self._ingest_one(name, raw, tenant, options["recipient"], size)
+            too_large += size > len(raw)
+        if too_large:
+            raise CommandError(
+                f"{too_large} message(s) over EMAIL_INBOUND_MAX_BYTES were refused "
+                "(the beginning is kept for staff).",
+                returncode=EX_DATAERR,
+            )
         if failures:
             raise CommandError(
                 f"{failures} message(s) matched no tenant and were quarantined.",
@@ -54,25 +63,30 @@ class Command(Panel1Command):
         return tenant
 
     def _messages(self, options):
+        """(name, the first EMAIL_INBOUND_MAX_BYTES bytes, the full size) per message."""
         if options["files"]:
             for name in options["files"]:
-                yield name, Path(name).read_bytes()
+                with open(Path(name), "rb") as handle:
+                    yield (name, *_bounded_read(handle))
             return
         stream = options.get("stdin") or sys.stdin.buffer
-        raw = stream.read(MAX_MESSAGE_BYTES + 1)
-        if len(raw) > MAX_MESSAGE_BYTES:
-            raise CommandError("The message is larger than 64 MiB.", returncode=EX_TEMPFAIL)
-        yield "<stdin>", raw
+        yield ("<stdin>", *_bounded_read(stream))
 
-    def _ingest_one(self, name: str, raw: bytes, tenant: Tenant | None, recipient: str) -> bool:
+    def _ingest_one(
+        self, name: str, raw: bytes, tenant: Tenant | None, recipient: str, size: int
+    ) -> bool:
         from tickets.email import routing
         from tickets.email.ingest import inbound_receive
 
         if not raw.strip():
             raise CommandError(f"{name}: empty message.")
+        if size > len(raw):
+            self.stderr.write(f"{name}: {size} bytes is over EMAIL_INBOUND_MAX_BYTES; refused")
         if tenant is None:
             with schema_context(get_public_schema_name()):
-                addresses = routing.recipients_of(raw, recipient)
+                # Only the header block names recipients: never parse a whole huge body here.
+                head = raw if size == len(raw) else raw[:HEADER_BYTES]
+                addresses = routing.recipients_of(head, recipient)
                 tenant = routing.tenant_for_recipients(addresses)
             if tenant is None:
                 path = routing.quarantine(
@@ -85,7 +99,9 @@ class Command(Panel1Command):
                 return False
         try:
             with tenant_context(tenant):  # the Tenant row itself: no lookup per mail
-                inbound = inbound_receive(raw=raw, source="pipe", envelope_recipient=recipient)
+                inbound = inbound_receive(
+                    raw=raw, source="pipe", envelope_recipient=recipient, size=size
+                )
                 number = inbound.ticket.number if inbound.ticket_id else "-"
         except Exception as exc:  # not even stored: let the MTA keep it and retry
             raise CommandError(
@@ -95,3 +111,17 @@ class Command(Panel1Command):
             f"{tenant.schema_name} {inbound.status} {inbound.outcome or '-'} {number} {inbound.pk}"
         )
         return True
+
+
+def _bounded_read(stream) -> tuple[bytes, int]:
+    """Read at most EMAIL_INBOUND_MAX_BYTES; count (and drop) the rest in small chunks."""
+    from tickets.email.ingest import inbound_max_bytes
+
+    limit = inbound_max_bytes()
+    raw = stream.read(limit + 1)
+    size = len(raw)
+    if size <= limit:
+        return raw, size
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+    return raw[:limit], size

@@ -1,0 +1,203 @@
+"""Every URL pattern of the tenant and public URLconfs, walked with hostile input: no 5xx.
+
+The patterns are resolved from the URLconfs themselves (a new page is fuzzed without editing
+this file). Each parameter is filled with values its converter accepts and with hostile ones
+(NUL, overlong, RTL override, SQL and tsquery syntax, huge numbers, far dates); each page is
+requested with a bag of hostile query parameters, and posted hostile form data, and the API
+hostile JSON (deeply nested, wrong types); as anonymous, customer, agent and admin.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+from panel1.accounts.models import Role, User
+from tests.factories import AdminFactory, AgentFactory, CustomerFactory, TicketFactory
+from tests.factories.knowledgebase import ArticleFactory
+
+NUL = "a\x00b"
+OVERLONG = "x" * 3000
+RTL = "invoice\u202egpj.exe\u200b"
+SQL = "1' OR '1'='1'; DROP TABLE tickets_ticket; --"
+TSQUERY = "a & !b | (c:* <-> 'd'"
+HUGE = "9" * 30
+FAR_PAST = "0001-01-01"
+FAR_FUTURE = "9999-12-31"
+STRINGS = [NUL, OVERLONG, RTL, SQL, TSQUERY, HUGE]
+CONVERTER_VALUES = {
+    "int": [HUGE, "0"],
+    "uuid": [str(uuid.UUID(int=0)), str(uuid.uuid4())],
+    "slug": ["s" * 400, "select-1-or-1"],
+}
+QUERY_NAMES = [
+    "q", "search", "ticket", "status", "priority", "category", "assignee", "requester", "tag",
+    "start", "end", "created_after", "created_before", "ordering", "limit", "offset", "page",
+    "cursor", "lang", "since", "next", "format", "sort", "o", "p", "search_id", "id",
+]  # fmt: skip
+QUERY_BAGS = [
+    {name: value for name in QUERY_NAMES}
+    for value in (NUL, OVERLONG, RTL, TSQUERY, HUGE, FAR_FUTURE)
+] + [{"start": FAR_PAST, "end": FAR_FUTURE, "limit": "-1", "offset": HUGE, "ordering": SQL}]
+FORM_FIELDS = [
+    "subject", "content", "message", "body", "name", "email", "title", "tags", "status",
+    "priority", "category", "assignee", "reason", "q", "password", "password1", "password2",
+    "username", "ticket", "ids", "action", "value", "rating", "comment", "filters", "text",
+    "message_type", "time_spent", "seen_at", "version", "conditions", "actions", "next",
+]  # fmt: skip
+_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+_ROUTE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + _template(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + _template(entry.pattern)
+
+
+def _template(pattern) -> str:
+    """The pattern as a template with `{converter:name}` holes."""
+    if isinstance(pattern, RoutePattern):
+        return _ROUTE_PARAM.sub(lambda m: f"{{{m.group(1) or 'str'}:{m.group(2)}}}", str(pattern))
+    if isinstance(pattern, RegexPattern):
+        text = str(pattern).lstrip("^").rstrip("$").replace("\\.", ".")
+        return _GROUP.sub(lambda m: f"{{str:{m.group(1)}}}", text)
+    return str(pattern)
+
+
+def _fill(template: str, value_for) -> str:
+    return "/" + re.sub(
+        r"\{(\w+):(\w+)\}", lambda m: quote(value_for(m.group(1)), safe=""), template
+    )
+
+
+def _paths(template: str) -> list[str]:
+    """The concrete paths to request for one pattern: each hostile value in every hole."""
+    if "{" not in template:
+        return ["/" + template]
+    values = [*STRINGS, *CONVERTER_VALUES["uuid"][:1], *CONVERTER_VALUES["slug"][:1]]
+    paths = {_fill(template, lambda conv, v=v: v) for v in values}
+    for conv, typed in CONVERTER_VALUES.items():
+        if "{" + conv + ":" in template:
+            paths.update(
+                _fill(template, lambda c, v=v, conv=conv: v if c == conv else "x") for v in typed
+            )
+    return sorted(paths)
+
+
+def _hostile_form() -> dict:
+    form = {name: RTL + NUL for name in FORM_FIELDS}
+    form.update(email="a" * 300 + "@example.test", time_spent=HUGE, rating=HUGE, version="-1")
+    return form
+
+
+DEEP_JSON = "[" * 5000 + "]" * 5000
+WRONG_TYPES = json.dumps({name: [{"x": [HUGE, None, True]}] for name in FORM_FIELDS})
+
+
+def _probe(client: Client, path: str, *, api: bool, failures: list, role: str) -> None:
+    requests = [("GET", path, None, None)]
+    requests += [("GET", f"{path}?{urlencode(bag)}", None, None) for bag in QUERY_BAGS[:3]]
+    if api:
+        requests += [("GET", f"{path}?{urlencode(bag)}", None, None) for bag in QUERY_BAGS[3:]]
+        requests += [
+            ("POST", path, DEEP_JSON, "application/json"),
+            ("POST", path, WRONG_TYPES, "application/json"),
+            ("PATCH", path, WRONG_TYPES, "application/json"),
+        ]
+    else:
+        requests += [("POST", path, _hostile_form(), None)]
+    for method, url, body, content_type in requests:
+        if content_type:
+            response = client.generic(method, url, body, content_type=content_type)
+        elif method == "POST":
+            response = client.post(url, body)
+        else:
+            response = client.get(url)
+        if response.status_code >= 500:
+            failures.append(f"{role} {method} {url[:160]!r} -> {response.status_code}")
+
+
+def _client(host: str, user: User | None) -> Client:
+    client = Client(HTTP_HOST=host)
+    client.raise_request_exception = False
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _tenant_templates() -> list[str]:
+    templates = sorted(set(_walk(get_resolver("panel1.urls_tenant").url_patterns)))
+    # The admin's per-model views are one code path each; fuzz every model's changelist and
+    # add page, and the object views (history, delete, change) of a few models only.
+    keep = []
+    object_views = 0
+    for template in templates:
+        if template.startswith("admin/") and "{path:object_id}" in template:
+            object_views += 1
+            if object_views > 12:
+                continue
+        keep.append(template)
+    return keep
+
+
+@pytest.fixture
+def world(tenant):
+    cache.clear()
+    customer = CustomerFactory(name="Carol Customer")
+    TicketFactory(requester=customer, subject="Printer jammed")
+    ArticleFactory(title="Reset your password")
+    return {
+        "anonymous": None,
+        "customer": customer,
+        "agent": AgentFactory(name="Alice Agent"),
+        "admin": AdminFactory(name="Ada Admin"),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", ["anonymous", "customer", "agent", "admin"])
+def test_no_tenant_page_or_endpoint_answers_5xx(tenant, world, role):
+    host = tenant.domains.get(is_primary=True).domain
+    client = _client(host, world[role])
+    failures: list[str] = []
+    for template in _tenant_templates():
+        if role in ("anonymous", "customer") and template.startswith("admin/"):
+            paths = _paths(template)[:1]  # a redirect to the login page, every time
+        else:
+            paths = _paths(template)
+        for path in paths:
+            if template.endswith("logout/"):
+                continue  # ends the session the rest of the walk needs
+            _probe(client, path, api=path.startswith("/api/"), failures=failures, role=role)
+            cache.clear()  # rate limits would turn later probes into 429s
+    assert failures == []
+
+
+@pytest.mark.slow
+def test_no_public_page_answers_5xx(session_tenants, db):
+    connection.set_schema_to_public()
+    platform_admin = User.objects.create_superuser(
+        email="platform-fuzz@panel1.test", password="pass-1234-word", role=Role.ADMIN
+    )
+    failures: list[str] = []
+    templates = sorted(set(_walk(get_resolver("panel1.urls_public").url_patterns)))
+    for role, user in (("anonymous", None), ("platform-admin", platform_admin)):
+        client = _client("localhost", user)
+        for template in templates:
+            if template.endswith("logout/"):
+                continue
+            for path in _paths(template)[:4]:
+                _probe(client, path, api=False, failures=failures, role=role)
+    assert failures == []
