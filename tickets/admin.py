@@ -98,12 +98,18 @@ class AttachmentAdmin(admin.ModelAdmin):
     search_fields = ["filename", "sha256"]
     readonly_fields = ["message", "file", "filename", "size", "content_type", "sha256", "inline"]
 
+    def has_add_permission(self, request):
+        return False  # files arrive with messages (the acceptance pipeline), never bare
+
 
 @admin.register(SatisfactionRating)
 class SatisfactionRatingAdmin(admin.ModelAdmin):
     list_display = ["ticket", "rating", "created_at"]
     list_filter = ["rating"]
     readonly_fields = ["ticket", "rating", "comment"]
+
+    def has_add_permission(self, request):
+        return False  # ratings come from requesters (portal, survey links)
 
 
 # The desk's configuration models (canned responses, saved views) register themselves here.

@@ -1,6 +1,7 @@
 """Shapes only: business rules live in knowledgebase.services."""
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from knowledgebase.models import Article, Category, Status, Visibility
@@ -47,14 +48,17 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 
 class ArticleSearchResultSerializer(ArticleSerializer):
-    rank = serializers.FloatField(read_only=True)
+    # Output only, but not `read_only`: that would make them required in the schema, and a
+    # page without `search` has neither.
+    rank = serializers.FloatField(required=False, help_text="Only with `search`.")
     highlight = serializers.CharField(
-        read_only=True, help_text="HTML: escaped text, matches wrapped in <mark>."
+        required=False,
+        help_text="Only with `search`. HTML: escaped text, matches wrapped in <mark>.",
     )
 
     class Meta(ArticleSerializer.Meta):
         fields = [*ArticleSerializer.Meta.fields, "rank", "highlight"]
-        read_only_fields = fields
+        read_only_fields = ArticleSerializer.Meta.fields
 
 
 class ArticleDetailSerializer(ArticleSerializer):
@@ -115,6 +119,7 @@ class SuggestionsSerializer(serializers.Serializer):
     results = ArticleSerializer(many=True)
 
 
+@extend_schema_serializer(many=False)  # already the whole page: never wrapped in pagination
 class SearchPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     # The search-only fields are absent from a plain (no `search`) page.
@@ -132,7 +137,8 @@ class SearchPageSerializer(serializers.Serializer):
     )
     corrected = serializers.BooleanField(
         required=False,
-        help_text="True when the query as typed found nothing and `results` are for `did_you_mean`.",
+        help_text="True when the query as typed found nothing and `results` are for "
+        "`did_you_mean`.",
     )
     search_id = serializers.UUIDField(
         required=False,

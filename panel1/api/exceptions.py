@@ -12,7 +12,10 @@ from panel1.exceptions import DomainError
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(exc.errors, status=exc.status_code)
+        if exc.status_code == status.HTTP_400_BAD_REQUEST:
+            return Response(exc.errors, status=exc.status_code)
+        # API.md: every error but 400 answers {"detail": "message"}.
+        return Response({"detail": _one_message(exc.errors)}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             data = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
@@ -24,3 +27,11 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoPermissionDenied):
         return Response({"detail": str(exc) or "Permission denied."}, status=403)
     return drf_exception_handler(exc, context)
+
+
+def _one_message(errors: dict) -> str:
+    parts = []
+    for messages in errors.values():
+        items = messages if isinstance(messages, list | tuple) else [messages]
+        parts.extend(str(item) for item in items)
+    return " ".join(parts)

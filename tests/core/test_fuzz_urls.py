@@ -26,14 +26,14 @@ from tests.factories import AdminFactory, AgentFactory, CustomerFactory, TicketF
 from tests.factories.knowledgebase import ArticleFactory
 
 NUL = "a\x00b"
-OVERLONG = "x" * 3000
 RTL = "invoice\u202egpj.exe\u200b"
-SQL = "1' OR '1'='1'; DROP TABLE tickets_ticket; --"
+OVERLONG = RTL + "x" * 3000
+SQL = "1' OR '1'='1'; DROP TABLE tickets_ticket; -- a & !b | (c:* <-> 'd'"
 TSQUERY = "a & !b | (c:* <-> 'd'"
 HUGE = "9" * 30
 FAR_PAST = "0001-01-01"
 FAR_FUTURE = "9999-12-31"
-STRINGS = [NUL, OVERLONG, RTL, SQL, TSQUERY, HUGE]
+STRINGS = [NUL, OVERLONG, SQL, HUGE]
 CONVERTER_VALUES = {
     "int": [HUGE, "0"],
     "uuid": [str(uuid.UUID(int=0)), str(uuid.uuid4())],
@@ -45,8 +45,7 @@ QUERY_NAMES = [
     "cursor", "lang", "since", "next", "format", "sort", "o", "p", "search_id", "id",
 ]  # fmt: skip
 QUERY_BAGS = [
-    {name: value for name in QUERY_NAMES}
-    for value in (NUL, OVERLONG, RTL, TSQUERY, HUGE, FAR_FUTURE)
+    {name: value for name in QUERY_NAMES} for value in (NUL, OVERLONG, TSQUERY, HUGE, FAR_FUTURE)
 ] + [{"start": FAR_PAST, "end": FAR_FUTURE, "limit": "-1", "offset": HUGE, "ordering": SQL}]
 FORM_FIELDS = [
     "subject", "content", "message", "body", "name", "email", "title", "tags", "status",
@@ -86,7 +85,7 @@ def _paths(template: str) -> list[str]:
     """The concrete paths to request for one pattern: each hostile value in every hole."""
     if "{" not in template:
         return ["/" + template]
-    values = [*STRINGS, *CONVERTER_VALUES["uuid"][:1], *CONVERTER_VALUES["slug"][:1]]
+    values = [*STRINGS, *CONVERTER_VALUES["uuid"][:1]]
     paths = {_fill(template, lambda conv, v=v: v) for v in values}
     for conv, typed in CONVERTER_VALUES.items():
         if "{" + conv + ":" in template:
@@ -108,9 +107,9 @@ WRONG_TYPES = json.dumps({name: [{"x": [HUGE, None, True]}] for name in FORM_FIE
 
 def _probe(client: Client, path: str, *, api: bool, failures: list, role: str) -> None:
     requests = [("GET", path, None, None)]
-    requests += [("GET", f"{path}?{urlencode(bag)}", None, None) for bag in QUERY_BAGS[:3]]
+    requests += [("GET", f"{path}?{urlencode(bag)}", None, None) for bag in QUERY_BAGS[:2]]
     if api:
-        requests += [("GET", f"{path}?{urlencode(bag)}", None, None) for bag in QUERY_BAGS[3:]]
+        requests += [("GET", f"{path}?{urlencode(bag)}", None, None) for bag in QUERY_BAGS[2:]]
         requests += [
             ("POST", path, DEEP_JSON, "application/json"),
             ("POST", path, WRONG_TYPES, "application/json"),
@@ -146,7 +145,7 @@ def _tenant_templates() -> list[str]:
     for template in templates:
         if template.startswith("admin/") and "{path:object_id}" in template:
             object_views += 1
-            if object_views > 12:
+            if object_views > 6:
                 continue
         keep.append(template)
     return keep

@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg import sql as psycopg_sql
 
 from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
@@ -133,27 +135,45 @@ def inbound_store(
     size = max(size or 0, len(data))
     recipient = (envelope_recipient or "")[:320]
     if size > inbound_max_bytes():
-        return _store_too_large(data[: inbound_max_bytes()], size, source, recipient)
+        # A view, not a copy, of the part that is kept.
+        return _store_too_large(memoryview(data)[: inbound_max_bytes()], size, source, recipient)
     digest = hashlib.sha256(data).hexdigest()
     twin = _stored_twin(data, digest)
-    return InboundEmail.objects.create(
+    inbound = InboundEmail.objects.create(
         source=source[:32],
-        raw=b"" if twin else data,
+        raw=b"",
         raw_size=size,
         raw_sha256=digest,
         dedup_key=twin.dedup_key if twin else f"sha256:{digest}",
         reason=f"Same bytes as {twin.pk}, which keeps the raw message." if twin else "",
         envelope_recipient=recipient,
     )
+    if not twin:
+        _write_raw(inbound, data)
+    return inbound
 
 
-def _store_too_large(prefix: bytes, size: int, source: str, recipient: str) -> InboundEmail:
+def _write_raw(inbound: InboundEmail, data: bytes | memoryview) -> None:
+    """Store the bytes as a binary parameter bound on the server: the default client-side
+    binding would build an escaped text copy of the whole message (several times its size)
+    in memory first."""
+    table = psycopg_sql.Identifier(connection.schema_name, InboundEmail._meta.db_table)
+    query = psycopg_sql.SQL("UPDATE {} SET raw = %b WHERE id = %s").format(table)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(query, [data, inbound.pk])
+    inbound.raw = data if isinstance(data, bytes) else b""  # a refused mail is never parsed
+
+
+def _store_too_large(
+    prefix: bytes | memoryview, size: int, source: str, recipient: str
+) -> InboundEmail:
     reason = inbound_too_large_reason(size)
     digest = hashlib.sha256(prefix).hexdigest()
     logger.warning("Inbound email refused: %s bytes over the limit", size)
-    return InboundEmail.objects.create(
+    inbound = InboundEmail.objects.create(
         source=source[:32],
-        raw=prefix,
+        raw=b"",
         raw_size=size,
         raw_sha256=digest,
         dedup_key=f"sha256:{digest}",
@@ -162,6 +182,8 @@ def _store_too_large(prefix: bytes, size: int, source: str, recipient: str) -> I
         error=reason,
         envelope_recipient=recipient,
     )
+    _write_raw(inbound, prefix)
+    return inbound
 
 
 def _stored_twin(data: bytes, digest: str) -> InboundEmail | None:

@@ -9,6 +9,7 @@ from tickets.services.lifecycle import (
     ticket_assign,
     ticket_create,
     ticket_escalate,
+    ticket_expect_version,
     ticket_status_change,
     ticket_update,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "ticket_cc_remove",
     "ticket_create",
     "ticket_escalate",
+    "ticket_expect_version",
     "ticket_link",
     "ticket_merge",
     "ticket_resolve_merged",

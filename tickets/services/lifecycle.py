@@ -171,6 +171,15 @@ def _lock(ticket: Ticket, expected_versions: Collection[int] | None = None) -> T
     return locked
 
 
+def ticket_expect_version(*, ticket: Ticket, expected_versions: Collection[int]) -> Ticket:
+    """Lock the ticket for the caller's transaction; raise TicketVersionConflict if it is no
+    longer at one of `expected_versions`. For a form that applies several changes with
+    several services: check once, then change under the same lock."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ticket_expect_version() must run inside a transaction.")
+    return _lock(ticket, expected_versions)
+
+
 class TicketVersionConflict(PreconditionFailed):
     """The ticket changed since the caller's version; `ticket` is the current one."""
 

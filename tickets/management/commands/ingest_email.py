@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
@@ -41,7 +42,7 @@ class Command(Panel1Command):
         failures = too_large = 0
         for name, raw, size in self._messages(options):
             failures += not self._ingest_one(name, raw, tenant, options["recipient"], size)
-            too_large += size > len(raw)
+            too_large += size > inbound_max_bytes()
         if too_large:
             raise CommandError(
                 f"{too_large} message(s) over EMAIL_INBOUND_MAX_BYTES were refused "
@@ -78,14 +79,14 @@ class Command(Panel1Command):
         from tickets.email import routing
         from tickets.email.ingest import inbound_receive
 
-        if not raw.strip():
+        if not raw or raw.isspace():  # (no stripped copy of a large message)
             raise CommandError(f"{name}: empty message.")
-        if size > len(raw):
+        if size > inbound_max_bytes():
             self.stderr.write(f"{name}: {size} bytes is over EMAIL_INBOUND_MAX_BYTES; refused")
         if tenant is None:
             with schema_context(get_public_schema_name()):
                 # Only the header block names recipients: never parse a whole huge body here.
-                head = raw if size == len(raw) else raw[:HEADER_BYTES]
+                head = raw if size <= inbound_max_bytes() else raw[:HEADER_BYTES]
                 addresses = routing.recipients_of(head, recipient)
                 tenant = routing.tenant_for_recipients(addresses)
             if tenant is None:
@@ -115,8 +116,6 @@ class Command(Panel1Command):
 
 def _bounded_read(stream) -> tuple[bytes, int]:
     """Read at most EMAIL_INBOUND_MAX_BYTES; count (and drop) the rest in small chunks."""
-    from tickets.email.ingest import inbound_max_bytes
-
     limit = inbound_max_bytes()
     raw = stream.read(limit + 1)
     size = len(raw)
@@ -124,4 +123,8 @@ def _bounded_read(stream) -> tuple[bytes, int]:
         return raw, size
     while chunk := stream.read(CHUNK):
         size += len(chunk)
-    return raw[:limit], size
+    return raw, size  # one byte over the limit: inbound_store keeps only the limit
+
+
+def inbound_max_bytes() -> int:
+    return int(settings.EMAIL_INBOUND_MAX_BYTES)
