@@ -1,4 +1,4 @@
-"""Tickets, their conversation, files, categories, agent profiles and the audit trail."""
+"""Tickets, their conversation, files, categories, numbering counters and the audit trail."""
 
 import uuid
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -235,42 +235,3 @@ class TicketCounter(models.Model):
 
     def __str__(self):
         return f"{self.period}: {self.value}"
-
-
-class AgentProfile(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
-    )
-    categories = models.ManyToManyField(
-        Category,
-        blank=True,
-        related_name="agents",
-        help_text="Categories the agent may work; none = all categories.",
-    )
-    languages = ArrayField(models.CharField(max_length=10), default=list, blank=True)
-    max_open_tickets = models.PositiveIntegerField(
-        default=0, help_text="0 = no limit", validators=[MinValueValidator(0)]
-    )
-    is_available = models.BooleanField(default=True)
-
-    def __str__(self):
-        return f"Agent profile of {self.user}"
-
-
-class SatisfactionRating(models.Model):
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="satisfaction")
-    rating = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self):
-        return f"{self.rating}/5 for {self.ticket_id}"
-
-
-# The desk's and the email channel's models live in their own modules but belong to this app
-# (one migration history).
-from tickets.models_desk import *  # noqa: E402, F403
-from tickets.models_email import *  # noqa: E402,F403  (the email channel's models)

@@ -1,7 +1,8 @@
 """Models of the email channel: templates, the outbound log, inbound mail, bounces, mailboxes.
 
-Imported at the end of tickets/models.py so Django sees them as models of the tickets app.
-Foreign keys use string references: this module is loaded while tickets.models finishes.
+Imported by tickets/models/__init__.py, so Django sees them as models of the tickets app.
+Foreign keys use string references ("tickets.Ticket"), as the other model modules do not
+need to be loaded first.
 """
 
 import uuid
