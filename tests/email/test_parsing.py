@@ -1,8 +1,10 @@
-"""Tests for tickets.email_parsing: one expectation row per corpus message, then the helpers.
+"""Tests for tickets.email.parsing: one expectation row per corpus message, then the helpers.
 
 Pure Python: no Django settings, no database.
 """
 
+import email
+import email.policy
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tickets import email_parsing
-from tickets.email_parsing import (
+from tickets.email import parsing as email_parsing
+from tickets.email.parsing import (
     MAX_ATTACHMENTS,
     EmailParseError,
     content_type_for,
@@ -562,14 +564,14 @@ def test_nul_characters_are_removed_from_text():
 
 
 def test_compat32_is_used_when_the_modern_policy_fails(monkeypatch):
-    real = email_parsing.email.message_from_bytes
+    real = email.message_from_bytes
 
     def failing_modern(data, policy):
-        if policy is email_parsing.email.policy.default:
+        if policy is email.policy.default:
             raise RuntimeError("boom")
         return real(data, policy=policy)
 
-    monkeypatch.setattr(email_parsing.email, "message_from_bytes", failing_modern)
+    monkeypatch.setattr(email, "message_from_bytes", failing_modern)
 
     parsed = _parse_corpus("04_quoted_printable.eml")
 
@@ -583,7 +585,7 @@ def test_raw_text_is_kept_when_no_parser_can_read_the_message(monkeypatch):
     def always_failing(data, policy):
         raise RecursionError("too deep")
 
-    monkeypatch.setattr(email_parsing.email, "message_from_bytes", always_failing)
+    monkeypatch.setattr(email, "message_from_bytes", always_failing)
 
     parsed = parse_message(b"Subject: =?utf-8?q?Hi=0Athere?=\n\nbody text")
 
