@@ -27,6 +27,7 @@ from automation.models import TRIGGER_EVENTS, Rule
 from automation.responses import PLACEHOLDERS
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError, NotFound
+from panel1.ids import is_uuid
 from tickets.models import Category
 from tickets.selectors import ticket_get_for
 
@@ -257,7 +258,7 @@ def rule_validate(request: HttpRequest) -> JsonResponse:
 
 
 def _unmasked(actions: Any, rule_id: str | None) -> Any:
-    stored = Rule.objects.filter(pk=rule_id).first() if _is_uuid(rule_id) else None
+    stored = Rule.objects.filter(pk=rule_id).first() if is_uuid(rule_id) else None
     try:
         return services.secrets_unmask(actions, stored.actions if stored else [])
     except DomainError:
@@ -275,16 +276,6 @@ def _shown(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
-
-
-def _is_uuid(value: Any) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @supervisor_required

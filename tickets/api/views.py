@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from panel1.accounts.models import Role, User
 from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
+from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
@@ -221,7 +222,7 @@ class AttachmentDownloadView(APIView):
         visible = Message.objects.visible_to(request.user)
         attachment = (
             Attachment.objects.filter(pk=pk, message__in=visible.values("pk")).first()
-            if _is_uuid(pk)
+            if is_uuid(pk)
             else None
         )
         if attachment is None:
@@ -239,16 +240,6 @@ def attachment_response(attachment: Attachment) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-def _is_uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @extend_schema_view(
