@@ -1,4 +1,4 @@
-"""How tickets and messages look to customers (labels and rendered text)."""
+"""Message text as HTML, the same for every reader (portal conversation, desk thread)."""
 
 from __future__ import annotations
 
@@ -7,39 +7,25 @@ import hashlib
 from django.core.cache import cache
 from django.template.defaultfilters import linebreaks_filter
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
 
+# Issue 12: Markdown rendering moves to panel1's shared helpers; until then the KB renderer.
 from knowledgebase.rendering import render_markdown
-from tickets.models import Channel, Message, Status
+from tickets.models import Channel, Message
 
-# Customer-facing wording: what the status means for them, not for the agent.
-STATUS_LABELS = {
-    Status.OPEN: _("Open"),
-    Status.IN_PROGRESS: _("In progress"),
-    Status.WAITING_ON_CUSTOMER: _("Awaiting your reply"),
-    Status.ON_HOLD: _("On hold"),
-    Status.RESOLVED: _("Resolved"),
-    Status.CLOSED: _("Closed"),
-}
-
-
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
+RENDERED_TTL = 7 * 24 * 3600
 
 
 def message_html(message: Message) -> SafeString:
-    """Markdown-lite for text written in the portal, desk or API (sanitized by the KB renderer);
+    """Markdown-lite for text written in the portal, desk or API (sanitized by the renderer);
     mail keeps its line breaks as plain, escaped text (mail is not Markdown)."""
     if message.channel == Channel.EMAIL:
         return linebreaks_filter(message.content, autoescape=True)
     return mark_safe(render_markdown(message.content))
 
 
-RENDERED_TTL = 7 * 24 * 3600
-
-
 def _rendered_key(message: Message) -> str:
     digest = hashlib.sha256(message.content.encode()).hexdigest()[:16]
+    # The key predates the move out of the portal; kept so cached renderings stay valid.
     return f"portal:message-html:{message.pk}:{message.channel}:{digest}"
 
 

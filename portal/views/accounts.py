@@ -18,12 +18,12 @@ from panel1.accounts import services as accounts
 from panel1.accounts.tokens import uid_decode
 from panel1.accounts.views import LoginView
 from panel1.exceptions import DomainError, PermissionDenied
-from tickets.portal.access import (
+from portal.access import (
     PortalContextMixin,
     portal_login_required,
     render_portal,
 )
-from tickets.portal.forms import EmailForm, ProfileForm, SignupForm, add_domain_errors
+from portal.forms import EmailForm, ProfileForm, SignupForm, add_domain_errors
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
