@@ -23,7 +23,14 @@ from portal.access import (
     portal_login_required,
     render_portal,
 )
-from portal.forms import EmailForm, ProfileForm, SignupForm, add_domain_errors
+from portal.forms import (
+    EmailForm,
+    PasswordChangeForm,
+    ProfileForm,
+    SetPasswordForm,
+    SignupForm,
+    add_domain_errors,
+)
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -162,6 +169,7 @@ class PasswordSetView(PortalContextMixin, auth_views.PasswordResetConfirmView):
     proves the address, so it is marked verified; then the customer is logged in."""
 
     template_name = "portal/accounts/password_set.html"
+    form_class = SetPasswordForm
     post_reset_login = True
     post_reset_login_backend = MODEL_BACKEND
     success_url = reverse_lazy("portal:home")
@@ -175,6 +183,7 @@ class PasswordSetView(PortalContextMixin, auth_views.PasswordResetConfirmView):
 
 class PasswordChangeView(PortalContextMixin, auth_views.PasswordChangeView):
     template_name = "portal/accounts/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("portal:profile")
 
     def form_valid(self, form):
