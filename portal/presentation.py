@@ -1,4 +1,4 @@
-"""How tickets look to customers (labels). Message text is rendered by `tickets.rendering`."""
+"""How tickets look to customers (labels). Message text is rendered by `tickets.presentation`."""
 
 from __future__ import annotations
 

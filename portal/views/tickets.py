@@ -25,7 +25,7 @@ from portal.selectors import (
 )
 from portal.services import portal_cc_add, portal_kb_suggestion_opened
 from tickets import services
-from tickets.api.views import attachment_response
+from tickets.downloads import attachment_response
 from tickets.models import (
     Attachment,
     Channel,
@@ -35,7 +35,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
-from tickets.rendering import conversation_html
+from tickets.presentation import conversation_html
 from tickets.satisfaction import CHANGE_WINDOW, satisfaction_submit
 
 PAGE_SIZE = 20

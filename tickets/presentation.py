@@ -1,4 +1,4 @@
-"""Message text as HTML, the same for every reader (portal conversation, desk thread)."""
+"""How messages look on web pages (desk and portal): rendered, sanitized HTML, cached."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.template.defaultfilters import linebreaks_filter
 from django.utils.safestring import SafeString, mark_safe
 
-# Issue 12: Markdown rendering moves to panel1's shared helpers; until then the KB renderer.
 from knowledgebase.rendering import render_markdown
 from tickets.models import Channel, Message
 
@@ -16,7 +15,7 @@ RENDERED_TTL = 7 * 24 * 3600
 
 
 def message_html(message: Message) -> SafeString:
-    """Markdown-lite for text written in the portal, desk or API (sanitized by the renderer);
+    """Markdown-lite for text written in the portal, desk or API (sanitized by the KB renderer);
     mail keeps its line breaks as plain, escaped text (mail is not Markdown)."""
     if message.channel == Channel.EMAIL:
         return linebreaks_filter(message.content, autoescape=True)
@@ -25,7 +24,6 @@ def message_html(message: Message) -> SafeString:
 
 def _rendered_key(message: Message) -> str:
     digest = hashlib.sha256(message.content.encode()).hexdigest()[:16]
-    # The key predates the move out of the portal; kept so cached renderings stay valid.
     return f"portal:message-html:{message.pk}:{message.channel}:{digest}"
 
 
