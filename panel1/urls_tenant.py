@@ -31,4 +31,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("panel1.accounts.urls")),
     *_web_urls(),
+    # Last: the portal's patterns sit at the root and must not shadow the apps above.
+    path("", include("portal.urls")),
 ]

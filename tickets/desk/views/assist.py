@@ -8,13 +8,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from knowledgebase.rendering import render_markdown
 from panel1.tenants.services import current_tenant
-from tickets.api.views import attachment_response
 from tickets.desk import bridges
 from tickets.desk import services as desk_services
 from tickets.desk.forms import DraftForm
 from tickets.desk.placeholders import fill_placeholders, placeholder_values
 from tickets.desk.views.base import desk_view
 from tickets.desk.views.ticket import get_ticket
+from tickets.downloads import attachment_response
 from tickets.models import Attachment, CannedResponse, Message, PresenceState, Ticket
 
 

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from tickets.portal.access import portal_login_required
-from tickets.portal.views import accounts, home, satisfaction, tickets
+from portal.access import portal_login_required
+from portal.views import accounts, home, satisfaction, tickets
 
 app_name = "portal"
 

@@ -1,12 +1,16 @@
-"""Portal-specific rules on top of the ticket services (which do the writing)."""
+"""Portal-specific rules on top of the ticket and KB services (which do the writing)."""
 
 from __future__ import annotations
+
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from knowledgebase.models import Article, SearchOutcome, SearchRecord, SearchSource
+from knowledgebase.services import kb_search_outcome_record, kb_search_record
 from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.exceptions import DomainError, PermissionDenied
@@ -87,3 +91,48 @@ def portal_cc_add(*, ticket: Ticket, actor: User, email: str) -> User:
         raise DomainError({"email": [_("This address cannot be added.")]})
     ticket_cc_add(ticket=ticket, actor=actor, user=user)
     return user
+
+
+def _own_search_id(*, actor: User, search_id: str) -> str:
+    """The id comes back from the browser: only the customer's own search counts."""
+    try:
+        uuid.UUID(search_id)
+    except ValueError:
+        return ""
+    return search_id if SearchRecord.objects.filter(pk=search_id, user=actor).exists() else ""
+
+
+@transaction.atomic
+def portal_kb_suggestion_opened(
+    *,
+    actor: User,
+    session_key: str,
+    slug: str,
+    query: str,
+    search_id: str = "",
+    result_count: int = 0,
+) -> bool:
+    """Record that the customer opened a suggested article from the new-ticket form.
+
+    In the KB's search analytics a search whose searcher opened an article and filed no ticket
+    is a deflection; filing a ticket later is attributed by the KB itself (`ticket.created`).
+    When the suggestions came without a search id, record the search first.
+    Answer whether anything was recorded.
+    """
+    article = Article.objects.visible_to(actor).filter(slug=slug).first()
+    if article is None:
+        return False
+    search_id = _own_search_id(actor=actor, search_id=search_id) if search_id else ""
+    if not search_id:
+        if not query.strip():
+            return False
+        search_id = kb_search_record(
+            query=query[:255],
+            result_count=max(0, min(result_count, 50)),
+            source=SearchSource.PORTAL,
+            user=actor,
+            session_key=session_key,
+        ).pk
+    return kb_search_outcome_record(
+        search_id=search_id, outcome=SearchOutcome.ARTICLE_OPENED, article=article
+    )

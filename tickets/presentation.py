@@ -1,4 +1,4 @@
-"""How tickets and messages look to customers (labels and rendered text)."""
+"""How messages look on web pages (desk and portal): rendered, sanitized HTML, cached."""
 
 from __future__ import annotations
 
@@ -7,24 +7,11 @@ import hashlib
 from django.core.cache import cache
 from django.template.defaultfilters import linebreaks_filter
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
 
 from knowledgebase.rendering import render_markdown
-from tickets.models import Channel, Message, Status
+from tickets.models import Channel, Message
 
-# Customer-facing wording: what the status means for them, not for the agent.
-STATUS_LABELS = {
-    Status.OPEN: _("Open"),
-    Status.IN_PROGRESS: _("In progress"),
-    Status.WAITING_ON_CUSTOMER: _("Awaiting your reply"),
-    Status.ON_HOLD: _("On hold"),
-    Status.RESOLVED: _("Resolved"),
-    Status.CLOSED: _("Closed"),
-}
-
-
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
+RENDERED_TTL = 7 * 24 * 3600
 
 
 def message_html(message: Message) -> SafeString:
@@ -33,9 +20,6 @@ def message_html(message: Message) -> SafeString:
     if message.channel == Channel.EMAIL:
         return linebreaks_filter(message.content, autoescape=True)
     return mark_safe(render_markdown(message.content))
-
-
-RENDERED_TTL = 7 * 24 * 3600
 
 
 def _rendered_key(message: Message) -> str:

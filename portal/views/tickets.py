@@ -12,8 +12,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from panel1.exceptions import DomainError
+from portal.access import portal_login_required, render_portal, verified_required
+from portal.forms import CCForm, NewTicketForm, RatingForm, ReplyForm, add_domain_errors
+from portal.selectors import (
+    CLOSED_STATUSES,
+    LIST_SCOPES,
+    is_participant,
+    portal_messages,
+    portal_ticket_counts,
+    portal_ticket_get,
+    portal_ticket_list,
+)
+from portal.services import portal_cc_add, portal_kb_suggestion_opened
 from tickets import services
-from tickets.api.views import attachment_response
+from tickets.downloads import attachment_response
 from tickets.models import (
     Attachment,
     Channel,
@@ -23,20 +35,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
-from tickets.portal import kb
-from tickets.portal.access import portal_login_required, render_portal, verified_required
-from tickets.portal.forms import CCForm, NewTicketForm, RatingForm, ReplyForm, add_domain_errors
-from tickets.portal.presentation import conversation_html
-from tickets.portal.selectors import (
-    CLOSED_STATUSES,
-    LIST_SCOPES,
-    is_participant,
-    portal_messages,
-    portal_ticket_counts,
-    portal_ticket_get,
-    portal_ticket_list,
-)
-from tickets.portal.services import portal_cc_add
+from tickets.presentation import conversation_html
 from tickets.satisfaction import CHANGE_WINDOW, satisfaction_submit
 
 PAGE_SIZE = 20
@@ -103,8 +102,8 @@ def suggestion_opened(request):
         result_count = int(request.POST.get("count") or 0)
     except ValueError:
         result_count = 0
-    kb.suggestion_opened(
-        user=request.user,
+    portal_kb_suggestion_opened(
+        actor=request.user,
         session_key=request.session.session_key or "",
         slug=request.POST.get("slug", "")[:200],
         query=request.POST.get("q", "")[:255],

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from panel1.exceptions import DomainError
+from portal.access import render_portal
+from portal.forms import RatingForm, add_domain_errors
 from tickets.models import SatisfactionRating
-from tickets.portal.access import render_portal
-from tickets.portal.forms import RatingForm, add_domain_errors
 from tickets.satisfaction import CHANGE_WINDOW, satisfaction_submit, survey_token_ticket
 
 

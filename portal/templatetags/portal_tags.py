@@ -2,7 +2,7 @@
 
 from django import template
 
-from tickets.portal.presentation import status_label
+from portal.presentation import status_label
 
 register = template.Library()
 

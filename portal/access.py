@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
-from tickets.portal import kb
+from portal.kb import kb_search_url
 
 LOGIN_URL = reverse_lazy("portal:login")
 
@@ -53,8 +53,7 @@ def portal_context(request) -> dict:
         "portal": {
             "allow_signup": tenant.allow_signup,
             "customers_can_cc": tenant.customers_can_cc,
-            "kb": kb.available(),
-            "kb_search_url": kb.search_url(),
+            "kb_search_url": kb_search_url(),
             "show_language_switch": len(settings.LANGUAGES) > 1,
         }
     }

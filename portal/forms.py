@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from panel1.accounts import services as accounts
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError
 from tickets.models import Category, Priority
@@ -167,3 +169,20 @@ class RatingForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class _PasswordSaveByService:
+    """Django's password forms (validators, mismatch and old-password errors) whose write goes
+    through the accounts service instead of `user.save()`."""
+
+    def save(self, commit: bool = True) -> User:
+        password = self.cleaned_data["new_password1"]
+        return accounts.password_set(actor=self.user, user=self.user, password=password)
+
+
+class SetPasswordForm(_PasswordSaveByService, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordChangeForm(_PasswordSaveByService, auth_forms.PasswordChangeForm):
+    pass

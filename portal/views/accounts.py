@@ -18,12 +18,19 @@ from panel1.accounts import services as accounts
 from panel1.accounts.tokens import uid_decode
 from panel1.accounts.views import LoginView
 from panel1.exceptions import DomainError, PermissionDenied
-from tickets.portal.access import (
+from portal.access import (
     PortalContextMixin,
     portal_login_required,
     render_portal,
 )
-from tickets.portal.forms import EmailForm, ProfileForm, SignupForm, add_domain_errors
+from portal.forms import (
+    EmailForm,
+    PasswordChangeForm,
+    ProfileForm,
+    SetPasswordForm,
+    SignupForm,
+    add_domain_errors,
+)
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -162,6 +169,7 @@ class PasswordSetView(PortalContextMixin, auth_views.PasswordResetConfirmView):
     proves the address, so it is marked verified; then the customer is logged in."""
 
     template_name = "portal/accounts/password_set.html"
+    form_class = SetPasswordForm
     post_reset_login = True
     post_reset_login_backend = MODEL_BACKEND
     success_url = reverse_lazy("portal:home")
@@ -175,6 +183,7 @@ class PasswordSetView(PortalContextMixin, auth_views.PasswordResetConfirmView):
 
 class PasswordChangeView(PortalContextMixin, auth_views.PasswordChangeView):
     template_name = "portal/accounts/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("portal:profile")
 
     def form_valid(self, form):

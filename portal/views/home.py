@@ -1,7 +1,7 @@
+from portal import kb
+from portal.access import render_portal
+from portal.selectors import portal_ticket_counts, portal_ticket_list
 from tickets.models import Category
-from tickets.portal import kb
-from tickets.portal.access import render_portal
-from tickets.portal.selectors import portal_ticket_counts, portal_ticket_list
 
 RECENT_TICKETS = 5
 
