@@ -270,7 +270,6 @@ class SatisfactionRating(models.Model):
         return f"{self.rating}/5 for {self.ticket_id}"
 
 
-# The desk's and the email channel's models live in their own modules but belong to this app
+# The email channel's models live in their own module but belong to this app
 # (one migration history).
-from tickets.models_desk import *  # noqa: E402, F403
 from tickets.models_email import *  # noqa: E402,F403  (the email channel's models)

@@ -1,4 +1,4 @@
-"""Web pages of the tickets app: the agent desk (/desk/) and the customer portal (/)."""
+"""Web pages of the tickets app: the customer portal (/) and the mail webhooks (/mail/)."""
 
 from importlib import import_module
 
@@ -18,6 +18,5 @@ def _optional(module_name: str, prefix: str):
 
 urlpatterns = [
     *_optional("tickets.email.urls", "mail/"),
-    *_optional("tickets.desk.urls", "desk/"),
     *_optional("tickets.portal.urls", ""),
 ]

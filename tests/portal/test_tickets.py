@@ -362,7 +362,7 @@ def test_conversation_renderings_are_reused_between_views(tenant_client, custome
     detail(client, ticket)
     rendered = []
     monkeypatch.setattr(
-        "tickets.portal.presentation.render_markdown", lambda text: rendered.append(text) or ""
+        "tickets.presentation.render_markdown", lambda text: rendered.append(text) or ""
     )
 
     page = detail(client, ticket).content.decode()

@@ -1,7 +1,6 @@
 """Thin views: parse with serializers, act through services, answer with serializers."""
 
 from django.db.models import Prefetch
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -18,6 +17,7 @@ from panel1.api.idempotency import idempotent
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
+from tickets.downloads import attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.selectors import messages_for, ticket_get_for, ticket_queryset_for
 from tickets.stats import support_stats
@@ -227,18 +227,6 @@ class AttachmentDownloadView(APIView):
         if attachment is None:
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
         return attachment_response(attachment)
-
-
-def attachment_response(attachment: Attachment) -> FileResponse:
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 def _is_uuid(value) -> bool:

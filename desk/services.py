@@ -13,21 +13,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from desk.models import CannedResponse, PresenceState, ReplyDraft, SavedView, TicketPresence
+from desk.queues import normalize_filters, sort_key
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError, PermissionDenied
 from tickets import services
-from tickets.desk.queues import normalize_filters, sort_key
-from tickets.models import (
-    CannedResponse,
-    Message,
-    MessageType,
-    PresenceState,
-    ReplyDraft,
-    SavedView,
-    Status,
-    Ticket,
-    TicketPresence,
-)
+from tickets.models import Message, MessageType, Status, Ticket
 from tickets.services import UNSET, AttachmentInput
 
 PRESENCE_TTL = timedelta(seconds=30)

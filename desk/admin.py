@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from tickets.models import CannedResponse, SavedView
+from desk.models import CannedResponse, SavedView
 
 
 @admin.register(CannedResponse)

@@ -6,16 +6,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
+from desk import services as desk_services
+from desk.forms import DraftForm
+from desk.kb_panel import kb_suggestions as suggest_articles
+from desk.models import CannedResponse, PresenceState
+from desk.placeholders import fill_placeholders, placeholder_values
+from desk.views.base import desk_view
+from desk.views.ticket import get_ticket
 from knowledgebase.rendering import render_markdown
 from panel1.tenants.services import current_tenant
-from tickets.api.views import attachment_response
-from tickets.desk import bridges
-from tickets.desk import services as desk_services
-from tickets.desk.forms import DraftForm
-from tickets.desk.placeholders import fill_placeholders, placeholder_values
-from tickets.desk.views.base import desk_view
-from tickets.desk.views.ticket import get_ticket
-from tickets.models import Attachment, CannedResponse, Message, PresenceState, Ticket
+from tickets.downloads import attachment_response
+from tickets.models import Attachment, Message, Ticket
 
 
 @require_POST
@@ -103,7 +104,7 @@ def kb_suggestions(request, ref: str):
     ticket = get_ticket(request, ref)
     first = Message.objects.filter(ticket=ticket).order_by("created_at").first()
     text = f"{ticket.subject}\n{first.content[:2000] if first else ''}"
-    suggestions = bridges.kb_suggestions(user=request.user, text=text)
+    suggestions = suggest_articles(user=request.user, text=text)
     return render(request, "desk/_kb_suggestions.html", {"suggestions": suggestions})
 
 

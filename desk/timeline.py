@@ -8,7 +8,7 @@ from datetime import datetime
 
 from panel1.events import names
 from tickets.models import Message, MessageType, Priority, Status, TicketEvent
-from tickets.portal.presentation import conversation_html
+from tickets.presentation import conversation_html
 
 # Rows the thread already shows as messages, or that say nothing an agent needs inline.
 _HIDDEN_EVENTS = {names.MESSAGE_ADDED}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tickets.models import CannedResponse, Category, Priority, SavedView
+from desk.models import CannedResponse, SavedView
+from tickets.models import Category, Priority
 
 DEMO_CANNED = [
     (

@@ -8,11 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from panel1.accounts.models import User
-from panel1.exceptions import DomainError
-from tickets.desk import bridges, queues, services
-from tickets.desk.forms import BulkForm, SavedViewForm, split_tags, staff_users
-from tickets.desk.views.base import (
+from desk import queues, services
+from desk.forms import BulkForm, SavedViewForm, split_tags, staff_users
+from desk.models import SavedView
+from desk.views.base import (
     desk_view,
     etag_of,
     flash_error,
@@ -22,7 +21,9 @@ from tickets.desk.views.base import (
     queue_version,
     sidebar_context,
 )
-from tickets.models import Category, Priority, SavedView, Status, Ticket
+from panel1.accounts.models import User
+from panel1.exceptions import DomainError
+from tickets.models import Category, Priority, Status, Ticket
 
 
 def _page_number(request) -> int:
@@ -69,8 +70,6 @@ def _queue_context(request, view: queues.QueueView, counts: dict | None = None) 
         "now": request.desk_now,
         "rows_url": _rows_url(request),
         "query": request.GET.copy(),
-        "sla_enabled": bridges.sla_available(),
-        "sla_sortable": bridges.sla_order_expression() is not None,
         "queue_poll_seconds": poll_seconds("queue"),
     }
 
