@@ -1,8 +1,15 @@
-"""Admin for the desk's configuration: canned responses and saved views."""
+"""Admin for the desk's configuration: canned responses and saved views.
+
+Saving and deleting go through `desk.services`, like every other write of these rows.
+"""
 
 from django.contrib import admin
 
+from desk import services
 from desk.models import CannedResponse, SavedView
+
+CANNED_FIELDS = ["title", "shortcut", "content", "category", "owner", "is_active"]
+SAVED_VIEW_FIELDS = ["name", "owner", "is_shared", "filters", "ordering", "position"]
 
 
 @admin.register(CannedResponse)
@@ -20,7 +27,22 @@ class CannedResponseAdmin(admin.ModelAdmin):
     search_fields = ["title", "shortcut", "content"]
     autocomplete_fields = ["owner"]
     readonly_fields = ["usage_count", "created_at", "updated_at"]
-    fields = ["title", "shortcut", "content", "category", "owner", "is_active", *readonly_fields]
+    fields = [*CANNED_FIELDS, *readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in CANNED_FIELDS}
+        if change:
+            services.canned_response_update(response=obj, actor=request.user, **values)
+        else:
+            saved = services.canned_response_create(actor=request.user, **values)
+            obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.canned_response_delete(response=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for response in queryset:
+            services.canned_response_delete(response=response, actor=request.user)
 
 
 @admin.register(SavedView)
@@ -30,3 +52,19 @@ class SavedViewAdmin(admin.ModelAdmin):
     search_fields = ["name", "owner__email"]
     autocomplete_fields = ["owner"]
     readonly_fields = ["created_at", "updated_at"]
+    fields = [*SAVED_VIEW_FIELDS, *readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in SAVED_VIEW_FIELDS}
+        if change:
+            services.saved_view_update(view=obj, actor=request.user, **values)
+        else:
+            saved = services.saved_view_create(actor=request.user, **values)
+            obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.saved_view_delete(view=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for view in queryset:
+            services.saved_view_delete(view=view, actor=request.user)

@@ -19,6 +19,7 @@ from desk.forms import (
 )
 from desk.kb_panel import kb_panel_needed
 from desk.models import ReplyDraft
+from desk.selectors import presence_list_others
 from desk.sla_status import sla_explanation, sla_summary
 from desk.views.base import (
     desk_view,
@@ -141,7 +142,7 @@ def ticket_page(request, ref: str):
         "draft": draft,
         "requester_tickets": _requester_tickets(request, ticket),
         "requester_tickets_max": REQUESTER_TICKETS,
-        "others": desk_services.presence_others(ticket=ticket, user=request.user),
+        "others": presence_list_others(ticket=ticket, user=request.user),
         "kb_enabled": kb_panel_needed(),
         "live_poll_seconds": poll_seconds("live"),
         "live_etag": _live_etag(request, ticket, form.initial["seen_at"]),
@@ -220,7 +221,7 @@ def _reply_failed(request, ticket, form, errors: list[str]) -> HttpResponse:
         # Without JavaScript the page reloads: keep the text as the draft, so nothing is lost.
         desk_services.reply_draft_save(
             ticket=ticket,
-            user=request.user,
+            actor=request.user,
             content=request.POST.get("content", ""),
             is_internal=bool(request.POST.get("internal")),
         )
@@ -238,7 +239,7 @@ def _collision(request, ticket, form, changes: list[str]) -> HttpResponse:
     warned.is_valid()
     if not request.htmx:
         desk_services.reply_draft_save(
-            ticket=ticket, user=request.user, content=form.cleaned_data["content"]
+            ticket=ticket, actor=request.user, content=form.cleaned_data["content"]
         )
         messages.warning(request, "Not sent: the ticket changed. " + "; ".join(changes))
         return redirect("desk:ticket", ref=ticket.number)

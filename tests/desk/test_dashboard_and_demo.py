@@ -67,6 +67,6 @@ def test_demo_step_adds_canned_responses_and_a_shared_view_once(tenant, people):
 def test_admin_lists_canned_responses_and_saved_views(tenant_client, admin_user, people, tenant):
     desk_demo_create(tenant=tenant, people=people)
     client = tenant_client(admin_user)
-    assert b"Greeting and next steps" in client.get("/admin/tickets/cannedresponse/").content
-    assert b"Urgent and high, open" in client.get("/admin/tickets/savedview/").content
-    assert client.get("/admin/tickets/cannedresponse/add/").status_code == 200
+    assert b"Greeting and next steps" in client.get("/admin/desk/cannedresponse/").content
+    assert b"Urgent and high, open" in client.get("/admin/desk/savedview/").content
+    assert client.get("/admin/desk/cannedresponse/add/").status_code == 200
