@@ -101,6 +101,7 @@ TENANT_APPS = [
     "automation",
     "knowledgebase",
     "portal",
+    "desk",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

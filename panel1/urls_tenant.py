@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include("panel1.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("panel1.accounts.urls")),
+    path("desk/", include("desk.urls")),
     *_web_urls(),
     # Last: the portal's patterns sit at the root and must not shadow the apps above.
     path("", include("portal.urls")),

@@ -104,7 +104,3 @@ class SatisfactionRatingAdmin(admin.ModelAdmin):
     list_display = ["ticket", "rating", "created_at"]
     list_filter = ["rating"]
     readonly_fields = ["ticket", "rating", "comment"]
-
-
-# The desk's configuration models (canned responses, saved views) register themselves here.
-import tickets.desk.admin  # noqa: E402, F401

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.template.defaultfilters import linebreaks_filter
 from django.utils.safestring import SafeString, mark_safe
 
-from knowledgebase.rendering import render_markdown
+from panel1.markdown import render_markdown
 from tickets.models import Channel, Message
 
 RENDERED_TTL = 7 * 24 * 3600

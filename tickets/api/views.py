@@ -230,8 +230,6 @@ class AttachmentDownloadView(APIView):
         return attachment_response(attachment)
 
 
-
-
 @extend_schema_view(
     list=extend_schema(summary="List categories"),
     retrieve=extend_schema(summary="Get a category"),

@@ -39,9 +39,6 @@ from tickets.models.tickets import (
     attachment_upload_to,
 )
 
-# The desk's models, until they move to the desk app (drop this line with tickets/models_desk.py).
-from tickets.models_desk import CannedResponse, PresenceState, ReplyDraft, SavedView, TicketPresence
-
 __all__ = [
     "OPEN_STATUSES",
     "PAUSED_STATUSES",
@@ -49,7 +46,6 @@ __all__ = [
     "AgentProfile",
     "Attachment",
     "BouncedAddress",
-    "CannedResponse",
     "Category",
     "Channel",
     "EmailReplyToken",
@@ -63,15 +59,11 @@ __all__ = [
     "MessageType",
     "OutboundEmail",
     "OutboundStatus",
-    "PresenceState",
     "Priority",
-    "ReplyDraft",
     "SatisfactionRating",
-    "SavedView",
     "Status",
     "Ticket",
     "TicketCounter",
     "TicketEvent",
-    "TicketPresence",
     "attachment_upload_to",
 ]

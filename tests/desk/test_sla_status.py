@@ -1,5 +1,5 @@
-"""The desk reads SLA state through a guarded bridge: nothing without an SLA app, the API's
-`sla` block (and the at-risk / breached flags) when `Ticket.sla_state` exists."""
+"""The desk shows a ticket's SLA from the sla app's state: the API's `sla` block, the at-risk /
+breached flags, and the stored calculation as text."""
 
 import re
 from dataclasses import dataclass
@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tickets.desk import bridges
+from desk import queues, sla_status
+from sla.models import TicketSLA
 
 
 @dataclass
@@ -17,6 +18,11 @@ class FakeState:
 
     block: dict
     first_response_at_risk: bool = False
+    next_response_at_risk: bool = False
+    resolution_at_risk: bool = False
+    calculation: dict | None = None
+    pauses: list | None = None
+    log: list | None = None
 
     def as_api_block(self, ticket):
         return self.block
@@ -40,19 +46,16 @@ def block(now, *, due_in=timedelta(hours=2), breached=False, paused=False, respo
 @pytest.fixture
 def with_state(monkeypatch):
     def install(state):
-        monkeypatch.setattr(bridges, "sla_available", lambda: True)
-        monkeypatch.setattr(bridges, "_state_of", lambda ticket: state)
+        monkeypatch.setattr(sla_status, "ticket_sla_state_get", lambda ticket: state)
 
     return install
 
 
-def test_without_an_sla_app_there_is_no_summary(ticket, monkeypatch):
-    monkeypatch.setattr(bridges, "sla_available", lambda: False)
-    monkeypatch.setattr(bridges, "_find", lambda *a: None)
-    assert bridges.sla_summary(ticket, timezone.now()) is None
-    assert bridges.sla_q(["breached"], timezone.now()) is None
-    assert bridges.sla_order_expression() is None
-    assert bridges.sla_rates() is None
+def test_a_ticket_without_an_sla_clock_has_no_summary(ticket):
+    TicketSLA.objects.filter(pk=ticket.pk).delete()
+    ticket.refresh_from_db()
+    assert sla_status.sla_summary(ticket, timezone.now()) is None
+    assert sla_status.sla_explanation(ticket) == ""
 
 
 @pytest.mark.parametrize(
@@ -71,16 +74,18 @@ def test_summary_picks_the_next_target_and_a_traffic_light(
 ):
     now = timezone.now()
     with_state(FakeState(block(now, **kwargs), first_response_at_risk=flag))
-    summary = bridges.sla_summary(ticket, now)
+    summary = sla_status.sla_summary(ticket, now)
     assert (summary.state, summary.label) == (state, label)
 
 
 def test_queue_shows_the_countdown_coloured(desk, ticket, monkeypatch):
     now = timezone.now()
     monkeypatch.setattr(
-        bridges,
+        queues,
         "sla_summary",
-        lambda t, at: bridges.SlaSummary("at_risk", now + timedelta(minutes=95), "resolution", {}),
+        lambda t, at: sla_status.SlaSummary(
+            "at_risk", now + timedelta(minutes=95), "resolution", {}
+        ),
     )
     page = desk.get("/desk/queue/open/").content.decode()
     cell = re.search(r'<span class="sla sla-at_risk"[^>]*>([^<]+)</span>', page)
@@ -89,8 +94,11 @@ def test_queue_shows_the_countdown_coloured(desk, ticket, monkeypatch):
 
 def test_ticket_page_has_an_sla_panel_with_the_explanation(desk, ticket, with_state):
     now = timezone.now()
-    state = FakeState(block(now))
-    state.explanation = "Profile Standard, Mon-Fri 09:00-17:00 Europe/Berlin; paused 2 h"
+    state = FakeState(
+        block(now),
+        calculation={"profile": "Standard, Mon-Fri 09:00-17:00 Europe/Berlin"},
+        pauses=[{"reason": "paused 2 h"}],
+    )
     with_state(state)
     page = desk.get(f"/desk/tickets/{ticket.number}/").content.decode()
     assert 'id="ticket-sla"' in page and "First response due" in page
@@ -98,7 +106,7 @@ def test_ticket_page_has_an_sla_panel_with_the_explanation(desk, ticket, with_st
 
 
 def test_countdown_formats():
-    from tickets.templatetags.desk_tags import countdown
+    from desk.templatetags.desk_tags import countdown
 
     now = timezone.now()
     assert countdown(now + timedelta(minutes=5, seconds=30), now) == "5m"

@@ -10,24 +10,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
+from desk.models import CannedResponse, PresenceState, ReplyDraft, SavedView, TicketPresence
+from desk.queues import normalize_filters, sort_key
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError, PermissionDenied
 from tickets import services
-from tickets.desk.queues import normalize_filters, sort_key
-from tickets.models import (
-    CannedResponse,
-    Message,
-    MessageType,
-    PresenceState,
-    ReplyDraft,
-    SavedView,
-    Status,
-    Ticket,
-    TicketPresence,
-)
+from tickets.models import Category, Message, MessageType, Status, Ticket
 from tickets.services import UNSET, AttachmentInput
 
 PRESENCE_TTL = timedelta(seconds=30)
@@ -50,21 +41,34 @@ def _clean_name(name: str) -> str:
 
 @transaction.atomic
 def saved_view_create(
-    *, actor: User, name: str, filters: dict, ordering: str = "", is_shared: bool = False
+    *,
+    actor: User,
+    name: str,
+    filters: dict,
+    ordering: str = "",
+    is_shared: bool = False,
+    owner: User | None = None,
+    position: int | None = None,
 ) -> SavedView:
-    """Save a filter combination as a view of `actor` (shared with all staff if asked)."""
+    """Save a filter combination as a view of `owner` (default: `actor`; someone else's only
+    for supervisors and admins), shared with all staff if asked."""
     _staff_only(actor)
+    owner = owner or actor
+    if owner.pk != actor.pk and not actor.is_supervisor_or_admin:
+        raise PermissionDenied("Only supervisors and admins create views for others.")
     name = _clean_name(name)
-    if SavedView.objects.filter(owner=actor).count() >= MAX_SAVED_VIEWS_PER_USER:
+    if SavedView.objects.filter(owner=owner).count() >= MAX_SAVED_VIEWS_PER_USER:
         raise DomainError({"name": [f"At most {MAX_SAVED_VIEWS_PER_USER} views per person."]})
+    extra = {} if position is None else {"position": position}
     try:
         with transaction.atomic():
             return SavedView.objects.create(
-                owner=actor,
+                owner=owner,
                 name=name,
                 filters=normalize_filters(filters),
                 ordering=sort_key(ordering) if ordering else "",
                 is_shared=bool(is_shared),
+                **extra,
             )
     except IntegrityError as exc:
         raise DomainError({"name": [f"You already have a view named {name!r}."]}) from exc
@@ -77,11 +81,26 @@ def _check_owner(view: SavedView, actor: User) -> None:
 
 @transaction.atomic
 def saved_view_update(
-    *, view: SavedView, actor: User, name=UNSET, filters=UNSET, ordering=UNSET, is_shared=UNSET
+    *,
+    view: SavedView,
+    actor: User,
+    name: str = UNSET,
+    filters: dict = UNSET,
+    ordering: str = UNSET,
+    is_shared: bool = UNSET,
+    owner: User = UNSET,
+    position: int = UNSET,
 ) -> SavedView:
-    """Rename, re-filter or (un)share a view; owners, supervisors and admins only."""
+    """Rename, re-filter, (un)share, reorder or hand over a view; its owner, supervisors and
+    admins only (handing over: supervisors and admins)."""
     _staff_only(actor)
     _check_owner(view, actor)
+    if owner is not UNSET and owner.pk != view.owner_id:
+        if not actor.is_supervisor_or_admin:
+            raise PermissionDenied("Only supervisors and admins hand a view over.")
+        view.owner = owner
+    if position is not UNSET:
+        view.position = position
     if name is not UNSET:
         view.name = _clean_name(name)
     if filters is not UNSET:
@@ -105,46 +124,117 @@ def saved_view_delete(*, view: SavedView, actor: User) -> None:
     view.delete()
 
 
-def canned_responses_for(user, *, query: str = "", category_id=None, limit: int = 15):
-    """Shared and own active canned responses matching `query` (title, shortcut or text);
-    those of the ticket's category first, then the most used."""
-    qs = CannedResponse.objects.filter(Q(owner__isnull=True) | Q(owner=user), is_active=True)
-    for word in (query or "").split()[:5]:
-        qs = qs.filter(
-            Q(title__icontains=word) | Q(shortcut__icontains=word) | Q(content__icontains=word)
+def _check_canned_owner(actor: User, owner: User | None) -> None:
+    if owner is not None and owner.pk == actor.pk:
+        return
+    if not actor.is_supervisor_or_admin:
+        raise PermissionDenied(
+            "Only supervisors and admins manage shared canned responses or those of others."
         )
-    ordering = ["-usage_count", "title"]
-    if category_id:
-        from django.db.models import Case, IntegerField, Value, When
-
-        ordering.insert(
-            0,
-            Case(
-                When(category_id=category_id, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-        )
-    return list(qs.order_by(*ordering)[:limit])
 
 
-def canned_response_used(*, response: CannedResponse) -> None:
+def _check_canned_fields(*, title: str, content: str) -> None:
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = ["Give the canned response a title."]
+    if not (content or "").strip():
+        errors["content"] = ["Write the text of the canned response."]
+    if errors:
+        raise DomainError(errors)
+
+
+@transaction.atomic
+def canned_response_create(
+    *,
+    actor: User | None,
+    title: str,
+    content: str,
+    shortcut: str = "",
+    category: Category | None = None,
+    owner: User | None = None,
+    is_active: bool = True,
+) -> CannedResponse:
+    """Add a canned response, shared with the team (no `owner`) or one agent's own.
+
+    `actor` None is the system (provisioning's demo data); agents may add their own only,
+    supervisors and admins any."""
+    if actor is not None:
+        _staff_only(actor)
+        _check_canned_owner(actor, owner)
+    _check_canned_fields(title=title, content=content)
+    return CannedResponse.objects.create(
+        title=title.strip(),
+        content=content,
+        shortcut=shortcut or "",
+        category=category,
+        owner=owner,
+        is_active=bool(is_active),
+    )
+
+
+@transaction.atomic
+def canned_response_update(
+    *,
+    response: CannedResponse,
+    actor: User,
+    title: str = UNSET,
+    content: str = UNSET,
+    shortcut: str = UNSET,
+    category: Category | None = UNSET,
+    owner: User | None = UNSET,
+    is_active: bool = UNSET,
+) -> CannedResponse:
+    """Change a canned response; its owner, supervisors and admins only."""
+    _staff_only(actor)
+    _check_canned_owner(actor, response.owner)
+    if owner is not UNSET:
+        _check_canned_owner(actor, owner)
+        response.owner = owner
+    changes = {"title": title, "content": content, "shortcut": shortcut, "category": category}
+    for name, value in changes.items():
+        if value is not UNSET:
+            setattr(response, name, value)
+    if is_active is not UNSET:
+        response.is_active = bool(is_active)
+    _check_canned_fields(title=response.title, content=response.content)
+    response.title = response.title.strip()
+    response.save()
+    return response
+
+
+@transaction.atomic
+def canned_response_delete(*, response: CannedResponse, actor: User) -> None:
+    _staff_only(actor)
+    _check_canned_owner(actor, response.owner)
+    response.delete()
+
+
+@transaction.atomic
+def canned_response_used(*, response: CannedResponse, actor: User) -> None:
+    """Count one use (the most used are listed first); a conditional-free atomic increment."""
+    _staff_only(actor)
     CannedResponse.objects.filter(pk=response.pk).update(usage_count=F("usage_count") + 1)
 
 
+@transaction.atomic
 def reply_draft_save(
-    *, ticket: Ticket, user: User, content: str, is_internal: bool = False, status_after: str = ""
+    *,
+    ticket: Ticket,
+    actor: User,
+    content: str,
+    is_internal: bool = False,
+    status_after: str = "",
 ) -> ReplyDraft | None:
     """Keep what the agent is typing (one row per agent and ticket); empty text removes it."""
-    _staff_only(user)
+    _staff_only(actor)
     if not (content or "").strip():
-        ReplyDraft.objects.filter(ticket=ticket, user=user).delete()
+        ReplyDraft.objects.filter(ticket=ticket, user=actor).delete()
         return None
     if status_after not in Status.values:
         status_after = ""
     draft, _ = ReplyDraft.objects.update_or_create(
         ticket=ticket,
-        user=user,
+        user=actor,
         defaults={
             "content": content[:200_000],
             "is_internal": bool(is_internal),
@@ -154,41 +244,38 @@ def reply_draft_save(
     return draft
 
 
-def reply_draft_discard(*, ticket: Ticket, user: User) -> None:
-    ReplyDraft.objects.filter(ticket=ticket, user=user).delete()
+@transaction.atomic
+def reply_draft_discard(*, ticket: Ticket, actor: User) -> None:
+    ReplyDraft.objects.filter(ticket=ticket, user=actor).delete()
 
 
-def presence_touch(*, ticket: Ticket, user: User, state: str = PresenceState.VIEWING) -> None:
-    """Record that `user` has the ticket open (and is typing, or not) for the next 30 s."""
+@transaction.atomic
+def presence_touch(*, ticket: Ticket, actor: User, state: str = PresenceState.VIEWING) -> None:
+    """Record that `actor` has the ticket open (and is typing, or not) for the next 30 s."""
+    _staff_only(actor)
     if state not in PresenceState.values:
         state = PresenceState.VIEWING
     now = timezone.now()
     # One upsert per heartbeat; the unique (ticket, user) constraint is the conflict target.
     TicketPresence.objects.bulk_create(
-        [TicketPresence(ticket=ticket, user=user, state=state, expires_at=now + PRESENCE_TTL)],
+        [TicketPresence(ticket=ticket, user=actor, state=state, expires_at=now + PRESENCE_TTL)],
         update_conflicts=True,
         unique_fields=["ticket", "user"],
         update_fields=["state", "expires_at"],
     )
 
 
-def presence_leave(*, ticket: Ticket, user: User) -> None:
-    TicketPresence.objects.filter(ticket=ticket, user=user).delete()
+@transaction.atomic
+def presence_leave(*, ticket: Ticket, actor: User) -> None:
+    TicketPresence.objects.filter(ticket=ticket, user=actor).delete()
 
 
+@transaction.atomic
 def presence_prune() -> int:
-    """Delete presence rows that expired (agents who closed the tab without a goodbye)."""
+    """Delete presence rows that expired (agents who closed the tab without a goodbye); the
+    hourly job runs it as the system."""
     deleted, _ = TicketPresence.objects.filter(expires_at__lt=timezone.now()).delete()
     return deleted
-
-
-def presence_others(*, ticket: Ticket, user: User) -> list[TicketPresence]:
-    return list(
-        TicketPresence.objects.filter(ticket=ticket, expires_at__gt=timezone.now())
-        .exclude(user=user)
-        .select_related("user")
-        .order_by("user__name", "user__email")
-    )
 
 
 @transaction.atomic
@@ -217,7 +304,7 @@ def reply_send(
         services.ticket_status_change(
             ticket=message.ticket, actor=actor, status=status_after, reason="Set with reply"
         )
-    reply_draft_discard(ticket=ticket, user=actor)
+    reply_draft_discard(ticket=ticket, actor=actor)
     return message
 
 

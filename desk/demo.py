@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from tickets.models import CannedResponse, Category, Priority, SavedView
+from desk import services
+from desk.models import CannedResponse, SavedView
+from tickets.models import Category, Priority
 
+DEMO_VIEW = "Urgent and high, open"
 DEMO_CANNED = [
     (
         "Greeting and next steps",
@@ -52,30 +55,31 @@ def desk_demo_create(*, tenant, people) -> bool:
     created_any = False
     categories = {c.name: c for c in Category.objects.all()}
     for title, shortcut, category, content in DEMO_CANNED:
-        _, created = CannedResponse.objects.get_or_create(
+        if CannedResponse.objects.filter(title=title, owner=None).exists():
+            continue
+        services.canned_response_create(
+            actor=None,
             title=title,
-            owner=None,
-            defaults={
-                "shortcut": shortcut,
-                "content": content,
-                "category": categories.get(category) if category else None,
-            },
+            shortcut=shortcut,
+            content=content,
+            category=categories.get(category) if category else None,
         )
-        created_any |= created
+        created_any = True
     supervisor = people.get("supervisor@demo.test")
-    if supervisor is not None:
-        _, created = SavedView.objects.get_or_create(
-            owner=supervisor,
-            name="Urgent and high, open",
-            defaults={
-                "is_shared": True,
-                "position": 10,
-                "filters": {
-                    "status": ["OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "ON_HOLD"],
-                    "priority": [Priority.URGENT.value, Priority.HIGH.value],
-                },
-                "ordering": "-priority",
+    if (
+        supervisor is not None
+        and not SavedView.objects.filter(owner=supervisor, name=DEMO_VIEW).exists()
+    ):
+        services.saved_view_create(
+            actor=supervisor,
+            name=DEMO_VIEW,
+            is_shared=True,
+            position=10,
+            filters={
+                "status": ["OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "ON_HOLD"],
+                "priority": [Priority.URGENT.value, Priority.HIGH.value],
             },
+            ordering="-priority",
         )
-        created_any |= created
+        created_any = True
     return created_any

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from tickets.desk.views import assist, auth, dashboard, queues, ticket
+from desk.views import assist, auth, dashboard, queues, ticket
 
 app_name = "desk"
 

@@ -21,8 +21,10 @@ from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 
-from tickets.desk import bridges
-from tickets.models import OPEN_STATUSES, Priority, SavedView, Status, Ticket
+from desk.models import SavedView
+from desk.sla_status import sla_summary
+from sla.selectors import ticket_sla_at_risk_q, ticket_sla_breached_q, ticket_sla_next_due
+from tickets.models import OPEN_STATUSES, Priority, Status, Ticket
 from tickets.selectors import priority_rank, ticket_queryset_for, ticket_search
 
 LIST_KEYS = ("status", "priority", "category", "assignee", "tag", "sla")
@@ -42,7 +44,6 @@ class QueueView:
     filters: dict
     ordering: str = "-updated_at"
     saved: SavedView | None = None
-    needs_sla: bool = False
 
     @property
     def url_name(self) -> str:
@@ -54,9 +55,7 @@ DEFAULT_VIEWS = [
     QueueView("unassigned", "Unassigned", {"assignee": ["none"], "status": OPEN}, "-created_at"),
     QueueView("open", "All open", {"status": OPEN}),
     QueueView("waiting", "Waiting on customer", {"status": [Status.WAITING_ON_CUSTOMER.value]}),
-    QueueView(
-        "sla", "Breached / at risk", {"sla": list(SLA_STATES), "status": OPEN}, "sla", None, True
-    ),
+    QueueView("sla", "Breached / at risk", {"sla": list(SLA_STATES), "status": OPEN}, "sla"),
     QueueView("recent", "Recently updated", {"updated": "7d"}),
 ]
 DEFAULT_VIEWS_BY_KEY = {view.key: view for view in DEFAULT_VIEWS}
@@ -64,8 +63,8 @@ SEARCH_VIEW = QueueView("search", "Search", {})
 
 
 def default_views() -> list[QueueView]:
-    """The built-in queues; the SLA queue only when an SLA app is installed."""
-    return [v for v in DEFAULT_VIEWS if not v.needs_sla or bridges.sla_available()]
+    """The built-in queues."""
+    return list(DEFAULT_VIEWS)
 
 
 def _uuid_or(value: str, *specials: str) -> str | None:
@@ -133,11 +132,19 @@ def filters_q(filters: dict, *, user, now: datetime) -> Q:
     if filters.get("updated"):
         q &= Q(updated_at__gte=now - UPDATED_WINDOWS[filters["updated"]])
     if filters.get("sla"):
-        sla = bridges.sla_q(filters["sla"], now)
-        q &= sla if sla is not None else NEVER
+        q &= _sla_q(filters["sla"])
     if filters.get("q"):
         matches = ticket_search(Ticket.objects.all(), filters["q"], user=user)
         q &= Q(pk__in=matches.values("pk"))
+    return q
+
+
+def _sla_q(wanted: list[str]) -> Q:
+    q = NEVER
+    if "breached" in wanted:
+        q |= ticket_sla_breached_q()
+    if "at_risk" in wanted:
+        q |= ticket_sla_at_risk_q()
     return q
 
 
@@ -175,7 +182,7 @@ def sort_key(ordering: str) -> str:
     """`-updated_at` (a view's default) and `-updated` (a column) name the same sort."""
     desc = ordering.startswith("-")
     key = ordering.lstrip("-").removesuffix("_at")
-    if key not in SORTS or (key == "sla" and bridges.sla_order_expression() is None):
+    if key not in SORTS:
         return "-updated"
     return f"-{key}" if desc else key
 
@@ -194,7 +201,7 @@ def order_queue(qs: QuerySet[Ticket], ordering: str) -> QuerySet[Ticket]:
             )
         ]
     elif name == "sla":
-        expressions = [bridges.sla_order_expression()]
+        expressions = [ticket_sla_next_due()]
     else:
         expressions = list(SORTS[name])
     ordered = []
@@ -257,7 +264,7 @@ def queue_page(
     page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
     offset = (page - 1) * PAGE_SIZE
     tickets = _page_rows(user, qs, ordering, offset)
-    summaries = {t.pk: bridges.sla_summary(t, now) for t in tickets}
+    summaries = {t.pk: sla_summary(t, now) for t in tickets}
     return QueuePage(
         view=view,
         filters=filters,
@@ -356,8 +363,7 @@ def view_counts_cached(user, views: list[QueueView], *, now: datetime, version: 
 
 def resolve_view(user, key: str) -> QueueView | None:
     if key in DEFAULT_VIEWS_BY_KEY:
-        view = DEFAULT_VIEWS_BY_KEY[key]
-        return view if (not view.needs_sla or bridges.sla_available()) else None
+        return DEFAULT_VIEWS_BY_KEY[key]
     try:
         view_id = uuid.UUID(key)
     except ValueError:

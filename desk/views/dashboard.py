@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tickets.desk import bridges
-from tickets.desk.charts import bar_chart
-from tickets.desk.views.base import desk_view, sidebar_context
+from desk.charts import bar_chart
+from desk.views.base import desk_view, sidebar_context
+from sla.selectors import ticket_sla_breached_q
+from sla.stats import sla_stats
 from tickets.models import OPEN_STATUSES, Priority, Status, Ticket
 from tickets.stats import support_stats
 
@@ -20,24 +20,13 @@ STATS_CACHE_SECONDS = 60
 PRIORITY_COLORS = {"Low": "#64748b", "Medium": "#2563eb", "High": "#d97706", "Urgent": "#dc2626"}
 
 
-def _overdue_q(now) -> Q:
-    sla = bridges.sla_q(["breached"], now)
-    if sla is not None:
-        return sla
-    return bridges.overdue_fallback_q(
-        now,
-        first_response_minutes=settings.DEFAULT_FIRST_RESPONSE_TIME,
-        resolution_minutes=settings.DEFAULT_RESOLUTION_TIME,
-    )
-
-
-def _my_counts(user, now) -> dict:
+def _my_counts(user) -> dict:
     mine = Q(assignee=user)
     counts = {
         "my_open": Count("pk", filter=mine),
-        "my_overdue": Count("pk", filter=mine & _overdue_q(now)),
+        "my_overdue": Count("pk", filter=mine & ticket_sla_breached_q()),
         "unassigned": Count("pk", filter=Q(assignee__isnull=True)),
-        "overdue": Count("pk", filter=_overdue_q(now)),
+        "overdue": Count("pk", filter=ticket_sla_breached_q()),
         "open": Count("pk"),
     }
     for status in OPEN_STATUSES:
@@ -58,22 +47,19 @@ def _team_load(user) -> dict:
 
 def _cached(key: str, compute):
     """Tenant-wide aggregates over every ticket: computed once a minute at most (cache keys
-    are tenant-prefixed). A miss is stored as a marker too, so "no SLA app" is remembered."""
-    found = cache.get(key, _MISSING)
-    if found is _MISSING:
+    are tenant-prefixed)."""
+    found = cache.get(key)
+    if found is None:
         found = compute()
         cache.set(key, found, STATS_CACHE_SECONDS)
     return found
-
-
-_MISSING = object()
 
 
 @require_GET
 @desk_view
 def dashboard(request):
     now = request.desk_now
-    counts = _my_counts(request.user, now)
+    counts = _my_counts(request.user)
     stats = _cached("desk:support_stats", support_stats)
     priority_labels = dict(Priority.choices)
     by_priority = {str(priority_labels[k]): v for k, v in stats["tickets_by_priority"].items()}
@@ -82,25 +68,22 @@ def dashboard(request):
     open_by_status = {str(status_labels[s]): counts[f"s_{s}"] for s in OPEN_STATUSES}
     sla = _cached(
         f"desk:sla_rates:{now.date()}",
-        lambda: bridges.sla_rates(start=(now - timedelta(days=30)).date(), end=now.date()),
+        lambda: sla_stats(start=(now - timedelta(days=30)).date(), end=now.date()),
     )
     charts = [
         bar_chart("Open tickets by status", open_by_status),
         bar_chart("Team load (open tickets)", _team_load(request.user)),
         bar_chart("All tickets by priority", by_priority, colors=PRIORITY_COLORS),
         bar_chart("All tickets by category", by_category),
+        bar_chart(
+            "SLA met, last 30 days",
+            {
+                "First response": sla["first_response_sla_rate"] or 0,
+                "Resolution": sla["resolution_sla_rate"] or 0,
+            },
+            unit="%",
+        ),
     ]
-    if sla:
-        charts.append(
-            bar_chart(
-                "SLA met, last 30 days",
-                {
-                    "First response": sla.get("first_response_sla_rate") or 0,
-                    "Resolution": sla.get("resolution_sla_rate") or 0,
-                },
-                unit="%",
-            )
-        )
     context = {
         "counts": counts,
         "stats": stats,

@@ -2,6 +2,6 @@
 
 
 def presence_prune_task() -> int:
-    from tickets.desk.services import presence_prune
+    from desk.services import presence_prune
 
     return presence_prune()

@@ -1,7 +1,7 @@
 """Desk models: saved queue views, canned responses, reply drafts and presence.
 
-Imported at the end of tickets/models.py, so they belong to the tickets app (one migration
-history) while living in their own module.
+Agent tooling only; the ticket domain stays in `tickets`. The tables keep the names they had
+while these models lived in the tickets app (`db_table`), so upgrades keep every row.
 """
 
 import uuid
@@ -31,7 +31,7 @@ class SavedView(models.Model):
         default=False, help_text="Shared views appear in every staff member's sidebar."
     )
     filters = models.JSONField(
-        default=dict, blank=True, help_text="Normalized queue filters (see tickets.desk.queues)."
+        default=dict, blank=True, help_text="Normalized queue filters (see desk.queues)."
     )
     ordering = models.CharField(max_length=32, blank=True)
     position = models.PositiveSmallIntegerField(default=100)
@@ -39,6 +39,7 @@ class SavedView(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "tickets_savedview"
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "name"], name="savedview_owner_name_uniq")
@@ -80,6 +81,7 @@ class CannedResponse(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "tickets_cannedresponse"
         ordering = ["title"]
         indexes = [models.Index(fields=["is_active", "title"], name="canned_active_title_idx")]
 
@@ -98,6 +100,7 @@ class ReplyDraft(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "tickets_replydraft"
         constraints = [
             models.UniqueConstraint(fields=["ticket", "user"], name="replydraft_ticket_user_uniq")
         ]
@@ -122,6 +125,7 @@ class TicketPresence(models.Model):
     expires_at = models.DateTimeField()
 
     class Meta:
+        db_table = "tickets_ticketpresence"
         constraints = [
             models.UniqueConstraint(fields=["ticket", "user"], name="presence_ticket_user_uniq")
         ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from django import template
 from django.http import QueryDict
 
-from tickets.desk import timeline
+from desk import timeline
 
 register = template.Library()
 

@@ -7,12 +7,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from panel1.accounts.services import customer_get_or_create
-from panel1.exceptions import DomainError, NotFound
-from tickets import services
-from tickets.desk import bridges, timeline
-from tickets.desk import services as desk_services
-from tickets.desk.forms import (
+from desk import services as desk_services
+from desk import timeline
+from desk.forms import (
     CcForm,
     PropertyForm,
     ReplyForm,
@@ -20,7 +17,11 @@ from tickets.desk.forms import (
     split_tags,
     staff_users,
 )
-from tickets.desk.views.base import (
+from desk.kb_panel import kb_panel_needed
+from desk.models import ReplyDraft
+from desk.selectors import presence_list_others
+from desk.sla_status import sla_explanation, sla_summary
+from desk.views.base import (
     desk_view,
     error_messages,
     etag_of,
@@ -29,14 +30,10 @@ from tickets.desk.views.base import (
     poll_seconds,
     sidebar_context,
 )
-from tickets.models import (
-    Category,
-    MessageType,
-    Priority,
-    ReplyDraft,
-    Status,
-    Ticket,
-)
+from panel1.accounts.services import customer_get_or_create
+from panel1.exceptions import DomainError, NotFound
+from tickets import services
+from tickets.models import Category, MessageType, Priority, Status, Ticket
 from tickets.selectors import messages_for, ticket_get_for
 from tickets.services import ALLOWED_TRANSITIONS, UNSET
 
@@ -82,13 +79,7 @@ def _props_context(request, ticket: Ticket, *, errors=None) -> dict:
 
 
 def _sla_context(ticket: Ticket, now) -> dict:
-    if not bridges.sla_available():
-        return {"sla_enabled": False}
-    return {
-        "sla_enabled": True,
-        "sla": bridges.sla_summary(ticket, now),
-        "sla_explanation": bridges.sla_explanation(ticket),
-    }
+    return {"sla": sla_summary(ticket, now), "sla_explanation": sla_explanation(ticket)}
 
 
 def _changes_since(request, ticket: Ticket, seen_at) -> list[str]:
@@ -99,8 +90,8 @@ def _changes_since(request, ticket: Ticket, seen_at) -> list[str]:
 
 
 def _live_etag(request, ticket: Ticket, since: str) -> str:
-    # SLA countdowns move with the clock: with an SLA app the region is redrawn each minute.
-    minute = request.desk_now.replace(second=0, microsecond=0) if bridges.sla_available() else ""
+    # SLA countdowns move with the clock: the region is redrawn each minute.
+    minute = request.desk_now.replace(second=0, microsecond=0)
     return etag_of(request.user.pk, ticket.pk, ticket.updated_at, since, minute)
 
 
@@ -151,8 +142,8 @@ def ticket_page(request, ref: str):
         "draft": draft,
         "requester_tickets": _requester_tickets(request, ticket),
         "requester_tickets_max": REQUESTER_TICKETS,
-        "others": desk_services.presence_others(ticket=ticket, user=request.user),
-        "kb_enabled": bridges.kb_panel_needed(),
+        "others": presence_list_others(ticket=ticket, user=request.user),
+        "kb_enabled": kb_panel_needed(),
         "live_poll_seconds": poll_seconds("live"),
         "live_etag": _live_etag(request, ticket, form.initial["seen_at"]),
     }
@@ -230,7 +221,7 @@ def _reply_failed(request, ticket, form, errors: list[str]) -> HttpResponse:
         # Without JavaScript the page reloads: keep the text as the draft, so nothing is lost.
         desk_services.reply_draft_save(
             ticket=ticket,
-            user=request.user,
+            actor=request.user,
             content=request.POST.get("content", ""),
             is_internal=bool(request.POST.get("internal")),
         )
@@ -248,7 +239,7 @@ def _collision(request, ticket, form, changes: list[str]) -> HttpResponse:
     warned.is_valid()
     if not request.htmx:
         desk_services.reply_draft_save(
-            ticket=ticket, user=request.user, content=form.cleaned_data["content"]
+            ticket=ticket, actor=request.user, content=form.cleaned_data["content"]
         )
         messages.warning(request, "Not sent: the ticket changed. " + "; ".join(changes))
         return redirect("desk:ticket", ref=ticket.number)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from django import forms
 from django.utils import timezone
 
+from desk.services import BULK_ACTIONS
 from panel1.accounts.models import STAFF_ROLES, User
-from tickets.desk.services import BULK_ACTIONS
 from tickets.models import Category, Priority, Status
 
 KEEP_STATUS = [("", "Keep status")]

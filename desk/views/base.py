@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from desk import queues
 from panel1.exceptions import DomainError
-from tickets.desk import queues
 
 LIVE_POLL_SECONDS = 5  # ticket page; settings.DESK_LIVE_POLL_SECONDS overrides
 QUEUE_POLL_SECONDS = 15  # queues and sidebar counts; settings.DESK_QUEUE_POLL_SECONDS

@@ -117,7 +117,7 @@ DERIVED_EVENT_PREFIXES = ("sla.",)
 def build_thread(messages: list[Message], events: list[TicketEvent]) -> list[ThreadItem]:
     """Messages in order; runs of system messages and audit rows fold into one item.
 
-    Message HTML comes from the portal's renderer (Markdown, sanitized; mail as plain text
+    Message HTML comes from `tickets.presentation` (Markdown, sanitized; mail as plain text
     with line breaks), cached per tenant by content hash, so a long thread renders once."""
     spoken = [m for m in messages if m.message_type != MessageType.SYSTEM]
     html = {m.pk: rendered for m, rendered in conversation_html(spoken)}

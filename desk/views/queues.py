@@ -8,11 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from panel1.accounts.models import User
-from panel1.exceptions import DomainError
-from tickets.desk import bridges, queues, services
-from tickets.desk.forms import BulkForm, SavedViewForm, split_tags, staff_users
-from tickets.desk.views.base import (
+from desk import queues, services
+from desk.forms import BulkForm, SavedViewForm, split_tags, staff_users
+from desk.models import SavedView
+from desk.views.base import (
     desk_view,
     etag_of,
     flash_error,
@@ -22,7 +21,10 @@ from tickets.desk.views.base import (
     queue_version,
     sidebar_context,
 )
-from tickets.models import Category, Priority, SavedView, Status, Ticket
+from panel1.accounts.models import User
+from panel1.exceptions import DomainError
+from panel1.ids import is_uuid
+from tickets.models import Category, Priority, Status, Ticket
 
 
 def _page_number(request) -> int:
@@ -69,8 +71,6 @@ def _queue_context(request, view: queues.QueueView, counts: dict | None = None) 
         "now": request.desk_now,
         "rows_url": _rows_url(request),
         "query": request.GET.copy(),
-        "sla_enabled": bridges.sla_available(),
-        "sla_sortable": bridges.sla_order_expression() is not None,
         "queue_poll_seconds": poll_seconds("queue"),
     }
 
@@ -146,20 +146,10 @@ def _bulk_assignee(request, value: str) -> User | None:
         return None
     if value == "me":
         return request.user
-    user = staff_users().filter(pk=value).first() if _is_uuid(value) else None
+    user = staff_users().filter(pk=value).first() if is_uuid(value) else None
     if user is None:
         raise DomainError({"assignee": ["Choose a staff member."]})
     return user
-
-
-def _is_uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @require_POST
@@ -174,7 +164,7 @@ def bulk(request):
                 messages.error(request, error)
         return go_back(request, fallback)
     data = form.cleaned_data
-    ids = [t for t in data["tickets"] if _is_uuid(t)]
+    ids = [t for t in data["tickets"] if is_uuid(t)]
     tickets = list(Ticket.objects.visible_to(request.user).filter(pk__in=ids).order_by("number"))
     try:
         result = _bulk_apply(request, data, tickets)

@@ -6,16 +6,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from knowledgebase.rendering import render_markdown
+from desk import services as desk_services
+from desk.forms import DraftForm
+from desk.kb_panel import kb_suggestions as suggest_articles
+from desk.models import CannedResponse, PresenceState
+from desk.placeholders import fill_placeholders, placeholder_values
+from desk.selectors import canned_response_list_for, presence_list_others
+from desk.views.base import desk_view
+from desk.views.ticket import get_ticket
+from panel1.markdown import render_markdown
 from panel1.tenants.services import current_tenant
-from tickets.desk import bridges
-from tickets.desk import services as desk_services
-from tickets.desk.forms import DraftForm
-from tickets.desk.placeholders import fill_placeholders, placeholder_values
-from tickets.desk.views.base import desk_view
-from tickets.desk.views.ticket import get_ticket
 from tickets.downloads import attachment_response
-from tickets.models import Attachment, CannedResponse, Message, PresenceState, Ticket
+from tickets.models import Attachment, Message, Ticket
 
 
 @require_POST
@@ -29,7 +31,7 @@ def draft_save(request, ref: str):
     data = form.cleaned_data
     draft = desk_services.reply_draft_save(
         ticket=ticket,
-        user=request.user,
+        actor=request.user,
         content=data["content"],
         is_internal=data["internal"],
         status_after=data["status_after"],
@@ -44,10 +46,10 @@ def presence(request, ref: str):
     ticket = get_ticket(request, ref)
     state = request.POST.get("state", PresenceState.VIEWING)
     if state == "LEAVE":
-        desk_services.presence_leave(ticket=ticket, user=request.user)
+        desk_services.presence_leave(ticket=ticket, actor=request.user)
         return HttpResponse(status=204)
-    desk_services.presence_touch(ticket=ticket, user=request.user, state=state)
-    others = desk_services.presence_others(ticket=ticket, user=request.user)
+    desk_services.presence_touch(ticket=ticket, actor=request.user, state=state)
+    others = presence_list_others(ticket=ticket, user=request.user)
     return render(request, "desk/_presence.html", {"others": others})
 
 
@@ -63,7 +65,7 @@ def _ticket_for_placeholders(request) -> Ticket | None:
 def canned_search(request):
     """Canned responses matching `q`, placeholders filled for `ticket` when given."""
     ticket = _ticket_for_placeholders(request)
-    results = desk_services.canned_responses_for(
+    results = canned_response_list_for(
         request.user,
         query=request.GET.get("q", ""),
         category_id=ticket.category_id if ticket else None,
@@ -86,7 +88,7 @@ def canned_used(request, pk):
     response = CannedResponse.objects.filter(pk=pk, is_active=True).first()
     if response is None:
         raise Http404("No such canned response.")
-    desk_services.canned_response_used(response=response)
+    desk_services.canned_response_used(response=response, actor=request.user)
     return HttpResponse(status=204)
 
 
@@ -103,7 +105,7 @@ def kb_suggestions(request, ref: str):
     ticket = get_ticket(request, ref)
     first = Message.objects.filter(ticket=ticket).order_by("created_at").first()
     text = f"{ticket.subject}\n{first.content[:2000] if first else ''}"
-    suggestions = bridges.kb_suggestions(user=request.user, text=text)
+    suggestions = suggest_articles(user=request.user, text=text)
     return render(request, "desk/_kb_suggestions.html", {"suggestions": suggestions})
 
 
