@@ -4,7 +4,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +14,7 @@ from automation.conditions import field_registry_doc, operator_registry_doc
 from automation.models import TRIGGER_EVENTS, AutoResponseTemplate, Rule
 from automation.responses import PLACEHOLDERS
 from panel1.api.idempotency import idempotent
+from panel1.api.permissions import IsSupervisorOrAdmin
 from panel1.exceptions import DomainError, NotFound
 from tickets.selectors import ticket_get_for
 
@@ -24,14 +24,6 @@ ERRORS = {
     403: OpenApiTypes.OBJECT,
     404: OpenApiTypes.OBJECT,
 }
-
-
-class IsSupervisorOrAdmin(BasePermission):
-    message = "Automation is for supervisors and admins."
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_supervisor_or_admin)
 
 
 def _bool_param(request, name: str):

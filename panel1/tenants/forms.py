@@ -1,5 +1,6 @@
 from django import forms
 
+from panel1.sniffing import sniff_content_type
 from panel1.tenants.models import Tenant
 
 
@@ -39,8 +40,6 @@ class BrandingForm(forms.ModelForm):
         if logo and hasattr(logo, "size") and logo.size > 1024 * 1024:
             raise forms.ValidationError("Use a logo of at most 1 MB.")
         if logo and hasattr(logo, "read"):
-            from tickets.services.attachments import sniff_content_type
-
             head = logo.read(8192)
             logo.seek(0)
             if sniff_content_type(head) not in {

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 
 from panel1.accounts.models import Role
+from panel1.sniffing import sniff_content_type
 from panel1.tenants.forms import BrandingForm
 from panel1.tenants.services import current_tenant
 
@@ -33,8 +34,6 @@ def branding_logo(request):
     tenant = current_tenant()
     if not tenant.logo:
         raise Http404
-    from tickets.services.attachments import sniff_content_type
-
     handle = tenant.logo.open("rb")
     content_type = sniff_content_type(handle.read(8192))
     handle.seek(0)

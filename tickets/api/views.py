@@ -8,13 +8,14 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panel1.accounts.models import Role, User
+from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
+from panel1.api.permissions import IsHelpdeskStaff, IsTenantAdminOrReadOnly
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
@@ -28,20 +29,6 @@ ERRORS = {
     403: OpenApiTypes.OBJECT,
     404: OpenApiTypes.OBJECT,
 }
-
-
-class IsHelpdeskStaff(BasePermission):
-    def has_permission(self, request, view):
-        return bool(
-            request.user and request.user.is_authenticated and request.user.is_helpdesk_staff
-        )
-
-
-class IsTenantAdminOrReadOnly(BasePermission):
-    def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in ("GET", "HEAD", "OPTIONS") or request.user.role == Role.ADMIN
 
 
 def _ticket_answer(request, ticket, code=status.HTTP_200_OK):
