@@ -21,6 +21,7 @@ from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.selectors import messages_for, ticket_get_for, ticket_queryset_for
+from tickets.services.categories import category_create, category_delete, category_update
 from tickets.stats import support_stats
 
 ERRORS = {
@@ -262,6 +263,17 @@ class CategoryViewSet(viewsets.ModelViewSet):
         return idempotent(
             request, lambda: super(CategoryViewSet, self).create(request, *args, **kwargs)
         )
+
+    def perform_create(self, serializer):
+        serializer.instance = category_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = category_update(
+            category=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        category_delete(category=instance, actor=self.request.user)
 
 
 class SupportStatsView(APIView):

@@ -11,6 +11,7 @@ from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.events import names
 from panel1.exceptions import DomainError, PermissionDenied
+from panel1.sentinels import UNSET
 from panel1.tenants.services import current_tenant
 from tickets.models import (
     Category,
@@ -31,14 +32,6 @@ from tickets.services.transitions import (
     CUSTOMER_TRANSITIONS,
     status_apply,
 )
-
-
-class _Unset:
-    def __repr__(self):
-        return "UNSET"
-
-
-UNSET = _Unset()
 
 MAX_TAGS = 30
 
