@@ -132,7 +132,7 @@ def _table_or_list(request: HttpRequest) -> HttpResponse:
 def rule_toggle(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
     try:
-        services.rule_update(rule=rule, is_active=not rule.is_active)
+        services.rule_update(rule=rule, actor=request.user, is_active=not rule.is_active)
     except DomainError as exc:
         messages.error(request, f"{rule.name} cannot be activated until it is fixed: {exc}")
     return _table_or_list(request)
@@ -142,7 +142,8 @@ def rule_toggle(request: HttpRequest, pk) -> HttpResponse:
 @require_POST
 def rule_move(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
-    services.rule_move(rule=rule, offset=-1 if request.POST.get("direction") == "up" else 1)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    services.rule_move(rule=rule, offset=offset, actor=request.user)
     return _table_or_list(request)
 
 
@@ -150,7 +151,7 @@ def rule_move(request: HttpRequest, pk) -> HttpResponse:
 @require_POST
 def rule_delete(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
-    services.rule_delete(rule=rule)
+    services.rule_delete(rule=rule, actor=request.user)
     messages.success(request, f"Deleted rule {rule.name}.")
     return redirect("automation:rule_list")
 
@@ -166,7 +167,7 @@ def rule_builder(request: HttpRequest, pk=None) -> HttpResponse:
                 if rule is None:
                     rule = services.rule_create(actor=request.user, **form.definition())
                 else:
-                    rule = services.rule_update(rule=rule, **form.definition())
+                    rule = services.rule_update(rule=rule, actor=request.user, **form.definition())
             except DomainError as exc:
                 errors = exc.errors
             else:

@@ -79,11 +79,11 @@ class RuleViewSet(
         rule = self.get_object()
         data = s.RuleSerializer(rule, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        rule = services.rule_update(rule=rule, **data.validated_data)
+        rule = services.rule_update(rule=rule, actor=request.user, **data.validated_data)
         return Response(s.RuleSerializer(rule).data)
 
     def perform_destroy(self, instance):
-        services.rule_delete(rule=instance)
+        services.rule_delete(rule=instance, actor=self.request.user)
 
     @extend_schema(
         summary="Dry-run the rule against a ticket; changes nothing",
@@ -139,7 +139,7 @@ class RuleViewSet(
     def reorder(self, request):
         data = s.RuleReorderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rules = services.rules_reorder(rule_ids=data.validated_data["ids"])
+        rules = services.rules_reorder(rule_ids=data.validated_data["ids"], actor=request.user)
         return Response(s.RuleSerializer(rules, many=True).data)
 
 
@@ -169,7 +169,7 @@ class TemplateViewSet(
     def _create(self, request):
         data = s.AutoResponseTemplateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        template = services.template_save(**data.validated_data)
+        template = services.template_save(actor=request.user, **data.validated_data)
         return Response(
             s.AutoResponseTemplateSerializer(template).data, status=status.HTTP_201_CREATED
         )
@@ -186,11 +186,11 @@ class TemplateViewSet(
         values = {key: current[key] for key in ("name", "description", "subject", "body")}
         values["is_active"] = template.is_active
         values.update(data.validated_data)
-        template = services.template_save(template=template, **values)
+        template = services.template_save(template=template, actor=request.user, **values)
         return Response(s.AutoResponseTemplateSerializer(template).data)
 
     def perform_destroy(self, instance):
-        services.template_delete(template=instance)
+        services.template_delete(template=instance, actor=self.request.user)
 
 
 class RegistryView(APIView):
