@@ -26,7 +26,7 @@ from sla.services.states import (
     ticket_sla_rederive,
 )
 from sla.services.validation import sla_profile_clean
-from tickets.models import TicketEvent
+from tickets.services.audit import HistoryEntry, ticket_history_record_bulk
 
 # Editing one of these changes due times of running tickets, so they are re-derived.
 CLOCK_FIELDS = frozenset(
@@ -213,9 +213,8 @@ def _rederive_chunk(profile: SlaProfile, pks: list, *, now: dt.datetime, reason:
         after = due_times(state)
         if before is not None and before != after:
             audits.append(
-                TicketEvent(
+                HistoryEntry(
                     ticket_id=state.pk,
-                    actor_label=SYSTEM.display,
                     event="sla.due_times",
                     field="sla",
                     before=before,
@@ -224,7 +223,7 @@ def _rederive_chunk(profile: SlaProfile, pks: list, *, now: dt.datetime, reason:
                 )
             )
     save_derived(states)
-    TicketEvent.objects.bulk_create(audits)
+    ticket_history_record_bulk(actor=SYSTEM, entries=audits)
 
 
 @transaction.atomic
