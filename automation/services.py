@@ -13,11 +13,16 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from automation.actions import validate_actions
-from automation.conditions import RuleValidationError, validate_conditions
+from automation.actions import action_registry_doc, validate_actions
+from automation.conditions import (
+    RuleValidationError,
+    field_registry_doc,
+    operator_registry_doc,
+    validate_conditions,
+)
 from automation.engine import DryRun, rule_dry_run
 from automation.models import MAX_IDLE_HOURS, TRIGGER_EVENTS, AutoResponseTemplate, Rule, RuleRun
-from automation.responses import DEFAULT_TEMPLATES, unknown_placeholders
+from automation.responses import DEFAULT_TEMPLATES, PLACEHOLDERS, unknown_placeholders
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
@@ -40,6 +45,19 @@ RULE_FIELDS = (
     "stop_processing",
     "idle_hours",
 )
+
+
+def rule_catalog() -> dict[str, Any]:
+    """What a rule can use: triggers, condition fields, operators, actions, templates and
+    placeholders (the API's registry and the rule builder both show this)."""
+    return {
+        "triggers": list(TRIGGER_EVENTS),
+        "fields": field_registry_doc(),
+        "operators": operator_registry_doc(),
+        "actions": action_registry_doc(),
+        "templates": sorted(template_names()),
+        "placeholders": PLACEHOLDERS,
+    }
 
 
 def staff_user_ids(ids: set[str]) -> set[str]:

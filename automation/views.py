@@ -20,11 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from automation import services
-from automation.actions import action_registry_doc
-from automation.conditions import field_registry_doc, operator_registry_doc
 from automation.engine import rule_dry_run
 from automation.models import TRIGGER_EVENTS, Rule
-from automation.responses import PLACEHOLDERS
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError, NotFound
 from tickets.models import Category
@@ -98,12 +95,7 @@ def _form_errors(form: forms.Form) -> dict[str, list[str]]:
 def _builder_data() -> dict[str, Any]:
     staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("name", "email")
     return {
-        "triggers": list(TRIGGER_EVENTS),
-        "fields": field_registry_doc(),
-        "operators": operator_registry_doc(),
-        "actions": action_registry_doc(),
-        "templates": sorted(services.template_names()),
-        "placeholders": PLACEHOLDERS,
+        **services.rule_catalog(),
         "users": [{"id": str(u.pk), "label": f"{u.get_full_name()} <{u.email}>"} for u in staff],
         "categories": [
             {"id": str(c.pk), "label": c.name} for c in Category.objects.order_by("name")

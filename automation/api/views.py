@@ -8,11 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from automation import services
-from automation.actions import action_registry_doc
 from automation.api import serializers as s
-from automation.conditions import field_registry_doc, operator_registry_doc
-from automation.models import TRIGGER_EVENTS, AutoResponseTemplate, Rule
-from automation.responses import PLACEHOLDERS
+from automation.models import AutoResponseTemplate, Rule
 from panel1.api.idempotency import idempotent
 from panel1.api.permissions import IsSupervisorOrAdmin
 from panel1.exceptions import DomainError, NotFound
@@ -201,13 +198,4 @@ class RegistryView(APIView):
         responses={200: s.RegistrySerializer, **ERRORS},
     )
     def get(self, request):
-        return Response(
-            {
-                "triggers": list(TRIGGER_EVENTS),
-                "fields": field_registry_doc(),
-                "operators": operator_registry_doc(),
-                "actions": action_registry_doc(),
-                "templates": sorted(services.template_names()),
-                "placeholders": PLACEHOLDERS,
-            }
-        )
+        return Response(services.rule_catalog())

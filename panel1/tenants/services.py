@@ -248,8 +248,8 @@ def tenant_settings_update(
     the tenant's schema active: the audit entry goes to that schema, and the logo is stored
     under the tenant's prefix.
     """
-    values = {key: value for key, value in locals().items() if key in TENANT_SETTINGS_FIELDS}
-    values = {key: value for key, value in values.items() if value is not UNSET}
+    arguments = locals()
+    values = {key: arguments[key] for key in TENANT_SETTINGS_FIELDS if arguments[key] is not UNSET}
     if "default_timezone" in values and values["default_timezone"] not in available_timezones():
         tz = values["default_timezone"]
         raise DomainError({"default_timezone": [f"{tz!r} is not a known IANA time zone."]})
