@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from importlib import import_module
 from typing import Any
 
 from django.utils import timezone
 
 from panel1.ids import is_uuid, parse_uuid
+from sla import calendars
 from tickets.models import Message, Ticket
 
 # Events whose triggering message is the ticket's first message.
@@ -21,17 +21,8 @@ _FIRST_MESSAGE_EVENTS = ("ticket.created",)
 
 
 def business_hours_now(ticket: Ticket, now: datetime) -> bool:
-    """Whether `now` is within the business hours of the ticket's SLA calendar.
-
-    The sla app may provide ``sla.calendars.ticket_in_business_hours(ticket, now) -> bool``;
-    until it does, every ticket is served around the clock (UTC), so this answers True.
-    """
-    try:
-        module = import_module("sla.calendars")
-    except ModuleNotFoundError:
-        return True
-    check = getattr(module, "ticket_in_business_hours", None)
-    return True if check is None else bool(check(ticket, now))
+    """Whether `now` is within the business hours of the ticket's SLA calendar."""
+    return bool(calendars.ticket_in_business_hours(ticket, now))
 
 
 def triggering_message(ticket: Ticket, payload: Mapping[str, Any], event_name: str):

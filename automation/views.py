@@ -20,11 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from automation import services
-from automation.actions import action_registry_doc
-from automation.conditions import field_registry_doc, operator_registry_doc
 from automation.engine import rule_dry_run
 from automation.models import TRIGGER_EVENTS, Rule
-from automation.responses import PLACEHOLDERS
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError, NotFound
 from panel1.ids import is_uuid
@@ -99,12 +96,7 @@ def _form_errors(form: forms.Form) -> dict[str, list[str]]:
 def _builder_data() -> dict[str, Any]:
     staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("name", "email")
     return {
-        "triggers": list(TRIGGER_EVENTS),
-        "fields": field_registry_doc(),
-        "operators": operator_registry_doc(),
-        "actions": action_registry_doc(),
-        "templates": sorted(services.template_names()),
-        "placeholders": PLACEHOLDERS,
+        **services.rule_catalog(),
         "users": [{"id": str(u.pk), "label": f"{u.get_full_name()} <{u.email}>"} for u in staff],
         "categories": [
             {"id": str(c.pk), "label": c.name} for c in Category.objects.order_by("name")
@@ -133,7 +125,7 @@ def _table_or_list(request: HttpRequest) -> HttpResponse:
 def rule_toggle(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
     try:
-        services.rule_update(rule=rule, is_active=not rule.is_active)
+        services.rule_update(rule=rule, actor=request.user, is_active=not rule.is_active)
     except DomainError as exc:
         messages.error(request, f"{rule.name} cannot be activated until it is fixed: {exc}")
     return _table_or_list(request)
@@ -143,7 +135,8 @@ def rule_toggle(request: HttpRequest, pk) -> HttpResponse:
 @require_POST
 def rule_move(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
-    services.rule_move(rule=rule, offset=-1 if request.POST.get("direction") == "up" else 1)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    services.rule_move(rule=rule, offset=offset, actor=request.user)
     return _table_or_list(request)
 
 
@@ -151,7 +144,7 @@ def rule_move(request: HttpRequest, pk) -> HttpResponse:
 @require_POST
 def rule_delete(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
-    services.rule_delete(rule=rule)
+    services.rule_delete(rule=rule, actor=request.user)
     messages.success(request, f"Deleted rule {rule.name}.")
     return redirect("automation:rule_list")
 
@@ -167,7 +160,7 @@ def rule_builder(request: HttpRequest, pk=None) -> HttpResponse:
                 if rule is None:
                     rule = services.rule_create(actor=request.user, **form.definition())
                 else:
-                    rule = services.rule_update(rule=rule, **form.definition())
+                    rule = services.rule_update(rule=rule, actor=request.user, **form.definition())
             except DomainError as exc:
                 errors = exc.errors
             else:

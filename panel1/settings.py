@@ -95,6 +95,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "rest_framework.authtoken",
     "panel1.events",
+    "panel1.audit",
     "panel1.api",
     "tickets",
     "sla",

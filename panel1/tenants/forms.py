@@ -2,6 +2,7 @@ from django import forms
 
 from panel1.sniffing import sniff_content_type
 from panel1.tenants.models import Tenant
+from panel1.tenants.services import TENANT_SETTINGS_FIELDS
 
 
 class BrandingForm(forms.ModelForm):
@@ -9,22 +10,7 @@ class BrandingForm(forms.ModelForm):
 
     class Meta:
         model = Tenant
-        fields = [
-            "display_name",
-            "primary_color",
-            "logo",
-            "support_email",
-            "footer_text",
-            "default_timezone",
-            "ticket_prefix",
-            "ticket_number_include_year",
-            "ticket_number_padding",
-            "ticket_suffix",
-            "allow_signup",
-            "customers_can_set_priority",
-            "customers_can_cc",
-            "kb_search_config",
-        ]
+        fields = list(TENANT_SETTINGS_FIELDS)
         widgets = {"primary_color": forms.TextInput(attrs={"type": "color"})}
 
     def clean_default_timezone(self):

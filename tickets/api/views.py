@@ -7,20 +7,22 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panel1.accounts.models import Role, User
+from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
 from panel1.ids import is_uuid
+from panel1.api.permissions import IsHelpdeskStaff, IsTenantAdminOrReadOnly
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
 from tickets.downloads import attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.selectors import messages_for, ticket_get_for, ticket_queryset_for
+from tickets.services.categories import category_create, category_delete, category_update
 from tickets.stats import support_stats
 
 ERRORS = {
@@ -29,20 +31,6 @@ ERRORS = {
     403: OpenApiTypes.OBJECT,
     404: OpenApiTypes.OBJECT,
 }
-
-
-class IsHelpdeskStaff(BasePermission):
-    def has_permission(self, request, view):
-        return bool(
-            request.user and request.user.is_authenticated and request.user.is_helpdesk_staff
-        )
-
-
-class IsTenantAdminOrReadOnly(BasePermission):
-    def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in ("GET", "HEAD", "OPTIONS") or request.user.role == Role.ADMIN
 
 
 def _ticket_answer(request, ticket, code=status.HTTP_200_OK):
@@ -254,6 +242,17 @@ class CategoryViewSet(viewsets.ModelViewSet):
         return idempotent(
             request, lambda: super(CategoryViewSet, self).create(request, *args, **kwargs)
         )
+
+    def perform_create(self, serializer):
+        serializer.instance = category_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = category_update(
+            category=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        category_delete(category=instance, actor=self.request.user)
 
 
 class SupportStatsView(APIView):

@@ -10,6 +10,9 @@
 | ticket.assigned                | ticket_assigned | the new assignee (unless they took it)     |
 | sla.breach / ticket.escalated  | sla_breach / .. | user ids in the payload, else the assignee |
 
+Staff notices (SLA escalation notices, automation's notify_users) are not events: their apps
+call `tickets.notifiers.staff_notify`, whose "email" channel is `tickets.email.staff`.
+
 Nobody gets mail about their own action. No acknowledgement or auto-response answers an
 automated mail (RFC 3834); acknowledgements to senders never seen before are rate-limited.
 Recipients are deduplicated; inactive users, users who turned mail off and bounced
@@ -320,6 +323,10 @@ def spec_for_retry(row: OutboundEmail) -> MailSpec | None:
     values: dict = {}
     if row.ticket_message is not None:
         values = _message_values(row.ticket_message)
+    if row.kind == EmailTemplateKey.STAFF_NOTICE:
+        from tickets.email.staff import staff_notice_retry_values
+
+        values = staff_notice_retry_values(row)
     if row.kind == EmailTemplateKey.TICKET_RESOLVED:
         specs = _ticket_resolved(event_id="", name="", payload={}, actor="", ticket=ticket)
         values = specs[0].values if specs else {}

@@ -49,6 +49,8 @@ PLACEHOLDERS = frozenset(
         "rating_links",
         "reason",
         "escalation_level",
+        "notice_title",
+        "notice_source",
     }
 )
 MAX_TEMPLATE_CHARS = 50_000

@@ -34,6 +34,7 @@ class EmailTemplateKey(models.TextChoices):
     NOTE_MENTION = "note_mention", _("Mentioned in an internal note (to staff)")
     SLA_BREACH = "sla_breach", _("SLA breached (to the users the rule names)")
     TICKET_ESCALATED = "ticket_escalated", _("Ticket escalated (to the users the rule names)")
+    STAFF_NOTICE = "staff_notice", _("Staff notice (SLA escalation or automation rule, to staff)")
 
 
 class EmailTemplate(models.Model):
