@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
-from panel1.ids import is_uuid
 from panel1.api.permissions import IsHelpdeskStaff, IsTenantAdminOrReadOnly
+from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
