@@ -2,16 +2,18 @@
 
 from tickets.services.attachments import AttachmentInput, attachments_prepare
 from tickets.services.lifecycle import (
-    ALLOWED_TRANSITIONS,
     UNSET,
-    TicketAlreadyAssigned,
-    TicketVersionConflict,
     ticket_assign,
     ticket_create,
     ticket_escalate,
-    ticket_expect_version,
     ticket_status_change,
     ticket_update,
+)
+from tickets.services.locking import (
+    TicketAlreadyAssigned,
+    TicketVersionConflict,
+    ticket_expect_version,
+    ticket_resolve_merged,
 )
 from tickets.services.messages import message_add
 from tickets.services.relations import (
@@ -19,9 +21,9 @@ from tickets.services.relations import (
     ticket_cc_remove,
     ticket_link,
     ticket_merge,
-    ticket_resolve_merged,
     ticket_split,
 )
+from tickets.services.transitions import ALLOWED_TRANSITIONS
 
 __all__ = [
     "ALLOWED_TRANSITIONS",

@@ -10,7 +10,8 @@ from django.utils import timezone
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.events import names
-from panel1.exceptions import Conflict, DomainError, PermissionDenied, PreconditionFailed
+from panel1.exceptions import DomainError, PermissionDenied
+from panel1.sentinels import UNSET
 from panel1.tenants.services import current_tenant
 from panel1.text import clean_one_line
 from tickets.models import (
@@ -25,52 +26,14 @@ from tickets.numbering import next_ticket_number
 from tickets.querysets import agent_category_ids
 from tickets.services.attachments import AttachmentInput
 from tickets.services.audit import audit, emit, touch
+from tickets.services.locking import TicketAlreadyAssigned, ticket_lock
+from tickets.services.messages import message_add
+from tickets.services.transitions import (
+    ALLOWED_TRANSITIONS,
+    CUSTOMER_TRANSITIONS,
+    status_apply,
+)
 
-
-class _Unset:
-    def __repr__(self):
-        return "UNSET"
-
-
-UNSET = _Unset()
-
-# The allowed status transitions: the one table the desk, API, portal and automation obey.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.OPEN: frozenset(
-        {
-            Status.IN_PROGRESS,
-            Status.WAITING_ON_CUSTOMER,
-            Status.ON_HOLD,
-            Status.RESOLVED,
-            Status.CLOSED,
-        }
-    ),
-    Status.IN_PROGRESS: frozenset(
-        {Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED}
-    ),
-    Status.WAITING_ON_CUSTOMER: frozenset(
-        {Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED}
-    ),
-    Status.ON_HOLD: frozenset(
-        {
-            Status.OPEN,
-            Status.IN_PROGRESS,
-            Status.WAITING_ON_CUSTOMER,
-            Status.RESOLVED,
-            Status.CLOSED,
-        }
-    ),
-    Status.RESOLVED: frozenset({Status.OPEN, Status.IN_PROGRESS, Status.CLOSED}),
-    Status.CLOSED: frozenset(),
-}
-# What a customer may do to their own ticket: mark it resolved, or reopen a resolved one.
-CUSTOMER_TRANSITIONS = {
-    (Status.OPEN, Status.RESOLVED),
-    (Status.IN_PROGRESS, Status.RESOLVED),
-    (Status.WAITING_ON_CUSTOMER, Status.RESOLVED),
-    (Status.ON_HOLD, Status.RESOLVED),
-    (Status.RESOLVED, Status.OPEN),
-}
 MAX_TAGS = 30
 
 
@@ -112,8 +75,6 @@ def ticket_create(
     email_message_id: str = "",
 ) -> Ticket:
     """Create a ticket with its first message, number, audit row and `ticket.created`."""
-    from tickets.services.messages import message_add
-
     actor = Actor.of(actor)
     subject = clean_one_line(subject or "")
     if not subject:
@@ -158,47 +119,6 @@ def ticket_create(
     return ticket
 
 
-def _lock(ticket: Ticket, expected_versions: Collection[int] | None = None) -> Ticket:
-    """Re-read the ticket under a row lock: concurrent changes to one ticket queue here.
-
-    With `expected_versions` (If-Match, or the version a desk form was rendered from), a
-    ticket changed meanwhile raises PreconditionFailed: the check and the write happen under
-    the same lock, so two editors of one version cannot both win.
-    """
-    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if expected_versions is not None and locked.version not in expected_versions:
-        raise TicketVersionConflict(locked)
-    return locked
-
-
-def ticket_expect_version(*, ticket: Ticket, expected_versions: Collection[int]) -> Ticket:
-    """Lock the ticket for the caller's transaction; raise TicketVersionConflict if it is no
-    longer at one of `expected_versions`. For a form that applies several changes with
-    several services: check once, then change under the same lock."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("ticket_expect_version() must run inside a transaction.")
-    return _lock(ticket, expected_versions)
-
-
-class TicketVersionConflict(PreconditionFailed):
-    """The ticket changed since the caller's version; `ticket` is the current one."""
-
-    def __init__(self, ticket: Ticket):
-        self.ticket = ticket
-        super().__init__(
-            {"detail": [f"{ticket.number} was changed meanwhile (now version {ticket.version})."]}
-        )
-
-
-class TicketAlreadyAssigned(Conflict):
-    """`only_if_unassigned` and someone else holds the ticket; `ticket` is the current one."""
-
-    def __init__(self, ticket: Ticket):
-        self.ticket = ticket
-        holder = ticket.assignee.get_full_name() or ticket.assignee.email
-        super().__init__({"detail": [f"{ticket.number} is already assigned to {holder}."]})
-
-
 @transaction.atomic
 def ticket_status_change(
     *,
@@ -215,7 +135,7 @@ def ticket_status_change(
     actor = Actor.of(actor)
     if status not in Status.values:
         raise DomainError({"status": [f"{status!r} is not a valid status."]})
-    ticket = _lock(ticket, expected_versions)
+    ticket = ticket_lock(ticket, expected_versions)
     before = ticket.status
     if before == status:
         return ticket
@@ -223,44 +143,8 @@ def ticket_status_change(
         raise DomainError({"status": [f"A ticket cannot go from {before} to {status}."]})
     if not actor.is_staff and (before, status) not in CUSTOMER_TRANSITIONS:
         raise PermissionDenied("Customers may only resolve or reopen their tickets.")
-    _apply_status(ticket, actor, status, reason=reason)
+    status_apply(ticket, actor, status, reason=reason)
     return ticket
-
-
-def _apply_status(ticket: Ticket, actor: Actor, status: str, *, reason: str = "") -> None:
-    before = ticket.status
-    now = timezone.now()
-    ticket.status = status
-    fields = ["status"]
-    if status == Status.RESOLVED:
-        ticket.resolved_at = now
-        fields.append("resolved_at")
-    elif status == Status.CLOSED:
-        ticket.closed_at = now
-        fields.append("closed_at")
-        if ticket.resolved_at is None:
-            ticket.resolved_at = now
-            fields.append("resolved_at")
-    elif before in (Status.RESOLVED, Status.CLOSED):
-        ticket.resolved_at = None
-        ticket.closed_at = None
-        fields += ["resolved_at", "closed_at"]
-    touch(ticket, *fields)
-    audit(
-        ticket,
-        actor,
-        names.TICKET_STATUS_CHANGED,
-        field="status",
-        before=before,
-        after=status,
-        reason=reason,
-    )
-    changes = {"status": [before, status]}
-    emit(names.TICKET_STATUS_CHANGED, ticket, actor, changes=changes, reason=reason)
-    if status == Status.RESOLVED:
-        emit(names.TICKET_RESOLVED, ticket, actor, changes=changes)
-    elif status == Status.CLOSED:
-        emit(names.TICKET_CLOSED, ticket, actor, changes=changes)
 
 
 def check_assignable(*, ticket: Ticket, assignee: User) -> None:
@@ -290,7 +174,7 @@ def ticket_assign(
     actor = Actor.of(actor)
     if not actor.is_staff:
         raise PermissionDenied("Only staff can assign tickets.")
-    ticket = _lock(ticket, expected_versions)
+    ticket = ticket_lock(ticket, expected_versions)
     before = ticket.assignee
     wanted = assignee.pk if assignee else None
     if only_if_unassigned and before is not None and before.pk != wanted:
@@ -337,7 +221,7 @@ def ticket_update(
     actor = Actor.of(actor)
     if not actor.is_staff:
         raise PermissionDenied("Only staff can edit ticket properties.")
-    ticket = _lock(ticket, expected_versions)
+    ticket = ticket_lock(ticket, expected_versions)
     wanted = {}
     if subject is not UNSET:
         subject = clean_one_line(subject or "")
@@ -381,7 +265,7 @@ def ticket_update(
 def ticket_escalate(*, ticket: Ticket, actor: User | Actor, reason: str = "") -> Ticket:
     """Raise the escalation level by one; emits `ticket.escalated`."""
     actor = Actor.of(actor)
-    ticket = _lock(ticket)
+    ticket = ticket_lock(ticket)
     before = ticket.escalation_level
     ticket.escalation_level = before + 1
     touch(ticket, "escalation_level")

@@ -10,19 +10,10 @@ from panel1.events import names
 from panel1.exceptions import DomainError, PermissionDenied
 from tickets.models import Message, MessageType, Status, Ticket
 from tickets.services.audit import audit, emit, touch
-
-MAX_MERGE_DEPTH = 20
-
-
-def ticket_resolve_merged(ticket: Ticket) -> Ticket:
-    """Follow `merged_into` pointers to the surviving ticket (mail to old numbers lands there)."""
-    seen = {ticket.pk}
-    while ticket.merged_into_id is not None and len(seen) < MAX_MERGE_DEPTH:
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
-        if ticket.pk in seen:
-            break
-        seen.add(ticket.pk)
-    return ticket
+from tickets.services.lifecycle import ticket_create
+from tickets.services.locking import ticket_lock  # fresh copies: `touch` bumps the version
+from tickets.services.messages import message_add
+from tickets.services.transitions import status_apply
 
 
 def _staff_only(actor: Actor, what: str) -> None:
@@ -41,18 +32,10 @@ def _lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
     return locked[first.pk], locked[second.pk]
 
 
-def _lock(ticket: Ticket) -> Ticket:
-    # A fresh, locked copy: the version bump in `touch` must not start from a stale value.
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
-
-
 @transaction.atomic
 def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Ticket:
     """Merge `source` into `target`: messages move, CCs and requester follow, `source` closes
     with a pointer to `target`. Emits `ticket.merged` and `ticket.closed` for `source`."""
-    from tickets.services.lifecycle import _apply_status
-    from tickets.services.messages import message_add
-
     actor = Actor.of(actor)
     _staff_only(actor, "merge tickets")
     if source.pk == target.pk:
@@ -94,7 +77,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Tick
         initial=True,
     )
     if source.status != Status.CLOSED:
-        _apply_status(source, actor, Status.CLOSED, reason=f"Merged into {target.number}")
+        status_apply(source, actor, Status.CLOSED, reason=f"Merged into {target.number}")
     emit(
         names.TICKET_MERGED,
         source,
@@ -109,11 +92,9 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Tick
 @transaction.atomic
 def ticket_split(*, message: Message, actor: User | Actor, subject: str = "") -> Ticket:
     """Move `message` into a new ticket (same requester, linked to the original)."""
-    from tickets.services.lifecycle import ticket_create
-
     actor = Actor.of(actor)
     _staff_only(actor, "split tickets")
-    original = _lock(message.ticket)
+    original = ticket_lock(message.ticket)
     if message.message_type == MessageType.SYSTEM:
         raise DomainError({"message": ["System messages cannot be split off."]})
     if original.messages.count() < 2:
@@ -142,7 +123,7 @@ def ticket_link(*, ticket: Ticket, other: Ticket, actor: User | Actor, unlink: b
     _staff_only(actor, "link tickets")
     if ticket.pk == other.pk:
         raise DomainError({"related": ["A ticket cannot be linked to itself."]})
-    ticket = _lock(ticket)
+    ticket = ticket_lock(ticket)
     if unlink:
         ticket.related.remove(other)
     else:
@@ -164,7 +145,7 @@ def ticket_cc_add(*, ticket: Ticket, actor: User | Actor, user: User) -> Ticket:
     actor = Actor.of(actor)
     if not actor.is_staff and actor.user.pk != ticket.requester_id:
         raise PermissionDenied("Only staff or the requester can add CCs.")
-    ticket = _lock(ticket)
+    ticket = ticket_lock(ticket)
     if user.pk == ticket.requester_id or ticket.cc.filter(pk=user.pk).exists():
         return ticket
     ticket.cc.add(user)
@@ -179,7 +160,7 @@ def ticket_cc_remove(*, ticket: Ticket, actor: User | Actor, user: User) -> Tick
     actor = Actor.of(actor)
     if not actor.is_staff and actor.user.pk not in (ticket.requester_id, user.pk):
         raise PermissionDenied("Only staff, the requester or the CC can remove a CC.")
-    ticket = _lock(ticket)
+    ticket = ticket_lock(ticket)
     if not ticket.cc.filter(pk=user.pk).exists():
         return ticket
     ticket.cc.remove(user)

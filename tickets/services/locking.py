@@ -1,0 +1,64 @@
+"""Row locks and merge-pointer resolution shared by the ticket services."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.db import transaction
+
+from panel1.exceptions import Conflict, PreconditionFailed
+from tickets.models import Ticket
+
+MAX_MERGE_DEPTH = 20
+
+
+class TicketVersionConflict(PreconditionFailed):
+    """The ticket changed since the caller's version; `ticket` is the current one."""
+
+    def __init__(self, ticket: Ticket):
+        self.ticket = ticket
+        super().__init__(
+            {"detail": [f"{ticket.number} was changed meanwhile (now version {ticket.version})."]}
+        )
+
+
+class TicketAlreadyAssigned(Conflict):
+    """`only_if_unassigned` and someone else holds the ticket; `ticket` is the current one."""
+
+    def __init__(self, ticket: Ticket):
+        self.ticket = ticket
+        holder = ticket.assignee.get_full_name() or ticket.assignee.email
+        super().__init__({"detail": [f"{ticket.number} is already assigned to {holder}."]})
+
+
+def ticket_lock(ticket: Ticket, expected_versions: Collection[int] | None = None) -> Ticket:
+    """Re-read the ticket under a row lock: concurrent changes to one ticket queue here.
+
+    With `expected_versions` (If-Match, or the version a desk form was rendered from), a
+    ticket changed meanwhile raises TicketVersionConflict: the check and the write happen
+    under the same lock, so two editors of one version cannot both win.
+    """
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if expected_versions is not None and locked.version not in expected_versions:
+        raise TicketVersionConflict(locked)
+    return locked
+
+
+def ticket_expect_version(*, ticket: Ticket, expected_versions: Collection[int]) -> Ticket:
+    """Lock the ticket for the caller's transaction; raise TicketVersionConflict if it is no
+    longer at one of `expected_versions`. For a form that applies several changes with
+    several services: check once, then change under the same lock."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ticket_expect_version() must run inside a transaction.")
+    return ticket_lock(ticket, expected_versions)
+
+
+def ticket_resolve_merged(ticket: Ticket) -> Ticket:
+    """Follow `merged_into` pointers to the surviving ticket (mail to old numbers lands there)."""
+    seen = {ticket.pk}
+    while ticket.merged_into_id is not None and len(seen) < MAX_MERGE_DEPTH:
+        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+        if ticket.pk in seen:
+            break
+        seen.add(ticket.pk)
+    return ticket
