@@ -63,10 +63,21 @@ class PropertyForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=staff_users(), required=False)
     tags = forms.CharField(required=False, max_length=2000)
     reason = forms.CharField(required=False, max_length=2000)
+    # The ticket version the form was rendered from: a newer ticket is a conflict to show,
+    # not an edit to overwrite (absent: last write wins, as for API calls without If-Match).
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     def changed_fields(self, data) -> list[str]:
         names = ("status", "priority", "category", "assignee", "tags")
         return [name for name in names if name in data]
+
+
+class AssignMeForm(forms.Form):
+    """ "Assign to me": only an unassigned ticket, unless taking it over was confirmed for the
+    version the question was asked about."""
+
+    take = forms.BooleanField(required=False)
+    version = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 
 class CcForm(forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from desk import services as desk_services
 from desk import timeline
 from desk.forms import (
+    AssignMeForm,
     CcForm,
     PropertyForm,
     ReplyForm,
@@ -66,8 +68,9 @@ def _thread_context(request, ticket: Ticket) -> dict:
     }
 
 
-def _props_context(request, ticket: Ticket, *, errors=None) -> dict:
+def _props_context(request, ticket: Ticket, *, errors=None, conflict=None) -> dict:
     return {
+        "conflict": conflict,
         "ticket": ticket,
         "status_choices": _status_choices(ticket),
         "priorities": Priority.choices,
@@ -246,16 +249,17 @@ def _collision(request, ticket, form, changes: list[str]) -> HttpResponse:
     return _changed(_reply_response(request, ticket, warned, changes=changes))
 
 
-def _props_response(request, ticket: Ticket, errors=None) -> HttpResponse:
+def _props_response(request, ticket: Ticket, errors=None, conflict=None) -> HttpResponse:
     if not request.htmx:
         for error in errors or []:
             messages.error(request, error)
+        if conflict:
+            messages.warning(request, conflict["message"])
         return redirect("desk:ticket", ref=ticket.number)
     fresh = get_ticket(request, str(ticket.pk))
-    response = render(
-        request, "desk/_ticket_props.html", _props_context(request, fresh, errors=errors)
-    )
-    return _changed(response) if not errors else response
+    context = _props_context(request, fresh, errors=errors, conflict=conflict)
+    response = render(request, "desk/_ticket_props.html", context)
+    return _changed(response) if not (errors or conflict) else response
 
 
 @require_POST
@@ -269,15 +273,21 @@ def ticket_props(request, ref: str):
         return _props_response(request, ticket, errors)
     try:
         _apply_props(request, ticket, form)
+    except services.TicketVersionConflict as exc:
+        return _props_response(request, ticket, conflict=_edit_conflict(exc.ticket, form))
     except DomainError as exc:
         return _props_response(request, ticket, error_messages(exc))
     return _props_response(request, ticket)
 
 
+@transaction.atomic
 def _apply_props(request, ticket: Ticket, form: PropertyForm) -> None:
     data = form.cleaned_data
     fields = form.changed_fields(request.POST)
     actor = request.user
+    if data["version"] and fields:
+        # Checked once under the ticket's lock, held while every service below writes.
+        ticket = services.ticket_expect_version(ticket=ticket, expected_versions={data["version"]})
     if "status" in fields and data["status"]:
         services.ticket_status_change(
             ticket=ticket, actor=actor, status=data["status"], reason=data["reason"]
@@ -295,17 +305,82 @@ def _apply_props(request, ticket: Ticket, form: PropertyForm) -> None:
         services.ticket_update(ticket=ticket, actor=actor, reason=data["reason"], **changes)
 
 
+_PROP_LABELS = {
+    "status": "Status",
+    "priority": "Priority",
+    "category": "Category",
+    "assignee": "Assignee",
+    "tags": "Tags",
+}
+
+
+def _edit_conflict(current: Ticket, form: PropertyForm) -> dict:
+    """What changed meanwhile, for the fields this edit touched, and how to apply it anyway."""
+    data, names = form.cleaned_data, form.changed_fields(form.data)
+    rows = [
+        {
+            "label": _PROP_LABELS[name],
+            "now": _shown(name, getattr(current, name)),
+            "yours": _shown(name, data.get(name) if name != "tags" else split_tags(data["tags"])),
+        }
+        for name in names
+    ]
+    return {
+        "message": f"{current.number} was changed meanwhile: it now reads "
+        + "; ".join(f"{row['label']}: {row['now']}" for row in rows)
+        + ".",
+        "rows": rows,
+        "resubmit": {name: form.data.get(name, "") for name in names},
+        "reason": data.get("reason", ""),
+    }
+
+
+def _shown(name: str, value) -> str:
+    if value in (None, "", []):
+        return "none"
+    if name == "tags":
+        return ", ".join(value)
+    if name == "status":
+        return Status(value).label
+    if name == "priority":
+        return Priority(value).label
+    return value.get_full_name() if name == "assignee" else str(value)
+
+
 @require_POST
 @desk_view
 def ticket_assign_me(request, ref: str):
+    """Take an unassigned ticket; a ticket someone else holds is taken only after the agent
+    confirmed it for the version they were shown (else: the question, with the holder)."""
     ticket = get_ticket(request, ref)
+    form = AssignMeForm(request.POST)
+    take = form.is_valid() and form.cleaned_data["take"]
+    version = form.cleaned_data.get("version") if take else None
     try:
-        services.ticket_assign(ticket=ticket, actor=request.user, assignee=request.user)
+        services.ticket_assign(
+            ticket=ticket,
+            actor=request.user,
+            assignee=request.user,
+            only_if_unassigned=not take,
+            expected_versions={version} if version else None,
+        )
+    except (services.TicketAlreadyAssigned, services.TicketVersionConflict) as exc:
+        return _props_response(request, ticket, conflict=_takeover_question(exc.ticket))
     except DomainError as exc:
         if request.htmx:
             return _props_response(request, ticket, error_messages(exc))
         flash_error(request, exc)
     return _props_response(request, ticket)
+
+
+def _takeover_question(current: Ticket) -> dict:
+    holder = (current.assignee.get_full_name() or current.assignee.email) if current.assignee else ""
+    message = (
+        f"{current.number} is assigned to {holder}. Take it over?"
+        if holder
+        else f"{current.number} was changed meanwhile; it is unassigned now."
+    )
+    return {"message": message, "takeover": bool(holder), "version": current.version}
 
 
 @require_POST
