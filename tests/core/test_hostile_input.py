@@ -184,3 +184,19 @@ def test_stats_with_far_dates_are_a_field_error(api_client, agent, path):
     response = api_client(agent).get(f"{path}?start=0001-01-01&end=9999-12-31")
     assert response.status_code == 400
     assert set(response.json()) == {"start", "end"}
+
+
+def test_the_landing_page_works_for_a_signed_in_platform_admin(session_tenants, db):
+    """The public schema has no accounts URLs: the header must not 500 on the logout link."""
+    from django.db import connection
+    from django.test import Client
+
+    from panel1.accounts.models import Role, User
+
+    connection.set_schema_to_public()
+    admin = User.objects.create_superuser(
+        email="platform-landing@panel1.test", password="pass-1234-word", role=Role.ADMIN
+    )
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin)
+    assert client.get("/").status_code == 200
