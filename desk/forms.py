@@ -81,7 +81,7 @@ class AssignMeForm(forms.Form):
 
 
 class CcForm(forms.Form):
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(required=False, max_length=254)
     remove = forms.UUIDField(required=False)
 
 

@@ -4,9 +4,10 @@ from rest_framework import serializers
 
 from automation.models import TRIGGER_EVENTS, AutoResponseTemplate, Rule, RuleRun
 from automation.services import secrets_mask
+from panel1.api.serializers import ModelSerializer
 
 
-class RuleSerializer(serializers.ModelSerializer):
+class RuleSerializer(ModelSerializer):
     trigger_event = serializers.ChoiceField(choices=TRIGGER_EVENTS)
     conditions = serializers.JSONField(
         required=False,
@@ -110,7 +111,7 @@ class RegistrySerializer(serializers.Serializer):
     placeholders = serializers.DictField(child=serializers.CharField())
 
 
-class AutoResponseTemplateSerializer(serializers.ModelSerializer):
+class AutoResponseTemplateSerializer(ModelSerializer):
     name = serializers.SlugField(max_length=100)
 
     class Meta:

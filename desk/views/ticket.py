@@ -374,7 +374,9 @@ def ticket_assign_me(request, ref: str):
 
 
 def _takeover_question(current: Ticket) -> dict:
-    holder = (current.assignee.get_full_name() or current.assignee.email) if current.assignee else ""
+    holder = (
+        (current.assignee.get_full_name() or current.assignee.email) if current.assignee else ""
+    )
     message = (
         f"{current.number} is assigned to {holder}. Take it over?"
         if holder

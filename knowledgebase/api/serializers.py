@@ -7,6 +7,7 @@ from rest_framework import serializers
 from knowledgebase.models import Article, Category, Status, Visibility
 from knowledgebase.querysets import is_kb_staff
 from knowledgebase.services.articles import MAX_BODY, MAX_EXCERPT, MAX_TAGS
+from panel1.api import fields
 
 
 class AuthorSerializer(serializers.Serializer):
@@ -83,7 +84,7 @@ class ArticleDetailSerializer(ArticleSerializer):
 
 
 class ArticleWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=255)
+    title = fields.OneLineField(max_length=255)
     slug = serializers.CharField(max_length=200, required=False, allow_blank=True)
     body = serializers.CharField(
         max_length=MAX_BODY, required=False, allow_blank=True, trim_whitespace=False
@@ -93,7 +94,7 @@ class ArticleWriteSerializer(serializers.Serializer):
         queryset=Category.objects.all(), required=False, allow_null=True
     )
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=MAX_TAGS
+        child=fields.OneLineField(max_length=50), required=False, max_length=MAX_TAGS
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)

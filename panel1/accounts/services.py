@@ -6,6 +6,9 @@ from django.utils.translation import gettext as _
 
 from panel1.accounts.models import Role, User
 from panel1.exceptions import DomainError, PermissionDenied
+from panel1.text import clean_one_line
+
+EMAIL_MAX_LENGTH = 254
 
 
 def customer_get_or_create(*, email: str, name: str = "") -> tuple[User, bool]:
@@ -17,16 +20,20 @@ def customer_get_or_create(*, email: str, name: str = "") -> tuple[User, bool]:
     email = (email or "").strip().lower()
     try:
         validate_email(email)
+        if len(email) > EMAIL_MAX_LENGTH:  # the column's limit (RFC 5321)
+            raise ValidationError("too long")
     except ValidationError as exc:
         raise DomainError(
-            {"requester_email": [f"{email!r} is not a valid email address."]}
+            {"requester_email": [f"{email[:60]!r} is not a valid email address."]}
         ) from exc
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user, False
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, name=name[:200], role=Role.CUSTOMER)
+            user = User.objects.create_user(
+                email=email, name=clean_one_line(name or "")[:200], role=Role.CUSTOMER
+            )
     except IntegrityError:
         # Created concurrently by another request (e.g. two mails from a new sender).
         return User.objects.get(email__iexact=email), False
@@ -69,6 +76,8 @@ def _normalized_email(email: str, *, field: str = "email") -> str:
     email = (email or "").strip().lower()
     try:
         validate_email(email)
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError("too long")
     except ValidationError as exc:
         raise DomainError({field: [_("Enter a valid email address.")]}) from exc
     return email
@@ -96,7 +105,7 @@ def customer_signup(
                 user = User.objects.create_user(
                     email=email,
                     password=password,
-                    name=(name or "").strip()[:200],
+                    name=clean_one_line(name or "")[:200],
                     role=Role.CUSTOMER,
                     language=language or django_settings.LANGUAGE_CODE,
                 )
@@ -174,7 +183,7 @@ def profile_update(*, user: User, name: str, language: str, notify_by_email: boo
     languages = {code for code, _label in django_settings.LANGUAGES}
     if language not in languages:
         raise DomainError({"language": [_("Choose one of the offered languages.")]})
-    name = (name or "").strip()
+    name = clean_one_line(name or "")
     if len(name) > 200:
         raise DomainError({"name": [_("Use at most 200 characters.")]})
     user.name = name

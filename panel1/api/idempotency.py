@@ -10,6 +10,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from panel1.api.models import IdempotencyRecord
+from panel1.text import CONTROL_MESSAGE, has_controls
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 WINDOW = timedelta(hours=24)
@@ -40,6 +41,8 @@ def idempotent(request, handler):
     key = request.META.get(HEADER, "").strip()
     if not key or not request.user.is_authenticated:
         return handler()
+    if has_controls(key):
+        return Response({"idempotency_key": [CONTROL_MESSAGE]}, status=status.HTTP_400_BAD_REQUEST)
     if len(key) > 255:
         return Response(
             {"idempotency_key": ["Use at most 255 characters."]},

@@ -14,7 +14,7 @@ class DomainInline(admin.TabularInline):
 
 class TenantCreationForm(forms.ModelForm):
     domain = forms.CharField(help_text="Host name, e.g. acme.example.com")
-    admin_email = forms.EmailField(help_text="The tenant's first administrator")
+    admin_email = forms.EmailField(max_length=254, help_text="The tenant's first administrator")
     admin_password = forms.CharField(
         widget=forms.PasswordInput, required=False, help_text="Leave empty to send no password"
     )

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from panel1.api import fields
+from panel1.api.serializers import ModelSerializer
 from sla.models import SlaProfile
 from sla.services.profiles import PROFILE_FIELDS
 from tickets.models import Category, Priority
@@ -23,13 +25,13 @@ class EscalationRuleSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class SlaProfileSerializer(serializers.ModelSerializer):
+class SlaProfileSerializer(ModelSerializer):
     business_hours = serializers.JSONField(
         required=False,
         help_text='{"timezone": "America/New_York", "monday": {"start": "09:00", "end": "17:00",'
         ' "enabled": true}, ...}; absent or {} = around the clock',
     )
-    holidays = serializers.ListField(child=serializers.DateField(), required=False)
+    holidays = serializers.ListField(child=fields.DateField(), required=False, max_length=1000)
     priorities = serializers.ListField(
         child=serializers.ChoiceField(choices=Priority.choices), required=False
     )

@@ -200,3 +200,22 @@ def test_the_landing_page_works_for_a_signed_in_platform_admin(session_tenants, 
     client = Client(HTTP_HOST="localhost")
     client.force_login(admin)
     assert client.get("/").status_code == 200
+
+
+def test_an_idempotency_key_with_control_characters_is_a_field_error(api_client, customer):
+    response = api_client(customer).post(
+        "/api/v1/tickets/",
+        {"subject": "Hi", "content": "Hello"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="key\x00",
+    )
+    assert response.status_code == 400
+    assert "idempotency_key" in response.json()
+
+
+def test_an_overlong_cc_address_in_the_desk_is_an_error_not_a_500(tenant_client, agent, ticket):
+    response = tenant_client(agent).post(
+        f"/desk/tickets/{ticket.number}/cc/", {"email": "a" * 300 + "@example.test"}
+    )
+    assert response.status_code < 500
+    assert not ticket.cc.exists()

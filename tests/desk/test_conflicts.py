@@ -14,9 +14,7 @@ def test_the_props_forms_carry_the_rendered_version(desk, ticket):
     assert f'name="version" value="{ticket.version}"' in page
 
 
-def test_a_stale_property_edit_shows_the_newer_value_and_changes_nothing(
-    desk, ticket, other_agent
-):
+def test_a_stale_property_edit_shows_the_newer_value_and_changes_nothing(desk, ticket, other_agent):
     services.ticket_update(ticket=ticket, actor=other_agent, priority="URGENT")
 
     answer = desk.post(
@@ -88,7 +86,9 @@ def test_assign_to_me_asks_before_taking_someone_elses_ticket(desk, ticket, agen
     assert _ticket(ticket).assignee == agent
 
 
-def test_a_takeover_confirmed_for_an_older_version_asks_again(desk, ticket, supervisor, other_agent):
+def test_a_takeover_confirmed_for_an_older_version_asks_again(
+    desk, ticket, supervisor, other_agent
+):
     services.ticket_assign(ticket=ticket, actor=other_agent, assignee=other_agent)
     asked_at = _ticket(ticket).version
     services.ticket_assign(ticket=ticket, actor=supervisor, assignee=supervisor)
