@@ -24,7 +24,7 @@ _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 # key=value / "key": "value" pairs and auth headers whose values must never reach a log.
 _SECRET_PAIRS = re.compile(
-    r"(?i)(\"?\b(?:password|passwd|secret|token|api[_-]?key|signature|authorization|"
+    r"(?i)(\"?\b(?:password|passwd|secret|token|api[_-]?key|signature|"
     r"csrfmiddlewaretoken|sessionid)\b\"?\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s,&;]+)"
 )
 _AUTH_SCHEMES = re.compile(r"(?i)\b(Token|Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}")
@@ -47,8 +47,8 @@ def reset_request_id(token: contextvars.Token) -> None:
 
 
 def redact(text: str) -> str:
-    text = _SECRET_PAIRS.sub(lambda m: m.group(1) + REDACTED, text)
-    return _AUTH_SCHEMES.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _AUTH_SCHEMES.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    return _SECRET_PAIRS.sub(lambda m: m.group(1) + REDACTED, text)
 
 
 def _schema_name() -> str:
@@ -96,15 +96,23 @@ class TextFormatter(logging.Formatter):
 
 
 class RequestIdMiddleware:
+    """Set the request id for the request's log lines. It is cleared when the response is
+    closed (request_finished), not when this middleware returns: Django logs 4xx/5xx answers
+    (`django.request`) after the whole middleware chain, and those lines need it too."""
+
     def __init__(self, get_response):
+        from django.core.signals import request_finished
+
         self.get_response = get_response
+        request_finished.connect(_clear_request_id, dispatch_uid="panel1.logs.request_id")
 
     def __call__(self, request):
-        token = set_request_id(request.headers.get("X-Request-ID"))
-        try:
-            request.request_id = current_request_id()
-            response = self.get_response(request)
-            response["X-Request-ID"] = request.request_id
-            return response
-        finally:
-            reset_request_id(token)
+        set_request_id(request.headers.get("X-Request-ID"))
+        request.request_id = current_request_id()
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+def _clear_request_id(**kwargs) -> None:
+    _request_id.set("-")

@@ -219,3 +219,13 @@ def test_an_overlong_cc_address_in_the_desk_is_an_error_not_a_500(tenant_client,
     )
     assert response.status_code < 500
     assert not ticket.cc.exists()
+
+
+def test_a_draft_with_nul_is_saved_without_it(tenant_client, agent, ticket):
+    from desk.models import ReplyDraft
+
+    response = tenant_client(agent).post(
+        f"/desk/tickets/{ticket.number}/draft/", {"content": "half\x00 written\r\n"}
+    )
+    assert response.status_code == 200
+    assert ReplyDraft.objects.get(ticket=ticket, user=agent).content == "half written\n"
