@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -56,19 +57,24 @@ def validate_tenant_input(*, schema_name: str, domain: str, name: str, admin_ema
         raise ProvisioningError(errors)
 
 
-def template_schema_is_current() -> bool:
+@functools.cache
+def tenant_migration_nodes() -> frozenset[tuple[str, str]]:
+    """(app, name) of every tenant-app migration on disk; read once per process."""
     from django.db.migrations.loader import MigrationLoader
 
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
+    return frozenset(node for node in loader.graph.nodes if node[0] in tenant_labels)
+
+
+def template_schema_is_current() -> bool:
     template = settings.TENANT_BASE_SCHEMA
     if not schema_exists(template):
         return False
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
-    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
-    wanted = {node for node in loader.graph.nodes if node[0] in tenant_labels}
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT app, name FROM "{template}".django_migrations')
         applied = set(cursor.fetchall())
-    return wanted <= applied
+    return tenant_migration_nodes() <= applied
 
 
 def ensure_template_schema(*, verbosity: int = 0) -> bool:
