@@ -108,6 +108,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New tenants are cloned from a migrated template schema instead of replaying every migration.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# migrate_schemas skips tenant schemas whose recorded migrations are already current.
+GET_EXECUTOR_FUNCTION = "panel1.tenants.executor.get_executor"
 PUBLIC_SCHEMA_URLCONF = "panel1.urls_public"
 ROOT_URLCONF = "panel1.urls_tenant"
 PUBLIC_DOMAIN = env("PUBLIC_DOMAIN", "localhost")

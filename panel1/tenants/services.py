@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from panel1.accounts.models import Role, User
 from panel1.exceptions import DomainError
 from panel1.tenants import provisioning
+from panel1.tenants.executor import migration_nodes
 from panel1.tenants.models import Domain, Tenant
 
 SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -57,16 +57,6 @@ def validate_tenant_input(*, schema_name: str, domain: str, name: str, admin_ema
         raise ProvisioningError(errors)
 
 
-@functools.cache
-def tenant_migration_nodes() -> frozenset[tuple[str, str]]:
-    """(app, name) of every tenant-app migration on disk; read once per process."""
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
-    return frozenset(node for node in loader.graph.nodes if node[0] in tenant_labels)
-
-
 def template_schema_is_current() -> bool:
     template = settings.TENANT_BASE_SCHEMA
     if not schema_exists(template):
@@ -74,7 +64,7 @@ def template_schema_is_current() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT app, name FROM "{template}".django_migrations')
         applied = set(cursor.fetchall())
-    return tenant_migration_nodes() <= applied
+    return migration_nodes() <= applied
 
 
 def ensure_template_schema(*, verbosity: int = 0) -> bool:
