@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import ProgrammingError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -124,20 +124,44 @@ def schemas_with_work(
     if not schemas:
         return []
     checks = due(now or timezone.now())
-    probes = [_probe(queryset) for queryset in (checks if isinstance(checks, list) else [checks])]
+    checks = checks if isinstance(checks, list) else [checks]
+    probes = [_probe(queryset) for queryset in checks]
     found: set[str] = set()
-    with connection.cursor() as cursor:
-        for start in range(0, len(schemas), DUE_CHECK_CHUNK):
-            chunk = schemas[start : start + DUE_CHECK_CHUNK]
-            sql, params = [], []
-            for name in chunk:
-                schema = connection.ops.quote_name(name)
-                exists = [f"EXISTS ({probe.replace('{schema}', schema)})" for probe, _ in probes]
-                sql.append(f"SELECT %s WHERE {' OR '.join(exists)}")
-                params += [name, *(value for _, values in probes for value in values)]
-            cursor.execute(" UNION ALL ".join(sql), params)
-            found.update(name for (name,) in cursor.fetchall())
+    for start in range(0, len(schemas), DUE_CHECK_CHUNK):
+        chunk = schemas[start : start + DUE_CHECK_CHUNK]
+        try:
+            with transaction.atomic():
+                found.update(_probe_schemas(chunk, probes))
+        except ProgrammingError:
+            # A tenant being provisioned or dropped: its row exists, its tables do not (yet).
+            tables = {queryset.model._meta.db_table for queryset in checks}
+            found.update(_probe_schemas(_schemas_with_tables(chunk, tables), probes))
     return [schema for schema in schemas if schema in found]
+
+
+def _probe_schemas(schemas: list[str], probes: list[tuple[str, tuple]]) -> list[str]:
+    if not schemas:
+        return []
+    sql, params = [], []
+    for name in schemas:
+        schema = connection.ops.quote_name(name)
+        exists = [f"EXISTS ({probe.replace('{schema}', schema)})" for probe, _ in probes]
+        sql.append(f"SELECT %s WHERE {' OR '.join(exists)}")
+        params += [name, *(value for _, values in probes for value in values)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _schemas_with_tables(schemas: list[str], tables: set[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid "
+            "WHERE n.nspname = ANY(%s) AND c.relname = ANY(%s) "
+            "GROUP BY n.nspname HAVING count(*) = %s",
+            [schemas, sorted(tables), len(tables)],
+        )
+        return [name for (name,) in cursor.fetchall()]
 
 
 def _probe(queryset: QuerySet) -> tuple[str, tuple]:
