@@ -275,7 +275,14 @@ def sla_ticks(run: str, ticks: int) -> None:
 def verify(run: str, args) -> None:
     from django.db.models import Count
 
-    from tickets.models import InboundEmail, OutboundEmail, OutboundStatus, Ticket, TicketEvent
+    from tickets.models import (
+        InboundEmail,
+        InboundStatus,
+        OutboundEmail,
+        OutboundStatus,
+        Ticket,
+        TicketEvent,
+    )
 
     print("== checks")
     sent_ids = []
@@ -290,7 +297,9 @@ def verify(run: str, args) -> None:
                   f"{mails.count()} tickets (redeliveries made none)")  # fmt: skip
             stored = InboundEmail.objects.filter(message_id__contains=f"{run}-{schema}-")
             check(
-                not stored.exclude(status="PROCESSED").exclude(status="DUPLICATE").exists(),
+                not stored.exclude(
+                    status__in=[InboundStatus.PROCESSED, InboundStatus.DUPLICATE]
+                ).exists(),
                 f"{schema}: every inbound mail processed by the job clusters",
             )
             foreign = Ticket.objects.filter(subject__startswith=f"[{other}]").count()
