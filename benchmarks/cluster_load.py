@@ -343,6 +343,7 @@ def main() -> None:
     parser.add_argument("--mails", type=int, default=20, help="inbound mails per tenant")
     parser.add_argument("--ticks", type=int, default=5, help="SLA ticks enqueued")
     parser.add_argument("--pool-mode", default="session", choices=["session", "transaction"])
+    parser.add_argument("--skip-setup", action="store_true", help="schemas already migrated")
     args = parser.parse_args()
     MAIL_DIR.mkdir(parents=True, exist_ok=True)
     run = uuid.uuid4().hex[:8]
@@ -350,7 +351,8 @@ def main() -> None:
     print(f"cluster load run {run}: {cpu}, PgBouncer {args.pool_mode} mode", flush=True)
     results = []
     common = ["--pool-mode", args.pool_mode, "--detach"]
-    cluster("up", "--nodes", "1", "--web-workers", str(args.workers), *common)
+    first = ["--skip-setup"] if args.skip_setup else []
+    cluster("up", "--nodes", "1", "--web-workers", str(args.workers), *first, *common)
     try:
         tokens = tenant_tokens()
         results += measure(f"1 node x {args.workers}", tokens, args)
