@@ -28,14 +28,17 @@ def main() -> None:
     schemas = jobs.tenant_schema_names()
     specs = [s for s in jobs.registered_schedules() if s.per_tenant and s.due and s.minutes <= 5]
     print(f"{len(schemas)} tenants; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.2f}")
-    tick = 0.0
-    for spec in specs:
-        started = time.perf_counter()
-        count = jobs.fan_out(spec.func)
-        elapsed = time.perf_counter() - started
-        tick += elapsed
-        print(f"  {spec.name:28} due check + fan-out {elapsed * 1000:7.1f} ms, {count} tasks")
-    print(f"one tick, all {len(specs)} schedules: {tick:.2f}s (target <= 5 s at 1,000 tenants)")
+    # The first tick of a fresh database session also loads every schema's table metadata
+    # into that backend's cache; a worker's next ticks on the same connection do not.
+    for label in ("first tick (cold connection)", "next tick (same connection)"):
+        tick = 0.0
+        for spec in specs:
+            started = time.perf_counter()
+            count = jobs.fan_out(spec.func)
+            elapsed = time.perf_counter() - started
+            tick += elapsed
+            print(f"  {spec.name:28} due check + fan-out {elapsed * 1000:7.1f} ms, {count} tasks")
+        print(f"{label}, {len(specs)} schedules: {tick:.2f}s (target <= 5 s at 1,000 tenants)")
     sample = schemas[:sample_size]
     old = 0.0
     for spec in specs:
