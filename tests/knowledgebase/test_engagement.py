@@ -17,6 +17,7 @@ from panel1.exceptions import DomainError
 from tests.factories import CustomerFactory
 from tests.factories.knowledgebase import ArticleFactory
 
+
 def later() -> float:
     """A moment by which the current buckets are closed (from now: a slow suite run took
     longer than three buckets when this was a module constant)."""
