@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test lint install db setup serve bench stop-db clean
+.PHONY: run test lint install db setup serve bench cluster stop-db clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ test: lint
 bench: install
 	@set -e; DATABASE_URL=$$($(PY) scripts/dbsetup.py); export DATABASE_URL; \
 	for script in benchmarks/[!_]*.py; do echo "== $$script"; $(PY) $$script; done
+
+# HAProxy -> 2 gunicorn nodes -> PgBouncer -> PostgreSQL, 2 job clusters on Redis (docs/scaling.md).
+cluster: install
+	@set -e; DATABASE_URL=$${DATABASE_URL:-$$($(PY) scripts/dbsetup.py)}; export DATABASE_URL; \
+	exec scripts/cluster up
 
 stop-db:
 	$(PY) scripts/dbsetup.py --stop

@@ -6,7 +6,7 @@ class AutomationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from automation import demo, engine, services
+        from automation import demo, engine, services, tasks
         from automation.models import TRIGGER_EVENTS
         from panel1 import jobs
         from panel1.events import bus
@@ -21,12 +21,14 @@ class AutomationConfig(AppConfig):
             func="automation.tasks.idle_rules_task",
             minutes=5,
             per_tenant=True,
+            due=tasks.idle_rules_due,
         )
         jobs.register_schedule(
             name="automation.webhook_retries",
             func="automation.tasks.webhook_retries_task",
             minutes=1,
             per_tenant=True,
+            due=tasks.webhook_retries_due,
         )
         jobs.register_schedule(
             name="automation.prune_runs",

@@ -27,6 +27,23 @@ def idle_rules_task() -> int:
     return idle_rules_run()
 
 
+def idle_rules_due(now):
+    """Fan-out due check: tenants with an active idle rule (see panel1.jobs)."""
+    from automation.models import Rule
+    from panel1.events import names
+
+    return Rule.objects.filter(
+        trigger_event=names.TICKET_IDLE, is_active=True, idle_hours__isnull=False
+    )
+
+
+def webhook_retries_due(now):
+    """Fan-out due check: tenants with a webhook delivery due for another attempt."""
+    from automation.models import DeliveryStatus, WebhookDelivery
+
+    return WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+
+
 def rule_runs_prune_task() -> int:
     """Delete rule runs older than 30 days (the log would otherwise grow per event)."""
     from automation.models import RuleRun

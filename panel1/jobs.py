@@ -3,17 +3,24 @@
 Every task runs inside the schema of the tenant it was enqueued for: `enqueue()` records the
 current schema and dispatches after commit; the worker-side entry point `run_in_schema()`
 enters `schema_context` (never a bare `set_tenant`: worker processes are reused). Periodic jobs
-fan out: one public schedule enqueues one task per tenant.
+fan out: one public schedule enqueues one task per tenant. A schedule may declare a `due`
+check (a queryset on one tenant model meaning "there is work"): the fan-out then asks every
+tenant schema at once, in one query, and enqueues tasks only for the tenants with work, so a
+tick over a thousand idle tenants costs one query instead of a thousand tasks.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import ProgrammingError, connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from panel1.logs import current_request_id, reset_request_id, set_request_id
@@ -23,20 +30,35 @@ logger = logging.getLogger(__name__)
 REQUEST_ID = "_panel1_request_id"
 
 
+# `due(now)` answers querysets whose rows mean "this tenant has work" (any of them matching);
+# evaluated in every schema. One queryset per index keeps each probe an index lookup.
+DueCheck = Callable[[dt.datetime], "QuerySet | list[QuerySet]"]
+# Schemas per due-check query (one statement, one EXISTS per schema).
+DUE_CHECK_CHUNK = 500
+
+
 @dataclass(frozen=True)
 class ScheduleSpec:
     name: str
     func: str
     minutes: int
     per_tenant: bool
+    due: DueCheck | None = None
 
 
 _schedules: dict[str, ScheduleSpec] = {}
 
 
-def register_schedule(*, name: str, func: str, minutes: int, per_tenant: bool) -> None:
-    """Declare a periodic job; `manage.py setup_schedules` creates it idempotently."""
-    _schedules[name] = ScheduleSpec(name=name, func=func, minutes=minutes, per_tenant=per_tenant)
+def register_schedule(
+    *, name: str, func: str, minutes: int, per_tenant: bool, due: DueCheck | None = None
+) -> None:
+    """Declare a periodic job; `manage.py setup_schedules` creates it idempotently.
+
+    `due` (per-tenant jobs only) makes the fan-out skip tenants where it matches no row.
+    """
+    _schedules[name] = ScheduleSpec(
+        name=name, func=func, minutes=minutes, per_tenant=per_tenant, due=due
+    )
 
 
 def registered_schedules() -> list[ScheduleSpec]:
@@ -97,13 +119,73 @@ def for_each_tenant(func: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 
 def fan_out(func: str) -> int:
-    """Scheduled entry point: enqueue one `func` task per tenant."""
+    """Scheduled entry point: enqueue one `func` task per tenant that has work."""
     from django_q.tasks import async_task
 
     schemas = tenant_schema_names()
+    due = next((spec.due for spec in _schedules.values() if spec.func == func), None)
+    if due is not None:
+        schemas = schemas_with_work(due, schemas)
     for schema in schemas:
         async_task("panel1.jobs.run_in_schema", schema, func)
     return len(schemas)
+
+
+def schemas_with_work(
+    due: DueCheck, schemas: list[str], *, now: dt.datetime | None = None
+) -> list[str]:
+    """The schemas where one of `due(now)`'s querysets matches a row, asked in one query per
+    chunk of schemas (`EXISTS` per queryset and schema, each served by its own index)."""
+    if not schemas:
+        return []
+    checks = due(now or timezone.now())
+    checks = checks if isinstance(checks, list) else [checks]
+    probes = [_probe(queryset) for queryset in checks]
+    found: set[str] = set()
+    for start in range(0, len(schemas), DUE_CHECK_CHUNK):
+        chunk = schemas[start : start + DUE_CHECK_CHUNK]
+        try:
+            with transaction.atomic():
+                found.update(_probe_schemas(chunk, probes))
+        except ProgrammingError:
+            # A tenant being provisioned or dropped: its row exists, its tables do not (yet).
+            tables = {queryset.model._meta.db_table for queryset in checks}
+            found.update(_probe_schemas(_schemas_with_tables(chunk, tables), probes))
+    return [schema for schema in schemas if schema in found]
+
+
+def _probe_schemas(schemas: list[str], probes: list[tuple[str, tuple]]) -> list[str]:
+    if not schemas:
+        return []
+    sql, params = [], []
+    for name in schemas:
+        schema = connection.ops.quote_name(name)
+        exists = [f"EXISTS ({probe.replace('{schema}', schema)})" for probe, _ in probes]
+        sql.append(f"SELECT %s WHERE {' OR '.join(exists)}")
+        params += [name, *(value for _, values in probes for value in values)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _schemas_with_tables(schemas: list[str], tables: set[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid "
+            "WHERE n.nspname = ANY(%s) AND c.relname = ANY(%s) "
+            "GROUP BY n.nspname HAVING count(*) = %s",
+            [schemas, sorted(tables), len(tables)],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _probe(queryset: QuerySet) -> tuple[str, tuple]:
+    """The queryset's SQL with its table as `{schema}.table` (one table, no joins)."""
+    sql, params = queryset.order_by().values("pk")[:1].query.sql_with_params()
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    if sql.count(f"FROM {table}") != 1 or " JOIN " in sql:
+        raise ValueError(f"a due check reads one table, without joins: {sql}")
+    return sql.replace(f"FROM {table}", f"FROM {{schema}}.{table}"), params
 
 
 def heartbeat() -> None:

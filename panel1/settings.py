@@ -123,6 +123,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New tenants are cloned from a migrated template schema instead of replaying every migration.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# migrate_schemas skips tenant schemas whose recorded migrations are already current.
+GET_EXECUTOR_FUNCTION = "panel1.tenants.executor.get_executor"
 # One `SET search_path` per tenant switch instead of one per cursor (it was half of all
 # statements). Safe with django-tenants 4.0.1: its backend forgets the cached path on rollback()
 # and savepoint_rollback(), the two ways PostgreSQL undoes a transactional SET

@@ -10,7 +10,7 @@ class SlaConfig(AppConfig):
         from panel1 import jobs
         from panel1.events import bus, names
         from panel1.tenants import provisioning
-        from sla import demo, subscribers
+        from sla import demo, fanout, subscribers
 
         for name, handler in (
             (names.TICKET_CREATED, subscribers.on_ticket_created),
@@ -20,7 +20,11 @@ class SlaConfig(AppConfig):
         ):
             bus.subscribe(name, key=f"sla.{name}", handler=handler, in_transaction=True)
         jobs.register_schedule(
-            name="sla.monitor", func="sla.monitor.sla_monitor_task", minutes=1, per_tenant=True
+            name="sla.monitor",
+            func="sla.monitor.sla_monitor_task",
+            minutes=1,
+            per_tenant=True,
+            due=fanout.sla_monitor_due,
         )
         provisioning.register_step("default SLA profile", demo.default_profile_create)
         provisioning.register_demo_step("business-hours SLA profiles", demo.demo_profiles_create)

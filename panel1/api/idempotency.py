@@ -1,10 +1,11 @@
 """`Idempotency-Key` for creating POSTs: same key + same body replays the first answer."""
 
+import contextlib
 import hashlib
 import json
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.response import Response
@@ -50,12 +51,36 @@ def idempotent(request, handler):
         )
     digest = _request_hash(request)
     path = request.path
-    existing = IdempotencyRecord.objects.filter(
-        user=request.user, key=key, path=path, created_at__gte=timezone.now() - WINDOW
-    ).first()
-    if existing:
-        return _replay(existing, digest)
-    response = handler()
+    # A client retrying while its first request still runs (a timeout, two web nodes) must
+    # not create twice: requests with the same caller, path and key run one after the other.
+    with _key_lock(f"{connection.schema_name}:{request.user.pk}:{path}:{key}"):
+        existing = IdempotencyRecord.objects.filter(
+            user=request.user, key=key, path=path, created_at__gte=timezone.now() - WINDOW
+        ).first()
+        if existing:
+            return _replay(existing, digest)
+        return _record(request, handler(), key=key, path=path, digest=digest)
+
+
+@contextlib.contextmanager
+def _key_lock(name: str):
+    """A session-level advisory lock (PgBouncer session mode keeps it on this client)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [name])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [name])
+        except DatabaseError:
+            # A broken connection must not keep the lock for its next requests.
+            if not connection.in_atomic_block:
+                connection.close()
+            raise
+
+
+def _record(request, response, *, key: str, path: str, digest: str) -> Response:
     if 200 <= response.status_code < 300:
         try:
             with transaction.atomic():

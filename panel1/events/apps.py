@@ -8,10 +8,12 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         from panel1 import jobs
+        from panel1.events import bus
 
         jobs.register_schedule(
             name="events.sweep",
             func="panel1.events.bus.sweep_pending_task",
             minutes=1,
             per_tenant=True,
+            due=bus.sweep_due,
         )

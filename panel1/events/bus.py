@@ -146,3 +146,12 @@ def sweep_pending(*, older_than: timedelta = timedelta(minutes=1)) -> int:
 
 def sweep_pending_task() -> int:
     return sweep_pending()
+
+
+def sweep_due(now, *, older_than: timedelta = timedelta(minutes=1)):
+    """Fan-out due check of the sweeper: tenants with an event left unclaimed."""
+    from panel1.events.models import EventRecord
+
+    return EventRecord.objects.filter(
+        processed_at__isnull=True, claimed_at__isnull=True, created_at__lt=now - older_than
+    )

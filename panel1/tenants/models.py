@@ -49,6 +49,28 @@ class Tenant(TenantMixin):
     def __str__(self):
         return self.display_name or self.name
 
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        """Create the schema as a lean clone of the template (see `panel1.tenants.clone`).
+
+        Replaces django-tenants' `clone_schema()` + `migrate_schemas --fake`; without a
+        template schema it falls back to django-tenants (CREATE SCHEMA + migrate).
+        """
+        from django.db import connection
+        from django_tenants.utils import get_tenant_base_schema, schema_exists
+
+        from panel1.tenants.clone import clone_template_schema
+
+        template = get_tenant_base_schema()
+        if not (sync_schema and template and schema_exists(template)):
+            return super().create_schema(check_if_exists, sync_schema, verbosity)
+        if schema_exists(self.schema_name, case_sensitive=False):
+            if check_if_exists:
+                return False
+            raise ValueError(f"schema {self.schema_name} already exists")
+        clone_template_schema(template=template, schema_name=self.schema_name)
+        connection.set_schema_to_public()
+        return True
+
     @property
     def brand_name(self) -> str:
         return self.display_name or self.name

@@ -22,6 +22,7 @@ from panel1.audit.services import audit_record
 from panel1.exceptions import DomainError
 from panel1.sentinels import UNSET
 from panel1.tenants import provisioning
+from panel1.tenants.executor import migration_nodes
 from panel1.tenants.models import Domain, Tenant
 
 SCHEMA_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -64,18 +65,13 @@ def validate_tenant_input(*, schema_name: str, domain: str, name: str, admin_ema
 
 
 def template_schema_is_current() -> bool:
-    from django.db.migrations.loader import MigrationLoader
-
     template = settings.TENANT_BASE_SCHEMA
     if not schema_exists(template):
         return False
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
-    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
-    wanted = {node for node in loader.graph.nodes if node[0] in tenant_labels}
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT app, name FROM "{template}".django_migrations')
         applied = set(cursor.fetchall())
-    return wanted <= applied
+    return migration_nodes() <= applied
 
 
 def ensure_template_schema(*, verbosity: int = 0) -> bool:

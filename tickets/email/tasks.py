@@ -12,6 +12,13 @@ def event_notify_task(event_id: str, name: str, payload: dict, actor: str) -> in
     return notify_for_event(event_id=event_id, name=name, payload=payload, actor=actor)
 
 
+def imap_poll_due(now):
+    """Fan-out due check of `imap_poll_task`: tenants with an active IMAP mailbox."""
+    from tickets.models import ImapMailbox
+
+    return ImapMailbox.objects.filter(is_active=True)
+
+
 def staff_notice_task(notice: dict) -> int:
     """Mail one staff notice (SLA escalation, automation notify_users) to the staff it names."""
     from tickets.email.staff import staff_notice_send
