@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from automation.api import urls as automation_api
 from knowledgebase.api import urls as knowledgebase_api
 from panel1.api.views import MeView
+from panel1.audit.api import urls as audit_api
 from sla.api import urls as sla_api
 from tickets.api import urls as tickets_api
 
@@ -20,4 +21,5 @@ urlpatterns = [
     path("", include(sla_api)),
     path("", include(automation_api)),
     path("", include(knowledgebase_api)),
+    path("", include(audit_api)),
 ]
