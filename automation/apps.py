@@ -6,12 +6,13 @@ class AutomationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from automation import demo, engine, services
+        from automation import demo, engine, privacy, services
         from automation.models import TRIGGER_EVENTS
         from panel1 import jobs
         from panel1.events import bus
         from panel1.tenants import provisioning
 
+        privacy.register()
         for event_name in TRIGGER_EVENTS:
             bus.subscribe(event_name, key="automation.engine", handler=engine.handle_event)
         provisioning.register_step("auto-response templates", services.default_templates_create)

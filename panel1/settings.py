@@ -96,6 +96,7 @@ TENANT_APPS = [
     "rest_framework.authtoken",
     "panel1.events",
     "panel1.audit",
+    "panel1.privacy",
     "panel1.api",
     "tickets",
     "sla",

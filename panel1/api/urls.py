@@ -10,6 +10,7 @@ from automation.api import urls as automation_api
 from knowledgebase.api import urls as knowledgebase_api
 from panel1.api.views import MeView
 from panel1.audit.api import urls as audit_api
+from panel1.privacy.api import urls as privacy_api
 from sla.api import urls as sla_api
 from tickets.api import urls as tickets_api
 
@@ -22,4 +23,5 @@ urlpatterns = [
     path("", include(automation_api)),
     path("", include(knowledgebase_api)),
     path("", include(audit_api)),
+    path("", include(privacy_api)),
 ]
