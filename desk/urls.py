@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from desk.views import assist, audit, auth, dashboard, queues, ticket
+from desk.views import assist, audit, auth, dashboard, privacy, queues, ticket
 
 app_name = "desk"
 
@@ -15,6 +15,14 @@ urlpatterns = [
     path("counts/", queues.sidebar_counts, name="counts"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/export.csv", audit.audit_log_csv, name="audit-csv"),
+    path("privacy/", privacy.privacy_page, name="privacy"),
+    path("privacy/export/", privacy.privacy_export_start, name="privacy-export"),
+    path("privacy/erasure/", privacy.privacy_erasure_start, name="privacy-erasure"),
+    path(
+        "privacy/erasure/<uuid:pk>/approve/",
+        privacy.privacy_erasure_approve,
+        name="privacy-erasure-approve",
+    ),
     path("search/", queues.queue, name="search"),
     path("search/rows/", queues.queue_rows, name="search-rows"),
     path("queue/<slug:key>/", queues.queue, name="queue"),

@@ -178,22 +178,36 @@ def _erasure_refusal(person: User) -> str | None:
     return None
 
 
-@transaction.atomic
 def privacy_erasure_request(
     *, actor: User, email: str, confirm: bool, source: str = Source.API
 ) -> Erasure:
     """Record an erasure of the person with `email`: queued at once, or (a person's own
-    request from the portal) waiting for an admin's approval. `confirm` must be true."""
+    request from the portal) waiting for an admin's approval. `confirm` must be true.
+
+    A refusal (already erased, under way, the last admin) is audited in its own transaction,
+    so the record survives the error the caller gets."""
     if confirm is not True:
         raise DomainError({"confirm": [_("Confirm the erasure: it cannot be undone.")]})
     person = person_get(email=email)
+    try:
+        return _erasure_create(actor=actor, person=person, source=source)
+    except Conflict as exc:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="erasure_refused",
+                target=person,
+                details={"reason": " ".join(exc.errors.get("detail", []))},
+            )
+        raise
+
+
+@transaction.atomic
+def _erasure_create(*, actor: User, person: User, source: str) -> Erasure:
     # Serialize requests for one person (the unique constraint would also refuse a twin).
     User.objects.select_for_update().filter(pk=person.pk).first()
     refusal = _erasure_refusal(person)
     if refusal:
-        audit_record(
-            actor=actor, action="erasure_refused", target=person, details={"reason": refusal}
-        )
         raise Conflict({"detail": [refusal]})
     waiting = source == Source.PORTAL
     erasure = Erasure.objects.create(

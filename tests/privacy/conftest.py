@@ -37,6 +37,12 @@ def upload(name: str, marker: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG + marker, content_type="image/png")
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Files of this test only, so scanning the media folder finds only what it made."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def shared(tenant, api_client) -> Shared:
     """Alice's ticket with Bob on CC; both write (with files), an agent answers."""

@@ -1,7 +1,7 @@
-from django.urls import reverse
 from rest_framework import serializers
 
-from panel1.privacy.models import DataExport, Erasure, ExportStatus
+from panel1.privacy.models import DataExport, Erasure
+from panel1.privacy.selectors import export_download_path
 
 
 class EmailSerializer(serializers.Serializer):
@@ -39,12 +39,9 @@ class DataExportSerializer(serializers.ModelSerializer):
         ]
 
     def get_download_url(self, export) -> str | None:
-        from panel1.privacy.services import export_signature
-
-        if export.status != ExportStatus.READY:
+        url = export_download_path(export)
+        if url is None:
             return None
-        path = reverse("privacy-api:export-download", kwargs={"pk": export.pk})
-        url = f"{path}?signature={export_signature(export)}"
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 

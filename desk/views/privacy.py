@@ -1,0 +1,87 @@
+"""Privacy requests in the desk (/desk/privacy/), for admins: start a data export or an
+erasure for a person, approve customers' own erasure requests, download ready exports."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from desk.views.audit import admin_only
+from desk.views.base import flash_error, sidebar_context
+from panel1.exceptions import DomainError
+from panel1.privacy import selectors, services
+from panel1.privacy.models import Erasure, Source
+
+
+class PersonForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Email address"), max_length=254)
+
+
+class ErasureForm(PersonForm):
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I confirm: erase this person irreversibly."), required=True
+    )
+
+
+@admin_only
+def privacy_page(request):
+    exports, erasures = selectors.privacy_requests_recent()
+    context = {
+        "exports": [(e, selectors.export_download_path(e)) for e in exports],
+        "erasures": erasures,
+        "export_form": PersonForm(prefix="export"),
+        "erasure_form": ErasureForm(prefix="erasure"),
+        **sidebar_context(request, counts=False, active="privacy"),
+    }
+    return render(request, "desk/privacy.html", context)
+
+
+def _run(request, form, action):
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("desk:privacy")
+    try:
+        action(form.cleaned_data)
+    except DomainError as exc:
+        flash_error(request, exc)
+    return redirect("desk:privacy")
+
+
+@require_POST
+@admin_only
+def privacy_export_start(request):
+    def start(data):
+        services.privacy_export_request(actor=request.user, email=data["email"], source=Source.DESK)
+        messages.success(request, _("The export is being built."))
+
+    return _run(request, PersonForm(request.POST, prefix="export"), start)
+
+
+@require_POST
+@admin_only
+def privacy_erasure_start(request):
+    def start(data):
+        services.privacy_erasure_request(
+            actor=request.user, email=data["email"], confirm=data["confirm"], source=Source.DESK
+        )
+        messages.success(request, _("The erasure is under way."))
+
+    return _run(request, ErasureForm(request.POST, prefix="erasure"), start)
+
+
+@require_POST
+@admin_only
+def privacy_erasure_approve(request, pk):
+    erasure = get_object_or_404(Erasure, pk=pk)
+    try:
+        services.privacy_erasure_approve(actor=request.user, erasure=erasure)
+        messages.success(request, _("Approved: the erasure is under way."))
+    except DomainError as exc:
+        flash_error(request, exc)
+    return redirect("desk:privacy")
