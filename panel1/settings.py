@@ -118,6 +118,7 @@ PUBLIC_DOMAIN = env("PUBLIC_DOMAIN", "localhost")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "panel1.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "panel1.core.middleware.HealthCheckMiddleware",
     "panel1.tenants.middleware.TenantMiddleware",
@@ -227,6 +228,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy and Permissions-Policy of every answer (panel1.core.headers); empty
+# = the strict defaults there (no inline scripts).
+CONTENT_SECURITY_POLICY = env("CONTENT_SECURITY_POLICY", "")
+PERMISSIONS_POLICY = env("PERMISSIONS_POLICY", "")
 _HTTPS = env_bool("HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
