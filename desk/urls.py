@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from desk.views import assist, audit, auth, dashboard, privacy, queues, ticket
+from desk.views import assist, audit, auth, dashboard, privacy, queues, ticket, tokens
 
 app_name = "desk"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("counts/", queues.sidebar_counts, name="counts"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/export.csv", audit.audit_log_csv, name="audit-csv"),
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/<uuid:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("privacy/", privacy.privacy_page, name="privacy"),
     path("privacy/export/", privacy.privacy_export_start, name="privacy-export"),
     path("privacy/erasure/", privacy.privacy_erasure_start, name="privacy-erasure"),

@@ -65,6 +65,8 @@ def _machine_secret_key() -> str:
 
 SECRET_KEY = env("SECRET_KEY") or (_DEV_SECRET if DEBUG else _machine_secret_key())
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
+# Keys for secrets at rest (panel1.crypto), newest first; empty = derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ".localhost,localhost,127.0.0.1,testserver")
 
 # --- Applications -------------------------------------------------------------------------

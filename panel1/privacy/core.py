@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.contrib.sessions.models import Session
 from django.db.models import Q
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from panel1.accounts import ratelimit
 from panel1.accounts.models import User
+from panel1.api.models import ApiToken
 from panel1.audit.models import AuditEntry
 from panel1.events.models import EventRecord
 from panel1.privacy import registry
@@ -53,7 +53,14 @@ def export_person(person: User) -> registry.ExportPart:
         data={
             "profile": {field: _plain(getattr(person, field)) for field in PROFILE_FIELDS},
             "audit": audit,
-            "api_tokens": Token.objects.filter(user=person).count(),
+            "api_tokens": [
+                {
+                    "name": t.name,
+                    "created_at": t.created_at.isoformat(),
+                    "revoked": bool(t.revoked_at),
+                }
+                for t in ApiToken.objects.filter(user=person)
+            ],
         }
     )
 
@@ -70,7 +77,7 @@ def erase_person(person: User, pseudonym: str) -> dict[str, int]:
     counts = {
         "event_payloads": scrub_json_rows(EventRecord.objects.all(), ["payload"], terms),
         "sessions": _sessions_delete(person),
-        "api_tokens": Token.objects.filter(user=person).delete()[0],
+        "api_tokens": ApiToken.objects.filter(user=person).delete()[0],
         "exports": _exports_delete(person),
     }
     for scope in EMAIL_LIMIT_SCOPES:

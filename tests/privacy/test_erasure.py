@@ -7,10 +7,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from knowledgebase.models import SearchRecord
 from panel1.accounts.models import Role, User
+from panel1.api.tokens import api_token_create
 from panel1.audit.models import AuditEntry
 from panel1.privacy.models import Erasure
 from tests.conftest import in_schema
@@ -68,7 +68,7 @@ def test_erasure_leaves_no_trace_of_the_person(shared, api_client, tenant_client
     Ticket.objects.filter(pk=shared.ticket.pk).update(status=Status.RESOLVED)
     SatisfactionRating.objects.create(ticket=shared.ticket, rating=4, comment=f"{ALICE_NAME} ok")
     tenant_client(alice).get(f"/tickets/{shared.ticket.number}/")
-    Token.objects.create(user=alice)
+    api_token_create(actor=alice, user=alice, name=f"{ALICE_NAME}'s laptop")
     SearchRecord.objects.create(
         query=ALICE_NAME,
         normalized_query=ALICE_NAME.lower(),
