@@ -20,7 +20,16 @@ def erase_person(person: User, pseudonym: str) -> dict[str, int]:
     return {"webhook_payloads": scrub_json_rows(WebhookDelivery.objects.all(), ["payload"], terms)}
 
 
+def rule_runs_prune(cutoff) -> int:
+    from automation.models import RuleRun
+
+    return RuleRun.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
 def register() -> None:
+    from panel1.privacy.retention import register_prunable
+
+    register_prunable(name="automation_runs", label="Automation run logs", prune=rule_runs_prune)
     registry.register(
         registry.Contributor(name="automation", export=export_person, erase=erase_person)
     )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("tokens/<uuid:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("privacy/", privacy.privacy_page, name="privacy"),
     path("privacy/export/", privacy.privacy_export_start, name="privacy-export"),
+    path("privacy/retention/", privacy.retention_update, name="privacy-retention"),
     path("privacy/erasure/", privacy.privacy_erasure_start, name="privacy-erasure"),
     path(
         "privacy/erasure/<uuid:pk>/approve/",

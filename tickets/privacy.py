@@ -147,7 +147,49 @@ def erase_person(person: User, pseudonym: str) -> dict[str, int]:
     return counts
 
 
+# --- Retention ----------------------------------------------------------------------------
+
+PRUNABLE_INBOUND = ("processed", "duplicate", "ignored", "bounce")
+
+
+def inbound_mail_prune(cutoff) -> int:
+    """Raw inbound mail past its retention (held and failed mail waits for a person)."""
+    return InboundEmail.objects.filter(
+        received_at__lt=cutoff, status__in=PRUNABLE_INBOUND
+    ).delete()[0]
+
+
+def closed_tickets_prune(cutoff) -> int:
+    """Closed tickets past retention: anonymised (numbers, dates, statuses, SLA outcomes and
+    rating scores stay) or deleted, as the tenant's policy says."""
+    from panel1.privacy.models import ClosedTicketAction, RetentionPolicy
+
+    tickets = Ticket.objects.filter(status="CLOSED", closed_at__lt=cutoff)
+    if RetentionPolicy.get().closed_ticket_action == ClosedTicketAction.DELETE:
+        for attachment in Attachment.objects.filter(message__ticket__in=tickets):
+            delete_after_commit(attachment.file)
+        return tickets.delete()[1].get("tickets.Ticket", 0)
+    tickets = tickets.exclude(subject=REDACTED)
+    ids = list(tickets.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    messages = Message.objects.filter(ticket_id__in=ids)
+    cache.delete_many([rendered_cache_key(m) for m in messages])
+    for attachment in Attachment.objects.filter(message__ticket_id__in=ids):
+        delete_after_commit(attachment.file)
+    Attachment.objects.filter(message__ticket_id__in=ids).delete()
+    messages.update(content=REDACTED)
+    SatisfactionRating.objects.filter(ticket_id__in=ids).update(comment="")
+    InboundEmail.objects.filter(ticket_id__in=ids).delete()
+    OutboundEmail.objects.filter(ticket_id__in=ids).delete()
+    return Ticket.objects.filter(pk__in=ids).update(subject=REDACTED)
+
+
 def register() -> None:
+    from panel1.privacy.retention import register_prunable
+
     registry.register(
         registry.Contributor(name="tickets", export=export_person, erase=erase_person, order=10)
     )
+    register_prunable(name="inbound_mail", label="Raw inbound mail", prune=inbound_mail_prune)
+    register_prunable(name="closed_tickets", label="Closed tickets", prune=closed_tickets_prune)

@@ -14,7 +14,7 @@ from desk.views.audit import admin_only
 from desk.views.base import flash_error, sidebar_context
 from panel1.exceptions import DomainError
 from panel1.privacy import selectors, services
-from panel1.privacy.models import Erasure, Source
+from panel1.privacy.models import Erasure, RetentionPolicy, Source
 
 
 class PersonForm(forms.Form):
@@ -27,6 +27,37 @@ class ErasureForm(PersonForm):
     )
 
 
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        model = RetentionPolicy
+        fields = [
+            "closed_tickets",
+            "closed_ticket_action",
+            "inbound_mail",
+            "idempotency_records",
+            "processed_events",
+            "automation_runs",
+            "expired_exports",
+        ]
+
+
+@require_POST
+@admin_only
+def retention_update(request):
+    form = RetentionForm(request.POST, instance=RetentionPolicy.get())
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{field}: {error}")
+        return redirect("desk:privacy")
+    try:
+        services.retention_policy_update(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The retention policy was saved."))
+    except DomainError as exc:
+        flash_error(request, exc)
+    return redirect("desk:privacy")
+
+
 @admin_only
 def privacy_page(request):
     exports, erasures = selectors.privacy_requests_recent()
@@ -35,6 +66,7 @@ def privacy_page(request):
         "erasures": erasures,
         "export_form": PersonForm(prefix="export"),
         "erasure_form": ErasureForm(prefix="erasure"),
+        "retention_form": RetentionForm(instance=RetentionPolicy.get()),
         **sidebar_context(request, counts=False, active="privacy"),
     }
     return render(request, "desk/privacy.html", context)

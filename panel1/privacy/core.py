@@ -115,3 +115,38 @@ def register() -> None:
     registry.register(
         registry.Contributor(name="account", export=export_person, erase=erase_person, order=900)
     )
+    register_retention()
+
+
+# --- Retention of panel1's own records ----------------------------------------------------
+
+
+def idempotency_prune(cutoff) -> int:
+    from panel1.api.models import IdempotencyRecord
+
+    return IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
+def events_prune(cutoff) -> int:
+    return EventRecord.objects.filter(processed_at__lt=cutoff).delete()[0]
+
+
+def exports_prune(cutoff) -> int:
+    expired = list(
+        DataExport.objects.filter(
+            Q(expires_at__lt=cutoff) | Q(status="failed", created_at__lt=cutoff)
+        )
+    )
+    for export in expired:
+        delete_after_commit(export.file)
+    return DataExport.objects.filter(pk__in=[e.pk for e in expired]).delete()[0]
+
+
+def register_retention() -> None:
+    from panel1.privacy.retention import register_prunable
+
+    register_prunable(
+        name="idempotency_records", label="API idempotency records", prune=idempotency_prune
+    )
+    register_prunable(name="processed_events", label="Processed events", prune=events_prune)
+    register_prunable(name="expired_exports", label="Expired data exports", prune=exports_prune)

@@ -94,3 +94,46 @@ class Erasure(models.Model):
 
     def __str__(self):
         return f"Erasure {self.pk} ({self.status})"
+
+
+class ClosedTicketAction(models.TextChoices):
+    ANONYMISE = "anonymise", _("Anonymise (keep numbers, dates, statuses, SLA outcomes)")
+    DELETE = "delete", _("Delete")
+
+
+class RetentionPolicy(models.Model):
+    """One row per tenant: days each kind of data is kept (0 = forever)."""
+
+    closed_tickets = models.PositiveIntegerField(
+        default=0, help_text=_("Days after closing; 0 = keep closed tickets forever.")
+    )
+    closed_ticket_action = models.CharField(
+        max_length=10, choices=ClosedTicketAction.choices, default=ClosedTicketAction.ANONYMISE
+    )
+    inbound_mail = models.PositiveIntegerField(
+        default=90, help_text=_("Raw inbound mail (processed, ignored, duplicate, bounces).")
+    )
+    idempotency_records = models.PositiveIntegerField(default=2)
+    processed_events = models.PositiveIntegerField(default=30)
+    automation_runs = models.PositiveIntegerField(default=30)
+    expired_exports = models.PositiveIntegerField(
+        default=1, help_text=_("Days after a data export's link expired.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    DAY_FIELDS = (
+        "closed_tickets",
+        "inbound_mail",
+        "idempotency_records",
+        "processed_events",
+        "automation_runs",
+        "expired_exports",
+    )
+
+    def __str__(self):
+        return "Retention policy"
+
+    @classmethod
+    def get(cls) -> "RetentionPolicy":
+        policy = cls.objects.order_by("pk").first()
+        return policy if policy is not None else cls()

@@ -28,7 +28,15 @@ from panel1.audit.services import audit_record
 from panel1.exceptions import Conflict, DomainError, NotFound
 from panel1.jobs import enqueue
 from panel1.privacy import registry
-from panel1.privacy.models import DataExport, Erasure, ErasureStatus, ExportStatus, Source
+from panel1.privacy.models import (
+    ClosedTicketAction,
+    DataExport,
+    Erasure,
+    ErasureStatus,
+    ExportStatus,
+    RetentionPolicy,
+    Source,
+)
 from panel1.privacy.pseudonyms import is_erased_email, pseudonym_name
 
 logger = logging.getLogger(__name__)
@@ -283,3 +291,42 @@ def _erase(erasure: Erasure) -> Erasure:
     erasure.save(update_fields=["status", "counts", "finished_at"])
     audit_record(actor=None, action="erasure_completed", target=erasure, details=counts)
     return erasure
+
+
+# --- Retention policy ---------------------------------------------------------------------
+
+MAX_RETENTION_DAYS = 36500
+
+
+@transaction.atomic
+def retention_policy_update(*, actor: User, **values) -> RetentionPolicy:
+    """Change the tenant's retention policy (days per kind, 0 = forever; what happens to
+    closed tickets). Audited as `settings_changed` with section `retention`."""
+    policy = RetentionPolicy.objects.select_for_update().order_by("pk").first() or RetentionPolicy()
+    allowed = {*RetentionPolicy.DAY_FIELDS, "closed_ticket_action"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise DomainError({field: [_("Unknown setting.")] for field in sorted(unknown)})
+    errors = {}
+    for field in RetentionPolicy.DAY_FIELDS:
+        if field in values and not (0 <= int(values[field]) <= MAX_RETENTION_DAYS):
+            errors[field] = [_("Between 0 and 36500 days.")]
+    action = values.get("closed_ticket_action", policy.closed_ticket_action)
+    if action not in ClosedTicketAction.values:
+        errors["closed_ticket_action"] = [_("Anonymise or delete.")]
+    if errors:
+        raise DomainError(errors)
+    changes = {}
+    for field, value in values.items():
+        if getattr(policy, field) != value:
+            changes[field] = [getattr(policy, field), value]
+            setattr(policy, field, value)
+    policy.save()
+    if changes:
+        audit_record(
+            actor=actor,
+            action="settings_changed",
+            target=policy,
+            details={"section": "retention", **changes},
+        )
+    return policy

@@ -9,3 +9,9 @@ def privacy_export_build_task(export_id: str) -> None:
 
 def privacy_erasure_run_task(erasure_id: str) -> None:
     services.privacy_erasure_run(erasure_id=erasure_id)
+
+
+def retention_prune_task() -> dict[str, int]:
+    from panel1.privacy.retention import retention_prune
+
+    return retention_prune()
