@@ -341,6 +341,9 @@ EMAIL_INBOUND_SENDER_WINDOW = env_int("EMAIL_INBOUND_SENDER_WINDOW", 3600)
 EMAIL_NEW_SENDER_ACK_PER_ADDRESS = env_int("EMAIL_NEW_SENDER_ACK_PER_ADDRESS", 3)
 EMAIL_NEW_SENDER_ACK_LIMIT = env_int("EMAIL_NEW_SENDER_ACK_LIMIT", 100)
 EMAIL_LINK_SCHEME = env("EMAIL_LINK_SCHEME", "")
+# authserv-id of the receiving MTA whose Authentication-Results header is trusted (SPF, DKIM,
+# DMARC verdicts); empty = not checked. DMARC failures for known customers' domains are held.
+EMAIL_TRUSTED_AUTHSERV_ID = env("EMAIL_TRUSTED_AUTHSERV_ID", "")
 KB_PUBLIC_ACCESS = env_bool("KB_PUBLIC_ACCESS", True)
 KB_REQUIRE_AUTH = env_bool("KB_REQUIRE_AUTH", False)
 DEFAULT_FIRST_RESPONSE_TIME = env_int("DEFAULT_FIRST_RESPONSE_TIME", 240)

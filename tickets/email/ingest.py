@@ -40,6 +40,7 @@ from panel1.tenants.models import Tenant
 from panel1.tenants.services import current_tenant
 from tickets.email import safety
 from tickets.email.addresses import is_own_address, split_address
+from tickets.email.authentication import spoofed_known_customer
 from tickets.email.parsing import EmailParseError, ParsedAttachment, ParsedEmail, parse_message
 from tickets.email.threading import ThreadMatch, thread_match
 from tickets.models import (
@@ -180,6 +181,9 @@ def _early_decision(
         return _Decision(InboundStatus.IGNORED, reason="Our own notification came back.")
     if not parsed.from_email:
         return _Decision(InboundStatus.HELD, reason="The email has no usable From address.")
+    spoofed = None if release else spoofed_known_customer(parsed.headers, parsed.from_email)
+    if spoofed:
+        return _Decision(InboundStatus.HELD, reason=spoofed)
     if not release and safety.sender_over_limit(parsed.from_email, exclude_id=inbound.pk):
         return _Decision(
             InboundStatus.HELD,
