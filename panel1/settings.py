@@ -207,6 +207,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ATTACHMENT_MAX_FILE_SIZE = env_int("ATTACHMENT_MAX_FILE_SIZE", 10 * 1024 * 1024)
 ATTACHMENT_MAX_MESSAGE_SIZE = env_int("ATTACHMENT_MAX_MESSAGE_SIZE", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Malware scanning of stored files (tickets.scanning): "none" or "clamav" (clamd).
+ATTACHMENT_SCANNER = env("ATTACHMENT_SCANNER", "none")
+ATTACHMENT_SCAN_FAIL_OPEN = env_bool("ATTACHMENT_SCAN_FAIL_OPEN", False)
+CLAMD_SOCKET = env("CLAMD_SOCKET", "")
+CLAMD_HOST = env("CLAMD_HOST", "127.0.0.1")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 10)
 
 # --- Cache --------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", "")

@@ -54,6 +54,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
+from tickets.scanning import ScannerUnavailable, scan_content
 from tickets.services import (
     AttachmentInput,
     attachments_prepare,
@@ -400,6 +401,14 @@ def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list
         if total + size > settings.ATTACHMENT_MAX_MESSAGE_SIZE:
             skipped.append(f"{item.filename} ({size} bytes: over the per-message limit)")
             continue
+        try:
+            verdict = scan_content(item.content)
+        except ScannerUnavailable:
+            skipped.append(f"{item.filename} (could not be scanned for malware)")
+            continue
+        if not verdict.clean:
+            skipped.append(f"{item.filename} (quarantined: malware {verdict.signature})")
+            continue
         total += size
         accepted.append(_as_input(item))
     notes = []
@@ -408,7 +417,7 @@ def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list
             "Attachments not stored on the ticket (kept in the original email): "
             + "; ".join(skipped)
         )
-    return attachments_prepare(accepted), notes
+    return attachments_prepare(accepted, scan=False), notes
 
 
 def _as_input(item: ParsedAttachment) -> AttachmentInput:
