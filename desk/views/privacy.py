@@ -15,6 +15,8 @@ from desk.views.base import flash_error, sidebar_context
 from panel1.exceptions import DomainError
 from panel1.privacy import selectors, services
 from panel1.privacy.models import Erasure, RetentionPolicy, Source
+from panel1.security import services as security
+from panel1.security.models import SecurityPolicy
 
 
 class PersonForm(forms.Form):
@@ -58,6 +60,25 @@ def retention_update(request):
     return redirect("desk:privacy")
 
 
+class SecurityPolicyForm(forms.Form):
+    require_2fa_staff = forms.BooleanField(
+        required=False, label=gettext_lazy("Agents and supervisors must use two-factor sign-in")
+    )
+    require_2fa_admins = forms.BooleanField(
+        required=False, label=gettext_lazy("Admins must use two-factor sign-in")
+    )
+
+
+@require_POST
+@admin_only
+def security_update(request):
+    form = SecurityPolicyForm(request.POST)
+    if form.is_valid():
+        security.security_policy_update(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The security policy was saved."))
+    return redirect("desk:privacy")
+
+
 @admin_only
 def privacy_page(request):
     exports, erasures = selectors.privacy_requests_recent()
@@ -67,9 +88,20 @@ def privacy_page(request):
         "export_form": PersonForm(prefix="export"),
         "erasure_form": ErasureForm(prefix="erasure"),
         "retention_form": RetentionForm(instance=RetentionPolicy.get()),
+        "security_form": _security_form(),
         **sidebar_context(request, counts=False, active="privacy"),
     }
     return render(request, "desk/privacy.html", context)
+
+
+def _security_form() -> SecurityPolicyForm:
+    policy = SecurityPolicy.get()
+    return SecurityPolicyForm(
+        initial={
+            "require_2fa_staff": policy.require_2fa_staff,
+            "require_2fa_admins": policy.require_2fa_admins,
+        }
+    )
 
 
 def _run(request, form, action):
