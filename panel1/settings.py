@@ -300,6 +300,10 @@ SPECTACULAR_SETTINGS = {
         "KbVisibilityEnum": "knowledgebase.models.Visibility",
         # One name for the priority choices wherever a field offers them (tickets, SLA).
         "PriorityEnum": "tickets.models.Priority",
+        "TicketStatusEnum": "tickets.models.Status",
+        "ExportStatusEnum": "panel1.privacy.models.ExportStatus",
+        "ErasureStatusEnum": "panel1.privacy.models.ErasureStatus",
+        "PrivacyRequestSourceEnum": "panel1.privacy.models.Source",
     },
 }
 
