@@ -33,9 +33,7 @@ def login(client, user):
     return client.post("/desk/login/", {"username": user.email, "password": PASSWORD})
 
 
-def test_setup_shows_recovery_codes_once_and_then_the_desk_asks_for_a_code(
-    tenant_client, settings
-):
+def test_setup_shows_recovery_codes_once_and_then_the_desk_asks_for_a_code(tenant_client, settings):
     # django-otp slows down guessing (1 s, 2 s, 4 s ... after failures); not here.
     settings.OTP_TOTP_THROTTLE_FACTOR = settings.OTP_STATIC_THROTTLE_FACTOR = 0
     agent = AgentFactory()
