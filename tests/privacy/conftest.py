@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from panel1.accounts.models import User
@@ -37,10 +38,19 @@ def upload(name: str, marker: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PNG + marker, content_type="image/png")
 
 
+def _forget_media_root():
+    # django-tenants' storage caches MEDIA_ROOT/<tenant> and does not drop it when MEDIA_ROOT
+    # changes (its setting_changed hook only watches MULTITENANT_RELATIVE_MEDIA_ROOT).
+    storages["default"].__dict__.pop("relative_media_root", None)
+
+
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     """Files of this test only, so scanning the media folder finds only what it made."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    _forget_media_root()
+    yield
+    _forget_media_root()
 
 
 @pytest.fixture
