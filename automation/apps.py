@@ -6,12 +6,15 @@ class AutomationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from automation import demo, engine, services, tasks
+        from automation import demo, engine, privacy, services, tasks
         from automation.models import TRIGGER_EVENTS
         from panel1 import jobs
+        from panel1.crypto import register_encrypted_field
         from panel1.events import bus
         from panel1.tenants import provisioning
 
+        privacy.register()
+        register_encrypted_field(label="automation.webhook_secrets", rotate=services.secrets_rotate)
         for event_name in TRIGGER_EVENTS:
             bus.subscribe(event_name, key="automation.engine", handler=engine.handle_event)
         provisioning.register_step("auto-response templates", services.default_templates_create)

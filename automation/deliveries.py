@@ -19,6 +19,7 @@ from django.utils import timezone
 from automation import webhooks
 from automation.models import DeliveryStatus, Rule, WebhookAttempt, WebhookDelivery
 from panel1 import jobs
+from panel1.crypto import decrypt_value, encrypt_value
 from panel1.events.bus import Event
 from panel1.ids import is_uuid
 from tickets.models import Ticket
@@ -81,7 +82,7 @@ def delivery_queue(
         event_name=event.name,
         event_id=event.id if is_uuid(event.id) else None,
         url=url,
-        secret=secret or "",
+        secret=encrypt_value(secret or ""),
         payload=webhook_payload(event=event, rule=rule, ticket=ticket),
         next_attempt_at=timezone.now(),
     )
@@ -108,7 +109,9 @@ def delivery_attempt(*, delivery_id: str, now: datetime | None = None) -> str | 
     body = webhooks.encode_payload(delivery.payload)
     headers = {"X-Panel1-Event": delivery.event_name, "X-Panel1-Delivery": str(delivery.pk)}
     try:
-        result = webhooks.send(url=delivery.url, body=body, secret=delivery.secret, headers=headers)
+        result = webhooks.send(
+            url=delivery.url, body=body, secret=decrypt_value(delivery.secret), headers=headers
+        )
     except webhooks.WebhookRefused as exc:
         result = None
         error = str(exc)

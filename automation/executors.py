@@ -19,6 +19,7 @@ from automation.models import AutoResponseTemplate, Rule
 from automation.responses import placeholder_values, render_text
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.actors import Actor
+from panel1.crypto import decrypt_value
 from panel1.events.bus import Event
 from panel1.exceptions import DomainError
 from tickets import services
@@ -167,7 +168,7 @@ def run_send_webhook(ex: Execution, params: dict[str, Any]) -> str:
         rule=ex.rule,
         ticket=ex.ticket,
         url=params["url"],
-        secret=params.get("secret") or "",
+        secret=decrypt_value(params.get("secret") or ""),
     )
     return f"webhook to {params['url']} queued (delivery {delivery.pk})"
 

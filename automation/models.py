@@ -141,7 +141,8 @@ class WebhookDelivery(models.Model):
     event_name = models.CharField(max_length=64)
     event_id = models.UUIDField(null=True, blank=True)
     url = models.URLField(max_length=2000)
-    secret = models.CharField(max_length=255, blank=True)
+    # Encrypted at rest (panel1.crypto): longer than the secret itself.
+    secret = models.TextField(blank=True)
     payload = models.JSONField(default=dict)
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING

@@ -26,6 +26,7 @@ from automation.responses import DEFAULT_TEMPLATES, PLACEHOLDERS, unknown_placeh
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
+from panel1.crypto import decrypt_value, encrypt_value, rotate_value
 from panel1.events import names
 from panel1.exceptions import DomainError
 from panel1.sentinels import UNSET
@@ -160,7 +161,7 @@ def rule_create(
         description=description,
         trigger_event=trigger_event,
         conditions=conditions,
-        actions=actions,
+        actions=secrets_encrypt(actions),
         is_active=is_active,
         position=_next_position() if position is None else position,
         stop_processing=stop_processing,
@@ -202,7 +203,7 @@ def rule_update(
     }
     values = {key: value for key, value in values.items() if value is not UNSET}
     if "actions" in values:
-        values["actions"] = secrets_unmask(values["actions"], rule.actions)
+        values["actions"] = secrets_decrypt(secrets_unmask(values["actions"], rule.actions))
     before = _rule_details(rule)
     for key, value in values.items():
         setattr(rule, key, value)
@@ -212,9 +213,10 @@ def rule_update(
         name=rule.name,
         trigger_event=rule.trigger_event,
         conditions=rule.conditions,
-        actions=rule.actions,
+        actions=secrets_decrypt(rule.actions),
         idle_hours=rule.idle_hours,
     )
+    rule.actions = secrets_encrypt(rule.actions)
     rule.save()
     after = _rule_details(rule)
     changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
@@ -284,6 +286,44 @@ def rule_test(*, rule: Rule, ticket: Ticket) -> DryRun:
         dry_run=True,
     )
     return result
+
+
+def _secrets_map(actions: Any, convert) -> Any:
+    if not isinstance(actions, list):
+        return actions
+    converted = []
+    for action in actions:
+        params = action.get("parameters") if isinstance(action, dict) else None
+        if isinstance(params, dict) and isinstance(params.get("secret"), str) and params["secret"]:
+            action = {**action, "parameters": {**params, "secret": convert(params["secret"])}}
+        converted.append(action)
+    return converted
+
+
+def secrets_encrypt(actions: Any) -> Any:
+    """The actions with webhook secrets encrypted for storage (panel1.crypto)."""
+    return _secrets_map(actions, encrypt_value)
+
+
+def secrets_decrypt(actions: Any) -> Any:
+    """The actions with stored webhook secrets in plain text (for validation and sending)."""
+    return _secrets_map(actions, decrypt_value)
+
+
+def secrets_rotate() -> int:
+    """Re-encrypt every stored webhook secret with the newest key (rotate_field_keys)."""
+    from automation.models import WebhookDelivery
+
+    count = 0
+    for rule in Rule.objects.select_for_update().order_by("pk"):
+        rotated = _secrets_map(rule.actions, rotate_value)
+        if rotated != rule.actions:
+            Rule.objects.filter(pk=rule.pk).update(actions=rotated)
+            count += 1
+    for delivery in WebhookDelivery.objects.exclude(secret="").only("pk", "secret"):
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(secret=rotate_value(delivery.secret))
+        count += 1
+    return count
 
 
 def secrets_mask(actions: Any) -> Any:

@@ -6,8 +6,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-RUN_RETENTION = timedelta(days=30)
-
 
 def webhook_deliver_task(delivery_id: str) -> str | None:
     from automation.deliveries import delivery_attempt
@@ -45,8 +43,12 @@ def webhook_retries_due(now):
 
 
 def rule_runs_prune_task() -> int:
-    """Delete rule runs older than 30 days (the log would otherwise grow per event)."""
-    from automation.models import RuleRun
+    """Delete rule runs older than the tenant's retention (RetentionPolicy.automation_runs,
+    30 days by default; 0 keeps them), so the log does not grow per event forever."""
+    from automation.privacy import rule_runs_prune
+    from panel1.privacy.models import RetentionPolicy
 
-    deleted, _ = RuleRun.objects.filter(created_at__lt=timezone.now() - RUN_RETENTION).delete()
-    return deleted
+    days = RetentionPolicy.get().automation_runs
+    if not days:
+        return 0
+    return rule_runs_prune(timezone.now() - timedelta(days=days))

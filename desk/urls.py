@@ -2,7 +2,17 @@
 
 from django.urls import path, re_path
 
-from desk.views import assist, auth, dashboard, queues, ticket
+from desk.views import (
+    assist,
+    audit,
+    auth,
+    dashboard,
+    privacy,
+    queues,
+    ticket,
+    tokens,
+    twofactor,
+)
 
 app_name = "desk"
 
@@ -13,6 +23,24 @@ urlpatterns = [
     path("logout/", auth.DeskLogoutView.as_view(), name="logout"),
     path("", dashboard.dashboard, name="dashboard"),
     path("counts/", queues.sidebar_counts, name="counts"),
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit/export.csv", audit.audit_log_csv, name="audit-csv"),
+    path("2fa/", twofactor.twofactor_home, name="twofactor"),
+    path("2fa/verify/", twofactor.twofactor_verify, name="twofactor-verify"),
+    path("2fa/setup/<int:pk>/", twofactor.twofactor_setup, name="twofactor-setup"),
+    path("2fa/disable/", twofactor.twofactor_disable, name="twofactor-disable"),
+    path("tokens/", tokens.token_list, name="tokens"),
+    path("tokens/<uuid:pk>/revoke/", tokens.token_revoke, name="token-revoke"),
+    path("privacy/", privacy.privacy_page, name="privacy"),
+    path("privacy/export/", privacy.privacy_export_start, name="privacy-export"),
+    path("privacy/retention/", privacy.retention_update, name="privacy-retention"),
+    path("privacy/security/", privacy.security_update, name="privacy-security"),
+    path("privacy/erasure/", privacy.privacy_erasure_start, name="privacy-erasure"),
+    path(
+        "privacy/erasure/<uuid:pk>/approve/",
+        privacy.privacy_erasure_approve,
+        name="privacy-erasure-approve",
+    ),
     path("search/", queues.queue, name="search"),
     path("search/rows/", queues.queue_rows, name="search-rows"),
     path("queue/<slug:key>/", queues.queue, name="queue"),

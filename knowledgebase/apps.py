@@ -7,7 +7,7 @@ class KnowledgeBaseConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from knowledgebase import demo
+        from knowledgebase import demo, privacy
         from knowledgebase.plugins import ticket_suggestions_context
         from knowledgebase.services.analytics import on_ticket_created
         from panel1 import jobs
@@ -15,6 +15,7 @@ class KnowledgeBaseConfig(AppConfig):
         from panel1.plugins import ui_slots
         from panel1.tenants import provisioning
 
+        privacy.register()
         provisioning.register_demo_step("knowledge base articles", demo.demo_articles_create)
         ui_slots.register(
             "ticket.sidebar",

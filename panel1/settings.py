@@ -77,6 +77,8 @@ def _machine_secret_key() -> str:
 
 SECRET_KEY = env("SECRET_KEY") or (_DEV_SECRET if DEBUG else _machine_secret_key())
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
+# Keys for secrets at rest (panel1.crypto), newest first; empty = derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ".localhost,localhost,127.0.0.1,testserver")
 
 # --- Applications -------------------------------------------------------------------------
@@ -108,6 +110,11 @@ TENANT_APPS = [
     "rest_framework.authtoken",
     "panel1.events",
     "panel1.audit",
+    "panel1.privacy",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "panel1.security",
     "panel1.api",
     "tickets",
     "sla",
@@ -137,6 +144,7 @@ PUBLIC_DOMAIN = env("PUBLIC_DOMAIN", "localhost")
 MIDDLEWARE = [
     "panel1.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "panel1.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "panel1.core.middleware.HealthCheckMiddleware",
     "panel1.tenants.middleware.TenantMiddleware",
@@ -147,6 +155,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "panel1.audit.context.AuditContextMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "panel1.security.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -230,6 +241,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ATTACHMENT_MAX_FILE_SIZE = env_int("ATTACHMENT_MAX_FILE_SIZE", 10 * 1024 * 1024)
 ATTACHMENT_MAX_MESSAGE_SIZE = env_int("ATTACHMENT_MAX_MESSAGE_SIZE", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Malware scanning of stored files (tickets.scanning): "none" or "clamav" (clamd).
+ATTACHMENT_SCANNER = env("ATTACHMENT_SCANNER", "none")
+ATTACHMENT_SCAN_FAIL_OPEN = env_bool("ATTACHMENT_SCAN_FAIL_OPEN", False)
+CLAMD_SOCKET = env("CLAMD_SOCKET", "")
+CLAMD_HOST = env("CLAMD_HOST", "127.0.0.1")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 10)
 
 # --- Cache --------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", "")
@@ -253,6 +271,10 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy and Permissions-Policy of every answer (panel1.core.headers); empty
+# = the strict defaults there (no inline scripts).
+CONTENT_SECURITY_POLICY = env("CONTENT_SECURITY_POLICY", "")
+PERMISSIONS_POLICY = env("PERMISSIONS_POLICY", "")
 _HTTPS = env_bool("HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = _HTTPS
 CSRF_COOKIE_SECURE = _HTTPS
@@ -314,8 +336,10 @@ SPECTACULAR_SETTINGS = {
         "KbVisibilityEnum": "knowledgebase.models.Visibility",
         # One name for the priority choices wherever a field offers them (tickets, SLA).
         "PriorityEnum": "tickets.models.Priority",
-        # Tickets and KB articles both have a `status`: name each (drf_spectacular.W001).
         "TicketStatusEnum": "tickets.models.Status",
+        "ExportStatusEnum": "panel1.privacy.models.ExportStatus",
+        "ErasureStatusEnum": "panel1.privacy.models.ErasureStatus",
+        "PrivacyRequestSourceEnum": "panel1.privacy.models.Source",
     },
 }
 
@@ -373,6 +397,9 @@ EMAIL_INBOUND_SENDER_WINDOW = env_int("EMAIL_INBOUND_SENDER_WINDOW", 3600)
 EMAIL_NEW_SENDER_ACK_PER_ADDRESS = env_int("EMAIL_NEW_SENDER_ACK_PER_ADDRESS", 3)
 EMAIL_NEW_SENDER_ACK_LIMIT = env_int("EMAIL_NEW_SENDER_ACK_LIMIT", 100)
 EMAIL_LINK_SCHEME = env("EMAIL_LINK_SCHEME", "")
+# authserv-id of the receiving MTA whose Authentication-Results header is trusted (SPF, DKIM,
+# DMARC verdicts); empty = not checked. DMARC failures for known customers' domains are held.
+EMAIL_TRUSTED_AUTHSERV_ID = env("EMAIL_TRUSTED_AUTHSERV_ID", "")
 KB_PUBLIC_ACCESS = env_bool("KB_PUBLIC_ACCESS", True)
 KB_REQUIRE_AUTH = env_bool("KB_REQUIRE_AUTH", False)
 DEFAULT_FIRST_RESPONSE_TIME = env_int("DEFAULT_FIRST_RESPONSE_TIME", 60)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from portal.access import portal_login_required
-from portal.views import accounts, home, satisfaction, tickets
+from portal.views import accounts, home, privacy, satisfaction, tickets
 
 app_name = "portal"
 
@@ -35,6 +35,9 @@ urlpatterns = [
         name="password_set",
     ),
     path("account/profile/", accounts.profile, name="profile"),
+    path("account/privacy/", privacy.privacy_home, name="privacy"),
+    path("account/privacy/export/", privacy.privacy_export, name="privacy_export"),
+    path("account/privacy/erasure/", privacy.privacy_erasure, name="privacy_erasure"),
     # Tickets
     path("tickets/", tickets.ticket_list, name="ticket_list"),
     path("tickets/new/", tickets.ticket_create, name="ticket_create"),

@@ -15,3 +15,7 @@ class TicketsConfig(AppConfig):
         from tickets.email import wiring as email_wiring
 
         email_wiring.ready()
+
+        from tickets import privacy
+
+        privacy.register()

@@ -22,7 +22,7 @@ def message_html(message: Message) -> SafeString:
     return mark_safe(render_markdown(message.content))
 
 
-def _rendered_key(message: Message) -> str:
+def rendered_cache_key(message: Message) -> str:
     digest = hashlib.sha256(message.content.encode()).hexdigest()[:16]
     return f"portal:message-html:{message.pk}:{message.channel}:{digest}"
 
@@ -31,7 +31,7 @@ def conversation_html(messages) -> list[tuple[Message, SafeString]]:
     """Each message with its HTML; renderings are cached (per tenant, by content hash), so a
     long conversation is rendered once, not on every page view."""
     messages = list(messages)
-    keys = {message.pk: _rendered_key(message) for message in messages}
+    keys = {message.pk: rendered_cache_key(message) for message in messages}
     cached = cache.get_many(list(keys.values()))
     fresh = {}
     result = []

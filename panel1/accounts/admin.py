@@ -45,13 +45,14 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["email", "name", "role", "password"]})]
     filter_horizontal = []
-    actions = ["send_portal_invitation"]
+    actions = ["send_portal_invitation", "export_personal_data"]
 
     def get_actions(self, request):
         actions = super().get_actions(request)
         tenant = getattr(request, "tenant", None)
         if tenant is None or tenant.is_public:  # the platform site has no portal
             actions.pop("send_portal_invitation", None)
+            actions.pop("export_personal_data", None)
         return actions
 
     @admin.action(description="Send a portal invitation (a link to set a password)")
@@ -67,3 +68,12 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(
                 request, f"Skipped {skipped} staff or inactive accounts.", messages.WARNING
             )
+
+    @admin.action(description="Export personal data (a ZIP, see Privacy requests)")
+    def export_personal_data(self, request, queryset):
+        from panel1.privacy.models import Source
+        from panel1.privacy.services import privacy_export_request
+
+        for user in queryset:
+            privacy_export_request(actor=request.user, email=user.email, source=Source.ADMIN)
+        self.message_user(request, f"Exports queued: {queryset.count()}.", messages.SUCCESS)

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -24,3 +26,29 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.key} {self.path}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 hash is stored: the token itself is shown once,
+    when it is created. Named, optionally read-only (GET/HEAD/OPTIONS only) and expiring."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    # The first characters, so a person can tell their tokens apart; not enough to use one.
+    prefix = models.CharField(max_length=8)
+    read_only = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "created_at"], name="api_token_user_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -1,8 +1,12 @@
-"""The tenant's audit log of configuration writes (categories, agents, branding, rules ...).
+"""The tenant's security and configuration audit log: sign-ins, password and role changes,
+API tokens, settings, exports, erasures, Django admin actions, configuration writes.
 
 Ticket changes stay in each ticket's own history (`tickets.TicketEvent`). Rows are
-append-only: they keep the actor's id and label, not a foreign key, so the log outlives
-the users and objects it names.
+append-only, enforced twice: the model and queryset refuse updates and deletes, and a
+database trigger (migration 0002) refuses UPDATE and DELETE statements from anywhere. Rows
+keep the actor's user id (never an email address) and, for non-user actors, a label such as
+`system`, so the log outlives the users and objects it names; the API shows the user's
+current email at read time, which after an erasure is their pseudonym.
 """
 
 from django.db import models
@@ -20,6 +24,8 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor_id = models.UUIDField(null=True, blank=True)
     actor_label = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
     action = models.CharField(max_length=100, db_index=True)
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
@@ -29,7 +35,10 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            models.Index(fields=["actor_id", "created_at"], name="audit_actor_idx"),
+        ]
         verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.db import models
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
+from panel1.audit import context
 from panel1.audit.models import AuditEntry
 
 
@@ -23,24 +25,47 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
+
+
 def audit_record(
     *,
     actor: User | Actor | None,
     action: str,
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
 ) -> AuditEntry:
-    """Append an audit entry for `action` (`<entity>.<verb>`, e.g. `category.updated`).
+    """Append an audit entry for `action` (`<entity>.<verb>`, e.g. `category.updated`, or a
+    security action such as `login`, `role_changed`, `token_created`).
 
     Call it inside the service's transaction, so the entry commits or rolls back with the
-    change. Record a deletion before deleting, while the target still has its pk.
+    change. Record a deletion before deleting, while the target still has its pk. The client
+    address and user agent come from the request being served unless given. Never put an
+    email address or a name in `details`: the log cannot be edited after an erasure.
     """
     actor = Actor.of(actor)
+    request = context.current()
     return AuditEntry.objects.create(
         actor_id=actor.user.pk if actor.user is not None else None,
-        actor_label=actor.display[:200],
+        # Users are named by id only; the label is for the system and automation rules.
+        actor_label="" if actor.user is not None else actor.display[:200],
+        ip=_valid_ip(ip if ip is not None else request.ip),
+        user_agent=(user_agent if user_agent is not None else request.user_agent)[
+            : context.USER_AGENT_MAX
+        ],
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         details=_jsonable(details or {}),
     )
+
+
+def audit_actor() -> User | None:
+    """The signed-in user of the request being served, for framework hooks with no actor."""
+    return context.current().user

@@ -272,5 +272,5 @@ def tenant_settings_update(
     tenant.save()
     if "logo" in changes:
         changes["logo"][1] = tenant.logo.name or ""
-    audit_record(actor=actor, action="tenant.settings_updated", target=tenant, details=changes)
+    audit_record(actor=actor, action="settings_changed", target=tenant, details=changes)
     return tenant

@@ -1,6 +1,6 @@
 import pytest
-from rest_framework.authtoken.models import Token
 
+from panel1.api.tokens import api_token_create
 from tests.conftest import in_schema
 from tests.factories import AgentFactory, CustomerFactory
 
@@ -13,8 +13,8 @@ def test_me_requires_authentication(api_client):
 
 def test_me_with_token(api_client, tenant):
     agent = AgentFactory(email="me@alpha.test", name="Me Agent")
-    token = Token.objects.create(user=agent)
-    response = api_client(token=token.key).get("/api/v1/me/")
+    _, key = api_token_create(actor=agent, user=agent, name="test")
+    response = api_client(token=key).get("/api/v1/me/")
     assert response.status_code == 200
     body = response.json()
     assert body["email"] == "me@alpha.test"
@@ -23,8 +23,9 @@ def test_me_with_token(api_client, tenant):
 
 
 def test_token_of_tenant_a_is_rejected_on_tenant_b(api_client, other_tenant):
-    token = Token.objects.create(user=AgentFactory())
-    response = api_client(token=token.key, on=other_tenant).get("/api/v1/me/")
+    agent = AgentFactory()
+    _, key = api_token_create(actor=agent, user=agent, name="test")
+    response = api_client(token=key, on=other_tenant).get("/api/v1/me/")
     assert response.status_code == 401
 
 

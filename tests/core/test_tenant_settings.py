@@ -81,7 +81,7 @@ def test_settings_changes_are_audited_with_the_admin(tenant_client, tenant, rest
     tenant_settings_update(tenant=current, actor=admin, footer_text="Thanks for writing")
     tenant_settings_update(tenant=current, actor=admin, footer_text="Thanks for writing")
 
-    (entry,) = AuditEntry.objects.filter(action="tenant.settings_updated")
+    (entry,) = AuditEntry.objects.filter(action="settings_changed")
     assert entry.actor_id == admin.pk and entry.target_id == str(tenant.pk)
     assert entry.details["footer_text"][1] == "Thanks for writing"
 
@@ -115,6 +115,6 @@ def test_the_settings_page_saves_through_the_audited_service(
     )
 
     assert response.status_code == 302
-    entry = AuditEntry.objects.get(action="tenant.settings_updated")
+    entry = AuditEntry.objects.get(action="settings_changed")
     assert entry.actor_id == admin.pk
     assert entry.details["display_name"][1] == "Audited Support"

@@ -16,6 +16,7 @@ import ssl
 
 from django.utils import timezone
 
+from panel1.crypto import rotate_value
 from tickets.email.crypto import decrypt_secret, encrypt_secret
 from tickets.email.ingest import inbound_max_bytes, inbound_receive
 from tickets.models import ImapMailbox
@@ -33,9 +34,22 @@ class ImapError(Exception):
 
 
 def mailbox_set_password(*, mailbox: ImapMailbox, password: str) -> None:
-    """Store the mailbox password encrypted (Fernet, key derived from SECRET_KEY)."""
+    """Store the mailbox password encrypted (panel1.crypto: FIELD_ENCRYPTION_KEYS)."""
     mailbox.password_encrypted = encrypt_secret(password)
     mailbox.save(update_fields=["password_encrypted"])
+
+
+def mailbox_passwords_rotate() -> int:
+    """Re-encrypt every stored IMAP password with the newest key (rotate_field_keys)."""
+    count = 0
+    for mailbox in ImapMailbox.objects.exclude(password_encrypted="").only(
+        "pk", "password_encrypted"
+    ):
+        ImapMailbox.objects.filter(pk=mailbox.pk).update(
+            password_encrypted=rotate_value(mailbox.password_encrypted)
+        )
+        count += 1
+    return count
 
 
 def imap_poll_all() -> int:

@@ -45,6 +45,7 @@ from panel1.tenants.services import current_tenant
 from panel1.text import clean_one_line, clean_text
 from tickets.email import safety
 from tickets.email.addresses import is_own_address, split_address
+from tickets.email.authentication import spoofed_known_customer
 from tickets.email.parsing import EmailParseError, ParsedAttachment, ParsedEmail, parse_message
 from tickets.email.threading import ThreadMatch, thread_match
 from tickets.models import (
@@ -58,6 +59,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
+from tickets.scanning import ScannerUnavailable, scan_content
 from tickets.services import (
     AttachmentInput,
     attachments_prepare,
@@ -301,6 +303,9 @@ def _early_decision(
         return _Decision(InboundStatus.IGNORED, reason="Our own notification came back.")
     if not parsed.from_email:
         return _Decision(InboundStatus.HELD, reason="The email has no usable From address.")
+    spoofed = None if release else spoofed_known_customer(parsed.headers, parsed.from_email)
+    if spoofed:
+        return _Decision(InboundStatus.HELD, reason=spoofed)
     if not release and safety.sender_over_limit(parsed.from_email, exclude_id=inbound.pk):
         return _Decision(
             InboundStatus.HELD,
@@ -517,6 +522,14 @@ def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list
         if total + size > settings.ATTACHMENT_MAX_MESSAGE_SIZE:
             skipped.append(f"{item.filename} ({size} bytes: over the per-message limit)")
             continue
+        try:
+            verdict = scan_content(item.content)
+        except ScannerUnavailable:
+            skipped.append(f"{item.filename} (could not be scanned for malware)")
+            continue
+        if not verdict.clean:
+            skipped.append(f"{item.filename} (quarantined: malware {verdict.signature})")
+            continue
         total += size
         accepted.append(_as_input(item))
     notes = []
@@ -525,7 +538,7 @@ def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list
             "Attachments not stored on the ticket (kept in the original email): "
             + "; ".join(skipped)
         )
-    return attachments_prepare(accepted), notes
+    return attachments_prepare(accepted, scan=False), notes
 
 
 def _as_input(item: ParsedAttachment) -> AttachmentInput:

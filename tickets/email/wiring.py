@@ -9,6 +9,10 @@ def ready() -> None:
     from tickets.email import admin, demo, notifications, staff, tasks  # noqa: F401  (admin registers)
 
     notifications.connect()
+    from panel1.crypto import register_encrypted_field
+    from tickets.email.imap import mailbox_passwords_rotate
+
+    register_encrypted_field(label="tickets.imap_passwords", rotate=mailbox_passwords_rotate)
     notifiers.register_notifier("email", staff.email_notifier)
     provisioning.register_demo_step("demo email", demo.demo_email_create)
     jobs.register_schedule(

@@ -13,10 +13,25 @@ from django.core.files.base import ContentFile
 from panel1.exceptions import DomainError
 from panel1.sniffing import sniff_content_type
 from tickets.models import Attachment, Message
+from tickets.scanning import ScannerUnavailable, scan_content
 
 
 class AttachmentTooLarge(DomainError):
     status_code = 413
+    default_field = "attachments"
+
+
+class AttachmentInfected(DomainError):
+    """A file the malware scanner flagged: refused (API 422 naming the file)."""
+
+    status_code = 422
+    default_field = "attachments"
+
+
+class AttachmentUnscanned(DomainError):
+    """The scanner could not give a verdict and uploads fail closed."""
+
+    status_code = 503
     default_field = "attachments"
 
 
@@ -37,8 +52,9 @@ def clean_filename(name: str, *, fallback: str = "attachment") -> str:
     return name or fallback
 
 
-def attachments_prepare(files) -> list[AttachmentInput]:
-    """Read uploaded files into inputs, enforcing per-file and per-message limits first."""
+def attachments_prepare(files, *, scan: bool = True) -> list[AttachmentInput]:
+    """Read uploaded files into inputs, enforcing per-file and per-message limits first, then
+    scanning each for malware (`scan=False`: the caller scanned them already)."""
     inputs: list[AttachmentInput] = []
     total = 0
     for upload in files:
@@ -62,7 +78,22 @@ def attachments_prepare(files) -> list[AttachmentInput]:
                     declared_content_type=getattr(upload, "content_type", "") or "",
                 )
             )
+    for item in inputs if scan else ():
+        attachment_scan(item)
     return inputs
+
+
+def attachment_scan(item: AttachmentInput) -> None:
+    """Refuse a file the malware scanner flags (or cannot scan, unless failing open)."""
+    name = clean_filename(item.filename)
+    try:
+        verdict = scan_content(item.content)
+    except ScannerUnavailable as exc:
+        raise AttachmentUnscanned(
+            f"{name} could not be scanned for malware; try again later."
+        ) from exc
+    if not verdict.clean:
+        raise AttachmentInfected(f"{name} contains malware ({verdict.signature}).")
 
 
 def upload_name(upload) -> str:

@@ -1,16 +1,21 @@
 from django.core.management.base import CommandError
 from django_tenants.utils import get_tenant_model, schema_context
-from rest_framework.authtoken.models import Token
 
 from panel1.accounts.models import User
+from panel1.api.tokens import api_token_create
 from panel1.core.management.base import Panel1Command
 
 
 class Command(Panel1Command):
-    help = "Print an API token for a tenant user (created if missing); the token is the last line."
+    help = (
+        "Create an API token for a tenant user and print it; the token is the last line. "
+        "Only its hash is stored: each run creates a new token."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--schema", required=True, help="The tenant's schema name")
+        parser.add_argument("--name", default="command line", help="A name for the token")
+        parser.add_argument("--read-only", action="store_true", help="Only GET requests")
         parser.add_argument("email", help="The user's email address")
 
     def handle(self, *args, **options):
@@ -28,8 +33,8 @@ class Command(Panel1Command):
                 raise CommandError(f"No user {options['email']!r} in tenant {schema!r}.")
             if not user.is_active:
                 raise CommandError(f"User {user.email} is inactive.")
-            token, created = Token.objects.get_or_create(user=user)
-        self.stderr.write(
-            f"{'Created' if created else 'Existing'} token for {user.email} ({schema}):"
-        )
-        self.stdout.write(token.key)
+            token, key = api_token_create(
+                actor=user, user=user, name=options["name"], read_only=options["read_only"]
+            )
+        self.stderr.write(f"Created token {token.name!r} for {user.email} ({schema}):")
+        self.stdout.write(key)
