@@ -27,6 +27,12 @@ class TicketsConfig(AppConfig):
             per_tenant=True,
         )
 
+        from panel1.plugins import register_capability
+        from tickets.plugin_api import MailCapability, TicketsCapability
+
+        register_capability("tickets", TicketsCapability)
+        register_capability("mail", MailCapability)
+
         from tickets.email import wiring as email_wiring
 
         email_wiring.ready()

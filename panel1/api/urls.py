@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from panel1.api.views import MeView
 
-API_APPS = ["tickets", "sla", "automation", "knowledgebase"]
+API_APPS = ["tickets", "sla", "automation", "knowledgebase", "panel1.plugins"]
 
 
 def _app_urls():

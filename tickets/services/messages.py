@@ -10,6 +10,7 @@ from panel1.actors import Actor
 from panel1.events import names
 from panel1.exceptions import DomainError, PermissionDenied
 from tickets.models import Channel, Message, MessageType, Status, Ticket
+from tickets.services import extensions
 from tickets.services.attachments import AttachmentInput, attachments_store
 from tickets.services.audit import audit, emit, touch
 
@@ -74,6 +75,14 @@ def message_add(
     if not initial:
         ticket = _lock(ticket_resolve_merged(ticket))
     _check_message(actor, ticket, message_type, content, time_spent)
+    content = extensions.message_content(
+        ticket=ticket,
+        actor=actor,
+        content=content,
+        message_type=message_type,
+        channel=channel,
+        initial=initial,
+    )
     author = author or actor.user
     message = Message.objects.create(
         ticket=ticket,
@@ -93,6 +102,7 @@ def message_add(
     _after_message(ticket, actor, message)
     audit(ticket, actor, names.MESSAGE_ADDED, field="message_type", after=message_type)
     emit(names.MESSAGE_ADDED, ticket, actor, message_id=message.pk, message_type=message_type)
+    extensions.message_added(ticket=ticket, message=message)
     return message
 
 
