@@ -28,7 +28,7 @@ def plugin_get(name: str) -> Plugin:
     """The installed plugin called `name`; NotFound otherwise."""
     plugin = registry.get(name)
     if plugin is None:
-        raise NotFound(f"No plugin {name!r} is installed.")
+        raise NotFound({"detail": f"No plugin {name!r} is installed."})
     return plugin
 
 
@@ -61,7 +61,9 @@ def plugin_enable(*, name: str, actor: Any) -> PluginState:
     actor = Actor.of(actor)
     plugin = plugin_get(name)
     if plugin_forbidden(name):
-        raise PermissionDenied(f"The platform does not allow the plugin {name!r} for this tenant.")
+        raise PermissionDenied(
+            {"detail": f"The platform does not allow the plugin {name!r} for this tenant."}
+        )
     plugin_state = _state_locked(name)
     if plugin_state.enabled:
         return plugin_state
