@@ -359,6 +359,8 @@ PANEL1_PLUGINS = env_list("PANEL1_PLUGINS", "")
 PLUGIN_HOOK_TIME_BUDGET_MS = env_int("PLUGIN_HOOK_TIME_BUDGET_MS", 500)
 # Failures (since it was enabled) after which a plugin is switched off for the tenant; 0 = never.
 PLUGIN_MAX_FAILURES = env_int("PLUGIN_MAX_FAILURES", 5)
+# Installed plugins `manage.py seed_demo` enables for the demo tenant.
+PLUGINS_DEMO_ENABLED = env_list("PLUGINS_DEMO_ENABLED", "redaction,chat")
 
 # --- Seed (manage.py seed_demo) -----------------------------------------------------------
 DEMO_DOMAIN = env("DEMO_DOMAIN", "demo.localhost")

@@ -17,7 +17,7 @@ from panel1.plugins.base import (
     Slot,
     Veto,
 )
-from panel1.plugins.context import PluginContext, register_capability, requires
+from panel1.plugins.context import PluginContext, plugin_context, register_capability, requires
 from panel1.plugins.slots import SLOT_ALIASES, SLOT_CATALOG, SLOTS, ui_slots
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "PluginPermissionError",
     "Slot",
     "Veto",
+    "plugin_context",
     "register_capability",
     "requires",
     "ui_slots",

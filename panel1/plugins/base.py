@@ -65,11 +65,14 @@ class PluginPermissionError(Exception):
 
 @dataclass(frozen=True)
 class Slot:
-    """A component a plugin renders in a UI slot: a template and an optional context method."""
+    """A component a plugin renders in a UI slot: a template name (the plugin package is then a
+    Django app, see docs/plugins.md) or inline template source (`html`), and an optional
+    context method `(ctx, request, **slot_values) -> dict`."""
 
-    template: str
+    template: str = ""
     context: str | Callable[..., dict] | None = None
     order: int = 100
+    html: str = ""
 
 
 @dataclass

@@ -144,3 +144,13 @@ def context_for(plugin: Plugin) -> PluginContext:
     from panel1.plugins.settings import settings_defaults
 
     return PluginContext(plugin, settings={**settings_defaults(plugin), **(saved or {})})
+
+
+def plugin_context(name: str) -> PluginContext:
+    """The context of the installed plugin `name` in the current tenant (for plugin views)."""
+    from panel1.plugins.registry import registry
+
+    plugin = registry.get(name)
+    if plugin is None:
+        raise LookupError(f"No plugin {name!r} is installed.")
+    return context_for(plugin)

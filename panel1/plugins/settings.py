@@ -43,7 +43,8 @@ def settings_defaults(plugin: Plugin) -> dict[str, Any]:
         return schema_defaults(plugin.settings_schema)
     if plugin.settings_form is not None:
         form = plugin.settings_form()
-        return {name: field.initial for name, field in form.fields.items() if field.initial}
+        initial = {name: form.get_initial_for_field(f, name) for name, f in form.fields.items()}
+        return {name: value for name, value in initial.items() if value is not None}
     return {}
 
 

@@ -47,6 +47,7 @@ class SlotComponent:
     context: Callable[..., dict] | None = None
     order: int = 100
     plugin: str = ""  # the plugin that brings it ("" for the core apps)
+    html: str = ""  # inline template source (plugins), instead of `template`
 
 
 class UiSlots:
@@ -83,6 +84,7 @@ class UiSlots:
                     context=plugin.slot_context(spec),
                     order=spec.order,
                     plugin=plugin.name,
+                    html=spec.html,
                 )
             )
         return sorted(found, key=lambda c: (c.order, c.key))

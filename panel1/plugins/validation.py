@@ -98,6 +98,8 @@ def _check_slots(plugin: Plugin, err) -> None:
             err(f"slots.{slot}", f"unknown slot; known: {', '.join(SLOT_CATALOG)}")
         elif not isinstance(spec, Slot):
             err(f"slots.{slot}", "must be a panel1.plugins.Slot")
+        elif bool(spec.template) == bool(spec.html):
+            err(f"slots.{slot}", "give either `template` or `html`")
         elif isinstance(spec.context, str) and not callable(getattr(plugin, spec.context, None)):
             err(f"slots.{slot}", f"the plugin has no method {spec.context!r}")
 

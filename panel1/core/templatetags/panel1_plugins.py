@@ -1,6 +1,8 @@
+import functools
 import logging
 
 from django import template
+from django.template import engines
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -20,13 +22,26 @@ def ui_slot(context, slot_name, **kwargs):
     for component in ui_slots.components_for_tenant(slot_name):
         try:
             extra = _component_context(component, request, kwargs)
-            parts.append(render_to_string(component.template, {**kwargs, **extra}, request=request))
+            parts.append(_render(component, {**kwargs, **extra}, request))
         except Exception as exc:
             logger.exception("UI slot component %s in %s failed", component.key, slot_name)
             if component.plugin:
                 _count_failure(component.plugin, slot_name, exc)
     # Each part was rendered (and autoescaped) by a Django template.
     return mark_safe("".join(parts))
+
+
+def _render(component, values: dict, request) -> str:
+    if component.html:
+        return _inline(component.html).render(values, request)
+    return render_to_string(component.template, values, request=request)
+
+
+@functools.lru_cache(maxsize=256)
+def _inline(source: str):
+    """Compiled inline templates of plugin slots (compiled once per process, like Django's
+    cached template loader)."""
+    return engines["django"].from_string(source)
 
 
 def _component_context(component, request, kwargs) -> dict:
