@@ -96,11 +96,14 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "rest_framework.authtoken",
     "panel1.events",
+    "panel1.audit",
     "panel1.api",
     "tickets",
     "sla",
     "automation",
     "knowledgebase",
+    "portal",
+    "desk",
     "panel1.plugins",
 ]
 

@@ -9,6 +9,16 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.services.categories import (
+    AGENT_PROFILE_FIELDS,
+    CATEGORY_FIELDS,
+    agent_profile_create,
+    agent_profile_delete,
+    agent_profile_update,
+    category_create,
+    category_delete,
+    category_update,
+)
 
 
 class MessageInline(admin.StackedInline):
@@ -83,6 +93,21 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name"]
 
+    def save_model(self, request, obj, form, change):
+        values = {field: form.cleaned_data[field] for field in CATEGORY_FIELDS}
+        if change:
+            saved = category_update(category=obj, actor=request.user, **values)
+        else:
+            saved = category_create(actor=request.user, **values)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        category_delete(category=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for category in queryset:
+            category_delete(category=category, actor=request.user)
+
 
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
@@ -90,6 +115,25 @@ class AgentProfileAdmin(admin.ModelAdmin):
     list_filter = ["is_available", "categories"]
     filter_horizontal = ["categories"]
     search_fields = ["user__email", "user__name"]
+
+    def save_model(self, request, obj, form, change):
+        values = {field: form.cleaned_data[field] for field in AGENT_PROFILE_FIELDS}
+        if change:
+            saved = agent_profile_update(profile=obj, actor=request.user, **values)
+        else:
+            saved = agent_profile_create(actor=request.user, **values)
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        # The categories were set by the service in save_model; there are no inlines.
+        pass
+
+    def delete_model(self, request, obj):
+        agent_profile_delete(profile=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for profile in queryset:
+            agent_profile_delete(profile=profile, actor=request.user)
 
 
 @admin.register(Attachment)
@@ -104,7 +148,3 @@ class SatisfactionRatingAdmin(admin.ModelAdmin):
     list_display = ["ticket", "rating", "created_at"]
     list_filter = ["rating"]
     readonly_fields = ["ticket", "rating", "comment"]
-
-
-# The desk's configuration models (canned responses, saved views) register themselves here.
-import tickets.desk.admin  # noqa: E402, F401

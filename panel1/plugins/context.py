@@ -34,6 +34,11 @@ def register_capability(name: str, factory: Callable[[PluginContext], Any]) -> N
     _capabilities[name] = factory
 
 
+def capability(name: str, ctx: PluginContext) -> Any:
+    """The raw capability object `name` (no permission checks: for the platform itself)."""
+    return _capabilities[name](ctx)
+
+
 class _Scoped:
     """A capability seen through a plugin's permissions."""
 

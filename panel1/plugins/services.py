@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from panel1.actors import Actor
+from panel1.audit.services import audit_record
 from panel1.events import bus, names
 from panel1.exceptions import DomainError, NotFound, PermissionDenied
 from panel1.plugins import state
@@ -46,12 +47,11 @@ def _state_locked(name: str) -> PluginState:
     return plugin_state
 
 
-def _audit(*, actor: Actor, action: str, name: str, details: dict[str, Any]) -> None:
-    try:
-        from panel1.audit import audit_record
-    except ImportError:  # the audit app arrives with the architecture work
-        return
-    audit_record(actor=actor.user, action=action, target=f"plugin:{name}", details=details)
+def _audit(*, actor: Actor, action: str, state: PluginState, details: dict[str, Any]) -> None:
+    # API.md's audit action names (plugin_enabled, plugin_disabled, settings_changed).
+    audit_record(
+        actor=actor, action=action, target=state, details={"plugin": state.plugin, **details}
+    )
 
 
 @transaction.atomic
@@ -78,7 +78,12 @@ def plugin_enable(*, name: str, actor: Any) -> PluginState:
         plugin_state.settings = settings_defaults(plugin)
     plugin_state.save()
     state.invalidate()
-    _audit(actor=actor, action="plugin_enabled", name=name, details={"version": plugin.version})
+    _audit(
+        actor=actor,
+        action="plugin_enabled",
+        state=plugin_state,
+        details={"version": plugin.version},
+    )
     bus.emit(names.PLUGIN_ENABLED, payload={"plugin": name}, actor=actor.event_actor)
     from panel1.plugins.hooks import lifecycle_enqueue
 
@@ -100,7 +105,7 @@ def plugin_disable(*, name: str, actor: Any, reason: str = "") -> PluginState:
     plugin_state.disabled_reason = reason[:300]
     plugin_state.save()
     state.invalidate()
-    _audit(actor=actor, action="plugin_disabled", name=name, details={"reason": reason})
+    _audit(actor=actor, action="plugin_disabled", state=plugin_state, details={"reason": reason})
     bus.emit(
         names.PLUGIN_DISABLED, payload={"plugin": name, "reason": reason}, actor=actor.event_actor
     )
@@ -122,7 +127,7 @@ def plugin_settings_update(*, name: str, actor: Any, values: Any) -> PluginState
     plugin_state.settings = cleaned
     plugin_state.save(update_fields=["settings", "updated_at"])
     state.invalidate()
-    _audit(actor=actor, action="settings_changed", name=name, details={"plugin": name})
+    _audit(actor=actor, action="settings_changed", state=plugin_state, details={})
     return plugin_state
 
 

@@ -140,17 +140,27 @@ class PluginTestEnv:
         return User.objects.create_user(email=email, password="plugin-kit-pass-1", role=role)
 
     def ticket(self, *, subject: str = "Test ticket", content: str = "Hello", **kwargs):
-        """A ticket created through the ticket services (so plugin hooks run)."""
-        from panel1.accounts.services import customer_get_or_create
-        from tickets.services import ticket_create
+        """A ticket created through the ticket services (so plugin hooks run), filed by a
+        customer (`requester_email`); answers the Ticket model instance."""
+        from django.apps import apps
 
-        requester, _ = customer_get_or_create(
-            email=kwargs.pop("requester_email", "customer@plugin-kit.test")
-        )
+        from panel1.plugins.base import Plugin
+        from panel1.plugins.context import PluginContext, capability
+
+        class _Kit(Plugin):
+            name = "plugin-test-kit"
+            permissions = ["tickets:write"]
+
+        # The kit reaches the tickets app through its registered capability, as plugins do
+        # (panel1 never imports the apps above it).
         with self.committed():
-            return ticket_create(
-                actor=requester, requester=requester, subject=subject, content=content, **kwargs
+            created = capability("tickets", PluginContext(_Kit())).create(
+                requester_email=kwargs.pop("requester_email", "customer@plugin-kit.test"),
+                subject=subject,
+                content=content,
+                channel=kwargs.pop("channel", "WEB"),
             )
+        return apps.get_model("tickets", "Ticket").objects.get(pk=created["id"])
 
     def client(self, user=None):
         """A browser-like client on the tenant's host (after-commit work runs)."""
