@@ -47,11 +47,9 @@ def _state_locked(name: str) -> PluginState:
     return plugin_state
 
 
-def _audit(*, actor: Actor, action: str, state: PluginState, details: dict[str, Any]) -> None:
+def _audit(*, actor: Actor, action: str, row: PluginState, details: dict[str, Any]) -> None:
     # API.md's audit action names (plugin_enabled, plugin_disabled, settings_changed).
-    audit_record(
-        actor=actor, action=action, target=state, details={"plugin": state.plugin, **details}
-    )
+    audit_record(actor=actor, action=action, target=row, details={"plugin": row.plugin, **details})
 
 
 @transaction.atomic
@@ -77,11 +75,11 @@ def plugin_enable(*, name: str, actor: Any) -> PluginState:
     if not plugin_state.settings:
         plugin_state.settings = settings_defaults(plugin)
     plugin_state.save()
-    state.invalidate()
+    state.tenant_row_sync()
     _audit(
         actor=actor,
         action="plugin_enabled",
-        state=plugin_state,
+        row=plugin_state,
         details={"version": plugin.version},
     )
     bus.emit(names.PLUGIN_ENABLED, payload={"plugin": name}, actor=actor.event_actor)
@@ -104,8 +102,8 @@ def plugin_disable(*, name: str, actor: Any, reason: str = "") -> PluginState:
     plugin_state.enabled = False
     plugin_state.disabled_reason = reason[:300]
     plugin_state.save()
-    state.invalidate()
-    _audit(actor=actor, action="plugin_disabled", state=plugin_state, details={"reason": reason})
+    state.tenant_row_sync()
+    _audit(actor=actor, action="plugin_disabled", row=plugin_state, details={"reason": reason})
     bus.emit(
         names.PLUGIN_DISABLED, payload={"plugin": name, "reason": reason}, actor=actor.event_actor
     )
@@ -127,7 +125,7 @@ def plugin_settings_update(*, name: str, actor: Any, values: Any) -> PluginState
     plugin_state.settings = cleaned
     plugin_state.save(update_fields=["settings", "updated_at"])
     state.invalidate()
-    _audit(actor=actor, action="settings_changed", state=plugin_state, details={})
+    _audit(actor=actor, action="settings_changed", row=plugin_state, details={})
     return plugin_state
 
 
@@ -174,6 +172,7 @@ def plugin_uninstall(*, name: str, actor: Any) -> None:
 def _forget(name: str) -> None:
     PluginDatum.objects.filter(plugin=name).delete()
     PluginState.objects.filter(plugin=name).delete()
+    state.tenant_row_sync()
 
 
 # --- platform policy (public schema) ------------------------------------------------------

@@ -1,8 +1,12 @@
-"""Which plugins the current tenant enabled, read once per request.
+"""Which plugins the current tenant enabled, at no cost per request.
 
-The enabled set is one query per request and schema (memoized between `request_started` and
-`request_finished`, dropped on every state change); outside requests (tasks, commands) it is
-read each time. No state outlives a request: web processes stay stateless.
+The names ride on the tenant row (`Tenant.plugins_enabled`, which the tenant middleware reads
+for every request anyway; the plugin services keep it in step with `PluginState`), so a
+request for a tenant without plugins makes no query at all. Settings are read only when an
+enabled plugin runs, once per request and schema (memoized between `request_started` and
+`request_finished`, dropped on every state change). Outside requests (tasks, commands:
+`schema_context` gives a tenant without fields) both come from `PluginState`. No state
+outlives a request: web processes stay stateless.
 """
 
 from __future__ import annotations
@@ -44,8 +48,19 @@ def _in_tenant() -> bool:
     return connection.schema_name not in (None, "", get_public_schema_name())
 
 
+def enabled_names() -> frozenset[str]:
+    """Names of the plugins enabled in the current tenant."""
+    if not _in_tenant() or not registry.all():
+        return frozenset()
+    names = getattr(connection.tenant, "plugins_enabled", None)
+    if isinstance(names, list):  # a real tenant row (requests)
+        return frozenset(names)
+    return frozenset(enabled_settings())
+
+
 def enabled_settings() -> dict[str, dict[str, Any]]:
-    """{plugin name: settings} of the plugins enabled in the current tenant."""
+    """{plugin name: settings} of the plugins enabled in the current tenant (one query per
+    request and schema)."""
     if not _in_tenant() or not registry.all():
         return {}
     memo = getattr(_local, "memo", None)
@@ -61,15 +76,28 @@ def enabled_settings() -> dict[str, dict[str, Any]]:
 
 
 def enabled_plugins() -> list[Plugin]:
-    enabled = enabled_settings()
-    if not enabled:
+    names = enabled_names()
+    if not names:
         return []
-    return [plugin for plugin in registry.all() if plugin.name in enabled]
+    return [plugin for plugin in registry.all() if plugin.name in names]
 
 
 def is_enabled(name: str) -> bool:
-    return name in enabled_settings()
+    return name in enabled_names()
 
 
 def plugins_with_hook(hook: str) -> list[Plugin]:
     return [plugin for plugin in enabled_plugins() if hook in plugin.hooks]
+
+
+def tenant_row_sync() -> list[str]:
+    """Copy the enabled names to the tenant row (and the in-memory tenant of this request)."""
+    from panel1.plugins.models import PluginState
+    from panel1.tenants.models import Tenant
+
+    names = sorted(PluginState.objects.filter(enabled=True).values_list("plugin", flat=True))
+    Tenant.objects.filter(schema_name=connection.schema_name).update(plugins_enabled=names)
+    if isinstance(getattr(connection.tenant, "plugins_enabled", None), list):
+        connection.tenant.plugins_enabled = names
+    invalidate()
+    return names

@@ -193,8 +193,11 @@ def plugin_env(plugin_tenant, db):
     from panel1.plugins import state
 
     connection.set_tenant(plugin_tenant)
+    # The session's tenant object carries the enabled names; the test's changes roll back.
+    enabled = list(plugin_tenant.plugins_enabled)
     env = PluginTestEnv(plugin_tenant)
     yield env
+    plugin_tenant.plugins_enabled = enabled
     env.close()
     state.invalidate()
     connection.set_schema_to_public()

@@ -159,3 +159,13 @@ def test_enabled_set_is_read_once_per_request(echo, tenant_client, django_assert
         client.get(f"/desk/tickets/{ticket.number}/")
     state_reads = [q for q in queries.captured_queries if '"plugins_pluginstate"' in q["sql"]]
     assert len(state_reads) == 1
+
+
+def test_a_tenant_without_plugins_pays_no_query(echo, tenant_client):
+    ticket = echo.ticket()
+    client = tenant_client(AgentFactory())
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/desk/tickets/{ticket.number}/")
+    assert not [q for q in queries.captured_queries if "plugins_plugin" in q["sql"]]
