@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from desk.views import assist, auth, dashboard, queues, ticket
+from desk.views import assist, auth, dashboard, plugins, queues, ticket
 
 app_name = "desk"
 
@@ -23,6 +23,13 @@ urlpatterns = [
     path("views/<uuid:pk>/edit/", queues.saved_view_update, name="saved-view-update"),
     path("views/<uuid:pk>/delete/", queues.saved_view_delete, name="saved-view-delete"),
     path("bulk/", queues.bulk, name="bulk"),
+    path("plugins/", plugins.plugin_list, name="plugins"),
+    path(
+        "plugins/<str:name>/<str:action>/",
+        plugins.plugin_switch,
+        name="plugin-switch",
+    ),
+    path("plugins/<str:name>/settings/save/", plugins.plugin_settings, name="plugin-settings"),
     path("canned/", assist.canned_search, name="canned"),
     path("canned/<uuid:pk>/used/", assist.canned_used, name="canned-used"),
     path("preview/", assist.preview, name="preview"),
