@@ -169,3 +169,24 @@ def test_a_tenant_without_plugins_pays_no_query(echo, tenant_client):
     with CaptureQueriesContext(connection) as queries:
         client.get(f"/desk/tickets/{ticket.number}/")
     assert not [q for q in queries.captured_queries if "plugins_plugin" in q["sql"]]
+
+
+def test_platform_admin_forbids_a_plugin_for_a_tenant(echo, client, settings):
+    from django.db import connection as conn
+
+    from panel1.accounts.models import User
+    from panel1.plugins.platform.models import PluginForbid
+
+    echo.enable("echo")
+    conn.set_schema_to_public()
+    platform_user = User.objects.create_superuser(email="root@platform.test", password="x-12345")
+    client.force_login(platform_user)
+    response = client.post(
+        "/admin/plugins_platform/pluginforbid/add/",
+        {"tenant": echo.tenant.pk, "plugin": "echo", "reason": "contract"},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert PluginForbid.objects.filter(tenant=echo.tenant, plugin="echo").exists()
+    conn.set_tenant(echo.tenant)
+    assert not echo.state("echo").enabled
