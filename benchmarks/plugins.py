@@ -1,9 +1,10 @@
 """Plugin overhead: API ticket creation and the desk ticket page with 10 plugins enabled (each
 subscribing to every event and filling two slots) against no plugins, in the same run.
 
-DATABASE_URL=... .venv/bin/python benchmarks/plugins.py [--runs 40] [--drop]
+DATABASE_URL=... .venv/bin/python benchmarks/plugins.py [--runs 200] [--drop]
 
-Rounds alternate (none, ten, none, ten, ...) so load on the machine hits both alike. Event
+Two tenants: one with the ten plugins enabled, one with none; requests alternate between
+them, so load on the machine hits both alike. Event
 hooks are queued (django-q2, ORM broker: one task per event, whatever the number of plugins),
 so the request pays one enqueue and one read of the enabled set; slot components are resolved
 once per request. Prints p50/p95 per case and the ratio ten/none.
@@ -26,6 +27,7 @@ django_setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
@@ -38,8 +40,7 @@ from panel1.plugins.registry import registry  # noqa: E402
 from panel1.tenants.models import Tenant  # noqa: E402
 from panel1.tenants.services import tenant_provision  # noqa: E402
 
-SCHEMA = "bench_plugins"
-DOMAIN = "bench-plugins.localhost"
+TENANTS = {"none": "bench_plugins_none", "ten": "bench_plugins_ten"}
 PLUGINS = 10
 
 
@@ -64,60 +65,68 @@ def _plugin_class(index: int) -> type[Plugin]:
     return type(f"Bench{index:02d}", (Plugin,), attrs)
 
 
-def _tenant() -> Tenant:
-    tenant = Tenant.objects.filter(schema_name=SCHEMA).first()
+def _tenant(schema: str) -> Tenant:
+    domain = schema.replace("_", "-") + ".localhost"
+    tenant = Tenant.objects.filter(schema_name=schema).first()
     if tenant is None:
         tenant = tenant_provision(
-            schema_name=SCHEMA,
-            domain=DOMAIN,
-            name="Bench Plugins",
-            admin_email=f"admin@{DOMAIN}",
+            schema_name=schema,
+            domain=domain,
+            name=schema,
+            admin_email=f"admin@{domain}",
             admin_password="bench-pass-2026",
         ).tenant
     return tenant
 
 
-def _switch(names: list[str], *, on: bool) -> None:
-    with schema_context(SCHEMA):
-        for name in names:
-            service = plugin_services.plugin_enable if on else plugin_services.plugin_disable
-            service(name=name, actor=Actor())
+class Case:
+    """One tenant and its clients: API token and a signed-in desk session."""
 
+    def __init__(self, schema: str):
+        self.tenant = _tenant(schema)
+        self.domain = self.tenant.domains.get(is_primary=True).domain
+        with schema_context(schema):
+            admin = User.objects.get(email=f"admin@{self.domain}")
+            assert admin.role == Role.ADMIN
+            self.token = Token.objects.get_or_create(user=admin)[0].key
+            self.page_client = Client(HTTP_HOST=self.domain)
+            self.page_client.force_login(admin)
+        self.api = Client(HTTP_HOST=self.domain)
+        self.create_ms: list[float] = []
+        self.page_ms: list[float] = []
+        self.create_queries: list[int] = []
+        self.page_queries: list[int] = []
 
-def _time_create(client: Client, token: str, runs: int) -> tuple[list[float], list[str]]:
-    times, numbers = [], []
-    for i in range(runs):
-        started = time.perf_counter()
-        response = client.post(
-            "/api/v1/tickets/",
-            {"subject": f"Bench {i}", "content": "The printer is jammed", "priority": "HIGH"},
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Token {token}",
-        )
-        times.append((time.perf_counter() - started) * 1000)
+    def create(self, i: int) -> str:
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = self.api.post(
+                "/api/v1/tickets/",
+                {"subject": f"Bench {i}", "content": "The printer is jammed", "priority": "HIGH"},
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {self.token}",
+            )
+            self.create_ms.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 201, response.content[:300]
-        numbers.append(response.json()["number"])
-    return times, numbers
+        self.create_queries.append(len(queries.captured_queries))
+        return response.json()["number"]
 
-
-def _time_page(client: Client, numbers: list[str]) -> list[float]:
-    times = []
-    for number in numbers:
-        started = time.perf_counter()
-        response = client.get(f"/desk/tickets/{number}/")
-        times.append((time.perf_counter() - started) * 1000)
+    def page(self, number: str) -> None:
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = self.page_client.get(f"/desk/tickets/{number}/")
+            self.page_ms.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
-    return times
+        assert (b'class="bench"' in response.content) == (self.tenant.schema_name.endswith("ten"))
+        self.page_queries.append(len(queries.captured_queries))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=40, help="requests per case and round")
-    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=200, help="requests per case")
     parser.add_argument("--drop", action="store_true")
     args = parser.parse_args()
 
-    tenant = _tenant()
     from django_q.models import OrmQ
 
     last_task = OrmQ.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -126,52 +135,42 @@ def main() -> None:
         cls = _plugin_class(index)
         assert registry.register(cls, source="benchmark") == []
         names.append(cls.name)
-    with schema_context(SCHEMA):
-        admin = User.objects.get(email=f"admin@{DOMAIN}")
-        assert admin.role == Role.ADMIN
-        token = Token.objects.get_or_create(user=admin)[0].key
-    client = Client(HTTP_HOST=DOMAIN)
-    page_client = Client(HTTP_HOST=DOMAIN)
-    with schema_context(SCHEMA):
-        page_client.force_login(admin)
+    cases = {key: Case(schema) for key, schema in TENANTS.items()}
+    with schema_context(TENANTS["ten"]):
+        for name in names:
+            plugin_services.plugin_enable(name=name, actor=Actor())
     connection.set_schema_to_public()
+    for i in range(5):  # warm up both
+        for case in cases.values():
+            case.page(case.create(i))
+    for case in cases.values():
+        case.create_ms, case.page_ms = [], []
+    # Requests alternate between the two tenants, so load on the machine hits both alike.
+    for i in range(args.runs):
+        for case in cases.values():
+            case.page(case.create(i))
+    _report(cases)
+    OrmQ.objects.filter(id__gt=last_task).delete()  # the tasks this run queued (no worker)
+    if args.drop:
+        for case in cases.values():
+            case.tenant.delete(force_drop=True)
 
-    results: dict[str, dict[str, list[float]]] = {
-        "none": {"create": [], "page": []},
-        "ten": {"create": [], "page": []},
-    }
-    _switch(names, on=False)
-    _time_create(client, token, 5)  # warm up
-    for round_no in range(args.rounds):
-        for case in ("none", "ten"):
-            _switch(names, on=case == "ten")
-            create, numbers = _time_create(client, token, args.runs)
-            results[case]["create"] += create
-            results[case]["page"] += _time_page(page_client, numbers)
-        print(f"round {round_no + 1}/{args.rounds} done")
-    _switch(names, on=False)
 
-    print(f"\n{PLUGINS} plugins x {len(ALL_EVENTS)} event hooks + 2 slots each vs none")
-    print(f"{'case':28} {'p50 ms':>8} {'p95 ms':>8}")
-    for what in ("create", "page"):
-        label = {"create": "POST /api/v1/tickets/", "page": "GET /desk/tickets/<n>/"}[what]
-        for case in ("none", "ten"):
-            values = results[case][what]
+def _report(cases: dict[str, Case]) -> None:
+    print(f"{PLUGINS} plugins x {len(ALL_EVENTS)} event hooks + 2 slots each vs none")
+    print(f"{'case':30} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    for what, label in (("create", "POST /api/v1/tickets/"), ("page", "GET /desk/tickets/<n>/")):
+        for key, case in cases.items():
+            values = getattr(case, f"{what}_ms")
+            queries = max(getattr(case, f"{what}_queries"))
             print(
-                f"{label + ' ' + case:28} {percentile(values, 50):8.1f} "
-                f"{percentile(values, 95):8.1f}"
+                f"{label + ' ' + key:30} {percentile(values, 50):8.1f} "
+                f"{percentile(values, 95):8.1f} {queries:8d}"
             )
-        ratio = percentile(results["ten"][what], 50) / percentile(results["none"][what], 50)
-        print(f"{label + ' ratio':28} {ratio:8.2f}  (p50, ten / none)")
-    _cleanup(tenant, last_task, drop=args.drop)
-
-
-def _cleanup(tenant: Tenant, last_task: int, *, drop: bool) -> None:
-    from django_q.models import OrmQ
-
-    OrmQ.objects.filter(id__gt=last_task).delete()  # the tasks this run queued (no worker ran)
-    if drop:
-        tenant.delete(force_drop=True)
+        ratio = percentile(cases["ten"].__dict__[f"{what}_ms"], 50) / percentile(
+            cases["none"].__dict__[f"{what}_ms"], 50
+        )
+        print(f"{label + ' ratio':30} {ratio:8.2f}  (p50, ten / none)")
 
 
 if __name__ == "__main__":
