@@ -126,3 +126,30 @@ class PingView(APIView):
 
 
 urlpatterns = [path("ping/", PingView.as_view())]
+
+
+class Everywhere(Plugin):
+    """Fills every slot with inline components and adds a queue column."""
+
+    name = "everywhere"
+    version = "0.1.0"
+    description = "Renders in every slot."
+    author = "Panel1 tests"
+    core_versions = ">=0.1"
+    hooks = {"filter.desk_queue_columns": "columns"}
+    slots = {
+        slot: Slot(html=f'<i class="everywhere" data-slot="{slot}">{{{{ ticket.number }}}}</i>')
+        for slot in (
+            "desk.ticket.sidebar",
+            "desk.ticket.toolbar",
+            "desk.dashboard",
+            "portal.home",
+            "portal.ticket",
+            "kb.article.footer",
+            "settings.section",
+        )
+    }
+
+    def columns(self, ctx, columns, meta):
+        values = {ticket_id: f"cell-{ticket_id[:4]}" for ticket_id in meta["ticket_ids"]}
+        return [*columns, {"key": "everywhere", "label": "Everywhere", "values": values}]
