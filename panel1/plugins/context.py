@@ -122,6 +122,24 @@ class PluginContext:
     def actor_label(self) -> str:
         return f"plugin:{self.plugin.name}"
 
+    def rate_limited(self, scope: str, ident: str, *, count: int, seconds: int) -> bool:
+        """Count one attempt of `ident` (an address, an email) in the plugin's own fixed
+        window `scope`; True when it is over `count` per `seconds` (cache keys carry the
+        tenant)."""
+        import hashlib
+        import time
+
+        from django.core.cache import cache
+
+        digest = hashlib.sha256(f"{scope}:{ident}".strip().lower().encode()).hexdigest()[:32]
+        key = f"plugin:{self.plugin.name}:ratelimit:{digest}:{int(time.time() // seconds)}"
+        if cache.add(key, 1, timeout=seconds):
+            return False
+        try:
+            return cache.incr(key) > count
+        except ValueError:  # expired between add and incr
+            return False
+
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)

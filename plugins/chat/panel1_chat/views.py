@@ -17,6 +17,9 @@ from panel1.plugins import plugin_context
 from panel1_chat.sessions import session_get, session_start, session_touch
 
 MAX_MESSAGE = 5000
+# New chats (each files a ticket, maybe a customer): per client address and per email.
+STARTS_PER_ADDRESS = (10, 3600)
+STARTS_PER_EMAIL = (5, 3600)
 
 
 def _body(request) -> dict:
@@ -48,10 +51,19 @@ def start(request):
     message = _message(data)
     if not message:
         return _errors(message="Write a message.")
-    session = session_start(
-        plugin_context("chat"), email=email.lower(), name=name.strip()[:100], message=message
-    )
+    ctx = plugin_context("chat")
+    address = request.META.get("REMOTE_ADDR", "")
+    if _limited(ctx, "start-ip", address, STARTS_PER_ADDRESS) or _limited(
+        ctx, "start-email", email, STARTS_PER_EMAIL
+    ):
+        return JsonResponse({"detail": "Too many new chats; try again later."}, status=429)
+    session = session_start(ctx, email=email.lower(), name=name.strip()[:100], message=message)
     return JsonResponse({"token": session["token"], "number": session["number"]}, status=201)
+
+
+def _limited(ctx, scope: str, ident: str, limit: tuple[int, int]) -> bool:
+    count, seconds = limit
+    return ctx.rate_limited(scope, ident, count=count, seconds=seconds)
 
 
 @require_http_methods(["GET", "POST"])

@@ -106,3 +106,14 @@ def test_signed_in_customers_chat_as_themselves(chat):
 
     ticket = apps.get_model("tickets", "Ticket").objects.get(number=number)
     assert ticket.requester == customer
+
+
+def test_new_chats_are_rate_limited_per_email(chat):
+    from django.core.cache import cache
+
+    cache.clear()
+    visitor = chat.client()
+    codes = [_start(visitor, email="flood@visitor.test").status_code for _ in range(6)]
+    assert codes == [201] * 5 + [429]
+    assert _start(visitor, email="other@visitor.test").status_code == 201
+    cache.clear()
