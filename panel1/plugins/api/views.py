@@ -7,7 +7,8 @@ from django.urls import URLResolver
 from django.urls.resolvers import RegexPattern
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,15 +32,17 @@ class _AdminView(APIView):
     permission_classes = [IsTenantAdmin]
 
 
-class PluginListView(_AdminView):
-    @extend_schema(
-        summary="List installed plugins (admin)",
-        responses={200: PluginSerializer(many=True), **ERRORS},
-    )
-    def get(self, request):
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(selectors.plugin_rows(), request, view=self)
-        return paginator.get_paginated_response(PluginSerializer(page, many=True).data)
+@extend_schema_view(get=extend_schema(summary="List installed plugins (admin)"))
+class PluginListView(generics.ListAPIView):
+    """A page of the installed plugins with this tenant's state (a list, not a queryset)."""
+
+    permission_classes = [IsTenantAdmin]
+    serializer_class = PluginSerializer
+    pagination_class = LimitOffsetPagination
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.plugin_rows()
 
 
 class PluginEnableView(_AdminView):
