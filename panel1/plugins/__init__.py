@@ -11,6 +11,7 @@ from panel1.plugins.base import (
     FILTER_HOOKS,
     LIFECYCLE_HOOKS,
     PERMISSIONS,
+    AutomationAction,
     Plugin,
     PluginError,
     PluginPermissionError,
@@ -22,6 +23,7 @@ from panel1.plugins.slots import SLOT_ALIASES, SLOT_CATALOG, SLOTS, ui_slots
 
 __all__ = [
     "ACTION_HOOKS",
+    "AutomationAction",
     "FILTER_HOOKS",
     "LIFECYCLE_HOOKS",
     "PERMISSIONS",

@@ -7,7 +7,7 @@ import it from anywhere, including its own `pyproject.toml` entry point target.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 # --- the vocabulary a plugin may use ------------------------------------------------------
@@ -75,6 +75,22 @@ class Slot:
     html: str = ""
 
 
+@dataclass(frozen=True)
+class AutomationAction:
+    """An action automation rules can run (it appears in the rule builder as
+    `<plugin>.<key>`). `parameters` maps a name to "string" or "string_list" (all required
+    unless listed in `optional`); the method gets `(ctx, payload)` with payload
+    `{ticket_id, number, rule, event, parameters}` and answers a short summary (or None)."""
+
+    method: str
+    description: str
+    parameters: dict[str, str] = field(default_factory=dict)
+    optional: tuple[str, ...] = ()
+
+
+AUTOMATION_PARAM_TYPES = ("string", "string_list")
+
+
 @dataclass
 class PluginError:
     """One validation problem, naming the plugin and the field."""
@@ -122,6 +138,7 @@ class Plugin:
     desk_urls: ClassVar[str | None] = None  # pages under /desk/apps/<name>/ (staff)
     portal_urls: ClassVar[str | None] = None  # pages under /apps/<name>/ (portal)
     channel: ClassVar[str | None] = None  # an upper-case ticket channel the plugin brings
+    automation_actions: ClassVar[dict[str, AutomationAction]] = {}
     # Where the plugin was loaded from ("entry point ...", "PANEL1_PLUGINS"), set on load.
     source: str = ""
 

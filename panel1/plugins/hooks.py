@@ -44,6 +44,15 @@ def call_isolated(plugin: Plugin, hook: str, *args: Any) -> Any:
     handler = plugin.handler(hook)
     if handler is None:
         return None
+    return run_isolated(plugin, hook, handler, *args)
+
+
+def failed(result: Any) -> bool:
+    return result is _FAILED
+
+
+def run_isolated(plugin: Plugin, hook: str, handler, *args: Any) -> Any:
+    """Run `handler(ctx, *args)` for `plugin`, isolated and timed (`hook` names it in logs)."""
     started = time.monotonic()
     try:
         # A savepoint: a database error inside the plugin leaves the caller's transaction usable.

@@ -37,6 +37,7 @@ def validate_plugin(plugin: Plugin) -> list[PluginError]:
     _check_slots(plugin, err)
     _check_settings(plugin, err)
     _check_urls(plugin, err)
+    _check_automation(plugin, err)
     if plugin.channel is not None and not CHANNEL_RE.match(str(plugin.channel)):
         err("channel", "use 2-8 upper-case letters, digits or _ (e.g. CHAT)")
     return errors
@@ -146,6 +147,26 @@ def _check_urls(plugin: Plugin, err) -> None:
             continue
         if not isinstance(getattr(module, "urlpatterns", None), list | tuple):
             err(field, f"{dotted} has no `urlpatterns` list")
+
+
+def _check_automation(plugin: Plugin, err) -> None:
+    from panel1.plugins.base import AUTOMATION_PARAM_TYPES, AutomationAction
+
+    if not isinstance(plugin.automation_actions, dict):
+        err("automation_actions", "must be a dict of key -> AutomationAction")
+        return
+    for key, action in plugin.automation_actions.items():
+        field = f"automation_actions.{key}"
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z][a-z0-9_]{1,40}", key):
+            err(field, "use 2-41 lower-case letters, digits or _")
+        elif not isinstance(action, AutomationAction):
+            err(field, "must be a panel1.plugins.AutomationAction")
+        elif not callable(getattr(plugin, action.method, None)):
+            err(field, f"the plugin has no method {action.method!r}")
+        else:
+            for name, kind in action.parameters.items():
+                if kind not in AUTOMATION_PARAM_TYPES:
+                    err(f"{field}.{name}", f"type must be one of {AUTOMATION_PARAM_TYPES}")
 
 
 def check_migrations(plugin: Plugin) -> list[PluginError]:
