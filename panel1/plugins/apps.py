@@ -13,6 +13,14 @@ class PluginsConfig(AppConfig):
         from panel1.tenants import provisioning
 
         registry.load()
+        from panel1 import jobs
+
+        jobs.register_schedule(
+            name="plugins.deliveries_prune",
+            func="panel1.plugins.hooks.deliveries_prune_task",
+            minutes=24 * 60,
+            per_tenant=True,
+        )
         provisioning.register_demo_step("plugins", demo.demo_plugins_enable)
         state.connect_request_signals()
         hooks.connect_event_bus()

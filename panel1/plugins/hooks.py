@@ -174,10 +174,38 @@ def event_deliver_task(event_id: str) -> int:
     if record is None:
         return 0
     payload = event_payload(record)
-    plugins = plugins_with_hook(record.name)
-    for plugin in plugins:
-        call_isolated(plugin, record.name, dict(payload))
-    return len(plugins)
+    ran = 0
+    for plugin in plugins_with_hook(record.name):
+        if _claim(record.id, plugin.name):
+            call_isolated(plugin, record.name, dict(payload))
+            ran += 1
+    return ran
+
+
+def _claim(event_id, plugin_name: str) -> bool:
+    """Take the (event, plugin) delivery; False when an earlier run took it."""
+    from django.db import IntegrityError
+
+    from panel1.plugins.models import PluginDelivery
+
+    try:
+        with transaction.atomic():
+            PluginDelivery.objects.create(event_id=event_id, plugin=plugin_name)
+    except IntegrityError:
+        return False
+    return True
+
+
+def deliveries_prune_task(*, days: int = 7) -> int:
+    """Forget delivery claims older than `days` (redeliveries come within minutes)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from panel1.plugins.models import PluginDelivery
+
+    cutoff = timezone.now() - timedelta(days=days)
+    return PluginDelivery.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 # --- lifecycle hooks ----------------------------------------------------------------------

@@ -39,3 +39,20 @@ class PluginDatum(models.Model):
 
     def __str__(self):
         return f"{self.plugin}:{self.key}"
+
+
+class PluginDelivery(models.Model):
+    """An event delivered to a plugin's event hook: claimed before the hook runs, so a
+    redelivered task never runs a plugin's hook twice for one event."""
+
+    event_id = models.UUIDField()
+    plugin = models.CharField(max_length=50)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "plugin"], name="plugins_delivery_once")
+        ]
+
+    def __str__(self):
+        return f"{self.plugin} {self.event_id}"

@@ -235,3 +235,16 @@ def test_lifecycle_hooks_run_as_jobs(plugin_env):
 def test_plugin_admin_can_only_be_customers_guard(api_client):
     assert api_client(CustomerFactory()).get("/api/v1/plugins/").status_code == 403
     assert api_client(AdminFactory()).get("/api/v1/plugins/").status_code == 200
+
+
+def test_event_delivery_is_idempotent(echo):
+    from panel1.events.models import EventRecord
+    from panel1.plugins.hooks import deliveries_prune_task, event_deliver_task
+
+    echo.enable("echo")
+    ticket = echo.ticket()
+    record = EventRecord.objects.get(name=names.TICKET_CREATED, payload__ticket_id=str(ticket.pk))
+    assert len(sample.SEEN) == 1
+    assert event_deliver_task(str(record.id)) == 0  # a redelivered task runs nothing twice
+    assert len(sample.SEEN) == 1
+    assert deliveries_prune_task(days=0) >= 1
