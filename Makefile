@@ -8,10 +8,14 @@ PORT ?= 8000
 
 .PHONY: run test lint install db setup serve bench cluster stop-db clean
 
-$(STAMP): pyproject.toml
+# The plugins shipped under plugins/ are installed too (each its own package, found through
+# the `panel1.plugins` entry-point group).
+PLUGIN_DIRS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
+
+$(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[dev]" $(foreach dir,$(PLUGIN_DIRS),-e $(dir))
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -6,7 +6,7 @@ class AutomationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from automation import demo, engine, privacy, services, tasks
+        from automation import demo, engine, plugin_actions, privacy, services, tasks
         from automation.models import TRIGGER_EVENTS
         from panel1 import jobs
         from panel1.crypto import register_encrypted_field
@@ -17,6 +17,7 @@ class AutomationConfig(AppConfig):
         register_encrypted_field(label="automation.webhook_secrets", rotate=services.secrets_rotate)
         for event_name in TRIGGER_EVENTS:
             bus.subscribe(event_name, key="automation.engine", handler=engine.handle_event)
+        plugin_actions.plugin_actions_register()
         provisioning.register_step("auto-response templates", services.default_templates_create)
         provisioning.register_demo_step("automation rules", demo.demo_rules_create)
         jobs.register_schedule(

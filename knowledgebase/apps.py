@@ -8,15 +8,16 @@ class KnowledgeBaseConfig(AppConfig):
 
     def ready(self):
         from knowledgebase import demo, privacy
-        from knowledgebase.plugins import ticket_suggestions_context
+        from knowledgebase.plugins import KbCapability, ticket_suggestions_context
         from knowledgebase.services.analytics import on_ticket_created
         from panel1 import jobs
         from panel1.events import bus, names
-        from panel1.plugins import ui_slots
+        from panel1.plugins import register_capability, ui_slots
         from panel1.tenants import provisioning
 
         privacy.register()
         provisioning.register_demo_step("knowledge base articles", demo.demo_articles_create)
+        register_capability("kb", KbCapability)
         ui_slots.register(
             "ticket.sidebar",
             key="kb.suggestions",

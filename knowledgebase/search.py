@@ -343,7 +343,29 @@ def _run(user, query: str, category, *, limit: int, offset: int, config: str):
     return _hits(page, query=query, config=config), found.total, found.exact
 
 
-def article_search(
+def article_search(*, user, query: str, **options) -> SearchResults:
+    """`_article_search`, then the plugins' `filter.kb_search_results` (which may reorder or
+    drop hits, given as `{slug, title, rank, highlight}` dicts; added entries are ignored)."""
+    results = _article_search(user=user, query=query, **options)
+    if results.hits:
+        results.hits = _plugin_filtered(results)
+    return results
+
+
+def _plugin_filtered(results: SearchResults) -> list[SearchHit]:
+    from panel1.plugins import hooks
+
+    by_slug = {hit.article.slug: hit for hit in results.hits}
+    rows = [
+        {"slug": h.article.slug, "title": h.article.title, "rank": h.rank, "highlight": h.highlight}
+        for h in results.hits
+    ]
+    rows = hooks.apply_filter("filter.kb_search_results", rows, {"query": results.query})
+    slugs = [row.get("slug") for row in rows if isinstance(row, dict)]
+    return [by_slug[slug] for slug in dict.fromkeys(slugs) if slug in by_slug]
+
+
+def _article_search(
     *,
     user,
     query: str,

@@ -11,7 +11,11 @@ class DomainError(Exception):
         if isinstance(errors, str):
             errors = {field or self.default_field: [errors]}
         self.errors = errors
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        super().__init__("; ".join(f"{k}: {_text(v)}" for k, v in errors.items()))
+
+
+def _text(messages: list[str] | str) -> str:
+    return messages if isinstance(messages, str) else " ".join(str(m) for m in messages)
 
 
 class PermissionDenied(DomainError):

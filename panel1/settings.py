@@ -100,6 +100,7 @@ SHARED_APPS = [
     "django_htmx",
     "anymail",
     "panel1.core",
+    "panel1.plugins.platform",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -122,7 +123,19 @@ TENANT_APPS = [
     "knowledgebase",
     "portal",
     "desk",
+    "panel1.plugins",
 ]
+
+
+def _plugin_apps() -> list[str]:
+    """Django apps that installed plugins bring (entry-point group `panel1.plugin_apps`, read
+    from package metadata without importing anything); their migrations run per tenant."""
+    from importlib.metadata import entry_points
+
+    return sorted({ep.value for ep in entry_points(group="panel1.plugin_apps")})
+
+
+TENANT_APPS += [app for app in _plugin_apps() if app not in TENANT_APPS]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 TENANT_MODEL = "tenants.Tenant"
@@ -408,6 +421,17 @@ ENABLE_AUTO_RESPONSES = env_bool("ENABLE_AUTO_RESPONSES", True)
 ENABLE_ESCALATIONS = env_bool("ENABLE_ESCALATIONS", True)
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 SLA_AT_RISK_RATIO = float(env("SLA_AT_RISK_RATIO", "0.8"))
+
+# --- Plugins (docs/plugins.md) -----------------------------------------------------------
+# Extra plugin classes by dotted path, for development (installed plugins use the
+# `panel1.plugins` entry-point group).
+PANEL1_PLUGINS = env_list("PANEL1_PLUGINS", "")
+# A synchronous hook slower than this counts as a failure.
+PLUGIN_HOOK_TIME_BUDGET_MS = env_int("PLUGIN_HOOK_TIME_BUDGET_MS", 500)
+# Failures (since it was enabled) after which a plugin is switched off for the tenant; 0 = never.
+PLUGIN_MAX_FAILURES = env_int("PLUGIN_MAX_FAILURES", 5)
+# Installed plugins `manage.py seed_demo` enables for the demo tenant.
+PLUGINS_DEMO_ENABLED = env_list("PLUGINS_DEMO_ENABLED", "redaction,chat")
 
 # --- Seed (manage.py seed_demo) -----------------------------------------------------------
 DEMO_DOMAIN = env("DEMO_DOMAIN", "demo.localhost")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("panel1.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("panel1.plugins.urls")),
     path("", include("panel1.accounts.urls")),
     # A root URLconf may name every app (the import contract exempts it).
     path("desk/", include("desk.urls")),

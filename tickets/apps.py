@@ -12,6 +12,12 @@ class TicketsConfig(AppConfig):
         provisioning.register_step("default categories", demo.default_categories_create)
         provisioning.register_demo_step("demo tickets", demo.demo_tickets_create)
 
+        from panel1.plugins import register_capability
+        from tickets.plugin_api import MailCapability, TicketsCapability
+
+        register_capability("tickets", TicketsCapability)
+        register_capability("mail", MailCapability)
+
         from tickets.email import wiring as email_wiring
 
         email_wiring.ready()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from desk import queues, services
 from desk.forms import BulkForm, SavedViewForm, split_tags, staff_users
 from desk.models import SavedView
+from desk.plugin_columns import plugin_columns
 from desk.views.base import (
     desk_view,
     etag_of,
@@ -72,6 +73,7 @@ def _queue_context(request, view: queues.QueueView, counts: dict | None = None) 
         "rows_url": _rows_url(request),
         "query": request.GET.copy(),
         "queue_poll_seconds": poll_seconds("queue"),
+        "plugin_columns": plugin_columns(request.user, page.tickets),
     }
 
 

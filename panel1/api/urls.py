@@ -13,6 +13,7 @@ from panel1.api.token_views import ApiTokenViewSet
 from panel1.api.views import MeView
 from panel1.audit.api import urls as audit_api
 from panel1.privacy.api import urls as privacy_api
+from panel1.plugins.api import urls as plugins_api
 from sla.api import urls as sla_api
 from tickets.api import urls as tickets_api
 
@@ -31,4 +32,5 @@ urlpatterns = [
     path("", include(knowledgebase_api)),
     path("", include(audit_api)),
     path("", include(privacy_api)),
+    path("", include(plugins_api)),
 ]

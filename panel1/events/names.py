@@ -14,6 +14,8 @@ TICKET_ESCALATED = "ticket.escalated"
 TICKET_IDLE = "ticket.idle"
 SURVEY_COMPLETED = "survey.completed"
 KB_ARTICLE_PUBLISHED = "kb.article.published"
+PLUGIN_ENABLED = "plugin.enabled"  # payload: plugin (name)
+PLUGIN_DISABLED = "plugin.disabled"  # payload: plugin (name), reason
 
 ALL_EVENTS = (
     TICKET_CREATED,
@@ -30,4 +32,8 @@ ALL_EVENTS = (
     TICKET_IDLE,
     SURVEY_COMPLETED,
     KB_ARTICLE_PUBLISHED,
+    PLUGIN_ENABLED,
+    PLUGIN_DISABLED,
 )
+# Events about no ticket (automation rules cannot be triggered by them).
+NON_TICKET_EVENTS = (KB_ARTICLE_PUBLISHED, PLUGIN_ENABLED, PLUGIN_DISABLED)

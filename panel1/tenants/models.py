@@ -40,6 +40,10 @@ class Tenant(TenantMixin):
         default="english",
         help_text="PostgreSQL text search configuration used for knowledge-base search.",
     )
+    # The plugins this tenant enabled (names), kept in step with panel1.plugins' PluginState by
+    # its services: the tenant row is read for every request anyway, so a request learns which
+    # plugins run without a query of its own.
+    plugins_enabled = models.JSONField(default=list, blank=True, editable=False)
     # Created by platform provisioning only; the template schema is never a tenant row.
     auto_create_schema = True
 

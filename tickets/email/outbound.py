@@ -93,7 +93,7 @@ def outbound_send(spec: MailSpec) -> SendResult:
     if not _claim(row):
         return SendResult(row, False)
     try:
-        email = _build(spec, tenant, row)
+        email = _plugin_filtered(_build(spec, tenant, row), spec)
         email.send(fail_silently=False)
     except Exception as exc:  # a bad header or a dead server must not crash the task
         logger.exception("Sending %s to %s failed", spec.kind, row.to_email)
@@ -205,6 +205,21 @@ def _build(spec: MailSpec, tenant: Tenant, row: OutboundEmail) -> EmailMultiAlte
         connection=get_connection(),
     )
     email.attach_alternative(rendered.html, "text/html")
+    return email
+
+
+def _plugin_filtered(email: EmailMultiAlternatives, spec: MailSpec) -> EmailMultiAlternatives:
+    """The plugins' `filter.outgoing_mail`: they may change subject, text and HTML bodies."""
+    from panel1.plugins import hooks
+
+    html = next((body for body, mime in email.alternatives if mime == "text/html"), "")
+    mail = {"subject": email.subject, "body": email.body, "html": html, "to": list(email.to)}
+    meta = {"kind": spec.kind, "ticket_id": str(spec.ticket.pk), "number": spec.ticket.number}
+    mail = hooks.apply_filter("filter.outgoing_mail", mail, meta)
+    email.subject = header_safe(str(mail.get("subject", email.subject)), limit=300)
+    email.body = str(mail.get("body", email.body))
+    if html and mail.get("html") != html:
+        email.alternatives = [(str(mail.get("html", "")), "text/html")]
     return email
 
 

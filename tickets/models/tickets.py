@@ -43,6 +43,7 @@ class Channel(models.TextChoices):
     EMAIL = "EMAIL", _("Email")
     API = "API", _("API")
     PORTAL = "PORTAL", _("Portal")
+    CHAT = "CHAT", _("Chat")
 
 
 class MessageType(models.TextChoices):

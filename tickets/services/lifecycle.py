@@ -24,6 +24,7 @@ from tickets.models import (
 )
 from tickets.numbering import next_ticket_number
 from tickets.querysets import agent_category_ids
+from tickets.services import extensions
 from tickets.services.attachments import AttachmentInput
 from tickets.services.audit import audit, emit, touch
 from tickets.services.locking import TicketAlreadyAssigned, ticket_lock
@@ -76,6 +77,18 @@ def ticket_create(
 ) -> Ticket:
     """Create a ticket with its first message, number, audit row and `ticket.created`."""
     actor = Actor.of(actor)
+    data = extensions.new_ticket_data(
+        actor=actor,
+        requester=requester,
+        data={
+            "subject": subject or "",
+            "content": content or "",
+            "priority": priority,
+            "tags": list(tags),
+            "channel": channel,
+        },
+    )
+    subject, content, priority, tags = (data[k] for k in ("subject", "content", "priority", "tags"))
     subject = clean_one_line(subject or "")
     if not subject:
         raise DomainError({"subject": ["A subject is required."]})
@@ -85,7 +98,7 @@ def ticket_create(
         raise DomainError({"content": ["The first message may not be empty."]})
     if priority not in Priority.values:
         raise DomainError({"priority": [f"{priority!r} is not a valid priority."]})
-    if channel not in Channel.values:
+    if channel not in Channel.values and channel not in extensions.plugin_channels():
         raise DomainError({"channel": [f"{channel!r} is not a valid channel."]})
     _check_category(category)
     ticket = Ticket.objects.create(
@@ -116,6 +129,7 @@ def ticket_create(
     )
     audit(ticket, actor, names.TICKET_CREATED, after=ticket.number)
     emit(names.TICKET_CREATED, ticket, actor, channel=channel)
+    extensions.ticket_created(ticket)
     return ticket
 
 
@@ -143,7 +157,10 @@ def ticket_status_change(
         raise DomainError({"status": [f"A ticket cannot go from {before} to {status}."]})
     if not actor.is_staff and (before, status) not in CUSTOMER_TRANSITIONS:
         raise PermissionDenied("Customers may only resolve or reopen their tickets.")
+    hook_args = {"ticket": ticket, "actor": actor, "before": before, "after": status}
+    extensions.status_before(**hook_args, reason=reason)
     status_apply(ticket, actor, status, reason=reason)
+    extensions.status_after(**hook_args, reason=reason)
     return ticket
 
 

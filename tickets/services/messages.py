@@ -11,6 +11,7 @@ from panel1.events import names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.text import clean_text
 from tickets.models import Channel, Message, MessageType, Status, Ticket
+from tickets.services import extensions
 from tickets.services.attachments import AttachmentInput, attachments_store
 from tickets.services.audit import audit, emit, touch
 from tickets.services.locking import ticket_lock, ticket_resolve_merged
@@ -77,6 +78,14 @@ def message_add(
     if not initial:
         ticket = ticket_lock(ticket_resolve_merged(ticket))
     _check_message(actor, ticket, message_type, content, time_spent)
+    content = extensions.message_content(
+        ticket=ticket,
+        actor=actor,
+        content=content,
+        message_type=message_type,
+        channel=channel,
+        initial=initial,
+    )
     author = author or actor.user
     message = Message.objects.create(
         ticket=ticket,
@@ -96,6 +105,7 @@ def message_add(
     _after_message(ticket, actor, message)
     audit(ticket, actor, names.MESSAGE_ADDED, field="message_type", after=message_type)
     emit(names.MESSAGE_ADDED, ticket, actor, message_id=message.pk, message_type=message_type)
+    extensions.message_added(ticket=ticket, message=message)
     return message
 
 

@@ -1,0 +1,62 @@
+"""Chat sessions, kept in the plugin's own per-tenant data (`ctx.data`).
+
+`session:<token>` → {ticket_id, number, email, name, last_seen, left}; `ticket:<ticket id>` →
+the token, so the desk can show whether the visitor is still there. The token is the
+visitor's only key to the conversation (kept in their browser's sessionStorage).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+ONLINE_SECONDS = 20  # a visitor polling every few seconds counts as online this long
+
+
+def session_start(ctx, *, email: str, name: str, message: str, subject: str = "") -> dict:
+    ticket = ctx.tickets.create(
+        requester_email=email,
+        name=name,
+        subject=subject or f"Chat with {name or email}",
+        content=message,
+        channel="CHAT",
+    )
+    token = secrets.token_urlsafe(24)
+    session = {
+        "ticket_id": ticket["id"],
+        "number": ticket["number"],
+        "email": email,
+        "name": name,
+        "last_seen": time.time(),
+        "left": False,
+    }
+    ctx.data.set(f"session:{token}", session)
+    ctx.data.set(f"ticket:{ticket['id']}", token)
+    return {"token": token, **session}
+
+
+def session_get(ctx, token: str) -> dict[str, Any] | None:
+    if not token or len(token) > 64:
+        return None
+    return ctx.data.get(f"session:{token}")
+
+
+def session_touch(ctx, token: str, session: dict, *, left: bool = False) -> None:
+    session = {**session, "last_seen": time.time(), "left": left or session.get("left", False)}
+    if left:
+        session["left"] = True
+    elif session.get("left"):
+        session["left"] = False  # back again
+    ctx.data.set(f"session:{token}", session)
+
+
+def visitor_state(ctx, ticket_id: str) -> str:
+    """`online`, `away` (no poll lately) or `left` for the ticket's chat; "" if none."""
+    token = ctx.data.get(f"ticket:{ticket_id}")
+    session = ctx.data.get(f"session:{token}") if token else None
+    if session is None:
+        return ""
+    if session.get("left"):
+        return "left"
+    return "online" if time.time() - session["last_seen"] < ONLINE_SECONDS else "away"

@@ -1,0 +1,1 @@
+"""Sensitive-data redaction for Panel1 Helpdesk (a plugin; see plugin.py)."""

@@ -1,0 +1,90 @@
+"""The redaction plugin: filter hooks mask sensitive data before messages (web, API, portal,
+mail) and new-ticket subjects are stored; the masked count shows on the desk's ticket page and
+in the plugin's API (`/api/v1/plugins/redaction/api/tickets/<id>/`)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from panel1.plugins import Plugin, Slot
+from panel1_redaction.detect import redact
+
+MAX_PATTERNS = 20
+
+
+class RedactionSettingsForm(forms.Form):
+    cards = forms.BooleanField(required=False, initial=True, help_text="Mask card numbers")
+    ibans = forms.BooleanField(required=False, initial=True, help_text="Mask IBANs")
+    patterns = forms.JSONField(
+        required=False,
+        initial=list,
+        help_text="Extra regular expressions to mask (a list, at most 20)",
+    )
+    label = forms.CharField(required=False, max_length=30, initial="redacted")
+
+    def clean_patterns(self):
+        import regex
+
+        patterns = self.cleaned_data.get("patterns") or []
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise forms.ValidationError("Give a list of regular expressions.")
+        if len(patterns) > MAX_PATTERNS:
+            raise forms.ValidationError(f"At most {MAX_PATTERNS} patterns.")
+        for pattern in patterns:
+            if not pattern or len(pattern) > 200:
+                raise forms.ValidationError("Each pattern has 1 to 200 characters.")
+            try:
+                regex.compile(pattern)
+            except regex.error as exc:
+                raise forms.ValidationError(f"{pattern!r} is not a valid pattern: {exc}") from exc
+        return patterns
+
+    def clean_label(self):
+        return self.cleaned_data.get("label") or "redacted"
+
+
+class RedactionPlugin(Plugin):
+    name = "redaction"
+    version = "1.0.0"
+    description = (
+        "Masks payment card numbers (Luhn-checked), IBANs and your own patterns in messages "
+        "and mail before they are stored."
+    )
+    author = "Panel1 Helpdesk"
+    core_versions = ">=0.1"
+    permissions = ["tickets:read"]
+    hooks = {
+        "filter.message_content": "redact_message",
+        "filter.ticket_data": "redact_ticket",
+    }
+    slots = {
+        "desk.ticket.sidebar": Slot(
+            template="panel1_redaction/_sidebar.html", context="sidebar", order=80
+        )
+    }
+    settings_form = RedactionSettingsForm
+    api_urls = "panel1_redaction.api"
+
+    def _redact(self, ctx, text: str) -> tuple[str, int]:
+        settings = ctx.settings
+        return redact(
+            text,
+            cards=settings.get("cards", True),
+            ibans=settings.get("ibans", True),
+            patterns=settings.get("patterns") or [],
+            label=settings.get("label") or "redacted",
+        )
+
+    def redact_message(self, ctx, content: str, meta: dict) -> str:
+        content, count = self._redact(ctx, content)
+        if count and meta.get("ticket_id"):
+            ctx.data.incr(f"masked:{meta['ticket_id']}", count)
+        return content
+
+    def redact_ticket(self, ctx, data: dict, meta: dict) -> dict:
+        subject, count = self._redact(ctx, data.get("subject", ""))
+        return {**data, "subject": subject} if count else data
+
+    def sidebar(self, ctx, request, ticket=None, **kwargs) -> dict:
+        masked = ctx.data.get(f"masked:{ticket.pk}", 0) if ticket is not None else 0
+        return {"masked": masked}
