@@ -100,6 +100,7 @@ TENANT_APPS = [
     "sla",
     "automation",
     "knowledgebase",
+    "reports",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -7,7 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from panel1.api.views import MeView
 
-API_APPS = ["tickets", "sla", "automation", "knowledgebase"]
+# reports first: its `tickets/export/` must win over the tickets router's `tickets/{id}/`.
+API_APPS = ["reports", "tickets", "sla", "automation", "knowledgebase"]
 
 
 def _app_urls():

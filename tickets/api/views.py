@@ -3,7 +3,12 @@
 from django.db.models import Prefetch
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -15,10 +20,12 @@ from rest_framework.views import APIView
 from panel1.accounts.models import Role, User
 from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
+from panel1.exceptions import NotFound
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
 from tickets.models import Attachment, Category, Channel, Ticket
+from tickets.satisfaction import satisfaction_answer
 from tickets.selectors import messages_for, ticket_get_for, ticket_queryset_for
 from tickets.stats import support_stats
 
@@ -194,6 +201,30 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             s.MessageSerializer(message, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(
+        summary="Answer the satisfaction survey (the requester, once resolved)",
+        request=s.SatisfactionAnswerSerializer,
+        responses={
+            201: s.SatisfactionSerializer,
+            200: OpenApiResponse(s.SatisfactionSerializer, description="Replaced (7 days)"),
+            **ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def satisfaction(self, request, id=None):
+        if request.user.is_helpdesk_staff:
+            raise PermissionDenied("Only the requester answers the survey.")
+        ticket = self.get_object()
+        if ticket.requester_id != request.user.pk:
+            raise NotFound({"detail": "No such ticket."})
+        data = s.SatisfactionAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rating, created = satisfaction_answer(
+            ticket=ticket, actor=request.user, **data.validated_data
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.SatisfactionSerializer(rating).data, status=code)
 
     @extend_schema(
         summary="The audit trail (staff)",
