@@ -211,6 +211,22 @@ FIELDS: dict[str, FieldSpec] = _fields(
         choices=MESSAGE_TYPES,
         nullable=True,
     ),
+    FieldSpec(
+        "satisfaction_score",
+        FieldType.NUMBER,
+        "Mean of the answered survey questions (1-5); set on survey.completed, else null.",
+        nullable=True,
+    ),
+    *(
+        FieldSpec(
+            f"satisfaction_{question}",
+            FieldType.INTEGER,
+            f"The survey's {question.replace('_', ' ')} score (1-5); set on survey.completed "
+            "when answered, else null.",
+            nullable=True,
+        )
+        for question in ("response_time", "solution", "team")
+    ),
 )
 
 
@@ -683,6 +699,8 @@ def _list_holds(operator: str, actual: Any, expected: Any) -> bool:
 
 
 def _number_holds(operator: str, actual: Any, expected: Any) -> bool:
+    if operator == "is_set":  # nullable numbers (the survey scores)
+        return actual is not None
     if isinstance(actual, Decimal) and actual.is_finite():
         actual = float(actual)
     if not (_is_number(actual) or isinstance(actual, float) and math.isinf(actual)):

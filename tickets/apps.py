@@ -27,6 +27,16 @@ class TicketsConfig(AppConfig):
             per_tenant=True,
         )
 
+        from tickets import surveys
+
+        surveys.connect()
+        jobs.register_schedule(
+            name="surveys.dispatch",
+            func="tickets.surveys.survey_dispatch_task",
+            minutes=5,
+            per_tenant=True,
+        )
+
         from tickets.email import wiring as email_wiring
 
         email_wiring.ready()
