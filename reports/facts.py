@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count
+from django.db.models.expressions import RawSQL
 
 from reports.models import TicketFact
 from sla.calculation import Stop, calendar_of
@@ -24,6 +25,15 @@ RESOLVED = (Status.RESOLVED, Status.CLOSED)
 TICKET_FIELDS = (
     "id", "created_at", "resolved_at", "first_responded_at", "status", "priority", "channel",
     "category_id", "assignee_id", "tags", "merged_into_id",
+)  # fmt: skip
+
+
+STATE_FIELDS = (
+    "ticket_id", "profile_id", "pauses", "first_response_due_at", "first_responded_at",
+    "first_response_breached", "resolution_due_at", "resolved_at", "resolution_breached",
+)  # fmt: skip
+RATING_FIELDS = (
+    "ticket_id", "rating", "response_time", "solution", "team", "score", "updated_at",
 )  # fmt: skip
 
 
@@ -65,11 +75,11 @@ def business_minutes(
     return max(0, seconds) // 60
 
 
-def _stops(state: TicketSLA | None) -> list[Stop]:
+def _stops(state: dict | None) -> list[Stop]:
     if state is None:
         return []
     stops = []
-    for item in state.pauses or []:
+    for item in state["pauses"] or []:
         try:
             stops.append(Stop.from_json(item))
         except (KeyError, TypeError, ValueError):
@@ -96,8 +106,15 @@ def _next_responses(messages: Iterable[dict], first_responded_at) -> list[tuple]
     return pairs
 
 
+def among(ids: Sequence) -> RawSQL:
+    """`IN (SELECT unnest(%s::uuid[]))`: one array parameter instead of one per id (building
+    and sending thousands of parameters cost more than the queries themselves)."""
+    return RawSQL("SELECT unnest(%s::uuid[])", ([str(pk) for pk in ids],))
+
+
 class _Batch:
     def __init__(self, ticket_ids: Sequence) -> None:
+        ticket_ids = among(ticket_ids)
         self.tickets = list(Ticket.objects.filter(pk__in=ticket_ids).values(*TICKET_FIELDS))
         self.messages: dict = defaultdict(list)
         rows = (
@@ -107,10 +124,10 @@ class _Batch:
         )
         for row in rows:
             self.messages[row["ticket_id"]].append(row)
-        self.states = {s.pk: s for s in TicketSLA.objects.filter(ticket_id__in=ticket_ids)}
-        self.ratings = {
-            r.ticket_id: r for r in SatisfactionRating.objects.filter(ticket_id__in=ticket_ids)
-        }
+        states = TicketSLA.objects.filter(ticket_id__in=ticket_ids).values(*STATE_FIELDS)
+        self.states = {state["ticket_id"]: state for state in states}
+        ratings = SatisfactionRating.objects.filter(ticket_id__in=ticket_ids).values(*RATING_FIELDS)
+        self.ratings = {rating["ticket_id"]: rating for rating in ratings}
         self.reopens = dict(
             TicketEvent.objects.filter(
                 ticket_id__in=ticket_ids, field="status", before__in=list(RESOLVED)
@@ -132,7 +149,7 @@ def facts_compute(ticket_ids: Sequence, *, zone: ZoneInfo, calendars: Calendars,
 def _fact(row: dict, batch: _Batch, *, zone: ZoneInfo, calendars: Calendars, now) -> TicketFact:
     pk = row["id"]
     state = batch.states.get(pk)
-    calendar = calendars.of(state.profile_id if state else None)
+    calendar = calendars.of(state["profile_id"] if state else None)
     stops = _stops(state)
     messages = batch.messages.get(pk, [])
     created, first, resolved = row["created_at"], row["first_responded_at"], row["resolved_at"]
@@ -170,28 +187,29 @@ def _fact(row: dict, batch: _Batch, *, zone: ZoneInfo, calendars: Calendars, now
     return fact
 
 
-def _sla_outcomes(fact: TicketFact, state: TicketSLA | None) -> None:
+def _sla_outcomes(fact: TicketFact, state: dict | None) -> None:
     if state is None:
         return
-    fact.first_response_breached = state.first_response_breached
+    fact.first_response_breached = state["first_response_breached"]
     fact.first_response_met = (
-        not state.first_response_breached
-        and state.first_response_due_at is not None
-        and state.first_responded_at is not None
+        not state["first_response_breached"]
+        and state["first_response_due_at"] is not None
+        and state["first_responded_at"] is not None
     )
-    fact.resolution_breached = state.resolution_breached
+    fact.resolution_breached = state["resolution_breached"]
     fact.resolution_met = (
-        not state.resolution_breached
-        and state.resolution_due_at is not None
-        and state.resolved_at is not None
+        not state["resolution_breached"]
+        and state["resolution_due_at"] is not None
+        and state["resolved_at"] is not None
     )
 
 
-def _rating(fact: TicketFact, rating: SatisfactionRating | None, zone: ZoneInfo) -> None:
+def _rating(fact: TicketFact, rating: dict | None, zone: ZoneInfo) -> None:
     if rating is None:
         return
-    fact.rated_on = rating.updated_at.astimezone(zone).date()
-    fact.rating_response_time = rating.response_time
-    fact.rating_solution = rating.solution
-    fact.rating_team = rating.team
-    fact.rating_score = rating.score if rating.score is not None else float(rating.rating)
+    fact.rated_on = rating["updated_at"].astimezone(zone).date()
+    fact.rating_response_time = rating["response_time"]
+    fact.rating_solution = rating["solution"]
+    fact.rating_team = rating["team"]
+    score = rating["score"]
+    fact.rating_score = score if score is not None else float(rating["rating"])
