@@ -6,6 +6,7 @@ from tickets.models import (
     Category,
     Message,
     SatisfactionRating,
+    SurveySettings,
     Ticket,
     TicketEvent,
 )
@@ -101,9 +102,19 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 @admin.register(SatisfactionRating)
 class SatisfactionRatingAdmin(admin.ModelAdmin):
-    list_display = ["ticket", "rating", "created_at"]
+    list_display = ["ticket", "score", "response_time", "solution", "team", "created_at"]
     list_filter = ["rating"]
-    readonly_fields = ["ticket", "rating", "comment"]
+    readonly_fields = ["ticket", "rating", "response_time", "solution", "team", "score", "comment"]
+
+
+@admin.register(SurveySettings)
+class SurveySettingsAdmin(admin.ModelAdmin):
+    """One row: when to send the survey, when to remind, what counts as a low score."""
+
+    list_display = ["__str__", "enabled", "delay_minutes", "reminder_after_hours"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SurveySettings.objects.exists()
 
 
 # The desk's configuration models (canned responses, saved views) register themselves here.

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from reports.aggregates import median, p90
 from reports.models import DailyRollup, TicketFact
 from reports.params import ReportParams
 
@@ -72,52 +71,62 @@ def buckets(params: ReportParams) -> list[dt.date]:
     return list(seen)
 
 
-def time_figures(prefix: str, field: str) -> dict:
-    """Median and p90 of a minutes field, wall-clock and business."""
-    return {
-        f"{prefix}_median": median(field),
-        f"{prefix}_p90": p90(field),
-        f"{prefix}_business_median": median(field.replace("_minutes", "_business_minutes")),
-        f"{prefix}_business_p90": p90(field.replace("_minutes", "_business_minutes")),
-    }
-
-
 def rounded(row: dict, keys: Iterable[str]) -> dict:
     return {key: r1(row.get(key)) for key in keys}
 
 
-NEXT_KEYS = (
-    "next_response_median",
-    "next_response_p90",
-    "next_response_business_median",
-    "next_response_business_p90",
+def pct(fraction: float, column: str) -> str:
+    return f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {column})"
+
+
+def times_sql(prefix: str, wall: str, business: str, *, p90: bool = True) -> dict[str, str]:
+    """SQL for the median (and p90) of a wall-clock and a business minutes column."""
+    figures = {f"{prefix}_median": pct(0.5, wall), f"{prefix}_business_median": pct(0.5, business)}
+    if p90:
+        figures[f"{prefix}_p90"] = pct(0.9, wall)
+        figures[f"{prefix}_business_p90"] = pct(0.9, business)
+    return figures
+
+
+NEXT_RESPONSE_UNNEST = (
+    "CROSS JOIN LATERAL unnest(f.next_response_minutes, f.next_response_business_minutes) "
+    "AS u(wall, business)"
 )
 
 
-def next_response_figures(qs: QuerySet[TicketFact], group: str | None = None) -> dict:
-    """Median/p90 over every next-response wait of the tickets in `qs` (the per-ticket
-    arrays are unnested in SQL), per value of the `group` column or overall (key None)."""
-    inner, params = qs.values("pk").query.sql_with_params()
-    column = f"f.{group}" if group else "NULL"
-    sql = f"""
-        SELECT {column},
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY u.wall),
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY u.wall),
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY u.business),
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY u.business)
-        FROM {TicketFact._meta.db_table} f
-        CROSS JOIN LATERAL unnest(f.next_response_minutes, f.next_response_business_minutes)
-            AS u(wall, business)
-        WHERE f.ticket_id IN ({inner})
-        GROUP BY 1
+def figures_by(
+    qs: QuerySet,
+    *,
+    columns: Sequence[str],
+    groups: Sequence[str] = (),
+    figures: dict[str, str],
+    join: str = "",
+) -> dict[tuple[str, object], dict]:
+    """SQL `figures` over the rows of `qs`, overall (key ("all", None)) and per value of each
+    column in `groups` (key (column, value)), in one scan (GROUPING SETS).
+
+    `columns` are the fact columns the figures and groups read (selected from `qs`, so every
+    filter of `qs` applies); figures refer to them as `f.<column>`.
     """
+    inner, params = qs.values(*dict.fromkeys([*columns, *groups])).query.sql_with_params()
+    flags = [f"GROUPING(f.{group})" for group in groups] or ["0"]
+    selected = [*flags, *(f"f.{group}" for group in groups), *figures.values()]
+    sets = ", ".join(["()", *(f"(f.{group})" for group in groups)])
+    sql = f"SELECT {', '.join(selected)} FROM ({inner}) AS f {join} GROUP BY GROUPING SETS ({sets})"
+    found: dict[tuple[str, object], dict] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {row[0]: dict(zip(NEXT_KEYS, map(r1, row[1:]), strict=True)) for row in cursor}
-
-
-def grouped(qs: QuerySet, group: str | None, **aggregates) -> dict:
-    """{value of `group`: figures}, or {None: figures} over everything when no group."""
-    if group is None:
-        return {None: qs.aggregate(**aggregates)}
-    return {row.pop(group): row for row in qs.values(group).annotate(**aggregates)}
+        for row in cursor:
+            marks, keys, values = (
+                row[: len(flags)],
+                row[len(flags) : len(flags) + len(groups)],
+                row[len(flags) + len(groups) :],
+            )
+            grouped_by = [g for g, mark in zip(groups, marks, strict=False) if mark == 0]
+            key = (
+                ("all", None)
+                if not grouped_by
+                else (grouped_by[0], keys[groups.index(grouped_by[0])])
+            )
+            found[key] = dict(zip(figures, values, strict=True))
+    return found

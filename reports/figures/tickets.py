@@ -15,17 +15,17 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from reports.figures.common import (
+    NEXT_RESPONSE_UNNEST,
     bucket,
     buckets,
     dims_filter,
     facts,
-    grouped,
-    next_response_figures,
+    figures_by,
     r1,
     rate,
     rollups,
     rounded,
-    time_figures,
+    times_sql,
 )
 from reports.models import DailyRollup, TicketFact
 from reports.params import ReportParams
@@ -100,10 +100,6 @@ def overview(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dic
 
 # --- response times -------------------------------------------------------------------------
 
-TIME_KEYS = (
-    *time_figures("first_response", "first_response_minutes"),
-    *time_figures("resolution", "resolution_minutes"),
-)
 RESPONSE_COLUMNS = (
     "dimension",
     "key",
@@ -126,18 +122,33 @@ RESPONSE_COLUMNS = (
 EMPTY_NEXT = dict.fromkeys(RESPONSE_COLUMNS[9:13])
 
 
-def _times(params: ReportParams, group: str | None) -> dict:
-    """{group value: figures} over created (responses) and resolved (resolution) tickets."""
+CREATED_FIGURES = {
+    "tickets": "count(*)",
+    **times_sql("first_response", "f.first_response_minutes", "f.first_response_business_minutes"),
+}
+RESOLVED_FIGURES = {
+    "solved": "count(*)",
+    **times_sql("resolution", "f.resolution_minutes", "f.resolution_business_minutes"),
+}
+NEXT_FIGURES = times_sql("next_response", "u.wall", "u.business")
+FIRST_COLUMNS = ["first_response_minutes", "first_response_business_minutes"]
+RESOLUTION_COLUMNS = ["resolution_minutes", "resolution_business_minutes"]
+NEXT_COLUMNS = ["next_response_minutes", "next_response_business_minutes"]
+
+
+def _times(params: ReportParams, groups: list[str]) -> dict:
+    """{(group, value): figures}: responses over the tickets created in the period,
+    resolutions over those resolved in it; three scans whatever the groups."""
     created, resolved = facts(params), facts(params, on="resolved_on")
-    first = time_figures("first_response", "first_response_minutes")
-    resolution = time_figures("resolution", "resolution_minutes")
     found: dict = defaultdict(lambda: {"tickets": 0, "solved": 0, **EMPTY_NEXT})
-    for key, row in grouped(created, group, tickets=Count("pk"), **first).items():
-        found[key].update(row)
-    for key, row in grouped(resolved, group, solved=Count("pk"), **resolution).items():
-        found[key].update(row)
-    for key, figures in next_response_figures(created, group).items():
-        found[key].update(figures)
+    for qs, columns, figures, join in (
+        (created, FIRST_COLUMNS, CREATED_FIGURES, ""),
+        (resolved, RESOLUTION_COLUMNS, RESOLVED_FIGURES, ""),
+        (created, NEXT_COLUMNS, NEXT_FIGURES, NEXT_RESPONSE_UNNEST),
+    ):
+        rows = figures_by(qs, columns=columns, groups=groups, figures=figures, join=join)
+        for key, row in rows.items():
+            found[key].update(row)
     return found
 
 
@@ -149,22 +160,21 @@ def _time_row(dimension: str, key, label: str, figures: dict) -> dict:
 
 
 def response_times(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dict]:
-    overall = _times(params, None).get(None, {})
-    totals = _time_row("all", None, "All tickets", overall)
+    found = _times(params, ["priority", "category_id"] if with_rows else [])
+    totals = _time_row("all", None, "All tickets", found[("all", None)])
     for key in ("dimension", "key", "label"):
         totals.pop(key)
     if not with_rows:
         return [], totals
     rows = []
-    by_priority = _times(params, "priority")
     for priority in Priority.values:
-        if priority in by_priority:
-            rows.append(_time_row("priority", priority, priority, by_priority[priority]))
-    by_category = _times(params, "category_id")
-    names = dict(Category.objects.filter(pk__in=list(by_category)).values_list("pk", "name"))
-    for key in sorted(by_category, key=lambda k: (k is None, names.get(k, ""))):
+        if ("priority", priority) in found:
+            rows.append(_time_row("priority", priority, priority, found[("priority", priority)]))
+    categories = [value for group, value in found if group == "category_id"]
+    names = dict(Category.objects.filter(pk__in=categories).values_list("pk", "name"))
+    for key in sorted(categories, key=lambda k: (k is None, names.get(k, ""))):
         label = names.get(key, "Uncategorized")
-        rows.append(_time_row("category", key, label, by_category[key]))
+        rows.append(_time_row("category", key, label, found[("category_id", key)]))
     return rows, totals
 
 
@@ -248,17 +258,22 @@ def _empty_volume() -> dict:
     return {"created": 0, "solved": 0, **dict.fromkeys(VOLUME_FIGURES[2:])}
 
 
-def _volume(params: ReportParams, group: str | None) -> dict:
+VOLUME_CREATED = {"created": "count(*)", **times_sql(
+    "first_response", "f.first_response_minutes", "f.first_response_business_minutes", p90=False
+)}  # fmt: skip
+VOLUME_RESOLVED = {"solved": "count(*)", **times_sql(
+    "resolution", "f.resolution_minutes", "f.resolution_business_minutes", p90=False
+)}  # fmt: skip
+
+
+def _volume(params: ReportParams, groups: list[str]) -> dict:
     found: dict = defaultdict(_empty_volume)
-    first = {k: v for k, v in time_figures("first_response", "first_response_minutes").items()
-             if k.endswith("median")}  # fmt: skip
-    for key, row in grouped(facts(params), group, created=Count("pk"), **first).items():
-        found[key].update(row)
-    res = {k: v for k, v in time_figures("resolution", "resolution_minutes").items()
-           if k.endswith("median")}  # fmt: skip
-    resolved = facts(params, on="resolved_on")
-    for key, row in grouped(resolved, group, solved=Count("pk"), **res).items():
-        found[key].update(row)
+    for qs, columns, figures in (
+        (facts(params), FIRST_COLUMNS, VOLUME_CREATED),
+        (facts(params, on="resolved_on"), RESOLUTION_COLUMNS, VOLUME_RESOLVED),
+    ):
+        for key, row in figures_by(qs, columns=columns, groups=groups, figures=figures).items():
+            found[key].update(row)
     return found
 
 
@@ -269,15 +284,16 @@ def _volume_row(figures: dict) -> dict:
 
 
 def categories(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dict]:
-    totals = _volume_row(_volume(params, None).get(None, {}))
+    found = _volume(params, ["category_id"] if with_rows else [])
+    totals = _volume_row(found[("all", None)])
     if not with_rows:
         return [], totals
-    found = _volume(params, "category_id")
-    names = dict(Category.objects.filter(pk__in=list(found)).values_list("pk", "name"))
-    order = sorted(found, key=lambda k: (k is None, names.get(k, "")))
+    keys = [value for group, value in found if group == "category_id"]
+    names = dict(Category.objects.filter(pk__in=keys).values_list("pk", "name"))
+    order = sorted(keys, key=lambda k: (k is None, names.get(k, "")))
     rows = [
         {"category": None if key is None else str(key), "name": names.get(key, "Uncategorized"),
-         **_volume_row(found[key])}
+         **_volume_row(found[("category_id", key)])}
         for key in order
     ]  # fmt: skip
     return rows, totals
@@ -309,7 +325,7 @@ def _tag_volume(params: ReportParams) -> dict[str, dict]:
 
 
 def tags(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dict]:
-    totals = _volume_row(_volume(params, None).get(None, {}))
+    totals = _volume_row(_volume(params, [])[("all", None)])
     if not with_rows:
         return [], totals
     found = _tag_volume(params)
