@@ -27,6 +27,7 @@ run: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	@set -e; DATABASE_URL=$$($(PY) scripts/dbsetup.py); export DATABASE_URL; \
 	DJANGO_SETTINGS_MODULE=panel1.settings_test $(PY) manage.py check; \
 	DJANGO_SETTINGS_MODULE=panel1.settings_test $(PY) manage.py makemigrations --check --dry-run

@@ -8,7 +8,6 @@ the caller decides how to query them and this module stays free of Django.
 from __future__ import annotations
 
 import enum
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 import regex
 
 from automation.conditions import PRIORITIES, STATUSES, Errors, RuleValidationError
+from panel1.ids import parse_uuid
 
 MAX_ACTIONS = 20
 MAX_TAGS = 20
@@ -296,12 +296,9 @@ def _url_error(value: Any, max_length: int | None) -> str | None:
 
 
 def _parse_uuid(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
+    """A user id given as text, normalized; None for anything else (a number is no id)."""
+    parsed = parse_uuid(value) if isinstance(value, str) else None
+    return str(parsed) if parsed else None
 
 
 def _user_id_params(actions: list[Any]) -> Iterator[tuple[str, str]]:

@@ -71,13 +71,13 @@ class RuleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
         if change:
-            saved = services.rule_update(rule=obj, **values)
+            saved = services.rule_update(rule=obj, actor=request.user, **values)
         else:
             saved = services.rule_create(actor=request.user, **values)
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        services.rule_delete(rule=obj)
+        services.rule_delete(rule=obj, actor=request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -126,11 +126,11 @@ class AutoResponseTemplateAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
         original = AutoResponseTemplate.objects.get(pk=obj.pk) if change else None
-        saved = services.template_save(template=original, **values)
+        saved = services.template_save(template=original, actor=request.user, **values)
         obj.pk = saved.pk
 
     def delete_model(self, request, obj):
-        services.template_delete(template=obj)
+        services.template_delete(template=obj, actor=request.user)
 
     def delete_view(self, request, object_id, extra_context=None):
         template = self.get_object(request, object_id)

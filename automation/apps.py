@@ -6,7 +6,7 @@ class AutomationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from automation import demo, engine, notifications, services
+        from automation import demo, engine, services
         from automation.models import TRIGGER_EVENTS
         from panel1 import jobs
         from panel1.events import bus
@@ -14,7 +14,6 @@ class AutomationConfig(AppConfig):
 
         for event_name in TRIGGER_EVENTS:
             bus.subscribe(event_name, key="automation.engine", handler=engine.handle_event)
-        notifications.register_notifier("email", notifications.email_notifier)
         provisioning.register_step("auto-response templates", services.default_templates_create)
         provisioning.register_demo_step("automation rules", demo.demo_rules_create)
         jobs.register_schedule(

@@ -1,4 +1,4 @@
-"""Automation rule conditions: the field registry, validation and evaluation.
+"""Automation rule conditions: validation and evaluation (registry: `condition_fields`).
 
 A rule's conditions are a list of ``{"field", "operator", "value"}`` leaves that must all
 hold, or ``{"all": [...]}`` / ``{"any": [...]}`` groups nested anywhere. The registry
@@ -14,248 +14,74 @@ comparisons; enum, uuid, number and boolean comparisons are exact.
 
 from __future__ import annotations
 
-import enum
-import functools
 import logging
 import math
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import regex
+from automation.condition_fields import (
+    CHANNELS,
+    FIELDS,
+    LIST_VALUE_OPERATORS,
+    MATCH_TIMEOUT,
+    MAX_CONDITIONS,
+    MAX_DEPTH,
+    MAX_EXPLAIN_LENGTH,
+    MAX_LIST_VALUES,
+    MAX_MATCH_INPUT,
+    MAX_PATTERN_LENGTH,
+    MAX_REPEAT_COUNT,
+    MAX_VALUE_LENGTH,
+    MESSAGE_TYPES,
+    NEGATIONS,
+    NO_VALUE_OPERATORS,
+    OPERATOR_DESCRIPTIONS,
+    OPERATORS,
+    ORDER_OPERATORS,
+    PRIORITIES,
+    SET_OPERATORS,
+    STATUSES,
+    Errors,
+    FieldSpec,
+    FieldType,
+    RuleValidationError,
+    field_registry_doc,
+    operator_registry_doc,
+)
+from automation.patterns import compile_pattern, pattern_error
+
+# The registry and pattern checks live in their own modules; these names stay importable here.
+__all__ = [
+    "CHANNELS",
+    "FIELDS",
+    "MAX_CONDITIONS",
+    "MAX_DEPTH",
+    "MAX_MATCH_INPUT",
+    "MAX_PATTERN_LENGTH",
+    "MAX_REPEAT_COUNT",
+    "MESSAGE_TYPES",
+    "NEGATIONS",
+    "NO_VALUE_OPERATORS",
+    "OPERATORS",
+    "OPERATOR_DESCRIPTIONS",
+    "PRIORITIES",
+    "SET_OPERATORS",
+    "STATUSES",
+    "Errors",
+    "FieldSpec",
+    "FieldType",
+    "RuleValidationError",
+    "evaluate_conditions",
+    "explain_conditions",
+    "field_registry_doc",
+    "operator_registry_doc",
+    "pattern_error",
+    "validate_conditions",
+]
 
 logger = logging.getLogger(__name__)
-
-Errors = dict[str, list[str]]
-
-MAX_DEPTH = 5
-MAX_CONDITIONS = 50
-MAX_PATTERN_LENGTH = 200
-MAX_REPEAT_COUNT = 1000
-MAX_MATCH_INPUT = 10_000
-MATCH_TIMEOUT = 0.05  # seconds per `matches` leaf; a timeout counts as no match
-MAX_VALUE_LENGTH = 1000
-MAX_LIST_VALUES = 100
-MAX_EXPLAIN_LENGTH = 500
-
-STATUSES = ("OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "ON_HOLD", "RESOLVED", "CLOSED")
-PRIORITIES = ("LOW", "MEDIUM", "HIGH", "URGENT")  # ascending: gt/lt compare by position
-CHANNELS = ("WEB", "EMAIL", "API", "PORTAL")
-MESSAGE_TYPES = ("CUSTOMER_REPLY", "STAFF_REPLY", "INTERNAL_NOTE", "SYSTEM")
-
-
-class RuleValidationError(Exception):
-    """A rule definition is invalid; ``errors`` maps a path to the bad part to messages.
-
-    Paths look like ``conditions[1].any[0].operator`` or ``actions[0].parameters.status``
-    so the API can answer 400 naming exactly what to fix.
-    """
-
-    def __init__(self, errors: dict[str, list[str]]):
-        self.errors = {path: list(messages) for path, messages in errors.items()}
-        summary = "; ".join(f"{path}: {' '.join(msgs)}" for path, msgs in self.errors.items())
-        super().__init__(summary or "Invalid rule.")
-
-
-class FieldType(enum.StrEnum):
-    STRING = "string"
-    ENUM = "enum"
-    UUID = "uuid"
-    LIST = "list"
-    INTEGER = "integer"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-
-
-OPERATORS: tuple[str, ...] = (
-    "equals",
-    "not_equals",
-    "contains",
-    "not_contains",
-    "in",
-    "not_in",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "is_set",
-    "is_not_set",
-    "matches",
-)
-
-OPERATOR_DESCRIPTIONS: dict[str, str] = {
-    "equals": "Is equal to the value (strings ignore case).",
-    "not_equals": "Is not equal to the value; exactly the negation of equals.",
-    "contains": "Strings: contains the value as a substring, ignoring case. "
-    "Lists: has the value as an element, ignoring case.",
-    "not_contains": "Exactly the negation of contains.",
-    "in": "Is one of the listed values. Lists: has at least one of the listed values.",
-    "not_in": "Exactly the negation of in.",
-    "gt": "Is greater than the value (priorities: LOW < MEDIUM < HIGH < URGENT).",
-    "gte": "Is greater than or equal to the value.",
-    "lt": "Is less than the value.",
-    "lte": "Is less than or equal to the value.",
-    "is_set": "Has a value: not null, not blank, not an empty list. Takes no value.",
-    "is_not_set": "Exactly the negation of is_set. Takes no value.",
-    "matches": f"Matches the regular expression (searched, ignoring case, in the first "
-    f"{MAX_MATCH_INPUT} characters; at most {MAX_PATTERN_LENGTH} characters, no nested "
-    f"quantifiers; a match that takes over {MATCH_TIMEOUT}s counts as no match).",
-}
-
-# Each negative operator is evaluated as `not <positive>`, whatever the context holds.
-NEGATIONS = {
-    "not_equals": "equals",
-    "not_contains": "contains",
-    "not_in": "in",
-    "is_not_set": "is_set",
-}
-NO_VALUE_OPERATORS = frozenset({"is_set", "is_not_set"})
-LIST_VALUE_OPERATORS = frozenset({"in", "not_in"})
-ORDER_OPERATORS = ("gt", "gte", "lt", "lte")
-SET_OPERATORS = ("is_set", "is_not_set")
-
-_TYPE_OPERATORS: dict[FieldType, tuple[str, ...]] = {
-    FieldType.STRING: (
-        "equals",
-        "not_equals",
-        "contains",
-        "not_contains",
-        "in",
-        "not_in",
-        "matches",
-        *SET_OPERATORS,
-    ),
-    FieldType.ENUM: ("equals", "not_equals", "in", "not_in"),
-    FieldType.UUID: ("equals", "not_equals", "in", "not_in"),
-    FieldType.LIST: ("contains", "not_contains", "in", "not_in", *SET_OPERATORS),
-    FieldType.INTEGER: ("equals", "not_equals", "in", "not_in", *ORDER_OPERATORS),
-    FieldType.NUMBER: ORDER_OPERATORS,
-    FieldType.BOOLEAN: ("equals", "not_equals"),
-}
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str
-    type: FieldType
-    description: str
-    choices: tuple[str, ...] = ()
-    nullable: bool = False
-    ordered: bool = False  # enum choices are listed in ascending order
-
-    @property
-    def operators(self) -> tuple[str, ...]:
-        allowed = set(_TYPE_OPERATORS[self.type])
-        if self.ordered:
-            allowed.update(ORDER_OPERATORS)
-        if self.nullable:
-            allowed.update(SET_OPERATORS)
-        return tuple(op for op in OPERATORS if op in allowed)
-
-
-def _fields(*specs: FieldSpec) -> dict[str, FieldSpec]:
-    return {spec.name: spec for spec in specs}
-
-
-FIELDS: dict[str, FieldSpec] = _fields(
-    FieldSpec("subject", FieldType.STRING, "The ticket's subject."),
-    FieldSpec(
-        "message_content",
-        FieldType.STRING,
-        "Text of the message that triggered the rule; empty for events without a message.",
-    ),
-    FieldSpec("status", FieldType.ENUM, "The ticket's status.", choices=STATUSES),
-    FieldSpec(
-        "priority",
-        FieldType.ENUM,
-        "The ticket's priority; ordered LOW < MEDIUM < HIGH < URGENT.",
-        choices=PRIORITIES,
-        ordered=True,
-    ),
-    FieldSpec("category", FieldType.UUID, "Id of the ticket's category.", nullable=True),
-    FieldSpec(
-        "category_name",
-        FieldType.STRING,
-        "Name of the ticket's category; empty when it has none.",
-    ),
-    FieldSpec("tags", FieldType.LIST, "The ticket's tags."),
-    FieldSpec("channel", FieldType.ENUM, "Where the ticket came from.", choices=CHANNELS),
-    FieldSpec("requester_email", FieldType.STRING, "Email address of the requester."),
-    FieldSpec(
-        "requester_domain",
-        FieldType.STRING,
-        "Domain of the requester's email address, e.g. example.com.",
-    ),
-    FieldSpec("assignee", FieldType.UUID, "Id of the assigned staff user.", nullable=True),
-    FieldSpec(
-        "escalation_level",
-        FieldType.INTEGER,
-        "How many times the ticket has been escalated (0 = never).",
-    ),
-    FieldSpec(
-        "hours_since_created",
-        FieldType.NUMBER,
-        "Hours (wall-clock, fractional) since the ticket was created.",
-    ),
-    FieldSpec(
-        "business_hours_now",
-        FieldType.BOOLEAN,
-        "Whether it is now within the business hours of the ticket's SLA profile.",
-    ),
-    FieldSpec(
-        "message_type",
-        FieldType.ENUM,
-        "Type of the message that triggered the rule; null for events without a message.",
-        choices=MESSAGE_TYPES,
-        nullable=True,
-    ),
-    FieldSpec(
-        "satisfaction_score",
-        FieldType.NUMBER,
-        "Mean of the answered survey questions (1-5); set on survey.completed, else null.",
-        nullable=True,
-    ),
-    *(
-        FieldSpec(
-            f"satisfaction_{question}",
-            FieldType.INTEGER,
-            f"The survey's {question.replace('_', ' ')} score (1-5); set on survey.completed "
-            "when answered, else null.",
-            nullable=True,
-        )
-        for question in ("response_time", "solution", "team")
-    ),
-)
-
-
-def field_registry_doc() -> list[dict[str, Any]]:
-    """Describe every condition field for the rule builder UI and the API docs."""
-    return [
-        {
-            "name": spec.name,
-            "type": str(spec.type),
-            "operators": list(spec.operators),
-            "choices": list(spec.choices) if spec.choices else None,
-            "nullable": spec.nullable,
-            "description": spec.description,
-        }
-        for spec in FIELDS.values()
-    ]
-
-
-def operator_registry_doc() -> list[dict[str, Any]]:
-    """Describe every operator (name, whether it takes a value, meaning)."""
-    return [
-        {
-            "name": op,
-            "takes_value": op not in NO_VALUE_OPERATORS,
-            "value_is_list": op in LIST_VALUE_OPERATORS,
-            "description": OPERATOR_DESCRIPTIONS[op],
-        }
-        for op in OPERATORS
-    ]
 
 
 # ---------------------------------------------------------------------------------------
@@ -432,103 +258,8 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def pattern_error(pattern: Any) -> str | None:
-    """Say why a `matches` pattern is refused, or None if it may be stored."""
-    if not isinstance(pattern, str) or not pattern:
-        return "Must be a non-empty regular expression."
-    if len(pattern) > MAX_PATTERN_LENGTH:
-        return f"A pattern has at most {MAX_PATTERN_LENGTH} characters."
-    # Scanned before compiling: compiling e.g. (?:a{1000}){1000} alone takes a while.
-    if (message := _pattern_risk(pattern)) is not None:
-        return message
-    try:
-        _compile(pattern)
-    except regex.error as exc:
-        return f"Invalid regular expression: {exc}."
-    return None
-
-
-_REPEAT_RE = regex.compile(r"\{(?=[\d,])(\d*)(,?)(\d*)\}")
-
-
-def _pattern_risk(pattern: str) -> str | None:
-    """Find nested quantifiers (``(a+)+``, ``(?:\\d*x)*``, ``a{2}*``) and huge repeat counts.
-
-    Each open group records whether it contains a repeating quantifier; a repeating
-    quantifier applied to such a group (or directly to another quantifier) is what makes
-    backtracking exponential. Conservative on purpose: atomic/possessive forms are refused
-    too. The match timeout backs this up for what a scanner cannot see, e.g. (a|aa)*.
-    """
-    stack = [False]  # per open group: does it contain a repeating quantifier?
-    previous = "none"  # what the last token was: none, atom, repeated (group), repeat, quantifier
-    index = 0
-    while index < len(pattern):
-        char, token_end = pattern[index], index + 1
-        repeat_match = _REPEAT_RE.match(pattern, index) if char == "{" else None
-        if char in "*+?" or repeat_match:
-            if previous in ("repeat", "quantifier") and char in "+?":
-                previous = "modifier"  # lazy or possessive form of the previous quantifier
-            else:
-                repeats, token_end = _quantifier_repeats(char, repeat_match, index)
-                if repeats is None:
-                    return f"Repeat counts above {MAX_REPEAT_COUNT} are not allowed."
-                if repeats and previous in ("repeated", "repeat"):
-                    return (
-                        "Nested quantifiers such as (a+)+ can take exponential time; "
-                        "rewrite the pattern without repeating a repeated group."
-                    )
-                stack[-1] = stack[-1] or repeats
-                previous = "repeat" if repeats else "quantifier"
-        elif char == "(":
-            stack.append(False)
-            previous = "none"
-        elif char == ")" and len(stack) > 1:
-            inner = stack.pop()
-            stack[-1] = stack[-1] or inner
-            previous = "repeated" if inner else "atom"
-        else:
-            if char == "\\":
-                token_end = index + 2
-            elif char == "[":
-                token_end = _class_end(pattern, index)
-            previous = "none" if char == "|" else "atom"
-        index = token_end
-    return None
-
-
-def _quantifier_repeats(
-    char: str, repeat_match: regex.Match | None, index: int
-) -> tuple[bool | None, int]:
-    """(Does the quantifier repeat more than once, its end); None if a count is too big."""
-    if repeat_match is None:
-        return char != "?", index + 1
-    low, comma, high = repeat_match.groups()
-    counts = [int(n) for n in (low, high) if n]
-    if any(n > MAX_REPEAT_COUNT for n in counts):
-        return None, repeat_match.end()
-    return bool(comma and not high) or any(n > 1 for n in counts), repeat_match.end()
-
-
-def _class_end(pattern: str, start: int) -> int:
-    """Index just past the character class opening at ``start`` (``]`` first is literal)."""
-    index = start + 1
-    if index < len(pattern) and pattern[index] == "^":
-        index += 1
-    if index < len(pattern) and pattern[index] == "]":
-        index += 1
-    while index < len(pattern):
-        if pattern[index] == "\\":
-            index += 2
-            continue
-        if pattern[index] == "]":
-            return index + 1
-        index += 1
-    return len(pattern)
-
-
-@functools.lru_cache(maxsize=512)
-def _compile(pattern: str) -> regex.Pattern:
-    return regex.compile(pattern, regex.IGNORECASE)
+# Looked up here at call time, so a test can stand in a slow pattern.
+_compile = compile_pattern
 
 
 # ---------------------------------------------------------------------------------------

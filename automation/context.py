@@ -6,14 +6,14 @@ the one place that reads those values from the database.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
-from importlib import import_module
 from typing import Any
 
 from django.utils import timezone
 
+from panel1.ids import is_uuid, parse_uuid
+from sla import calendars
 from tickets.models import Message, Ticket
 
 # Events whose triggering message is the ticket's first message.
@@ -21,17 +21,8 @@ _FIRST_MESSAGE_EVENTS = ("ticket.created",)
 
 
 def business_hours_now(ticket: Ticket, now: datetime) -> bool:
-    """Whether `now` is within the business hours of the ticket's SLA calendar.
-
-    The sla app may provide ``sla.calendars.ticket_in_business_hours(ticket, now) -> bool``;
-    until it does, every ticket is served around the clock (UTC), so this answers True.
-    """
-    try:
-        module = import_module("sla.calendars")
-    except ModuleNotFoundError:
-        return True
-    check = getattr(module, "ticket_in_business_hours", None)
-    return True if check is None else bool(check(ticket, now))
+    """Whether `now` is within the business hours of the ticket's SLA calendar."""
+    return bool(calendars.ticket_in_business_hours(ticket, now))
 
 
 def triggering_message(ticket: Ticket, payload: Mapping[str, Any], event_name: str):
@@ -39,9 +30,7 @@ def triggering_message(ticket: Ticket, payload: Mapping[str, Any], event_name: s
     of a newly created ticket; None for events without a message."""
     message_id = payload.get("message_id")
     if message_id:
-        try:
-            uuid.UUID(str(message_id))
-        except ValueError:
+        if not is_uuid(message_id):
             return None
         return Message.objects.filter(pk=message_id, ticket=ticket).first()
     if event_name in _FIRST_MESSAGE_EVENTS:
@@ -107,9 +96,8 @@ def event_context(
 
 def load_ticket(ticket_id: Any) -> Ticket | None:
     """The ticket with its requester and category, or None for a missing/malformed id."""
-    try:
-        pk = uuid.UUID(str(ticket_id))
-    except ValueError:
+    pk = parse_uuid(ticket_id)
+    if pk is None:
         return None
     tickets = Ticket.objects.select_related("requester", "category", "assignee")
     return tickets.filter(pk=pk).order_by().first()

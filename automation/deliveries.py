@@ -20,6 +20,7 @@ from automation import webhooks
 from automation.models import DeliveryStatus, Rule, WebhookAttempt, WebhookDelivery
 from panel1 import jobs
 from panel1.events.bus import Event
+from panel1.ids import is_uuid
 from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def delivery_queue(
         rule_name=rule.name,
         ticket=ticket,
         event_name=event.name,
-        event_id=event.id if _is_uuid(event.id) else None,
+        event_id=event.id if is_uuid(event.id) else None,
         url=url,
         secret=secret or "",
         payload=webhook_payload(event=event, rule=rule, ticket=ticket),
@@ -86,16 +87,6 @@ def delivery_queue(
     )
     jobs.enqueue("automation.tasks.webhook_deliver_task", str(delivery.pk))
     return delivery
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 def _claim(delivery_id: str, now: datetime) -> bool:

@@ -29,8 +29,10 @@ def demo_rules_create(*, tenant, people) -> bool:
 def _demo_rules_create(people) -> None:
     if Rule.objects.filter(name__in=[HIGH_PRIORITY_RULE, IDLE_RULE]).exists():
         return
+    admin = people.get("admin@demo.test")
     if not AutoResponseTemplate.objects.filter(name=HIGH_PRIORITY_TEMPLATE).exists():
         services.template_save(
+            actor=admin,
             name=HIGH_PRIORITY_TEMPLATE,
             description="Acknowledges a high-priority request and names the senior agent.",
             subject="[{{ticket_number}}] Your high-priority request is being handled",
@@ -42,7 +44,6 @@ def _demo_rules_create(people) -> None:
             ),
         )
     senior = people["bob@demo.test"]
-    admin = people.get("admin@demo.test")
     services.rule_create(
         actor=admin,
         name=HIGH_PRIORITY_RULE,

@@ -24,6 +24,7 @@ from panel1.actors import Actor
 from panel1.events import names
 from panel1.events.bus import MAX_CHAIN_DEPTH, Event
 from panel1.exceptions import DomainError
+from panel1.ids import parse_uuid
 from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def rule_apply(rule: Rule, *, event: Event, ticket: Ticket, context: dict[str, A
     run = RuleRun(
         rule=rule,
         event_name=event.name,
-        event_id=_uuid_or_none(event.id),
+        event_id=parse_uuid(event.id),
         ticket=ticket,
         ticket_number=ticket.number,
         matched=False,
@@ -123,15 +124,6 @@ def _run_actions(rule: Rule, *, event: Event, actor: Actor, ticket: Ticket):
         else:
             applied.append({"type": kind, "result": "applied", "detail": summary})
     return applied, errors
-
-
-def _uuid_or_none(value: str):
-    import uuid
-
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 # --- dry runs ----------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.conf import settings
 
-from automation import notifications
 from automation.models import AutoResponseTemplate, Rule
 from automation.responses import placeholder_values, render_text
 from panel1.accounts.models import STAFF_ROLES, User
@@ -24,6 +23,7 @@ from panel1.events.bus import Event
 from panel1.exceptions import DomainError
 from tickets import services
 from tickets.models import MessageType, Ticket
+from tickets.notifiers import StaffNotice, staff_notify
 
 
 class ActionSkipped(Exception):
@@ -138,20 +138,22 @@ def run_notify_users(ex: Execution, params: dict[str, Any]) -> str:
         raise DomainError({"user_ids": ["None of these users is an active staff user."]})
     mentions = ", ".join(f"@{user.get_full_name()}" for user in users)
     message = render_text(params["message"], placeholder_values(ex.ticket))
-    services.message_add(
+    note = services.message_add(
         ticket=ex.ticket,
         actor=ex.actor,
         content=f"{mentions}: {message}",
         message_type=MessageType.INTERNAL_NOTE,
     )
-    notifications.notify(
-        notifications.Notification(
+    staff_notify(
+        StaffNotice(
             ticket_id=str(ex.ticket.pk),
             ticket_number=ex.ticket.number,
             ticket_subject=ex.ticket.subject,
             user_ids=tuple(str(user.pk) for user in users),
             message=message,
-            rule_name=ex.rule.name,
+            title=message[:120],
+            source=f"Sent by the automation rule {ex.rule.name!r}.",
+            note_id=str(note.pk),
         )
     )
     return f"notified {', '.join(user.email for user in users)}"

@@ -13,17 +13,27 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from automation.actions import validate_actions
-from automation.conditions import RuleValidationError, validate_conditions
+from automation.actions import action_registry_doc, validate_actions
+from automation.conditions import (
+    RuleValidationError,
+    field_registry_doc,
+    operator_registry_doc,
+    validate_conditions,
+)
 from automation.engine import DryRun, rule_dry_run
 from automation.models import MAX_IDLE_HOURS, TRIGGER_EVENTS, AutoResponseTemplate, Rule, RuleRun
-from automation.responses import DEFAULT_TEMPLATES, unknown_placeholders
+from automation.responses import DEFAULT_TEMPLATES, PLACEHOLDERS, unknown_placeholders
 from panel1.accounts.models import STAFF_ROLES, User
+from panel1.actors import Actor
+from panel1.audit.services import audit_record
 from panel1.events import names
 from panel1.exceptions import DomainError
+from panel1.sentinels import UNSET
 from tickets.models import Ticket
 
 SECRET_MASK = "********"
+# A condition tree: a list of conditions (all must hold) or {"all"/"any": [...]}.
+RuleConditions = list[dict[str, Any]] | dict[str, Any] | tuple[()]
 RULE_FIELDS = (
     "name",
     "description",
@@ -35,6 +45,19 @@ RULE_FIELDS = (
     "stop_processing",
     "idle_hours",
 )
+
+
+def rule_catalog() -> dict[str, Any]:
+    """What a rule can use: triggers, condition fields, operators, actions, templates and
+    placeholders (the API's registry and the rule builder both show this)."""
+    return {
+        "triggers": list(TRIGGER_EVENTS),
+        "fields": field_registry_doc(),
+        "operators": operator_registry_doc(),
+        "actions": action_registry_doc(),
+        "templates": sorted(template_names()),
+        "placeholders": PLACEHOLDERS,
+    }
 
 
 def staff_user_ids(ids: set[str]) -> set[str]:
@@ -102,32 +125,85 @@ def _next_position() -> int:
     return 0 if top is None else top + 1
 
 
+def _rule_details(rule: Rule) -> dict[str, Any]:
+    return {field: getattr(rule, field) for field in RULE_FIELDS if field != "actions"} | {
+        "actions": secrets_mask(rule.actions)
+    }
+
+
 @transaction.atomic
-def rule_create(*, actor: User | None, **values: Any) -> Rule:
+def rule_create(
+    *,
+    actor: User | Actor | None,
+    name: str,
+    trigger_event: str,
+    actions: list[dict[str, Any]],
+    conditions: RuleConditions = (),
+    description: str = "",
+    is_active: bool = True,
+    position: int | None = None,
+    stop_processing: bool = False,
+    idle_hours: int | None = None,
+) -> Rule:
     """Validate and store a new rule (appended after the others unless `position` is given)."""
-    values = {key: value for key, value in values.items() if key in RULE_FIELDS}
-    values.setdefault("conditions", [])
-    values.setdefault("idle_hours", None)
+    conditions = list(conditions) if isinstance(conditions, tuple) else conditions
     rule_validate(
-        name=values.get("name"),
-        trigger_event=values.get("trigger_event"),
-        conditions=values["conditions"],
-        actions=values.get("actions"),
-        idle_hours=values["idle_hours"],
+        name=name,
+        trigger_event=trigger_event,
+        conditions=conditions,
+        actions=actions,
+        idle_hours=idle_hours,
     )
-    if values.get("position") is None:
-        values["position"] = _next_position()
-    return Rule.objects.create(created_by=actor, **values)
+    rule = Rule.objects.create(
+        created_by=Actor.of(actor).user,
+        name=name,
+        description=description,
+        trigger_event=trigger_event,
+        conditions=conditions,
+        actions=actions,
+        is_active=is_active,
+        position=_next_position() if position is None else position,
+        stop_processing=stop_processing,
+        idle_hours=idle_hours,
+    )
+    details = _rule_details(rule)
+    audit_record(actor=actor, action="automation.rule.created", target=rule, details=details)
+    return rule
 
 
 @transaction.atomic
-def rule_update(*, rule: Rule, **values: Any) -> Rule:
+def rule_update(
+    *,
+    rule: Rule,
+    actor: User | Actor | None,
+    name: str = UNSET,
+    description: str = UNSET,
+    trigger_event: str = UNSET,
+    conditions: RuleConditions = UNSET,
+    actions: list[dict[str, Any]] = UNSET,
+    is_active: bool = UNSET,
+    position: int = UNSET,
+    stop_processing: bool = UNSET,
+    idle_hours: int | None = UNSET,
+) -> Rule:
     """Change a rule; the whole resulting definition is validated. A webhook secret sent
     back masked keeps the stored secret of the same URL."""
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
-    values = {key: value for key, value in values.items() if key in RULE_FIELDS}
+    values = {
+        "name": name,
+        "description": description,
+        "trigger_event": trigger_event,
+        "conditions": conditions,
+        "actions": actions,
+        "is_active": is_active,
+        "position": position,
+        "stop_processing": stop_processing,
+        "idle_hours": idle_hours,
+    }
+    values = {key: value for key, value in values.items() if value is not UNSET}
     if "actions" in values:
         values["actions"] = secrets_unmask(values["actions"], rule.actions)
+    before = _rule_details(rule)
     for key, value in values.items():
         setattr(rule, key, value)
     if rule.trigger_event != names.TICKET_IDLE and "idle_hours" not in values:
@@ -140,16 +216,23 @@ def rule_update(*, rule: Rule, **values: Any) -> Rule:
         idle_hours=rule.idle_hours,
     )
     rule.save()
+    after = _rule_details(rule)
+    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changes:
+        audit_record(actor=actor, action="automation.rule.updated", target=rule, details=changes)
     return rule
 
 
 @transaction.atomic
-def rule_delete(*, rule: Rule) -> None:
+def rule_delete(*, rule: Rule, actor: User | Actor | None) -> None:
+    """Delete a rule (its run log goes with it)."""
+    details = _rule_details(rule)
+    audit_record(actor=actor, action="automation.rule.deleted", target=rule, details=details)
     rule.delete()
 
 
 @transaction.atomic
-def rules_reorder(*, rule_ids: Iterable[str]) -> list[Rule]:
+def rules_reorder(*, rule_ids: Iterable[str], actor: User | Actor | None) -> list[Rule]:
     """Give the listed rules positions 0, 1, 2 ... in the given order; others follow."""
     ordered = [str(pk) for pk in rule_ids]
     # Lock all rules in pk order: two concurrent reorders queue instead of interleaving.
@@ -162,22 +245,26 @@ def rules_reorder(*, rule_ids: Iterable[str]) -> list[Rule]:
         key=lambda rule: (rule.position, rule.created_at),
     )
     final = [rules[pk] for pk in ordered] + rest
+    moved = {}
     for position, rule in enumerate(final):
         if rule.position != position:
+            moved[str(rule.pk)] = [rule.position, position]
             rule.position = position
             rule.save(update_fields=["position", "updated_at"])
+    if moved:
+        audit_record(actor=actor, action="automation.rules.reordered", details={"positions": moved})
     return final
 
 
 @transaction.atomic
-def rule_move(*, rule: Rule, offset: int) -> None:
+def rule_move(*, rule: Rule, offset: int, actor: User | Actor | None) -> None:
     """Move a rule up (-1) or down (+1) in the evaluation order."""
     ordered = Rule.objects.order_by("position", "created_at").values_list("pk", flat=True)
     ids = [str(pk) for pk in ordered]
     index = ids.index(str(rule.pk))
     target = min(max(index + offset, 0), len(ids) - 1)
     ids.insert(target, ids.pop(index))
-    rules_reorder(rule_ids=ids)
+    rules_reorder(rule_ids=ids, actor=actor)
 
 
 def rule_test(*, rule: Rule, ticket: Ticket) -> DryRun:
@@ -260,6 +347,7 @@ def template_validate(*, name: Any, subject: Any, body: Any) -> None:
 @transaction.atomic
 def template_save(
     *,
+    actor: User | Actor | None,
     name: str,
     body: str,
     subject: str = "",
@@ -271,14 +359,27 @@ def template_save(
     template_validate(name=name, subject=subject, body=body)
     if template is not None and template.name != name:
         _refuse_if_used(template, "renamed")
+    created = template is None
     template = template or AutoResponseTemplate()
-    template.name = name
-    template.subject = subject
-    template.body = body
-    template.description = description
-    template.is_active = is_active
+    values = {
+        "name": name,
+        "subject": subject,
+        "body": body,
+        "description": description,
+        "is_active": is_active,
+    }
+    changes = {
+        key: [None if created else getattr(template, key), value]
+        for key, value in values.items()
+        if created or getattr(template, key) != value
+    }
+    for key, value in values.items():
+        setattr(template, key, value)
     template.full_clean()
     template.save()
+    if changes:
+        action = "automation.template.created" if created else "automation.template.updated"
+        audit_record(actor=actor, action=action, target=template, details=changes)
     return template
 
 
@@ -315,7 +416,13 @@ def _refuse_if_used(template: AutoResponseTemplate, what: str) -> None:
 
 
 @transaction.atomic
-def template_delete(*, template: AutoResponseTemplate) -> None:
+def template_delete(*, template: AutoResponseTemplate, actor: User | Actor | None) -> None:
     """Delete a template no rule refers to."""
     _refuse_if_used(template, "deleted")
+    audit_record(
+        actor=actor,
+        action="automation.template.deleted",
+        target=template,
+        details={"name": template.name},
+    )
     template.delete()

@@ -27,20 +27,6 @@ def idle_rules_task() -> int:
     return idle_rules_run()
 
 
-def staff_notification_email_task(
-    user_ids: list[str], ticket_number: str, ticket_subject: str, message: str, rule_name: str
-) -> int:
-    from automation.notifications import staff_notification_email_send
-
-    return staff_notification_email_send(
-        user_ids=user_ids,
-        ticket_number=ticket_number,
-        ticket_subject=ticket_subject,
-        message=message,
-        rule_name=rule_name,
-    )
-
-
 def rule_runs_prune_task() -> int:
     """Delete rule runs older than 30 days (the log would otherwise grow per event)."""
     from automation.models import RuleRun

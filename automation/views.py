@@ -20,13 +20,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from automation import services
-from automation.actions import action_registry_doc
-from automation.conditions import field_registry_doc, operator_registry_doc
 from automation.engine import rule_dry_run
 from automation.models import TRIGGER_EVENTS, Rule
-from automation.responses import PLACEHOLDERS
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError, NotFound
+from panel1.ids import is_uuid
 from tickets.models import Category
 from tickets.selectors import ticket_get_for
 
@@ -98,12 +96,7 @@ def _form_errors(form: forms.Form) -> dict[str, list[str]]:
 def _builder_data() -> dict[str, Any]:
     staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("name", "email")
     return {
-        "triggers": list(TRIGGER_EVENTS),
-        "fields": field_registry_doc(),
-        "operators": operator_registry_doc(),
-        "actions": action_registry_doc(),
-        "templates": sorted(services.template_names()),
-        "placeholders": PLACEHOLDERS,
+        **services.rule_catalog(),
         "users": [{"id": str(u.pk), "label": f"{u.get_full_name()} <{u.email}>"} for u in staff],
         "categories": [
             {"id": str(c.pk), "label": c.name} for c in Category.objects.order_by("name")
@@ -132,7 +125,7 @@ def _table_or_list(request: HttpRequest) -> HttpResponse:
 def rule_toggle(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
     try:
-        services.rule_update(rule=rule, is_active=not rule.is_active)
+        services.rule_update(rule=rule, actor=request.user, is_active=not rule.is_active)
     except DomainError as exc:
         messages.error(request, f"{rule.name} cannot be activated until it is fixed: {exc}")
     return _table_or_list(request)
@@ -142,7 +135,8 @@ def rule_toggle(request: HttpRequest, pk) -> HttpResponse:
 @require_POST
 def rule_move(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
-    services.rule_move(rule=rule, offset=-1 if request.POST.get("direction") == "up" else 1)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    services.rule_move(rule=rule, offset=offset, actor=request.user)
     return _table_or_list(request)
 
 
@@ -150,7 +144,7 @@ def rule_move(request: HttpRequest, pk) -> HttpResponse:
 @require_POST
 def rule_delete(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
-    services.rule_delete(rule=rule)
+    services.rule_delete(rule=rule, actor=request.user)
     messages.success(request, f"Deleted rule {rule.name}.")
     return redirect("automation:rule_list")
 
@@ -166,7 +160,7 @@ def rule_builder(request: HttpRequest, pk=None) -> HttpResponse:
                 if rule is None:
                     rule = services.rule_create(actor=request.user, **form.definition())
                 else:
-                    rule = services.rule_update(rule=rule, **form.definition())
+                    rule = services.rule_update(rule=rule, actor=request.user, **form.definition())
             except DomainError as exc:
                 errors = exc.errors
             else:
@@ -257,7 +251,7 @@ def rule_validate(request: HttpRequest) -> JsonResponse:
 
 
 def _unmasked(actions: Any, rule_id: str | None) -> Any:
-    stored = Rule.objects.filter(pk=rule_id).first() if _is_uuid(rule_id) else None
+    stored = Rule.objects.filter(pk=rule_id).first() if is_uuid(rule_id) else None
     try:
         return services.secrets_unmask(actions, stored.actions if stored else [])
     except DomainError:
@@ -275,16 +269,6 @@ def _shown(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
-
-
-def _is_uuid(value: Any) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @supervisor_required

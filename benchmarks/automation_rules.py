@@ -131,7 +131,9 @@ def run(events: int) -> None:
     report("2. engine, no rule matches", measure_events(ticket, events))
 
     for rule in rules[:5]:
-        services.rule_update(rule=rule, conditions=[cond("subject", "contains", "printer")])
+        services.rule_update(
+            rule=rule, actor=None, conditions=[cond("subject", "contains", "printer")]
+        )
     # Each event re-adds tags that are already there after the first: the actions run
     # (lock, compare, skip), which is the steady-state cost of a matching rule.
     report("3. engine, 5 of 50 rules match", measure_events(ticket, events))

@@ -212,12 +212,8 @@ def load(count: int) -> None:
 
 
 def _sla_states() -> None:
-    """SLA clocks for the loaded tickets, when the SLA app is installed (the services would
-    have made them): due 4 h / 48 h after creation, 3% breached, 3% at risk."""
-    from tickets.desk import bridges
-
-    if not bridges.sla_available():
-        return
+    """SLA clocks for the loaded tickets (the services would have made them): due 4 h / 48 h
+    after creation, 3% breached, 3% at risk."""
     from sla.models import TicketSLA
     from tickets.models import Ticket
 
@@ -332,16 +328,10 @@ def run(args) -> None:
         total = Ticket.objects.count()
         open_count = Ticket.objects.open().count()
     print(f"tenant {SCHEMA}: {total} tickets, {open_count} open\n")
-    from tickets.desk import bridges
-
-    sla_pages = (
-        [
-            ("queue: Breached / at risk", "/desk/queue/sla/"),
-            ("queue: All open, sorted by SLA due", "/desk/queue/open/?sort=sla"),
-        ]
-        if bridges.sla_available()
-        else []
-    )
+    sla_pages = [
+        ("queue: Breached / at risk", "/desk/queue/sla/"),
+        ("queue: All open, sorted by SLA due", "/desk/queue/open/?sort=sla"),
+    ]
     pages = [
         ("queue: All open (page 1)", "/desk/queue/open/"),
         ("queue: All open, sorted by priority", "/desk/queue/open/?sort=-priority"),

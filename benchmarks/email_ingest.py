@@ -2,7 +2,7 @@
 
 DATABASE_URL=... .venv/bin/python benchmarks/email_ingest.py [N] [--limit-set-calls]
 
-Builds N varied messages from the parsing corpus (tests/tickets/email_corpus/): unique
+Builds N varied messages from the parsing corpus (tests/email/email_corpus/): unique
 Message-IDs and senders spread over many addresses, ~20 % replies threaded by In-Reply-To,
 ~2 % exact redeliveries (duplicates), plus the corpus' bounces, auto-replies and broken MIME.
 Provisions a throwaway tenant, runs `ingest_email --schema <it> <files...>` in-process (the
@@ -37,10 +37,10 @@ from django_q.models import OrmQ  # noqa: E402
 
 from panel1.tenants.models import Tenant  # noqa: E402
 from panel1.tenants.services import tenant_provision  # noqa: E402
-from tickets.email_parsing import parse_message  # noqa: E402
+from tickets.email.parsing import parse_message  # noqa: E402
 
 SCHEMA = "bench_email"
-CORPUS = ROOT / "tests" / "tickets" / "email_corpus"
+CORPUS = ROOT / "tests" / "email" / "email_corpus"
 SENDER_SPREAD = 300
 PIPE_RUNS = 10
 _MID_RE = re.compile(rb"^Message-ID:[^\r\n]*(\r?\n[ \t][^\r\n]*)*", re.IGNORECASE | re.MULTILINE)

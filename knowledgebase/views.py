@@ -4,7 +4,6 @@ insights and the suggestions partial the portal's ticket form loads)."""
 from __future__ import annotations
 
 import functools
-import uuid
 from datetime import timedelta
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from knowledgebase.querysets import is_kb_staff, kb_open_to_anonymous
 from knowledgebase.search import article_suggest
 from knowledgebase.web import reader_key, session_key_for
 from panel1.exceptions import DomainError, NotFound
+from panel1.ids import parse_uuid
 
 PAGE_SIZE = 10
 MAX_PAGE = 20  # search answers at most 200 ranked matches
@@ -86,7 +86,7 @@ def search(request):
         offset=(page - 1) * PAGE_SIZE,
         session_key=session_key_for(request, create=False),
     )
-    search_id = record.pk if record else _uuid_or_none(request.GET.get("sid"))
+    search_id = record.pk if record else parse_uuid(request.GET.get("sid"))
     pages = min(MAX_PAGE, (results.total + PAGE_SIZE - 1) // PAGE_SIZE)
     return render(
         request,
@@ -100,13 +100,6 @@ def search(request):
             "contact_url": contact_url(search_id),
         },
     )
-
-
-def _uuid_or_none(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
 
 
 @require_GET

@@ -95,12 +95,15 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "rest_framework.authtoken",
     "panel1.events",
+    "panel1.audit",
     "panel1.api",
     "tickets",
     "sla",
     "automation",
     "knowledgebase",
     "reports",
+    "portal",
+    "desk",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -7,26 +7,13 @@ from django.contrib import admin, messages
 from panel1.exceptions import DomainError
 from sla import services
 from sla.models import SlaProfile, TicketSLA
-
-PROFILE_FIELDS = [
-    "name",
-    "description",
-    "first_response_time",
-    "next_response_time",
-    "resolution_time",
-    "is_default",
-    "business_hours",
-    "holidays",
-    "priorities",
-    "categories",
-    "escalation_rules",
-]
+from sla.services.profiles import PROFILE_FIELDS
 
 
 class SlaProfileForm(forms.ModelForm):
     class Meta:
         model = SlaProfile
-        fields = PROFILE_FIELDS
+        fields = list(PROFILE_FIELDS)
 
     def clean(self):
         cleaned = super().clean()

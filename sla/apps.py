@@ -10,7 +10,7 @@ class SlaConfig(AppConfig):
         from panel1 import jobs
         from panel1.events import bus, names
         from panel1.tenants import provisioning
-        from sla import demo, notifications, subscribers
+        from sla import demo, subscribers
 
         for name, handler in (
             (names.TICKET_CREATED, subscribers.on_ticket_created),
@@ -24,4 +24,3 @@ class SlaConfig(AppConfig):
         )
         provisioning.register_step("default SLA profile", demo.default_profile_create)
         provisioning.register_demo_step("business-hours SLA profiles", demo.demo_profiles_create)
-        notifications.register_notifier("email", "sla.tasks.escalation_email_task")

@@ -24,11 +24,13 @@ from django.db.models import F, Func, Value
 from django.db.models.fields import CharField
 from django.utils import timezone
 
+from panel1.actors import Actor
 from panel1.events import bus, names
 from sla.escalations import escalation_apply
 from sla.models import Target, TicketSLA
 from sla.services.states import DERIVED_FIELDS, escalations_due, refresh_state
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Ticket
+from tickets.services.audit import HistoryEntry, ticket_history_record_bulk
 
 logger = logging.getLogger(__name__)
 
@@ -135,16 +137,15 @@ def _announce(target: str, rows, *, breach: bool) -> None:
             detail = f"{label} is at risk: due {due_at.isoformat()}."
         bus.emit(name, payload=payload, actor="system")
         audits.append(
-            TicketEvent(
+            HistoryEntry(
                 ticket_id=ticket_id,
-                actor_label="system",
                 event=name,
                 field=target,
                 after=due_at.isoformat(),
                 reason=detail,
             )
         )
-    TicketEvent.objects.bulk_create(audits)
+    ticket_history_record_bulk(actor=Actor.system(), entries=audits)
 
 
 # --- escalations -------------------------------------------------------------------------

@@ -1,6 +1,10 @@
-"""Reads shared by the API and the desk: how a ticket's SLA due times came about."""
+"""Reads shared by the API and the desk: how a ticket's SLA due times came about, and the
+filters and ordering that other apps apply to ticket querysets (through `Ticket.sla_state`)."""
 
 from __future__ import annotations
+
+from django.db.models import Case, DateTimeField, F, Q, When
+from django.db.models.functions import Least
 
 from sla.models import Target, TicketSLA
 from tickets.models import Ticket
@@ -92,3 +96,47 @@ def ticket_sla_explanation(*, user, ticket_ref: str) -> dict:
         "escalations_applied": state.escalations_applied,
         "log": state.log,
     }
+
+
+def ticket_sla_state_get(ticket: Ticket) -> TicketSLA | None:
+    """The ticket's SLA clock (through the cached `sla_state` relation), or None without one."""
+    try:
+        return ticket.sla_state
+    except TicketSLA.DoesNotExist:
+        return None
+
+
+def ticket_sla_breached_q() -> Q:
+    """Tickets with any target breached (a filter on `Ticket` querysets)."""
+    condition = Q(pk__isnull=True)  # nothing, until a target adds to it
+    for target in Target.values:
+        condition |= Q(**{f"sla_state__{target}_breached": True})
+    return condition
+
+
+def ticket_sla_at_risk_q() -> Q:
+    """Tickets with a target flagged at risk and not (yet) breached: once breached, a ticket
+    is listed as breached."""
+    condition = Q(pk__isnull=True)
+    for target in Target.values:
+        condition |= Q(
+            **{f"sla_state__{target}_at_risk": True, f"sla_state__{target}_breached": False}
+        )
+    return condition
+
+
+def ticket_sla_next_due():
+    """The nearest due time still pending of a ticket (an expression on `Ticket`; NULL when
+    nothing is due): a met first response or resolution keeps its due time on the row."""
+    met = {Target.FIRST_RESPONSE: "first_responded_at", Target.RESOLUTION: "resolved_at"}
+    pending = []
+    for target in Target.values:
+        due = F(f"sla_state__{target}_due_at")
+        if target in met:
+            due = Case(
+                When(**{f"sla_state__{met[target]}__isnull": True}, then=due),
+                default=None,
+                output_field=DateTimeField(),
+            )
+        pending.append(due)
+    return Least(*pending)

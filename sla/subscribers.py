@@ -6,11 +6,10 @@ answer to the request that changed the ticket already carries the new due times.
 
 from __future__ import annotations
 
-import uuid
-
 from django.utils import timezone
 
 from panel1.events.bus import Event
+from panel1.ids import parse_uuid
 from sla import services
 from tickets.models import Message, MessageType, Ticket
 
@@ -20,10 +19,8 @@ RECOMPUTING_CHANGES = {"priority", "category"}
 def _ticket(event: Event) -> Ticket | None:
     """The event's ticket; None for an event that names no ticket of this schema (such an
     event changes no ticket, so there is no clock to keep in step)."""
-    try:
-        return Ticket.objects.filter(pk=uuid.UUID(str(event.ticket_id))).first()
-    except ValueError:
-        return None
+    ticket_id = parse_uuid(event.ticket_id)
+    return Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
 
 
 def on_ticket_created(event: Event) -> None:

@@ -10,6 +10,16 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.services.categories import (
+    AGENT_PROFILE_FIELDS,
+    CATEGORY_FIELDS,
+    agent_profile_create,
+    agent_profile_delete,
+    agent_profile_update,
+    category_create,
+    category_delete,
+    category_update,
+)
 
 
 class MessageInline(admin.StackedInline):
@@ -84,6 +94,21 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name"]
 
+    def save_model(self, request, obj, form, change):
+        values = {field: form.cleaned_data[field] for field in CATEGORY_FIELDS}
+        if change:
+            saved = category_update(category=obj, actor=request.user, **values)
+        else:
+            saved = category_create(actor=request.user, **values)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        category_delete(category=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for category in queryset:
+            category_delete(category=category, actor=request.user)
+
 
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
@@ -91,6 +116,25 @@ class AgentProfileAdmin(admin.ModelAdmin):
     list_filter = ["is_available", "categories"]
     filter_horizontal = ["categories"]
     search_fields = ["user__email", "user__name"]
+
+    def save_model(self, request, obj, form, change):
+        values = {field: form.cleaned_data[field] for field in AGENT_PROFILE_FIELDS}
+        if change:
+            saved = agent_profile_update(profile=obj, actor=request.user, **values)
+        else:
+            saved = agent_profile_create(actor=request.user, **values)
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        # The categories were set by the service in save_model; there are no inlines.
+        pass
+
+    def delete_model(self, request, obj):
+        agent_profile_delete(profile=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for profile in queryset:
+            agent_profile_delete(profile=profile, actor=request.user)
 
 
 @admin.register(Attachment)
@@ -115,7 +159,3 @@ class SurveySettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not SurveySettings.objects.exists()
-
-
-# The desk's configuration models (canned responses, saved views) register themselves here.
-import tickets.desk.admin  # noqa: E402, F401

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from panel1.exceptions import NotFound
+from panel1.ids import parse_uuid
 from tickets.models import PRIORITY_RANK, Message, MessageType, Ticket
 
 SEARCH_CONFIG = "english"
@@ -24,9 +23,8 @@ def ticket_get_for(user, ticket_ref: str) -> Ticket:
     """The ticket by UUID or by number (case-insensitive), if `user` may see it; else 404."""
     qs = ticket_queryset_for(user)
     ref = (ticket_ref or "").strip()
-    try:
-        ticket_id = uuid.UUID(ref)
-    except ValueError:
+    ticket_id = parse_uuid(ref)
+    if ticket_id is None:
         ticket = qs.filter(number=ref.upper()).first()  # stored upper-case; uses the index
     else:
         ticket = qs.filter(pk=ticket_id).first()

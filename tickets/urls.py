@@ -1,23 +1,7 @@
-"""Web pages of the tickets app: the agent desk (/desk/) and the customer portal (/)."""
-
-from importlib import import_module
+"""Web endpoints of the tickets app: the inbound mail webhooks (/mail/)."""
 
 from django.urls import include, path
 
-
-def _optional(module_name: str, prefix: str):
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError as exc:
-        # Only a missing package/module of our own is optional; other import errors surface.
-        if exc.name is None or not module_name.startswith(exc.name):
-            raise
-        return []
-    return [path(prefix, include(module))]
-
-
 urlpatterns = [
-    *_optional("tickets.email.urls", "mail/"),
-    *_optional("tickets.desk.urls", "desk/"),
-    *_optional("tickets.portal.urls", ""),
+    path("mail/", include("tickets.email.urls")),
 ]

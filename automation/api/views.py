@@ -4,17 +4,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from automation import services
-from automation.actions import action_registry_doc
 from automation.api import serializers as s
-from automation.conditions import field_registry_doc, operator_registry_doc
-from automation.models import TRIGGER_EVENTS, AutoResponseTemplate, Rule
-from automation.responses import PLACEHOLDERS
+from automation.models import AutoResponseTemplate, Rule
 from panel1.api.idempotency import idempotent
+from panel1.api.permissions import IsSupervisorOrAdmin
 from panel1.exceptions import DomainError, NotFound
 from tickets.selectors import ticket_get_for
 
@@ -24,14 +21,6 @@ ERRORS = {
     403: OpenApiTypes.OBJECT,
     404: OpenApiTypes.OBJECT,
 }
-
-
-class IsSupervisorOrAdmin(BasePermission):
-    message = "Automation is for supervisors and admins."
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_supervisor_or_admin)
 
 
 def _bool_param(request, name: str):
@@ -87,11 +76,11 @@ class RuleViewSet(
         rule = self.get_object()
         data = s.RuleSerializer(rule, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        rule = services.rule_update(rule=rule, **data.validated_data)
+        rule = services.rule_update(rule=rule, actor=request.user, **data.validated_data)
         return Response(s.RuleSerializer(rule).data)
 
     def perform_destroy(self, instance):
-        services.rule_delete(rule=instance)
+        services.rule_delete(rule=instance, actor=self.request.user)
 
     @extend_schema(
         summary="Dry-run the rule against a ticket; changes nothing",
@@ -147,7 +136,7 @@ class RuleViewSet(
     def reorder(self, request):
         data = s.RuleReorderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rules = services.rules_reorder(rule_ids=data.validated_data["ids"])
+        rules = services.rules_reorder(rule_ids=data.validated_data["ids"], actor=request.user)
         return Response(s.RuleSerializer(rules, many=True).data)
 
 
@@ -177,7 +166,7 @@ class TemplateViewSet(
     def _create(self, request):
         data = s.AutoResponseTemplateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        template = services.template_save(**data.validated_data)
+        template = services.template_save(actor=request.user, **data.validated_data)
         return Response(
             s.AutoResponseTemplateSerializer(template).data, status=status.HTTP_201_CREATED
         )
@@ -194,11 +183,11 @@ class TemplateViewSet(
         values = {key: current[key] for key in ("name", "description", "subject", "body")}
         values["is_active"] = template.is_active
         values.update(data.validated_data)
-        template = services.template_save(template=template, **values)
+        template = services.template_save(template=template, actor=request.user, **values)
         return Response(s.AutoResponseTemplateSerializer(template).data)
 
     def perform_destroy(self, instance):
-        services.template_delete(template=instance)
+        services.template_delete(template=instance, actor=self.request.user)
 
 
 class RegistryView(APIView):
@@ -209,13 +198,4 @@ class RegistryView(APIView):
         responses={200: s.RegistrySerializer, **ERRORS},
     )
     def get(self, request):
-        return Response(
-            {
-                "triggers": list(TRIGGER_EVENTS),
-                "fields": field_registry_doc(),
-                "operators": operator_registry_doc(),
-                "actions": action_registry_doc(),
-                "templates": sorted(services.template_names()),
-                "placeholders": PLACEHOLDERS,
-            }
-        )
+        return Response(services.rule_catalog())

@@ -12,6 +12,7 @@ from knowledgebase.models import Article, Category, SearchOutcome, SearchRecord,
 from knowledgebase.search import SearchResults, article_search, normalize_query
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError
+from panel1.ids import parse_uuid
 
 # A ticket filed this soon after a search counts as that search's outcome.
 TICKET_AFTER_SEARCH = timedelta(minutes=30)
@@ -78,9 +79,8 @@ def kb_search_outcome_record(
     """Note what followed a search: an article opened or a ticket filed. The first of each
     kind counts; answer whether anything was recorded. Unknown ids are ignored (the id comes
     back from a browser)."""
-    try:
-        search_id = uuid.UUID(str(search_id))
-    except ValueError:
+    search_id = parse_uuid(search_id)
+    if search_id is None:
         return False
     now = timezone.now()
     searches = SearchRecord.objects.filter(pk=search_id)

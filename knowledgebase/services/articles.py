@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from knowledgebase.models import Article, ArticleRevision, Category, Status, Visibility
-from knowledgebase.rendering import make_excerpt, render_markdown, render_plaintext
+from knowledgebase.rendering import make_excerpt, render_plaintext
 from knowledgebase.search import search_config, vocabulary_refresh_soon
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.events import bus, names
 from panel1.exceptions import DomainError, PermissionDenied
+from panel1.markdown import render_markdown
 
 
 class _Unset:

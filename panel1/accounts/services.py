@@ -182,3 +182,12 @@ def profile_update(*, user: User, name: str, language: str, notify_by_email: boo
     user.notify_by_email = bool(notify_by_email)
     user.save(update_fields=["name", "language", "notify_by_email"])
     return user
+
+
+@transaction.atomic
+def password_set(*, actor: User, user: User, password: str) -> User:
+    """Set `user`'s password (already validated by the form's password validators): from a
+    mailed link or the change-password page, where `actor` is the user themself."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

@@ -16,7 +16,7 @@ from panel1.accounts.tokens import email_verification_token, password_token, uid
 
 logger = logging.getLogger(__name__)
 
-# The pages the links open. They are the portal's (tickets.portal.urls); named here by URL
+# The pages the links open. They are the portal's (portal.urls); named here by URL
 # name only, so this module does not import the ticket app.
 VERIFY_URL_NAME = "portal:verify_email"
 PASSWORD_SET_URL_NAME = "portal:password_set"

@@ -1,6 +1,8 @@
 from django import forms
 
+from panel1.sniffing import sniff_content_type
 from panel1.tenants.models import Tenant
+from panel1.tenants.services import TENANT_SETTINGS_FIELDS
 
 
 class BrandingForm(forms.ModelForm):
@@ -8,22 +10,7 @@ class BrandingForm(forms.ModelForm):
 
     class Meta:
         model = Tenant
-        fields = [
-            "display_name",
-            "primary_color",
-            "logo",
-            "support_email",
-            "footer_text",
-            "default_timezone",
-            "ticket_prefix",
-            "ticket_number_include_year",
-            "ticket_number_padding",
-            "ticket_suffix",
-            "allow_signup",
-            "customers_can_set_priority",
-            "customers_can_cc",
-            "kb_search_config",
-        ]
+        fields = list(TENANT_SETTINGS_FIELDS)
         widgets = {"primary_color": forms.TextInput(attrs={"type": "color"})}
 
     def clean_default_timezone(self):
@@ -39,8 +26,6 @@ class BrandingForm(forms.ModelForm):
         if logo and hasattr(logo, "size") and logo.size > 1024 * 1024:
             raise forms.ValidationError("Use a logo of at most 1 MB.")
         if logo and hasattr(logo, "read"):
-            from tickets.services.attachments import sniff_content_type
-
             head = logo.read(8192)
             logo.seek(0)
             if sniff_content_type(head) not in {

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models.fields.files import FieldFile
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from panel1.accounts.models import Role, User
+from panel1.actors import Actor
+from panel1.audit.services import audit_record
 from panel1.exceptions import DomainError
+from panel1.sentinels import UNSET
 from panel1.tenants import provisioning
 from panel1.tenants.models import Domain, Tenant
 
@@ -194,3 +201,80 @@ def current_tenant() -> Tenant:
     if isinstance(tenant, Tenant):
         return tenant
     return Tenant.objects.get(schema_name=connection.schema_name)
+
+
+# What a tenant's own admin may change about their helpdesk (never schema or domains).
+TENANT_SETTINGS_FIELDS = (
+    "display_name",
+    "primary_color",
+    "logo",
+    "support_email",
+    "footer_text",
+    "default_timezone",
+    "ticket_prefix",
+    "ticket_number_include_year",
+    "ticket_number_padding",
+    "ticket_suffix",
+    "allow_signup",
+    "customers_can_set_priority",
+    "customers_can_cc",
+    "kb_search_config",
+)
+
+
+@transaction.atomic
+def tenant_settings_update(
+    *,
+    tenant: Tenant,
+    actor: User | Actor | None,
+    display_name: str = UNSET,
+    primary_color: str = UNSET,
+    logo: File | None = UNSET,
+    support_email: str = UNSET,
+    footer_text: str = UNSET,
+    default_timezone: str = UNSET,
+    ticket_prefix: str = UNSET,
+    ticket_number_include_year: bool = UNSET,
+    ticket_number_padding: int = UNSET,
+    ticket_suffix: str = UNSET,
+    allow_signup: bool = UNSET,
+    customers_can_set_priority: bool = UNSET,
+    customers_can_cc: bool = UNSET,
+    kb_search_config: str = UNSET,
+) -> Tenant:
+    """Change the tenant's branding, numbering and portal options; audit what changed.
+
+    `logo=None` (or False, as a cleared form field gives it) removes the logo. Call it with
+    the tenant's schema active: the audit entry goes to that schema, and the logo is stored
+    under the tenant's prefix.
+    """
+    arguments = locals()
+    values = {key: arguments[key] for key in TENANT_SETTINGS_FIELDS if arguments[key] is not UNSET}
+    if "default_timezone" in values and values["default_timezone"] not in available_timezones():
+        tz = values["default_timezone"]
+        raise DomainError({"default_timezone": [f"{tz!r} is not a known IANA time zone."]})
+    changes: dict[str, list[Any]] = {}
+    for name, value in values.items():
+        before = getattr(tenant, name)
+        if name == "logo":
+            # A stored file (a form's unchanged initial value) is no change; an upload is.
+            upload = bool(value) and not isinstance(value, FieldFile)
+            if not upload and (getattr(value, "name", "") if value else "") == before.name:
+                continue
+            value = value or ""
+            before, after = before.name or "", getattr(value, "name", "")
+        elif before == value:
+            continue
+        else:
+            after = value
+        setattr(tenant, name, value)
+        changes[name] = [before, after]
+    if not changes:
+        return tenant
+    others = [f.name for f in Tenant._meta.fields if f.name not in changes]
+    tenant.full_clean(exclude=others, validate_unique=False)
+    tenant.save()
+    if "logo" in changes:
+        changes["logo"][1] = tenant.logo.name or ""
+    audit_record(actor=actor, action="tenant.settings_updated", target=tenant, details=changes)
+    return tenant

@@ -5,8 +5,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 
 from panel1.accounts.models import Role
+from panel1.sniffing import sniff_content_type
 from panel1.tenants.forms import BrandingForm
-from panel1.tenants.services import current_tenant
+from panel1.tenants.models import Tenant
+from panel1.tenants.services import current_tenant, tenant_settings_update
 
 
 def branding_edit(request):
@@ -16,11 +18,13 @@ def branding_edit(request):
     if request.user.role != Role.ADMIN:
         raise PermissionDenied
     tenant = current_tenant()
-    form = BrandingForm(request.POST or None, request.FILES or None, instance=tenant)
+    # The form validates a copy: the service compares against the unchanged row.
+    copy = Tenant.objects.get(pk=tenant.pk)
+    form = BrandingForm(request.POST or None, request.FILES or None, instance=copy)
     if request.method == "POST" and form.is_valid():
         # The tenants table is found through the search path; the logo is stored under the
         # current tenant's prefix because the tenant schema stays active.
-        form.save()
+        tenant_settings_update(tenant=tenant, actor=request.user, **form.cleaned_data)
         messages.success(request, "Helpdesk settings saved.")
         return redirect(request.path)
     context = {**admin.site.each_context(request), "form": form, "title": "Helpdesk settings"}
@@ -33,8 +37,6 @@ def branding_logo(request):
     tenant = current_tenant()
     if not tenant.logo:
         raise Http404
-    from tickets.services.attachments import sniff_content_type
-
     handle = tenant.logo.open("rb")
     content_type = sniff_content_type(handle.read(8192))
     handle.seek(0)

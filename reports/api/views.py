@@ -5,10 +5,11 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from panel1.api.permissions import IsHelpdeskStaff
 from reports import exports
 from reports.api.serializers import ReportQuerySerializer, ReportSerializer
 from reports.figures import REPORTS
@@ -28,13 +29,6 @@ EXPORT_PARAMETERS = [
 ERRORS = {code: OpenApiTypes.OBJECT for code in (400, 401, 403, 404)}
 
 
-class IsStaff(BasePermission):
-    def has_permission(self, request, view):
-        return bool(
-            request.user and request.user.is_authenticated and request.user.is_helpdesk_staff
-        )
-
-
 class FirstRendererNegotiation(DefaultContentNegotiation):
     """`?format=` names an export here (csv, xlsx), not a DRF renderer."""
 
@@ -43,7 +37,7 @@ class FirstRendererNegotiation(DefaultContentNegotiation):
 
 
 class ReportView(APIView):
-    permission_classes = [IsAuthenticated, IsStaff]
+    permission_classes = [IsAuthenticated, IsHelpdeskStaff]
     content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(
@@ -87,7 +81,7 @@ class ReportView(APIView):
 
 
 class TicketExportView(APIView):
-    permission_classes = [IsAuthenticated, IsStaff]
+    permission_classes = [IsAuthenticated, IsHelpdeskStaff]
     content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from sla.models import SlaProfile
+from sla.services.profiles import PROFILE_FIELDS
 from tickets.models import Category, Priority
 
 
@@ -40,22 +41,7 @@ class SlaProfileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SlaProfile
-        fields = [
-            "id",
-            "name",
-            "description",
-            "first_response_time",
-            "next_response_time",
-            "resolution_time",
-            "is_default",
-            "business_hours",
-            "holidays",
-            "priorities",
-            "categories",
-            "escalation_rules",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *PROFILE_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness and the rest are the service's business (one message style, one place).
         extra_kwargs = {"name": {"validators": []}, "is_default": {"validators": []}}

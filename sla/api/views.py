@@ -4,19 +4,18 @@ from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panel1.accounts.models import Role
 from panel1.api.idempotency import idempotent
+from panel1.api.permissions import IsHelpdeskStaff, IsTenantAdmin
 from sla import services
 from sla.api import serializers as s
 from sla.models import SlaProfile
 from sla.selectors import ticket_sla_explanation
 from sla.stats import sla_stats
 from tickets.api.serializers import DateRangeSerializer
-from tickets.api.views import IsHelpdeskStaff
 from tickets.models import Category
 
 ERRORS = {
@@ -25,12 +24,6 @@ ERRORS = {
     403: OpenApiTypes.OBJECT,
     404: OpenApiTypes.OBJECT,
 }
-
-
-class IsTenantAdmin(BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.role == Role.ADMIN)
 
 
 @extend_schema_view(

@@ -1,6 +1,7 @@
 """Every write to SLA state goes through these services (API, admin, subscribers, monitor)."""
 
 from sla.services.profiles import (
+    PROFILE_FIELDS,
     UNSET,
     sla_profile_create,
     sla_profile_delete,
@@ -19,6 +20,7 @@ from sla.services.states import (
 from sla.services.validation import sla_profile_clean
 
 __all__ = [
+    "PROFILE_FIELDS",
     "UNSET",
     "escalation_key",
     "escalations_due",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +12,7 @@ from panel1 import jobs
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.exceptions import Conflict, DomainError
+from panel1.sentinels import UNSET
 from sla.models import SlaProfile, TicketSLA
 from sla.services.states import (
     SYSTEM,
@@ -26,7 +26,7 @@ from sla.services.states import (
     ticket_sla_rederive,
 )
 from sla.services.validation import sla_profile_clean
-from tickets.models import TicketEvent
+from tickets.services.audit import HistoryEntry, ticket_history_record_bulk
 
 # Editing one of these changes due times of running tickets, so they are re-derived.
 CLOCK_FIELDS = frozenset(
@@ -43,12 +43,21 @@ CHUNK = 500
 SYNC_REDERIVE_LIMIT = 2000
 
 
-class _Unset:
-    def __repr__(self):
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
+# The fields of a profile an interface may set: the admin form, the API serializer and the
+# services below all use this one list.
+PROFILE_FIELDS = (
+    "name",
+    "description",
+    "first_response_time",
+    "next_response_time",
+    "resolution_time",
+    "is_default",
+    "business_hours",
+    "holidays",
+    "priorities",
+    "categories",
+    "escalation_rules",
+)
 
 
 def _demote_default(*, keep: SlaProfile | None = None) -> None:
@@ -82,21 +91,8 @@ def sla_profile_create(
 
     New profiles apply to tickets created (or re-prioritized / re-categorized) from now on.
     """
-    data = sla_profile_clean(
-        {
-            "name": name,
-            "description": description,
-            "first_response_time": first_response_time,
-            "next_response_time": next_response_time,
-            "resolution_time": resolution_time,
-            "is_default": is_default,
-            "business_hours": business_hours,
-            "holidays": holidays,
-            "priorities": priorities,
-            "categories": categories,
-            "escalation_rules": escalation_rules,
-        }
-    )
+    arguments = locals()
+    data = sla_profile_clean({field: arguments[field] for field in PROFILE_FIELDS})
     categories = data.pop("categories")
     if data["is_default"]:
         _demote_default()
@@ -113,17 +109,17 @@ def sla_profile_update(
     profile: SlaProfile,
     actor: User | Actor,
     now: dt.datetime | None = None,
-    name=UNSET,
-    description=UNSET,
-    first_response_time=UNSET,
-    next_response_time=UNSET,
-    resolution_time=UNSET,
-    is_default=UNSET,
-    business_hours=UNSET,
-    holidays=UNSET,
-    priorities=UNSET,
-    categories=UNSET,
-    escalation_rules=UNSET,
+    name: str = UNSET,
+    description: str = UNSET,
+    first_response_time: int = UNSET,
+    next_response_time: int | None = UNSET,
+    resolution_time: int = UNSET,
+    is_default: bool = UNSET,
+    business_hours: dict | None = UNSET,
+    holidays: Iterable = UNSET,
+    priorities: Iterable[str] = UNSET,
+    categories: Iterable = UNSET,
+    escalation_rules: list | None = UNSET,
 ) -> SlaProfile:
     """Change a profile. New targets, hours, holidays or escalation rules re-derive the due
     times of its open tickets at once; closed tickets keep their recorded outcomes.
@@ -131,19 +127,8 @@ def sla_profile_update(
     Changed criteria (priorities, categories) apply from each ticket's next match (creation,
     priority or category change); tickets already running keep their profile.
     """
-    given = {
-        "name": name,
-        "description": description,
-        "first_response_time": first_response_time,
-        "next_response_time": next_response_time,
-        "resolution_time": resolution_time,
-        "is_default": is_default,
-        "business_hours": business_hours,
-        "holidays": holidays,
-        "priorities": priorities,
-        "categories": categories,
-        "escalation_rules": escalation_rules,
-    }
+    arguments = locals()
+    given = {field: arguments[field] for field in PROFILE_FIELDS}
     profile = SlaProfile.objects.select_for_update().get(pk=profile.pk)
     data = sla_profile_clean(
         {key: value for key, value in given.items() if value is not UNSET}, profile=profile
@@ -213,9 +198,8 @@ def _rederive_chunk(profile: SlaProfile, pks: list, *, now: dt.datetime, reason:
         after = due_times(state)
         if before is not None and before != after:
             audits.append(
-                TicketEvent(
+                HistoryEntry(
                     ticket_id=state.pk,
-                    actor_label=SYSTEM.display,
                     event="sla.due_times",
                     field="sla",
                     before=before,
@@ -224,7 +208,7 @@ def _rederive_chunk(profile: SlaProfile, pks: list, *, now: dt.datetime, reason:
                 )
             )
     save_derived(states)
-    TicketEvent.objects.bulk_create(audits)
+    ticket_history_record_bulk(actor=SYSTEM, entries=audits)
 
 
 @transaction.atomic

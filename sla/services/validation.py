@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError
+from panel1.ids import parse_uuid
 from sla.clock import WEEKDAYS, BusinessCalendar, CalendarError, validate_business_hours
 from sla.models import SlaProfile
 from tickets.models import Category, Priority
@@ -89,10 +89,11 @@ def _user_ids(value: Any) -> tuple[list[str], list[str]]:
         return [], ["notify_user_ids must be a list of user ids."]
     ids, problems = [], []
     for item in value:
-        try:
-            ids.append(str(uuid.UUID(str(item))))
-        except ValueError:
+        user_id = parse_uuid(item)
+        if user_id is None:
             problems.append(f"{item!r} is not a user id.")
+        else:
+            ids.append(str(user_id))
     return list(dict.fromkeys(ids)), problems
 
 
@@ -101,13 +102,7 @@ def _mentioned(rule: Mapping) -> list[str]:
     ids = list(ids) if isinstance(ids, list) else []
     if rule.get("assign_to_id") is not None:
         ids.append(rule["assign_to_id"])
-    found = []
-    for item in ids:
-        try:
-            found.append(str(uuid.UUID(str(item))))
-        except ValueError:
-            continue
-    return found
+    return [str(user_id) for item in ids if (user_id := parse_uuid(item))]
 
 
 def _rule(position: int, rule: Any, staff: dict[str, User]) -> tuple[dict, list[str]]:
@@ -181,10 +176,11 @@ def _categories(value: Any) -> tuple[list[Category], list[str]]:
         return items, []
     ids, problems = [], []
     for item in items:
-        try:
-            ids.append(uuid.UUID(str(getattr(item, "pk", item))))
-        except ValueError:
+        category_id = parse_uuid(getattr(item, "pk", item))
+        if category_id is None:
             problems.append(f"{item!r} is not a category id.")
+        else:
+            ids.append(category_id)
     found = {c.pk: c for c in Category.objects.filter(pk__in=ids)}
     problems += [f"No category {pk}." for pk in ids if pk not in found]
     return [found[pk] for pk in ids if pk in found], problems

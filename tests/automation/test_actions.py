@@ -2,12 +2,12 @@
 
 from django.core import mail
 
-from automation import notifications
 from automation.actions import ACTION_TYPES
 from automation.executors import EXECUTORS
 from automation.models import AutoResponseTemplate, RuleRun
 from tests.factories import AgentFactory, CustomerFactory, SupervisorFactory, TicketFactory
 from tests.factories.automation import RuleFactory, act, cond
+from tickets import notifiers as notifications
 from tickets.models import Message, MessageType, Status, TicketEvent
 
 

@@ -77,11 +77,11 @@ def test_templates_in_use_cannot_be_deleted_or_renamed(tenant):
     template = AutoResponseTemplate.objects.get(name="acknowledgment")
 
     with pytest.raises(DomainError, match="Ack"):
-        services.template_delete(template=template)
+        services.template_delete(template=template, actor=None)
     with pytest.raises(DomainError):
-        services.template_save(template=template, name="ack2", body=template.body)
+        services.template_save(template=template, actor=None, name="ack2", body=template.body)
     unused = AutoResponseTemplate.objects.get(name="business_hours")
-    services.template_delete(template=unused)
+    services.template_delete(template=unused, actor=None)
     assert not AutoResponseTemplate.objects.filter(name="business_hours").exists()
 
 

@@ -97,7 +97,8 @@ def shot(page, name: str) -> None:
 
 
 def test_agent_works_the_queue(desk_site, people, browser):
-    from tickets.models import MessageType, SavedView, Ticket
+    from desk.models import SavedView
+    from tickets.models import MessageType, Ticket
 
     page = log_in(browser, desk_site, people.alice.email)
     first = people.tickets[0]

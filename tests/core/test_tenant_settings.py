@@ -70,3 +70,51 @@ def test_bad_settings_are_refused(tenant_client, restore_branding):
 
 def test_agents_cannot_change_settings(tenant_client):
     assert tenant_client(AgentFactory()).get("/admin/settings/").status_code == 403
+
+
+def test_settings_changes_are_audited_with_the_admin(tenant_client, tenant, restore_branding):
+    from panel1.audit.models import AuditEntry
+    from panel1.tenants.services import tenant_settings_update
+
+    admin = AdminFactory()
+    current = Tenant.objects.get(pk=tenant.pk)
+    tenant_settings_update(tenant=current, actor=admin, footer_text="Thanks for writing")
+    tenant_settings_update(tenant=current, actor=admin, footer_text="Thanks for writing")
+
+    (entry,) = AuditEntry.objects.filter(action="tenant.settings_updated")
+    assert entry.actor_id == admin.pk and entry.target_id == str(tenant.pk)
+    assert entry.details["footer_text"][1] == "Thanks for writing"
+
+
+def test_unknown_time_zones_are_refused_by_the_service(tenant, restore_branding):
+    from panel1.exceptions import DomainError
+    from panel1.tenants.services import tenant_settings_update
+
+    with pytest.raises(DomainError):
+        tenant_settings_update(
+            tenant=Tenant.objects.get(pk=tenant.pk), actor=None, default_timezone="Mars/Base"
+        )
+
+
+def test_the_settings_page_saves_through_the_audited_service(
+    tenant_client, tenant, restore_branding
+):
+    from panel1.audit.models import AuditEntry
+
+    admin = AdminFactory()
+    response = tenant_client(admin).post(
+        "/admin/settings/",
+        {
+            "display_name": "Audited Support",
+            "primary_color": "#00ff00",
+            "default_timezone": "UTC",
+            "ticket_prefix": "AUD",
+            "ticket_number_padding": 6,
+            "kb_search_config": "english",
+        },
+    )
+
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="tenant.settings_updated")
+    assert entry.actor_id == admin.pk
+    assert entry.details["display_name"][1] == "Audited Support"

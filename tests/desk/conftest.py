@@ -70,7 +70,7 @@ def frozen_desk_clock(monkeypatch):
 
     from django.utils import timezone
 
-    from tickets.desk.views import base
+    from desk.views import base
 
     pinned = timezone.now()
     monkeypatch.setattr(base, "timezone", SimpleNamespace(now=lambda: pinned))

@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from desk.models import TicketPresence
 from tests.desk.conftest import HTMX
 from tickets import services
-from tickets.models import MessageType, TicketPresence
+from tickets.models import MessageType
 
 
 def seen_at(client, ticket) -> str:
@@ -98,7 +99,7 @@ def test_a_fresh_page_does_not_warn_about_older_changes(tenant_client, desk, tic
 
 
 def test_expired_presence_rows_are_pruned(tenant_client, ticket, agent, other_agent):
-    from tickets.desk.tasks import presence_prune_task
+    from desk.tasks import presence_prune_task
 
     tenant_client(other_agent).post(f"/desk/tickets/{ticket.number}/presence/", {}, **HTMX)
     tenant_client(agent).post(f"/desk/tickets/{ticket.number}/presence/", {}, **HTMX)

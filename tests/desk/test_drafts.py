@@ -1,7 +1,7 @@
 """Drafts: what an agent types is autosaved, restored on reload, and gone once sent."""
 
+from desk.models import ReplyDraft
 from tests.desk.conftest import HTMX
-from tickets.models import ReplyDraft
 
 
 def save(client, ticket, **data):

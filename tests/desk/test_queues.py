@@ -7,12 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from desk import queues
+from desk.models import SavedView
 from tests.desk.conftest import HTMX
 from tests.factories import TicketFactory
 from tests.factories.desk import SavedViewFactory
 from tickets import services
-from tickets.desk import queues
-from tickets.models import SavedView
 
 
 def numbers(page) -> list[str]:
@@ -48,14 +48,6 @@ def test_default_views_list_the_right_tickets(desk, board, view, expected):
     page = desk.get(f"/desk/queue/{view}/")
     assert page.status_code == 200
     assert set(numbers(page)) == {board[name].number for name in expected}
-
-
-def test_sla_queue_is_absent_without_an_sla_app(desk, board, monkeypatch):
-    from tickets.desk import bridges
-
-    monkeypatch.setattr(bridges, "sla_available", lambda: False)
-    assert desk.get("/desk/queue/sla/").status_code == 404
-    assert b"/desk/queue/sla/" not in desk.get("/desk/queue/open/").content
 
 
 def test_unknown_queue_is_404(desk):

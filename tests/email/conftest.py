@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
 
-CORPUS = Path(__file__).resolve().parents[1] / "tickets" / "email_corpus"
+CORPUS = Path(__file__).resolve().parent / "email_corpus"
 SUPPORT = "support@acme.example"
 
 

@@ -1,4 +1,4 @@
-"""Every message of the corpus (tests/tickets/email_corpus/) through the ingest service.
+"""Every message of the corpus (tests/email/email_corpus/) through the ingest service.
 
 Each row says what must happen: a new ticket (acknowledged or, for automated mail, not), a
 reply on an existing ticket, an automatic reply noted on a ticket, a bounce, mail held for
@@ -12,7 +12,7 @@ from django.core import mail
 
 from tests.factories import CustomerFactory, TicketFactory
 from tests.factories.email import OutboundEmailFactory
-from tickets.email_parsing import parse_message
+from tickets.email.parsing import parse_message
 from tickets.models import BouncedAddress, InboundEmail, Message, MessageType, Ticket
 
 from .conftest import CORPUS

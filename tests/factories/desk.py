@@ -7,7 +7,7 @@ from tests.factories import AgentFactory
 
 class SavedViewFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "tickets.SavedView"
+        model = "desk.SavedView"
 
     name = factory.Sequence(lambda n: f"View {n}")
     owner = factory.SubFactory(AgentFactory)
@@ -17,7 +17,7 @@ class SavedViewFactory(factory.django.DjangoModelFactory):
 
 class CannedResponseFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "tickets.CannedResponse"
+        model = "desk.CannedResponse"
 
     title = factory.Sequence(lambda n: f"Canned reply {n}")
     shortcut = factory.Sequence(lambda n: f"reply{n}")

@@ -255,7 +255,7 @@ def test_ticket_sidebar_suggests_articles_the_viewer_may_read(tenant, rf):
 def test_xss_payloads_in_article_bodies_never_reach_pages_or_api_as_code(
     tenant, tenant_client, api_client
 ):
-    from tests.knowledgebase.test_rendering import XSS_PAYLOADS, assert_not_executable
+    from tests.core.test_markdown import XSS_PAYLOADS, assert_not_executable
 
     article = ArticleFactory(title="Payloads", body="\n\n".join(XSS_PAYLOADS) + "\n\npayload")
 

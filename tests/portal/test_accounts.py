@@ -284,6 +284,19 @@ def test_customer_created_by_email_claims_the_account_with_a_mailed_link(tenant_
     assert "does not work" in tenant_client().get(link).content.decode()  # used up
 
 
+def test_customer_changes_the_password_and_stays_logged_in(tenant_client, customer):
+    client = tenant_client(customer)
+    done = client.post(
+        "/account/password/change/",
+        {"old_password": "pass-1234-word", "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+
+    customer.refresh_from_db()
+    assert done.status_code == 302 and done["Location"] == "/account/profile/"
+    assert customer.check_password(PASSWORD)
+    assert client.get("/tickets/").status_code == 200  # the session survived the change
+
+
 @override_settings(ACCOUNT_RATE_LIMITS={"mail-email": (2, 3600)})
 def test_password_links_are_rate_limited_per_address(tenant_client, customer, mailoutbox):
     client = tenant_client()

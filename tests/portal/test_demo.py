@@ -1,8 +1,8 @@
 from panel1.tenants.demo import DEMO_PEOPLE
+from portal.demo import demo_satisfaction_create
 from tests.factories import AdminFactory, UserFactory
 from tickets import demo
 from tickets.models import SatisfactionRating
-from tickets.portal.demo import demo_satisfaction_create
 
 
 def test_demo_step_rates_the_finished_demo_tickets_once(tenant):

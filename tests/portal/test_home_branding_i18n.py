@@ -9,7 +9,6 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from tests.factories import CategoryFactory, TicketFactory
-from tickets.portal import kb
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -53,7 +52,6 @@ def test_home_for_visitors_offers_log_in_and_sign_up(tenant_client):
     assert 'href="/account/signup/"' in html
 
 
-@pytest.mark.skipif(not kb.available(), reason="the knowledgebase app has no models yet")
 def test_home_has_the_kb_search_box_and_popular_articles(tenant_client, customer):
     from knowledgebase.models import Article
 

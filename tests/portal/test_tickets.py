@@ -7,7 +7,6 @@ from tests.factories import CategoryFactory, TicketFactory
 from tests.factories.portal import VerifiedCustomerFactory, upload
 from tickets import services
 from tickets.models import Channel, MessageType, Priority, Status, Ticket
-from tickets.portal import kb
 
 
 def new_ticket(client, **overrides):
@@ -100,10 +99,6 @@ def test_the_form_wires_kb_suggestions_and_the_deflection_beacon(tenant_client, 
     assert 'id="kb-suggestions"' in html
 
 
-needs_kb = pytest.mark.skipif(not kb.available(), reason="the knowledgebase app has no models")
-
-
-@needs_kb
 def test_opening_a_suggested_article_counts_until_a_ticket_follows(tenant_client, customer):
     from knowledgebase.models import Article, SearchRecord
 
@@ -129,7 +124,6 @@ def test_opening_a_suggested_article_counts_until_a_ticket_follows(tenant_client
     assert search.ticket == Ticket.objects.get()  # filed after all: no deflection
 
 
-@needs_kb
 def test_articles_the_customer_may_not_read_are_not_recorded(tenant_client, customer):
     from knowledgebase.models import Article, SearchRecord
 
@@ -362,7 +356,7 @@ def test_conversation_renderings_are_reused_between_views(tenant_client, custome
     detail(client, ticket)
     rendered = []
     monkeypatch.setattr(
-        "tickets.portal.presentation.render_markdown", lambda text: rendered.append(text) or ""
+        "tickets.presentation.render_markdown", lambda text: rendered.append(text) or ""
     )
 
     page = detail(client, ticket).content.decode()

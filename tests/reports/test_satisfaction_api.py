@@ -142,7 +142,7 @@ def test_single_ratings_migrate_into_three_questions(resolved):
 
     from django.apps import apps
 
-    migration = import_module("tickets.migrations.0004_satisfaction_questions")
+    migration = import_module("tickets.migrations.0006_satisfaction_questions")
     SatisfactionRating.objects.create(ticket=resolved, rating=4)
 
     migration.single_ratings_to_questions(apps, None)

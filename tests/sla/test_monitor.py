@@ -177,13 +177,14 @@ def test_escalations_can_be_switched_off(ticket, run_on_commit, settings):
 def test_escalation_notice_reaches_people_by_mail_and_plugged_in_notifiers(
     ticket, supervisor, run_on_commit, settings, monkeypatch
 ):
-    from sla import notifications
+    from tickets import notifiers
 
     settings.ENABLE_EMAIL_SENDING = True
     calls = []
-    monkeypatch.setitem(notifications._notifiers, "pager", "tests.sla.test_monitor.page")
-    monkeypatch.setattr(
-        "tests.sla.test_monitor.page", lambda *args: calls.append(args), raising=False
+    monkeypatch.setitem(
+        notifiers._notifiers,
+        "pager",
+        lambda notice: calls.append((notice.ticket_id, list(notice.user_ids), notice.message)),
     )
     _run(run_on_commit, minutes(31))
     notices = [m for m in mail.outbox if "SLA escalation" in m.subject]

@@ -369,3 +369,30 @@ def test_support_stats(api_client, agent, customer):
     assert body["average_first_response_time"] is not None
     assert api_client(customer).get("/api/v1/stats/support/").status_code == 403
     assert api_client(agent).get("/api/v1/stats/support/?start=2026-13-01").status_code == 400
+
+
+@pytest.mark.parametrize("content", ["", "   \n\t "])
+def test_blank_message_content_is_refused_on_create_and_reply(api_client, customer, content):
+    client = api_client(customer)
+    ticket = TicketFactory(requester=customer)
+
+    created = client.post("/api/v1/tickets/", {"subject": "S", "content": content}, format="json")
+    replied = client.post(
+        f"/api/v1/tickets/{ticket.pk}/messages/", {"content": content}, format="json"
+    )
+
+    for response in (created, replied):
+        assert response.status_code == 400
+        assert response.json()["content"] == ["This field may not be blank."]
+
+
+def test_message_content_keeps_its_whitespace(api_client, customer):
+    ticket = TicketFactory(requester=customer)
+    content = "  indented\n\n    code block\n"
+
+    response = api_client(customer).post(
+        f"/api/v1/tickets/{ticket.pk}/messages/", {"content": content}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert ticket.messages.get(pk=response.json()["id"]).content == content

@@ -3,6 +3,7 @@
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from panel1.accounts.models import User
 from panel1.api.serializers import UserSummarySerializer
@@ -16,6 +17,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.services.messages import MAX_CONTENT_LENGTH
 
 SLA_FIELDS = [
     "profile",
@@ -118,9 +120,23 @@ class TicketSerializer(serializers.ModelSerializer):
         return rating.score if rating.score is not None else float(rating.rating)
 
 
+class MessageContentField(serializers.CharField):
+    """Message text as written (whitespace is Markdown), at most the service's limit, not blank."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_CONTENT_LENGTH)
+        super().__init__(allow_blank=False, trim_whitespace=False, **kwargs)
+
+    def run_validation(self, data=empty):
+        value = super().run_validation(data)
+        if isinstance(value, str) and not value.strip():
+            raise serializers.ValidationError("This field may not be blank.")
+        return value
+
+
 class TicketCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=255, allow_blank=False, trim_whitespace=True)
-    content = serializers.CharField(allow_blank=False, trim_whitespace=False, max_length=200_000)
+    content = MessageContentField()
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.MEDIUM)
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.filter(is_active=True), required=False, allow_null=True
@@ -132,11 +148,6 @@ class TicketCreateSerializer(serializers.Serializer):
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=20, write_only=True
     )
-
-    def validate_content(self, value):
-        if not value.strip():
-            raise serializers.ValidationError("This field may not be blank.")
-        return value
 
 
 class TicketUpdateSerializer(serializers.Serializer):
@@ -202,7 +213,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    content = serializers.CharField(allow_blank=False, trim_whitespace=False, max_length=200_000)
+    content = MessageContentField()
     message_type = serializers.ChoiceField(
         choices=[
             MessageType.CUSTOMER_REPLY,
@@ -217,11 +228,6 @@ class MessageCreateSerializer(serializers.Serializer):
     attachments = serializers.ListField(
         child=serializers.FileField(), required=False, max_length=20, write_only=True
     )
-
-    def validate_content(self, value):
-        if not value.strip():
-            raise serializers.ValidationError("This field may not be blank.")
-        return value
 
 
 class TicketEventSerializer(serializers.ModelSerializer):

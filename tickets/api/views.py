@@ -1,7 +1,6 @@
 """Thin views: parse with serializers, act through services, answer with serializers."""
 
 from django.db.models import Prefetch
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -13,20 +12,24 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panel1.accounts.models import Role, User
+from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
+from panel1.api.permissions import IsHelpdeskStaff, IsTenantAdminOrReadOnly
 from panel1.exceptions import NotFound
+from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
+from tickets.downloads import attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.satisfaction import satisfaction_answer
 from tickets.selectors import messages_for, ticket_get_for, ticket_queryset_for
+from tickets.services.categories import category_create, category_delete, category_update
 from tickets.stats import support_stats
 
 ERRORS = {
@@ -35,20 +38,6 @@ ERRORS = {
     403: OpenApiTypes.OBJECT,
     404: OpenApiTypes.OBJECT,
 }
-
-
-class IsHelpdeskStaff(BasePermission):
-    def has_permission(self, request, view):
-        return bool(
-            request.user and request.user.is_authenticated and request.user.is_helpdesk_staff
-        )
-
-
-class IsTenantAdminOrReadOnly(BasePermission):
-    def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in ("GET", "HEAD", "OPTIONS") or request.user.role == Role.ADMIN
 
 
 def _ticket_answer(request, ticket, code=status.HTTP_200_OK):
@@ -252,34 +241,12 @@ class AttachmentDownloadView(APIView):
         visible = Message.objects.visible_to(request.user)
         attachment = (
             Attachment.objects.filter(pk=pk, message__in=visible.values("pk")).first()
-            if _is_uuid(pk)
+            if is_uuid(pk)
             else None
         )
         if attachment is None:
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
         return attachment_response(attachment)
-
-
-def attachment_response(attachment: Attachment) -> FileResponse:
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
-def _is_uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @extend_schema_view(
@@ -306,6 +273,17 @@ class CategoryViewSet(viewsets.ModelViewSet):
         return idempotent(
             request, lambda: super(CategoryViewSet, self).create(request, *args, **kwargs)
         )
+
+    def perform_create(self, serializer):
+        serializer.instance = category_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = category_update(
+            category=serializer.instance, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        category_delete(category=instance, actor=self.request.user)
 
 
 class SupportStatsView(APIView):

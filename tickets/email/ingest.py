@@ -40,8 +40,8 @@ from panel1.tenants.models import Tenant
 from panel1.tenants.services import current_tenant
 from tickets.email import safety
 from tickets.email.addresses import is_own_address, split_address
+from tickets.email.parsing import EmailParseError, ParsedAttachment, ParsedEmail, parse_message
 from tickets.email.threading import ThreadMatch, thread_match
-from tickets.email_parsing import EmailParseError, ParsedAttachment, ParsedEmail, parse_message
 from tickets.models import (
     Channel,
     InboundEmail,

@@ -10,6 +10,9 @@
 | ticket.assigned                | ticket_assigned | the new assignee (unless they took it)     |
 | sla.breach / ticket.escalated  | sla_breach / .. | user ids in the payload, else the assignee |
 
+Staff notices (SLA escalation notices, automation's notify_users) are not events: their apps
+call `tickets.notifiers.staff_notify`, whose "email" channel is `tickets.email.staff`.
+
 Nobody gets mail about their own action. No acknowledgement or auto-response answers an
 automated mail (RFC 3834); acknowledgements to senders never seen before are rate-limited.
 Recipients are deduplicated; inactive users, users who turned mail off and bounced
@@ -20,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -28,6 +30,7 @@ from django.conf import settings
 from panel1 import jobs
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.events import bus, names
+from panel1.ids import is_uuid
 from tickets.email import safety
 from tickets.email.addresses import site_base_url
 from tickets.email.outbound import MailSpec, outbound_send
@@ -81,7 +84,7 @@ def notify_for_event(*, event_id: str, name: str, payload: dict, actor: str) -> 
     ticket_id = str(payload.get("ticket_id") or "")
     ticket = (
         Ticket.objects.select_related("requester", "assignee").filter(pk=ticket_id).first()
-        if _is_uuid(ticket_id)
+        if is_uuid(ticket_id)
         else None
     )
     if ticket is None:
@@ -133,7 +136,7 @@ def _ticket_created(*, event_id, name, payload, actor, ticket) -> list[MailSpec]
 
 def _message_added(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
     message_id = str(payload.get("message_id") or "")
-    if not _is_uuid(message_id):
+    if not is_uuid(message_id):
         return []
     message = Message.objects.select_related("author").filter(pk=message_id).first()
     if message is None or message.ticket_id != ticket.pk:
@@ -204,7 +207,7 @@ def _ticket_assigned(*, event_id, name, payload, actor, ticket) -> list[MailSpec
     assignee_id = change[1] if len(change) > 1 else None
     if not assignee_id or str(assignee_id) == actor:
         return []
-    if not _is_uuid(str(assignee_id)):
+    if not is_uuid(str(assignee_id)):
         return []
     assignee = User.objects.filter(pk=assignee_id, role__in=STAFF_ROLES).first()
     if assignee is None:
@@ -219,7 +222,7 @@ def _ticket_assigned(*, event_id, name, payload, actor, ticket) -> list[MailSpec
 
 
 def _staff_alert(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
-    ids = [str(i) for key in USER_ID_KEYS for i in _as_list(payload.get(key)) if _is_uuid(str(i))]
+    ids = [str(i) for key in USER_ID_KEYS for i in _as_list(payload.get(key)) if is_uuid(str(i))]
     users = list(User.objects.filter(pk__in=ids, role__in=STAFF_ROLES)) if ids else []
     if not ids and ticket.assignee is not None:
         users = [ticket.assignee]
@@ -287,16 +290,8 @@ def _as_list(value) -> list:
 def _actor_name(actor: str) -> str:
     if actor.startswith("automation:"):
         return f"Automation rule {actor.removeprefix('automation:')}"
-    user = User.objects.filter(pk=actor).first() if _is_uuid(actor) else None
+    user = User.objects.filter(pk=actor).first() if is_uuid(actor) else None
     return user.get_full_name() if user else "The helpdesk"
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except (TypeError, ValueError, AttributeError):
-        return False
-    return True
 
 
 def _last_customer_mail_automated(ticket: Ticket) -> bool:
@@ -328,6 +323,10 @@ def spec_for_retry(row: OutboundEmail) -> MailSpec | None:
     values: dict = {}
     if row.ticket_message is not None:
         values = _message_values(row.ticket_message)
+    if row.kind == EmailTemplateKey.STAFF_NOTICE:
+        from tickets.email.staff import staff_notice_retry_values
+
+        values = staff_notice_retry_values(row)
     if row.kind == EmailTemplateKey.TICKET_RESOLVED:
         specs = _ticket_resolved(event_id="", name="", payload={}, actor="", ticket=ticket)
         values = specs[0].values if specs else {}

@@ -268,7 +268,7 @@ def _ticket_values(ticket: Ticket, tenant: Tenant) -> dict[str, str]:
 
 
 def _brand(tenant: Tenant, base_url: str) -> Brand:
-    # The portal serves the tenant's logo at /branding/logo (tickets.portal), on any host.
+    # The portal serves the tenant's logo at /branding/logo (panel1.tenants.views), on any host.
     return Brand(
         name=tenant.brand_name,
         color=tenant.primary_color,

@@ -20,7 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from tickets.email.addresses import MAX_SUBJECT_CHARS, header_safe
-from tickets.email_parsing import sanitize_html
+from tickets.email.parsing import sanitize_html
 from tickets.models import EmailTemplate, EmailTemplateKey
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -49,6 +49,8 @@ PLACEHOLDERS = frozenset(
         "rating_links",
         "reason",
         "escalation_level",
+        "notice_title",
+        "notice_source",
     }
 )
 MAX_TEMPLATE_CHARS = 50_000

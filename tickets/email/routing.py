@@ -19,8 +19,8 @@ from django_tenants.utils import get_public_schema_name
 
 from panel1.tenants.models import Domain, Tenant
 from tickets.email.addresses import base_address, split_address
+from tickets.email.parsing import extract_reply_token, parse_message
 from tickets.email.tokens import tenant_tag, token_tag
-from tickets.email_parsing import extract_reply_token, parse_message
 
 
 def recipients_of(raw: bytes, envelope_recipient: str = "") -> list[str]:

@@ -12,6 +12,14 @@ def event_notify_task(event_id: str, name: str, payload: dict, actor: str) -> in
     return notify_for_event(event_id=event_id, name=name, payload=payload, actor=actor)
 
 
+def staff_notice_task(notice: dict) -> int:
+    """Mail one staff notice (SLA escalation, automation notify_users) to the staff it names."""
+    from tickets.email.staff import staff_notice_send
+    from tickets.notifiers import StaffNotice
+
+    return staff_notice_send(StaffNotice(**{**notice, "user_ids": tuple(notice["user_ids"])}))
+
+
 def inbound_process_task(inbound_id: str) -> str:
     """Process a stored inbound mail (webhooks store first and queue this)."""
     from tickets.email.ingest import inbound_process

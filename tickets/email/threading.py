@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass
 
 from panel1.accounts.models import User
-from tickets.email.tokens import reply_token_lookup
-from tickets.email_parsing import (
+from tickets.email.parsing import (
     ParsedEmail,
     extract_reply_token,
     extract_ticket_number_candidates,
 )
+from tickets.email.tokens import reply_token_lookup
 from tickets.models import InboundEmail, InboundStatus, Message, OutboundEmail, Ticket
 
 # The synthetic thread root our notifications put first in References: ticket-<uuid>@domain.

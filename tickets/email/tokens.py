@@ -1,7 +1,7 @@
 """Reply tokens: support+<token>@domain in Reply-To threads replies even when subjects break.
 
 A token is `<16 random base32 chars>-<tenant tag>`, all lowercase (mail systems and
-email_parsing lowercase addresses). The tag (a hash of the schema name) lets the pipe route
+email parsing lowercase addresses). The tag (a hash of the schema name) lets the pipe route
 a reply to its tenant before any tenant schema is searched; the token itself is looked up in
 that tenant's table only, so a token never reaches another tenant's ticket.
 """

@@ -5,9 +5,11 @@ from panel1 import jobs
 
 def ready() -> None:
     from panel1.tenants import provisioning
-    from tickets.email import admin, demo, notifications  # noqa: F401  (admin registers)
+    from tickets import notifiers
+    from tickets.email import admin, demo, notifications, staff  # noqa: F401  (admin registers)
 
     notifications.connect()
+    notifiers.register_notifier("email", staff.email_notifier)
     provisioning.register_demo_step("demo email", demo.demo_email_create)
     jobs.register_schedule(
         name="email.imap_poll", func="tickets.email.tasks.imap_poll_task", minutes=1,

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('name', models.CharField(max_length=80)),
                 ('is_shared', models.BooleanField(default=False, help_text="Shared views appear in every staff member's sidebar.")),
-                ('filters', models.JSONField(blank=True, default=dict, help_text='Normalized queue filters (see tickets.desk.queues).')),
+                ('filters', models.JSONField(blank=True, default=dict, help_text='Normalized queue filters (see desk.queues).')),
                 ('ordering', models.CharField(blank=True, max_length=32)),
                 ('position', models.PositiveSmallIntegerField(default=100)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

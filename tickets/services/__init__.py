@@ -2,7 +2,6 @@
 
 from tickets.services.attachments import AttachmentInput, attachments_prepare
 from tickets.services.lifecycle import (
-    ALLOWED_TRANSITIONS,
     UNSET,
     ticket_assign,
     ticket_create,
@@ -10,15 +9,16 @@ from tickets.services.lifecycle import (
     ticket_status_change,
     ticket_update,
 )
+from tickets.services.locking import ticket_resolve_merged
 from tickets.services.messages import message_add
 from tickets.services.relations import (
     ticket_cc_add,
     ticket_cc_remove,
     ticket_link,
     ticket_merge,
-    ticket_resolve_merged,
     ticket_split,
 )
+from tickets.services.transitions import ALLOWED_TRANSITIONS
 
 __all__ = [
     "ALLOWED_TRANSITIONS",

@@ -7,11 +7,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import puremagic
 from django.conf import settings
 from django.core.files.base import ContentFile
 
 from panel1.exceptions import DomainError
+from panel1.sniffing import sniff_content_type
 from tickets.models import Attachment, Message
 
 
@@ -35,24 +35,6 @@ def clean_filename(name: str, *, fallback: str = "attachment") -> str:
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE_NAME.sub("_", name).strip(" .")[:200]
     return name or fallback
-
-
-def sniff_content_type(content: bytes) -> str:
-    """The type the bytes say they are; text when they decode as UTF-8, else octet-stream."""
-    if content:
-        try:
-            return puremagic.from_string(content[:8192], mime=True) or _text_or_binary(content)
-        except (puremagic.PureError, ValueError):
-            pass
-    return _text_or_binary(content)
-
-
-def _text_or_binary(content: bytes) -> str:
-    try:
-        content[:8192].decode("utf-8")
-    except UnicodeDecodeError:
-        return "application/octet-stream"
-    return "text/plain" if b"\x00" not in content[:8192] else "application/octet-stream"
 
 
 def attachments_prepare(files) -> list[AttachmentInput]:

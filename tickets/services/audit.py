@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.utils import timezone
 
@@ -55,3 +58,38 @@ def touch(ticket: Ticket, *fields: str) -> None:
     """Save `fields` and bump updated_at (the desk's live refresh keys on it)."""
     ticket.updated_at = timezone.now()
     ticket.save(update_fields=[*fields, "updated_at"])
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One row of a ticket's history, for `ticket_history_record_bulk`."""
+
+    ticket_id: UUID | str
+    event: str
+    field: str = ""
+    before: Any = None
+    after: Any = None
+    reason: str = ""
+
+
+def ticket_history_record_bulk(*, actor: Actor, entries: Iterable[HistoryEntry]) -> int:
+    """Append history rows to many tickets in one INSERT; return how many.
+
+    For other apps' batch jobs (the SLA monitor, SLA re-derivation) that change derived
+    state of many tickets at once. Call it inside the caller's transaction; it emits nothing.
+    """
+    rows = [
+        TicketEvent(
+            ticket_id=entry.ticket_id,
+            actor=actor.user,
+            actor_label=actor.display,
+            event=entry.event,
+            field=entry.field,
+            before=_jsonable(entry.before),
+            after=_jsonable(entry.after),
+            reason=entry.reason,
+        )
+        for entry in entries
+    ]
+    TicketEvent.objects.bulk_create(rows)
+    return len(rows)

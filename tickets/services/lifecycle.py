@@ -11,6 +11,7 @@ from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.events import names
 from panel1.exceptions import DomainError, PermissionDenied
+from panel1.sentinels import UNSET
 from panel1.tenants.services import current_tenant
 from tickets.models import (
     Category,
@@ -24,52 +25,14 @@ from tickets.numbering import next_ticket_number
 from tickets.querysets import agent_category_ids
 from tickets.services.attachments import AttachmentInput
 from tickets.services.audit import audit, emit, touch
+from tickets.services.locking import ticket_lock
+from tickets.services.messages import message_add
+from tickets.services.transitions import (
+    ALLOWED_TRANSITIONS,
+    CUSTOMER_TRANSITIONS,
+    status_apply,
+)
 
-
-class _Unset:
-    def __repr__(self):
-        return "UNSET"
-
-
-UNSET = _Unset()
-
-# The allowed status transitions: the one table the desk, API, portal and automation obey.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.OPEN: frozenset(
-        {
-            Status.IN_PROGRESS,
-            Status.WAITING_ON_CUSTOMER,
-            Status.ON_HOLD,
-            Status.RESOLVED,
-            Status.CLOSED,
-        }
-    ),
-    Status.IN_PROGRESS: frozenset(
-        {Status.OPEN, Status.WAITING_ON_CUSTOMER, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED}
-    ),
-    Status.WAITING_ON_CUSTOMER: frozenset(
-        {Status.OPEN, Status.IN_PROGRESS, Status.ON_HOLD, Status.RESOLVED, Status.CLOSED}
-    ),
-    Status.ON_HOLD: frozenset(
-        {
-            Status.OPEN,
-            Status.IN_PROGRESS,
-            Status.WAITING_ON_CUSTOMER,
-            Status.RESOLVED,
-            Status.CLOSED,
-        }
-    ),
-    Status.RESOLVED: frozenset({Status.OPEN, Status.IN_PROGRESS, Status.CLOSED}),
-    Status.CLOSED: frozenset(),
-}
-# What a customer may do to their own ticket: mark it resolved, or reopen a resolved one.
-CUSTOMER_TRANSITIONS = {
-    (Status.OPEN, Status.RESOLVED),
-    (Status.IN_PROGRESS, Status.RESOLVED),
-    (Status.WAITING_ON_CUSTOMER, Status.RESOLVED),
-    (Status.ON_HOLD, Status.RESOLVED),
-    (Status.RESOLVED, Status.OPEN),
-}
 MAX_TAGS = 30
 
 
@@ -111,8 +74,6 @@ def ticket_create(
     email_message_id: str = "",
 ) -> Ticket:
     """Create a ticket with its first message, number, audit row and `ticket.created`."""
-    from tickets.services.messages import message_add
-
     actor = Actor.of(actor)
     subject = " ".join((subject or "").split())
     if not subject:
@@ -157,11 +118,6 @@ def ticket_create(
     return ticket
 
 
-def _lock(ticket: Ticket) -> Ticket:
-    """Re-read the ticket under a row lock: concurrent changes to one ticket queue here."""
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
-
-
 @transaction.atomic
 def ticket_status_change(
     *, ticket: Ticket, actor: User | Actor, status: str, reason: str = ""
@@ -170,7 +126,7 @@ def ticket_status_change(
     actor = Actor.of(actor)
     if status not in Status.values:
         raise DomainError({"status": [f"{status!r} is not a valid status."]})
-    ticket = _lock(ticket)
+    ticket = ticket_lock(ticket)
     before = ticket.status
     if before == status:
         return ticket
@@ -178,44 +134,8 @@ def ticket_status_change(
         raise DomainError({"status": [f"A ticket cannot go from {before} to {status}."]})
     if not actor.is_staff and (before, status) not in CUSTOMER_TRANSITIONS:
         raise PermissionDenied("Customers may only resolve or reopen their tickets.")
-    _apply_status(ticket, actor, status, reason=reason)
+    status_apply(ticket, actor, status, reason=reason)
     return ticket
-
-
-def _apply_status(ticket: Ticket, actor: Actor, status: str, *, reason: str = "") -> None:
-    before = ticket.status
-    now = timezone.now()
-    ticket.status = status
-    fields = ["status"]
-    if status == Status.RESOLVED:
-        ticket.resolved_at = now
-        fields.append("resolved_at")
-    elif status == Status.CLOSED:
-        ticket.closed_at = now
-        fields.append("closed_at")
-        if ticket.resolved_at is None:
-            ticket.resolved_at = now
-            fields.append("resolved_at")
-    elif before in (Status.RESOLVED, Status.CLOSED):
-        ticket.resolved_at = None
-        ticket.closed_at = None
-        fields += ["resolved_at", "closed_at"]
-    touch(ticket, *fields)
-    audit(
-        ticket,
-        actor,
-        names.TICKET_STATUS_CHANGED,
-        field="status",
-        before=before,
-        after=status,
-        reason=reason,
-    )
-    changes = {"status": [before, status]}
-    emit(names.TICKET_STATUS_CHANGED, ticket, actor, changes=changes, reason=reason)
-    if status == Status.RESOLVED:
-        emit(names.TICKET_RESOLVED, ticket, actor, changes=changes)
-    elif status == Status.CLOSED:
-        emit(names.TICKET_CLOSED, ticket, actor, changes=changes)
 
 
 def check_assignable(*, ticket: Ticket, assignee: User) -> None:
@@ -234,7 +154,7 @@ def ticket_assign(*, ticket: Ticket, actor: User | Actor, assignee: User | None)
     actor = Actor.of(actor)
     if not actor.is_staff:
         raise PermissionDenied("Only staff can assign tickets.")
-    ticket = _lock(ticket)
+    ticket = ticket_lock(ticket)
     if assignee is not None:
         check_assignable(ticket=ticket, assignee=assignee)
     before = ticket.assignee
@@ -274,7 +194,7 @@ def ticket_update(
     actor = Actor.of(actor)
     if not actor.is_staff:
         raise PermissionDenied("Only staff can edit ticket properties.")
-    ticket = _lock(ticket)
+    ticket = ticket_lock(ticket)
     wanted = {}
     if subject is not UNSET:
         subject = " ".join((subject or "").split())
@@ -318,7 +238,7 @@ def ticket_update(
 def ticket_escalate(*, ticket: Ticket, actor: User | Actor, reason: str = "") -> Ticket:
     """Raise the escalation level by one; emits `ticket.escalated`."""
     actor = Actor.of(actor)
-    ticket = _lock(ticket)
+    ticket = ticket_lock(ticket)
     before = ticket.escalation_level
     ticket.escalation_level = before + 1
     touch(ticket, "escalation_level")

@@ -12,6 +12,8 @@ from panel1.exceptions import DomainError, PermissionDenied
 from tickets.models import Channel, Message, MessageType, Status, Ticket
 from tickets.services.attachments import AttachmentInput, attachments_store
 from tickets.services.audit import audit, emit, touch
+from tickets.services.locking import ticket_lock, ticket_resolve_merged
+from tickets.services.transitions import status_apply
 
 MAX_CONTENT_LENGTH = 200_000
 _CUSTOMER_REOPENS = (Status.WAITING_ON_CUSTOMER, Status.RESOLVED)
@@ -66,13 +68,10 @@ def message_add(
     """Add a message; a staff reply starts work and stamps the first response, a customer
     reply reopens a ticket that waited on them. Emits `message.added` (not for the first
     message, whose event is `ticket.created`)."""
-    from tickets.services.lifecycle import _lock
-    from tickets.services.relations import ticket_resolve_merged
-
     actor = Actor.of(actor)
     message_type = message_type or _default_type(actor)
     if not initial:
-        ticket = _lock(ticket_resolve_merged(ticket))
+        ticket = ticket_lock(ticket_resolve_merged(ticket))
     _check_message(actor, ticket, message_type, content, time_spent)
     author = author or actor.user
     message = Message.objects.create(
@@ -97,8 +96,6 @@ def message_add(
 
 
 def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:
-    from tickets.services.lifecycle import _apply_status
-
     now = timezone.now()
     if message.message_type == MessageType.STAFF_REPLY:
         ticket.last_staff_message_at = now
@@ -108,11 +105,11 @@ def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:
             fields.append("first_responded_at")
         touch(ticket, *fields)
         if ticket.status == Status.OPEN and not message.is_auto_response:
-            _apply_status(ticket, actor, Status.IN_PROGRESS, reason="Staff replied")
+            status_apply(ticket, actor, Status.IN_PROGRESS, reason="Staff replied")
     elif message.message_type == MessageType.CUSTOMER_REPLY:
         ticket.last_customer_message_at = now
         touch(ticket, "last_customer_message_at")
         if ticket.status in _CUSTOMER_REOPENS:
-            _apply_status(ticket, actor, Status.OPEN, reason="Customer replied")
+            status_apply(ticket, actor, Status.OPEN, reason="Customer replied")
     else:
         touch(ticket)

@@ -10,19 +10,9 @@ from panel1.events import names
 from panel1.exceptions import DomainError, PermissionDenied
 from tickets.models import Message, MessageType, Status, Ticket
 from tickets.services.audit import audit, emit, touch
-
-MAX_MERGE_DEPTH = 20
-
-
-def ticket_resolve_merged(ticket: Ticket) -> Ticket:
-    """Follow `merged_into` pointers to the surviving ticket (mail to old numbers lands there)."""
-    seen = {ticket.pk}
-    while ticket.merged_into_id is not None and len(seen) < MAX_MERGE_DEPTH:
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
-        if ticket.pk in seen:
-            break
-        seen.add(ticket.pk)
-    return ticket
+from tickets.services.lifecycle import ticket_create
+from tickets.services.messages import message_add
+from tickets.services.transitions import status_apply
 
 
 def _staff_only(actor: Actor, what: str) -> None:
@@ -45,9 +35,6 @@ def _lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
 def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Ticket:
     """Merge `source` into `target`: messages move, CCs and requester follow, `source` closes
     with a pointer to `target`. Emits `ticket.merged` and `ticket.closed` for `source`."""
-    from tickets.services.lifecycle import _apply_status
-    from tickets.services.messages import message_add
-
     actor = Actor.of(actor)
     _staff_only(actor, "merge tickets")
     if source.pk == target.pk:
@@ -89,7 +76,7 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Tick
         initial=True,
     )
     if source.status != Status.CLOSED:
-        _apply_status(source, actor, Status.CLOSED, reason=f"Merged into {target.number}")
+        status_apply(source, actor, Status.CLOSED, reason=f"Merged into {target.number}")
     emit(
         names.TICKET_MERGED,
         source,
@@ -104,8 +91,6 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Tick
 @transaction.atomic
 def ticket_split(*, message: Message, actor: User | Actor, subject: str = "") -> Ticket:
     """Move `message` into a new ticket (same requester, linked to the original)."""
-    from tickets.services.lifecycle import ticket_create
-
     actor = Actor.of(actor)
     _staff_only(actor, "split tickets")
     original = message.ticket

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+
+
+class DeskConfig(AppConfig):
+    name = "desk"
+    label = "desk"
+    verbose_name = "Agent desk"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from desk import demo
+        from panel1 import jobs
+        from panel1.tenants import provisioning
+
+        provisioning.register_demo_step("desk canned responses and views", demo.desk_demo_create)
+        jobs.register_schedule(
+            name="desk.presence_prune",
+            func="desk.tasks.presence_prune_task",
+            minutes=60,
+            per_tenant=True,
+        )

@@ -1,0 +1,109 @@
+"""Shapes of the desk's forms; business rules are checked by the services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django import forms
+from django.utils import timezone
+
+from desk.services import BULK_ACTIONS
+from panel1.accounts.models import STAFF_ROLES, User
+from tickets.models import Category, Priority, Status
+
+KEEP_STATUS = [("", "Keep status")]
+
+
+def staff_users():
+    return User.objects.filter(is_active=True, role__in=STAFF_ROLES).order_by("name", "email")
+
+
+class ReplyForm(forms.Form):
+    content = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), max_length=200_000, strip=False
+    )
+    internal = forms.BooleanField(required=False)
+    status_after = forms.ChoiceField(choices=KEEP_STATUS + Status.choices, required=False)
+    time_spent = forms.IntegerField(min_value=0, max_value=60 * 24 * 7, required=False)
+    seen_at = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_content(self):
+        content = self.cleaned_data["content"]
+        if not content.strip():
+            raise forms.ValidationError("Write something first.")
+        return content
+
+    def clean_seen_at(self) -> datetime | None:
+        return parse_instant(self.cleaned_data.get("seen_at"))
+
+
+def parse_instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant if timezone.is_aware(instant) else instant.replace(tzinfo=UTC)
+
+
+class DraftForm(forms.Form):
+    content = forms.CharField(required=False, max_length=200_000, strip=False)
+    internal = forms.BooleanField(required=False)
+    status_after = forms.ChoiceField(choices=KEEP_STATUS + Status.choices, required=False)
+
+
+class PropertyForm(forms.Form):
+    """One property per request (the desk edits in place); absent fields are left alone."""
+
+    status = forms.ChoiceField(choices=Status.choices, required=False)
+    priority = forms.ChoiceField(choices=Priority.choices, required=False)
+    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False)
+    assignee = forms.ModelChoiceField(queryset=staff_users(), required=False)
+    tags = forms.CharField(required=False, max_length=2000)
+    reason = forms.CharField(required=False, max_length=2000)
+
+    def changed_fields(self, data) -> list[str]:
+        names = ("status", "priority", "category", "assignee", "tags")
+        return [name for name in names if name in data]
+
+
+class CcForm(forms.Form):
+    email = forms.EmailField(required=False)
+    remove = forms.UUIDField(required=False)
+
+
+class BulkForm(forms.Form):
+    tickets = forms.TypedMultipleChoiceField(coerce=str, required=True)
+    action = forms.ChoiceField(choices=[(a, a) for a in BULK_ACTIONS])
+    assignee = forms.CharField(required=False)
+    status = forms.ChoiceField(choices=[("", "")] + Status.choices, required=False)
+    priority = forms.ChoiceField(choices=[("", "")] + Priority.choices, required=False)
+    tags = forms.CharField(required=False, max_length=500)
+    merge_target = forms.CharField(required=False, max_length=64)
+    next = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any submitted id is accepted here; visibility is applied when the tickets are read.
+        self.fields["tickets"].valid_value = lambda value: True
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        needed = {"status": "status", "priority": "priority", "tags_add": "tags"}
+        name = needed.get(action)
+        if name and not data.get(name):
+            self.add_error(name, "Choose a value for this action.")
+        return data
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    is_shared = forms.BooleanField(required=False)
+    ordering = forms.CharField(required=False, max_length=32)
+
+
+def split_tags(text: str) -> list[str]:
+    return [t.strip() for t in (text or "").replace(";", ",").split(",") if t.strip()]

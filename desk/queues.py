@@ -1,0 +1,376 @@
+"""Queues: the default views, saved-view filters, ordering and the sidebar counts.
+
+A filter set is a small dict (what a SavedView stores and what the URL carries):
+
+    {"status": ["OPEN", ...], "priority": [...], "category": [uuid | "none"],
+     "assignee": ["me" | "none" | uuid], "tag": [...], "requester": "text or uuid",
+     "q": "full text", "sla": ["breached", "at_risk"], "updated": "24h" | "7d" | "30d"}
+
+Every queue starts from `ticket_queryset_for(user)`, i.e. `Ticket.objects.visible_to(user)`:
+there is no second visibility rule here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
+
+from desk.models import SavedView
+from desk.sla_status import sla_summary
+from sla.selectors import ticket_sla_at_risk_q, ticket_sla_breached_q, ticket_sla_next_due
+from tickets.models import OPEN_STATUSES, Priority, Status, Ticket
+from tickets.selectors import priority_rank, ticket_queryset_for, ticket_search
+
+LIST_KEYS = ("status", "priority", "category", "assignee", "tag", "sla")
+TEXT_KEYS = ("requester", "q")
+UPDATED_WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+SLA_STATES = ("breached", "at_risk")
+MAX_VALUES = 30
+PAGE_SIZE = 50
+OPEN = [str(s) for s in OPEN_STATUSES]
+NEVER = Q(pk__isnull=True)  # a condition no row meets, that still compiles to SQL
+
+
+@dataclass(frozen=True)
+class QueueView:
+    key: str
+    name: str
+    filters: dict
+    ordering: str = "-updated_at"
+    saved: SavedView | None = None
+
+    @property
+    def url_name(self) -> str:
+        return "desk:saved-view" if self.saved else "desk:queue"
+
+
+DEFAULT_VIEWS = [
+    QueueView("mine", "My open tickets", {"assignee": ["me"], "status": OPEN}),
+    QueueView("unassigned", "Unassigned", {"assignee": ["none"], "status": OPEN}, "-created_at"),
+    QueueView("open", "All open", {"status": OPEN}),
+    QueueView("waiting", "Waiting on customer", {"status": [Status.WAITING_ON_CUSTOMER.value]}),
+    QueueView("sla", "Breached / at risk", {"sla": list(SLA_STATES), "status": OPEN}, "sla"),
+    QueueView("recent", "Recently updated", {"updated": "7d"}),
+]
+DEFAULT_VIEWS_BY_KEY = {view.key: view for view in DEFAULT_VIEWS}
+SEARCH_VIEW = QueueView("search", "Search", {})
+
+
+def default_views() -> list[QueueView]:
+    """The built-in queues."""
+    return list(DEFAULT_VIEWS)
+
+
+def _uuid_or(value: str, *specials: str) -> str | None:
+    if value in specials:
+        return value
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def normalize_filters(raw) -> dict:
+    """Keep known keys with valid values (a QueryDict or a dict); drop everything else."""
+    get_list = raw.getlist if hasattr(raw, "getlist") else lambda k: _as_list(raw.get(k))
+    cleaned: dict = {}
+    allowed = {
+        "status": lambda v: v if v in Status.values else None,
+        "priority": lambda v: v if v in Priority.values else None,
+        "category": lambda v: _uuid_or(v, "none"),
+        "assignee": lambda v: _uuid_or(v, "me", "none"),
+        "tag": lambda v: " ".join(v.lower().split())[:50] or None,
+        "sla": lambda v: v if v in SLA_STATES else None,
+    }
+    for key in LIST_KEYS:
+        values = []
+        raw_values = get_list(key)
+        if key == "tag":  # one text box may hold several: "vip, billing"
+            raw_values = [t for v in raw_values for t in str(v).split(",")]
+        for value in raw_values[:MAX_VALUES]:
+            value = allowed[key](str(value).strip())
+            if value and value not in values:
+                values.append(value)
+        if values:
+            cleaned[key] = values
+    for key in TEXT_KEYS:
+        value = " ".join(str(raw.get(key) or "").split())[:200]
+        if value:
+            cleaned[key] = value
+    updated = raw.get("updated")
+    if updated in UPDATED_WINDOWS:
+        cleaned["updated"] = updated
+    return cleaned
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def filters_q(filters: dict, *, user, now: datetime) -> Q:
+    """The filter set as one Q (so counts of many views fit in one aggregate)."""
+    q = Q()
+    if filters.get("status"):
+        q &= Q(status__in=filters["status"])
+    if filters.get("priority"):
+        q &= Q(priority__in=filters["priority"])
+    q &= _in_or_null("category_id", filters.get("category"))
+    assignees = [user.pk if v == "me" else v for v in filters.get("assignee", [])]
+    q &= _in_or_null("assignee_id", assignees)
+    for tag in filters.get("tag", []):
+        q &= Q(tags__contains=[tag])
+    if filters.get("requester"):
+        q &= _requester_q(filters["requester"])
+    if filters.get("updated"):
+        q &= Q(updated_at__gte=now - UPDATED_WINDOWS[filters["updated"]])
+    if filters.get("sla"):
+        q &= _sla_q(filters["sla"])
+    if filters.get("q"):
+        matches = ticket_search(Ticket.objects.all(), filters["q"], user=user)
+        q &= Q(pk__in=matches.values("pk"))
+    return q
+
+
+def _sla_q(wanted: list[str]) -> Q:
+    q = NEVER
+    if "breached" in wanted:
+        q |= ticket_sla_breached_q()
+    if "at_risk" in wanted:
+        q |= ticket_sla_at_risk_q()
+    return q
+
+
+def _in_or_null(column: str, values) -> Q:
+    if not values:
+        return Q()
+    ids = [v for v in values if v != "none"]
+    q = Q(**{f"{column}__in": ids}) if ids else NEVER
+    return q | Q(**{f"{column}__isnull": True}) if "none" in values else q
+
+
+def _requester_q(text: str) -> Q:
+    try:
+        return Q(requester_id=uuid.UUID(text))
+    except ValueError:
+        return Q(requester__email__icontains=text) | Q(requester__name__icontains=text)
+
+
+NULLABLE_SORTS = {"assignee", "sla"}
+STATUS_ORDER = {status: rank for rank, status in enumerate(Status.values)}
+SORTS = {
+    "number": ("number",),
+    "subject": (Lower("subject"),),
+    "requester": (Lower("requester__email"),),
+    "status": None,
+    "priority": None,
+    "assignee": (Lower("assignee__email"),),
+    "updated": ("updated_at",),
+    "created": ("created_at",),
+    "sla": None,
+}
+
+
+def sort_key(ordering: str) -> str:
+    """`-updated_at` (a view's default) and `-updated` (a column) name the same sort."""
+    desc = ordering.startswith("-")
+    key = ordering.lstrip("-").removesuffix("_at")
+    if key not in SORTS:
+        return "-updated"
+    return f"-{key}" if desc else key
+
+
+def order_queue(qs: QuerySet[Ticket], ordering: str) -> QuerySet[Ticket]:
+    key = sort_key(ordering)
+    desc = key.startswith("-")
+    name = key.lstrip("-")
+    if name == "priority":
+        expressions = [priority_rank()]
+    elif name == "status":
+        expressions = [
+            Case(
+                *[When(status=s, then=Value(r)) for s, r in STATUS_ORDER.items()],
+                output_field=IntegerField(),
+            )
+        ]
+    elif name == "sla":
+        expressions = [ticket_sla_next_due()]
+    else:
+        expressions = list(SORTS[name])
+    ordered = []
+    for expr in expressions:
+        expr = expr if hasattr(expr, "resolve_expression") else F(expr)
+        # NULLS LAST only where NULLs exist: on NOT NULL columns it would stop PostgreSQL
+        # from walking the (updated_at DESC) index and sorting the whole queue instead.
+        nulls = {"nulls_last": True} if name in NULLABLE_SORTS else {}
+        ordered.append(expr.desc(**nulls) if desc else expr.asc(**nulls))
+    return qs.order_by(*ordered, "-pk")
+
+
+@dataclass
+class QueuePage:
+    view: QueueView
+    filters: dict
+    ordering: str
+    tickets: list[Ticket]
+    number: int
+    has_next: bool
+    total: int
+    page_size: int = PAGE_SIZE
+    summaries: dict = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.page_size + 1 if self.tickets else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.tickets)
+
+
+def queue_queryset(user, filters: dict, *, now: datetime) -> QuerySet[Ticket]:
+    return ticket_queryset_for(user).filter(filters_q(filters, user=user, now=now))
+
+
+def queue_page(
+    user,
+    view: QueueView,
+    filters: dict,
+    *,
+    ordering: str,
+    page: int,
+    now: datetime,
+    total: int | None = None,
+) -> QueuePage:
+    """One page of a queue: the rows, and the count unless the sidebar knows it already."""
+    qs = queue_queryset(user, filters, now=now)
+    if total is None:
+        total = qs.count()
+    page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
+    offset = (page - 1) * PAGE_SIZE
+    tickets = _page_rows(user, qs, ordering, offset)
+    summaries = {t.pk: sla_summary(t, now) for t in tickets}
+    return QueuePage(
+        view=view,
+        filters=filters,
+        ordering=sort_key(ordering),
+        tickets=tickets,
+        number=page,
+        has_next=offset + len(tickets) < total,
+        total=total,
+        summaries=summaries,
+    )
+
+
+# Sorts an index serves: PostgreSQL walks it and stops after the page.
+INDEXED_SORTS = {"updated", "created", "number"}
+
+
+def _page_rows(user, qs: QuerySet[Ticket], ordering: str, offset: int) -> list[Ticket]:
+    """The page's tickets. For sorts no index serves (priority, SLA due, names), first
+    sort the ids alone, then load those 50 rows with their relations: sorting ten thousand
+    narrow rows is much cheaper than sorting them wide, joined to their users."""
+    if sort_key(ordering).lstrip("-") in INDEXED_SORTS:
+        # The search vector is for the WHERE clause only; the page never shows it.
+        return list(order_queue(qs, ordering).defer("search_vector")[offset : offset + PAGE_SIZE])
+    narrow = order_queue(qs.select_related(None), ordering)
+    ids = list(narrow.values_list("pk", flat=True)[offset : offset + PAGE_SIZE])
+    rows = ticket_queryset_for(user).filter(pk__in=ids).defer("search_vector")
+    by_id = {ticket.pk: ticket for ticket in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def saved_views_for(user) -> list[SavedView]:
+    """The user's own views and every shared view."""
+    return list(
+        SavedView.objects.filter(Q(owner=user) | Q(is_shared=True))
+        .select_related("owner")
+        .order_by("position", Lower("name"), "pk")
+    )
+
+
+def as_queue_view(saved: SavedView) -> QueueView:
+    return QueueView(
+        key=str(saved.pk),
+        name=saved.name,
+        filters=normalize_filters(saved.filters or {}),
+        ordering=saved.ordering or "-updated_at",
+        saved=saved,
+    )
+
+
+def view_counts(user, views: list[QueueView], *, now: datetime) -> dict[str, int]:
+    """Ticket counts of many views in one aggregate over the visible tickets.
+
+    The scan is limited to tickets that can match at least one view (open ones, recently
+    updated ones, ...), which the status and updated_at indexes find.
+    """
+    if not views:
+        return {}
+    conditions = {f"v{i}": filters_q(v.filters, user=user, now=now) for i, v in enumerate(views)}
+    scope = NEVER
+    for condition in conditions.values():
+        scope |= condition
+    totals = (
+        Ticket.objects.visible_to(user)
+        .filter(scope)
+        .aggregate(**{k: Count("pk", filter=c) for k, c in conditions.items()})
+    )
+    return {view.key: totals[f"v{i}"] for i, view in enumerate(views)}
+
+
+def queue_version(user, now: datetime) -> tuple:
+    """What queues and counts depend on: the newest change to a ticket the user can see, the
+    newest saved-view change, and the minute (SLA states and time windows move with the
+    clock). Two index-backed MAX() queries."""
+    newest = Ticket.objects.visible_to(user).aggregate(m=Max("updated_at"))["m"]
+    views = SavedView.objects.aggregate(m=Max("updated_at"), n=Count("pk"))
+    minute = now.replace(second=0, microsecond=0)
+    return (user.pk, newest, views["m"], views["n"], minute)
+
+
+COUNTS_TTL = 120
+
+
+def view_counts_cached(user, views: list[QueueView], *, now: datetime, version: tuple) -> dict:
+    """`view_counts`, reused while nothing the counts depend on changed (tenant-aware cache)."""
+    signature = [(v.key, sorted(v.filters.items())) for v in views]
+    key = (
+        "desk:counts:"
+        + hashlib.blake2b(repr((version, signature)).encode(), digest_size=16).hexdigest()
+    )
+    counts = cache.get(key)
+    if counts is None:
+        counts = view_counts(user, views, now=now)
+        cache.set(key, counts, COUNTS_TTL)
+    return counts
+
+
+def resolve_view(user, key: str) -> QueueView | None:
+    if key in DEFAULT_VIEWS_BY_KEY:
+        return DEFAULT_VIEWS_BY_KEY[key]
+    try:
+        view_id = uuid.UUID(key)
+    except ValueError:
+        return None
+    saved = (
+        SavedView.objects.filter(Q(owner=user) | Q(is_shared=True), pk=view_id)
+        .select_related("owner")
+        .first()
+    )
+    return as_queue_view(saved) if saved else None

@@ -1,0 +1,37 @@
+"""Reads of the desk's own rows: canned responses to offer, who else has a ticket open."""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from desk.models import CannedResponse, TicketPresence
+from panel1.accounts.models import User
+from tickets.models import Ticket
+
+
+def canned_response_list_for(
+    user: User, *, query: str = "", category_id=None, limit: int = 15
+) -> list[CannedResponse]:
+    """Shared and own active canned responses matching `query` (title, shortcut or text);
+    those of the ticket's category first, then the most used."""
+    qs = CannedResponse.objects.filter(Q(owner__isnull=True) | Q(owner=user), is_active=True)
+    for word in (query or "").split()[:5]:
+        qs = qs.filter(
+            Q(title__icontains=word) | Q(shortcut__icontains=word) | Q(content__icontains=word)
+        )
+    ordering = ["-usage_count", "title"]
+    if category_id:
+        first = When(category_id=category_id, then=Value(0))
+        ordering.insert(0, Case(first, default=Value(1), output_field=IntegerField()))
+    return list(qs.order_by(*ordering)[:limit])
+
+
+def presence_list_others(*, ticket: Ticket, user: User) -> list[TicketPresence]:
+    """Who else has the ticket open right now (rows not yet expired)."""
+    return list(
+        TicketPresence.objects.filter(ticket=ticket, expires_at__gt=timezone.now())
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )

@@ -1,0 +1,106 @@
+"""Formatting helpers for the desk's templates (they format values; they never query)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.http import QueryDict
+
+from desk import timeline
+
+register = template.Library()
+
+_LABELS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _labels(kind: str) -> dict[str, str]:
+    """Choice labels per language, computed once: `get_status_display()` rebuilds and hashes
+    the lazy labels on every call, which dominated the queue's rendering time."""
+    from django.utils.translation import get_language
+
+    from tickets.models import Priority, Status
+
+    key = (kind, get_language() or "")
+    if key not in _LABELS:
+        choices = Status.choices if kind == "status" else Priority.choices
+        _LABELS[key] = {str(value): str(label) for value, label in choices}
+    return _LABELS[key]
+
+
+@register.filter
+def status_label(value) -> str:
+    return _labels("status").get(value, value)
+
+
+@register.filter
+def priority_label(value) -> str:
+    return _labels("priority").get(value, value)
+
+
+@register.filter
+def get_item(mapping, key):
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def describe(item) -> str:
+    return timeline.describe(item)
+
+
+@register.simple_tag
+def countdown(due: datetime | None, now: datetime) -> str:
+    """`2h 5m` until `due`, `-35m` past it, days when far."""
+    if due is None:
+        return ""
+    seconds = int((due - now).total_seconds())
+    sign = "-" if seconds < 0 else ""
+    minutes = abs(seconds) // 60
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours}h"
+    if hours:
+        return f"{sign}{hours}h {mins}m"
+    return f"{sign}{mins}m"
+
+
+@register.simple_tag
+def querystring_with(query, **changes) -> str:
+    """The current query (a QueryDict) with some parameters replaced (None drops one)."""
+    params = query.copy() if query is not None else QueryDict(mutable=True)
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None and value != "":
+            params.setlist(key, [value])
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def sort_state(current: str, column: str) -> dict:
+    """For a column header: the sort to link to and the aria-sort value."""
+    if current == column:
+        return {"next": f"-{column}", "aria": "ascending", "arrow": "▲"}
+    if current == f"-{column}":
+        return {"next": column, "aria": "descending", "arrow": "▼"}
+    return {
+        "next": f"-{column}" if column in ("updated", "created", "priority") else column,
+        "aria": "none",
+        "arrow": "",
+    }
+
+
+@register.filter
+def person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name()
+
+
+@register.filter
+def contains(values, value) -> bool:
+    """Membership compared as text (UUIDs from the database, strings from the URL)."""
+    return str(value) in [str(v) for v in (values or [])]

@@ -1,0 +1,145 @@
+"""The ticket page's thread: messages in order, system messages and audit rows folded in
+between, and plain-words descriptions of audit rows ("Status: Open → Waiting on customer")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from panel1.events import names
+from tickets.models import Message, MessageType, Priority, Status, TicketEvent
+from tickets.presentation import conversation_html
+
+# Rows the thread already shows as messages, or that say nothing an agent needs inline.
+_HIDDEN_EVENTS = {names.MESSAGE_ADDED}
+_LABELS = {**dict(Status.choices), **dict(Priority.choices)}
+_FIELD_NAMES = {
+    "status": "Status",
+    "priority": "Priority",
+    "assignee": "Assignee",
+    "category": "Category",
+    "tags": "Tags",
+    "subject": "Subject",
+    "cc": "CC",
+    "escalation_level": "Escalation level",
+    "merged_into": "Merged into",
+    "merged_from": "Merged in",
+    "related": "Related",
+    "message": "Split off",
+}
+_MESSAGE_VERBS = {
+    MessageType.CUSTOMER_REPLY: "replied",
+    MessageType.STAFF_REPLY: "replied",
+    MessageType.INTERNAL_NOTE: "added an internal note",
+    MessageType.SYSTEM: "added a system message",
+}
+
+
+@dataclass
+class ThreadItem:
+    kind: str  # "message" or "events"
+    message: Message | None = None
+    html: str = ""
+    events: list = field(default_factory=list)
+
+    @property
+    def created_at(self) -> datetime:
+        if self.message is not None:
+            return self.message.created_at
+        return self.events[0].created_at
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(describe(e) for e in self.events[:2])
+
+
+def _value(value) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "none"
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in value.items() if v)
+    return str(_LABELS.get(value, value))
+
+
+def _when(value) -> str:
+    """An ISO instant from an audit row, shortened for the thread."""
+    return (
+        value[:16].replace("T", " ") if isinstance(value, str) and "T" in value else _value(value)
+    )
+
+
+def describe(item) -> str:
+    """One line for an audit row or a system message."""
+    if isinstance(item, Message):
+        return item.content.splitlines()[0][:200] if item.content else "System message"
+    event: TicketEvent = item
+    if event.event == names.MESSAGE_ADDED:
+        return f"{event.actor_label} {_MESSAGE_VERBS.get(event.after, 'added a message')}"
+    if event.event == names.TICKET_CREATED:
+        return f"{event.actor_label} created the ticket"
+    if event.event.startswith("sla."):
+        return _describe_sla(event)
+    name = _FIELD_NAMES.get(event.field, event.field or event.event)
+    if event.field == "cc":
+        return f"{event.actor_label} {'added' if event.after else 'removed'} CC " + _value(
+            event.after or event.before
+        )
+    text = f"{name}: {_value(event.before)} → {_value(event.after)}"
+    if event.before is None and event.field in ("merged_into", "merged_from", "related"):
+        text = f"{name} {_value(event.after)}"
+    return f"{text} ({event.actor_label})" + (f" — {event.reason}" if event.reason else "")
+
+
+def _describe_sla(event: TicketEvent) -> str:
+    target = event.field.replace("_", " ")
+    if event.event == names.SLA_BREACH:
+        return f"SLA breached: {target} was due {_when(event.after)}"
+    if event.event == names.SLA_AT_RISK:
+        return f"SLA at risk: {target} due {_when(event.after)}"
+    if isinstance(event.after, dict):
+        due = [
+            f"{k.removesuffix('_due_at').replace('_', ' ')} {_when(v)}"
+            for k, v in event.after.items()
+            if v
+        ]
+        text = "SLA due: " + (", ".join(due) or "none")
+        return text + (f" — {event.reason}" if event.reason else "")
+    return f"SLA {event.event.removeprefix('sla.')}: {_value(event.after)}"
+
+
+# Rows the SLA app derives from other changes (due times, breaches): shown in the thread,
+# but no reason to stop an agent from sending.
+DERIVED_EVENT_PREFIXES = ("sla.",)
+
+
+def build_thread(messages: list[Message], events: list[TicketEvent]) -> list[ThreadItem]:
+    """Messages in order; runs of system messages and audit rows fold into one item.
+
+    Message HTML comes from `tickets.presentation` (Markdown, sanitized; mail as plain text
+    with line breaks), cached per tenant by content hash, so a long thread renders once."""
+    spoken = [m for m in messages if m.message_type != MessageType.SYSTEM]
+    html = {m.pk: rendered for m, rendered in conversation_html(spoken)}
+    rows: list[tuple[datetime, int, object]] = [(m.created_at, 1, m) for m in messages]
+    rows += [(e.created_at, 0, e) for e in events if e.event not in _HIDDEN_EVENTS]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    thread: list[ThreadItem] = []
+    for _, _, row in rows:
+        if isinstance(row, Message) and row.message_type != MessageType.SYSTEM:
+            thread.append(ThreadItem("message", message=row, html=html[row.pk]))
+        elif thread and thread[-1].kind == "events":
+            thread[-1].events.append(row)
+        else:
+            thread.append(ThreadItem("events", events=[row]))
+    return thread
+
+
+def changes_since(events: list[TicketEvent], *, user) -> list[str]:
+    """What other people (or rules) changed, for the warning before sending; derived rows
+    such as recomputed SLA due times do not count."""
+    return [
+        describe(e)
+        for e in events
+        if e.actor_id != user.pk and not e.event.startswith(DERIVED_EVENT_PREFIXES)
+    ]

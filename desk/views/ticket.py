@@ -1,0 +1,328 @@
+"""The ticket page: thread, properties edited in place, reply box, live refresh."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from desk import services as desk_services
+from desk import timeline
+from desk.forms import (
+    CcForm,
+    PropertyForm,
+    ReplyForm,
+    parse_instant,
+    split_tags,
+    staff_users,
+)
+from desk.kb_panel import kb_panel_needed
+from desk.models import ReplyDraft
+from desk.selectors import presence_list_others
+from desk.sla_status import sla_explanation, sla_summary
+from desk.views.base import (
+    desk_view,
+    error_messages,
+    etag_of,
+    flash_error,
+    not_modified_or,
+    poll_seconds,
+    sidebar_context,
+)
+from panel1.accounts.services import customer_get_or_create
+from panel1.exceptions import DomainError, NotFound
+from tickets import services
+from tickets.models import Category, MessageType, Priority, Status, Ticket
+from tickets.selectors import messages_for, ticket_get_for
+from tickets.services import ALLOWED_TRANSITIONS, UNSET
+
+MAX_THREAD_EVENTS = 500
+REQUESTER_TICKETS = 5
+
+
+def get_ticket(request, ref: str) -> Ticket:
+    try:
+        return ticket_get_for(request.user, ref)
+    except NotFound as exc:
+        raise Http404("No such ticket.") from exc
+
+
+def _status_choices(ticket: Ticket):
+    allowed = {ticket.status, *ALLOWED_TRANSITIONS[ticket.status]}
+    return [(value, label) for value, label in Status.choices if value in allowed]
+
+
+def _thread_context(request, ticket: Ticket) -> dict:
+    thread_messages = list(messages_for(request.user, ticket))
+    events = list(ticket.history.order_by("-created_at", "-id")[:MAX_THREAD_EVENTS])[::-1]
+    attachments = [a for m in thread_messages for a in m.attachments.all()]
+    return {
+        "thread": timeline.build_thread(thread_messages, events),
+        "history": events[::-1],
+        "attachments": attachments,
+        "time_spent": sum(m.time_spent or 0 for m in thread_messages),
+        "message_count": sum(1 for m in thread_messages if m.message_type != MessageType.SYSTEM),
+    }
+
+
+def _props_context(request, ticket: Ticket, *, errors=None) -> dict:
+    return {
+        "ticket": ticket,
+        "status_choices": _status_choices(ticket),
+        "priorities": Priority.choices,
+        "categories": list(Category.objects.order_by("name").only("id", "name", "is_active")),
+        "staff": list(staff_users().only("id", "name", "email")),
+        "cc_users": list(ticket.cc.order_by("email").only("id", "name", "email")),
+        "prop_errors": errors or [],
+    }
+
+
+def _sla_context(ticket: Ticket, now) -> dict:
+    return {"sla": sla_summary(ticket, now), "sla_explanation": sla_explanation(ticket)}
+
+
+def _changes_since(request, ticket: Ticket, seen_at) -> list[str]:
+    if seen_at is None:
+        return []
+    events = ticket.history.filter(created_at__gt=seen_at).order_by("created_at", "id")[:50]
+    return timeline.changes_since(list(events), user=request.user)
+
+
+def _live_etag(request, ticket: Ticket, since: str) -> str:
+    # SLA countdowns move with the clock: the region is redrawn each minute.
+    minute = request.desk_now.replace(second=0, microsecond=0)
+    return etag_of(request.user.pk, ticket.pk, ticket.updated_at, since, minute)
+
+
+def seen_marker(ticket: Ticket, newest_event=UNSET) -> str:
+    """What the agent has seen: the later of the ticket's last touch and its newest audit row
+    (a service writes the audit row just after touching the ticket)."""
+    if newest_event is UNSET:
+        newest_event = ticket.history.order_by("-created_at").first()
+    newest = newest_event.created_at if newest_event else None
+    return max(filter(None, [ticket.updated_at, newest])).isoformat()
+
+
+def _reply_form(request, ticket: Ticket, draft: ReplyDraft | None, **marker) -> ReplyForm:
+    initial = {"seen_at": seen_marker(ticket, **marker)}
+    if draft is not None:
+        initial.update(
+            content=draft.content, internal=draft.is_internal, status_after=draft.status_after
+        )
+    return ReplyForm(initial=initial)
+
+
+def _requester_tickets(request, ticket: Ticket) -> list[Ticket]:
+    return list(
+        Ticket.objects.visible_to(request.user)
+        .filter(requester_id=ticket.requester_id)
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at")
+        .only("id", "number", "subject", "status", "created_at")[: REQUESTER_TICKETS + 1]
+    )
+
+
+@require_GET
+@desk_view
+def ticket_page(request, ref: str):
+    ticket = get_ticket(request, ref)
+    now = request.desk_now
+    draft = ReplyDraft.objects.filter(ticket=ticket, user=request.user).first()
+    thread = _thread_context(request, ticket)
+    newest = thread["history"][0] if thread["history"] else None
+    form = _reply_form(request, ticket, draft, newest_event=newest)
+    context = {
+        **thread,
+        **_props_context(request, ticket),
+        **_sla_context(ticket, now),
+        **sidebar_context(request, counts=False),
+        "now": now,
+        "form": form,
+        "draft": draft,
+        "requester_tickets": _requester_tickets(request, ticket),
+        "requester_tickets_max": REQUESTER_TICKETS,
+        "others": presence_list_others(ticket=ticket, user=request.user),
+        "kb_enabled": kb_panel_needed(),
+        "live_poll_seconds": poll_seconds("live"),
+        "live_etag": _live_etag(request, ticket, form.initial["seen_at"]),
+    }
+    return render(request, "desk/ticket.html", context)
+
+
+@require_GET
+@desk_view
+def ticket_live(request, ref: str):
+    """The thread, properties and history for htmx polling; 304 when nothing changed."""
+    ticket = get_ticket(request, ref)
+    since = request.GET.get("seen_at", "")
+    etag = _live_etag(request, ticket, since)
+
+    def build():
+        context = {
+            **_thread_context(request, ticket),
+            **_props_context(request, ticket),
+            **_sla_context(ticket, request.desk_now),
+            "now": request.desk_now,
+            "changes": _changes_since(request, ticket, parse_instant(since)),
+            "oob": True,
+        }
+        return render(request, "desk/_ticket_live.html", context)
+
+    return not_modified_or(request, etag, build)
+
+
+def _changed(response: HttpResponse) -> HttpResponse:
+    response["HX-Trigger"] = "ticket-changed"
+    return response
+
+
+def _reply_response(request, ticket: Ticket, form: ReplyForm, **extra) -> HttpResponse:
+    context = {"ticket": ticket, "form": form, "status_choices": _status_choices(ticket), **extra}
+    return render(request, "desk/_reply_form.html", context)
+
+
+@require_POST
+@desk_view
+def ticket_reply(request, ref: str):
+    """Send a reply or note (and set the status); warn first if others changed the ticket."""
+    ticket = get_ticket(request, ref)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _reply_failed(request, ticket, form, [])
+    data = form.cleaned_data
+    changes = [] if data["confirm"] else _changes_since(request, ticket, data["seen_at"])
+    if changes:
+        return _collision(request, ticket, form, changes)
+    try:
+        attachments = services.attachments_prepare(request.FILES.getlist("attachments"))
+        message = desk_services.reply_send(
+            ticket=ticket,
+            actor=request.user,
+            content=data["content"],
+            internal=data["internal"],
+            status_after=data["status_after"],
+            time_spent=data["time_spent"],
+            attachments=attachments,
+        )
+    except DomainError as exc:
+        return _reply_failed(request, ticket, form, error_messages(exc))
+    kind = "Internal note added" if data["internal"] else "Reply sent"
+    if not request.htmx:
+        messages.success(request, f"{kind} on {ticket.number}.")
+        return redirect("desk:ticket", ref=message.ticket.number)
+    ticket.refresh_from_db()
+    fresh = _reply_form(request, ticket, None)
+    return _changed(_reply_response(request, ticket, fresh, sent=kind))
+
+
+def _reply_failed(request, ticket, form, errors: list[str]) -> HttpResponse:
+    if not request.htmx:
+        # Without JavaScript the page reloads: keep the text as the draft, so nothing is lost.
+        desk_services.reply_draft_save(
+            ticket=ticket,
+            actor=request.user,
+            content=request.POST.get("content", ""),
+            is_internal=bool(request.POST.get("internal")),
+        )
+        for message in errors or [e for errs in form.errors.values() for e in errs]:
+            messages.error(request, message)
+        return redirect("desk:ticket", ref=ticket.number)
+    return _reply_response(request, ticket, form, errors=errors)
+
+
+def _collision(request, ticket, form, changes: list[str]) -> HttpResponse:
+    data = form.data.copy()
+    data["seen_at"] = seen_marker(ticket)
+    data["confirm"] = "on"
+    warned = ReplyForm(data)
+    warned.is_valid()
+    if not request.htmx:
+        desk_services.reply_draft_save(
+            ticket=ticket, actor=request.user, content=form.cleaned_data["content"]
+        )
+        messages.warning(request, "Not sent: the ticket changed. " + "; ".join(changes))
+        return redirect("desk:ticket", ref=ticket.number)
+    return _changed(_reply_response(request, ticket, warned, changes=changes))
+
+
+def _props_response(request, ticket: Ticket, errors=None) -> HttpResponse:
+    if not request.htmx:
+        for error in errors or []:
+            messages.error(request, error)
+        return redirect("desk:ticket", ref=ticket.number)
+    fresh = get_ticket(request, str(ticket.pk))
+    response = render(
+        request, "desk/_ticket_props.html", _props_context(request, fresh, errors=errors)
+    )
+    return _changed(response) if not errors else response
+
+
+@require_POST
+@desk_view
+def ticket_props(request, ref: str):
+    """Change one or more properties in place (each through its service)."""
+    ticket = get_ticket(request, ref)
+    form = PropertyForm(request.POST)
+    if not form.is_valid():
+        errors = [f"{k}: {' '.join(v)}" for k, v in form.errors.items()]
+        return _props_response(request, ticket, errors)
+    try:
+        _apply_props(request, ticket, form)
+    except DomainError as exc:
+        return _props_response(request, ticket, error_messages(exc))
+    return _props_response(request, ticket)
+
+
+def _apply_props(request, ticket: Ticket, form: PropertyForm) -> None:
+    data = form.cleaned_data
+    fields = form.changed_fields(request.POST)
+    actor = request.user
+    if "status" in fields and data["status"]:
+        services.ticket_status_change(
+            ticket=ticket, actor=actor, status=data["status"], reason=data["reason"]
+        )
+    if "assignee" in fields:
+        services.ticket_assign(ticket=ticket, actor=actor, assignee=data["assignee"])
+    changes = {}
+    if "priority" in fields and data["priority"]:
+        changes["priority"] = data["priority"]
+    if "category" in fields:
+        changes["category"] = data["category"]
+    if "tags" in fields:
+        changes["tags"] = split_tags(data["tags"])
+    if changes:
+        services.ticket_update(ticket=ticket, actor=actor, reason=data["reason"], **changes)
+
+
+@require_POST
+@desk_view
+def ticket_assign_me(request, ref: str):
+    ticket = get_ticket(request, ref)
+    try:
+        services.ticket_assign(ticket=ticket, actor=request.user, assignee=request.user)
+    except DomainError as exc:
+        if request.htmx:
+            return _props_response(request, ticket, error_messages(exc))
+        flash_error(request, exc)
+    return _props_response(request, ticket)
+
+
+@require_POST
+@desk_view
+def ticket_cc(request, ref: str):
+    ticket = get_ticket(request, ref)
+    form = CcForm(request.POST)
+    if not form.is_valid():
+        return _props_response(request, ticket, ["Enter a valid email address."])
+    try:
+        if form.cleaned_data["remove"]:
+            user = ticket.cc.filter(pk=form.cleaned_data["remove"]).first()
+            if user is not None:
+                services.ticket_cc_remove(ticket=ticket, actor=request.user, user=user)
+        elif form.cleaned_data["email"]:
+            user, _ = customer_get_or_create(email=form.cleaned_data["email"])
+            services.ticket_cc_add(ticket=ticket, actor=request.user, user=user)
+    except DomainError as exc:
+        return _props_response(request, ticket, error_messages(exc))
+    return _props_response(request, ticket)

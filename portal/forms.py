@@ -1,0 +1,188 @@
+"""Portal forms: they check shape (required, lengths, types); business rules are the services'."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from panel1.accounts import services as accounts
+from panel1.accounts.models import User
+from panel1.exceptions import DomainError
+from tickets.models import Category, Priority
+
+MAX_FILES = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more uploaded files, each checked against the per-file size limit."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+        if len(files) > MAX_FILES:
+            raise ValidationError(_("Attach at most %(n)d files.") % {"n": MAX_FILES})
+        limit = settings.ATTACHMENT_MAX_FILE_SIZE
+        too_big = [f.name for f in files if f.size > limit]
+        if too_big:
+            raise ValidationError(
+                _("%(names)s is larger than %(limit)s, the limit per file.")
+                % {"names": ", ".join(too_big), "limit": filesizeformat(limit)}
+            )
+        if sum(f.size for f in files) > settings.ATTACHMENT_MAX_MESSAGE_SIZE:
+            raise ValidationError(
+                _("All attachments together may be at most %(limit)s.")
+                % {"limit": filesizeformat(settings.ATTACHMENT_MAX_MESSAGE_SIZE)}
+            )
+        return files
+
+
+def attachment_help() -> str:
+    return _("Up to %(n)d files, %(size)s each.") % {
+        "n": MAX_FILES,
+        "size": filesizeformat(settings.ATTACHMENT_MAX_FILE_SIZE),
+    }
+
+
+def add_domain_errors(form: forms.Form, error: DomainError, field_map: dict | None = None):
+    """Show a service's DomainError on the form: on the field it names, else at the top."""
+    for field, messages in error.errors.items():
+        name = (field_map or {}).get(field, field)
+        for message in messages:
+            form.add_error(name if name in form.fields else None, str(message))
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+class SignupForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    password1 = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=False)
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(render_value=False)
+    )
+    # A field people never see: bots that fill every input get a normal-looking answer.
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password1")
+        if password and password != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        elif password:
+            probe = User(email=data.get("email", ""), name=data.get("name", ""))
+            try:
+                validate_password(password, user=probe)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=())
+    notify_by_email = forms.BooleanField(
+        label=_("Email me when my requests are answered or updated"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES
+
+
+# --- Tickets --------------------------------------------------------------------------------
+
+
+class NewTicketForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    description = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=50_000,
+        help_text=_("You can use **bold**, _italic_, lists, links and `code`."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Topic"), queryset=Category.objects.none(), required=False, empty_label=_("—")
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, required=False)
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, allow_priority: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachment_help()
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("name")
+        if allow_priority:
+            self.fields["priority"].initial = Priority.MEDIUM
+        else:
+            del self.fields["priority"]
+
+
+class ReplyForm(forms.Form):
+    content = forms.CharField(
+        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=50_000
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = attachment_help()
+
+
+class CCForm(forms.Form):
+    email = forms.EmailField(label=_("Colleague's email"), max_length=254)
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How did we do?"),
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything to add?"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class _PasswordSaveByService:
+    """Django's password forms (validators, mismatch and old-password errors) whose write goes
+    through the accounts service instead of `user.save()`."""
+
+    def save(self, commit: bool = True) -> User:
+        password = self.cleaned_data["new_password1"]
+        return accounts.password_set(actor=self.user, user=self.user, password=password)
+
+
+class SetPasswordForm(_PasswordSaveByService, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordChangeForm(_PasswordSaveByService, auth_forms.PasswordChangeForm):
+    pass

@@ -1,0 +1,21 @@
+"""How tickets look to customers (labels). Message text is rendered by `tickets.presentation`."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import Status
+
+# Customer-facing wording: what the status means for them, not for the agent.
+STATUS_LABELS = {
+    Status.OPEN: _("Open"),
+    Status.IN_PROGRESS: _("In progress"),
+    Status.WAITING_ON_CUSTOMER: _("Awaiting your reply"),
+    Status.ON_HOLD: _("On hold"),
+    Status.RESOLVED: _("Resolved"),
+    Status.CLOSED: _("Closed"),
+}
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)

