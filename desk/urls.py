@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from desk.views import assist, auth, dashboard, queues, ticket
+from desk.views import assist, auth, dashboard, queues, reports, ticket
 
 app_name = "desk"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("logout/", auth.DeskLogoutView.as_view(), name="logout"),
     path("", dashboard.dashboard, name="dashboard"),
     path("counts/", queues.sidebar_counts, name="counts"),
+    path("reports/", reports.report_page, name="reports"),
+    path("reports/<slug:name>/", reports.report_page, name="report"),
     path("search/", queues.queue, name="search"),
     path("search/rows/", queues.queue_rows, name="search-rows"),
     path("queue/<slug:key>/", queues.queue, name="queue"),
