@@ -49,6 +49,10 @@ def _changed_ticket_ids(since: dt.datetime | None) -> list:
         return list(Ticket.objects.order_by().values_list("pk", flat=True))
     ids = set(Ticket.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
     ids.update(TicketSLA.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
+    # An edited SLA profile re-derives its open tickets (without touching their rows' stamps)
+    # and changes their business minutes; closed tickets keep the figures they closed with.
+    edited = TicketSLA.objects.filter(profile__updated_at__gte=since, is_closed=False)
+    ids.update(edited.values_list("ticket_id", flat=True))
     ids.update(
         SatisfactionRating.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True)
     )

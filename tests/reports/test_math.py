@@ -307,3 +307,28 @@ def test_time_zone_change_rebuilds_days(three, supervisor, tenant):
 
 def test_default_profile_exists(tenant):
     assert SlaProfile.objects.filter(is_default=True).exists()
+
+
+def test_profile_edit_recomputes_open_tickets(make_ticket, agent, supervisor):
+    from panel1.actors import Actor
+    from reports.models import TicketFact
+    from reports.services import reports_refresh
+    from sla.services import sla_profile_update
+
+    ticket = make_ticket(created=at(DAY, 16), first=at(D1, 10), assignee=agent)
+    reports_refresh(full=True)
+    assert TicketFact.objects.get(pk=ticket.pk).first_response_business_minutes == 1080
+    default = SlaProfile.objects.get(is_default=True)
+    sla_profile_update(
+        profile=default,
+        actor=Actor.system(),
+        business_hours={
+            "timezone": "UTC",
+            **{
+                d: {"start": "09:00", "end": "17:00", "enabled": True}
+                for d in ("monday", "tuesday", "wednesday", "thursday", "friday")
+            },
+        },  # fmt: skip
+    )
+    reports_refresh()
+    assert TicketFact.objects.get(pk=ticket.pk).first_response_business_minutes == 120
