@@ -50,8 +50,10 @@ def _changed_ticket_ids(since: dt.datetime | None) -> list:
     ids = set(Ticket.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
     ids.update(TicketSLA.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
     # An edited SLA profile re-derives its open tickets (without touching their rows' stamps)
-    # and changes their business minutes; closed tickets keep the figures they closed with.
-    edited = TicketSLA.objects.filter(profile__updated_at__gte=since, is_closed=False)
+    # and changes their business minutes; resolved and closed tickets keep their figures.
+    edited = TicketSLA.objects.filter(
+        profile__updated_at__gte=since, is_closed=False, resolved_at__isnull=True
+    )
     ids.update(edited.values_list("ticket_id", flat=True))
     ids.update(
         SatisfactionRating.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True)
