@@ -260,3 +260,12 @@ def test_report_query_count_does_not_grow_with_tickets(
 
 def test_tickets_placed_are_visible(tickets):
     assert Ticket.objects.count() == 2
+
+
+def test_export_lines_come_in_bounded_chunks():
+    from reports.exports import LINES_PER_CHUNK, csv_lines
+
+    chunks = list(csv_lines(["n"], ([n] for n in range(2 * LINES_PER_CHUNK + 7))))
+    assert len(chunks) == 3
+    assert max(chunk.count("\n") for chunk in chunks) <= LINES_PER_CHUNK + 1
+    assert "".join(chunks).splitlines() == ["n", *map(str, range(2 * LINES_PER_CHUNK + 7))]
