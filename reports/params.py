@@ -21,6 +21,8 @@ from tickets.models import Category, Channel, Priority
 DEFAULT_DAYS = 30
 MAX_YEARS = 5
 INTERVALS = ("day", "week")
+# Outside these, day arithmetic (the previous period, the day after the end) could overflow.
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,9 @@ def _range(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple[
         end = today if start is None else max(start, today)
     if start is None:
         start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
+    for name, day in (("end", end), ("start", start)):
+        if not EARLIEST <= day <= LATEST:
+            raise DomainError({name: [f"Give a date between {EARLIEST} and {LATEST}."]})
     if end < start:
         raise DomainError({"end": ["end must not be before start."]})
     if end > _add_years(start, MAX_YEARS):

@@ -96,7 +96,9 @@ def test_default_period_is_the_last_30_days(api_client, supervisor):
     [
         ({"start": "2026-03-04", "end": "2026-03-02"}, "end"),
         ({"start": "2020-01-01", "end": "2025-01-02"}, "end"),
-        ({"start": "0001-01-01"}, "end"),
+        ({"start": "0001-01-01"}, "start"),
+        ({"end": "9999-12-31"}, "end"),
+        ({"start": "1999-01-01"}, "end"),
         ({"start": "yesterday"}, "start"),
         ({"category": "not-a-uuid"}, "category"),
         ({"category": "00000000-0000-0000-0000-000000000001"}, "category"),
