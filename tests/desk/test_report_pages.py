@@ -99,3 +99,29 @@ def test_customers_are_sent_to_the_portal(tenant_client, customer):
 
 def test_sidebar_links_to_reports(tenant_client, supervisor):
     assert 'href="/desk/reports/"' in tenant_client(supervisor).get("/desk/").content.decode()
+
+
+def test_report_page_queries_do_not_grow_with_tickets(
+    tenant_client, supervisor, customer, agent, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(count):
+        for _ in range(count):
+            ticket = TicketFactory(requester=customer, tags=["printer"])
+            services.ticket_assign(ticket=ticket, actor=agent, assignee=agent)
+            services.ticket_status_change(ticket=ticket, actor=agent, status=Status.RESOLVED)
+        reports_refresh()
+
+    client = tenant_client(supervisor)
+    add(1)
+    counts = {}
+    for name in NAMES:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(f"/desk/reports/{name}/")
+        counts[name] = len(captured.captured_queries)
+    add(10)
+    for name in NAMES:
+        with django_assert_max_num_queries(counts[name], info=name):
+            client.get(f"/desk/reports/{name}/")
