@@ -193,6 +193,22 @@ FIELDS: dict[str, FieldSpec] = _fields(
         choices=MESSAGE_TYPES,
         nullable=True,
     ),
+    FieldSpec(
+        "satisfaction_score",
+        FieldType.NUMBER,
+        "Mean of the answered survey questions (1-5); set on survey.completed, else null.",
+        nullable=True,
+    ),
+    *(
+        FieldSpec(
+            f"satisfaction_{question}",
+            FieldType.INTEGER,
+            f"The survey's {question.replace('_', ' ')} score (1-5); set on survey.completed "
+            "when answered, else null.",
+            nullable=True,
+        )
+        for question in ("response_time", "solution", "team")
+    ),
 )
 
 

@@ -430,6 +430,8 @@ def _list_holds(operator: str, actual: Any, expected: Any) -> bool:
 
 
 def _number_holds(operator: str, actual: Any, expected: Any) -> bool:
+    if operator == "is_set":  # nullable numbers (the survey scores)
+        return actual is not None
     if isinstance(actual, Decimal) and actual.is_finite():
         actual = float(actual)
     if not (_is_number(actual) or isinstance(actual, float) and math.isinf(actual)):

@@ -61,14 +61,37 @@ def ticket_context(
         "hours_since_created": max(0.0, (now - ticket.created_at).total_seconds() / 3600),
         "business_hours_now": business_hours_now(ticket, now),
         "message_type": message.message_type if message is not None else None,
+        **dict.fromkeys(SURVEY_FIELDS),
     }
+
+
+SURVEY_FIELDS = {
+    "satisfaction_score": "score",
+    "satisfaction_response_time": "response_time",
+    "satisfaction_solution": "solution",
+    "satisfaction_team": "team",
+}
+
+
+def survey_context(event_name: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The survey scores a `survey.completed` event carries (null for other events, so no
+    rule evaluation pays a query for them)."""
+    if event_name != "survey.completed":
+        return dict.fromkeys(SURVEY_FIELDS)
+    return {field: _score(payload.get(key)) for field, key in SURVEY_FIELDS.items()}
+
+
+def _score(value: Any) -> int | float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def event_context(
     ticket: Ticket, *, event_name: str, payload: Mapping[str, Any], now: datetime | None = None
 ) -> dict[str, Any]:
     message = triggering_message(ticket, payload, event_name)
-    return ticket_context(ticket, message=message, now=now)
+    context = ticket_context(ticket, message=message, now=now)
+    context.update(survey_context(event_name, payload))
+    return context
 
 
 def load_ticket(ticket_id: Any) -> Ticket | None:

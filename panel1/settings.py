@@ -121,6 +121,7 @@ TENANT_APPS = [
     "sla",
     "automation",
     "knowledgebase",
+    "reports",
     "portal",
     "desk",
     "panel1.plugins",

@@ -156,12 +156,34 @@ class CCForm(forms.Form):
     email = forms.EmailField(label=_("Colleague's email"), max_length=254)
 
 
-class RatingForm(forms.Form):
-    rating = forms.TypedChoiceField(
-        label=_("How did we do?"),
+def _stars(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
         choices=[(n, str(n)) for n in range(5, 0, -1)],
         coerce=int,
+        empty_value=None,
+        required=False,
         widget=forms.RadioSelect,
+    )
+
+
+class RatingForm(forms.Form):
+    """The survey's three questions (1-5, each optional, at least one) and a comment.
+
+    `rating` answers all three alike (the one-click links from the survey mail send it).
+    """
+
+    QUESTIONS = ("response_time", "solution", "team")
+
+    response_time = _stars(_("How satisfied are you with our response time?"))
+    solution = _stars(_("How satisfied are you with the solution?"))
+    team = _stars(_("How satisfied are you with our team?"))
+    rating = forms.TypedChoiceField(
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.HiddenInput,
     )
     comment = forms.CharField(
         label=_("Anything to add?"),
@@ -169,6 +191,35 @@ class RatingForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, questions: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, text in (questions or {}).items():
+            if name in self.fields:
+                self.fields[name].label = text
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rating") and not any(data.get(q) for q in self.QUESTIONS):
+            data.update(dict.fromkeys(self.QUESTIONS, data["rating"]))
+        if not self.errors and not any(data.get(q) for q in self.QUESTIONS):
+            raise forms.ValidationError(_("Answer at least one question."))
+        return data
+
+    @property
+    def answers(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.QUESTIONS}
+
+    @staticmethod
+    def initial_of(rating) -> dict | None:
+        if rating is None:
+            return None
+        return {
+            "response_time": rating.response_time or rating.rating,
+            "solution": rating.solution or rating.rating,
+            "team": rating.team or rating.rating,
+            "comment": rating.comment,
+        }
 
 
 class _PasswordSaveByService:

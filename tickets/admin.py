@@ -6,6 +6,7 @@ from tickets.models import (
     Category,
     Message,
     SatisfactionRating,
+    SurveySettings,
     Ticket,
     TicketEvent,
 )
@@ -148,9 +149,19 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 @admin.register(SatisfactionRating)
 class SatisfactionRatingAdmin(admin.ModelAdmin):
-    list_display = ["ticket", "rating", "created_at"]
+    list_display = ["ticket", "score", "response_time", "solution", "team", "created_at"]
     list_filter = ["rating"]
-    readonly_fields = ["ticket", "rating", "comment"]
+    readonly_fields = ["ticket", "rating", "response_time", "solution", "team", "score", "comment"]
 
     def has_add_permission(self, request):
         return False  # ratings come from requesters (portal, survey links)
+
+
+@admin.register(SurveySettings)
+class SurveySettingsAdmin(admin.ModelAdmin):
+    """One row: when to send the survey, when to remind, what counts as a low score."""
+
+    list_display = ["__str__", "enabled", "delay_minutes", "reminder_after_hours"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SurveySettings.objects.exists()

@@ -6,6 +6,7 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from panel1 import jobs
         from panel1.tenants import provisioning
         from tickets import demo
 
@@ -17,6 +18,16 @@ class TicketsConfig(AppConfig):
 
         register_capability("tickets", TicketsCapability)
         register_capability("mail", MailCapability)
+
+        from tickets import surveys
+
+        surveys.connect()
+        jobs.register_schedule(
+            name="surveys.dispatch",
+            func="tickets.surveys.survey_dispatch_task",
+            minutes=5,
+            per_tenant=True,
+        )
 
         from tickets.email import wiring as email_wiring
 

@@ -13,7 +13,7 @@ SEARCH_CONFIG = "english"
 
 
 def ticket_queryset_for(user) -> QuerySet[Ticket]:
-    qs = Ticket.objects.visible_to(user).with_list_relations()
+    qs = Ticket.objects.visible_to(user).with_list_relations().select_related("satisfaction")
     if hasattr(Ticket, "sla_state"):
         qs = qs.select_related("sla_state")
     return qs

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, FloatField, Q
+from django.db.models.functions import Cast, Coalesce
 
 from tickets.models import Priority, SatisfactionRating, Status, Ticket
 
@@ -51,8 +52,9 @@ def support_stats(*, start: date | None = None, end: date | None = None) -> dict
         .annotate(n=Count("pk"))
         .order_by("category__name")
     }
+    # A rating's score is the mean of its answered questions (older rows: the single rating).
     score = SatisfactionRating.objects.filter(ticket__in=tickets.values("pk")).aggregate(
-        avg=Avg("rating")
+        avg=Avg(Coalesce("score", Cast("rating", FloatField())))
     )["avg"]
     return {
         "total_tickets": totals["total"],

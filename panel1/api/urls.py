@@ -14,6 +14,7 @@ from panel1.api.views import MeView
 from panel1.audit.api import urls as audit_api
 from panel1.privacy.api import urls as privacy_api
 from panel1.plugins.api import urls as plugins_api
+from reports.api import urls as reports_api
 from sla.api import urls as sla_api
 from tickets.api import urls as tickets_api
 
@@ -26,6 +27,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script as a file: the CSP allows no inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # reports first: its `tickets/export/` must win over the tickets router's `tickets/{id}/`.
+    path("", include(reports_api)),
     path("", include(tickets_api)),
     path("", include(sla_api)),
     path("", include(automation_api)),

@@ -36,7 +36,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.presentation import conversation_html
-from tickets.satisfaction import CHANGE_WINDOW, satisfaction_submit
+from tickets.satisfaction import CHANGE_WINDOW, satisfaction_answer, survey_settings
 
 PAGE_SIZE = 20
 # Service field names -> form field names, for showing a service's errors on the form.
@@ -113,6 +113,11 @@ def suggestion_opened(request):
     return HttpResponse(status=204)
 
 
+def _questions(user) -> dict[str, str]:
+    """The tenant's question texts in the customer's language."""
+    return survey_settings().question_texts(getattr(user, "language", ""))
+
+
 def _detail(request, ticket: Ticket, *, status: int = 200, **forms):
     user = request.user
     participant = is_participant(user, ticket)
@@ -122,8 +127,9 @@ def _detail(request, ticket: Ticket, *, status: int = 200, **forms):
     can_rate = is_requester and ticket.status in CLOSED_STATUSES and rating_open
     show_rating_form = participant and "rating_form" in forms
     if "rating_form" not in forms and can_rate:
-        initial = {"rating": rating.rating, "comment": rating.comment} if rating else None
-        forms["rating_form"] = RatingForm(initial=initial)
+        forms["rating_form"] = RatingForm(
+            initial=RatingForm.initial_of(rating), questions=_questions(user)
+        )
     merged_into = None
     if ticket.merged_into_id:
         merged_into = Ticket.objects.visible_to(user).filter(pk=ticket.merged_into_id).first()
@@ -217,14 +223,14 @@ def ticket_resolve(request, ref: str):
 @require_POST
 def ticket_rate(request, ref: str):
     ticket = _participant_ticket(request, ref)
-    form = RatingForm(request.POST)
+    form = RatingForm(request.POST, questions=_questions(request.user))
     if form.is_valid():
         try:
-            satisfaction_submit(
+            satisfaction_answer(
                 ticket=ticket,
                 actor=request.user,
-                rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
+                **form.answers,
             )
         except DomainError as exc:
             add_domain_errors(form, exc)

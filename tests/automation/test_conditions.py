@@ -38,6 +38,10 @@ EXPECTED_FIELD_TYPES = {
     "hours_since_created": "number",
     "business_hours_now": "boolean",
     "message_type": "enum",
+    "satisfaction_score": "number",
+    "satisfaction_response_time": "integer",
+    "satisfaction_solution": "integer",
+    "satisfaction_team": "integer",
 }
 
 STRING_OPS = {"equals", "not_equals", "contains", "not_contains", "in", "not_in", "matches"}
@@ -62,6 +66,10 @@ EXPECTED_OPERATORS = {
     "escalation_level": EQ_IN_OPS | ORDER_OPS,
     "hours_since_created": ORDER_OPS,
     "business_hours_now": {"equals", "not_equals"},
+    "satisfaction_score": ORDER_OPS | SET_OPS,
+    "satisfaction_response_time": EQ_IN_OPS | ORDER_OPS | SET_OPS,
+    "satisfaction_solution": EQ_IN_OPS | ORDER_OPS | SET_OPS,
+    "satisfaction_team": EQ_IN_OPS | ORDER_OPS | SET_OPS,
 }
 
 
@@ -251,6 +259,20 @@ OPERATOR_CASES = [
     ("hours_since_created", "lte", 48, 48.01, False),
     ("hours_since_created", "gt", 1, "lots", False),
     ("hours_since_created", "gt", 1, float("nan"), False),
+    # survey scores (nullable numbers)
+    ("satisfaction_score", "lte", 2, 1.67, True),
+    ("satisfaction_score", "lte", 2, 4.5, False),
+    ("satisfaction_score", "lte", 2, None, False),
+    ("satisfaction_score", "is_set", None, 3.0, True),
+    ("satisfaction_score", "is_set", None, None, False),
+    ("satisfaction_score", "is_not_set", None, None, True),
+    ("satisfaction_score", "is_not_set", None, 5, False),
+    ("satisfaction_team", "lte", 2, 1, True),
+    ("satisfaction_team", "lte", 2, 3, False),
+    ("satisfaction_team", "is_set", None, 4, True),
+    ("satisfaction_team", "is_set", None, None, False),
+    ("satisfaction_team", "is_not_set", None, None, True),
+    ("satisfaction_team", "is_not_set", None, 4, False),
     # booleans
     ("business_hours_now", "equals", True, True, True),
     ("business_hours_now", "equals", True, False, False),

@@ -50,6 +50,10 @@ def test_ticket_fields(tenant):
         "hours_since_created": pytest.approx(3.0),
         "business_hours_now": True,
         "message_type": None,
+        "satisfaction_score": None,
+        "satisfaction_response_time": None,
+        "satisfaction_solution": None,
+        "satisfaction_team": None,
     }
 
 

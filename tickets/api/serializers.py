@@ -1,5 +1,6 @@
 """Shapes only: validation of business rules happens in tickets.services."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -83,6 +84,7 @@ class TicketSerializer(serializers.ModelSerializer):
     sla = serializers.SerializerMethodField()
     cc = UserSummarySerializer(many=True, read_only=True)
     merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    satisfaction_score = serializers.SerializerMethodField()
 
     class Meta:
         model = Ticket
@@ -102,6 +104,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "version",
             "cc",
             "merged_into",
+            "satisfaction_score",
             "created_at",
             "updated_at",
         ]
@@ -109,6 +112,14 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def get_sla(self, ticket) -> SlaBlockSerializer:
         return sla_block(ticket)
+
+    def get_satisfaction_score(self, ticket) -> float | None:
+        """The mean of the answered survey questions (null until rated)."""
+        try:
+            rating = ticket.satisfaction
+        except ObjectDoesNotExist:
+            return None
+        return rating.score if rating.score is not None else float(rating.rating)
 
 
 class MessageContentField(fields.TextField):
@@ -271,3 +282,28 @@ class DateRangeSerializer(serializers.Serializer):
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": ["end must not be before start."]})
         return attrs
+
+
+class SatisfactionAnswerSerializer(serializers.Serializer):
+    response_time = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    solution = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    team = serializers.IntegerField(min_value=1, max_value=5, required=False)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def validate(self, attrs):
+        if all(attrs.get(key) is None for key in ("response_time", "solution", "team")):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Answer at least one of response_time, solution, team."]}
+            )
+        return attrs
+
+
+class SatisfactionSerializer(serializers.Serializer):
+    ticket = serializers.UUIDField(source="ticket_id")
+    response_time = serializers.IntegerField(allow_null=True)
+    solution = serializers.IntegerField(allow_null=True)
+    team = serializers.IntegerField(allow_null=True)
+    score = serializers.FloatField(allow_null=True)
+    comment = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()

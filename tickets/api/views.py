@@ -2,7 +2,12 @@
 
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -15,12 +20,14 @@ from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
 from panel1.api.parsers import FormParser, JSONParser, MultiPartParser
 from panel1.api.permissions import IsHelpdeskStaff, IsTenantAdminOrReadOnly
+from panel1.exceptions import NotFound
 from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
 from tickets.downloads import attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
+from tickets.satisfaction import satisfaction_answer
 from tickets.selectors import messages_for, ticket_get_for, ticket_queryset_for
 from tickets.services.categories import category_create, category_delete, category_update
 from tickets.stats import support_stats
@@ -262,6 +269,30 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             status=status.HTTP_201_CREATED,
             headers={"ETag": f'"{version.get()}"'},
         )
+
+    @extend_schema(
+        summary="Answer the satisfaction survey (the requester, once resolved)",
+        request=s.SatisfactionAnswerSerializer,
+        responses={
+            201: s.SatisfactionSerializer,
+            200: OpenApiResponse(s.SatisfactionSerializer, description="Replaced (7 days)"),
+            **ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def satisfaction(self, request, id=None):
+        if request.user.is_helpdesk_staff:
+            raise PermissionDenied("Only the requester answers the survey.")
+        ticket = self.get_object()
+        if ticket.requester_id != request.user.pk:
+            raise NotFound({"detail": "No such ticket."})
+        data = s.SatisfactionAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rating, created = satisfaction_answer(
+            ticket=ticket, actor=request.user, **data.validated_data
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.SatisfactionSerializer(rating).data, status=code)
 
     @extend_schema(
         summary="The audit trail (staff)",

@@ -3,6 +3,7 @@
 - ``tickets``: statuses, priorities, channels, categories, tickets, messages, attachments,
   the audit trail and the numbering counter;
 - ``people``: agent profiles and satisfaction ratings;
+- ``survey``: the satisfaction survey's settings and invitations;
 - ``email``: the email channel (templates, reply tokens, outbound and inbound mail,
   bounces, mailboxes).
 
@@ -22,6 +23,7 @@ from tickets.models.email import (
     OutboundStatus,
 )
 from tickets.models.people import AgentProfile, SatisfactionRating
+from tickets.models.survey import SurveyInvite, SurveySettings
 from tickets.models.tickets import (
     OPEN_STATUSES,
     PAUSED_STATUSES,
@@ -62,6 +64,8 @@ __all__ = [
     "Priority",
     "SatisfactionRating",
     "Status",
+    "SurveyInvite",
+    "SurveySettings",
     "Ticket",
     "TicketCounter",
     "TicketEvent",

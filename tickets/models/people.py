@@ -36,6 +36,18 @@ class SatisfactionRating(models.Model):
     comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The three survey questions (1-5 each; an unanswered one is null). `rating` is their
+    # rounded mean and `score` the exact one; an earlier single rating became all three.
+    response_time = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    solution = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    team = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    score = models.FloatField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.rating}/5 for {self.ticket_id}"

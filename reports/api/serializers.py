@@ -1,0 +1,46 @@
+"""Shapes of the report API (rules live in reports.params)."""
+
+from rest_framework import serializers
+
+from reports.params import INTERVALS
+from tickets.models import Priority
+
+FORMATS = ("json", "csv", "xlsx")
+
+
+class CategoryRefField(serializers.CharField):
+    """A category id, or `none` for tickets without one."""
+
+    def to_internal_value(self, data):
+        import uuid
+
+        text = super().to_internal_value(data).strip()
+        if text.lower() == "none":
+            return None
+        try:
+            return uuid.UUID(text)
+        except ValueError as exc:
+            raise serializers.ValidationError("Give a category UUID or none.") from exc
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="First day (tenant's time zone)")
+    end = serializers.DateField(required=False, help_text="Last day, inclusive")
+    category = serializers.ListField(child=CategoryRefField(), required=False)
+    agent = serializers.ListField(child=serializers.UUIDField(), required=False)
+    priority = serializers.ListField(
+        child=serializers.ChoiceField(choices=Priority.values), required=False
+    )
+    channel = serializers.ListField(child=serializers.CharField(max_length=16), required=False)
+    tag = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    interval = serializers.ChoiceField(choices=INTERVALS, required=False, default="day")
+    format = serializers.ChoiceField(choices=FORMATS, required=False, default="json")
+
+
+class ReportSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    previous = serializers.DictField(help_text="start, end and the totals of the period before")
+    rows = serializers.ListField(child=serializers.DictField())
+    totals = serializers.DictField()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from reports.api import views
+
+app_name = "reports-api"
+
+urlpatterns = [
+    path("tickets/export/", views.TicketExportView.as_view(), name="tickets-export"),
+    path("reports/<str:name>/", views.ReportView.as_view(), name="report"),
+]

@@ -1,0 +1,143 @@
+"""Report rollups: one fact row per ticket and per-day aggregates, kept by the analytics job.
+
+Nothing here is the source of truth: every row is derived from the tickets, their messages,
+SLA states and ratings, and can be thrown away and rebuilt (`manage.py reports_rebuild`).
+Days are local dates in the tenant's time zone (`RollupState.timezone`).
+"""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+
+class TicketFact(models.Model):
+    """One ticket as the reports see it: its dimensions, dates and measured times.
+
+    Times are whole minutes; `*_business_minutes` are measured on the ticket's SLA calendar
+    with the SLA pauses taken out, the plain ones are wall-clock minutes.
+    """
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="report_fact"
+    )
+    created_on = models.DateField()
+    resolved_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=24)
+    priority = models.CharField(max_length=8)
+    channel = models.CharField(max_length=16)
+    category = models.ForeignKey(
+        "tickets.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    is_merged = models.BooleanField(default=False)
+
+    first_response_minutes = models.PositiveIntegerField(null=True, blank=True)
+    first_response_business_minutes = models.PositiveIntegerField(null=True, blank=True)
+    next_response_minutes = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
+    next_response_business_minutes = ArrayField(
+        models.PositiveIntegerField(), default=list, blank=True
+    )
+    resolution_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_business_minutes = models.PositiveIntegerField(null=True, blank=True)
+
+    replies = models.PositiveIntegerField(default=0)
+    reopens = models.PositiveIntegerField(default=0)
+    time_spent = models.PositiveIntegerField(default=0)
+
+    first_response_met = models.BooleanField(default=False)
+    first_response_breached = models.BooleanField(default=False)
+    resolution_met = models.BooleanField(default=False)
+    resolution_breached = models.BooleanField(default=False)
+
+    rated_on = models.DateField(null=True, blank=True)
+    rating_response_time = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_solution = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_team = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_score = models.FloatField(null=True, blank=True)
+
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # Every report selects a date range on one of these three dates.
+            models.Index(fields=["created_on"], name="report_fact_created_idx"),
+            models.Index(fields=["resolved_on"], name="report_fact_resolved_idx"),
+            models.Index(
+                fields=["rated_on"],
+                name="report_fact_rated_idx",
+                condition=Q(rated_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Report fact of {self.ticket_id}"
+
+
+class DailyRollup(models.Model):
+    """Ticket counts of one local day for one combination of dimensions (additive)."""
+
+    day = models.DateField()
+    priority = models.CharField(max_length=8)
+    channel = models.CharField(max_length=16)
+    category = models.ForeignKey(
+        "tickets.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    first_response_met = models.PositiveIntegerField(default=0)
+    first_response_breached = models.PositiveIntegerField(default=0)
+    resolution_met = models.PositiveIntegerField(default=0)
+    resolution_breached = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="report_daily_day_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.priority}/{self.channel}"
+
+
+class AgentDay(models.Model):
+    """What one staff user did on one local day: public replies and tracked minutes."""
+
+    day = models.DateField()
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    replies = models.PositiveIntegerField(default=0)
+    time_spent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "agent"], name="report_agent_day_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.agent_id}"
+
+
+class RollupState(models.Model):
+    """The analytics job's bookmark (one row per tenant schema)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    timezone = models.CharField(max_length=64, default="UTC")
+    watermark = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_ms = models.PositiveIntegerField(default=0)
+    last_run_tickets = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Rollups up to {self.watermark}"

@@ -1,0 +1,209 @@
+"""The analytics job: keep the report facts and per-day rollups in step with the tickets.
+
+Idempotent by construction: facts are recomputed from the source rows and upserted, and every
+affected day is rebuilt whole (delete + insert from the facts) in one transaction, so a rerun
+or a second worker changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from reports.facts import Calendars, among, facts_compute
+from reports.models import AgentDay, DailyRollup, RollupState, TicketFact
+from sla.models import TicketSLA
+from tickets.models import Message, SatisfactionRating, Ticket
+
+BATCH = 2000
+# Rows committed by transactions that were running when the last pass started carry an
+# updated_at before its watermark; looking back a little catches them (recomputing is free
+# of side effects, so an overlap only costs time).
+OVERLAP = dt.timedelta(minutes=5)
+FACT_FIELDS = [f.name for f in TicketFact._meta.concrete_fields if f.name != "ticket"]
+
+
+def tenant_zone() -> ZoneInfo:
+    """The tenant's time zone (report days are local days)."""
+    from panel1.tenants.models import Tenant
+
+    name = (
+        Tenant.objects.filter(schema_name=connection.schema_name)
+        .values_list("default_timezone", flat=True)
+        .first()
+    )
+    try:
+        return ZoneInfo(name or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _changed_ticket_ids(since: dt.datetime | None) -> list:
+    if since is None:
+        return list(Ticket.objects.order_by().values_list("pk", flat=True))
+    ids = set(Ticket.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
+    ids.update(TicketSLA.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
+    # An edited SLA profile re-derives its open tickets (without touching their rows' stamps)
+    # and changes their business minutes; resolved and closed tickets keep their figures.
+    edited = TicketSLA.objects.filter(
+        profile__updated_at__gte=since, is_closed=False, resolved_at__isnull=True
+    )
+    ids.update(edited.values_list("ticket_id", flat=True))
+    ids.update(
+        SatisfactionRating.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True)
+    )
+    return sorted(ids)
+
+
+def _state() -> RollupState:
+    state, _ = RollupState.objects.select_for_update().get_or_create(pk=1)
+    return state
+
+
+@transaction.atomic
+def reports_refresh(*, actor=None, full: bool = False, now: dt.datetime | None = None) -> int:
+    """Recompute the facts of every ticket changed since the last pass and rebuild the days
+    they touch; answer how many tickets were recomputed.
+
+    Holds the RollupState row lock for the pass, so two workers never interleave. A change of
+    the tenant's time zone (or `full`) recomputes everything.
+    """
+    started = time.monotonic()
+    now = now or timezone.now()
+    state = _state()
+    zone = tenant_zone()
+    if full or state.timezone != zone.key:
+        full = True
+        TicketFact.objects.all().delete()
+        DailyRollup.objects.all().delete()
+        AgentDay.objects.all().delete()
+    since = None if full or state.watermark is None else state.watermark - OVERLAP
+    ids = _changed_ticket_ids(since)
+    days: set[dt.date] = set()
+    calendars = Calendars()
+    for offset in range(0, len(ids), BATCH):
+        days |= _refresh_batch(ids[offset : offset + BATCH], zone, calendars, now)
+    rollup_days_rebuild(days=days, zone=zone)
+    agent_days_rebuild(days=_message_days(ids, since, zone) if since else None, zone=zone)
+    state.timezone, state.watermark, state.last_run_at = zone.key, now, now
+    state.last_run_ms = int((time.monotonic() - started) * 1000)
+    state.last_run_tickets = len(ids)
+    state.save()
+    return len(ids)
+
+
+def _refresh_batch(ids: list, zone: ZoneInfo, calendars: Calendars, now) -> set[dt.date]:
+    """Upsert the facts of `ids`; answer the days whose rollups they change (old and new)."""
+    old = TicketFact.objects.filter(pk__in=among(ids)).values_list("created_on", "resolved_on")
+    days = {day for pair in old for day in pair if day}
+    facts = facts_compute(ids, zone=zone, calendars=calendars, now=now)
+    facts_save(facts)
+    days |= {day for fact in facts for day in (fact.created_on, fact.resolved_on) if day}
+    return days
+
+
+def facts_save(facts: list[TicketFact]) -> None:
+    """Upsert facts with one prepared statement sent many times (psycopg pipelines it);
+    bulk_create's single statement with ~30 parameters per row cost more to build than to run."""
+    if not facts:
+        return
+    fields = [
+        TicketFact._meta.get_field("ticket"),
+        *(TicketFact._meta.get_field(n) for n in FACT_FIELDS),
+    ]
+    columns = ", ".join(f'"{field.column}"' for field in fields)
+    updates = ", ".join(f'"{f.column}" = EXCLUDED."{f.column}"' for f in fields[1:])
+    sql = (
+        f'INSERT INTO "{TicketFact._meta.db_table}" ({columns}) '
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f'ON CONFLICT ("ticket_id") DO UPDATE SET {updates}'
+    )
+    # Every value is a plain uuid/date/str/int/bool/float/list that psycopg adapts as is.
+    names = [field.attname for field in fields]
+    rows = [[getattr(fact, name) for name in names] for fact in facts]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def rollup_days_rebuild(*, days: Iterable[dt.date], zone: ZoneInfo) -> None:
+    """Rebuild the DailyRollup rows of `days` from the facts (one statement each way)."""
+    days = sorted(set(days))
+    if not days:
+        return
+    DailyRollup.objects.filter(day__in=days).delete()
+    table, facts = DailyRollup._meta.db_table, TicketFact._meta.db_table
+    # Created-on counters and resolved-on counters come from two passes over the facts,
+    # grouped by the same dimensions, then summed into one row per day and combination.
+    sql = f"""
+        INSERT INTO {table} (day, priority, channel, category_id, assignee_id, created, solved,
+            reopened, first_response_met, first_response_breached, resolution_met,
+            resolution_breached)
+        SELECT day, priority, channel, category_id, assignee_id, SUM(created), SUM(solved),
+            SUM(reopened), SUM(fr_met), SUM(fr_breached), SUM(res_met), SUM(res_breached)
+        FROM (
+            SELECT created_on AS day, priority, channel, category_id, assignee_id,
+                1 AS created, 0 AS solved, (reopens > 0)::int AS reopened,
+                first_response_met::int AS fr_met, first_response_breached::int AS fr_breached,
+                0 AS res_met, 0 AS res_breached
+            FROM {facts} WHERE NOT is_merged AND created_on = ANY(%s)
+            UNION ALL
+            SELECT resolved_on, priority, channel, category_id, assignee_id,
+                0, 1, 0, 0, 0, resolution_met::int, resolution_breached::int
+            FROM {facts} WHERE NOT is_merged AND resolved_on = ANY(%s)
+        ) AS parts
+        GROUP BY day, priority, channel, category_id, assignee_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [days, days])
+
+
+def _message_days(ids: list, since: dt.datetime, zone: ZoneInfo) -> set[dt.date]:
+    """Local days of the messages added since `since` (a new message touches its ticket, so
+    its ticket is among `ids`; the (ticket, created_at) index serves this)."""
+    stamps = Message.objects.filter(ticket_id__in=among(ids), created_at__gte=since).values_list(
+        "created_at", flat=True
+    )
+    return {stamp.astimezone(zone).date() for stamp in stamps}
+
+
+def agent_days_rebuild(*, days: set[dt.date] | None, zone: ZoneInfo) -> None:
+    """Rebuild AgentDay for `days` (None: every day) from the staff users' messages."""
+    from panel1.accounts.models import STAFF_ROLES, User
+
+    if days is not None and not days:
+        return
+    rows = AgentDay.objects.all() if days is None else AgentDay.objects.filter(day__in=days)
+    rows.delete()
+    params: list = [zone.key, sorted(STAFF_ROLES)]
+    day_filter = ""
+    if days is not None:
+        # The instant range lets the created_at index narrow the scan; the date test is exact.
+        low = dt.datetime.combine(min(days), dt.time.min, tzinfo=zone)
+        high = dt.datetime.combine(max(days) + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        day_filter = (
+            "AND m.created_at >= %s AND m.created_at < %s "
+            "AND (m.created_at AT TIME ZONE %s)::date = ANY(%s)"
+        )
+        params += [low, high, zone.key, sorted(days)]
+    sql = f"""
+        INSERT INTO {AgentDay._meta.db_table} (day, agent_id, replies, time_spent)
+        SELECT (m.created_at AT TIME ZONE %s)::date, m.author_id,
+            COUNT(*) FILTER (WHERE m.message_type = 'STAFF_REPLY' AND NOT m.is_auto_response),
+            COALESCE(SUM(m.time_spent), 0)
+        FROM {Message._meta.db_table} m JOIN {User._meta.db_table} u ON u.id = m.author_id
+        WHERE u.role = ANY(%s) {day_filter}
+        GROUP BY 1, 2
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def facts_stale_count() -> int:
+    """Tickets the job has not seen yet (for the report pages' freshness note)."""
+    return Ticket.objects.filter(~Q(pk__in=TicketFact.objects.values("pk"))).count()

@@ -1,0 +1,78 @@
+"""The satisfaction survey's per-tenant settings and each resolved ticket's invitation."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+__all__ = ["SurveyInvite", "SurveySettings"]
+
+DEFAULT_QUESTIONS = {
+    "response_time": "How satisfied are you with our response time?",
+    "solution": "How satisfied are you with the solution?",
+    "team": "How satisfied are you with our team?",
+}
+
+
+class SurveySettings(models.Model):
+    """One row per tenant: when to ask, when to remind, what counts as a low score."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    enabled = models.BooleanField(default=True)
+    delay_minutes = models.PositiveIntegerField(
+        default=60, help_text="Minutes after the ticket is resolved before the survey is sent"
+    )
+    reminder_after_hours = models.PositiveIntegerField(
+        default=72, help_text="Hours after the survey before the one reminder; 0 = no reminder"
+    )
+    low_score_threshold = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="An answer at or below this score creates a follow-up",
+    )
+    questions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Question texts per language: {"en": {"response_time": "...", "solution": '
+        '"...", "team": "..."}, "de": {...}}; missing texts fall back to the defaults',
+    )
+
+    class Meta:
+        verbose_name = "survey settings"
+        verbose_name_plural = "survey settings"
+
+    def __str__(self):
+        return "Survey settings"
+
+    def question_texts(self, language: str | None = None) -> dict[str, str]:
+        texts = dict(DEFAULT_QUESTIONS)
+        for code in ("en", (language or "").lower()):
+            texts.update({k: v for k, v in (self.questions or {}).get(code, {}).items() if v})
+        return {key: texts[key] for key in DEFAULT_QUESTIONS}
+
+
+class SurveyInvite(models.Model):
+    """The survey mail of one resolution: due, sent, reminded (each at most once)."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="survey_invite"
+    )
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="survey_invite_due_idx",
+                condition=models.Q(sent_at__isnull=True),
+            ),
+            models.Index(
+                fields=["sent_at"],
+                name="survey_invite_remind_idx",
+                condition=models.Q(sent_at__isnull=False, reminded_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Survey for {self.ticket_id}"
