@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from panel1.events import names
 
 # Events a rule may be triggered by: every DESIGN.md event about a ticket (a KB article
-# publication has no ticket for the actions to work on).
+# publication or an agent's availability has no ticket for the actions to work on).
 TRIGGER_EVENTS: tuple[str, ...] = tuple(
-    name for name in names.ALL_EVENTS if name != names.KB_ARTICLE_PUBLISHED
+    name
+    for name in names.ALL_EVENTS
+    if name not in (names.KB_ARTICLE_PUBLISHED, names.AGENT_AVAILABILITY_CHANGED)
 )
 MAX_IDLE_HOURS = 24 * 365
 

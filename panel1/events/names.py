@@ -14,6 +14,8 @@ TICKET_ESCALATED = "ticket.escalated"
 TICKET_IDLE = "ticket.idle"
 SURVEY_COMPLETED = "survey.completed"
 KB_ARTICLE_PUBLISHED = "kb.article.published"
+# About an agent, not a ticket: payload {"user_id", "changes", "available": [before, after]}.
+AGENT_AVAILABILITY_CHANGED = "agent.availability.changed"
 
 ALL_EVENTS = (
     TICKET_CREATED,
@@ -30,4 +32,5 @@ ALL_EVENTS = (
     TICKET_IDLE,
     SURVEY_COMPLETED,
     KB_ARTICLE_PUBLISHED,
+    AGENT_AVAILABILITY_CHANGED,
 )

@@ -21,7 +21,7 @@ from tickets.models.email import (
     OutboundEmail,
     OutboundStatus,
 )
-from tickets.models.people import AgentProfile, SatisfactionRating
+from tickets.models.people import AgentProfile, AgentStatus, SatisfactionRating
 from tickets.models.tickets import (
     OPEN_STATUSES,
     PAUSED_STATUSES,
@@ -44,6 +44,7 @@ __all__ = [
     "PAUSED_STATUSES",
     "PRIORITY_RANK",
     "AgentProfile",
+    "AgentStatus",
     "Attachment",
     "BouncedAddress",
     "Category",

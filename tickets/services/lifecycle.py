@@ -13,6 +13,7 @@ from panel1.events import names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.sentinels import UNSET
 from panel1.tenants.services import current_tenant
+from tickets.language import offered_code, ticket_language
 from tickets.models import (
     Category,
     Channel,
@@ -87,6 +88,7 @@ def ticket_create(
     if channel not in Channel.values:
         raise DomainError({"channel": [f"{channel!r} is not a valid channel."]})
     _check_category(category)
+    language = ticket_language(requester=requester, text=f"{subject}\n{content}")
     ticket = Ticket.objects.create(
         number=next_ticket_number(tenant=current_tenant()),
         subject=subject,
@@ -95,6 +97,7 @@ def ticket_create(
         tags=normalize_tags(tags),
         requester=requester,
         channel=channel,
+        language=language,
         last_customer_message_at=timezone.now(),
     )
     cc_users = [user for user in cc if user.pk != requester.pk]
@@ -149,8 +152,19 @@ def check_assignable(*, ticket: Ticket, assignee: User) -> None:
 
 
 @transaction.atomic
-def ticket_assign(*, ticket: Ticket, actor: User | Actor, assignee: User | None) -> Ticket:
-    """Assign the ticket to a staff user (or unassign with None); emits `ticket.assigned`."""
+def ticket_assign(
+    *,
+    ticket: Ticket,
+    actor: User | Actor,
+    assignee: User | None,
+    reason: str = "",
+    routing_reason: str | None = UNSET,
+) -> Ticket:
+    """Assign the ticket to a staff user (or unassign with None); emits `ticket.assigned`.
+
+    Routing passes `routing_reason` (kept on the ticket and in the history's reason); any
+    other assignment clears the ticket's routing reason, which no longer explains it.
+    """
     actor = Actor.of(actor)
     if not actor.is_staff:
         raise PermissionDenied("Only staff can assign tickets.")
@@ -161,7 +175,8 @@ def ticket_assign(*, ticket: Ticket, actor: User | Actor, assignee: User | None)
     if (before.pk if before else None) == (assignee.pk if assignee else None):
         return ticket
     ticket.assignee = assignee
-    touch(ticket, "assignee")
+    ticket.routing_reason = None if routing_reason is UNSET else routing_reason
+    touch(ticket, "assignee", "routing_reason")
     audit(
         ticket,
         actor,
@@ -169,6 +184,7 @@ def ticket_assign(*, ticket: Ticket, actor: User | Actor, assignee: User | None)
         field="assignee",
         before=before.email if before else None,
         after=assignee.email if assignee else None,
+        reason=reason or (routing_reason if routing_reason is not UNSET else "") or "",
     )
     emit(
         names.TICKET_ASSIGNED,
@@ -188,9 +204,11 @@ def ticket_update(
     priority=UNSET,
     category=UNSET,
     tags=UNSET,
+    language=UNSET,
     reason: str = "",
 ) -> Ticket:
-    """Change subject, priority, category and/or tags; one audit row per changed field."""
+    """Change subject, priority, category, tags and/or language; one audit row per changed
+    field. `language` is a LANGUAGES code or None."""
     actor = Actor.of(actor)
     if not actor.is_staff:
         raise PermissionDenied("Only staff can edit ticket properties.")
@@ -211,6 +229,11 @@ def ticket_update(
         wanted["category"] = category
     if tags is not UNSET:
         wanted["tags"] = normalize_tags(tags)
+    if language is not UNSET:
+        code = offered_code(language) if language else None
+        if language and code is None:
+            raise DomainError({"language": [f"{language!r} is not one of the languages."]})
+        wanted["language"] = code
     changes = {}
     for field, value in wanted.items():
         before = getattr(ticket, field)
