@@ -184,3 +184,11 @@ class WebhookAttempt(models.Model):
 
     def __str__(self):
         return f"attempt {self.number} of {self.delivery_id}"
+
+
+# Routing keeps its models in its own package; they belong to this app.
+from automation.routing.models import (  # noqa: E402, F401
+    CategoryRouting,
+    RoutingSettings,
+    RoutingState,
+)

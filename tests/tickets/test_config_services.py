@@ -99,9 +99,7 @@ def test_agent_profile_services_record_changes(tenant):
     admin, agent = AdminFactory(), AgentFactory()
     billing, tech = CategoryFactory(), CategoryFactory()
 
-    profile = agent_profile_create(
-        actor=admin, user=agent, categories=[billing], status="online"
-    )
+    profile = agent_profile_create(actor=admin, user=agent, categories=[billing], status="online")
     agent_profile_update(profile=profile, actor=admin, categories=[billing, tech], status="away")
     agent_profile_delete(profile=profile, actor=admin)
 
