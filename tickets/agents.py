@@ -49,7 +49,7 @@ def agent_get(agent_id) -> User:
     pk = parse_uuid(str(agent_id))
     agent = _with_load(User.objects.filter(pk=pk, role__in=STAFF_ROLES)).first() if pk else None
     if agent is None:
-        raise NotFound("No such agent.")
+        raise NotFound({"detail": ["No such agent."]})
     return agent
 
 

@@ -82,6 +82,7 @@ class TicketSerializer(serializers.ModelSerializer):
     sla = serializers.SerializerMethodField()
     cc = UserSummarySerializer(many=True, read_only=True)
     merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
+    routing_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = Ticket
@@ -100,6 +101,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "escalation_level",
             "cc",
             "merged_into",
+            "language",
+            "routing_reason",
             "created_at",
             "updated_at",
         ]
@@ -107,6 +110,12 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def get_sla(self, ticket) -> SlaBlockSerializer:
         return sla_block(ticket)
+
+    def get_routing_reason(self, ticket) -> str | None:
+        # Why routing chose an agent is staff business, like the automation logs.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return ticket.routing_reason if user is not None and user.is_helpdesk_staff else None
 
 
 class MessageContentField(serializers.CharField):
@@ -148,6 +157,7 @@ class TicketUpdateSerializer(serializers.Serializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50), required=False, max_length=30
     )
+    language = serializers.CharField(max_length=10, required=False, allow_null=True)
 
 
 class StatusChangeSerializer(serializers.Serializer):

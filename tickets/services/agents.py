@@ -43,7 +43,7 @@ def agent_update(
     """
     actor_obj = Actor.of(actor)
     if agent is None or not agent.is_helpdesk_staff:
-        raise NotFound("No such agent.")
+        raise NotFound({"detail": ["No such agent."]})
     others = {
         "capacity": capacity,
         "skills": skills,
