@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from desk.views import assist, auth, dashboard, queues, ticket
+from desk.views import assist, auth, dashboard, queues, routing, ticket
 
 app_name = "desk"
 
@@ -23,6 +23,10 @@ urlpatterns = [
     path("views/<uuid:pk>/edit/", queues.saved_view_update, name="saved-view-update"),
     path("views/<uuid:pk>/delete/", queues.saved_view_delete, name="saved-view-delete"),
     path("bulk/", queues.bulk, name="bulk"),
+    path("availability/", routing.availability, name="availability"),
+    path("team/", routing.team, name="team"),
+    path("routing/", routing.routing_settings, name="routing"),
+    path("routing/agents/<uuid:pk>/", routing.routing_agent, name="routing-agent"),
     path("canned/", assist.canned_search, name="canned"),
     path("canned/<uuid:pk>/used/", assist.canned_used, name="canned-used"),
     path("preview/", assist.preview, name="preview"),
