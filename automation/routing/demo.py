@@ -7,14 +7,15 @@ from django.db import transaction
 
 from automation.routing.models import RoutingSettings
 from automation.routing.services import routing_settings_update
-from tickets.models import AgentProfile, Category
+from tickets.availability import language_codes
+from tickets.models import AgentProfile
 from tickets.services.categories import agent_profile_create
 
 DEMO_AGENTS = {
-    # email: (status, capacity, skills, categories by name)
-    "alice@demo.test": ("online", 8, ["billing", "refunds"], []),
-    "bob@demo.test": ("online", 5, ["hardware", "network"], []),
-    "supervisor@demo.test": ("away", 3, ["escalations"], []),
+    # email: (status, capacity, skills, languages (those the site offers are kept))
+    "alice@demo.test": ("online", 8, ["billing", "refunds"], ["en", "de"]),
+    "bob@demo.test": ("online", 5, ["hardware", "network"], ["en", "fr", "es"]),
+    "supervisor@demo.test": ("away", 3, ["escalations"], ["en", "pt-br"]),
 }
 
 
@@ -31,8 +32,8 @@ def demo_routing_create(*, tenant, people) -> bool:
 def _demo_routing_create(people) -> None:
     admin = people.get("admin@demo.test")
     routing_settings_update(actor=admin, strategy="load_balanced", previous_agent=True)
-    languages = ["en"]
-    for email, (status, capacity, skills, category_names) in DEMO_AGENTS.items():
+    offered = set(language_codes())
+    for email, (status, capacity, skills, languages) in DEMO_AGENTS.items():
         user = people.get(email)
         if user is None or AgentProfile.objects.filter(user=user).exists():
             continue
@@ -42,6 +43,5 @@ def _demo_routing_create(people) -> None:
             status=status,
             capacity=capacity,
             skills=skills,
-            languages=languages,
-            categories=Category.objects.filter(name__in=category_names),
+            languages=[code for code in languages if code in offered],
         )
