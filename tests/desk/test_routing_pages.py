@@ -13,6 +13,7 @@ from tickets.services import ticket_assign
 
 PAGE_MAX = 20  # session, sidebar, agents with load (1), today's assignments (1), settings
 
+
 def test_availability_switch_shows_and_sets_my_status(tenant_client, agent):
     client = tenant_client(agent)
     page = client.get("/desk/").content.decode()
