@@ -19,7 +19,7 @@ def open_tickets_subquery():
             Ticket.objects.filter(assignee=OuterRef("pk"), status__in=OPEN_STATUSES)
             .order_by()
             .values("assignee")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .values("n")[:1]
         ),
         0,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,6 +44,8 @@ from tickets.models import (
     Ticket,
 )
 from tickets.services import ticket_assign, ticket_routing_note
+
+logger = logging.getLogger(__name__)
 
 WAITING_BATCH = 50  # tickets routed per "agent became available" event
 RETURN_BATCH = 200  # untouched tickets given back per "agent went offline" event
@@ -229,36 +232,42 @@ def agent_loads(user_ids: Iterable) -> dict[str, tuple[int, int]]:
         Ticket.objects.filter(assignee_id__in=list(user_ids), status__in=OPEN_STATUSES)
         .order_by()
         .values("assignee_id")
-        .annotate(n=Count("pk"), load=_weight_expression())
+        .annotate(n=Count("*"), load=_weight_expression())
     )
     return {str(row["assignee_id"]): (row["n"], row["load"] or 0) for row in rows}
 
 
 def candidates(*, now: dt.datetime, last_assigned: dict[str, int]) -> list[Agent]:
     """Everyone in the routing pool as the selection sees them now (two queries)."""
+    return [agent for agent, _user in _pool_with_users(now=now, last_assigned=last_assigned)]
+
+
+def _pool_with_users(*, now: dt.datetime, last_assigned: dict[str, int]) -> list[tuple]:
     profiles = routing_pool()
     loads = agent_loads(profile.user_id for profile in profiles)
-    agents = []
+    found = []
     for profile in profiles:
         user_id = str(profile.user_id)
         available, because = availability(profile, now)
         open_tickets, load = loads.get(user_id, (0, 0))
-        agents.append(
-            Agent(
-                id=user_id,
-                name=profile.user.get_full_name(),
-                open_tickets=open_tickets,
-                load=load,
-                capacity=profile.capacity,
-                skills=frozenset(profile.skills or ()),
-                languages=frozenset(profile.languages or ()),
-                categories=frozenset(str(pk) for pk in profile.category_ids),
-                available=available,
-                unavailable_because=because,
-                last_assigned=int(last_assigned.get(user_id, 0)),
-            )
+        agent = Agent(
+            id=user_id,
+            name=profile.user.get_full_name(),
+            open_tickets=open_tickets,
+            load=load,
+            capacity=profile.capacity,
+            skills=frozenset(profile.skills or ()),
+            languages=frozenset(profile.languages or ()),
+            categories=frozenset(str(pk) for pk in profile.category_ids),
+            available=available,
+            unavailable_because=because,
+            last_assigned=int(last_assigned.get(user_id, 0)),
         )
-    return agents
+        # The category limit `ticket_assign` checks, already read with the pool (the
+        # tickets app caches it on the user object under this name).
+        profile.user._agent_category_ids = list(profile.category_ids)
+        found.append((agent, profile.user))
+    return found
 
 
 def _previous_agent_id(ticket: Ticket) -> str | None:
@@ -277,8 +286,11 @@ def _previous_agent_id(ticket: Ticket) -> str | None:
 
 
 def _state_lock() -> RoutingState:
-    RoutingState.objects.bulk_create([RoutingState(pk=SINGLETON)], ignore_conflicts=True)
-    return RoutingState.objects.select_for_update().get(pk=SINGLETON)
+    state = RoutingState.objects.select_for_update().filter(pk=SINGLETON).first()
+    if state is None:  # first decision of the tenant; a parallel one may create it too
+        RoutingState.objects.bulk_create([RoutingState(pk=SINGLETON)], ignore_conflicts=True)
+        state = RoutingState.objects.select_for_update().get(pk=SINGLETON)
+    return state
 
 
 def _facts(ticket: Ticket, *, with_previous: bool) -> TicketFacts:
@@ -292,7 +304,7 @@ def _facts(ticket: Ticket, *, with_previous: bool) -> TicketFacts:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # one decision, no savepoint round trips of its own
 def ticket_route(
     *,
     ticket_id,
@@ -331,9 +343,10 @@ def ticket_route(
     if strategy == selection.MANUAL and not record_manual:
         # Routing is off here: no note on every new ticket of a tenant that routes by hand.
         return None
+    pool = _pool_with_users(now=timezone.now(), last_assigned=state.last_assigned)
     decision = selection.select_agent(
         _facts(ticket, with_previous=settings.previous_agent),
-        candidates(now=timezone.now(), last_assigned=state.last_assigned),
+        [agent for agent, _user in pool],
         strategy=strategy,
         previous_agent=settings.previous_agent,
         priority_first=settings.priority_first,
@@ -344,7 +357,7 @@ def ticket_route(
         ticket_routing_note(ticket=ticket, actor=actor, reason=decision.reason)
         return decision
     if decision.agent_id != str(ticket.assignee_id):
-        agent = User.objects.get(pk=decision.agent_id)
+        agent = next(user for found, user in pool if found.id == decision.agent_id)
         ticket_assign(ticket=ticket, actor=actor, assignee=agent, routing_reason=decision.reason)
     state.sequence += 1
     state.last_assigned = {**state.last_assigned, decision.agent_id: state.sequence}
@@ -389,7 +402,12 @@ def waiting_tickets_route(*, actor: Actor | None = None, limit: int = WAITING_BA
     )
     routed = 0
     for ticket_id in ids:
-        decision = ticket_route(ticket_id=ticket_id, actor=actor)
+        try:
+            with transaction.atomic():  # one ticket that fails does not stop the others
+                decision = ticket_route(ticket_id=ticket_id, actor=actor)
+        except DomainError:
+            logger.warning("routing: waiting ticket %s could not be routed", ticket_id)
+            continue
         routed += bool(decision and decision.assigned)
     return routed
 

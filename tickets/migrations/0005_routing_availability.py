@@ -95,4 +95,16 @@ class Migration(migrations.Migration):
                 blank=True, help_text="Why routing assigned the ticket (or could not).", null=True
             ),
         ),
+        migrations.AddIndex(
+            model_name="ticket",
+            index=models.Index(
+                condition=models.Q(
+                    ("assignee__isnull", False),
+                    ("status__in", ("OPEN", "IN_PROGRESS", "WAITING_ON_CUSTOMER", "ON_HOLD")),
+                ),
+                fields=["assignee"],
+                include=("priority",),
+                name="ticket_open_load_idx",
+            ),
+        ),
     ]

@@ -128,6 +128,13 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_idx"),
             models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
             models.Index(fields=["-created_at"], name="ticket_created_idx"),
+            # Routing's load per agent: an index-only scan over open assigned tickets.
+            models.Index(
+                fields=["assignee"],
+                include=["priority"],
+                condition=models.Q(status__in=OPEN_STATUSES, assignee__isnull=False),
+                name="ticket_open_load_idx",
+            ),
             GinIndex(fields=["tags"], name="ticket_tags_gin"),
             GinIndex(fields=["search_vector"], name="ticket_search_gin"),
         ]
