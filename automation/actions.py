@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import regex
 
 from automation.conditions import PRIORITIES, STATUSES, Errors, RuleValidationError
+from automation.routing.selection import STRATEGIES
 from panel1.ids import parse_uuid
 
 MAX_ACTIONS = 20
@@ -108,6 +109,17 @@ ACTION_TYPES: dict[str, ActionSpec] = {
             ),
         ),
         _action("escalate_ticket", "Raise the ticket's escalation level by one."),
+        _action(
+            "auto_assign",
+            "Route the ticket to an available agent (an assigned ticket stays as it is).",
+            ParamSpec(
+                "strategy",
+                ParamType.ENUM,
+                "Strategy to use instead of the routing settings' (optional).",
+                required=False,
+                choices=STRATEGIES,
+            ),
+        ),
         _action(
             "notify_users",
             "Notify staff users about the ticket.",

@@ -4,7 +4,16 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
 from automation import services
-from automation.models import AutoResponseTemplate, Rule, RuleRun, WebhookAttempt, WebhookDelivery
+from automation.models import (
+    AutoResponseTemplate,
+    CategoryRouting,
+    RoutingSettings,
+    Rule,
+    RuleRun,
+    WebhookAttempt,
+    WebhookDelivery,
+)
+from automation.routing.services import routing_settings_get, routing_settings_update
 from panel1.exceptions import DomainError
 
 _FORM_FIELDS = ("name", "trigger_event", "idle_hours")
@@ -166,3 +175,42 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     search_fields = ["url", "rule_name"]
     exclude = ["secret"]
     inlines = [WebhookAttemptInline]
+
+
+# --- routing ------------------------------------------------------------------------------
+
+
+class CategoryRoutingInline(admin.TabularInline):
+    model = CategoryRouting
+    extra = 1
+    fields = ["category", "strategy"]
+
+
+@admin.register(RoutingSettings)
+class RoutingSettingsAdmin(admin.ModelAdmin):
+    """The one settings row; writes go through `routing_settings_update` (audited)."""
+
+    list_display = ["strategy", "previous_agent", "priority_first", "reroute_when_offline"]
+    fields = ["strategy", "previous_agent", "priority_first", "reroute_when_offline"]
+    inlines = [CategoryRoutingInline]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not RoutingSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        routing_settings_get()
+        saved = routing_settings_update(
+            actor=request.user, **{name: form.cleaned_data[name] for name in self.fields}
+        )
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        rows = []
+        for formset in formsets:
+            for data in formset.cleaned_data:
+                if data and not data.get("DELETE") and data.get("category"):
+                    rows.append({"category": data["category"], "strategy": data["strategy"]})
+        routing_settings_update(actor=request.user, categories=rows)

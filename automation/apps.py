@@ -8,16 +8,26 @@ class AutomationConfig(AppConfig):
     def ready(self):
         from automation import demo, engine, plugin_actions, privacy, services, tasks
         from automation.models import TRIGGER_EVENTS
+        from automation.routing import demo as routing_demo
+        from automation.routing import subscribers as routing_subscribers
         from panel1 import jobs
         from panel1.crypto import register_encrypted_field
         from panel1.events import bus
         from panel1.tenants import provisioning
+        from sla.business_hours import validate_business_hours
+        from tickets.availability import register_working_hours_validator
 
         privacy.register()
         register_encrypted_field(label="automation.webhook_secrets", rotate=services.secrets_rotate)
         for event_name in TRIGGER_EVENTS:
             bus.subscribe(event_name, key="automation.engine", handler=engine.handle_event)
         plugin_actions.plugin_actions_register()
+        # After the engine (subscribers of an event run in registration order): a ticket
+        # a rule assigned is not routed.
+        for event_name, handler in routing_subscribers.SUBSCRIPTIONS:
+            bus.subscribe(event_name, key="automation.routing", handler=handler)
+        register_working_hours_validator("sla.business_hours", validate_business_hours)
+        provisioning.register_demo_step("routing", routing_demo.demo_routing_create)
         provisioning.register_step("auto-response templates", services.default_templates_create)
         provisioning.register_demo_step("automation rules", demo.demo_rules_create)
         jobs.register_schedule(

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from automation.models import AutoResponseTemplate, Rule
 from automation.responses import placeholder_values, render_text
+from automation.routing.services import ticket_route
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.actors import Actor
 from panel1.crypto import decrypt_value
@@ -131,6 +132,20 @@ def run_escalate_ticket(ex: Execution, params: dict[str, Any]) -> str:
     return f"escalated to level {updated.escalation_level}"
 
 
+def run_auto_assign(ex: Execution, params: dict[str, Any]) -> str:
+    if ex.ticket.assignee_id is not None:
+        raise ActionSkipped("the ticket is already assigned")
+    decision = ticket_route(
+        ticket_id=ex.ticket.pk,
+        actor=ex.actor,
+        strategy=params.get("strategy"),
+        record_manual=True,
+    )
+    if decision is None:
+        raise ActionSkipped("the ticket cannot be routed (closed or assigned)")
+    return decision.reason
+
+
 def run_notify_users(ex: Execution, params: dict[str, Any]) -> str:
     users = list(
         User.objects.filter(pk__in=params["user_ids"], role__in=STAFF_ROLES, is_active=True)
@@ -215,6 +230,13 @@ def describe_escalate_ticket(ticket: Ticket, params: dict[str, Any]) -> str:
     return f"Escalate to level {ticket.escalation_level + 1}"
 
 
+def describe_auto_assign(ticket: Ticket, params: dict[str, Any]) -> str:
+    strategy = params.get("strategy") or "the routing settings' strategy"
+    if ticket.assignee_id is not None:
+        return f"Route with {strategy} (already assigned: nothing to do)"
+    return f"Route to an available agent with {strategy}"
+
+
 def describe_notify_users(ticket: Ticket, params: dict[str, Any]) -> str:
     emails = User.objects.filter(pk__in=params["user_ids"]).values_list("email", flat=True)
     return f"Notify {', '.join(emails)}: {params['message']}"
@@ -233,6 +255,7 @@ EXECUTORS: dict[str, tuple[Runner, Describer]] = {
     "add_internal_note": (run_add_internal_note, describe_add_internal_note),
     "send_auto_response": (run_send_auto_response, describe_send_auto_response),
     "escalate_ticket": (run_escalate_ticket, describe_escalate_ticket),
+    "auto_assign": (run_auto_assign, describe_auto_assign),
     "notify_users": (run_notify_users, describe_notify_users),
     "send_webhook": (run_send_webhook, describe_send_webhook),
 }

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from panel1.events import names
 
 # Events a rule may be triggered by: every DESIGN.md event about a ticket (a KB article
-# publication or a plugin switched on has no ticket for the actions to work on).
+# publication, a plugin switched on or an agent's availability has no ticket for the actions
+# to work on).
 TRIGGER_EVENTS: tuple[str, ...] = tuple(
     name for name in names.ALL_EVENTS if name not in names.NON_TICKET_EVENTS
 )
@@ -183,3 +184,11 @@ class WebhookAttempt(models.Model):
 
     def __str__(self):
         return f"attempt {self.number} of {self.delivery_id}"
+
+
+# Routing keeps its models in its own package; they belong to this app.
+from automation.routing.models import (  # noqa: E402, F401
+    CategoryRouting,
+    RoutingSettings,
+    RoutingState,
+)

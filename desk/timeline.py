@@ -81,6 +81,8 @@ def describe(item) -> str:
         return f"{event.actor_label} created the ticket"
     if event.event.startswith("sla."):
         return _describe_sla(event)
+    if event.event == "ticket.routing":
+        return f"Routing ({event.actor_label}): {event.reason}"
     name = _FIELD_NAMES.get(event.field, event.field or event.event)
     if event.field == "cc":
         return f"{event.actor_label} {'added' if event.after else 'removed'} CC " + _value(

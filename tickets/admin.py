@@ -112,13 +112,14 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "is_available", "max_open_tickets"]
-    list_filter = ["is_available", "categories"]
+    list_display = ["user", "status", "capacity", "skills", "languages"]
+    list_filter = ["status", "categories"]
     filter_horizontal = ["categories"]
     search_fields = ["user__email", "user__name"]
 
     def save_model(self, request, obj, form, change):
         values = {field: form.cleaned_data[field] for field in AGENT_PROFILE_FIELDS}
+        values["out_of_office"] = values["out_of_office"] or []
         if change:
             saved = agent_profile_update(profile=obj, actor=request.user, **values)
         else:

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from automation.api import views
+from automation.api import routing, views
 
 router = SimpleRouter()
 router.register("automation/rules", views.RuleViewSet, basename="automation-rule")
@@ -11,5 +11,9 @@ app_name = "automation-api"
 
 urlpatterns = [
     path("automation/fields/", views.RegistryView.as_view(), name="automation-fields"),
+    path("routing/", routing.RoutingSettingsView.as_view(), name="routing-settings"),
+    path(
+        "tickets/<str:id>/auto-assign/", routing.AutoAssignView.as_view(), name="ticket-auto-assign"
+    ),
     path("", include(router.urls)),
 ]

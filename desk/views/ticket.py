@@ -17,10 +17,10 @@ from desk.forms import (
     ReplyForm,
     parse_instant,
     split_tags,
-    staff_users,
 )
 from desk.kb_panel import kb_panel_needed
 from desk.models import ReplyDraft
+from desk.routing import agent_rows
 from desk.selectors import presence_list_others
 from desk.sla_status import sla_explanation, sla_summary
 from desk.views.base import (
@@ -75,7 +75,8 @@ def _props_context(request, ticket: Ticket, *, errors=None, conflict=None) -> di
         "status_choices": _status_choices(ticket),
         "priorities": Priority.choices,
         "categories": list(Category.objects.order_by("name").only("id", "name", "is_active")),
-        "staff": list(staff_users().only("id", "name", "email")),
+        # Status and load next to each name; a full agent is marked and asks before assigning.
+        "staff": agent_rows(),
         "cc_users": list(ticket.cc.order_by("email").only("id", "name", "email")),
         "prop_errors": errors or [],
     }

@@ -12,8 +12,8 @@ from knowledgebase.api import urls as knowledgebase_api
 from panel1.api.token_views import ApiTokenViewSet
 from panel1.api.views import MeView
 from panel1.audit.api import urls as audit_api
-from panel1.privacy.api import urls as privacy_api
 from panel1.plugins.api import urls as plugins_api
+from panel1.privacy.api import urls as privacy_api
 from reports.api import urls as reports_api
 from sla.api import urls as sla_api
 from tickets.api import urls as tickets_api

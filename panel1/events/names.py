@@ -16,6 +16,8 @@ SURVEY_COMPLETED = "survey.completed"
 KB_ARTICLE_PUBLISHED = "kb.article.published"
 PLUGIN_ENABLED = "plugin.enabled"  # payload: plugin (name)
 PLUGIN_DISABLED = "plugin.disabled"  # payload: plugin (name), reason
+# About an agent, not a ticket: payload {"user_id", "changes", "available": [before, after]}.
+AGENT_AVAILABILITY_CHANGED = "agent.availability.changed"
 
 ALL_EVENTS = (
     TICKET_CREATED,
@@ -34,6 +36,12 @@ ALL_EVENTS = (
     KB_ARTICLE_PUBLISHED,
     PLUGIN_ENABLED,
     PLUGIN_DISABLED,
+    AGENT_AVAILABILITY_CHANGED,
 )
 # Events about no ticket (automation rules cannot be triggered by them).
-NON_TICKET_EVENTS = (KB_ARTICLE_PUBLISHED, PLUGIN_ENABLED, PLUGIN_DISABLED)
+NON_TICKET_EVENTS = (
+    KB_ARTICLE_PUBLISHED,
+    PLUGIN_ENABLED,
+    PLUGIN_DISABLED,
+    AGENT_AVAILABILITY_CHANGED,
+)

@@ -26,6 +26,7 @@ VALID_ACTIONS = {
     "escalate_ticket": {},
     "notify_users": {"user_ids": [STAFF_ID, OTHER_STAFF_ID], "message": "VIP ticket"},
     "send_webhook": {"url": "https://hooks.example.com/panel1?x=1", "secret": "s3cret"},
+    "auto_assign": {"strategy": "round_robin"},
 }
 
 
@@ -68,6 +69,14 @@ def test_action_registry_doc_describes_types_and_parameters():
     assert status["name"] == "status"
     assert "WAITING_ON_CUSTOMER" in status["choices"]
     assert {p["name"] for p in doc["notify_users"]["parameters"]} == {"user_ids", "message"}
+    strategy = doc["auto_assign"]["parameters"][0]
+    assert strategy["required"] is False and "load_balanced" in strategy["choices"]
+
+
+def test_auto_assign_strategy_must_be_known():
+    errors = errors_of([action("auto_assign", strategy="random")])
+    assert "actions[0].parameters.strategy" in errors
+    validate_actions([action("auto_assign")])
 
 
 # --- valid actions ---------------------------------------------------------------------

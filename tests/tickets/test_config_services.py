@@ -100,15 +100,13 @@ def test_agent_profile_services_record_changes(tenant):
     admin, agent = AdminFactory(), AgentFactory()
     billing, tech = CategoryFactory(), CategoryFactory()
 
-    profile = agent_profile_create(actor=admin, user=agent, categories=[billing])
-    agent_profile_update(
-        profile=profile, actor=admin, categories=[billing, tech], is_available=False
-    )
+    profile = agent_profile_create(actor=admin, user=agent, categories=[billing], status="online")
+    agent_profile_update(profile=profile, actor=admin, categories=[billing, tech], status="away")
     agent_profile_delete(profile=profile, actor=admin)
 
     created, updated = entries("agent_profile.created"), entries("agent_profile.updated")
     assert created[0].details["categories"] == [str(billing.pk)]
-    assert updated[0].details["is_available"] == [True, False]
+    assert updated[0].details["status"] == ["online", "away"]
     assert updated[0].details["categories"][1] == sorted([str(billing.pk), str(tech.pk)])
     assert entries("agent_profile.deleted")[0].actor_id == admin.pk
     assert not AgentProfile.objects.filter(user=agent).exists()
@@ -124,12 +122,16 @@ def test_agent_profile_admin_sets_categories_through_the_service(tenant, tenant_
             "user": str(agent.pk),
             "categories": [str(billing.pk)],
             "languages": "",
-            "max_open_tickets": "3",
-            "is_available": "on",
+            "skills": "billing, refunds",
+            "status": "online",
+            "capacity": "3",
+            "working_hours": "null",
+            "out_of_office": "[]",
         },
     )
 
     assert response.status_code == 302, response.content.decode()[:1000]
     profile = AgentProfile.objects.get(user=agent)
-    assert list(profile.categories.all()) == [billing] and profile.max_open_tickets == 3
+    assert list(profile.categories.all()) == [billing] and profile.capacity == 3
+    assert profile.skills == ["billing", "refunds"] and profile.status == "online"
     assert entries("agent_profile.created")[0].actor_id == admin.pk

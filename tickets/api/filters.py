@@ -18,6 +18,7 @@ class TicketFilter(django_filters.FilterSet):
     assignee = django_filters.CharFilter(method="filter_assignee")
     requester = django_filters.CharFilter(method="filter_requester")
     tag = django_filters.CharFilter(method="filter_tag")
+    language = django_filters.CharFilter(method="filter_language")
     search = django_filters.CharFilter(method="filter_search")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -51,6 +52,13 @@ class TicketFilter(django_filters.FilterSet):
         condition = Q(requester_id__in=ids) if ids else Q(pk__in=[])
         for email in emails:
             condition |= Q(requester__email__iexact=email)
+        return qs.filter(condition)
+
+    def filter_language(self, qs, name, value):
+        values = [v.strip().lower() for v in self._values("language")]
+        condition = Q(language__in=[v for v in values if v != "none"])
+        if "none" in values:
+            condition |= Q(language__isnull=True)
         return qs.filter(condition)
 
     def filter_tag(self, qs, name, value):

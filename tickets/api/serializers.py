@@ -85,6 +85,7 @@ class TicketSerializer(serializers.ModelSerializer):
     cc = UserSummarySerializer(many=True, read_only=True)
     merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     satisfaction_score = serializers.SerializerMethodField()
+    routing_reason = serializers.SerializerMethodField()
 
     class Meta:
         model = Ticket
@@ -105,6 +106,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "cc",
             "merged_into",
             "satisfaction_score",
+            "language",
+            "routing_reason",
             "created_at",
             "updated_at",
         ]
@@ -120,6 +123,12 @@ class TicketSerializer(serializers.ModelSerializer):
         except ObjectDoesNotExist:
             return None
         return rating.score if rating.score is not None else float(rating.rating)
+
+    def get_routing_reason(self, ticket) -> str | None:
+        # Why routing chose an agent is staff business, like the automation logs.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return ticket.routing_reason if user is not None and user.is_helpdesk_staff else None
 
 
 class MessageContentField(fields.TextField):
@@ -168,6 +177,7 @@ class TicketUpdateSerializer(serializers.Serializer):
     tags = serializers.ListField(
         child=fields.OneLineField(max_length=50), required=False, max_length=30
     )
+    language = serializers.CharField(max_length=10, required=False, allow_null=True)
 
 
 class StatusChangeSerializer(serializers.Serializer):

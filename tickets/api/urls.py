@@ -1,11 +1,12 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from tickets.api import views
+from tickets.api import agents, views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("categories", views.CategoryViewSet, basename="category")
+router.register("agents", agents.AgentViewSet, basename="agent")
 
 app_name = "tickets-api"
 

@@ -22,7 +22,7 @@ from tickets.models.email import (
     OutboundEmail,
     OutboundStatus,
 )
-from tickets.models.people import AgentProfile, SatisfactionRating
+from tickets.models.people import AgentProfile, AgentStatus, SatisfactionRating
 from tickets.models.survey import SurveyInvite, SurveySettings
 from tickets.models.tickets import (
     OPEN_STATUSES,
@@ -46,6 +46,7 @@ __all__ = [
     "PAUSED_STATUSES",
     "PRIORITY_RANK",
     "AgentProfile",
+    "AgentStatus",
     "Attachment",
     "BouncedAddress",
     "Category",

@@ -4,11 +4,24 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tickets.models.tickets import Category, Ticket
 
 
+class AgentStatus(models.TextChoices):
+    ONLINE = "online", _("Online")
+    AWAY = "away", _("Away")
+    OFFLINE = "offline", _("Offline")
+
+
 class AgentProfile(models.Model):
+    """A staff user's part in routing: having a profile is what puts an agent in the pool.
+
+    `working_hours` has the shape of an SLA profile's `business_hours` (in the agent's own
+    time zone); `out_of_office` is a list of ``{"start": iso, "end": iso}`` periods (UTC).
+    """
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
     )
@@ -18,14 +31,32 @@ class AgentProfile(models.Model):
         related_name="agents",
         help_text="Categories the agent may work; none = all categories.",
     )
-    languages = ArrayField(models.CharField(max_length=10), default=list, blank=True)
-    max_open_tickets = models.PositiveIntegerField(
-        default=0, help_text="0 = no limit", validators=[MinValueValidator(0)]
+    status = models.CharField(
+        max_length=8, choices=AgentStatus.choices, default=AgentStatus.OFFLINE
     )
-    is_available = models.BooleanField(default=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    capacity = models.PositiveIntegerField(
+        default=0,
+        help_text="Most open tickets routing gives the agent; 0 = no limit.",
+        validators=[MinValueValidator(0)],
+    )
+    skills = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    languages = ArrayField(models.CharField(max_length=10), default=list, blank=True)
+    working_hours = models.JSONField(
+        null=True, blank=True, help_text="As an SLA profile's business hours; empty = any time."
+    )
+    out_of_office = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"], name="agentprofile_status_idx")]
 
     def __str__(self):
         return f"Agent profile of {self.user}"
+
+    @property
+    def is_available(self) -> bool:
+        """Online by status (working hours and absences are the router's to judge)."""
+        return self.status == AgentStatus.ONLINE
 
 
 class SatisfactionRating(models.Model):

@@ -104,6 +104,12 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
     last_staff_message_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(
+        max_length=10, null=True, blank=True, help_text="A LANGUAGES code, detected or preferred."
+    )
+    routing_reason = models.TextField(
+        null=True, blank=True, help_text="Why routing assigned the ticket (or could not)."
+    )
     search_vector = models.GeneratedField(
         expression=SearchVector(Coalesce("subject", models.Value("")), config="english"),
         output_field=SearchVectorField(),
@@ -127,6 +133,13 @@ class Ticket(models.Model):
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_idx"),
             models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
             models.Index(fields=["-created_at"], name="ticket_created_idx"),
+            # Routing's load per agent: an index-only scan over open assigned tickets.
+            models.Index(
+                fields=["assignee"],
+                include=["priority"],
+                condition=models.Q(status__in=OPEN_STATUSES, assignee__isnull=False),
+                name="ticket_open_load_idx",
+            ),
             GinIndex(fields=["tags"], name="ticket_tags_gin"),
             GinIndex(fields=["search_vector"], name="ticket_search_gin"),
         ]

@@ -23,6 +23,7 @@ from tickets.services.relations import (
     ticket_merge,
     ticket_split,
 )
+from tickets.services.routing import ticket_routing_note
 from tickets.services.transitions import ALLOWED_TRANSITIONS
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "ticket_link",
     "ticket_merge",
     "ticket_resolve_merged",
+    "ticket_routing_note",
     "ticket_split",
     "ticket_status_change",
     "ticket_update",

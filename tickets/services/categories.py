@@ -7,17 +7,31 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
-from panel1.exceptions import Conflict
-from tickets.models import AgentProfile, Category
+from panel1.events import bus, names
+from panel1.exceptions import Conflict, DomainError
+from tickets import availability
+from tickets.models import AgentProfile, AgentStatus, Category
 from tickets.services.lifecycle import UNSET
 
 # The fields an interface may set (admin forms and the API pass exactly these).
 CATEGORY_FIELDS = ("name", "description", "color", "icon", "is_active")
-AGENT_PROFILE_FIELDS = ("user", "categories", "languages", "max_open_tickets", "is_available")
+AGENT_PROFILE_FIELDS = (
+    "user",
+    "categories",
+    "status",
+    "capacity",
+    "skills",
+    "languages",
+    "working_hours",
+    "out_of_office",
+)
+# Changes to these can make an agent (un)available to routing.
+AVAILABILITY_FIELDS = ("status", "working_hours", "out_of_office")
 DEFAULT_CATEGORY_COLOR = Category._meta.get_field("color").default
 
 
@@ -97,6 +111,49 @@ def _category_ids(categories: Iterable[Category]) -> list[str]:
     return sorted(str(category.pk) for category in categories)
 
 
+def _profile_values(
+    *, status, capacity, skills, languages, working_hours, out_of_office
+) -> dict[str, Any]:
+    """Clean the given (non-UNSET) profile fields; DomainError names the bad field."""
+    cleaners = {
+        "status": _clean_status,
+        "capacity": availability.clean_capacity,
+        "skills": availability.clean_skills,
+        "languages": availability.clean_languages,
+        "working_hours": availability.clean_working_hours,
+        "out_of_office": availability.clean_out_of_office,
+    }
+    given = {
+        "status": status,
+        "capacity": capacity,
+        "skills": skills,
+        "languages": languages,
+        "working_hours": working_hours,
+        "out_of_office": out_of_office,
+    }
+    return {name: cleaners[name](value) for name, value in given.items() if value is not UNSET}
+
+
+def _clean_status(value: Any) -> str:
+    if value not in AgentStatus.values:
+        choices = ", ".join(AgentStatus.values)
+        raise DomainError({"status": [f"{value!r} is not a status; use one of: {choices}."]})
+    return value
+
+
+def _emit_availability(profile: AgentProfile, actor: Actor, changes: dict[str, list]) -> None:
+    """Emit `agent.availability.changed` when status, working hours or absences changed."""
+    watched = {name: changes[name] for name in AVAILABILITY_FIELDS if name in changes}
+    if not watched:
+        return
+    bus.emit(
+        names.AGENT_AVAILABILITY_CHANGED,
+        payload={"user_id": str(profile.user_id), "status": profile.status, "changes": watched},
+        actor=actor.event_actor,
+        chain=actor.chain,
+    )
+
+
 @transaction.atomic
 def agent_profile_create(
     *,
@@ -104,28 +161,35 @@ def agent_profile_create(
     user: User,
     categories: Iterable[Category] = (),
     languages: list[str] | None = None,
-    max_open_tickets: int = 0,
-    is_available: bool = True,
+    capacity: int = 0,
+    status: str = AgentStatus.OFFLINE,
+    skills: list[str] | None = None,
+    working_hours: dict | None = None,
+    out_of_office: list[dict] | None = None,
 ) -> AgentProfile:
-    """Give a staff user an agent profile (categories worked, languages, load limit)."""
-    profile = AgentProfile(
-        user=user,
+    """Give a staff user an agent profile (categories worked, languages, skills, capacity,
+    availability); this puts them in the routing pool. Emits `agent.availability.changed`
+    when the profile starts out online."""
+    actor = Actor.of(actor)
+    if not user.is_helpdesk_staff:
+        raise DomainError({"user": ["Only staff users have agent profiles."]})
+    values = _profile_values(
+        status=status,
+        capacity=capacity,
+        skills=list(skills or []),
         languages=list(languages or []),
-        max_open_tickets=max_open_tickets,
-        is_available=is_available,
+        working_hours=working_hours,
+        out_of_office=list(out_of_office or []),
     )
-    profile.full_clean()
+    profile = AgentProfile(user=user, status_changed_at=timezone.now(), **values)
+    profile.full_clean(exclude=["user"])
     profile.save()
     categories = list(categories)
     profile.categories.set(categories)
-    details = {
-        "user": str(user.pk),
-        "categories": _category_ids(categories),
-        "languages": profile.languages,
-        "max_open_tickets": max_open_tickets,
-        "is_available": is_available,
-    }
+    details = {"user": str(user.pk), "categories": _category_ids(categories), **values}
     audit_record(actor=actor, action="agent_profile.created", target=profile, details=details)
+    if profile.status == AgentStatus.ONLINE:
+        _emit_availability(profile, actor, {"status": [None, profile.status]})
     return profile
 
 
@@ -137,21 +201,33 @@ def agent_profile_update(
     user: User = UNSET,
     categories: Iterable[Category] = UNSET,
     languages: list[str] = UNSET,
-    max_open_tickets: int = UNSET,
-    is_available: bool = UNSET,
+    capacity: int = UNSET,
+    status: str = UNSET,
+    skills: list[str] = UNSET,
+    working_hours: dict | None = UNSET,
+    out_of_office: list[dict] = UNSET,
 ) -> AgentProfile:
-    """Change the given fields of an agent profile; audit what changed."""
+    """Change the given fields of an agent profile; audit what changed. Emits
+    `agent.availability.changed` after a change of status, working hours or absences."""
+    actor = Actor.of(actor)
     profile = AgentProfile.objects.select_for_update().get(pk=profile.pk)
-    values = {
-        "user_id": user.pk if user is not UNSET else UNSET,
-        "languages": list(languages) if languages is not UNSET else UNSET,
-        "max_open_tickets": max_open_tickets,
-        "is_available": is_available,
-    }
+    values = _profile_values(
+        status=status,
+        capacity=capacity,
+        skills=skills,
+        languages=languages,
+        working_hours=working_hours,
+        out_of_office=out_of_office,
+    )
+    if user is not UNSET:
+        values["user_id"] = user.pk
     changes = _apply(profile, values)
+    if "status" in changes:
+        profile.status_changed_at = timezone.now()
     if changes:
-        profile.full_clean()
-        profile.save(update_fields=list(changes))
+        profile.full_clean(exclude=["user"])
+        extra = ["status_changed_at"] if "status" in changes else []
+        profile.save(update_fields=[*changes, *extra])
     if categories is not UNSET:
         categories = list(categories)
         before = _category_ids(profile.categories.all())
@@ -161,6 +237,7 @@ def agent_profile_update(
             changes["categories"] = [before, after]
     if changes:
         audit_record(actor=actor, action="agent_profile.updated", target=profile, details=changes)
+        _emit_availability(profile, actor, changes)
     return profile
 
 

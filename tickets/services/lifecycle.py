@@ -14,6 +14,7 @@ from panel1.exceptions import DomainError, PermissionDenied
 from panel1.sentinels import UNSET
 from panel1.tenants.services import current_tenant
 from panel1.text import clean_one_line
+from tickets.language import offered_code, ticket_language
 from tickets.models import (
     Category,
     Channel,
@@ -101,6 +102,7 @@ def ticket_create(
     if channel not in Channel.values and channel not in extensions.plugin_channels():
         raise DomainError({"channel": [f"{channel!r} is not a valid channel."]})
     _check_category(category)
+    language = ticket_language(requester=requester, text=f"{subject}\n{content}")
     ticket = Ticket.objects.create(
         number=next_ticket_number(tenant=current_tenant()),
         subject=subject,
@@ -109,6 +111,7 @@ def ticket_create(
         tags=normalize_tags(tags),
         requester=requester,
         channel=channel,
+        language=language,
         last_customer_message_at=timezone.now(),
     )
     cc_users = [user for user in cc if user.pk != requester.pk]
@@ -182,11 +185,15 @@ def ticket_assign(
     assignee: User | None,
     only_if_unassigned: bool = False,
     expected_versions: Collection[int] | None = None,
+    reason: str = "",
+    routing_reason: str | None = UNSET,
 ) -> Ticket:
     """Assign the ticket to a staff user (or unassign with None); emits `ticket.assigned`.
 
     With `only_if_unassigned`, a ticket someone else holds raises TicketAlreadyAssigned (the
-    same person: a no-op); a stale `expected_versions` raises TicketVersionConflict.
+    same person: a no-op); a stale `expected_versions` raises TicketVersionConflict. Routing
+    passes `routing_reason` (kept on the ticket and in the history's reason); any other
+    assignment clears the ticket's routing reason, which no longer explains it.
     """
     actor = Actor.of(actor)
     if not actor.is_staff:
@@ -201,7 +208,8 @@ def ticket_assign(
     if (before.pk if before else None) == (assignee.pk if assignee else None):
         return ticket
     ticket.assignee = assignee
-    touch(ticket, "assignee")
+    ticket.routing_reason = None if routing_reason is UNSET else routing_reason
+    touch(ticket, "assignee", "routing_reason")
     audit(
         ticket,
         actor,
@@ -209,6 +217,7 @@ def ticket_assign(
         field="assignee",
         before=before.email if before else None,
         after=assignee.email if assignee else None,
+        reason=reason or (routing_reason if routing_reason is not UNSET else "") or "",
     )
     emit(
         names.TICKET_ASSIGNED,
@@ -228,10 +237,12 @@ def ticket_update(
     priority=UNSET,
     category=UNSET,
     tags=UNSET,
+    language=UNSET,
     reason: str = "",
     expected_versions: Collection[int] | None = None,
 ) -> Ticket:
-    """Change subject, priority, category and/or tags; one audit row per changed field.
+    """Change subject, priority, category, tags and/or language; one audit row per changed
+    field. `language` is a LANGUAGES code or None.
 
     Raise TicketVersionConflict when `expected_versions` does not hold the current version.
     """
@@ -255,6 +266,11 @@ def ticket_update(
         wanted["category"] = category
     if tags is not UNSET:
         wanted["tags"] = normalize_tags(tags)
+    if language is not UNSET:
+        code = offered_code(language) if language else None
+        if language and code is None:
+            raise DomainError({"language": [f"{language!r} is not one of the languages."]})
+        wanted["language"] = code
     changes = {}
     for field, value in wanted.items():
         before = getattr(ticket, field)

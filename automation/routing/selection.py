@@ -1,0 +1,209 @@
+"""Choosing an agent for a ticket: pure functions over plain data, no Django, no clock.
+
+The router (`automation.routing.services`) loads the candidates and their load under the
+routing-state lock and calls `select_agent`; tests drive it directly (hypothesis). The answer
+always says why, in words shown on the ticket: "load balanced: Alice 3 open of 10, Bob 5 of
+10; skill: billing; language: de".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+MANUAL = "manual"
+ROUND_ROBIN = "round_robin"
+LOAD_BALANCED = "load_balanced"
+SKILLS = "skills"
+STRATEGIES: tuple[str, ...] = (MANUAL, ROUND_ROBIN, LOAD_BALANCED, SKILLS)
+STRATEGY_LABELS = {
+    MANUAL: "manual",
+    ROUND_ROBIN: "round robin",
+    LOAD_BALANCED: "load balanced",
+    SKILLS: "skills",
+}
+
+# Load is open tickets weighted by priority: an urgent ticket weighs as much as four low ones.
+PRIORITY_WEIGHT = {"LOW": 1, "MEDIUM": 2, "HIGH": 3, "URGENT": 4}
+PRIORITY_FIRST = frozenset({"HIGH", "URGENT"})
+MAX_NAMED = 5  # agents named in a reason
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A candidate as the router sees them at the moment of the decision."""
+
+    id: str
+    name: str
+    open_tickets: int = 0
+    load: int = 0  # sum of PRIORITY_WEIGHT over their open tickets
+    capacity: int = 0  # 0 = no limit
+    skills: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()  # empty = every category
+    available: bool = True
+    unavailable_because: str = ""  # "offline", "outside working hours", ...
+    last_assigned: int = 0  # routing sequence number of their last ticket; 0 = never
+
+    @property
+    def has_room(self) -> bool:
+        return self.capacity == 0 or self.open_tickets < self.capacity
+
+    @property
+    def spare(self) -> float:
+        return math.inf if self.capacity == 0 else self.capacity - self.open_tickets
+
+    def works(self, category_id: str | None) -> bool:
+        return not self.categories or (category_id is not None and category_id in self.categories)
+
+    def load_text(self) -> str:
+        limit = "no limit" if self.capacity == 0 else str(self.capacity)
+        return f"{self.name} {self.open_tickets} open of {limit}"
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    priority: str = "MEDIUM"
+    category_id: str | None = None
+    category_name: str = ""
+    language: str | None = None
+    tags: frozenset[str] = frozenset()
+    previous_agent_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    agent_id: str | None
+    reason: str
+    strategy: str
+    considered: tuple[str, ...] = field(default=())
+
+    @property
+    def assigned(self) -> bool:
+        return self.agent_id is not None
+
+
+def select_agent(
+    ticket: TicketFacts,
+    agents: Sequence[Agent],
+    *,
+    strategy: str,
+    previous_agent: bool = False,
+    priority_first: bool = False,
+    exclude: Iterable[str] = (),
+) -> Decision:
+    """Pick the agent for `ticket` among `agents`, or nobody, and say why.
+
+    Only agents who are available, under capacity, work the ticket's category and are not
+    in `exclude` are eligible. Modifiers come first: `priority_first` sends HIGH and URGENT
+    tickets to the eligible agent with the most spare capacity; `previous_agent` keeps the
+    requester with the agent of their last ticket. Then the strategy decides.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}")
+    if strategy == MANUAL:
+        return Decision(None, "manual routing: the ticket waits in the unassigned queue", MANUAL)
+    excluded = set(exclude)
+    eligible = [agent for agent in agents if _eligible(agent, ticket, excluded)]
+    if not eligible:
+        return Decision(None, _nobody_reason(ticket, agents, excluded), strategy)
+    if priority_first and ticket.priority in PRIORITY_FIRST:
+        chosen = min(eligible, key=lambda a: (-a.spare, a.load, a.last_assigned, a.name, a.id))
+        free = "no limit" if chosen.capacity == 0 else f"{int(chosen.spare)} of {chosen.capacity}"
+        reason = (
+            f"priority first ({ticket.priority}): {chosen.name} has the most spare capacity "
+            f"({free} free)"
+        )
+        return Decision(chosen.id, reason, strategy)
+    if previous_agent and ticket.previous_agent_id:
+        chosen = next((a for a in eligible if a.id == ticket.previous_agent_id), None)
+        if chosen is not None:
+            reason = f"previous agent: {chosen.name} handled this requester's last ticket"
+            return Decision(chosen.id, reason, strategy)
+    if strategy == ROUND_ROBIN:
+        return _round_robin(eligible)
+    if strategy == LOAD_BALANCED:
+        return _load_balanced(eligible)
+    return _skills(ticket, eligible, agents)
+
+
+def _eligible(agent: Agent, ticket: TicketFacts, excluded: set[str]) -> bool:
+    return (
+        agent.available
+        and agent.has_room
+        and agent.works(ticket.category_id)
+        and agent.id not in excluded
+    )
+
+
+def _round_robin(eligible: list[Agent]) -> Decision:
+    # The agent whose last ticket lies furthest back: nobody gets a second ticket before
+    # every eligible agent got one.
+    chosen = min(eligible, key=lambda a: (a.last_assigned, a.name, a.id))
+    others = len(eligible) - 1
+    reason = f"round robin: {chosen.name} waited longest of {others + 1} eligible agents"
+    return Decision(chosen.id, reason, ROUND_ROBIN)
+
+
+def _least_loaded(eligible: list[Agent]) -> list[Agent]:
+    return sorted(eligible, key=lambda a: (a.load, a.open_tickets, a.last_assigned, a.name, a.id))
+
+
+def _load_text(ranked: list[Agent]) -> str:
+    named = ", ".join(agent.load_text() for agent in ranked[:MAX_NAMED])
+    more = len(ranked) - MAX_NAMED
+    return named + (f" and {more} more" if more > 0 else "")
+
+
+def _load_balanced(eligible: list[Agent]) -> Decision:
+    ranked = _least_loaded(eligible)
+    return Decision(ranked[0].id, f"load balanced: {_load_text(ranked)}", LOAD_BALANCED)
+
+
+def _skills(ticket: TicketFacts, eligible: list[Agent], everyone: Sequence[Agent]) -> Decision:
+    """Required skills (ticket tags that are some agent's skill) are a must; the ticket's
+    language and category expertise narrow the choice when someone eligible has them."""
+    known_skills = set().union(*(agent.skills for agent in everyone))
+    required = sorted(ticket.tags & known_skills)
+    notes: list[str] = []
+    pool = [agent for agent in eligible if set(required) <= agent.skills]
+    if required:
+        if not pool:
+            needed = ", ".join(required)
+            return Decision(None, f"skills: nobody eligible has skill {needed}", SKILLS)
+        notes.append(f"skill: {', '.join(required)}")
+    if ticket.language:
+        speakers = [agent for agent in pool if ticket.language in agent.languages]
+        if speakers:
+            pool = speakers
+            notes.append(f"language: {ticket.language}")
+        else:
+            notes.append(f"language: nobody eligible speaks {ticket.language}")
+    if ticket.category_id:
+        experts = [agent for agent in pool if ticket.category_id in agent.categories]
+        if experts:
+            pool = experts
+            notes.append(f"category: {ticket.category_name or ticket.category_id}")
+    ranked = _least_loaded(pool)
+    reason = "; ".join([f"load balanced: {_load_text(ranked)}", *notes])
+    return Decision(ranked[0].id, f"skills: {reason}", SKILLS)
+
+
+def _nobody_reason(ticket: TicketFacts, agents: Sequence[Agent], excluded: set[str]) -> str:
+    if not agents:
+        return "nobody eligible: no agent takes part in routing"
+    why = []
+    for agent in sorted(agents, key=lambda a: (a.name, a.id)):
+        if agent.id in excluded:
+            why.append(f"{agent.name} just gave it back")
+        elif not agent.available:
+            why.append(f"{agent.name} {agent.unavailable_because or 'unavailable'}")
+        elif not agent.has_room:
+            why.append(f"{agent.name} at capacity ({agent.open_tickets} of {agent.capacity})")
+        elif not agent.works(ticket.category_id):
+            category = ticket.category_name or "none"
+            why.append(f"{agent.name} does not work category {category}")
+    more = len(why) - MAX_NAMED
+    text = ", ".join(why[:MAX_NAMED]) + (f" and {more} more" if more > 0 else "")
+    return f"nobody eligible: {text}"

@@ -1,0 +1,215 @@
+"""Routing: decision time and queries with 200 agents and 100k open tickets; API ticket
+creation throughput with routing on and off, in the same run.
+
+DATABASE_URL=... .venv/bin/python benchmarks/routing.py [--agents 200] [--tickets 100000]
+    [--decisions 300] [--creates 150] [--keep]
+
+Loads a throw-away tenant `bench_routing` with bulk SQL (not the services) and drops it at
+the end unless --keep. A decision is one `ticket_route` call (lock the routing state, lock
+the ticket, read the pool and its load, choose, assign with history and event). Creation
+goes through the whole stack (Django test client, session auth, API view, services,
+after-commit dispatch incl. the automation engine and routing; tasks are queued).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
+os.environ.setdefault("HTTPS", "false")
+# Tasks (assignment mail, webhooks) go to the queue as in production, not inline.
+os.environ.setdefault("Q_SYNC", "false")
+
+from _setup import django_setup, percentile
+
+django_setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
+
+from panel1.accounts.models import Role, User  # noqa: E402
+from panel1.tenants.models import Tenant  # noqa: E402
+from panel1.tenants.services import tenant_provision  # noqa: E402
+
+SCHEMA = "bench_routing"
+DOMAIN = "bench-routing.localhost"
+SKILLS = ["billing", "hardware", "network", "vip", "refunds", "api", "mobile", "security"]
+
+
+def load(agents: int, tickets: int) -> None:
+    from tickets.models import AgentProfile, Ticket
+
+    if Ticket.objects.count() >= tickets:
+        print(f"data: {Ticket.objects.count()} tickets present")
+        return
+    started = time.perf_counter()
+    rng = random.Random(20)
+    User.objects.bulk_create(
+        [
+            User(email=f"agent{i}@bench.test", name=f"Agent {i:03d}", role=Role.AGENT)
+            for i in range(agents)
+        ],
+        ignore_conflicts=True,
+    )
+    User.objects.bulk_create(
+        [User(email=f"c{i}@bench.test", role=Role.CUSTOMER) for i in range(2000)],
+        ignore_conflicts=True,
+    )
+    staff = list(User.objects.filter(email__startswith="agent", role=Role.AGENT))
+    AgentProfile.objects.bulk_create(
+        [
+            AgentProfile(
+                user=user,
+                status="online" if rng.random() < 0.8 else rng.choice(["away", "offline"]),
+                capacity=rng.choice([0, 20, 30, 40, 60]),
+                skills=rng.sample(SKILLS, rng.randint(0, 3)),
+                languages=["en"],
+            )
+            for user in staff
+        ],
+        ignore_conflicts=True,
+    )
+    with connection.cursor() as cursor:
+        # 100k open tickets: ~25 per agent assigned (about their capacity), the rest waiting.
+        cursor.execute(
+            """
+            WITH agents AS (SELECT array_agg(id) AS ids FROM accounts_user WHERE role = 'AGENT'),
+                 customers AS (
+                     SELECT array_agg(id) AS ids FROM accounts_user WHERE role = 'CUSTOMER')
+            INSERT INTO tickets_ticket (
+                id, number, subject, status, priority, tags, requester_id, assignee_id, channel,
+                escalation_level, created_at, updated_at)
+            SELECT gen_random_uuid(), 'RB-' || lpad(g::text, 8, '0'), 'Routing bench ' || g,
+                   (ARRAY['OPEN','OPEN','OPEN','IN_PROGRESS'])[1 + g %% 4],
+                   (ARRAY['LOW','MEDIUM','MEDIUM','HIGH','URGENT'])[1 + g %% 5],
+                   ARRAY[(ARRAY['billing','hardware','vip','other'])[1 + g %% 4]],
+                   customers.ids[1 + g %% array_length(customers.ids, 1)],
+                   CASE WHEN g %% 20 = 0
+                        THEN agents.ids[1 + (g / 20) %% array_length(agents.ids, 1)] END,
+                   'API', 0, now() - (g || ' seconds')::interval, now()
+            FROM generate_series(1, %s) AS g, agents, customers
+            """,
+            [tickets],
+        )
+        cursor.execute("VACUUM ANALYZE tickets_ticket")
+        cursor.execute("ANALYZE")
+    print(f"data: {agents} agents, {tickets} open tickets in {time.perf_counter() - started:.0f}s")
+
+
+def decisions(count: int) -> None:
+    from automation.routing.services import routing_settings_update, ticket_route
+    from tickets.models import Ticket
+
+    routing_settings_update(actor=None, strategy="load_balanced", previous_agent=True)
+    ids = list(
+        Ticket.objects.filter(assignee__isnull=True, status="OPEN")
+        .order_by("?")
+        .values_list("pk", flat=True)[: count + 20]
+    )
+    for ticket_id in ids[:20]:  # warm caches (calendars, plans)
+        ticket_route(ticket_id=ticket_id)
+    timings, cpu, queries = [], [], []
+    for ticket_id in ids[20:]:
+        reset_queries()
+        # The decision is its transaction; the after-commit subscribers of the assignment
+        # it causes (rules, notifications) run at the outer commit, outside the timing.
+        with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            ticket_route(ticket_id=ticket_id)
+            timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        queries.append(sum(1 for q in ctx.captured_queries if not q["sql"].startswith("SET ")))
+    print(
+        f"decision ({len(timings)} runs): wall p50 {percentile(timings, 50):.2f} ms, "
+        f"p95 {percentile(timings, 95):.2f} ms; python cpu p50 {percentile(cpu, 50):.2f} ms, "
+        f"p95 {percentile(cpu, 95):.2f} ms; queries {min(queries)}-{max(queries)} "
+        "(+ one SET search_path each)"
+    )
+    # The same decision with a pool of 10 agents: the query count must not change.
+    with transaction.atomic():
+        User.objects.filter(email__startswith="agent").exclude(
+            email__in=[f"agent{i}@bench.test" for i in range(10)]
+        ).update(is_active=False)
+        ticket_id = Ticket.objects.filter(assignee__isnull=True, status="OPEN").first().pk
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            ticket_route(ticket_id=ticket_id)
+        small = sum(1 for q in ctx.captured_queries if not q["sql"].startswith("SET "))
+        transaction.set_rollback(True)
+    print(f"decision with 10 agents instead: {small} queries")
+
+
+def creation(count: int) -> None:
+    """Tickets per second through the API, routing on and off in alternating blocks."""
+    from automation.routing.services import routing_settings_update
+
+    customer = User.objects.get(email="c1@bench.test")
+    client = Client(HTTP_HOST=DOMAIN)
+    client.force_login(customer)
+    body = {
+        "subject": "Printer jammed",
+        "content": "It shows error E-42 and will not print, please help.",
+    }
+    client.post("/api/v1/tickets/", body, content_type="application/json")  # warm up
+    totals = {"on": [0.0, 0], "off": [0.0, 0]}
+    block = max(1, count // 6)
+    for round_ in range(6):
+        mode = "on" if round_ % 2 == 0 else "off"
+        strategy = "load_balanced" if mode == "on" else "manual"
+        routing_settings_update(actor=None, strategy=strategy)
+        started = time.perf_counter()
+        for _ in range(block):
+            answer = client.post("/api/v1/tickets/", body, content_type="application/json")
+            assert answer.status_code == 201, answer.content[:300]
+        totals[mode][0] += time.perf_counter() - started
+        totals[mode][1] += block
+    rate = {mode: n / seconds for mode, (seconds, n) in totals.items()}
+    per_create = {}
+    for mode, strategy in (("on", "load_balanced"), ("off", "manual")):
+        routing_settings_update(actor=None, strategy=strategy)
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            client.post("/api/v1/tickets/", body, content_type="application/json")
+        per_create[mode] = sum(1 for q in ctx.captured_queries if not q["sql"].startswith("SET "))
+    print(f"queries per API create: routing on {per_create['on']}, off {per_create['off']}")
+    print(
+        f"API create: routing on {rate['on']:.1f}/s, off {rate['off']:.1f}/s "
+        f"(on = {100 * rate['on'] / rate['off']:.0f}% of off, {totals['on'][1]} tickets each)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--agents", type=int, default=200)
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--decisions", type=int, default=300)
+    parser.add_argument("--creates", type=int, default=150)
+    parser.add_argument("--keep", action="store_true", help="keep the bench tenant")
+    args = parser.parse_args()
+    call_command("migrate_schemas", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the API's throttles use the DB cache
+    tenant_provision(
+        schema_name=SCHEMA, domain=DOMAIN, name="Routing bench", admin_email="admin@bench.test"
+    )
+    try:
+        with schema_context(SCHEMA):
+            load(args.agents, args.tickets)
+            print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+            decisions(args.decisions)
+            creation(args.creates)
+    finally:
+        if not args.keep:
+            connection.set_schema_to_public()
+            Tenant.objects.get(schema_name=SCHEMA).delete(force_drop=True)
+            print("dropped the bench tenant")
+
+
+if __name__ == "__main__":
+    main()
