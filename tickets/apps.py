@@ -12,6 +12,11 @@ class TicketsConfig(AppConfig):
         provisioning.register_step("default categories", demo.default_categories_create)
         provisioning.register_demo_step("demo tickets", demo.demo_tickets_create)
 
+        from panel1.accounts import hooks as account_hooks
+        from tickets.services.customers import customer_profile_attach
+
+        account_hooks.register_customer_created("tickets.customer_profile", customer_profile_attach)
+
         from tickets.email import wiring as email_wiring
 
         email_wiring.ready()

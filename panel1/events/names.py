@@ -14,6 +14,9 @@ TICKET_ESCALATED = "ticket.escalated"
 TICKET_IDLE = "ticket.idle"
 SURVEY_COMPLETED = "survey.completed"
 KB_ARTICLE_PUBLISHED = "kb.article.published"
+TICKET_MENTIONED = "ticket.mentioned"
+CUSTOMER_CREATED = "customer.created"
+ORGANIZATION_CREATED = "organization.created"
 
 ALL_EVENTS = (
     TICKET_CREATED,
@@ -30,4 +33,7 @@ ALL_EVENTS = (
     TICKET_IDLE,
     SURVEY_COMPLETED,
     KB_ARTICLE_PUBLISHED,
+    TICKET_MENTIONED,
+    CUSTOMER_CREATED,
+    ORGANIZATION_CREATED,
 )

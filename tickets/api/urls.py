@@ -1,11 +1,13 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from tickets.api import views
+from tickets.api import customers, views
 
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("categories", views.CategoryViewSet, basename="category")
+router.register("customers", customers.CustomerViewSet, basename="customer")
+router.register("organizations", customers.OrganizationViewSet, basename="organization")
 
 app_name = "tickets-api"
 

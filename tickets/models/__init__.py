@@ -3,12 +3,14 @@
 - ``tickets``: statuses, priorities, channels, categories, tickets, messages, attachments,
   the audit trail and the numbering counter;
 - ``people``: agent profiles and satisfaction ratings;
+- ``customers``: organizations and customer profiles;
 - ``email``: the email channel (templates, reply tokens, outbound and inbound mail,
   bounces, mailboxes).
 
 One app label and one migration history for all of them.
 """
 
+from tickets.models.customers import CustomerProfile, Organization
 from tickets.models.email import (
     BouncedAddress,
     EmailReplyToken,
@@ -48,6 +50,7 @@ __all__ = [
     "BouncedAddress",
     "Category",
     "Channel",
+    "CustomerProfile",
     "EmailReplyToken",
     "EmailTemplate",
     "EmailTemplateKey",
@@ -57,6 +60,7 @@ __all__ = [
     "InboundStatus",
     "Message",
     "MessageType",
+    "Organization",
     "OutboundEmail",
     "OutboundStatus",
     "Priority",

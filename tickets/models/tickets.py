@@ -43,6 +43,9 @@ class Channel(models.TextChoices):
     EMAIL = "EMAIL", _("Email")
     API = "API", _("API")
     PORTAL = "PORTAL", _("Portal")
+    PHONE = "PHONE", _("Phone")
+    WALK_IN = "WALK_IN", _("Walk-in")
+    CHAT = "CHAT", _("Chat")
 
 
 class MessageType(models.TextChoices):
