@@ -107,3 +107,33 @@ class SavedViewForm(forms.Form):
 
 def split_tags(text: str) -> list[str]:
     return [t.strip() for t in (text or "").replace(";", ",").split(",") if t.strip()]
+
+
+def split_words(text: str) -> list[str]:
+    """Domains typed with commas, spaces or newlines between them."""
+    return [w for w in (text or "").replace(",", " ").split() if w]
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(required=False, max_length=200)
+    email = forms.EmailField(max_length=254)
+    organization = forms.ModelChoiceField(queryset=None, required=False)
+    language = forms.ChoiceField(choices=[], required=False)
+    timezone = forms.CharField(required=False, max_length=64)
+    notes = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)
+    tags = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        from tickets.models import Organization
+
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.order_by("name")
+        self.fields["language"].choices = [("", "—"), *settings.LANGUAGES]
+
+
+class OrganizationForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    domains = forms.CharField(required=False, max_length=5000)
+    notes = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from desk.views import assist, auth, dashboard, queues, ticket
+from desk.views import assist, auth, customers, dashboard, queues, ticket
 
 app_name = "desk"
 
@@ -27,6 +27,16 @@ urlpatterns = [
     path("canned/<uuid:pk>/used/", assist.canned_used, name="canned-used"),
     path("preview/", assist.preview, name="preview"),
     path("attachments/<uuid:pk>/", assist.attachment_download, name="attachment"),
+    path("customers/", customers.customers, name="customers"),
+    path("customers/pick/", customers.customer_pick, name="customer-pick"),
+    path("customers/<uuid:pk>/", customers.customer_page, name="customer"),
+    path("organizations/", customers.organizations, name="organizations"),
+    path("organizations/<uuid:pk>/", customers.organization_page, name="organization"),
+    path(
+        "organizations/<uuid:pk>/delete/",
+        customers.organization_delete_view,
+        name="organization-delete",
+    ),
     re_path(rf"^tickets/{REF}/$", ticket.ticket_page, name="ticket"),
     re_path(rf"^tickets/{REF}/live/$", ticket.ticket_live, name="ticket-live"),
     re_path(rf"^tickets/{REF}/reply/$", ticket.ticket_reply, name="ticket-reply"),

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from panel1.accounts.models import Role, User
 from panel1.exceptions import NotFound
 from panel1.ids import parse_uuid
-from tickets.models import Organization, SatisfactionRating, Ticket
+from tickets.models import CustomerProfile, Organization, SatisfactionRating, Ticket
 
 
 def customer_search_q(text: str) -> Q:
@@ -97,3 +97,8 @@ def customer_profile_of(user: User):
         return user.customer_profile
     except User.customer_profile.RelatedObjectDoesNotExist:
         return None
+
+
+def customer_profile_get(user_id) -> CustomerProfile | None:
+    """One query: the profile of `user_id` with its organization, or None."""
+    return CustomerProfile.objects.select_related("organization").filter(user_id=user_id).first()

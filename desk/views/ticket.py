@@ -33,6 +33,7 @@ from desk.views.base import (
 from panel1.accounts.services import customer_get_or_create
 from panel1.exceptions import DomainError, NotFound
 from tickets import services
+from tickets.customer_selectors import customer_profile_get
 from tickets.models import Category, MessageType, Priority, Status, Ticket
 from tickets.selectors import messages_for, ticket_get_for
 from tickets.services import ALLOWED_TRANSITIONS, UNSET
@@ -141,6 +142,7 @@ def ticket_page(request, ref: str):
         "form": form,
         "draft": draft,
         "requester_tickets": _requester_tickets(request, ticket),
+        "requester_profile": customer_profile_get(ticket.requester_id),
         "requester_tickets_max": REQUESTER_TICKETS,
         "others": presence_list_others(ticket=ticket, user=request.user),
         "kb_enabled": kb_panel_needed(),
