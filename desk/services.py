@@ -322,7 +322,13 @@ def _error_text(exc: DomainError) -> str:
 
 
 def tickets_bulk_apply(
-    *, actor: User, tickets: list[Ticket], action: str, value=None, target: Ticket | None = None
+    *,
+    actor: User,
+    tickets: list[Ticket],
+    action: str,
+    value=None,
+    target: Ticket | None = None,
+    make_public: bool = False,
 ) -> BulkResult:
     """Apply one action to many tickets, each through its service in its own transaction,
     so one refused change (a transition not allowed, ...) does not undo the others."""
@@ -331,7 +337,7 @@ def tickets_bulk_apply(
         raise DomainError({"action": [f"{action!r} is not a bulk action."]})
     result = BulkResult()
     if action == "merge":
-        return _bulk_merge(actor=actor, tickets=tickets, target=target, result=result)
+        return tickets_merge(actor=actor, tickets=tickets, target=target, make_public=make_public)
     for ticket in tickets:
         try:
             _bulk_one(actor, ticket, action, value)
@@ -358,16 +364,24 @@ def _bulk_one(actor: User, ticket: Ticket, action: str, value) -> None:
         )
 
 
-def _bulk_merge(*, actor, tickets, target, result: BulkResult) -> BulkResult:
+def tickets_merge(
+    *, actor: User, tickets: list[Ticket], target: Ticket | None, make_public: bool = False
+) -> BulkResult:
+    """Merge every ticket of `tickets` into `target`, the survivor the agent chose (there is
+    no default: a merge is hard to undo). Each merge is its own transaction; across
+    requesters replies become internal notes unless `make_public` (see `ticket_merge`)."""
+    _staff_only(actor)
     if target is None:
-        if len(tickets) < 2:
-            raise DomainError({"tickets": ["Select at least two tickets to merge."]})
-        target = min(tickets, key=lambda t: (t.created_at, t.number))
-    for ticket in tickets:
-        if ticket.pk == target.pk:
-            continue
+        raise DomainError({"target": ["Choose the ticket that survives the merge."]})
+    others = [t for t in tickets if t.pk != target.pk]
+    if not others:
+        raise DomainError({"tickets": ["Select at least one other ticket to merge."]})
+    result = BulkResult()
+    for ticket in others:
         try:
-            services.ticket_merge(source=ticket, target=target, actor=actor)
+            services.ticket_merge(
+                source=ticket, target=target, actor=actor, make_public=make_public
+            )
         except DomainError as exc:
             result.failed.append((ticket, _error_text(exc)))
         else:

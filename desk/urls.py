@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from desk.views import assist, auth, customers, dashboard, queues, ticket
+from desk.views import assist, auth, customers, dashboard, merge, queues, ticket
 
 app_name = "desk"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("views/<uuid:pk>/edit/", queues.saved_view_update, name="saved-view-update"),
     path("views/<uuid:pk>/delete/", queues.saved_view_delete, name="saved-view-delete"),
     path("bulk/", queues.bulk, name="bulk"),
+    path("merge/", merge.merge_dialog, name="merge"),
+    path("merge/apply/", merge.merge_apply, name="merge-apply"),
     path("canned/", assist.canned_search, name="canned"),
     path("canned/<uuid:pk>/used/", assist.canned_used, name="canned-used"),
     path("preview/", assist.preview, name="preview"),

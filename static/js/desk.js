@@ -135,8 +135,47 @@
     }
     if (evt.target.closest("[data-shortcuts-open]")) { openHelp(); }
   });
+  /* ---- Dialogs (merge preview): htmx loads the content, <dialog> shows it. ---- */
+  function openDialog(url) {
+    var dialog = $("#desk-dialog");
+    if (!dialog || !window.htmx) { window.location.href = url; return; }
+    htmx.ajax("GET", url, { target: "#merge-body", swap: "outerHTML" }).then(function () {
+      if (!dialog.open) { dialog.showModal(); }
+      var first = $("#merge-body input[name=target]");
+      if (first) { first.focus(); }
+    });
+  }
+  function mergeUrl(ids, extra) {
+    var params = new URLSearchParams();
+    ids.forEach(function (id) { params.append("tickets", id); });
+    Object.keys(extra || {}).forEach(function (k) { if (extra[k]) { params.append(k, extra[k]); } });
+    return "/desk/merge/?" + params.toString();
+  }
+  document.addEventListener("click", function (evt) {
+    var opener = evt.target.closest("[data-merge-open]");
+    if (opener) { evt.preventDefault(); openDialog(mergeUrl([opener.dataset.mergeOpen])); }
+    if (evt.target.closest("[data-dialog-close]")) {
+      var dialog = evt.target.closest("dialog");
+      if (dialog) { dialog.close(); } else { window.history.back(); }
+    }
+  });
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key === "Enter" && evt.target.matches("#merge-add")) {
+      evt.preventDefault();
+      var add = evt.target.parentNode.querySelector("button");
+      if (add) { add.click(); }
+    }
+  });
   document.addEventListener("submit", function (evt) {
     var form = evt.target;
+    if (form.id === "bulk-form" && $("[data-bulk-action]", form).value === "merge") {
+      var ids = $all("#queue-table input[name=tickets]:checked").map(function (i) { return i.value; });
+      if (ids.length && $("#desk-dialog")) {
+        evt.preventDefault();
+        openDialog(mergeUrl(ids, { add: ($("#bulk-merge") || {}).value }));
+        return;
+      }
+    }
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { evt.preventDefault(); return; }
     if (form.id === "reply-form") { clearTimeout(draftTimer); dirty = false; }
   }, true);
@@ -306,6 +345,7 @@
       case "r": if (!ticketRoot()) { return; } focusReply(false); break;
       case "n": if (!ticketRoot()) { return; } focusReply(true); break;
       case "a": assignToMe(); break;
+      case "m": { var merge = $("#action-merge"); if (!merge) { return; } merge.click(); break; }
       case "/": { var q = $("#desk-q"); if (q) { q.focus(); } break; }
       case "?": openHelp(); break;
       default: return;

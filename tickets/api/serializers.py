@@ -257,3 +257,12 @@ class DateRangeSerializer(serializers.Serializer):
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": ["end must not be before start."]})
         return attrs
+
+
+class MergeSerializer(serializers.Serializer):
+    target = serializers.CharField(max_length=64, help_text="UUID or number of the survivor")
+    make_public = serializers.BooleanField(
+        default=False,
+        help_text="Across requesters, show the merged replies to the survivor's requester "
+        "(default: they become internal notes).",
+    )

@@ -31,10 +31,21 @@ def _lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
     return locked[first.pk], locked[second.pk]
 
 
+PUBLIC_TYPES = (MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY)
+
+
 @transaction.atomic
-def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Ticket:
-    """Merge `source` into `target`: messages move, CCs and requester follow, `source` closes
-    with a pointer to `target`. Emits `ticket.merged` and `ticket.closed` for `source`."""
+def ticket_merge(
+    *, source: Ticket, target: Ticket, actor: User | Actor, make_public: bool = False
+) -> Ticket:
+    """Merge `source` into `target`: messages move, `source` closes with a pointer to
+    `target`. Emits `ticket.merged` and `ticket.closed` for `source`.
+
+    Same requester: the conversation moves as it is and `source`'s CCs follow. Different
+    requesters: no customer may see another's messages or address, so the moved replies
+    become internal notes (unless `make_public`, the agent's explicit choice) and neither
+    `source`'s requester nor its CCs are carried over.
+    """
     actor = Actor.of(actor)
     _staff_only(actor, "merge tickets")
     if source.pk == target.pk:
@@ -44,24 +55,31 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Tick
         raise DomainError({"source": [f"{source.number} was already merged."]})
     if target.merged_into_id or target.status == Status.CLOSED:
         raise DomainError({"target": [f"{target.number} is closed or merged; pick another."]})
-    moved = Message.objects.filter(ticket=source).update(ticket=target, moved_from=source)
-    followers = set(source.cc.values_list("pk", flat=True)) | {source.requester_id}
-    followers.discard(target.requester_id)
-    if followers:
-        target.cc.add(*followers)
+    cross = source.requester_id != target.requester_id
+    messages = Message.objects.filter(ticket=source)
+    as_notes = 0
+    if cross and not make_public:
+        as_notes = messages.filter(message_type__in=PUBLIC_TYPES).update(
+            ticket=target, moved_from=source, message_type=MessageType.INTERNAL_NOTE
+        )
+    moved = as_notes + messages.update(ticket=target, moved_from=source)
+    if not cross:
+        followers = set(source.cc.values_list("pk", flat=True))
+        followers.discard(target.requester_id)
+        if followers:
+            target.cc.add(*followers)
     target.related.remove(source)
     source.merged_into = target
     touch(source, "merged_into")
     touch(target)
     audit(source, actor, names.TICKET_MERGED, field="merged_into", after=target.number)
-    audit(
-        target,
-        actor,
-        names.TICKET_MERGED,
-        field="merged_from",
-        after=source.number,
-        reason=f"{moved} messages moved",
-    )
+    reason = f"{moved} messages moved"
+    if as_notes:
+        reason += f"; {as_notes} replies of another requester kept as internal notes"
+    elif cross:
+        reason += "; another requester's replies made public by the agent"
+    audit(target, actor, names.TICKET_MERGED, field="merged_from", after=source.number,
+          reason=reason)  # fmt: skip
     message_add(
         ticket=target,
         actor=Actor.system(),
@@ -84,6 +102,8 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Tick
         target_id=target.pk,
         target_number=target.number,
         moved_messages=moved,
+        requesters_differ=cross,
+        as_internal_notes=as_notes,
     )
     return target
 
