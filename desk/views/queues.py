@@ -11,18 +11,18 @@ from django.views.decorators.http import require_GET, require_POST
 from desk import queues, services
 from desk.forms import BulkForm, SavedViewForm, split_tags, staff_users
 from desk.models import SavedView
-from desk.views.merge import merge_url
 from desk.views.base import (
     desk_view,
-    safe_next,
     etag_of,
     flash_error,
     go_back,
     not_modified_or,
     poll_seconds,
     queue_version,
+    safe_next,
     sidebar_context,
 )
+from desk.views.merge import merge_url
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError
 from panel1.ids import is_uuid

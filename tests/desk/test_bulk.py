@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import TicketFactory
 from tickets import services
-from tickets.models import Message, Status, Ticket, TicketEvent
+from tickets.models import Status, Ticket, TicketEvent
 
 
 @pytest.fixture
