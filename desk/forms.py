@@ -137,3 +137,36 @@ class OrganizationForm(forms.Form):
     name = forms.CharField(max_length=200)
     domains = forms.CharField(required=False, max_length=5000)
     notes = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)
+
+
+class NewTicketForm(forms.Form):
+    requester = forms.UUIDField(required=False)
+    requester_email = forms.EmailField(required=False, max_length=254)
+    requester_name = forms.CharField(required=False, max_length=200)
+    channel = forms.ChoiceField(
+        choices=[("PHONE", "Phone"), ("EMAIL", "Email"), ("WALK_IN", "Walk-in"), ("WEB", "Web")]
+    )
+    send = forms.ChoiceField(choices=[("log", "Log only"), ("send", "Send to the customer")])
+    subject = forms.CharField(max_length=255)
+    content = forms.CharField(max_length=200_000, strip=False, widget=forms.Textarea)
+    priority = forms.ChoiceField(choices=Priority.choices, initial=Priority.MEDIUM)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(is_active=True), required=False
+    )
+    tags = forms.CharField(required=False, max_length=2000)
+    assignee = forms.ModelChoiceField(queryset=staff_users(), required=False)
+    status = forms.ChoiceField(choices=[("", "Open")] + Status.choices, required=False)
+    follow_up = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean_content(self):
+        content = self.cleaned_data["content"]
+        if not content.strip():
+            raise forms.ValidationError("Write the request or your message.")
+        return content
+
+    def clean(self):
+        data = super().clean()
+        chosen = data.get("requester") or data.get("requester_email")
+        if not chosen and "requester_email" not in self.errors:
+            self.add_error("requester_email", "Pick a customer or enter the email of a new one.")
+        return data

@@ -18,7 +18,7 @@ from desk.queues import normalize_filters, sort_key
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError, PermissionDenied
 from tickets import services
-from tickets.models import Category, Message, MessageType, Status, Ticket
+from tickets.models import Category, Channel, Message, MessageType, Priority, Status, Ticket
 from tickets.services import UNSET, AttachmentInput
 
 PRESENCE_TTL = timedelta(seconds=30)
@@ -306,6 +306,66 @@ def reply_send(
         )
     reply_draft_discard(ticket=ticket, actor=actor)
     return message
+
+
+DESK_CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.WALK_IN, Channel.WEB)
+
+
+@transaction.atomic
+def desk_ticket_open(
+    *,
+    actor: User,
+    requester: User,
+    subject: str,
+    content: str,
+    channel: str = Channel.PHONE,
+    send_to_customer: bool = False,
+    priority: str = Priority.MEDIUM,
+    category: Category | None = None,
+    tags: list[str] = (),
+    assignee: User | None = None,
+    status: str = "",
+    attachments: list[AttachmentInput] = (),
+    follow_up_of: Ticket | None = None,
+) -> Ticket:
+    """Open a ticket from the desk, all or nothing: a call or visit logged for the customer
+    (`send_to_customer=False`: their request as the first message, no mail to them) or a
+    conversation the agent starts (their message is mailed to the customer). Then the
+    properties; a follow-up of a closed ticket is linked to it with a note giving context."""
+    _staff_only(actor)
+    if channel not in DESK_CHANNELS:
+        raise DomainError({"channel": ["Choose phone, email, walk-in or web."]})
+    ticket = services.ticket_create(
+        actor=actor,
+        requester=requester,
+        subject=subject,
+        content=content,
+        priority=priority,
+        category=category,
+        tags=tags,
+        channel=channel,
+        attachments=attachments,
+        first_message_type=MessageType.STAFF_REPLY
+        if send_to_customer
+        else MessageType.CUSTOMER_REPLY,
+        acknowledge=False,
+    )
+    if follow_up_of is not None:
+        services.ticket_link(ticket=ticket, other=follow_up_of, actor=actor)
+        services.message_add(
+            ticket=ticket,
+            actor=actor,
+            message_type=MessageType.INTERNAL_NOTE,
+            content=(
+                f"Follow-up of {follow_up_of.number} “{follow_up_of.subject}” "
+                f"({follow_up_of.get_status_display().lower()})."
+            ),
+        )
+    if assignee is not None:
+        services.ticket_assign(ticket=ticket, actor=actor, assignee=assignee)
+    if status and status != ticket.status:
+        services.ticket_status_change(ticket=ticket, actor=actor, status=status)
+    return ticket
 
 
 BULK_ACTIONS = ("assign", "status", "priority", "tags_add", "tags_remove", "merge")

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from desk.views import assist, auth, customers, dashboard, merge, queues, ticket
+from desk.views import assist, auth, customers, dashboard, merge, new_ticket, queues, ticket
 
 app_name = "desk"
 
@@ -39,6 +39,7 @@ urlpatterns = [
         customers.organization_delete_view,
         name="organization-delete",
     ),
+    path("tickets/new/", new_ticket.ticket_new, name="ticket-new"),
     re_path(rf"^tickets/{REF}/$", ticket.ticket_page, name="ticket"),
     re_path(rf"^tickets/{REF}/live/$", ticket.ticket_live, name="ticket-live"),
     re_path(rf"^tickets/{REF}/reply/$", ticket.ticket_reply, name="ticket-reply"),

@@ -33,7 +33,7 @@ from desk.views.base import (
 from panel1.accounts.services import customer_get_or_create
 from panel1.exceptions import DomainError, NotFound
 from tickets import services
-from tickets.customer_selectors import customer_profile_get
+from tickets.customer_selectors import customer_profile_of
 from tickets.models import Category, MessageType, Priority, Status, Ticket
 from tickets.selectors import messages_for, ticket_get_for
 from tickets.services import ALLOWED_TRANSITIONS, UNSET
@@ -42,9 +42,9 @@ MAX_THREAD_EVENTS = 500
 REQUESTER_TICKETS = 5
 
 
-def get_ticket(request, ref: str) -> Ticket:
+def get_ticket(request, ref: str, *, related: tuple[str, ...] = ()) -> Ticket:
     try:
-        return ticket_get_for(request.user, ref)
+        return ticket_get_for(request.user, ref, related=related)
     except NotFound as exc:
         raise Http404("No such ticket.") from exc
 
@@ -127,7 +127,7 @@ def _requester_tickets(request, ticket: Ticket) -> list[Ticket]:
 @require_GET
 @desk_view
 def ticket_page(request, ref: str):
-    ticket = get_ticket(request, ref)
+    ticket = get_ticket(request, ref, related=("requester__customer_profile__organization",))
     now = request.desk_now
     draft = ReplyDraft.objects.filter(ticket=ticket, user=request.user).first()
     thread = _thread_context(request, ticket)
@@ -142,7 +142,7 @@ def ticket_page(request, ref: str):
         "form": form,
         "draft": draft,
         "requester_tickets": _requester_tickets(request, ticket),
-        "requester_profile": customer_profile_get(ticket.requester_id),
+        "requester_profile": customer_profile_of(ticket.requester),
         "requester_tickets_max": REQUESTER_TICKETS,
         "others": presence_list_others(ticket=ticket, user=request.user),
         "kb_enabled": kb_panel_needed(),

@@ -135,6 +135,42 @@
     }
     if (evt.target.closest("[data-shortcuts-open]")) { openHelp(); }
   });
+  /* ---- New ticket: pick the requester from the suggestions (mouse or arrows + Enter). ---- */
+  function pickRequester(button) {
+    $("#id_requester").value = button.dataset.pickRequester;
+    $("#requester-label").textContent = button.dataset.label;
+    $("#requester-chosen").hidden = false;
+    $("#requester-find").hidden = true;
+    $("#requester-results").innerHTML = "";
+    var subject = $("#id_subject");
+    if (subject) { subject.focus(); }
+  }
+  document.addEventListener("click", function (evt) {
+    var pick = evt.target.closest("[data-pick-requester]");
+    if (pick) { pickRequester(pick); }
+    if (evt.target.closest("[data-requester-clear]")) {
+      $("#id_requester").value = "";
+      $("#requester-chosen").hidden = true;
+      $("#requester-find").hidden = false;
+      $("#requester-q").focus();
+    }
+  });
+  document.addEventListener("keydown", function (evt) {
+    if (!evt.target.matches("#requester-q, #requester-results .pick-item")) { return; }
+    var items = $all("#requester-results .pick-item");
+    var index = items.indexOf(document.activeElement);
+    if (evt.key === "ArrowDown" && items.length) {
+      evt.preventDefault(); items[Math.min(items.length - 1, index + 1)].focus();
+    } else if (evt.key === "ArrowUp" && items.length) {
+      evt.preventDefault();
+      if (index <= 0) { $("#requester-q").focus(); } else { items[index - 1].focus(); }
+    } else if (evt.key === "Enter" && evt.target.matches("#requester-q")) {
+      evt.preventDefault(); if (items.length) { pickRequester(items[0]); }
+    } else if (evt.key === "Escape") {
+      $("#requester-results").innerHTML = ""; $("#requester-q").focus();
+    }
+  });
+
   /* ---- Dialogs (merge preview): htmx loads the content, <dialog> shows it. ---- */
   function openDialog(url) {
     var dialog = $("#desk-dialog");
@@ -320,6 +356,11 @@
     textarea().focus();
   }
   document.addEventListener("keydown", function (evt) {
+    if (evt.key === "Enter" && (evt.ctrlKey || evt.metaKey) && evt.target.closest("#new-ticket-form")) {
+      evt.preventDefault();
+      $("#new-ticket-create").click();
+      return;
+    }
     if (evt.key === "Enter" && (evt.ctrlKey || evt.metaKey) && evt.target.matches("#reply-form textarea")) {
       evt.preventDefault();
       var send = $("#reply-send");
@@ -343,7 +384,8 @@
         break;
       }
       case "r": if (!ticketRoot()) { return; } focusReply(false); break;
-      case "n": if (!ticketRoot()) { return; } focusReply(true); break;
+      case "i": if (!ticketRoot()) { return; } focusReply(true); break;
+      case "n": window.location.href = "/desk/tickets/new/"; break;
       case "a": assignToMe(); break;
       case "m": { var merge = $("#action-merge"); if (!merge) { return; } merge.click(); break; }
       case "/": { var q = $("#desk-q"); if (q) { q.focus(); } break; }

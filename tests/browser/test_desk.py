@@ -126,8 +126,8 @@ def test_agent_works_the_queue(desk_site, people, browser):
     expect(page.locator("#reply [data-sent]")).to_have_text("Reply sent.")
     expect(page.locator("#ticket-live .badges .status")).to_have_text("Waiting on customer")
 
-    # An internal note with the keyboard: n, type, Ctrl+Enter.
-    page.keyboard.press("n")
+    # An internal note with the keyboard: i, type, Ctrl+Enter.
+    page.keyboard.press("i")
     page.keyboard.type("Called Carol, printer model is LX-200.")
     page.keyboard.press("Control+Enter")
     expect(page.locator(".msg-internal_note")).to_contain_text("printer model is LX-200")

@@ -119,6 +119,8 @@ def specs_for_event(
 
 
 def _ticket_created(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
+    if payload.get("acknowledge") is False:
+        return []  # staff logged it (a phone call) or opened it with their own reply
     requester = ticket.requester
     inbound = InboundEmail.objects.filter(
         ticket=ticket, outcome=InboundOutcome.TICKET_CREATED
