@@ -27,6 +27,7 @@ class ReplyForm(forms.Form):
     time_spent = forms.IntegerField(min_value=0, max_value=60 * 24 * 7, required=False)
     seen_at = forms.CharField(required=False, widget=forms.HiddenInput)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    macro = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def clean_content(self):
         content = self.cleaned_data["content"]
@@ -170,3 +171,48 @@ class NewTicketForm(forms.Form):
         if not chosen and "requester_email" not in self.errors:
             self.add_error("requester_email", "Pick a customer or enter the email of a new one.")
         return data
+
+
+class MacroForm(forms.Form):
+    """A canned response and the actions that go with it (empty fields: no action)."""
+
+    title = forms.CharField(max_length=120)
+    shortcut = forms.SlugField(max_length=40, required=False)
+    content = forms.CharField(max_length=200_000, strip=False, widget=forms.Textarea)
+    shared = forms.BooleanField(required=False)
+    status = forms.ChoiceField(choices=[("", "—")] + Status.choices, required=False)
+    priority = forms.ChoiceField(choices=[("", "—")] + Priority.choices, required=False)
+    category = forms.CharField(required=False, max_length=40)
+    tags = forms.CharField(required=False, max_length=2000)
+    assignee = forms.CharField(required=False, max_length=40)
+    cc = forms.CharField(required=False, max_length=2000)
+    note = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)
+
+    def actions(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "status": data["status"],
+            "priority": data["priority"],
+            "category": data["category"],
+            "tags": split_tags(data["tags"]),
+            "assignee": data["assignee"],
+            "cc": split_tags(data["cc"]),
+            "note": data["note"],
+        }
+
+    @classmethod
+    def initial_for(cls, macro) -> dict:
+        actions = macro.actions or {}
+        return {
+            "title": macro.title,
+            "shortcut": macro.shortcut,
+            "content": macro.content,
+            "shared": macro.owner_id is None,
+            "status": actions.get("status", ""),
+            "priority": actions.get("priority", ""),
+            "category": actions.get("category", ""),
+            "tags": ", ".join(actions.get("tags", [])),
+            "assignee": actions.get("assignee", ""),
+            "cc": ", ".join(actions.get("cc", [])),
+            "note": actions.get("note", ""),
+        }

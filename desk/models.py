@@ -75,6 +75,14 @@ class CannedResponse(models.Model):
         related_name="desk_canned_responses",
         help_text="Empty: shared with the whole team. Set: only this agent sees it.",
     )
+    actions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "Macro actions applied with the reply: status, priority, category (id), tags "
+            "(added), assignee ('me', 'none' or an id), cc (emails), note (internal note)."
+        ),
+    )
     is_active = models.BooleanField(default=True)
     usage_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

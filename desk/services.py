@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from desk.macros import macro_actions_clean, macro_apply
 from desk.models import CannedResponse, PresenceState, ReplyDraft, SavedView, TicketPresence
 from desk.queues import normalize_filters, sort_key
 from panel1.accounts.models import User
@@ -153,6 +154,7 @@ def canned_response_create(
     category: Category | None = None,
     owner: User | None = None,
     is_active: bool = True,
+    actions: dict | None = None,
 ) -> CannedResponse:
     """Add a canned response, shared with the team (no `owner`) or one agent's own.
 
@@ -169,6 +171,7 @@ def canned_response_create(
         category=category,
         owner=owner,
         is_active=bool(is_active),
+        actions=macro_actions_clean(actions),
     )
 
 
@@ -183,8 +186,9 @@ def canned_response_update(
     category: Category | None = UNSET,
     owner: User | None = UNSET,
     is_active: bool = UNSET,
+    actions: dict = UNSET,
 ) -> CannedResponse:
-    """Change a canned response; its owner, supervisors and admins only."""
+    """Change a canned response (or macro); its owner, supervisors and admins only."""
     _staff_only(actor)
     _check_canned_owner(actor, response.owner)
     if owner is not UNSET:
@@ -196,6 +200,8 @@ def canned_response_update(
             setattr(response, name, value)
     if is_active is not UNSET:
         response.is_active = bool(is_active)
+    if actions is not UNSET:
+        response.actions = macro_actions_clean(actions)
     _check_canned_fields(title=response.title, content=response.content)
     response.title = response.title.strip()
     response.save()
@@ -288,9 +294,10 @@ def reply_send(
     status_after: str = "",
     time_spent: int | None = None,
     attachments: list[AttachmentInput] = (),
+    macro: CannedResponse | None = None,
 ) -> Message:
-    """Reply (or add an internal note) and optionally set the status, all or nothing; the
-    agent's draft goes with it."""
+    """Reply (or add an internal note), apply the macro picked for it and optionally set the
+    status, all or nothing; the agent's draft goes with it."""
     _staff_only(actor)
     message = services.message_add(
         ticket=ticket,
@@ -300,6 +307,10 @@ def reply_send(
         time_spent=time_spent,
         attachments=attachments,
     )
+    if macro is not None and macro.actions:
+        macro_apply(
+            ticket=message.ticket, actor=actor, actions=macro.actions, status_set=bool(status_after)
+        )
     if status_after:
         services.ticket_status_change(
             ticket=message.ticket, actor=actor, status=status_after, reason="Set with reply"

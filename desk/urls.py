@@ -2,7 +2,17 @@
 
 from django.urls import path, re_path
 
-from desk.views import assist, auth, customers, dashboard, merge, new_ticket, queues, ticket
+from desk.views import (
+    assist,
+    auth,
+    customers,
+    dashboard,
+    macros,
+    merge,
+    new_ticket,
+    queues,
+    ticket,
+)
 
 app_name = "desk"
 
@@ -25,6 +35,9 @@ urlpatterns = [
     path("bulk/", queues.bulk, name="bulk"),
     path("merge/", merge.merge_dialog, name="merge"),
     path("merge/apply/", merge.merge_apply, name="merge-apply"),
+    path("macros/", macros.macros, name="macros"),
+    path("macros/<uuid:pk>/", macros.macro_edit, name="macro"),
+    path("macros/<uuid:pk>/delete/", macros.macro_delete, name="macro-delete"),
     path("canned/", assist.canned_search, name="canned"),
     path("canned/<uuid:pk>/used/", assist.canned_used, name="canned-used"),
     path("preview/", assist.preview, name="preview"),

@@ -19,7 +19,7 @@ from desk.forms import (
 )
 from desk.kb_panel import kb_panel_needed
 from desk.models import ReplyDraft
-from desk.selectors import presence_list_others
+from desk.selectors import canned_response_usable, presence_list_others
 from desk.sla_status import sla_explanation, sla_summary
 from desk.views.base import (
     desk_view,
@@ -198,6 +198,7 @@ def ticket_reply(request, ref: str):
         return _collision(request, ticket, form, changes)
     try:
         attachments = services.attachments_prepare(request.FILES.getlist("attachments"))
+        macro = canned_response_usable(request.user, data["macro"]) if data["macro"] else None
         message = desk_services.reply_send(
             ticket=ticket,
             actor=request.user,
@@ -206,9 +207,12 @@ def ticket_reply(request, ref: str):
             status_after=data["status_after"],
             time_spent=data["time_spent"],
             attachments=attachments,
+            macro=macro,
         )
     except DomainError as exc:
         return _reply_failed(request, ticket, form, error_messages(exc))
+    if macro is not None:
+        desk_services.canned_response_used(response=macro, actor=request.user)
     kind = "Internal note added" if data["internal"] else "Reply sent"
     if not request.htmx:
         messages.success(request, f"{kind} on {ticket.number}.")

@@ -123,11 +123,8 @@
       window.location.href = row.dataset.href;
     }
     var canned = evt.target.closest("[data-canned-insert]");
-    if (canned) {
-      insertText(canned.dataset.text);
-      $("#canned-results").innerHTML = "";
-      post("/desk/canned/" + canned.dataset.cannedId + "/used/", {});
-    }
+    if (canned) { pickCanned(canned); }
+    if (evt.target.closest("[data-macro-clear]")) { setMacro(null); }
     var kb = evt.target.closest("[data-insert-link]");
     if (kb) {
       var url = new URL(kb.dataset.url, window.location.href).href;
@@ -135,6 +132,55 @@
     }
     if (evt.target.closest("[data-shortcuts-open]")) { openHelp(); }
   });
+  /* ---- Canned responses and macros: type to filter, arrows, Enter, Escape; closes when
+     focus leaves. A macro's actions go with the reply (hidden "macro" field). ---- */
+  function closeCanned() {
+    var results = $("#canned-results"), input = $("#canned-q");
+    if (results) { results.innerHTML = ""; }
+    if (input) { input.setAttribute("aria-expanded", "false"); }
+  }
+  function setMacro(button) {
+    var field = $("#id_macro"), chip = $("#macro-chip");
+    if (!field || !chip) { return; }
+    field.value = button ? button.dataset.cannedId : "";
+    chip.hidden = !button;
+    $("#macro-chip-text").textContent = button ? "Macro “" + button.dataset.title + "” on send: " + button.dataset.macro : "";
+  }
+  function pickCanned(button) {
+    closeCanned();
+    insertText(button.dataset.text);
+    if (button.dataset.macro) { setMacro(button); }
+    else { post("/desk/canned/" + button.dataset.cannedId + "/used/", {}); }
+  }
+  document.addEventListener("keydown", function (evt) {
+    if (!evt.target.matches("#canned-q, #canned-results .canned-item")) { return; }
+    var items = $all("#canned-results .canned-item");
+    var index = items.indexOf(document.activeElement);
+    if (evt.key === "ArrowDown" && items.length) {
+      evt.preventDefault(); items[Math.min(items.length - 1, index + 1)].focus();
+    } else if (evt.key === "ArrowUp" && items.length) {
+      evt.preventDefault();
+      if (index <= 0) { $("#canned-q").focus(); } else { items[index - 1].focus(); }
+    } else if (evt.key === "Enter") {
+      evt.preventDefault();
+      var chosen = index >= 0 ? items[index] : items[0];
+      if (chosen) { pickCanned(chosen); }
+    } else if (evt.key === "Escape") {
+      evt.preventDefault(); closeCanned(); $("#canned-q").focus();
+    }
+  });
+  document.addEventListener("focusout", function (evt) {
+    var box = evt.target.closest && evt.target.closest(".canned");
+    if (!box) { return; }
+    setTimeout(function () { if (!box.contains(document.activeElement)) { closeCanned(); } }, 150);
+  });
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (evt.detail.target && evt.detail.target.id === "canned-results") {
+      var input = $("#canned-q");
+      if (input) { input.setAttribute("aria-expanded", $all("#canned-results .canned-item").length ? "true" : "false"); }
+    }
+  });
+
   /* ---- New ticket: pick the requester from the suggestions (mouse or arrows + Enter). ---- */
   function pickRequester(button) {
     $("#id_requester").value = button.dataset.pickRequester;
@@ -367,7 +413,6 @@
       if (send) { send.click(); }
       return;
     }
-    if (evt.key === "Escape" && evt.target.matches("#canned-q")) { $("#canned-results").innerHTML = ""; return; }
     if (evt.ctrlKey || evt.metaKey || evt.altKey || typing(evt.target)) { return; }
     switch (evt.key) {
       case "j": moveCursor(1); break;
