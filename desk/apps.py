@@ -8,10 +8,11 @@ class DeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from desk import demo
+        from desk import demo, notifications
         from panel1 import jobs
         from panel1.tenants import provisioning
 
+        notifications.connect()
         provisioning.register_demo_step("desk canned responses and views", demo.desk_demo_create)
         jobs.register_schedule(
             name="desk.presence_prune",

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from desk.macros import macro_actions_clean, macro_apply
 from desk.models import CannedResponse, PresenceState, ReplyDraft, SavedView, TicketPresence
+from desk.notifications import desk_settings
 from desk.queues import normalize_filters, sort_key
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError, PermissionDenied
@@ -307,6 +308,8 @@ def reply_send(
         time_spent=time_spent,
         attachments=attachments,
     )
+    if not internal:
+        _assign_on_reply(message.ticket, actor)
     if macro is not None and macro.actions:
         macro_apply(
             ticket=message.ticket, actor=actor, actions=macro.actions, status_set=bool(status_after)
@@ -317,6 +320,19 @@ def reply_send(
         )
     reply_draft_discard(ticket=ticket, actor=actor)
     return message
+
+
+def _assign_on_reply(ticket: Ticket, actor: User) -> None:
+    """Who answers an unassigned ticket owns it (the tenant's `assign_on_reply` option);
+    an agent the ticket's category is closed to leaves it unassigned."""
+    ticket.refresh_from_db(fields=["assignee"])
+    if ticket.assignee_id is not None or not desk_settings().assign_on_reply:
+        return
+    try:
+        with transaction.atomic():
+            services.ticket_assign(ticket=ticket, actor=actor, assignee=actor)
+    except DomainError:
+        pass
 
 
 DESK_CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.WALK_IN, Channel.WEB)

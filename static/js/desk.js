@@ -181,6 +181,52 @@
     }
   });
 
+  /* ---- @mentions in internal notes: suggestions after "@", arrows/Enter or click. ---- */
+  var mentionTimer = null;
+  function mentionQuery() {
+    var area = textarea();
+    if (!area || !$("#kind-note") || !$("#kind-note").checked) { return null; }
+    var before = area.value.slice(0, area.selectionStart || 0);
+    var match = /(^|\s)@([^\s@]{0,40})$/.exec(before);
+    return match ? match[2] : null;
+  }
+  function closeMentions() { var box = $("#mention-results"); if (box) { box.innerHTML = ""; } }
+  function insertMention(email) {
+    var area = textarea(), caret = area.selectionStart || 0;
+    var before = area.value.slice(0, caret).replace(/@([^\s@]{0,40})$/, "@" + email + " ");
+    area.value = before + area.value.slice(caret);
+    area.focus();
+    area.selectionStart = area.selectionEnd = before.length;
+    closeMentions();
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  document.addEventListener("input", function (evt) {
+    if (!evt.target.matches("#reply-form textarea[name=content]")) { return; }
+    var query = mentionQuery();
+    clearTimeout(mentionTimer);
+    if (query === null) { closeMentions(); return; }
+    mentionTimer = setTimeout(function () {
+      var url = evt.target.dataset.mentionUrl + "?q=" + encodeURIComponent(query);
+      fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { if (mentionQuery() !== null) { $("#mention-results").innerHTML = html; } });
+    }, 150);
+  });
+  document.addEventListener("click", function (evt) {
+    var pick = evt.target.closest("[data-mention]");
+    if (pick) { insertMention(pick.dataset.mention); }
+  });
+  document.addEventListener("keydown", function (evt) {
+    var items = $all("#mention-results [data-mention]");
+    if (!items.length || !evt.target.matches("#reply-form textarea, #mention-results [data-mention]")) { return; }
+    var index = items.indexOf(document.activeElement);
+    if (evt.key === "ArrowDown") { evt.preventDefault(); items[Math.min(items.length - 1, index + 1)].focus(); }
+    else if (evt.key === "ArrowUp" && index >= 0) { evt.preventDefault(); if (index === 0) { textarea().focus(); } else { items[index - 1].focus(); } }
+    else if (evt.key === "Enter" && !(evt.ctrlKey || evt.metaKey)) {
+      evt.preventDefault(); insertMention((index >= 0 ? items[index] : items[0]).dataset.mention);
+    } else if (evt.key === "Escape") { evt.preventDefault(); closeMentions(); textarea().focus(); }
+  });
+
   /* ---- New ticket: pick the requester from the suggestions (mouse or arrows + Enter). ---- */
   function pickRequester(button) {
     $("#id_requester").value = button.dataset.pickRequester;
