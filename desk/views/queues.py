@@ -47,7 +47,8 @@ def _resolve(request, key: str | None) -> queues.QueueView:
 
 def _queue_state(request, view: queues.QueueView):
     """The view's filters, overridden by a filter form submitted on top of it."""
-    filtered = "filter" in request.GET
+    # A query in the URL (`/desk/search/?q=refund`) counts as filtering, never ignored.
+    filtered = "filter" in request.GET or bool(request.GET.get("q", "").strip())
     filters = queues.normalize_filters(request.GET) if filtered else dict(view.filters)
     ordering = request.GET.get("sort") or view.ordering
     return filters, ordering, filtered

@@ -55,7 +55,7 @@
     document.body.addEventListener("htmx:afterSwap", function (evt) {
       var target = evt.detail.target;
       if (!target) { return; }
-      if (target.id === "queue-table" || $("#queue-table") && !document.contains(target)) { restoreQueue(); }
+      if (target.id === "queue-table" || $("#queue-table") && !document.contains(target)) { restoreQueue(); rememberQueueList(); }
       if (target.id === "reply" || $("#reply") && $("#reply").contains(target)) { afterReplySwap(); }
       if (target.id === "ticket-live") { document.dispatchEvent(new CustomEvent("desk:live-updated")); }
     });
@@ -425,6 +425,36 @@
   }
   document.addEventListener("htmx:afterSettle", enhanceKbLinks);
 
+  /* ---- Previous / next within the queue the agent came from (kept in this tab). ---- */
+  function rememberQueueList() {
+    if (!$("#queue-table")) { return; }
+    try {
+      sessionStorage.setItem("desk-queue", JSON.stringify({
+        url: window.location.pathname + window.location.search,
+        numbers: rows().map(function (r) { return r.dataset.number; })
+      }));
+    } catch (e) { /* storage off: no prev/next */ }
+  }
+  function ticketNav() {
+    var root = ticketRoot();
+    if (!root) { return; }
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem("desk-queue") || "null"); } catch (e) { saved = null; }
+    if (!saved) { return; }
+    var back = $("#back-to-queue");
+    if (back) { back.href = saved.url; }
+    var index = saved.numbers.indexOf(root.dataset.ticket);
+    if (index < 0) { return; }
+    [["#prev-ticket", index - 1], ["#next-ticket", index + 1]].forEach(function (pair) {
+      var link = $(pair[0]), number = saved.numbers[pair[1]];
+      if (link && number) { link.href = "/desk/tickets/" + encodeURIComponent(number) + "/"; link.hidden = false; }
+    });
+  }
+  function go(selector) { var link = $(selector); if (link && !link.hidden && link.href) { window.location.href = link.href; } }
+  document.addEventListener("click", function (evt) {
+    if (evt.target.closest("[data-print]")) { evt.preventDefault(); window.print(); }
+  });
+
   /* ---- Keyboard ---- */
   function openHelp() { var d = $("#shortcuts"); if (d && !d.open) { d.showModal(); } }
   function assignToMe() {
@@ -461,8 +491,9 @@
     }
     if (evt.ctrlKey || evt.metaKey || evt.altKey || typing(evt.target)) { return; }
     switch (evt.key) {
-      case "j": moveCursor(1); break;
-      case "k": moveCursor(-1); break;
+      case "j": if (ticketRoot()) { go("#next-ticket"); } else { moveCursor(1); } break;
+      case "k": if (ticketRoot()) { go("#prev-ticket"); } else { moveCursor(-1); } break;
+      case "u": if (!ticketRoot()) { return; } go("#back-to-queue"); break;
       case "x": {
         var row = cursorRow(), box = row && $("input[name=tickets]", row);
         if (box) { box.checked = !box.checked; updateBulk(); }
@@ -492,5 +523,7 @@
     replyKind();
     restoreLocalDraft();
     enhanceKbLinks();
+    rememberQueueList();
+    ticketNav();
   });
 })();

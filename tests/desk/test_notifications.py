@@ -14,12 +14,12 @@ from tickets.models import Ticket
 
 
 def _reply(desk, ticket, content="On it.", **data):
-    return desk.post(
-        f"/desk/tickets/{ticket.number}/reply/", {"content": content, **data}, **HTMX
-    )
+    return desk.post(f"/desk/tickets/{ticket.number}/reply/", {"content": content, **data}, **HTMX)
 
 
-def test_reply_on_unassigned_assigns_the_replier_unless_turned_off(desk, agent, admin_user, customer):
+def test_reply_on_unassigned_assigns_the_replier_unless_turned_off(
+    desk, agent, admin_user, customer
+):
     from tests.factories import TicketFactory
 
     first = TicketFactory(requester=customer)
