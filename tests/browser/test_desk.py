@@ -141,7 +141,7 @@ def test_agent_works_the_queue(desk_site, people, browser):
     page.select_option("#bulk-action", "assign")
     page.select_option("#bulk-assignee", label="Bob Agent")
     page.click("#bulk-form button[type=submit]")
-    expect(page.locator(".messages")).to_contain_text("assign:")
+    expect(page.locator(".messages")).to_contain_text("Assigned 3 tickets")
     expect(page.locator("#queue-table tbody tr")).to_have_count(2)
 
     # Save a view: all open, high and urgent only.

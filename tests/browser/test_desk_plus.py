@@ -139,3 +139,59 @@ def test_merge_into_from_the_ticket_page_by_number(site, crowd, browser):
     with schema_context(site.tenant.schema_name):
         assert Ticket.objects.get(pk=second.pk).merged_into_id == crowd.carols.pk
     assert page.errors == []
+
+
+def test_macro_by_keyboard_then_mention_notifies_a_colleague(site, crowd, browser):
+    from desk.models import Notification
+    from tests.factories import AgentFactory
+    from tests.factories.desk import CannedResponseFactory
+    from tickets.models import Ticket
+
+    with schema_context(site.tenant.schema_name):
+        bob = AgentFactory(email="bob@desk.test", name="Bob Agent")
+        CannedResponseFactory(
+            title="Need logs",
+            shortcut="logs",
+            content="Thanks,\nplease send the logs.",
+            actions={"status": "WAITING_ON_CUSTOMER", "tags": ["logs"]},
+        )
+    page = log_in(browser, site, crowd.alice.email)
+    page.goto(site.url + f"/desk/tickets/{crowd.carols.number}/")
+    page.focus("#canned-q")
+    page.keyboard.type("logs")
+    expect(page.locator("#canned-results .canned-item")).to_have_count(1)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_content")).to_have_value("Thanks,\nplease send the logs.")
+    expect(page.locator("#macro-chip")).to_contain_text("Need logs")
+    expect(page.locator("#canned-results .canned-item")).to_have_count(0)
+    page.click("#reply-send")
+    expect(page.locator("#reply [data-sent]")).to_have_text("Reply sent.")
+    expect(page.locator("#ticket-live .badges .status")).to_have_text("Waiting on customer")
+    expect(page.locator("#ticket-live .msg-staff_reply .msg-body")).to_contain_text("Thanks,")
+    assert "<br" in page.inner_html("#ticket-live .msg-staff_reply .msg-body")
+
+    # A note mentioning Bob with the autocomplete.
+    page.keyboard.press("Escape")
+    page.locator("body").click()
+    page.keyboard.press("i")
+    page.keyboard.type("Please look @bo")
+    expect(page.locator("#mention-results [data-mention]")).to_have_count(1)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_content")).to_have_value("Please look @bob@desk.test ")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".msg-internal_note")).to_contain_text("Please look @bob@desk.test")
+    assert page.errors == []
+
+    with schema_context(site.tenant.schema_name):
+        ticket = Ticket.objects.get(pk=crowd.carols.pk)
+        assert ticket.status == "WAITING_ON_CUSTOMER" and "logs" in ticket.tags
+        assert Notification.objects.filter(user=bob, kind="mention").count() == 1
+
+    bobs = log_in(browser, site, "bob@desk.test")
+    expect(bobs.locator("#bell-count")).to_have_text("1")
+    bobs.click("#bell")
+    bobs.click(f"text={crowd.carols.number}")
+    bobs.wait_for_url(re.compile(rf"/desk/tickets/{crowd.carols.number}/$"))
+    expect(bobs.locator("#bell-count")).to_have_count(0)
