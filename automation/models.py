@@ -11,12 +11,14 @@ from panel1.events import names
 
 # Events a rule may be triggered by: every DESIGN.md event about a ticket (a KB article
 # publication, a new customer or organization has no ticket for the actions to work on;
-# mentions are not offered as triggers yet).
+# mentions, splits and links are not offered as triggers yet).
 _NOT_TRIGGERS = (
     names.KB_ARTICLE_PUBLISHED,
     names.CUSTOMER_CREATED,
     names.ORGANIZATION_CREATED,
     names.TICKET_MENTIONED,
+    names.TICKET_SPLIT,
+    names.TICKET_LINKED,
 )
 TRIGGER_EVENTS: tuple[str, ...] = tuple(
     name for name in names.ALL_EVENTS if name not in _NOT_TRIGGERS

@@ -24,7 +24,10 @@ _FIELD_NAMES = {
     "escalation_level": "Escalation level",
     "merged_into": "Merged into",
     "merged_from": "Merged in",
-    "related": "Related",
+    "related": "Linked",
+    "parent": "Linked",
+    "duplicate_of": "Linked",
+    "mentioned": "Mentioned",
     "message": "Split off",
 }
 _MESSAGE_VERBS = {
@@ -87,7 +90,14 @@ def describe(item) -> str:
             event.after or event.before
         )
     text = f"{name}: {_value(event.before)} → {_value(event.after)}"
-    if event.before is None and event.field in ("merged_into", "merged_from", "related"):
+    if event.before is None and event.field in (
+        "merged_into",
+        "merged_from",
+        "related",
+        "parent",
+        "duplicate_of",
+        "mentioned",
+    ):
         text = f"{name} {_value(event.after)}"
     return f"{text} ({event.actor_label})" + (f" — {event.reason}" if event.reason else "")
 

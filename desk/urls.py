@@ -13,6 +13,7 @@ from desk.views import (
     notifications,
     queues,
     ticket,
+    ticket_actions,
 )
 
 app_name = "desk"
@@ -71,6 +72,10 @@ urlpatterns = [
     re_path(rf"^tickets/{REF}/assign-me/$", ticket.ticket_assign_me, name="ticket-assign-me"),
     re_path(rf"^tickets/{REF}/cc/$", ticket.ticket_cc, name="ticket-cc"),
     re_path(rf"^tickets/{REF}/follow/$", notifications.follow, name="ticket-follow"),
+    re_path(rf"^tickets/{REF}/links/$", ticket_actions.links, name="ticket-links"),
+    re_path(rf"^tickets/{REF}/link/$", ticket_actions.link, name="ticket-link"),
+    re_path(rf"^tickets/{REF}/split/$", ticket_actions.split, name="ticket-split"),
+    re_path(rf"^tickets/{REF}/delete/$", ticket_actions.delete, name="ticket-delete"),
     re_path(rf"^tickets/{REF}/draft/$", assist.draft_save, name="ticket-draft"),
     re_path(rf"^tickets/{REF}/presence/$", assist.presence, name="ticket-presence"),
     re_path(rf"^tickets/{REF}/kb/$", assist.kb_suggestions, name="ticket-kb"),

@@ -15,6 +15,8 @@ TICKET_IDLE = "ticket.idle"
 SURVEY_COMPLETED = "survey.completed"
 KB_ARTICLE_PUBLISHED = "kb.article.published"
 TICKET_MENTIONED = "ticket.mentioned"
+TICKET_SPLIT = "ticket.split"
+TICKET_LINKED = "ticket.linked"
 CUSTOMER_CREATED = "customer.created"
 ORGANIZATION_CREATED = "organization.created"
 
@@ -34,6 +36,8 @@ ALL_EVENTS = (
     SURVEY_COMPLETED,
     KB_ARTICLE_PUBLISHED,
     TICKET_MENTIONED,
+    TICKET_SPLIT,
+    TICKET_LINKED,
     CUSTOMER_CREATED,
     ORGANIZATION_CREATED,
 )

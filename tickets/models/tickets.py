@@ -99,6 +99,12 @@ class Ticket(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets"
     )
     related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     first_responded_at = models.DateTimeField(null=True, blank=True)
