@@ -85,6 +85,12 @@ def describe(item) -> str:
     if event.event.startswith("sla."):
         return _describe_sla(event)
     name = _FIELD_NAMES.get(event.field, event.field or event.event)
+    if event.field == "assignee":
+        # Rows store emails; the page hands over the staff it loaded anyway (no query).
+        people = getattr(event, "people", {})
+        before = people.get(event.before, event.before) or "nobody"
+        after = people.get(event.after, event.after) or "nobody"
+        return f"Assignee: {before} → {after} ({event.actor_label})"
     if event.field == "cc":
         return f"{event.actor_label} {'added' if event.after else 'removed'} CC " + _value(
             event.after or event.before
@@ -153,3 +159,12 @@ def changes_since(events: list[TicketEvent], *, user) -> list[str]:
         for e in events
         if e.actor_id != user.pk and not e.event.startswith(DERIVED_EVENT_PREFIXES)
     ]
+
+
+def name_people(events, staff) -> None:
+    """Let assignee rows show names: attach an email → name map from the staff list the
+    page has loaded already."""
+    people = {user.email: user.get_full_name() for user in staff}
+    for event in events:
+        if getattr(event, "field", "") == "assignee":
+            event.people = people

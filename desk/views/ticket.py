@@ -133,9 +133,11 @@ def ticket_page(request, ref: str):
     thread = _thread_context(request, ticket)
     newest = thread["history"][0] if thread["history"] else None
     form = _reply_form(request, ticket, draft, newest_event=newest)
+    props = _props_context(request, ticket)
+    timeline.name_people(thread["history"], props["staff"])
     context = {
         **thread,
-        **_props_context(request, ticket),
+        **props,
         **_sla_context(ticket, now),
         **sidebar_context(request, counts=False),
         "now": now,
@@ -161,9 +163,12 @@ def ticket_live(request, ref: str):
     etag = _live_etag(request, ticket, since)
 
     def build():
+        thread = _thread_context(request, ticket)
+        props = _props_context(request, ticket)
+        timeline.name_people(thread["history"], props["staff"])
         context = {
-            **_thread_context(request, ticket),
-            **_props_context(request, ticket),
+            **thread,
+            **props,
             **_sla_context(ticket, request.desk_now),
             "now": request.desk_now,
             "changes": _changes_since(request, ticket, parse_instant(since)),

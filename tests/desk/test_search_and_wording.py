@@ -61,3 +61,10 @@ def test_wording_one_message_and_just_now(desk, ticket):
     queue = desk.get("/desk/queue/open/")
     assert b"just now" in queue.content
     assert b"0 minutes" not in queue.content
+
+
+def test_assignee_changes_read_with_names(desk, agent, other_agent, ticket):
+    services.ticket_assign(ticket=ticket, actor=agent, assignee=other_agent)
+    page = desk.get(f"/desk/tickets/{ticket.number}/").content.decode()
+    assert "Assignee: nobody → Bob Agent" in page
+    assert f"→ {other_agent.email}" not in page
