@@ -455,6 +455,19 @@
     if (evt.target.closest("[data-print]")) { evt.preventDefault(); window.print(); }
   });
 
+  /* ---- Sidebar: collapsible on wide screens (remembered), opens on demand on a phone. ---- */
+  function phone() { return window.matchMedia("(max-width: 700px)").matches; }
+  document.addEventListener("click", function (evt) {
+    if (!evt.target.closest("[data-sidebar-toggle]")) { return; }
+    var body = document.body;
+    if (phone()) { body.classList.toggle("sidebar-open"); return; }
+    body.classList.toggle("sidebar-collapsed");
+    try { localStorage.setItem("desk-sidebar-collapsed", body.classList.contains("sidebar-collapsed") ? "1" : ""); } catch (e) { /* ignore */ }
+  });
+  function restoreSidebar() {
+    try { if (localStorage.getItem("desk-sidebar-collapsed") === "1") { document.body.classList.add("sidebar-collapsed"); } } catch (e) { /* ignore */ }
+  }
+
   /* ---- Keyboard ---- */
   function openHelp() { var d = $("#shortcuts"); if (d && !d.open) { d.showModal(); } }
   function assignToMe() {
@@ -525,5 +538,6 @@
     enhanceKbLinks();
     rememberQueueList();
     ticketNav();
+    restoreSidebar();
   });
 })();

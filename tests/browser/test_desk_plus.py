@@ -11,7 +11,7 @@ import pytest
 from django.test import override_settings
 from django_tenants.utils import schema_context
 
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
 from tests.browser.test_desk import log_in, shot
 
 pytestmark = [
@@ -195,3 +195,39 @@ def test_macro_by_keyboard_then_mention_notifies_a_colleague(site, crowd, browse
     bobs.click(f"text={crowd.carols.number}")
     bobs.wait_for_url(re.compile(rf"/desk/tickets/{crowd.carols.number}/$"))
     expect(bobs.locator("#bell-count")).to_have_count(0)
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (390, 844)], ids=["tablet", "phone"])
+def test_tablet_and_phone_read_open_reply_and_set_status(site, crowd, browser, size):
+    from tickets.models import Ticket
+
+    width, height = size
+    page = log_in(browser, site, crowd.alice.email, width=width)
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(site.url + "/desk/queue/open/")
+    row = page.locator(f"#queue-table tr[data-number='{crowd.carols.number}']")
+    expect(row.locator(".col-subject")).to_be_visible()
+    expect(row.locator(".row-extra")).to_contain_text(crowd.carols.number)
+    if width > 700:
+        expect(row.locator(".col-requester")).to_be_visible()
+        expect(row.locator(".col-updated")).to_be_visible()
+        page.click("[data-sidebar-toggle]")
+        expect(page.locator(".desk-sidebar")).to_be_hidden()
+        page.click("[data-sidebar-toggle]")
+        expect(page.locator(".desk-sidebar")).to_be_visible()
+    else:
+        expect(page.locator(".desk-sidebar")).to_be_hidden()
+        page.click("[data-sidebar-toggle]")
+        expect(page.locator(".desk-sidebar")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / f"desk-queue-{width}.png"), full_page=True)
+    row.locator(".col-subject a").click()
+    page.wait_for_url(re.compile(rf"/desk/tickets/{crowd.carols.number}/$"))
+    page.fill("#id_content", "Replied from a small screen.")
+    page.select_option("#id_status_after", "WAITING_ON_CUSTOMER")
+    page.click("#reply-send")
+    expect(page.locator("#reply [data-sent]")).to_have_text("Reply sent.")
+    expect(page.locator("#ticket-live .badges .status")).to_have_text("Waiting on customer")
+    page.screenshot(path=str(ARTIFACTS / f"desk-ticket-{width}.png"), full_page=True)
+    assert page.errors == []
+    with schema_context(site.tenant.schema_name):
+        assert Ticket.objects.get(pk=crowd.carols.pk).status == "WAITING_ON_CUSTOMER"
