@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from panel1.events import names
 
 # Events a rule may be triggered by: every DESIGN.md event about a ticket (a KB article
-# publication, a plugin switched on or an agent's availability has no ticket for the actions
-# to work on).
+# publication, a plugin switched on, an agent's availability, a new customer or organization
+# has no ticket for the actions to work on; mentions, splits and links are not offered as
+# triggers yet).
 TRIGGER_EVENTS: tuple[str, ...] = tuple(
     name for name in names.ALL_EVENTS if name not in names.NON_TICKET_EVENTS
 )

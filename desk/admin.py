@@ -6,9 +6,10 @@ Saving and deleting go through `desk.services`, like every other write of these 
 from django.contrib import admin
 
 from desk import services
-from desk.models import CannedResponse, SavedView
+from desk.models import CannedResponse, DeskSettings, SavedView
+from desk.notifications import desk_settings_update
 
-CANNED_FIELDS = ["title", "shortcut", "content", "category", "owner", "is_active"]
+CANNED_FIELDS = ["title", "shortcut", "content", "category", "owner", "actions", "is_active"]
 SAVED_VIEW_FIELDS = ["name", "owner", "is_shared", "filters", "ordering", "position"]
 
 
@@ -68,3 +69,20 @@ class SavedViewAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for view in queryset:
             services.saved_view_delete(view=view, actor=request.user)
+
+
+@admin.register(DeskSettings)
+class DeskSettingsAdmin(admin.ModelAdmin):
+    """The tenant's desk options (one row; saved through the service, audited)."""
+
+    list_display = ["__str__", "assign_on_reply", "updated_at"]
+    fields = ["assign_on_reply"]
+
+    def has_add_permission(self, request):
+        return not DeskSettings.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        saved = desk_settings_update(
+            actor=request.user, assign_on_reply=form.cleaned_data["assign_on_reply"]
+        )
+        obj.pk = saved.pk

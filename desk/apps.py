@@ -8,11 +8,12 @@ class DeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from desk import demo, privacy
+        from desk import demo, notifications, privacy
         from panel1 import jobs
         from panel1.tenants import provisioning
 
         privacy.register()
+        notifications.connect()
         provisioning.register_demo_step("desk canned responses and views", demo.desk_demo_create)
         jobs.register_schedule(
             name="desk.presence_prune",

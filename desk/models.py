@@ -10,7 +10,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["CannedResponse", "PresenceState", "ReplyDraft", "SavedView", "TicketPresence"]
+__all__ = [
+    "CannedResponse",
+    "DeskSettings",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "PresenceState",
+    "ReplyDraft",
+    "SavedView",
+    "TicketFollow",
+    "TicketPresence",
+]
 
 PLACEHOLDER_HELP = (
     "Markdown. Placeholders: {{requester.name}}, {{requester.first_name}}, {{requester.email}}, "
@@ -75,6 +86,14 @@ class CannedResponse(models.Model):
         related_name="desk_canned_responses",
         help_text="Empty: shared with the whole team. Set: only this agent sees it.",
     )
+    actions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=(
+            "Macro actions applied with the reply: status, priority, category (id), tags "
+            "(added), assignee ('me', 'none' or an id), cc (emails), note (internal note)."
+        ),
+    )
     is_active = models.BooleanField(default=True)
     usage_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -133,3 +152,97 @@ class TicketPresence(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.state} {self.ticket_id}"
+
+
+class NotificationKind(models.TextChoices):
+    MENTION = "mention", _("Mentioned in a note")
+    ASSIGNMENT = "assignment", _("Assigned to me")
+    CUSTOMER_REPLY = "customer_reply", _("Customer replied on my or a followed ticket")
+    SLA = "sla", _("SLA warning on my ticket")
+
+
+class Notification(models.Model):
+    """One entry of an agent's notification centre (the bell)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    event_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notif_user_idx")]
+        constraints = [
+            # One entry per person and event: a redelivered event adds nothing.
+            models.UniqueConstraint(
+                fields=["user", "event_id"],
+                condition=~models.Q(event_id=""),
+                name="notif_user_event_uniq",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.user_id}: {self.text}"
+
+
+class TicketFollow(models.Model):
+    """An agent follows a ticket: customer replies on it reach their notification centre."""
+
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="follow_ticket_user_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} follows {self.ticket_id}"
+
+
+def default_notification_channels() -> dict:
+    return {kind: {"in_app": True, "email": True} for kind in NotificationKind.values}
+
+
+class NotificationPreference(models.Model):
+    """Per agent and kind: in the notification centre, by email, or both."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="desk_notification_preference",
+    )
+    channels = models.JSONField(default=default_notification_channels)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Notification preferences of {self.user_id}"
+
+    def wants(self, kind: str, channel: str) -> bool:
+        return bool((self.channels or {}).get(kind, {}).get(channel, True))
+
+
+class DeskSettings(models.Model):
+    """The tenant's desk options (one row)."""
+
+    assign_on_reply = models.BooleanField(
+        default=True,
+        help_text="Replying to an unassigned ticket assigns it to the agent who replied.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "desk settings"
+        verbose_name_plural = "desk settings"
+
+    def __str__(self):
+        return "Desk settings"

@@ -13,6 +13,7 @@ there is no second visibility rule here.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -134,8 +135,28 @@ def filters_q(filters: dict, *, user, now: datetime) -> Q:
     if filters.get("sla"):
         q &= _sla_q(filters["sla"])
     if filters.get("q"):
-        matches = ticket_search(Ticket.objects.all(), filters["q"], user=user)
-        q &= Q(pk__in=matches.values("pk"))
+        q &= search_q(filters["q"], user=user)
+    return q
+
+
+_DIGITS = re.compile(r"^#?0*(\d{1,12})$")
+_NUMBERISH = re.compile(r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)+$")
+
+
+def search_q(text: str, *, user) -> Q:
+    """The desk's one search box: full text over subject and messages (the API's search),
+    a whole or partial ticket number ("4", "00000004", "2026-00000004"), or the requester's
+    name or email."""
+    matches = ticket_search(Ticket.objects.all(), text, user=user)
+    q = Q(pk__in=matches.values("pk"))
+    digits = _DIGITS.match(text)
+    if digits:
+        # The number part ends the ticket number, before an optional suffix.
+        q |= Q(number__iregex=rf"-0*{digits.group(1)}(-[a-z0-9]+)?$")
+    elif _NUMBERISH.match(text):
+        q |= Q(number__icontains=text)
+    if len(text) >= 3:
+        q |= Q(requester__email__icontains=text) | Q(requester__name__icontains=text)
     return q
 
 

@@ -35,3 +35,12 @@ def presence_list_others(*, ticket: Ticket, user: User) -> list[TicketPresence]:
         .select_related("user")
         .order_by("user__name", "user__email")
     )
+
+
+def canned_response_usable(user: User, pk) -> CannedResponse | None:
+    """An active canned response or macro `user` may use (shared or their own)."""
+    return (
+        CannedResponse.objects.filter(Q(owner__isnull=True) | Q(owner=user), is_active=True)
+        .filter(pk=pk)
+        .first()
+    )

@@ -13,13 +13,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from desk.macros import macro_actions_clean, macro_apply
 from desk.models import CannedResponse, PresenceState, ReplyDraft, SavedView, TicketPresence
+from desk.notifications import desk_settings
 from desk.queues import normalize_filters, sort_key
 from panel1.accounts.models import User
 from panel1.audit.services import audit_record
 from panel1.exceptions import DomainError, PermissionDenied
 from tickets import services
-from tickets.models import Category, Message, MessageType, Status, Ticket
+from tickets.models import Category, Channel, Message, MessageType, Priority, Status, Ticket
 from tickets.services import UNSET, AttachmentInput
 
 PRESENCE_TTL = timedelta(seconds=30)
@@ -158,6 +160,7 @@ def canned_response_create(
     category: Category | None = None,
     owner: User | None = None,
     is_active: bool = True,
+    actions: dict | None = None,
 ) -> CannedResponse:
     """Add a canned response, shared with the team (no `owner`) or one agent's own.
 
@@ -174,6 +177,7 @@ def canned_response_create(
         category=category,
         owner=owner,
         is_active=bool(is_active),
+        actions=macro_actions_clean(actions),
     )
     audit_record(
         actor=actor, action="canned_response.created", target=response, details={"title": title}
@@ -192,8 +196,9 @@ def canned_response_update(
     category: Category | None = UNSET,
     owner: User | None = UNSET,
     is_active: bool = UNSET,
+    actions: dict = UNSET,
 ) -> CannedResponse:
-    """Change a canned response; its owner, supervisors and admins only."""
+    """Change a canned response (or macro); its owner, supervisors and admins only."""
     _staff_only(actor)
     _check_canned_owner(actor, response.owner)
     if owner is not UNSET:
@@ -205,6 +210,8 @@ def canned_response_update(
             setattr(response, name, value)
     if is_active is not UNSET:
         response.is_active = bool(is_active)
+    if actions is not UNSET:
+        response.actions = macro_actions_clean(actions)
     _check_canned_fields(title=response.title, content=response.content)
     response.title = response.title.strip()
     response.save()
@@ -309,9 +316,10 @@ def reply_send(
     status_after: str = "",
     time_spent: int | None = None,
     attachments: list[AttachmentInput] = (),
+    macro: CannedResponse | None = None,
 ) -> Message:
-    """Reply (or add an internal note) and optionally set the status, all or nothing; the
-    agent's draft goes with it."""
+    """Reply (or add an internal note), apply the macro picked for it and optionally set the
+    status, all or nothing; the agent's draft goes with it."""
     _staff_only(actor)
     message = services.message_add(
         ticket=ticket,
@@ -321,12 +329,91 @@ def reply_send(
         time_spent=time_spent,
         attachments=attachments,
     )
+    if not internal:
+        _assign_on_reply(message.ticket, actor)
+    if macro is not None and macro.actions:
+        macro_apply(
+            ticket=message.ticket, actor=actor, actions=macro.actions, status_set=bool(status_after)
+        )
     if status_after:
         services.ticket_status_change(
             ticket=message.ticket, actor=actor, status=status_after, reason="Set with reply"
         )
     reply_draft_discard(ticket=ticket, actor=actor)
     return message
+
+
+def _assign_on_reply(ticket: Ticket, actor: User) -> None:
+    """Who answers an unassigned ticket owns it (the tenant's `assign_on_reply` option);
+    an agent the ticket's category is closed to leaves it unassigned."""
+    ticket.refresh_from_db(fields=["assignee"])
+    if ticket.assignee_id is not None or not desk_settings().assign_on_reply:
+        return
+    try:
+        with transaction.atomic():
+            services.ticket_assign(ticket=ticket, actor=actor, assignee=actor)
+    except DomainError:
+        pass
+
+
+DESK_CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.WALK_IN, Channel.WEB)
+
+
+@transaction.atomic
+def desk_ticket_open(
+    *,
+    actor: User,
+    requester: User,
+    subject: str,
+    content: str,
+    channel: str = Channel.PHONE,
+    send_to_customer: bool = False,
+    priority: str = Priority.MEDIUM,
+    category: Category | None = None,
+    tags: list[str] = (),
+    assignee: User | None = None,
+    status: str = "",
+    attachments: list[AttachmentInput] = (),
+    follow_up_of: Ticket | None = None,
+) -> Ticket:
+    """Open a ticket from the desk, all or nothing: a call or visit logged for the customer
+    (`send_to_customer=False`: their request as the first message, no mail to them) or a
+    conversation the agent starts (their message is mailed to the customer). Then the
+    properties; a follow-up of a closed ticket is linked to it with a note giving context."""
+    _staff_only(actor)
+    if channel not in DESK_CHANNELS:
+        raise DomainError({"channel": ["Choose phone, email, walk-in or web."]})
+    ticket = services.ticket_create(
+        actor=actor,
+        requester=requester,
+        subject=subject,
+        content=content,
+        priority=priority,
+        category=category,
+        tags=tags,
+        channel=channel,
+        attachments=attachments,
+        first_message_type=MessageType.STAFF_REPLY
+        if send_to_customer
+        else MessageType.CUSTOMER_REPLY,
+        acknowledge=False,
+    )
+    if follow_up_of is not None:
+        services.ticket_link(ticket=ticket, other=follow_up_of, actor=actor)
+        services.message_add(
+            ticket=ticket,
+            actor=actor,
+            message_type=MessageType.INTERNAL_NOTE,
+            content=(
+                f"Follow-up of {follow_up_of.number} “{follow_up_of.subject}” "
+                f"({follow_up_of.get_status_display().lower()})."
+            ),
+        )
+    if assignee is not None:
+        services.ticket_assign(ticket=ticket, actor=actor, assignee=assignee)
+    if status and status != ticket.status:
+        services.ticket_status_change(ticket=ticket, actor=actor, status=status)
+    return ticket
 
 
 BULK_ACTIONS = ("assign", "status", "priority", "tags_add", "tags_remove", "merge")
@@ -343,7 +430,13 @@ def _error_text(exc: DomainError) -> str:
 
 
 def tickets_bulk_apply(
-    *, actor: User, tickets: list[Ticket], action: str, value=None, target: Ticket | None = None
+    *,
+    actor: User,
+    tickets: list[Ticket],
+    action: str,
+    value=None,
+    target: Ticket | None = None,
+    make_public: bool = False,
 ) -> BulkResult:
     """Apply one action to many tickets, each through its service in its own transaction,
     so one refused change (a transition not allowed, ...) does not undo the others."""
@@ -352,7 +445,7 @@ def tickets_bulk_apply(
         raise DomainError({"action": [f"{action!r} is not a bulk action."]})
     result = BulkResult()
     if action == "merge":
-        return _bulk_merge(actor=actor, tickets=tickets, target=target, result=result)
+        return tickets_merge(actor=actor, tickets=tickets, target=target, make_public=make_public)
     for ticket in tickets:
         try:
             _bulk_one(actor, ticket, action, value)
@@ -379,16 +472,24 @@ def _bulk_one(actor: User, ticket: Ticket, action: str, value) -> None:
         )
 
 
-def _bulk_merge(*, actor, tickets, target, result: BulkResult) -> BulkResult:
+def tickets_merge(
+    *, actor: User, tickets: list[Ticket], target: Ticket | None, make_public: bool = False
+) -> BulkResult:
+    """Merge every ticket of `tickets` into `target`, the survivor the agent chose (there is
+    no default: a merge is hard to undo). Each merge is its own transaction; across
+    requesters replies become internal notes unless `make_public` (see `ticket_merge`)."""
+    _staff_only(actor)
     if target is None:
-        if len(tickets) < 2:
-            raise DomainError({"tickets": ["Select at least two tickets to merge."]})
-        target = min(tickets, key=lambda t: (t.created_at, t.number))
-    for ticket in tickets:
-        if ticket.pk == target.pk:
-            continue
+        raise DomainError({"target": ["Choose the ticket that survives the merge."]})
+    others = [t for t in tickets if t.pk != target.pk]
+    if not others:
+        raise DomainError({"tickets": ["Select at least one other ticket to merge."]})
+    result = BulkResult()
+    for ticket in others:
         try:
-            services.ticket_merge(source=ticket, target=target, actor=actor)
+            services.ticket_merge(
+                source=ticket, target=target, actor=actor, make_public=make_public
+            )
         except DomainError as exc:
             result.failed.append((ticket, _error_text(exc)))
         else:

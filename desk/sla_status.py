@@ -11,10 +11,11 @@ from datetime import datetime
 
 from sla.models import TicketSLA
 from sla.selectors import ticket_sla_state_get
-from tickets.models import Ticket
+from tickets.models import Status, Ticket
 
 AT_RISK_SHARE = 0.2  # also at risk when less than this share of the target's time is left
 EXPLANATION_LOG_ENTRIES = 20
+FINISHED = (Status.RESOLVED, Status.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,41 @@ class SlaSummary:
     due_at: datetime | None
     label: str  # which target is next: "first response", "next response", "resolution"
     block: dict
+    outcome: tuple[str, ...] = ()  # resolved/closed tickets: how each target ended
+
+
+def _span(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {mins}m"
+    return f"{mins}m"
+
+
+def _outcome(block: dict) -> tuple[str, ...]:
+    """For a finished ticket, each target as met (how early) or breached (by how much); a
+    first response never given on a ticket resolved in time is no breach."""
+    lines = []
+    resolved = block.get("resolved_at")
+    for label, due_key, done in (
+        ("First response", "first_response_due_at", block.get("first_responded_at")),
+        ("Resolution", "resolution_due_at", resolved),
+    ):
+        due = block.get(due_key)
+        if due is None:
+            continue
+        done = done or (resolved if label == "First response" else None)
+        if done is None:
+            continue
+        early = (due - done).total_seconds()
+        if early >= 0:
+            lines.append(f"{label}: met, {_span(early)} before it was due")
+        else:
+            lines.append(f"{label}: breached by {_span(early)}")
+    return tuple(lines)
 
 
 def sla_summary(ticket: Ticket, now: datetime) -> SlaSummary | None:
@@ -31,6 +67,19 @@ def sla_summary(ticket: Ticket, now: datetime) -> SlaSummary | None:
     if state is None:
         return None
     block = state.as_api_block(ticket)
+    if ticket.status in FINISHED:
+        # No countdown on a finished ticket: show how its targets ended.
+        outcome = _outcome(block)
+        breached = any(block.get(k) for k in block if k.endswith("_breached")) or any(
+            "breached" in line for line in outcome
+        )
+        return SlaSummary(
+            state="breached" if breached else "met",
+            due_at=None,
+            label="",
+            block=block,
+            outcome=outcome,
+        )
     pending = _pending_targets(block)
     label, due = min(pending, key=lambda p: p[1]) if pending else ("", None)
     breached = any(block.get(k) for k in block if k.endswith("_breached"))

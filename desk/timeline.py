@@ -24,7 +24,10 @@ _FIELD_NAMES = {
     "escalation_level": "Escalation level",
     "merged_into": "Merged into",
     "merged_from": "Merged in",
-    "related": "Related",
+    "related": "Linked",
+    "parent": "Linked",
+    "duplicate_of": "Linked",
+    "mentioned": "Mentioned",
     "message": "Split off",
 }
 _MESSAGE_VERBS = {
@@ -84,12 +87,25 @@ def describe(item) -> str:
     if event.event == "ticket.routing":
         return f"Routing ({event.actor_label}): {event.reason}"
     name = _FIELD_NAMES.get(event.field, event.field or event.event)
+    if event.field == "assignee":
+        # Rows store emails; the page hands over the staff it loaded anyway (no query).
+        people = getattr(event, "people", {})
+        before = people.get(event.before, event.before) or "nobody"
+        after = people.get(event.after, event.after) or "nobody"
+        return f"Assignee: {before} → {after} ({event.actor_label})"
     if event.field == "cc":
         return f"{event.actor_label} {'added' if event.after else 'removed'} CC " + _value(
             event.after or event.before
         )
     text = f"{name}: {_value(event.before)} → {_value(event.after)}"
-    if event.before is None and event.field in ("merged_into", "merged_from", "related"):
+    if event.before is None and event.field in (
+        "merged_into",
+        "merged_from",
+        "related",
+        "parent",
+        "duplicate_of",
+        "mentioned",
+    ):
         text = f"{name} {_value(event.after)}"
     return f"{text} ({event.actor_label})" + (f" — {event.reason}" if event.reason else "")
 
@@ -145,3 +161,12 @@ def changes_since(events: list[TicketEvent], *, user) -> list[str]:
         for e in events
         if e.actor_id != user.pk and not e.event.startswith(DERIVED_EVENT_PREFIXES)
     ]
+
+
+def name_people(events, staff) -> None:
+    """Let assignee rows show names: attach an email → name map from the staff list the
+    page has loaded already."""
+    people = {user.email: user.get_full_name() for user in staff}
+    for event in events:
+        if getattr(event, "field", "") == "assignee":
+            event.people = people

@@ -82,8 +82,9 @@ _CLEANER = nh3.Cleaner(
 _local = threading.local()
 
 
-def _markdown() -> markdown.Markdown:
-    md = getattr(_local, "md", None)
+def _markdown(hard_breaks: bool = False) -> markdown.Markdown:
+    attr = "md_breaks" if hard_breaks else "md"
+    md = getattr(_local, attr, None)
     if md is None:
         md = markdown.Markdown(
             extensions=[
@@ -91,6 +92,7 @@ def _markdown() -> markdown.Markdown:
                 "tables",
                 "sane_lists",
                 "toc",
+                *(["nl2br"] if hard_breaks else []),
             ],
             extension_configs={
                 "tables": {"use_align_attribute": True},
@@ -99,7 +101,7 @@ def _markdown() -> markdown.Markdown:
             },
             output_format="html",
         )
-        _local.md = md
+        setattr(_local, attr, md)
     return md
 
 
@@ -108,9 +110,10 @@ def sanitize_html(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-def render_markdown(body: str) -> str:
-    """Convert Markdown to sanitized HTML; headings get unique slug ids."""
-    md = _markdown()
+def render_markdown(body: str, *, hard_breaks: bool = False) -> str:
+    """Convert Markdown to sanitized HTML; headings get unique slug ids. `hard_breaks` keeps
+    every line break (messages: "Thanks,\nAlice" is two lines, as the writer sees it)."""
+    md = _markdown(hard_breaks)
     try:
         html = md.convert(body or "")
     finally:

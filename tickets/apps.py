@@ -29,6 +29,11 @@ class TicketsConfig(AppConfig):
             per_tenant=True,
         )
 
+        from panel1.accounts import hooks as account_hooks
+        from tickets.services.customers import customer_profile_attach
+
+        account_hooks.register_customer_created("tickets.customer_profile", customer_profile_attach)
+
         from tickets.email import wiring as email_wiring
 
         email_wiring.ready()

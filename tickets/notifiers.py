@@ -49,3 +49,25 @@ def staff_notify(notice: StaffNotice) -> None:
         return
     for notifier in list(_notifiers.values()):
         notifier(notice)
+
+
+# --- Email preferences: may this person get this kind of mail? -------------------------
+# The mail channel asks before each notification mail (kinds are EmailTemplateKey values);
+# an interface app with per-person settings (the desk's notification preferences) registers
+# a filter. No filter, or every filter saying yes, means the mail goes out.
+
+EmailFilter = Callable[..., bool]
+_email_filters: dict[str, EmailFilter] = {}
+
+
+def register_email_filter(key: str, wanted: EmailFilter) -> None:
+    """Register (or replace, by key) `wanted(kind=..., user=...) -> bool`."""
+    _email_filters[key] = wanted
+
+
+def unregister_email_filter(key: str) -> None:
+    _email_filters.pop(key, None)
+
+
+def email_wanted(*, kind: str, user) -> bool:
+    return all(wanted(kind=kind, user=user) for wanted in list(_email_filters.values()))

@@ -19,12 +19,12 @@ def message_html(message: Message) -> SafeString:
     mail keeps its line breaks as plain, escaped text (mail is not Markdown)."""
     if message.channel == Channel.EMAIL:
         return linebreaks_filter(message.content, autoescape=True)
-    return mark_safe(render_markdown(message.content))
+    return mark_safe(render_markdown(message.content, hard_breaks=True))
 
 
 def rendered_cache_key(message: Message) -> str:
     digest = hashlib.sha256(message.content.encode()).hexdigest()[:16]
-    return f"portal:message-html:{message.pk}:{message.channel}:{digest}"
+    return f"portal:message-html:v2:{message.pk}:{message.channel}:{digest}"
 
 
 def conversation_html(messages) -> list[tuple[Message, SafeString]]:

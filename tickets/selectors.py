@@ -19,9 +19,12 @@ def ticket_queryset_for(user) -> QuerySet[Ticket]:
     return qs
 
 
-def ticket_get_for(user, ticket_ref: str) -> Ticket:
-    """The ticket by UUID or by number (case-insensitive), if `user` may see it; else 404."""
+def ticket_get_for(user, ticket_ref: str, *, related: tuple[str, ...] = ()) -> Ticket:
+    """The ticket by UUID or by number (case-insensitive), if `user` may see it; else 404.
+    `related` adds select_related paths a page needs (one query either way)."""
     qs = ticket_queryset_for(user)
+    if related:
+        qs = qs.select_related(*related)
     ref = (ticket_ref or "").strip()
     ticket_id = parse_uuid(ref)
     if ticket_id is None:

@@ -104,3 +104,15 @@ def person(user) -> str:
 def contains(values, value) -> bool:
     """Membership compared as text (UUIDs from the database, strings from the URL)."""
     return str(value) in [str(v) for v in (values or [])]
+
+
+@register.simple_tag
+def ago(when: datetime | None, now: datetime) -> str:
+    """Relative time that never says "0 minutes": "just now", else "3 hours"."""
+    from django.utils.timesince import timesince
+
+    if when is None:
+        return ""
+    if (now - when).total_seconds() < 60:
+        return "just now"
+    return timesince(when, now)

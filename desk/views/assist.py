@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from desk import services as desk_services
 from desk.forms import DraftForm
 from desk.kb_panel import kb_suggestions as suggest_articles
+from desk.macros import macro_summary
 from desk.models import CannedResponse, PresenceState
 from desk.placeholders import fill_placeholders, placeholder_values
 from desk.selectors import canned_response_list_for, presence_list_others
@@ -76,7 +77,11 @@ def canned_search(request):
             ticket=ticket, agent=request.user, company_name=current_tenant().brand_name
         )
     items = [
-        {"response": r, "text": fill_placeholders(r.content, values) if values else r.content}
+        {
+            "response": r,
+            "text": fill_placeholders(r.content, values) if values else r.content,
+            "summary": macro_summary(r.actions or {}),
+        }
         for r in results
     ]
     return render(request, "desk/_canned_results.html", {"items": items})
@@ -95,7 +100,7 @@ def canned_used(request, pk):
 @require_POST
 @desk_view
 def preview(request):
-    html = render_markdown(request.POST.get("content", "")[:200_000])
+    html = render_markdown(request.POST.get("content", "")[:200_000], hard_breaks=True)
     return render(request, "desk/_preview.html", {"html": html})
 
 

@@ -20,8 +20,10 @@ from desk.views.base import (
     not_modified_or,
     poll_seconds,
     queue_version,
+    safe_next,
     sidebar_context,
 )
+from desk.views.merge import merge_url
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError
 from panel1.ids import is_uuid
@@ -46,7 +48,8 @@ def _resolve(request, key: str | None) -> queues.QueueView:
 
 def _queue_state(request, view: queues.QueueView):
     """The view's filters, overridden by a filter form submitted on top of it."""
-    filtered = "filter" in request.GET
+    # A query in the URL (`/desk/search/?q=refund`) counts as filtering, never ignored.
+    filtered = "filter" in request.GET or bool(request.GET.get("q", "").strip())
     filters = queues.normalize_filters(request.GET) if filtered else dict(view.filters)
     ordering = request.GET.get("sort") or view.ordering
     return filters, ordering, filtered
@@ -160,6 +163,9 @@ def bulk(request):
     form = BulkForm(request.POST)
     form.fields["tickets"].choices = [(v, v) for v in request.POST.getlist("tickets")]
     fallback = reverse("desk:queue", args=["open"])
+    if not [t for t in request.POST.getlist("tickets") if t]:
+        messages.error(request, "Select at least one ticket first.")
+        return go_back(request, fallback)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -167,6 +173,10 @@ def bulk(request):
         return go_back(request, fallback)
     data = form.cleaned_data
     ids = [t for t in data["tickets"] if is_uuid(t)]
+    if data["action"] == "merge":
+        # A merge is hard to undo: it always goes through the preview dialog.
+        extra = {"add": data["merge_target"]} if data.get("merge_target") else {}
+        return redirect(merge_url(ids, next=safe_next(request, fallback), **extra))
     tickets = list(Ticket.objects.visible_to(request.user).filter(pk__in=ids).order_by("number"))
     try:
         result = _bulk_apply(request, data, tickets)
@@ -174,8 +184,7 @@ def bulk(request):
         flash_error(request, exc)
         return go_back(request, fallback)
     if result.done:
-        numbers = ", ".join(t.number for t in result.done)
-        messages.success(request, f"{data['action'].replace('_', ' ')}: {numbers}")
+        messages.success(request, _bulk_summary(data, result.done))
     for ticket, error in result.failed:
         messages.error(request, f"{ticket.number}: {error}")
     missing = len(set(ids)) - len(tickets)
@@ -184,26 +193,34 @@ def bulk(request):
     return go_back(request, fallback)
 
 
+BULK_DONE = {
+    "assign": "Assigned",
+    "status": "Status set on",
+    "priority": "Priority set on",
+    "tags_add": "Tags added to",
+    "tags_remove": "Tags removed from",
+}
+
+
+def _bulk_summary(data, done: list[Ticket]) -> str:
+    """Feedback in words ("Priority set on 2 tickets (SUP-1, SUP-2).")."""
+    count = len(done)
+    numbers = ", ".join(t.number for t in done[:5]) + (" …" if count > 5 else "")
+    noun = "ticket" if count == 1 else "tickets"
+    return f"{BULK_DONE.get(data['action'], 'Done:')} {count} {noun} ({numbers})."
+
+
 def _bulk_apply(request, data, tickets):
     action = data["action"]
     value = None
-    target = None
     if action == "assign":
         value = _bulk_assignee(request, data.get("assignee") or "")
     elif action in ("status", "priority"):
         value = data[action]
     elif action in ("tags_add", "tags_remove"):
         value = split_tags(data.get("tags"))
-    elif action == "merge" and data.get("merge_target"):
-        target = (
-            Ticket.objects.visible_to(request.user)
-            .filter(number__iexact=data["merge_target"].strip())
-            .first()
-        )
-        if target is None:
-            raise DomainError({"merge_target": ["No such ticket to merge into."]})
     return services.tickets_bulk_apply(
-        actor=request.user, tickets=tickets, action=action, value=value, target=target
+        actor=request.user, tickets=tickets, action=action, value=value
     )
 
 

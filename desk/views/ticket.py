@@ -21,7 +21,7 @@ from desk.forms import (
 from desk.kb_panel import kb_panel_needed
 from desk.models import ReplyDraft
 from desk.routing import agent_rows
-from desk.selectors import presence_list_others
+from desk.selectors import canned_response_usable, presence_list_others
 from desk.sla_status import sla_explanation, sla_summary
 from desk.views.base import (
     desk_view,
@@ -35,6 +35,7 @@ from desk.views.base import (
 from panel1.accounts.services import customer_get_or_create
 from panel1.exceptions import DomainError, NotFound
 from tickets import services
+from tickets.customer_selectors import customer_profile_of
 from tickets.models import Category, MessageType, Priority, Status, Ticket
 from tickets.selectors import messages_for, ticket_get_for
 from tickets.services import ALLOWED_TRANSITIONS, UNSET
@@ -43,9 +44,9 @@ MAX_THREAD_EVENTS = 500
 REQUESTER_TICKETS = 5
 
 
-def get_ticket(request, ref: str) -> Ticket:
+def get_ticket(request, ref: str, *, related: tuple[str, ...] = ()) -> Ticket:
     try:
-        return ticket_get_for(request.user, ref)
+        return ticket_get_for(request.user, ref, related=related)
     except NotFound as exc:
         raise Http404("No such ticket.") from exc
 
@@ -130,21 +131,24 @@ def _requester_tickets(request, ticket: Ticket) -> list[Ticket]:
 @require_GET
 @desk_view
 def ticket_page(request, ref: str):
-    ticket = get_ticket(request, ref)
+    ticket = get_ticket(request, ref, related=("requester__customer_profile__organization",))
     now = request.desk_now
     draft = ReplyDraft.objects.filter(ticket=ticket, user=request.user).first()
     thread = _thread_context(request, ticket)
     newest = thread["history"][0] if thread["history"] else None
     form = _reply_form(request, ticket, draft, newest_event=newest)
+    props = _props_context(request, ticket)
+    timeline.name_people(thread["history"], props["staff"])
     context = {
         **thread,
-        **_props_context(request, ticket),
+        **props,
         **_sla_context(ticket, now),
         **sidebar_context(request, counts=False),
         "now": now,
         "form": form,
         "draft": draft,
         "requester_tickets": _requester_tickets(request, ticket),
+        "requester_profile": customer_profile_of(ticket.requester),
         "requester_tickets_max": REQUESTER_TICKETS,
         "others": presence_list_others(ticket=ticket, user=request.user),
         "kb_enabled": kb_panel_needed(),
@@ -163,9 +167,12 @@ def ticket_live(request, ref: str):
     etag = _live_etag(request, ticket, since)
 
     def build():
+        thread = _thread_context(request, ticket)
+        props = _props_context(request, ticket)
+        timeline.name_people(thread["history"], props["staff"])
         context = {
-            **_thread_context(request, ticket),
-            **_props_context(request, ticket),
+            **thread,
+            **props,
             **_sla_context(ticket, request.desk_now),
             "now": request.desk_now,
             "changes": _changes_since(request, ticket, parse_instant(since)),
@@ -200,6 +207,7 @@ def ticket_reply(request, ref: str):
         return _collision(request, ticket, form, changes)
     try:
         attachments = services.attachments_prepare(request.FILES.getlist("attachments"))
+        macro = canned_response_usable(request.user, data["macro"]) if data["macro"] else None
         message = desk_services.reply_send(
             ticket=ticket,
             actor=request.user,
@@ -208,9 +216,12 @@ def ticket_reply(request, ref: str):
             status_after=data["status_after"],
             time_spent=data["time_spent"],
             attachments=attachments,
+            macro=macro,
         )
     except DomainError as exc:
         return _reply_failed(request, ticket, form, error_messages(exc))
+    if macro is not None:
+        desk_services.canned_response_used(response=macro, actor=request.user)
     kind = "Internal note added" if data["internal"] else "Reply sent"
     if not request.htmx:
         messages.success(request, f"{kind} on {ticket.number}.")

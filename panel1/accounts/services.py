@@ -4,6 +4,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from panel1.accounts.hooks import customer_created
 from panel1.accounts.models import Role, User
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.text import clean_one_line
@@ -34,6 +35,7 @@ def customer_get_or_create(*, email: str, name: str = "") -> tuple[User, bool]:
             user = User.objects.create_user(
                 email=email, name=clean_one_line(name or "")[:200], role=Role.CUSTOMER
             )
+            customer_created(user)
     except IntegrityError:
         # Created concurrently by another request (e.g. two mails from a new sender).
         return User.objects.get(email__iexact=email), False
@@ -109,6 +111,7 @@ def customer_signup(
                     role=Role.CUSTOMER,
                     language=language or django_settings.LANGUAGE_CODE,
                 )
+                customer_created(user)
         except IntegrityError:  # the same address signed up concurrently
             existing = User.objects.get(email__iexact=email)
         else:

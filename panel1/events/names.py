@@ -18,6 +18,11 @@ PLUGIN_ENABLED = "plugin.enabled"  # payload: plugin (name)
 PLUGIN_DISABLED = "plugin.disabled"  # payload: plugin (name), reason
 # About an agent, not a ticket: payload {"user_id", "changes", "available": [before, after]}.
 AGENT_AVAILABILITY_CHANGED = "agent.availability.changed"
+TICKET_MENTIONED = "ticket.mentioned"
+TICKET_SPLIT = "ticket.split"
+TICKET_LINKED = "ticket.linked"
+CUSTOMER_CREATED = "customer.created"
+ORGANIZATION_CREATED = "organization.created"
 
 ALL_EVENTS = (
     TICKET_CREATED,
@@ -37,11 +42,22 @@ ALL_EVENTS = (
     PLUGIN_ENABLED,
     PLUGIN_DISABLED,
     AGENT_AVAILABILITY_CHANGED,
+    TICKET_MENTIONED,
+    TICKET_SPLIT,
+    TICKET_LINKED,
+    CUSTOMER_CREATED,
+    ORGANIZATION_CREATED,
 )
-# Events about no ticket (automation rules cannot be triggered by them).
+# Events about no ticket (automation rules cannot be triggered by them); mentions, splits and
+# links are not offered as triggers yet.
 NON_TICKET_EVENTS = (
     KB_ARTICLE_PUBLISHED,
     PLUGIN_ENABLED,
     PLUGIN_DISABLED,
     AGENT_AVAILABILITY_CHANGED,
+    CUSTOMER_CREATED,
+    ORGANIZATION_CREATED,
+    TICKET_MENTIONED,
+    TICKET_SPLIT,
+    TICKET_LINKED,
 )

@@ -55,7 +55,7 @@
     document.body.addEventListener("htmx:afterSwap", function (evt) {
       var target = evt.detail.target;
       if (!target) { return; }
-      if (target.id === "queue-table" || $("#queue-table") && !document.contains(target)) { restoreQueue(); }
+      if (target.id === "queue-table" || $("#queue-table") && !document.contains(target)) { restoreQueue(); rememberQueueList(); }
       if (target.id === "reply" || $("#reply") && $("#reply").contains(target)) { afterReplySwap(); }
       if (target.id === "ticket-live") { document.dispatchEvent(new CustomEvent("desk:live-updated")); }
     });
@@ -123,11 +123,8 @@
       window.location.href = row.dataset.href;
     }
     var canned = evt.target.closest("[data-canned-insert]");
-    if (canned) {
-      insertText(canned.dataset.text);
-      $("#canned-results").innerHTML = "";
-      post("/desk/canned/" + canned.dataset.cannedId + "/used/", {});
-    }
+    if (canned) { pickCanned(canned); }
+    if (evt.target.closest("[data-macro-clear]")) { setMacro(null); }
     var kb = evt.target.closest("[data-insert-link]");
     if (kb) {
       var url = new URL(kb.dataset.url, window.location.href).href;
@@ -135,8 +132,178 @@
     }
     if (evt.target.closest("[data-shortcuts-open]")) { openHelp(); }
   });
+  /* ---- Canned responses and macros: type to filter, arrows, Enter, Escape; closes when
+     focus leaves. A macro's actions go with the reply (hidden "macro" field). ---- */
+  function closeCanned() {
+    var results = $("#canned-results"), input = $("#canned-q");
+    if (results) { results.innerHTML = ""; }
+    if (input) { input.setAttribute("aria-expanded", "false"); }
+  }
+  function setMacro(button) {
+    var field = $("#id_macro"), chip = $("#macro-chip");
+    if (!field || !chip) { return; }
+    field.value = button ? button.dataset.cannedId : "";
+    chip.hidden = !button;
+    $("#macro-chip-text").textContent = button ? "Macro “" + button.dataset.title + "” on send: " + button.dataset.macro : "";
+  }
+  function pickCanned(button) {
+    closeCanned();
+    insertText(button.dataset.text);
+    if (button.dataset.macro) { setMacro(button); }
+    else { post("/desk/canned/" + button.dataset.cannedId + "/used/", {}); }
+  }
+  document.addEventListener("keydown", function (evt) {
+    if (!evt.target.matches("#canned-q, #canned-results .canned-item")) { return; }
+    var items = $all("#canned-results .canned-item");
+    var index = items.indexOf(document.activeElement);
+    if (evt.key === "ArrowDown" && items.length) {
+      evt.preventDefault(); items[Math.min(items.length - 1, index + 1)].focus();
+    } else if (evt.key === "ArrowUp" && items.length) {
+      evt.preventDefault();
+      if (index <= 0) { $("#canned-q").focus(); } else { items[index - 1].focus(); }
+    } else if (evt.key === "Enter") {
+      evt.preventDefault();
+      var chosen = index >= 0 ? items[index] : items[0];
+      if (chosen) { pickCanned(chosen); }
+    } else if (evt.key === "Escape") {
+      evt.preventDefault(); closeCanned(); $("#canned-q").focus();
+    }
+  });
+  document.addEventListener("focusout", function (evt) {
+    var box = evt.target.closest && evt.target.closest(".canned");
+    if (!box) { return; }
+    setTimeout(function () { if (!box.contains(document.activeElement)) { closeCanned(); } }, 150);
+  });
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (evt.detail.target && evt.detail.target.id === "canned-results") {
+      var input = $("#canned-q");
+      if (input) { input.setAttribute("aria-expanded", $all("#canned-results .canned-item").length ? "true" : "false"); }
+    }
+  });
+
+  /* ---- @mentions in internal notes: suggestions after "@", arrows/Enter or click. ---- */
+  var mentionTimer = null;
+  function mentionQuery() {
+    var area = textarea();
+    if (!area || !$("#kind-note") || !$("#kind-note").checked) { return null; }
+    var before = area.value.slice(0, area.selectionStart || 0);
+    var match = /(^|\s)@([^\s@]{0,40})$/.exec(before);
+    return match ? match[2] : null;
+  }
+  function closeMentions() { var box = $("#mention-results"); if (box) { box.innerHTML = ""; } }
+  function insertMention(email) {
+    var area = textarea(), caret = area.selectionStart || 0;
+    var before = area.value.slice(0, caret).replace(/@([^\s@]{0,40})$/, "@" + email + " ");
+    area.value = before + area.value.slice(caret);
+    area.focus();
+    area.selectionStart = area.selectionEnd = before.length;
+    closeMentions();
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  document.addEventListener("input", function (evt) {
+    if (!evt.target.matches("#reply-form textarea[name=content]")) { return; }
+    var query = mentionQuery();
+    clearTimeout(mentionTimer);
+    if (query === null) { closeMentions(); return; }
+    mentionTimer = setTimeout(function () {
+      var url = evt.target.dataset.mentionUrl + "?q=" + encodeURIComponent(query);
+      fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { if (mentionQuery() !== null) { $("#mention-results").innerHTML = html; } });
+    }, 150);
+  });
+  document.addEventListener("click", function (evt) {
+    var pick = evt.target.closest("[data-mention]");
+    if (pick) { insertMention(pick.dataset.mention); }
+  });
+  document.addEventListener("keydown", function (evt) {
+    var items = $all("#mention-results [data-mention]");
+    if (!items.length || !evt.target.matches("#reply-form textarea, #mention-results [data-mention]")) { return; }
+    var index = items.indexOf(document.activeElement);
+    if (evt.key === "ArrowDown") { evt.preventDefault(); items[Math.min(items.length - 1, index + 1)].focus(); }
+    else if (evt.key === "ArrowUp" && index >= 0) { evt.preventDefault(); if (index === 0) { textarea().focus(); } else { items[index - 1].focus(); } }
+    else if (evt.key === "Enter" && !(evt.ctrlKey || evt.metaKey)) {
+      evt.preventDefault(); insertMention((index >= 0 ? items[index] : items[0]).dataset.mention);
+    } else if (evt.key === "Escape") { evt.preventDefault(); closeMentions(); textarea().focus(); }
+  });
+
+  /* ---- New ticket: pick the requester from the suggestions (mouse or arrows + Enter). ---- */
+  function pickRequester(button) {
+    $("#id_requester").value = button.dataset.pickRequester;
+    $("#requester-label").textContent = button.dataset.label;
+    $("#requester-chosen").hidden = false;
+    $("#requester-find").hidden = true;
+    $("#requester-results").innerHTML = "";
+    var subject = $("#id_subject");
+    if (subject) { subject.focus(); }
+  }
+  document.addEventListener("click", function (evt) {
+    var pick = evt.target.closest("[data-pick-requester]");
+    if (pick) { pickRequester(pick); }
+    if (evt.target.closest("[data-requester-clear]")) {
+      $("#id_requester").value = "";
+      $("#requester-chosen").hidden = true;
+      $("#requester-find").hidden = false;
+      $("#requester-q").focus();
+    }
+  });
+  document.addEventListener("keydown", function (evt) {
+    if (!evt.target.matches("#requester-q, #requester-results .pick-item")) { return; }
+    var items = $all("#requester-results .pick-item");
+    var index = items.indexOf(document.activeElement);
+    if (evt.key === "ArrowDown" && items.length) {
+      evt.preventDefault(); items[Math.min(items.length - 1, index + 1)].focus();
+    } else if (evt.key === "ArrowUp" && items.length) {
+      evt.preventDefault();
+      if (index <= 0) { $("#requester-q").focus(); } else { items[index - 1].focus(); }
+    } else if (evt.key === "Enter" && evt.target.matches("#requester-q")) {
+      evt.preventDefault(); if (items.length) { pickRequester(items[0]); }
+    } else if (evt.key === "Escape") {
+      $("#requester-results").innerHTML = ""; $("#requester-q").focus();
+    }
+  });
+
+  /* ---- Dialogs (merge preview): htmx loads the content, <dialog> shows it. ---- */
+  function openDialog(url) {
+    var dialog = $("#desk-dialog");
+    if (!dialog || !window.htmx) { window.location.href = url; return; }
+    htmx.ajax("GET", url, { target: "#merge-body", swap: "outerHTML" }).then(function () {
+      if (!dialog.open) { dialog.showModal(); }
+      var first = $("#merge-body input[name=target]");
+      if (first) { first.focus(); }
+    });
+  }
+  function mergeUrl(ids, extra) {
+    var params = new URLSearchParams();
+    ids.forEach(function (id) { params.append("tickets", id); });
+    Object.keys(extra || {}).forEach(function (k) { if (extra[k]) { params.append(k, extra[k]); } });
+    return "/desk/merge/?" + params.toString();
+  }
+  document.addEventListener("click", function (evt) {
+    var opener = evt.target.closest("[data-merge-open]");
+    if (opener) { evt.preventDefault(); openDialog(mergeUrl([opener.dataset.mergeOpen])); }
+    if (evt.target.closest("[data-dialog-close]")) {
+      var dialog = evt.target.closest("dialog");
+      if (dialog) { dialog.close(); } else { window.history.back(); }
+    }
+  });
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key === "Enter" && evt.target.matches("#merge-add")) {
+      evt.preventDefault();
+      var add = evt.target.parentNode.querySelector("button");
+      if (add) { add.click(); }
+    }
+  });
   document.addEventListener("submit", function (evt) {
     var form = evt.target;
+    if (form.id === "bulk-form" && $("[data-bulk-action]", form).value === "merge") {
+      var ids = $all("#queue-table input[name=tickets]:checked").map(function (i) { return i.value; });
+      if (ids.length && $("#desk-dialog")) {
+        evt.preventDefault();
+        openDialog(mergeUrl(ids, { add: ($("#bulk-merge") || {}).value }));
+        return;
+      }
+    }
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) { evt.preventDefault(); return; }
     if (form.id === "reply-form") { clearTimeout(draftTimer); dirty = false; }
   }, true);
@@ -258,6 +425,49 @@
   }
   document.addEventListener("htmx:afterSettle", enhanceKbLinks);
 
+  /* ---- Previous / next within the queue the agent came from (kept in this tab). ---- */
+  function rememberQueueList() {
+    if (!$("#queue-table")) { return; }
+    try {
+      sessionStorage.setItem("desk-queue", JSON.stringify({
+        url: window.location.pathname + window.location.search,
+        numbers: rows().map(function (r) { return r.dataset.number; })
+      }));
+    } catch (e) { /* storage off: no prev/next */ }
+  }
+  function ticketNav() {
+    var root = ticketRoot();
+    if (!root) { return; }
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem("desk-queue") || "null"); } catch (e) { saved = null; }
+    if (!saved) { return; }
+    var back = $("#back-to-queue");
+    if (back) { back.href = saved.url; }
+    var index = saved.numbers.indexOf(root.dataset.ticket);
+    if (index < 0) { return; }
+    [["#prev-ticket", index - 1], ["#next-ticket", index + 1]].forEach(function (pair) {
+      var link = $(pair[0]), number = saved.numbers[pair[1]];
+      if (link && number) { link.href = "/desk/tickets/" + encodeURIComponent(number) + "/"; link.hidden = false; }
+    });
+  }
+  function go(selector) { var link = $(selector); if (link && !link.hidden && link.href) { window.location.href = link.href; } }
+  document.addEventListener("click", function (evt) {
+    if (evt.target.closest("[data-print]")) { evt.preventDefault(); window.print(); }
+  });
+
+  /* ---- Sidebar: collapsible on wide screens (remembered), opens on demand on a phone. ---- */
+  function phone() { return window.matchMedia("(max-width: 700px)").matches; }
+  document.addEventListener("click", function (evt) {
+    if (!evt.target.closest("[data-sidebar-toggle]")) { return; }
+    var body = document.body;
+    if (phone()) { body.classList.toggle("sidebar-open"); return; }
+    body.classList.toggle("sidebar-collapsed");
+    try { localStorage.setItem("desk-sidebar-collapsed", body.classList.contains("sidebar-collapsed") ? "1" : ""); } catch (e) { /* ignore */ }
+  });
+  function restoreSidebar() {
+    try { if (localStorage.getItem("desk-sidebar-collapsed") === "1") { document.body.classList.add("sidebar-collapsed"); } } catch (e) { /* ignore */ }
+  }
+
   /* ---- Keyboard ---- */
   function openHelp() { var d = $("#shortcuts"); if (d && !d.open) { d.showModal(); } }
   function assignToMe() {
@@ -281,17 +491,22 @@
     textarea().focus();
   }
   document.addEventListener("keydown", function (evt) {
+    if (evt.key === "Enter" && (evt.ctrlKey || evt.metaKey) && evt.target.closest("#new-ticket-form")) {
+      evt.preventDefault();
+      $("#new-ticket-create").click();
+      return;
+    }
     if (evt.key === "Enter" && (evt.ctrlKey || evt.metaKey) && evt.target.matches("#reply-form textarea")) {
       evt.preventDefault();
       var send = $("#reply-send");
       if (send) { send.click(); }
       return;
     }
-    if (evt.key === "Escape" && evt.target.matches("#canned-q")) { $("#canned-results").innerHTML = ""; return; }
     if (evt.ctrlKey || evt.metaKey || evt.altKey || typing(evt.target)) { return; }
     switch (evt.key) {
-      case "j": moveCursor(1); break;
-      case "k": moveCursor(-1); break;
+      case "j": if (ticketRoot()) { go("#next-ticket"); } else { moveCursor(1); } break;
+      case "k": if (ticketRoot()) { go("#prev-ticket"); } else { moveCursor(-1); } break;
+      case "u": if (!ticketRoot()) { return; } go("#back-to-queue"); break;
       case "x": {
         var row = cursorRow(), box = row && $("input[name=tickets]", row);
         if (box) { box.checked = !box.checked; updateBulk(); }
@@ -304,8 +519,10 @@
         break;
       }
       case "r": if (!ticketRoot()) { return; } focusReply(false); break;
-      case "n": if (!ticketRoot()) { return; } focusReply(true); break;
+      case "i": if (!ticketRoot()) { return; } focusReply(true); break;
+      case "n": window.location.href = "/desk/tickets/new/"; break;
       case "a": assignToMe(); break;
+      case "m": { var merge = $("#action-merge"); if (!merge) { return; } merge.click(); break; }
       case "/": { var q = $("#desk-q"); if (q) { q.focus(); } break; }
       case "?": openHelp(); break;
       default: return;
@@ -319,5 +536,8 @@
     replyKind();
     restoreLocalDraft();
     enhanceKbLinks();
+    rememberQueueList();
+    ticketNav();
+    restoreSidebar();
   });
 })();

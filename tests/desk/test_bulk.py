@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import TicketFactory
 from tickets import services
-from tickets.models import Message, Status, Ticket, TicketEvent
+from tickets.models import Status, Ticket, TicketEvent
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def test_bulk_assign_to_a_colleague(desk, three, other_agent, events):
     }
     assert TicketEvent.objects.filter(event="ticket.assigned", field="assignee").count() == 3
     assert [e.name for e in events].count("ticket.assigned") == 3
-    assert b"assign:" in page.content
+    assert b"Assigned 3 tickets (" in page.content
 
 
 def test_bulk_assign_to_me_and_unassign(desk, three, agent):
@@ -61,19 +61,31 @@ def test_bulk_needs_a_value(desk, three):
     assert not Ticket.objects.exclude(priority="MEDIUM").exists()
 
 
-def test_bulk_merge_into_the_oldest(desk, three):
-    bulk(desk, three, action="merge")
-    oldest = min(three, key=lambda t: t.created_at)
-    survivors = Ticket.objects.filter(merged_into__isnull=True)
-    assert list(survivors) == [oldest]
-    assert Message.objects.filter(ticket=oldest, message_type="CUSTOMER_REPLY").count() == 3
-    assert set(Ticket.objects.exclude(pk=oldest.pk).values_list("status", flat=True)) == {"CLOSED"}
+def test_bulk_merge_goes_to_the_preview_and_merges_nothing_yet(desk, three):
+    answer = desk.post(
+        "/desk/bulk/",
+        {"tickets": [str(t.pk) for t in three], "action": "merge", "next": "/desk/queue/open/"},
+    )
+    assert answer.status_code == 302
+    assert answer["Location"].startswith("/desk/merge/?tickets=")
+    assert not Ticket.objects.filter(merged_into__isnull=False).exists()
+    page = desk.get(answer["Location"])
+    assert page.status_code == 200
+    for ticket in three:
+        assert ticket.number.encode() in page.content
 
 
-def test_bulk_merge_into_a_named_ticket(desk, three):
-    target = three[2]
-    bulk(desk, three[:2], action="merge", merge_target=target.number)
-    assert Ticket.objects.filter(merged_into=target).count() == 2
+def test_bulk_with_nothing_selected_says_so_once(desk):
+    page = desk.post(
+        "/desk/bulk/", {"action": "priority", "next": "/desk/queue/open/"}, follow=True
+    )
+    assert page.content.count(b"Select at least one ticket first.") == 1
+    assert b"This field is required." not in page.content
+
+
+def test_bulk_feedback_is_in_words(desk, three):
+    page = bulk(desk, three[:2], action="priority", priority="HIGH")
+    assert b"Priority set on 2 tickets (" in page.content
 
 
 def test_bulk_ignores_a_redirect_to_another_host(desk, three):

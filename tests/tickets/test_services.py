@@ -158,7 +158,11 @@ def test_merge_moves_messages_and_closes_source_with_pointer(
     source.refresh_from_db()
     assert source.status == Status.CLOSED and source.merged_into == target
     assert target.messages.filter(moved_from=source).count() == 2
-    assert other in target.cc.all()
+    # Another customer's request: kept as staff-only notes, its requester not carried over.
+    assert set(
+        target.messages.filter(moved_from=source).values_list("message_type", flat=True)
+    ) == {"INTERNAL_NOTE"}
+    assert other not in target.cc.all()
     assert {"ticket.merged", "ticket.closed"} <= {e.name for e in events}
     # mail or replies to the old number land on the surviving ticket
     reply = services.message_add(ticket=source, actor=customer, content="late reply")

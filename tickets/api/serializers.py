@@ -317,3 +317,12 @@ class SatisfactionSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+class MergeSerializer(serializers.Serializer):
+    target = serializers.CharField(max_length=64, help_text="UUID or number of the survivor")
+    make_public = serializers.BooleanField(
+        default=False,
+        help_text="Across requesters, show the merged replies to the survivor's requester "
+        "(default: they become internal notes).",
+    )

@@ -20,7 +20,7 @@ from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
 from panel1.api.parsers import FormParser, JSONParser, MultiPartParser
 from panel1.api.permissions import IsHelpdeskStaff, IsTenantAdminOrReadOnly
-from panel1.exceptions import NotFound
+from panel1.exceptions import DomainError, NotFound
 from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
@@ -228,6 +228,33 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 ),
             ),
         )
+
+    @extend_schema(
+        summary="Merge this ticket into another (staff); answers the surviving ticket",
+        description="Same requester: messages move and CCs follow. Different requesters: the "
+        "replies become internal notes on the survivor unless `make_public`, and no CC or "
+        "requester is carried over.",
+        request=s.MergeSerializer,
+        responses={200: s.TicketSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, id=None):
+        if not request.user.is_helpdesk_staff:
+            raise PermissionDenied("Only staff can merge tickets.")
+        ticket = self.get_object()
+        data = s.MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            target = ticket_get_for(request.user, data.validated_data["target"])
+        except NotFound:
+            raise DomainError({"target": ["No such ticket."]}) from None
+        survivor = services.ticket_merge(
+            source=ticket,
+            target=target,
+            actor=request.user,
+            make_public=data.validated_data["make_public"],
+        )
+        return _ticket_answer(request, survivor)
 
     @extend_schema(
         methods=["GET"],

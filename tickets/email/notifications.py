@@ -22,7 +22,6 @@ addresses get nothing (tickets.email.outbound.skip_reason).
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -35,6 +34,7 @@ from tickets.email import safety
 from tickets.email.addresses import site_base_url
 from tickets.email.outbound import MailSpec, outbound_send
 from tickets.email.rendering import rating_links_html
+from tickets.mentions import mentioned_staff
 from tickets.models import (
     EmailTemplateKey,
     InboundEmail,
@@ -44,6 +44,7 @@ from tickets.models import (
     OutboundEmail,
     Ticket,
 )
+from tickets.notifiers import email_wanted
 from tickets.satisfaction import survey_path
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,6 @@ NOTIFIED_EVENTS = (
     names.TICKET_ESCALATED,
 )
 USER_ID_KEYS = ("notify_user_ids", "user_ids", "notify_users", "recipient_ids")
-MAX_MENTION_CANDIDATES = 2000
 
 
 def connect() -> None:
@@ -121,6 +121,8 @@ def specs_for_event(
 def _ticket_created(*, event_id, name, payload, actor, ticket) -> list[MailSpec]:
     if not settings.ENABLE_AUTO_RESPONSES:
         return []  # the acknowledgement is an auto-response too
+    if payload.get("acknowledge") is False:
+        return []  # staff logged it (a phone call) or opened it with their own reply
     requester = ticket.requester
     inbound = InboundEmail.objects.filter(
         ticket=ticket, outcome=InboundOutcome.TICKET_CREATED
@@ -257,6 +259,8 @@ def _specs(
     seen: set[str] = set()
     specs = []
     for user in users:
+        if not email_wanted(kind=kind, user=user):
+            continue  # the person turned this kind of mail off (e.g. in the desk)
         address = user.email.lower()
         if address in seen:
             continue
@@ -300,23 +304,6 @@ def _last_customer_mail_automated(ticket: Ticket) -> bool:
     """Did the ticket's latest inbound mail come from an auto-responder or a list?"""
     latest = InboundEmail.objects.filter(ticket=ticket).order_by("-received_at").first()
     return bool(latest and latest.auto_submitted_reason)
-
-
-def mentioned_staff(content: str) -> list[User]:
-    """Active staff named in `content` as @email or @Full Name (case-insensitive)."""
-    lowered = (content or "").lower()
-    if "@" not in lowered:
-        return []
-    found = []
-    staff = User.objects.filter(role__in=STAFF_ROLES, is_active=True).order_by("email")
-    for user in staff[:MAX_MENTION_CANDIDATES]:
-        handles = [user.email.lower()] + ([user.name.lower()] if user.name.strip() else [])
-        if any(
-            re.search(rf"(?<![\w@]){re.escape('@' + handle)}(?![\w@-])", lowered)
-            for handle in handles
-        ):
-            found.append(user)
-    return found
 
 
 def spec_for_retry(row: OutboundEmail) -> MailSpec | None:

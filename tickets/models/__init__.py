@@ -4,12 +4,14 @@
   the audit trail and the numbering counter;
 - ``people``: agent profiles and satisfaction ratings;
 - ``survey``: the satisfaction survey's settings and invitations;
+- ``customers``: organizations and customer profiles;
 - ``email``: the email channel (templates, reply tokens, outbound and inbound mail,
   bounces, mailboxes).
 
 One app label and one migration history for all of them.
 """
 
+from tickets.models.customers import CustomerProfile, Organization
 from tickets.models.email import (
     BouncedAddress,
     EmailReplyToken,
@@ -51,6 +53,7 @@ __all__ = [
     "BouncedAddress",
     "Category",
     "Channel",
+    "CustomerProfile",
     "EmailReplyToken",
     "EmailTemplate",
     "EmailTemplateKey",
@@ -60,6 +63,7 @@ __all__ = [
     "InboundStatus",
     "Message",
     "MessageType",
+    "Organization",
     "OutboundEmail",
     "OutboundStatus",
     "Priority",

@@ -43,6 +43,8 @@ class Channel(models.TextChoices):
     EMAIL = "EMAIL", _("Email")
     API = "API", _("API")
     PORTAL = "PORTAL", _("Portal")
+    PHONE = "PHONE", _("Phone")
+    WALK_IN = "WALK_IN", _("Walk-in")
     CHAT = "CHAT", _("Chat")
 
 
@@ -97,6 +99,12 @@ class Ticket(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_tickets"
     )
     related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     first_responded_at = models.DateTimeField(null=True, blank=True)

@@ -19,6 +19,7 @@ from tickets.services.messages import message_add
 from tickets.services.relations import (
     ticket_cc_add,
     ticket_cc_remove,
+    ticket_delete,
     ticket_link,
     ticket_merge,
     ticket_split,
@@ -38,6 +39,7 @@ __all__ = [
     "ticket_cc_add",
     "ticket_cc_remove",
     "ticket_create",
+    "ticket_delete",
     "ticket_escalate",
     "ticket_expect_version",
     "ticket_link",

@@ -75,9 +75,23 @@ def ticket_create(
     attachments: list[AttachmentInput] = (),
     cc: Iterable[User] = (),
     email_message_id: str = "",
+    first_message_type: str = MessageType.CUSTOMER_REPLY,
+    acknowledge: bool = True,
 ) -> Ticket:
-    """Create a ticket with its first message, number, audit row and `ticket.created`."""
+    """Create a ticket with its first message, number, audit row and `ticket.created`.
+
+    The first message is the requester's request (`CUSTOMER_REPLY`), also when staff file
+    it for them; staff opening a conversation with a customer (an outbound ticket) make it
+    a `STAFF_REPLY` of theirs, mailed to the requester like any reply (`message.added`).
+    `acknowledge=False` asks the mail channel not to send the "we got your request" mail
+    (the payload of `ticket.created` carries it).
+    """
     actor = Actor.of(actor)
+    if first_message_type not in (MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY):
+        raise DomainError({"first_message_type": ["Start with a customer or a staff reply."]})
+    outbound = first_message_type == MessageType.STAFF_REPLY
+    if outbound and (actor.user is None or not actor.is_staff):
+        raise PermissionDenied("Only staff open a ticket with a reply of their own.")
     data = extensions.new_ticket_data(
         actor=actor,
         requester=requester,
@@ -112,27 +126,41 @@ def ticket_create(
         requester=requester,
         channel=channel,
         language=language,
-        last_customer_message_at=timezone.now(),
+        **(
+            {"last_staff_message_at": timezone.now(), "first_responded_at": timezone.now()}
+            if outbound
+            else {"last_customer_message_at": timezone.now()}
+        ),
     )
     cc_users = [user for user in cc if user.pk != requester.pk]
     if cc_users:
         ticket.cc.add(*cc_users)
     # The first message is the request itself: a customer message by the requester, also
     # when staff file it on the customer's behalf (the audit row records who did).
-    message_add(
+    message = message_add(
         ticket=ticket,
         actor=actor,
         content=content,
-        message_type=MessageType.CUSTOMER_REPLY,
-        author=requester,
+        message_type=first_message_type,
+        author=actor.user if outbound else requester,
         attachments=attachments,
         channel=channel,
         email_message_id=email_message_id,
         initial=True,
     )
     audit(ticket, actor, names.TICKET_CREATED, after=ticket.number)
-    emit(names.TICKET_CREATED, ticket, actor, channel=channel)
+    extra = {} if acknowledge else {"acknowledge": False}
+    emit(names.TICKET_CREATED, ticket, actor, channel=channel, **extra)
     extensions.ticket_created(ticket)
+    if outbound:
+        # The opening reply goes out like any staff reply (requester and CCs).
+        emit(
+            names.MESSAGE_ADDED,
+            ticket,
+            actor,
+            message_id=message.pk,
+            message_type=first_message_type,
+        )
     return ticket
 
 

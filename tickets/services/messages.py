@@ -10,6 +10,7 @@ from panel1.actors import Actor
 from panel1.events import names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.text import clean_text
+from tickets.mentions import mentioned_staff
 from tickets.models import Channel, Message, MessageType, Status, Ticket
 from tickets.services import extensions
 from tickets.services.attachments import AttachmentInput, attachments_store
@@ -106,7 +107,21 @@ def message_add(
     audit(ticket, actor, names.MESSAGE_ADDED, field="message_type", after=message_type)
     emit(names.MESSAGE_ADDED, ticket, actor, message_id=message.pk, message_type=message_type)
     extensions.message_added(ticket=ticket, message=message)
+    if (
+        message_type == MessageType.INTERNAL_NOTE
+        and author is not None
+        and author.is_helpdesk_staff
+    ):
+        _emit_mentions(ticket, actor, message)
     return message
+
+
+def _emit_mentions(ticket: Ticket, actor: Actor, message: Message) -> None:
+    """`ticket.mentioned` for the staff an internal note names (never the writer)."""
+    mentioned = [u.pk for u in mentioned_staff(message.content) if u.pk != message.author_id]
+    if mentioned:
+        audit(ticket, actor, names.TICKET_MENTIONED, field="mentioned", after=len(mentioned))
+        emit(names.TICKET_MENTIONED, ticket, actor, message_id=message.pk, user_ids=mentioned)
 
 
 def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
+from panel1.audit.services import audit_record
 from panel1.events import names
 from panel1.exceptions import DomainError, PermissionDenied
 from tickets.models import Message, MessageType, Status, Ticket
@@ -32,10 +33,21 @@ def _lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
     return locked[first.pk], locked[second.pk]
 
 
+PUBLIC_TYPES = (MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY)
+
+
 @transaction.atomic
-def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Ticket:
-    """Merge `source` into `target`: messages move, CCs and requester follow, `source` closes
-    with a pointer to `target`. Emits `ticket.merged` and `ticket.closed` for `source`."""
+def ticket_merge(
+    *, source: Ticket, target: Ticket, actor: User | Actor, make_public: bool = False
+) -> Ticket:
+    """Merge `source` into `target`: messages move, `source` closes with a pointer to
+    `target`. Emits `ticket.merged` and `ticket.closed` for `source`.
+
+    Same requester: the conversation moves as it is and `source`'s CCs follow. Different
+    requesters: no customer may see another's messages or address, so the moved replies
+    become internal notes (unless `make_public`, the agent's explicit choice) and neither
+    `source`'s requester nor its CCs are carried over.
+    """
     actor = Actor.of(actor)
     _staff_only(actor, "merge tickets")
     if source.pk == target.pk:
@@ -45,24 +57,31 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Tick
         raise DomainError({"source": [f"{source.number} was already merged."]})
     if target.merged_into_id or target.status == Status.CLOSED:
         raise DomainError({"target": [f"{target.number} is closed or merged; pick another."]})
-    moved = Message.objects.filter(ticket=source).update(ticket=target, moved_from=source)
-    followers = set(source.cc.values_list("pk", flat=True)) | {source.requester_id}
-    followers.discard(target.requester_id)
-    if followers:
-        target.cc.add(*followers)
+    cross = source.requester_id != target.requester_id
+    messages = Message.objects.filter(ticket=source)
+    as_notes = 0
+    if cross and not make_public:
+        as_notes = messages.filter(message_type__in=PUBLIC_TYPES).update(
+            ticket=target, moved_from=source, message_type=MessageType.INTERNAL_NOTE
+        )
+    moved = as_notes + messages.update(ticket=target, moved_from=source)
+    if not cross:
+        followers = set(source.cc.values_list("pk", flat=True))
+        followers.discard(target.requester_id)
+        if followers:
+            target.cc.add(*followers)
     target.related.remove(source)
     source.merged_into = target
     touch(source, "merged_into")
     touch(target)
     audit(source, actor, names.TICKET_MERGED, field="merged_into", after=target.number)
-    audit(
-        target,
-        actor,
-        names.TICKET_MERGED,
-        field="merged_from",
-        after=source.number,
-        reason=f"{moved} messages moved",
-    )
+    reason = f"{moved} messages moved"
+    if as_notes:
+        reason += f"; {as_notes} replies of another requester kept as internal notes"
+    elif cross:
+        reason += "; another requester's replies made public by the agent"
+    audit(target, actor, names.TICKET_MERGED, field="merged_from", after=source.number,
+          reason=reason)  # fmt: skip
     message_add(
         ticket=target,
         actor=Actor.system(),
@@ -85,19 +104,34 @@ def ticket_merge(*, source: Ticket, target: Ticket, actor: User | Actor) -> Tick
         target_id=target.pk,
         target_number=target.number,
         moved_messages=moved,
+        requesters_differ=cross,
+        as_internal_notes=as_notes,
     )
     return target
 
 
 @transaction.atomic
-def ticket_split(*, message: Message, actor: User | Actor, subject: str = "") -> Ticket:
-    """Move `message` into a new ticket (same requester, linked to the original)."""
+def ticket_split(
+    *,
+    actor: User | Actor,
+    message: Message | None = None,
+    messages: list[Message] = (),
+    subject: str = "",
+) -> Ticket:
+    """Move `message` (or several `messages` of one ticket) into a new ticket: same
+    requester and properties, linked to the original. Emits `ticket.split`."""
     actor = Actor.of(actor)
     _staff_only(actor, "split tickets")
-    original = ticket_lock(message.ticket)
-    if message.message_type == MessageType.SYSTEM:
+    chosen = [message] if message is not None else list(messages)
+    if not chosen:
+        raise DomainError({"messages": ["Choose the messages to split off."]})
+    original = ticket_lock(chosen[0].ticket)
+    if any(m.ticket_id != original.pk for m in chosen):
+        raise DomainError({"messages": ["Choose messages of one ticket."]})
+    if any(m.message_type == MessageType.SYSTEM for m in chosen):
         raise DomainError({"message": ["System messages cannot be split off."]})
-    if original.messages.count() < 2:
+    spoken = original.messages.exclude(message_type=MessageType.SYSTEM).count()
+    if spoken - len(chosen) < 1:
         raise DomainError({"message": ["The only message of a ticket cannot be split off."]})
     new = ticket_create(
         actor=actor,
@@ -108,35 +142,91 @@ def ticket_split(*, message: Message, actor: User | Actor, subject: str = "") ->
         category=original.category,
         tags=original.tags,
         channel=original.channel,
+        acknowledge=False,
     )
-    Message.objects.filter(pk=message.pk).update(ticket=new, moved_from=original)
+    Message.objects.filter(pk__in=[m.pk for m in chosen]).update(ticket=new, moved_from=original)
     new.related.add(original)
-    audit(original, actor, "ticket.split", field="message", after=new.number)
+    audit(original, actor, names.TICKET_SPLIT, field="message", after=new.number,
+          reason=f"{len(chosen)} message(s) moved")  # fmt: skip
     touch(original)
+    emit(names.TICKET_SPLIT, original, actor, new_ticket_id=new.pk, new_number=new.number,
+         moved_messages=len(chosen))  # fmt: skip
     return new
 
 
+LINK_KINDS = ("related", "duplicate_of", "parent", "child")
+
+
+def _would_cycle(child: Ticket, parent: Ticket) -> bool:
+    """Would `parent` (or one of its ancestors, as stored) be `child` itself?"""
+    seen = {child.pk}
+    current_id = parent.pk
+    while current_id is not None and len(seen) < 100:
+        if current_id in seen:
+            return True
+        seen.add(current_id)
+        current_id = Ticket.objects.filter(pk=current_id).values_list("parent_id", flat=True)[0]
+    return False
+
+
 @transaction.atomic
-def ticket_link(*, ticket: Ticket, other: Ticket, actor: User | Actor, unlink: bool = False):
-    """Mark two tickets as related (or remove the link)."""
+def ticket_link(
+    *,
+    ticket: Ticket,
+    other: Ticket,
+    actor: User | Actor,
+    unlink: bool = False,
+    kind: str = "related",
+):
+    """Link two tickets: `related` (both ways), `duplicate_of` (`ticket` duplicates `other`),
+    `parent` (`other` is the parent of `ticket`) or `child` (`other` is a child of `ticket`);
+    `unlink` removes that link. Emits `ticket.linked`."""
     actor = Actor.of(actor)
     _staff_only(actor, "link tickets")
+    if kind not in LINK_KINDS:
+        raise DomainError({"kind": [f"{kind!r} is not a link kind."]})
     if ticket.pk == other.pk:
         raise DomainError({"related": ["A ticket cannot be linked to itself."]})
     ticket = ticket_lock(ticket)
-    if unlink:
-        ticket.related.remove(other)
+    child, parent = (ticket, other) if kind == "parent" else (other, ticket)
+    if kind == "related":
+        (ticket.related.remove if unlink else ticket.related.add)(other)
+    elif kind == "duplicate_of":
+        ticket.duplicate_of = None if unlink else other
+        touch(ticket, "duplicate_of")
     else:
-        ticket.related.add(other)
-    audit(
-        ticket,
-        actor,
-        "ticket.linked" if not unlink else "ticket.unlinked",
-        field="related",
-        after=other.number,
-    )
+        if not unlink and _would_cycle(child, parent):
+            raise DomainError({"related": ["That would make a ticket its own ancestor."]})
+        if unlink and child.parent_id != parent.pk:
+            return ticket
+        child.parent = None if unlink else parent
+        touch(child, "parent")
+    event = "ticket.unlinked" if unlink else names.TICKET_LINKED
+    field = {"related": "related", "duplicate_of": "duplicate_of"}.get(kind, "parent")
+    audit(ticket, actor, event, field=field, after=f"{kind} {other.number}")
     touch(ticket)
+    if not unlink:
+        emit(names.TICKET_LINKED, ticket, actor, other_id=other.pk, other_number=other.number,
+             kind=kind)  # fmt: skip
     return ticket
+
+
+@transaction.atomic
+def ticket_delete(*, ticket: Ticket, actor: User | Actor) -> None:
+    """Delete a ticket with its conversation and files (admins only). The tenant's audit log
+    keeps who deleted which number and subject (the ticket's own history goes with it)."""
+    actor = Actor.of(actor)
+    if actor.user is None or not (actor.user.is_active and actor.user.role == "ADMIN"):
+        raise PermissionDenied("Only admins can delete tickets.")
+    audit_record(
+        actor=actor,
+        action="ticket.deleted",
+        target=ticket,
+        details={"number": ticket.number, "subject": ticket.subject,
+                 "requester": str(ticket.requester_id)},
+    )  # fmt: skip
+    Ticket.objects.filter(merged_into=ticket).update(merged_into=None)
+    ticket.delete()
 
 
 @transaction.atomic

@@ -1,0 +1,261 @@
+"""The notification centre: who hears about what, in the desk (the bell) and by email.
+
+Fed by events after commit (subscribers registered in `DeskConfig.ready()`):
+
+| event                          | kind           | to                                        |
+|--------------------------------|----------------|-------------------------------------------|
+| ticket.mentioned               | mention        | the staff the note names                  |
+| ticket.assigned                | assignment     | the new assignee (unless they took it)    |
+| message.added CUSTOMER_REPLY   | customer_reply | the assignee and the ticket's followers   |
+| sla.at_risk / sla.breach       | sla            | the assignee                              |
+
+Each person's preferences (per kind: in-app, email) decide. Email goes through the one
+outbound path: the mails the mail channel already sends for a kind (mentions, assignments,
+customer replies to the assignee, breaches) ask `tickets.notifiers.email_wanted`, which the
+desk answers from the same preferences; the rest (followers, at-risk warnings) become staff
+notices (`tickets.notifiers.staff_notify`). Handlers are idempotent: one entry per person and
+event (a unique constraint), one notice id per event.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from desk.models import (
+    DeskSettings,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    TicketFollow,
+)
+from panel1.accounts.models import STAFF_ROLES, User
+from panel1.events import bus, names
+from panel1.exceptions import PermissionDenied
+from panel1.ids import is_uuid
+from tickets import notifiers
+from tickets.models import EmailTemplateKey, Message, MessageType, Ticket
+
+# Mail kinds of the mail channel that belong to a notification kind of the desk.
+MAIL_KINDS = {
+    EmailTemplateKey.NOTE_MENTION: NotificationKind.MENTION,
+    EmailTemplateKey.TICKET_ASSIGNED: NotificationKind.ASSIGNMENT,
+    EmailTemplateKey.CUSTOMER_REPLY: NotificationKind.CUSTOMER_REPLY,
+    EmailTemplateKey.SLA_BREACH: NotificationKind.SLA,
+}
+MAX_TEXT = 300
+
+
+# --- Preferences and settings ---------------------------------------------------------------
+
+
+def preference_for(user: User) -> NotificationPreference:
+    """The stored preferences, or the defaults (everything on) without a row."""
+    found = NotificationPreference.objects.filter(user=user).first()
+    return found or NotificationPreference(user=user)
+
+
+@transaction.atomic
+def notification_preference_set(*, actor: User, channels: dict) -> NotificationPreference:
+    """Save the agent's own preferences: {kind: {"in_app": bool, "email": bool}}."""
+    if not actor.is_helpdesk_staff:
+        raise PermissionDenied("Only staff have notification preferences.")
+    clean = {
+        kind: {
+            "in_app": bool((channels.get(kind) or {}).get("in_app")),
+            "email": bool((channels.get(kind) or {}).get("email")),
+        }
+        for kind in NotificationKind.values
+    }
+    pref, _ = NotificationPreference.objects.update_or_create(
+        user=actor, defaults={"channels": clean}
+    )
+    return pref
+
+
+def desk_settings() -> DeskSettings:
+    return DeskSettings.objects.order_by("pk").first() or DeskSettings()
+
+
+@transaction.atomic
+def desk_settings_update(*, actor: User, assign_on_reply: bool) -> DeskSettings:
+    """Change the tenant's desk options (admins)."""
+    from panel1.audit.services import audit_record
+
+    if not (actor.is_active and actor.role == "ADMIN"):
+        raise PermissionDenied("Only admins change the desk settings.")
+    current = desk_settings()
+    before = current.assign_on_reply
+    current.assign_on_reply = bool(assign_on_reply)
+    current.save()
+    audit_record(
+        actor=actor,
+        action="settings_changed",
+        target=current,
+        details={"assign_on_reply": [before, current.assign_on_reply]},
+    )
+    return current
+
+
+def email_wanted(*, kind: str, user) -> bool:
+    """The mail channel's question, answered from the desk preferences."""
+    mapped = MAIL_KINDS.get(kind)
+    if mapped is None or not getattr(user, "is_helpdesk_staff", False):
+        return True
+    return preference_for(user).wants(mapped, "email")
+
+
+# --- Follow ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_follow(*, ticket: Ticket, actor: User, follow: bool = True) -> bool:
+    """Follow (or stop following) a ticket; answers whether the agent follows it now."""
+    if not actor.is_helpdesk_staff:
+        raise PermissionDenied("Only staff follow tickets.")
+    if follow:
+        TicketFollow.objects.get_or_create(ticket=ticket, user=actor)
+    else:
+        TicketFollow.objects.filter(ticket=ticket, user=actor).delete()
+    return follow
+
+
+# --- The centre ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notifications_mark_read(*, actor: User, ids=None) -> int:
+    """Mark the actor's notifications read (the given ids, or all); answers how many."""
+    qs = Notification.objects.filter(user=actor, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+def _notify(
+    *, event: bus.Event, users: list[User], kind: str, ticket: Ticket, text: str
+) -> tuple[list[User], list[User]]:
+    """Add centre entries for those who want them in-app; staff notices by mail for kinds
+    the mail channel does not cover. Answers who was notified in the desk and who wants
+    mail."""
+    notified = []
+    mail_to = []
+    for user in {u.pk: u for u in users if u.is_active and u.role in STAFF_ROLES}.values():
+        if str(user.pk) == event.actor:
+            continue  # nobody hears about their own action
+        pref = preference_for(user)
+        if pref.wants(kind, "in_app"):
+            try:
+                with transaction.atomic():
+                    Notification.objects.create(
+                        user=user,
+                        kind=kind,
+                        ticket=ticket,
+                        text=text[:MAX_TEXT],
+                        event_id=event.id,
+                    )
+            except IntegrityError:
+                continue  # this event was delivered to this person already
+            notified.append(user)
+        if pref.wants(kind, "email"):
+            mail_to.append(user)
+    return notified, mail_to
+
+
+def _staff_notice(event: bus.Event, ticket: Ticket, users: list[User], title: str, text: str):
+    if not users:
+        return
+    notifiers.staff_notify(
+        notifiers.StaffNotice(
+            ticket_id=str(ticket.pk),
+            ticket_number=ticket.number,
+            ticket_subject=ticket.subject,
+            user_ids=tuple(str(u.pk) for u in users),
+            message=text,
+            title=title,
+            source="Sent by the desk's notification centre (your preferences).",
+            id=uuid.uuid5(uuid.NAMESPACE_URL, f"desk-notice:{event.id}").hex,
+        )
+    )
+
+
+def _ticket(event: bus.Event) -> Ticket | None:
+    ticket_id = str(event.ticket_id or "")
+    if not is_uuid(ticket_id):
+        return None
+    return Ticket.objects.select_related("assignee").filter(pk=ticket_id).first()
+
+
+def _actor_name(event: bus.Event) -> str:
+    if is_uuid(event.actor):
+        user = User.objects.filter(pk=event.actor).first()
+        if user is not None:
+            return user.get_full_name()
+    return event.actor.replace("automation:", "Automation rule ")
+
+
+def on_mentioned(event: bus.Event) -> None:
+    ticket = _ticket(event)
+    ids = [i for i in event.payload.get("user_ids", []) if is_uuid(str(i))]
+    if ticket is None or not ids:
+        return
+    users = list(User.objects.filter(pk__in=ids))
+    text = f"{_actor_name(event)} mentioned you on {ticket.number}: {ticket.subject}"
+    _notify(event=event, users=users, kind=NotificationKind.MENTION, ticket=ticket, text=text)
+
+
+def on_assigned(event: bus.Event) -> None:
+    ticket = _ticket(event)
+    change = (event.payload.get("changes") or {}).get("assignee") or [None, None]
+    new = change[1] if len(change) > 1 else None
+    if ticket is None or not new or not is_uuid(str(new)):
+        return
+    users = list(User.objects.filter(pk=new))
+    text = f"{_actor_name(event)} assigned {ticket.number} to you: {ticket.subject}"
+    _notify(event=event, users=users, kind=NotificationKind.ASSIGNMENT, ticket=ticket, text=text)
+
+
+def on_message(event: bus.Event) -> None:
+    if event.payload.get("message_type") != MessageType.CUSTOMER_REPLY:
+        return
+    ticket = _ticket(event)
+    if ticket is None:
+        return
+    message = Message.objects.filter(pk=event.payload.get("message_id")).first()
+    who = message.author_label if message else "The customer"
+    followers = list(
+        User.objects.filter(pk__in=TicketFollow.objects.filter(ticket=ticket).values("user_id"))
+    )
+    users = ([ticket.assignee] if ticket.assignee else []) + followers
+    text = f"{who} replied on {ticket.number}: {ticket.subject}"
+    _, mail_to = _notify(
+        event=event, users=users, kind=NotificationKind.CUSTOMER_REPLY, ticket=ticket, text=text
+    )
+    # The assignee's mail is the mail channel's customer_reply; followers get a notice.
+    extra = [u for u in mail_to if u.pk != ticket.assignee_id]
+    _staff_notice(event, ticket, extra, f"[{ticket.number}] New customer reply", text)
+
+
+def on_sla(event: bus.Event) -> None:
+    ticket = _ticket(event)
+    if ticket is None or ticket.assignee is None:
+        return
+    what = "breached" if event.name == names.SLA_BREACH else "at risk"
+    target = str(event.payload.get("target") or event.payload.get("metric") or "SLA")
+    text = f"SLA {what} on {ticket.number} ({target.replace('_', ' ')}): {ticket.subject}"
+    _, mail_to = _notify(
+        event=event, users=[ticket.assignee], kind=NotificationKind.SLA, ticket=ticket, text=text
+    )
+    if event.name == names.SLA_AT_RISK:  # breaches are mailed by the mail channel already
+        _staff_notice(event, ticket, mail_to, f"[{ticket.number}] SLA at risk", text)
+
+
+def connect() -> None:
+    bus.subscribe(names.TICKET_MENTIONED, key="desk.notify:mentioned", handler=on_mentioned)
+    bus.subscribe(names.TICKET_ASSIGNED, key="desk.notify:assigned", handler=on_assigned)
+    bus.subscribe(names.MESSAGE_ADDED, key="desk.notify:message", handler=on_message)
+    bus.subscribe(names.SLA_AT_RISK, key="desk.notify:sla_at_risk", handler=on_sla)
+    bus.subscribe(names.SLA_BREACH, key="desk.notify:sla_breach", handler=on_sla)
+    notifiers.register_email_filter("desk.preferences", email_wanted)
