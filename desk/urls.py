@@ -1,7 +1,8 @@
 """/desk/: mounted by tickets/urls.py."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
+from desk.admin_area import urls as admin_area_urls
 from desk.views import assist, auth, dashboard, queues, ticket
 
 app_name = "desk"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("login/", auth.DeskLoginView.as_view(), name="login"),
     path("logout/", auth.DeskLogoutView.as_view(), name="logout"),
     path("", dashboard.dashboard, name="dashboard"),
+    path("admin/", include(admin_area_urls.urlpatterns)),
     path("counts/", queues.sidebar_counts, name="counts"),
     path("search/", queues.queue, name="search"),
     path("search/rows/", queues.queue_rows, name="search-rows"),

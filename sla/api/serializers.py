@@ -30,6 +30,11 @@ class SlaProfileSerializer(serializers.ModelSerializer):
         ' "enabled": true}, ...}; absent or {} = around the clock',
     )
     holidays = serializers.ListField(child=serializers.DateField(), required=False)
+    recurring_holidays = serializers.ListField(
+        child=serializers.CharField(max_length=5),
+        required=False,
+        help_text='Holidays every year, as "MM-DD"',
+    )
     priorities = serializers.ListField(
         child=serializers.ChoiceField(choices=Priority.choices), required=False
     )
