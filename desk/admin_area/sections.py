@@ -11,6 +11,14 @@ DESK_SECTIONS = (
         group="Service levels",
         order=10,
     ),
+    AdminSection(
+        key="automation",
+        title="Automation rules",
+        url_name="desk:admin-automation",
+        description="When something happens to a ticket, check conditions and act; try a rule first with a dry run.",
+        group="Workflow",
+        order=10,
+    ),
 )
 
 
