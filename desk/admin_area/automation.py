@@ -1,9 +1,10 @@
 """The visual rule builder (/desk/admin/automation/): list, compose, validate and dry-run rules.
 
 A section of the desk's admin area, for supervisors and admins (moved here from the
-automation app, which keeps a redirect from the old /desk/automation/ addresses). The builder's widgets (static/js/automation-builder.js)
-compose the conditions and actions JSON from dropdowns; every save, live check and dry run
-goes through the same validator and services as the API and the admin.
+automation app, which keeps a redirect from the old /desk/automation/ addresses). The
+builder's widgets (static/js/automation-builder.js) compose the conditions and actions JSON
+from dropdowns; every save, live check and dry run goes through the same validator and
+services as the API and the admin.
 """
 
 from __future__ import annotations

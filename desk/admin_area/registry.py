@@ -18,6 +18,7 @@ from panel1.accounts.models import Role
 
 SUPERVISORS = frozenset({Role.ADMIN, Role.SUPERVISOR})
 ADMINS = frozenset({Role.ADMIN})
+STAFF = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
 
 # Groups in the order the navigation shows them.
 GROUPS = ("Service levels", "Workflow", "People", "Channels", "Knowledge", "System")
