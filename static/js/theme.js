@@ -33,5 +33,10 @@
         document.querySelectorAll("[data-theme-switch]").forEach(label);
       });
     });
+    if (window.matchMedia) {
+      window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function () {
+        document.querySelectorAll("[data-theme-switch]").forEach(label);
+      });
+    }
   });
 })();
