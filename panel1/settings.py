@@ -353,5 +353,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # `make run` turns these down (request lines, task chatter) so the URLs and logins it
+        # prints stay visible; `make run V=1` shows them.
+        "django.server": {"level": env("REQUEST_LOG_LEVEL", "INFO")},
+        "django-q": {"level": env("TASK_LOG_LEVEL", "INFO")},
+    },
 }
