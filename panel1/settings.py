@@ -345,6 +345,7 @@ SLA_AT_RISK_RATIO = float(env("SLA_AT_RISK_RATIO", "0.8"))
 DEMO_DOMAIN = env("DEMO_DOMAIN", "demo.localhost")
 DEMO_ADMIN_EMAIL = env("DEMO_ADMIN_EMAIL", "admin@demo.test")
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo-pass-2026")
+DEMO_MODE = env_bool("DEMO_MODE", False)
 
 # --- Logging ------------------------------------------------------------------------------
 LOGGING = {

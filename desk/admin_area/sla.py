@@ -11,6 +11,7 @@ from desk.admin_area import sla_form
 from desk.admin_area.base import admin_render, admin_view
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError
+from panel1.ids import parse_uuid
 from sla import services
 from sla.models import SlaProfile
 from tickets.models import Category, Priority
@@ -58,7 +59,7 @@ def profile_edit(request, pk=None):
                         profile=profile, actor=request.user, **fields
                     )
             except DomainError as exc:
-                errors = sla_form.screen_errors(exc.errors)
+                errors = sla_form.screen_errors(exc.errors, names=_names_in(fields))
             else:
                 messages.success(request, f"Saved SLA profile “{profile.name}”.")
                 return redirect("desk:admin-sla")
@@ -80,6 +81,18 @@ def profile_edit(request, pk=None):
         "staff": [(str(user.pk), user.get_full_name() or user.email) for user in staff],
     }
     return admin_render(request, "desk/admin/sla_form.html", context, status=400 if errors else 200)
+
+
+def _names_in(fields: dict) -> dict[str, str]:
+    """Names of the people the posted escalation rules mention (for error messages)."""
+    ids = {
+        str(uid)
+        for rule in fields.get("escalation_rules") or []
+        for uid in [*(rule.get("notify_user_ids") or []), rule.get("assign_to_id")]
+        if uid and parse_uuid(uid)
+    }
+    people = User.objects.filter(pk__in=ids).only("id", "name", "email")
+    return {str(u.pk): u.get_full_name() or u.email for u in people}
 
 
 @admin_view("sla")

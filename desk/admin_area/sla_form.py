@@ -293,12 +293,19 @@ def _parse_rules(post, state: dict, fields: dict, errors: dict) -> None:
     fields["escalation_rules"] = rules
 
 
-def screen_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The service's error keys mapped to the screen's fields (non-field errors kept)."""
+def screen_errors(
+    errors: dict[str, list[str]], *, names: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    """The service's error keys mapped to the screen's fields (non-field errors kept), with
+    user ids in messages replaced by the people's names."""
     shown: dict[str, list[str]] = {}
     for key, messages in errors.items():
         target = key if key != "recurring_holidays" else "holidays"
-        shown.setdefault(target, []).extend(str(m) for m in messages)
+        for message in messages:
+            text = str(message)
+            for user_id, name in (names or {}).items():
+                text = text.replace(user_id, name)
+            shown.setdefault(target, []).append(text)
     return shown
 
 

@@ -197,3 +197,13 @@ def test_yearly_holiday_closes_the_desk_every_year():
         noon = dt.datetime(candidate, 12, 25, 12, tzinfo=dt.UTC)
         assert not is_business_time(calendar, noon)
     assert is_business_time(calendar, dt.datetime(year, 12, 26, 12, tzinfo=dt.UTC))
+
+
+def test_escalation_to_an_inactive_agent_names_the_agent(tenant_client, supervisor):
+    gone = AgentFactory(name="Gone Agent", is_active=False)
+    data = _post(**{"rule-0-after_hours": "1", "rule-0-assign": str(gone.pk)})
+    response = tenant_client(supervisor).post("/desk/admin/sla/new/", data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Gone Agent is not an active staff user" in body
+    assert str(gone.pk) + " is not" not in body
