@@ -143,3 +143,38 @@ def test_supervisor_sets_up_sla_escalation_and_a_rule_from_the_desk(tenant, tena
     for name in ("01-overview", "03-sla-form", "06-automation-builder"):
         for scheme in ("light", "dark"):
             assert (SHOTS / f"{name}-{scheme}.png").stat().st_size > 10_000
+
+
+def test_every_admin_screen_in_both_themes_and_the_live_mail_preview(tenant, tenant_client):
+    from tests.factories import AdminFactory
+
+    admin = AdminFactory(name="Ada Admin")
+    AgentFactory(name="Alice Agent")
+    CategoryFactory(name="Hardware")
+    client = tenant_client(admin)
+    base = f"http://{tenant.domains.get(is_primary=True).domain}"
+    screens = {
+        "10-canned": "/desk/admin/canned/",
+        "11-canned-new": "/desk/admin/canned/new/",
+        "12-categories": "/desk/admin/categories/",
+        "13-agents": "/desk/admin/agents/",
+        "14-email": "/desk/admin/email/",
+        "16-settings": "/desk/admin/settings/",
+    }
+
+    def script(page):
+        for name, path in screens.items():
+            page.goto(base + path)
+            shoot(page, name)
+        page.goto(base + "/desk/admin/email/ticket_created/")
+        page.fill("#id_subject", "[{{ ticket_number }}] Thanks, {{ requester_name }}")
+        page.wait_for_function(
+            "document.querySelector('#email-preview').innerText.includes('Thanks, Carol Customer')"
+        )
+        shoot(page, "15-email-template")
+        return page.inner_text("#email-preview")
+
+    preview = in_browser(client, script)
+    assert "[SUP-2026-00000042] Thanks, Carol Customer" in preview
+    for name in screens:
+        assert (SHOTS / f"{name}-dark.png").exists()
