@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# V=1 shows every request line and the task worker's chatter during `make run`.
+V ?=
 
 .PHONY: run test lint install db setup serve bench cluster stop-db clean
 
@@ -24,8 +26,10 @@ install: $(STAMP)
 run: install
 	@set -e; DATABASE_URL=$$($(PY) scripts/dbsetup.py); export DATABASE_URL; \
 	export DEBUG=$${DEBUG:-true}; \
+	if [ -z "$(V)" ]; then export REQUEST_LOG_LEVEL=$${REQUEST_LOG_LEVEL:-WARNING} \
+	  TASK_LOG_LEVEL=$${TASK_LOG_LEVEL:-WARNING}; fi; \
 	$(PY) manage.py setup_platform; \
-	$(PY) manage.py seed_demo --port $(PORT); \
+	$(PY) manage.py seed_demo --port $(PORT) --summary-file .data/run-summary.txt; \
 	exec scripts/serve $(PORT)
 
 lint: install

@@ -1,18 +1,24 @@
-"""The rule builder pages, under the agent desk."""
+"""The rule builder moved into the desk's admin area (/desk/admin/automation/): the old
+addresses redirect there (GET with 301, other methods with 307 so a POST stays a POST)."""
 
-from django.urls import path
-
-from automation import views
+from django.http import HttpResponsePermanentRedirect
+from django.urls import re_path
 
 app_name = "automation"
 
+NEW_HOME = "/desk/admin/automation/"
+
+
+def moved(request, rest: str = ""):
+    target = NEW_HOME + rest
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    response = HttpResponsePermanentRedirect(target)
+    if request.method not in ("GET", "HEAD"):
+        response.status_code = 307
+    return response
+
+
 urlpatterns = [
-    path("desk/automation/", views.rule_list, name="rule_list"),
-    path("desk/automation/new/", views.rule_builder, name="rule_new"),
-    path("desk/automation/validate/", views.rule_validate, name="rule_validate"),
-    path("desk/automation/dry-run/", views.rule_dry_run_view, name="rule_dry_run"),
-    path("desk/automation/<uuid:pk>/", views.rule_builder, name="rule_edit"),
-    path("desk/automation/<uuid:pk>/toggle/", views.rule_toggle, name="rule_toggle"),
-    path("desk/automation/<uuid:pk>/move/", views.rule_move, name="rule_move"),
-    path("desk/automation/<uuid:pk>/delete/", views.rule_delete, name="rule_delete"),
+    re_path(r"^desk/automation/(?P<rest>.*)$", moved, name="moved"),
 ]

@@ -9,11 +9,13 @@ class DeskConfig(AppConfig):
 
     def ready(self):
         from desk import demo, notifications, privacy
+        from desk.admin_area.sections import register_desk_sections
         from panel1 import jobs
         from panel1.tenants import provisioning
 
         privacy.register()
         notifications.connect()
+        register_desk_sections()
         provisioning.register_demo_step("desk canned responses and views", demo.desk_demo_create)
         jobs.register_schedule(
             name="desk.presence_prune",

@@ -1,7 +1,8 @@
 """/desk/: mounted by tickets/urls.py."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
+from desk.admin_area import urls as admin_area_urls
 from desk.views import (
     assist,
     audit,
@@ -31,6 +32,7 @@ urlpatterns = [
     path("login/", auth.DeskLoginView.as_view(), name="login"),
     path("logout/", auth.DeskLogoutView.as_view(), name="logout"),
     path("", dashboard.dashboard, name="dashboard"),
+    path("admin/", include(admin_area_urls.urlpatterns)),
     path("counts/", queues.sidebar_counts, name="counts"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/export.csv", audit.audit_log_csv, name="audit-csv"),

@@ -195,6 +195,8 @@ class ArticleFeedback(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "article feedback"
+        verbose_name_plural = "article feedback"
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "user"],

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -200,7 +201,7 @@ def insights(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not is_kb_staff(request.user):
-        return HttpResponseForbidden("Staff only.")
+        raise PermissionDenied("Only staff may open knowledge base insights.")
     days = request.GET.get("days", "30")
     days = int(days) if days in ("7", "30", "90") else 30
     since = timezone.now() - timedelta(days=days)

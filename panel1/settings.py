@@ -438,6 +438,7 @@ PLUGINS_DEMO_ENABLED = env_list("PLUGINS_DEMO_ENABLED", "redaction,chat")
 DEMO_DOMAIN = env("DEMO_DOMAIN", "demo.localhost")
 DEMO_ADMIN_EMAIL = env("DEMO_ADMIN_EMAIL", "admin@demo.test")
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo-pass-2026")
+DEMO_MODE = env_bool("DEMO_MODE", False)
 
 # --- Logging ------------------------------------------------------------------------------
 # Every line carries the tenant schema and the request (or job) id; LOG_FORMAT=json writes one
@@ -464,5 +465,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # `make run` turns these down (request lines, task chatter) so the URLs and logins it
+        # prints stay visible; `make run V=1` shows them.
+        "django.server": {"level": env("REQUEST_LOG_LEVEL", "INFO")},
+        "django-q": {"level": env("TASK_LOG_LEVEL", "INFO")},
+    },
 }

@@ -3,9 +3,15 @@
 from django.urls import path
 
 from panel1.core.admin import platform_admin_site
-from panel1.core.views import landing
+from panel1.core.views import favicon, landing
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", platform_admin_site.urls),
     path("", landing, name="landing"),
 ]
+
+handler400 = "panel1.core.views.bad_request"
+handler403 = "panel1.core.views.permission_denied"
+handler404 = "panel1.core.views.page_not_found"
+handler500 = "panel1.core.views.server_error"

@@ -5,10 +5,12 @@ from django.urls import include, path
 
 from automation import urls as automation_urls
 from knowledgebase import urls as knowledgebase_urls
+from panel1.core import views as core_views
 from panel1.tenants import views as tenant_views
 from tickets import urls as tickets_urls
 
 urlpatterns = [
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("admin/settings/", tenant_views.branding_edit, name="tenant-settings"),
     path("branding/logo", tenant_views.branding_logo, name="tenant-logo"),
     path("admin/", admin.site.urls),
@@ -24,3 +26,8 @@ urlpatterns = [
     # Last: the portal's patterns sit at the root and must not shadow the apps above.
     path("", include("portal.urls")),
 ]
+
+handler400 = "panel1.core.views.bad_request"
+handler403 = "panel1.core.views.permission_denied"
+handler404 = "panel1.core.views.page_not_found"
+handler500 = "panel1.core.views.server_error"

@@ -108,10 +108,44 @@ def _calendar(key: str) -> BusinessCalendar:
     return BusinessCalendar.from_config(config["hours"] or None, config["holidays"])
 
 
-def calendar_of(business_hours: dict | None, holidays: Iterable) -> BusinessCalendar:
+# Yearly holidays become dates in this window around today: far enough back for the running
+# tickets' clocks and far enough ahead for any due time, few enough to keep calendars small.
+YEARS_BACK, YEARS_AHEAD = 2, 10
+
+
+def parse_month_day(value: object) -> str | None:
+    """Return "MM-DD" for a valid month-day text (29 February allowed), else None."""
+    if not isinstance(value, str) or len(value.strip()) != 5 or value.strip()[2] != "-":
+        return None
+    try:
+        dt.date(2000, int(value[:2]), int(value[3:5]))  # 2000 is a leap year
+    except ValueError:
+        return None
+    return value.strip()
+
+
+def yearly_dates(month_days: Iterable[str], *, today: dt.date | None = None) -> list[dt.date]:
+    """The dates of yearly holidays ("MM-DD") in the window around `today` (29 February only
+    in leap years)."""
+    year = (today or dt.date.today()).year
+    dates = []
+    for text in month_days:
+        month, day = int(text[:2]), int(text[3:5])
+        for candidate in range(year - YEARS_BACK, year + YEARS_AHEAD + 1):
+            try:
+                dates.append(dt.date(candidate, month, day))
+            except ValueError:
+                continue
+    return dates
+
+
+def calendar_of(
+    business_hours: dict | None, holidays: Iterable, recurring: Iterable[str] = ()
+) -> BusinessCalendar:
     """The (cached, immutable) calendar for a profile's stored business hours and holidays."""
+    days = {str(day) for day in holidays} | {str(day) for day in yearly_dates(recurring)}
     key = json.dumps(
-        {"hours": business_hours or {}, "holidays": sorted(str(day) for day in holidays)},
+        {"hours": business_hours or {}, "holidays": sorted(days)},
         sort_keys=True,
     )
     return _calendar(key)

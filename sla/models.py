@@ -32,6 +32,12 @@ class SlaProfile(models.Model):
         '"enabled": true}, ...}; empty = around the clock',
     )
     holidays = ArrayField(models.DateField(), default=list, blank=True)
+    recurring_holidays = ArrayField(
+        models.CharField(max_length=5),
+        default=list,
+        blank=True,
+        help_text='Holidays that repeat every year, as "MM-DD" (e.g. "12-25")',
+    )
     priorities = ArrayField(
         models.CharField(max_length=8, choices=Priority.choices), default=list, blank=True
     )
@@ -42,6 +48,8 @@ class SlaProfile(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "SLA profile"
+        verbose_name_plural = "SLA profiles"
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=Q(is_default=True), name="sla_one_default_profile"

@@ -47,7 +47,14 @@ def customer_get_or_create(*, email: str, name: str = "") -> tuple[User, bool]:
 # link itself, so no token ever sits in the job queue.
 
 MAIL_KINDS = frozenset(
-    {"verify_email", "signup_existing", "password_reset", "account_claim", "invitation"}
+    {
+        "verify_email",
+        "signup_existing",
+        "password_reset",
+        "account_claim",
+        "invitation",
+        "staff_invitation",
+    }
 )
 
 

@@ -32,6 +32,11 @@ class SlaProfileSerializer(ModelSerializer):
         ' "enabled": true}, ...}; absent or {} = around the clock',
     )
     holidays = serializers.ListField(child=fields.DateField(), required=False, max_length=1000)
+    recurring_holidays = serializers.ListField(
+        child=serializers.CharField(max_length=5),
+        required=False,
+        help_text='Holidays every year, as "MM-DD"',
+    )
     priorities = serializers.ListField(
         child=serializers.ChoiceField(choices=Priority.choices), required=False
     )

@@ -36,6 +36,7 @@ CLOCK_FIELDS = frozenset(
         "resolution_time",
         "business_hours",
         "holidays",
+        "recurring_holidays",
         "escalation_rules",
     }
 )
@@ -54,6 +55,7 @@ PROFILE_FIELDS = (
     "is_default",
     "business_hours",
     "holidays",
+    "recurring_holidays",
     "priorities",
     "categories",
     "escalation_rules",
@@ -83,6 +85,7 @@ def sla_profile_create(
     is_default: bool = False,
     business_hours: dict | None = None,
     holidays: Iterable = (),
+    recurring_holidays: Iterable[str] = (),
     priorities: Iterable[str] = (),
     categories: Iterable = (),
     escalation_rules: list | None = None,
@@ -117,6 +120,7 @@ def sla_profile_update(
     is_default: bool = UNSET,
     business_hours: dict | None = UNSET,
     holidays: Iterable = UNSET,
+    recurring_holidays: Iterable[str] = UNSET,
     priorities: Iterable[str] = UNSET,
     categories: Iterable = UNSET,
     escalation_rules: list | None = UNSET,

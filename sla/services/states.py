@@ -86,7 +86,7 @@ def save_derived(states: list[TicketSLA]) -> None:
 
 
 def calendar_for(profile: SlaProfile):
-    return calendar_of(profile.business_hours, profile.holidays)
+    return calendar_of(profile.business_hours, profile.holidays, profile.recurring_holidays)
 
 
 # --- matching ----------------------------------------------------------------------------
@@ -203,6 +203,7 @@ def refresh_state(state: TicketSLA, profile: SlaProfile | None, *, now: dt.datet
         "calendar": describe(calendar),
         "business_hours": profile.business_hours or {},
         "holidays": [str(day) for day in profile.holidays],
+        "recurring_holidays": list(profile.recurring_holidays),
         "at_risk_ratio": ratio,
         "targets": targets,
         "escalation_rules": [

@@ -9,6 +9,7 @@ from typing import Any
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError
 from panel1.ids import parse_uuid
+from sla.calculation import parse_month_day, yearly_dates
 from sla.clock import WEEKDAYS, BusinessCalendar, CalendarError, validate_business_hours
 from sla.models import SlaProfile
 from tickets.models import Category, Priority
@@ -17,6 +18,7 @@ from tickets.models import Category, Priority
 MAX_MINUTES = 5 * 366 * 24 * 60
 MAX_RULES = 20
 MAX_HOLIDAYS = 1000
+MAX_RECURRING = 100
 RULE_KEYS = ("after_minutes", "notify_user_ids", "assign_to_id", "change_priority")
 
 
@@ -64,6 +66,23 @@ def _holidays(value: Any) -> tuple[list[dt.date], list[str]]:
             errors.append(f"Item {position} ({item!r}) is not a date in YYYY-MM-DD format.")
     if len(days) > MAX_HOLIDAYS:
         errors.append(f"At most {MAX_HOLIDAYS} holidays.")
+    return sorted(days), errors
+
+
+def _recurring_holidays(value: Any) -> tuple[list[str], list[str]]:
+    if value in (None, ""):
+        return [], []
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        return [], ['Expected a list of days in "MM-DD" format.']
+    days, errors = set(), []
+    for position, item in enumerate(value, start=1):
+        day = parse_month_day(item)
+        if day is None:
+            errors.append(f'Item {position} ({item!r}) is not a day in "MM-DD" format.')
+        else:
+            days.add(day)
+    if len(days) > MAX_RECURRING:
+        errors.append(f"At most {MAX_RECURRING} yearly holidays.")
     return sorted(days), errors
 
 
@@ -192,6 +211,7 @@ _CLEANERS = {
     "resolution_time": lambda v, _: _minutes(v),
     "business_hours": lambda v, _: _business_hours(v),
     "holidays": lambda v, _: _holidays(v),
+    "recurring_holidays": lambda v, _: _recurring_holidays(v),
     "priorities": lambda v, _: _priorities(v),
     "categories": lambda v, _: _categories(v),
     "escalation_rules": lambda v, _: _escalation_rules(v),
@@ -221,7 +241,7 @@ def sla_profile_clean(fields: Mapping[str, Any], *, profile: SlaProfile | None =
         for key in REQUIRED:
             if key not in fields:
                 errors.setdefault(key, ["This field is required."])
-    if not errors.get("business_hours") and not errors.get("holidays"):
+    if not any(errors.get(key) for key in ("business_hours", "holidays", "recurring_holidays")):
         _check_calendar(cleaned, profile, errors)
     if errors:
         raise DomainError(errors)
@@ -231,7 +251,8 @@ def sla_profile_clean(fields: Mapping[str, Any], *, profile: SlaProfile | None =
 def _check_calendar(cleaned: dict, profile: SlaProfile | None, errors: dict) -> None:
     hours = cleaned.get("business_hours", profile.business_hours if profile else {})
     holidays = cleaned.get("holidays", profile.holidays if profile else [])
+    recurring = cleaned.get("recurring_holidays", profile.recurring_holidays if profile else [])
     try:
-        BusinessCalendar.from_config(hours or None, holidays)
+        BusinessCalendar.from_config(hours or None, [*holidays, *yearly_dates(recurring)])
     except CalendarError as exc:
         errors.setdefault("business_hours", []).append(str(exc))

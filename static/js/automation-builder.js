@@ -18,6 +18,12 @@
   const OPERATORS = Object.fromEntries(data.operators.map((o) => [o.name, o]));
   const ACTIONS = Object.fromEntries(data.actions.map((a) => [a.type, a]));
   const TEXT_PARAMS = new Set(["content", "message"]);
+  const LABELS = data.labels || {};
+  // Human words for registry names (the desk sends them); unknown names read as words.
+  function lab(kind, name) {
+    const table = LABELS[kind] || {};
+    return table[name] || String(name).replace(/_/g, " ");
+  }
 
   const condBox = document.getElementById("conditions-builder");
   const actBox = document.getElementById("actions-builder");
@@ -167,7 +173,7 @@
   function renderLeaf(leaf, path, onRemove) {
     const spec = FIELDS[leaf.field];
     const fieldSelect = select(
-      [["", "— field —"], ...data.fields.map((f) => [f.name, f.name.replace(/_/g, " ")])],
+      [["", "— field —"], ...data.fields.map((f) => [f.name, lab("fields", f.name)])],
       spec ? leaf.field : "",
       {
         "aria-label": "Field", title: spec ? spec.description : "",
@@ -182,7 +188,7 @@
     );
     const operators = spec ? spec.operators : Object.keys(OPERATORS);
     const operatorSelect = select(
-      operators.map((o) => [o, o.replace(/_/g, " ")]),
+      operators.map((o) => [o, lab("operators", o)]),
       leaf.operator,
       {
         "aria-label": "Operator", title: OPERATORS[leaf.operator] ? OPERATORS[leaf.operator].description : "",
@@ -207,7 +213,8 @@
   }
 
   function choicesFor(spec) {
-    if (spec.type === "enum") return spec.choices.map((c) => [c, c]);
+    if (spec.type === "enum") return spec.choices.map((c) => [c, lab("values", c)]);
+    if (spec.name === "category_name") return data.categories.map((c) => [c.label, c.label]);
     if (spec.name === "category") return data.categories.map((c) => [c.id, c.label]);
     if (spec.name === "assignee") return data.users.map((u) => [u.id, u.label]);
     return null;
@@ -266,7 +273,7 @@
       const spec = ACTIONS[action.type];
       const row = el("div", { class: "action", "data-path": path });
       const typeSelect = select(
-        [["", "— action —"], ...data.actions.map((a) => [a.type, a.type.replace(/_/g, " ")])],
+        [["", "— action —"], ...data.actions.map((a) => [a.type, lab("actions", a.type)])],
         spec ? action.type : "",
         {
           "aria-label": "Action", title: spec ? spec.description : "",
@@ -321,7 +328,7 @@
         id, multiple: true, size: Math.min(Math.max(data.users.length, 2), 5), onchange: (e) => set(selectedValues(e.target)),
       });
     } else if (param.type === "enum") {
-      input = select(param.choices, value ?? param.choices[0], { id, onchange: (e) => set(e.target.value) });
+      input = select(param.choices.map((c) => [c, lab("values", c)]), value ?? param.choices[0], { id, onchange: (e) => set(e.target.value) });
     } else if (param.type === "slug") {
       const names = data.templates.includes(value) || !value ? data.templates : [value, ...data.templates];
       input = select([["", "— template —"], ...names.map((n) => [n, n])], value ?? "", { id, onchange: (e) => set(e.target.value) });
@@ -340,7 +347,7 @@
       ? el("div", { class: "muted small", text: "Placeholders: " + Object.keys(data.placeholders).map((p) => `{{${p}}}`).join(" ") })
       : null;
     return el("div", { class: "param", "data-path": `${path}.parameters.${param.name}` },
-      el("label", { for: id, text: param.name.replace(/_/g, " ") + (param.required ? "" : " (optional)"), title: param.description }),
+      el("label", { for: id, text: lab("parameters", param.name) + (param.required ? "" : " (optional)"), title: param.description }),
       input, help, errorSlot(`${path}.parameters.${param.name}`));
   }
 

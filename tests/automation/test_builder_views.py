@@ -14,7 +14,7 @@ from tests.factories import (
 )
 from tests.factories.automation import RuleFactory, act, cond
 
-LIST = "/desk/automation/"
+LIST = "/desk/admin/automation/"
 
 
 @pytest.fixture
@@ -50,8 +50,17 @@ def test_the_list_shows_rules_in_order(client):
     assert "css/automation.css" in html
 
 
-@pytest.mark.parametrize("factory", [AgentFactory, CustomerFactory])
-def test_agents_and_customers_get_403(tenant_client, tenant, factory):
+def test_customers_are_sent_to_the_portal(tenant_client, tenant):
+    client = tenant_client(CustomerFactory())
+    rule = RuleFactory()
+
+    assert client.get(LIST)["Location"] == "/"
+    assert client.post(f"{LIST}{rule.pk}/toggle/")["Location"] == "/"
+    assert rule.is_active == RuleFactory._meta.model.objects.get(pk=rule.pk).is_active
+
+
+@pytest.mark.parametrize("factory", [AgentFactory])
+def test_agents_get_403(tenant_client, tenant, factory):
     client = tenant_client(factory())
     rule = RuleFactory()
 
@@ -65,7 +74,7 @@ def test_anonymous_visitors_are_sent_to_log_in(tenant_client):
     response = tenant_client().get(LIST)
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response["Location"].startswith("/desk/login/")
 
 
 def test_admins_may_use_the_builder(tenant_client, tenant):
@@ -184,3 +193,19 @@ def test_dry_run_names_a_missing_ticket_and_invalid_drafts(client):
 
     assert "No ticket" in missing
     assert "A rule needs at least one action." in invalid
+
+
+def test_old_builder_addresses_redirect_into_the_admin_area(tenant_client, supervisor):
+    client = tenant_client(supervisor)
+    response = client.get("/desk/automation/new/")
+    assert response.status_code == 301
+    assert response["Location"] == f"{LIST}new/"
+    posted = client.post("/desk/automation/validate/", form_data())
+    assert posted.status_code == 307 and posted["Location"] == f"{LIST}validate/"
+
+
+def test_builder_shows_human_labels(tenant_client, supervisor):
+    html = tenant_client(supervisor).get(f"{LIST}new/").content.decode()
+    assert "A ticket is created" in html  # not "ticket.created" as the option text
+    assert '"operators": {"equals": "is"' in html or '"equals": "is"' in html
+    assert '"assigned_to_id": "Agent"' in html

@@ -104,7 +104,7 @@ def test_compose_validate_dry_run_and_save_a_rule(tenant, tenant_client):
 
     def script(page):
         seen = {}
-        page.goto(f"{base}/desk/automation/new/")
+        page.goto(f"{base}/desk/admin/automation/new/")
         page.fill("#id_name", "Refunds to billing")
         page.click("text=+ Condition")
         leaf = page.locator(".leaf").first
@@ -167,7 +167,7 @@ def test_list_reorders_and_toggles_with_htmx(tenant, tenant_client):
     base = f"http://{tenant.domains.get(is_primary=True).domain}"
 
     def script(page):
-        page.goto(f"{base}/desk/automation/")
+        page.goto(f"{base}/desk/admin/automation/")
         page.click("button[aria-label='Move Beta rule up']")
         page.wait_for_function(
             "document.querySelector('table.auto-rules tbody tr').innerText.includes('Beta rule')"

@@ -75,9 +75,13 @@ def test_attachment_download_follows_ticket_visibility(desk, split, customer, su
     assert b"".join(answer.streaming_content) == b"hello"
 
 
-def test_admin_gets_links_into_django_admin(tenant_client, admin_user, agent, ticket):
+def test_admin_gets_links_into_the_admin_area_and_django_admin(
+    tenant_client, admin_user, agent, ticket
+):
     admin_page = tenant_client(admin_user).get(f"/desk/tickets/{ticket.number}/").content
-    assert b'href="/admin/desk/cannedresponse/"' in admin_page
+    assert b'href="/desk/admin/canned/"' in admin_page
+    assert b'href="/desk/admin/"' in admin_page
     assert f"/admin/tickets/ticket/{ticket.pk}/change/".encode() in admin_page
     agent_page = tenant_client(agent).get(f"/desk/tickets/{ticket.number}/").content
-    assert b"/admin/" not in agent_page
+    assert b'href="/admin/' not in agent_page  # no Django admin for agents
+    assert b'href="/desk/admin/"' not in agent_page

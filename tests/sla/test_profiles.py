@@ -29,6 +29,7 @@ PROFILE_FIELDS = {
     "is_default",
     "business_hours",
     "holidays",
+    "recurring_holidays",
     "priorities",
     "categories",
     "escalation_rules",
@@ -306,3 +307,31 @@ def test_many_open_tickets_are_rederived_by_a_task_after_commit(
     for ticket in tickets:
         state = TicketSLA.objects.get(pk=ticket.pk)
         assert state.first_response_due_at == ticket.created_at + dt.timedelta(minutes=20)
+
+
+def test_recurring_holidays_through_the_api(api_client, admin):
+    client = api_client(admin)
+    response = client.post(
+        URL,
+        {
+            "name": "Yearly",
+            "first_response_time": 60,
+            "resolution_time": 480,
+            "recurring_holidays": ["12-25", "01-01", "02-29"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["recurring_holidays"] == ["01-01", "02-29", "12-25"]
+    bad = client.post(
+        URL,
+        {
+            "name": "Bad",
+            "first_response_time": 1,
+            "resolution_time": 2,
+            "recurring_holidays": ["13-01", "christmas"],
+        },
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert "recurring_holidays" in bad.json()

@@ -139,6 +139,19 @@ def template_for(key: str) -> tuple[str, str, str]:
 def render_email(*, key: str, values: dict[str, str], brand: Brand) -> RenderedEmail:
     """Render subject, text and HTML for one notification, wrapped in the branded layout."""
     subject_tpl, text_tpl, html_tpl = template_for(key)
+    return render_sources(
+        subject_tpl=subject_tpl, text_tpl=text_tpl, html_tpl=html_tpl, values=values, brand=brand
+    )
+
+
+def render_sources(
+    *, subject_tpl: str, text_tpl: str, html_tpl: str, values: dict[str, str], brand: Brand
+) -> RenderedEmail:
+    """Render given template sources exactly as a sent mail (the admin area's live preview)."""
+    if not (html_tpl or "").strip():
+        html_tpl = (
+            "<p>" + (text_tpl or "").replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>"
+        )
     subject = header_safe(render_placeholders(subject_tpl, values), limit=MAX_SUBJECT_CHARS)
     body_text = render_placeholders(text_tpl, values).strip() + "\n"
     # Our defaults and a tenant admin's HTML are markup we allow; sanitize all the same.
@@ -158,3 +171,38 @@ def rating_links_html(urls: dict[int, str]) -> SafeString:
         for n in sorted(urls)
     )
     return mark_safe(f"<p>{links}</p>")  # every value is escaped
+
+
+# Values a preview fills in, as a customer would see them.
+SAMPLE_VALUES = {
+    "brand_name": "",
+    "ticket_number": "SUP-2026-00000042",
+    "ticket_subject": "The printer on floor 3 is jammed",
+    "ticket_status": "Open",
+    "ticket_priority": "High",
+    "ticket_url": "",
+    "recipient_name": "Carol Customer",
+    "requester_name": "Carol Customer",
+    "requester_email": "carol@example.com",
+    "assignee_name": "Alice Agent",
+    "actor_name": "Alice Agent",
+    "author_name": "Alice Agent",
+    "message": "Thanks for the report. A technician is on the way.",
+    "attachments": "",
+    "survey_url": "",
+    "reason": "First response target breached",
+    "escalation_level": "1",
+    "notice_title": "SLA escalation",
+    "notice_source": "Gold SLA",
+}
+
+
+def sample_values(*, brand: Brand) -> dict[str, str]:
+    values = dict(SAMPLE_VALUES, brand_name=brand.name)
+    base = brand.home_url.rstrip("/")
+    values["ticket_url"] = f"{base}/tickets/SUP-2026-00000042/"
+    values["survey_url"] = f"{base}/tickets/SUP-2026-00000042/rate/"
+    for n in range(1, 6):
+        values[f"rating_url_{n}"] = f"{values['survey_url']}?rating={n}"
+    values["rating_links"] = rating_links_html({n: values[f"rating_url_{n}"] for n in range(1, 6)})
+    return values

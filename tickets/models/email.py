@@ -254,6 +254,7 @@ class ImapMailbox(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = "IMAP mailbox"
+        verbose_name_plural = "IMAP mailboxes"
 
     def __str__(self):
         return f"{self.name} ({self.username}@{self.host})"

@@ -1,8 +1,10 @@
-"""The visual rule builder (/desk/automation/): list, compose, validate and dry-run rules.
+"""The visual rule builder (/desk/admin/automation/): list, compose, validate and dry-run rules.
 
-Pages for supervisors and admins. The builder's widgets (static/js/automation-builder.js)
-compose the conditions and actions JSON from dropdowns; every save, live check and dry run
-goes through the same validator and services as the API and the admin.
+A section of the desk's admin area, for supervisors and admins (moved here from the
+automation app, which keeps a redirect from the old /desk/automation/ addresses). The
+builder's widgets (static/js/automation-builder.js) compose the conditions and actions JSON
+from dropdowns; every save, live check and dry run goes through the same validator and
+services as the API and the admin.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +21,9 @@ from django.views.decorators.http import require_POST
 
 from automation import services
 from automation.engine import rule_dry_run
-from automation.models import TRIGGER_EVENTS, Rule
+from automation.models import Rule
+from desk.admin_area import automation_labels
+from desk.admin_area.base import admin_render, admin_view
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError, NotFound
 from panel1.ids import is_uuid
@@ -31,26 +33,12 @@ from tickets.selectors import ticket_get_for
 MAX_JSON_LENGTH = 100_000
 
 
-def supervisor_required(view):
-    """Logged in (else to the login page) and ADMIN or SUPERVISOR (else 403)."""
-
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_supervisor_or_admin:
-            raise PermissionDenied("Automation is for supervisors and admins.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
 class RuleForm(forms.Form):
     """Shape only; the definition is validated by services.rule_validate."""
 
     name = forms.CharField(max_length=200, required=False)
     description = forms.CharField(required=False, widget=forms.Textarea)
-    trigger_event = forms.ChoiceField(choices=[(name, name) for name in TRIGGER_EVENTS])
+    trigger_event = forms.ChoiceField(choices=automation_labels.trigger_choices())
     idle_hours = forms.IntegerField(required=False)
     is_active = forms.BooleanField(required=False)
     stop_processing = forms.BooleanField(required=False)
@@ -101,26 +89,27 @@ def _builder_data() -> dict[str, Any]:
         "categories": [
             {"id": str(c.pk), "label": c.name} for c in Category.objects.order_by("name")
         ],
+        "labels": automation_labels.builder_labels(),
     }
 
 
 def _rule_table(request: HttpRequest) -> dict[str, Any]:
     rules = Rule.objects.annotate(run_count=Count("runs")).order_by("position", "created_at")
-    return {"rules": rules}
+    return {"rules": rules, "trigger_labels": dict(automation_labels.trigger_choices())}
 
 
-@supervisor_required
+@admin_view("automation")
 def rule_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "automation/rule_list.html", _rule_table(request))
+    return admin_render(request, "desk/admin/automation/rule_list.html", _rule_table(request))
 
 
 def _table_or_list(request: HttpRequest) -> HttpResponse:
     if request.htmx:
-        return render(request, "automation/_rule_table.html", _rule_table(request))
-    return redirect("automation:rule_list")
+        return render(request, "desk/admin/automation/_rule_table.html", _rule_table(request))
+    return redirect("desk:admin-automation")
 
 
-@supervisor_required
+@admin_view("automation")
 @require_POST
 def rule_toggle(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
@@ -131,7 +120,7 @@ def rule_toggle(request: HttpRequest, pk) -> HttpResponse:
     return _table_or_list(request)
 
 
-@supervisor_required
+@admin_view("automation")
 @require_POST
 def rule_move(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
@@ -140,16 +129,16 @@ def rule_move(request: HttpRequest, pk) -> HttpResponse:
     return _table_or_list(request)
 
 
-@supervisor_required
+@admin_view("automation")
 @require_POST
 def rule_delete(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
     services.rule_delete(rule=rule, actor=request.user)
     messages.success(request, f"Deleted rule {rule.name}.")
-    return redirect("automation:rule_list")
+    return redirect("desk:admin-automation")
 
 
-@supervisor_required
+@admin_view("automation")
 def rule_builder(request: HttpRequest, pk=None) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk) if pk else None
     errors: dict[str, list[str]] = {}
@@ -165,7 +154,7 @@ def rule_builder(request: HttpRequest, pk=None) -> HttpResponse:
                 errors = exc.errors
             else:
                 messages.success(request, f"Saved rule {rule.name}.")
-                return redirect("automation:rule_edit", pk=rule.pk)
+                return redirect("desk:admin-automation-edit", pk=rule.pk)
         else:
             errors = _form_errors(form)
         initial = _posted_definition(request)
@@ -178,10 +167,13 @@ def rule_builder(request: HttpRequest, pk=None) -> HttpResponse:
         "initial": initial,
         "errors": errors,
         "builder_data": _builder_data(),
-        "triggers": TRIGGER_EVENTS,
+        "triggers": automation_labels.trigger_choices(),
+        "trigger_labels": dict(automation_labels.trigger_choices()),
         "runs": rule.runs.select_related("rule")[:20] if rule else [],
     }
-    return render(request, "automation/rule_builder.html", context, status=400 if errors else 200)
+    return admin_render(
+        request, "desk/admin/automation/rule_builder.html", context, status=400 if errors else 200
+    )
 
 
 def _rule_definition(rule: Rule | None) -> dict[str, Any]:
@@ -229,7 +221,7 @@ def _posted_definition(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@supervisor_required
+@admin_view("automation")
 @require_POST
 def rule_validate(request: HttpRequest) -> JsonResponse:
     """Live check while composing: {"errors": {path: [messages]}} ({} when valid)."""
@@ -262,16 +254,18 @@ def _shown(value: Any) -> str:
     """A condition value as the dry-run table shows it."""
     if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, str):
+        return automation_labels.value_labels().get(value, value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        return ", ".join(_shown(item) for item in value)
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)
 
 
-@supervisor_required
+@admin_view("automation")
 @require_POST
 def rule_dry_run_view(request: HttpRequest) -> HttpResponse:
     """Dry-run the definition on the page (saved or not) against a ticket number."""
@@ -279,7 +273,7 @@ def rule_dry_run_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"ticket_ref": request.POST.get("ticket", "").strip()}
     if not form.is_valid():
         context["errors"] = _form_errors(form)
-        return render(request, "automation/_dry_run.html", context)
+        return render(request, "desk/admin/automation/_dry_run.html", context)
     definition = form.definition()
     definition["actions"] = _unmasked(definition["actions"], request.POST.get("rule_id"))
     try:
@@ -305,7 +299,14 @@ def rule_dry_run_view(request: HttpRequest) -> HttpResponse:
         context["ticket"] = ticket
         context["result"] = result = rule_dry_run(draft, ticket=ticket)
         context["rows"] = [
-            {**row, "expected": _shown(row["expected"]), "actual": _shown(row["actual"])}
+            {
+                **row,
+                "expected": _shown(row["expected"]),
+                "actual": _shown(row["actual"]),
+                "field_label": automation_labels.FIELDS.get(row["field"], row["field"]),
+                "operator_label": automation_labels.OPERATORS.get(row["operator"], row["operator"]),
+                "where": automation_labels.path_label(row.get("path", "")),
+            }
             for row in result.conditions
         ]
-    return render(request, "automation/_dry_run.html", context)
+    return render(request, "desk/admin/automation/_dry_run.html", context)

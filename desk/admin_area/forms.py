@@ -1,0 +1,146 @@
+"""Shape-only forms of the admin area; every rule is checked by the services they feed."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from django import forms
+
+from desk.models import CannedResponse
+from panel1.tenants.forms import BrandingForm
+from tickets.models import Category, EmailTemplateKey
+
+# PostgreSQL's built-in text search configurations, by the language people know them as.
+KB_SEARCH_LANGUAGES = (
+    ("simple", "No language rules (exact words)"),
+    ("arabic", "Arabic"),
+    ("armenian", "Armenian"),
+    ("basque", "Basque"),
+    ("catalan", "Catalan"),
+    ("danish", "Danish"),
+    ("dutch", "Dutch"),
+    ("english", "English"),
+    ("finnish", "Finnish"),
+    ("french", "French"),
+    ("german", "German"),
+    ("greek", "Greek"),
+    ("hindi", "Hindi"),
+    ("hungarian", "Hungarian"),
+    ("indonesian", "Indonesian"),
+    ("irish", "Irish"),
+    ("italian", "Italian"),
+    ("lithuanian", "Lithuanian"),
+    ("nepali", "Nepali"),
+    ("norwegian", "Norwegian"),
+    ("portuguese", "Portuguese"),
+    ("romanian", "Romanian"),
+    ("russian", "Russian"),
+    ("serbian", "Serbian"),
+    ("spanish", "Spanish"),
+    ("swedish", "Swedish"),
+    ("tamil", "Tamil"),
+    ("turkish", "Turkish"),
+    ("yiddish", "Yiddish"),
+)
+
+
+def _timezones() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(available_timezones() - {"localtime", "Factory"})]
+
+
+class SettingsForm(BrandingForm):
+    """Branding, numbering and portal options, with words instead of setting names."""
+
+    default_timezone = forms.ChoiceField(label="Default time zone", choices=_timezones)
+    kb_search_config = forms.ChoiceField(
+        label="Knowledge base search language",
+        choices=KB_SEARCH_LANGUAGES,
+        help_text="Search finds other forms of a word (plural, tense) in this language.",
+    )
+
+    class Meta(BrandingForm.Meta):
+        labels = {
+            "display_name": "Helpdesk name",
+            "primary_color": "Brand colour",
+            "support_email": "Support address (mail is sent from it)",
+            "footer_text": "Footer text",
+            "ticket_prefix": "Ticket number prefix",
+            "ticket_number_include_year": "Put the year in ticket numbers",
+            "ticket_number_padding": "Digits in ticket numbers",
+            "ticket_suffix": "Ticket number suffix",
+            "allow_signup": "Customers may sign up in the portal",
+            "customers_can_set_priority": "Customers may choose a priority",
+            "customers_can_cc": "Customers may copy others on tickets",
+        }
+        help_texts = {"kb_search_config": ""}
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "description", "color", "is_active"]
+        widgets = {
+            "color": forms.TextInput(attrs={"type": "color"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"is_active": "Active (offered on new tickets)"}
+
+
+class CannedResponseForm(forms.ModelForm):
+    shared = forms.BooleanField(
+        required=False, label="Shared with the whole team (otherwise only you see it)"
+    )
+
+    class Meta:
+        model = CannedResponse
+        fields = ["title", "shortcut", "content", "category", "is_active"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, can_share: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("name")
+        self.fields["category"].empty_label = "— any category —"
+        if not can_share:
+            del self.fields["shared"]
+
+
+class StaffInviteForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=[])
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+
+
+class AgentEditForm(forms.Form):
+    role = forms.ChoiceField(choices=[])
+    categories = forms.ModelMultipleChoiceField(
+        queryset=Category.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: the agent may work every category.",
+    )
+    max_open_tickets = forms.IntegerField(
+        min_value=0, max_value=10_000, label="At most this many open tickets (0 = no limit)"
+    )
+    is_available = forms.BooleanField(required=False, label="Available for new tickets")
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        self.fields["categories"].queryset = Category.objects.order_by("name")
+
+
+class EmailTemplateForm(forms.Form):
+    key = forms.ChoiceField(choices=EmailTemplateKey.choices, widget=forms.HiddenInput)
+    subject = forms.CharField(max_length=255)
+    body_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), label="Text")
+    body_html = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        label="HTML (optional)",
+        help_text="Empty: the text, as paragraphs.",
+    )
+    is_active = forms.BooleanField(required=False, label="Use this text instead of the default")
