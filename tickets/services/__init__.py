@@ -16,6 +16,7 @@ from tickets.services.relations import (
     ticket_cc_remove,
     ticket_delete,
     ticket_link,
+    ticket_mark_spam,
     ticket_merge,
     ticket_split,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "ticket_delete",
     "ticket_escalate",
     "ticket_link",
+    "ticket_mark_spam",
     "ticket_merge",
     "ticket_resolve_merged",
     "ticket_split",
