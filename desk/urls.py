@@ -116,6 +116,7 @@ urlpatterns = [
     re_path(rf"^tickets/{REF}/link/$", ticket_actions.link, name="ticket-link"),
     re_path(rf"^tickets/{REF}/split/$", ticket_actions.split, name="ticket-split"),
     re_path(rf"^tickets/{REF}/delete/$", ticket_actions.delete, name="ticket-delete"),
+    re_path(rf"^tickets/{REF}/spam/$", ticket_actions.spam, name="ticket-spam"),
     re_path(rf"^tickets/{REF}/draft/$", assist.draft_save, name="ticket-draft"),
     re_path(rf"^tickets/{REF}/presence/$", assist.presence, name="ticket-presence"),
     re_path(rf"^tickets/{REF}/kb/$", assist.kb_suggestions, name="ticket-kb"),

@@ -12,6 +12,7 @@ from desk import queues, services
 from desk.forms import BulkForm, SavedViewForm, split_tags, staff_users
 from desk.models import SavedView
 from desk.plugin_columns import plugin_columns
+from desk.search_suggest import did_you_mean
 from desk.views.base import (
     desk_view,
     etag_of,
@@ -118,6 +119,13 @@ def queue(request, key: str | None = None):
     context = sidebar_context(request, counts=True, active=view.key)
     context.update(_queue_context(request, view, context["sidebar_counts"]))
     context.update(_form_choices())
+    query = context["filters"].get("q")
+    if query and not context["page"].total:
+        suggestion = did_you_mean(request.user, query)
+        if suggestion:
+            params = request.GET.copy()
+            params["q"] = suggestion
+            context["did_you_mean"] = (suggestion, f"{request.path}?{params.urlencode()}")
     return render(request, "desk/queue.html", context)
 
 

@@ -112,3 +112,17 @@ def delete(request, ref: str):
         return redirect("desk:ticket", ref=ticket.number)
     messages.success(request, f"Deleted {ticket.number}.")
     return redirect("desk:queue", key="open")
+
+
+@require_POST
+@desk_view
+def spam(request, ref: str):
+    ticket = get_ticket(request, ref)
+    try:
+        services.ticket_mark_spam(ticket=ticket, actor=request.user)
+    except DomainError as exc:
+        _flash(request, exc)
+        return redirect("desk:ticket", ref=ticket.number)
+    blocked = " and blocked its sender" if ticket.requester.is_customer else ""
+    messages.success(request, f"Marked {ticket.number} as spam{blocked}.")
+    return redirect("desk:queue", key="open")

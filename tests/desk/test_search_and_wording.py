@@ -68,3 +68,22 @@ def test_assignee_changes_read_with_names(desk, agent, other_agent, ticket):
     page = desk.get(f"/desk/tickets/{ticket.number}/").content.decode()
     assert "Assignee: nobody → Bob Agent" in page
     assert f"→ {other_agent.email}" not in page
+
+
+def test_typo_offers_a_correction_that_finds_the_ticket(desk, customer):
+    TicketFactory(requester=customer, subject="Invoice charged twice")
+    page = _search(desk, "invioce")
+    assert b'id="did-you-mean"' in page.content
+    assert b">invoice</a>" in page.content
+    assert b"Invoice charged twice" in _search(desk, "invoice").content
+
+
+def test_category_limited_agents_get_no_suggestions(tenant_client, customer, category):
+    from tests.factories import AgentFactory
+    from tickets.models import AgentProfile
+
+    limited = AgentFactory()
+    AgentProfile.objects.create(user=limited).categories.add(category)
+    TicketFactory(requester=customer, subject="Secret merger plans")
+    page = tenant_client(limited).get("/desk/search/", {"q": "mergre", "filter": "1"})
+    assert b'id="did-you-mean"' not in page.content

@@ -85,3 +85,21 @@ def test_actions_menu_on_the_ticket_page(desk, ticket, tenant_client, admin_user
         b'id="delete-form"'
         in tenant_client(admin_user).get(f"/desk/tickets/{ticket.number}/").content
     )
+
+
+def test_mark_as_spam_closes_tags_and_blocks_the_sender(desk, ticket, customer):
+    from panel1.accounts.models import User
+
+    answer = desk.post(f"/desk/tickets/{ticket.number}/spam/")
+    assert answer.status_code == 302
+    ticket = Ticket.objects.get(pk=ticket.pk)
+    assert ticket.status == "CLOSED" and "spam" in ticket.tags
+    assert User.objects.get(pk=customer.pk).is_active is False
+    assert AuditEntry.objects.filter(action="customer.blocked").exists()
+
+
+def test_spam_never_blocks_staff(desk, agent, other_agent):
+    filed = TicketFactory(requester=other_agent, actor=other_agent)
+    services.ticket_mark_spam(ticket=filed, actor=agent)
+    other_agent.refresh_from_db()
+    assert other_agent.is_active

@@ -21,6 +21,7 @@ from tickets.services.relations import (
     ticket_cc_remove,
     ticket_delete,
     ticket_link,
+    ticket_mark_spam,
     ticket_merge,
     ticket_split,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "ticket_escalate",
     "ticket_expect_version",
     "ticket_link",
+    "ticket_mark_spam",
     "ticket_merge",
     "ticket_resolve_merged",
     "ticket_routing_note",
