@@ -40,6 +40,10 @@ class Tenant(TenantMixin):
         default="english",
         help_text="PostgreSQL text search configuration used for knowledge-base search.",
     )
+    # Security: staff must use two-factor sign-in (panel1.security); read on every request
+    # from the tenant row the middleware already loaded, so the check costs no query.
+    require_2fa_staff = models.BooleanField(default=False)
+    require_2fa_admins = models.BooleanField(default=False)
     # Created by platform provisioning only; the template schema is never a tenant row.
     auto_create_schema = True
 
