@@ -16,7 +16,7 @@ from panel1.exceptions import DomainError
 from panel1.privacy import selectors, services
 from panel1.privacy.models import Erasure, RetentionPolicy, Source
 from panel1.security import services as security
-from panel1.security.models import SecurityPolicy
+from panel1.tenants.services import current_tenant
 
 
 class PersonForm(forms.Form):
@@ -95,7 +95,7 @@ def privacy_page(request):
 
 
 def _security_form() -> SecurityPolicyForm:
-    policy = SecurityPolicy.get()
+    policy = current_tenant()
     return SecurityPolicyForm(
         initial={
             "require_2fa_staff": policy.require_2fa_staff,

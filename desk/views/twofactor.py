@@ -96,6 +96,6 @@ def twofactor_setup(request, pk):
 @require_POST
 @desk_view
 def twofactor_disable(request):
-    services.twofactor_disable(actor=request.user, user=request.user)
+    services.twofactor_disable(actor=request.user, user=request.user, request=request)
     messages.success(request, _("Two-factor sign-in is off."))
     return redirect("desk:twofactor")

@@ -33,7 +33,7 @@ class TwoFactorMiddleware:
             return None
         from panel1.security.services import twofactor_required
 
-        if not twofactor_required(user):
+        if not twofactor_required(request, user):
             return None
         if path.startswith("/api/"):
             return JsonResponse(

@@ -8,60 +8,65 @@ recovery codes are single-use static tokens.
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from panel1.accounts.models import Role, User
 from panel1.audit.services import audit_record
 from panel1.exceptions import DomainError
-from panel1.security.models import SecurityPolicy
+from panel1.tenants.models import Tenant
+from panel1.tenants.services import current_tenant
 
 RECOVERY_CODES = 10
 
 
-CACHE_SECONDS = 300
-POLICY_KEY = "security:2fa-policy"
-
-
-def _device_key(user_id) -> str:
-    return f"security:2fa-device:{user_id}"
+SESSION_FLAG = "panel1_2fa_device"
 
 
 def twofactor_enabled(user: User) -> bool:
-    return user_has_device(user, confirmed=True)
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def twofactor_required(user: User) -> bool:
-    """Must `user` pass a second factor in this tenant (has one, or the policy says so)?
+def twofactor_remember(request, user: User) -> None:
+    """Note in the session whether `user` has an authenticator (at sign-in and on changes),
+    so the per-request check reads the session instead of querying."""
+    if getattr(request, "session", None) is not None:
+        request.session[SESSION_FLAG] = twofactor_enabled(user)
 
-    Asked on every desk, admin and API request of staff, so both answers are cached (cache
-    keys are per tenant) and dropped when a device or the policy changes."""
+
+def twofactor_required(request, user: User) -> bool:
+    """Must `user` pass a second factor in this tenant (has one, or the tenant's policy
+    requires it for their role)? No query: the session knows about the device, the tenant
+    row (loaded by the tenant middleware) holds the policy."""
     if not user.is_authenticated or not user.is_helpdesk_staff:
         return False
-    found = cache.get_many([_device_key(user.pk), POLICY_KEY])
-    has_device = found.get(_device_key(user.pk))
-    if has_device is None:
-        has_device = twofactor_enabled(user)
-        cache.set(_device_key(user.pk), has_device, CACHE_SECONDS)
+    has_device = request.session.get(SESSION_FLAG)
+    if has_device is None:  # a session from before sign-ins recorded it
+        twofactor_remember(request, user)
+        has_device = request.session[SESSION_FLAG]
     if has_device:
         return True
-    policy = found.get(POLICY_KEY)
-    if policy is None:
-        current = SecurityPolicy.get()
-        policy = (current.require_2fa_staff, current.require_2fa_admins)
-        cache.set(POLICY_KEY, policy, CACHE_SECONDS)
-    return policy[1] if user.role == Role.ADMIN else policy[0]
+    tenant = getattr(request, "tenant", None)
+    if user.role == Role.ADMIN:
+        return bool(getattr(tenant, "require_2fa_admins", False))
+    return bool(getattr(tenant, "require_2fa_staff", False))
 
 
-def _forget(user_id=None) -> None:
-    keys = [POLICY_KEY] if user_id is None else [_device_key(user_id)]
-    transaction.on_commit(lambda: cache.delete_many(keys))
-    cache.delete_many(keys)
+def _other_sessions_end(request, user: User) -> None:
+    """Sign the user out everywhere else: those sessions never passed the new factor."""
+    current = getattr(request.session, "session_key", None)
+    doomed = [
+        s.pk
+        for s in Session.objects.filter(expire_date__gt=timezone.now()).exclude(pk=current)
+        if str(s.get_decoded().get("_auth_user_id", "")) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=doomed).delete()
 
 
 @transaction.atomic
@@ -86,8 +91,9 @@ def totp_device_confirm(*, request, device: TOTPDevice, token: str) -> list[str]
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=recovery, token=c) for c in codes])
     otp_login(request, device)
+    request.session[SESSION_FLAG] = True
+    _other_sessions_end(request, user)
     audit_record(actor=user, action="2fa_enabled", target=user)
-    _forget(user.pk)
     return codes
 
 
@@ -111,37 +117,39 @@ def twofactor_verify(*, request, token: str) -> bool:
 
 
 @transaction.atomic
-def twofactor_disable(*, actor: User, user: User) -> None:
+def twofactor_disable(*, actor: User, user: User, request=None) -> None:
     """Remove `user`'s authenticator and recovery codes (themself, or an admin's reset)."""
     if actor.pk != user.pk and actor.role != Role.ADMIN:
         raise DomainError(_("Only admins may reset someone else's two-factor sign-in."))
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit_record(actor=actor, action="2fa_disabled", target=user)
-    _forget(user.pk)
+    if request is not None and request.user.pk == user.pk:
+        request.session[SESSION_FLAG] = False
 
 
 @transaction.atomic
 def security_policy_update(
     *, actor: User, require_2fa_staff: bool, require_2fa_admins: bool
-) -> SecurityPolicy:
-    policy = SecurityPolicy.objects.select_for_update().order_by("pk").first() or SecurityPolicy()
+) -> Tenant:
+    """Require two-factor sign-in for agents and supervisors and/or admins of this tenant."""
+    tenant = Tenant.objects.select_for_update().get(pk=current_tenant().pk)
     changes = {
-        field: [getattr(policy, field), value]
+        field: [getattr(tenant, field), value]
         for field, value in (
             ("require_2fa_staff", require_2fa_staff),
             ("require_2fa_admins", require_2fa_admins),
         )
-        if getattr(policy, field) != value
+        if getattr(tenant, field) != value
     }
-    policy.require_2fa_staff, policy.require_2fa_admins = require_2fa_staff, require_2fa_admins
-    policy.save()
-    _forget()
     if changes:
+        for field, (_before, after) in changes.items():
+            setattr(tenant, field, after)
+        tenant.save(update_fields=list(changes))
         audit_record(
             actor=actor,
             action="settings_changed",
-            target=policy,
+            target=tenant,
             details={"section": "security", **changes},
         )
-    return policy
+    return tenant

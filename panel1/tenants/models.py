@@ -44,6 +44,10 @@ class Tenant(TenantMixin):
     # its services: the tenant row is read for every request anyway, so a request learns which
     # plugins run without a query of its own.
     plugins_enabled = models.JSONField(default=list, blank=True, editable=False)
+    # Security: staff must use two-factor sign-in (panel1.security); read on every request
+    # from the tenant row the middleware already loaded, so the check costs no query.
+    require_2fa_staff = models.BooleanField(default=False)
+    require_2fa_admins = models.BooleanField(default=False)
     # Created by platform provisioning only; the template schema is never a tenant row.
     auto_create_schema = True
 

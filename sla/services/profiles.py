@@ -11,6 +11,7 @@ from django.utils import timezone
 from panel1 import jobs
 from panel1.accounts.models import User
 from panel1.actors import Actor
+from panel1.audit.services import audit_record
 from panel1.exceptions import Conflict, DomainError
 from panel1.sentinels import UNSET
 from sla.models import SlaProfile, TicketSLA
@@ -103,6 +104,9 @@ def sla_profile_create(
         data["is_default"] = True
     profile = SlaProfile.objects.create(**data)
     profile.categories.set(categories)
+    audit_record(
+        actor=actor, action="sla.profile.created", target=profile, details={"name": profile.name}
+    )
     return profile
 
 
@@ -150,6 +154,11 @@ def sla_profile_update(
     profile.save()
     if new_categories is not None:
         profile.categories.set(new_categories)
+    if changed or new_categories is not None:
+        fields = sorted(changed | ({"categories"} if new_categories is not None else set()))
+        audit_record(
+            actor=actor, action="sla.profile.updated", target=profile, details={"fields": fields}
+        )
     if changed & CLOCK_FIELDS:
         fields = sorted(changed & CLOCK_FIELDS)
         _rederive_after_edit(profile, now=now or timezone.now(), fields=fields)
@@ -227,6 +236,9 @@ def sla_profile_delete(
         raise Conflict(
             {"non_field_errors": ["The default profile cannot be deleted; make another default."]}
         )
+    audit_record(
+        actor=actor, action="sla.profile.deleted", target=profile, details={"name": profile.name}
+    )
     states = (
         TicketSLA.objects.select_for_update(of=("self",))
         .select_related("ticket")

@@ -3,6 +3,7 @@
 import pytest
 
 from automation.models import Rule, RuleRun
+from panel1.crypto import decrypt_value
 from tests.factories import (
     AdminFactory,
     AgentFactory,
@@ -137,7 +138,8 @@ def test_webhook_secrets_are_masked_and_kept_on_update(client):
         f"{RULES}{created['id']}/", {"name": "renamed", "actions": created["actions"]}
     )
     assert patched.status_code == 200
-    assert Rule.objects.get().actions[0]["parameters"]["secret"] == "s3"
+    stored = Rule.objects.get().actions[0]["parameters"]["secret"]
+    assert stored.startswith("enc1:") and decrypt_value(stored) == "s3"  # encrypted at rest
     moved = [
         {**created["actions"][0], "parameters": {"url": "https://y.test/", "secret": "********"}}
     ]

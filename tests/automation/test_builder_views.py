@@ -5,6 +5,7 @@ import json
 import pytest
 
 from automation.models import Rule
+from panel1.crypto import decrypt_value
 from tests.factories import (
     AdminFactory,
     AgentFactory,
@@ -123,7 +124,7 @@ def test_editing_keeps_a_masked_webhook_secret(client):
 
     rule.refresh_from_db()
     assert rule.name == "Renamed"
-    assert rule.actions[0]["parameters"]["secret"] == "s3"
+    assert decrypt_value(rule.actions[0]["parameters"]["secret"]) == "s3"
 
 
 def test_live_validation_answers_errors_by_path(client):

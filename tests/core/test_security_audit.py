@@ -246,3 +246,21 @@ def test_desk_audit_page_is_for_admins_only(tenant_client):
     assert tenant_client(AgentFactory()).get("/desk/audit/").status_code == 403
     assert tenant_client(AgentFactory()).get("/desk/audit/export.csv").status_code == 403
     assert tenant_client(CustomerFactory()).get("/desk/audit/").status_code == 302
+
+
+def test_sla_profile_changes_are_settings_audit_entries(api_client):
+    admin = AdminFactory()
+    client = api_client(admin)
+    created = client.post(
+        "/api/v1/sla/profiles/",
+        {"name": "Gold", "first_response_time": 60, "resolution_time": 480},
+        format="json",
+    ).json()
+    client.patch(f"/api/v1/sla/profiles/{created['id']}/", {"resolution_time": 240}, format="json")
+
+    rows = AuditEntry.objects.filter(
+        action__startswith="sla.profile.", target_id=created["id"]
+    ).order_by("id")
+    assert [r.action for r in rows] == ["sla.profile.created", "sla.profile.updated"]
+    assert rows[1].details == {"fields": ["resolution_time"]}
+    assert {r.actor_id for r in rows} == {admin.pk}

@@ -9,7 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from panel1.audit.models import AuditEntry
-from panel1.security.models import SecurityPolicy
+from panel1.tenants.models import Tenant
 from tests.factories import AdminFactory, AgentFactory
 
 PASSWORD = "pass-1234-word"
@@ -77,7 +77,7 @@ def test_the_policy_forces_setup_for_staff_or_admins(tenant_client):
     admin = AdminFactory()
     agent = AgentFactory()
     tenant_client(admin).post("/desk/privacy/security/", {"require_2fa_staff": "on"})
-    assert SecurityPolicy.get().require_2fa_staff
+    assert Tenant.objects.get(schema_name="t_alpha").require_2fa_staff
     assert AuditEntry.objects.filter(action="settings_changed").latest("id").details == {
         "section": "security",
         "require_2fa_staff": [False, True],

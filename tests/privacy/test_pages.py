@@ -67,3 +67,19 @@ def test_django_admin_action_exports_personal_data(shared, tenant_client):
     assert (export.subject_id, export.source, export.status) == (shared.bob.pk, "admin", "ready")
     assert client.get("/admin/privacy/dataexport/").status_code == 200
     assert client.get("/admin/privacy/erasure/").status_code == 200
+
+
+def test_portal_privacy_page_query_count(shared, tenant_client, django_assert_max_num_queries):
+    client = tenant_client(shared.bob)
+    for _ in range(3):
+        client.post("/account/privacy/export/")
+    # Tenant, session, user, the exports, the open erasure (each with its search_path SET).
+    with django_assert_max_num_queries(12):
+        page = client.get("/account/privacy/")
+    assert page.content.decode().count("signature=") == 3
+
+
+def test_a_customer_cannot_see_or_approve_privacy_requests(shared, tenant_client, api_client):
+    assert tenant_client(shared.bob).get("/desk/privacy/").status_code == 302
+    assert api_client(shared.bob).get("/api/v1/privacy/erasures/").status_code == 403
+    assert api_client(shared.bob).get("/api/v1/privacy/exports/").status_code == 403
