@@ -166,7 +166,9 @@ def changes_since(events: list[TicketEvent], *, user) -> list[str]:
 def name_people(events, staff) -> None:
     """Let assignee rows show names: attach an email → name map from the staff list the
     page has loaded already."""
-    people = {user.email: user.get_full_name() for user in staff}
+    # The staff list holds users, or routing's agent rows (each with its `user`).
+    users = [getattr(member, "user", member) for member in staff]
+    people = {user.email: user.get_full_name() for user in users}
     for event in events:
         if getattr(event, "field", "") == "assignee":
             event.people = people

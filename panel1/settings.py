@@ -126,6 +126,9 @@ TENANT_APPS = [
     "desk",
     "panel1.plugins",
 ]
+# Django admin never shows a TOTP secret or its QR code (staff set up 2FA in the desk, /desk/2fa/);
+# the views answer 403 before they look the device up.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 
 def _plugin_apps() -> list[str]:

@@ -8,14 +8,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from desk import queues
-from panel1.exceptions import DomainError
+from panel1.exceptions import DomainError, NotFound
 
 LIVE_POLL_SECONDS = 5  # ticket page; settings.DESK_LIVE_POLL_SECONDS overrides
 QUEUE_POLL_SECONDS = 15  # queues and sidebar counts; settings.DESK_QUEUE_POLL_SECONDS
@@ -39,7 +39,11 @@ def desk_view(view):
         if not user.is_helpdesk_staff:
             return _redirect(request, "/")
         request.desk_now = timezone.now()
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            # A domain "not found" (an unknown plugin, ticket or view) is a 404 page, not a 500.
+            raise Http404(str(exc)) from exc
 
     return wrapper
 
