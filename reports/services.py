@@ -44,9 +44,8 @@ def tenant_zone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _changed_ticket_ids(since: dt.datetime | None) -> list:
-    if since is None:
-        return list(Ticket.objects.order_by().values_list("pk", flat=True))
+def _changed_ticket_ids(since: dt.datetime) -> list:
+    """Tickets whose ticket, SLA or rating row changed at or after `since`."""
     ids = set(Ticket.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
     ids.update(TicketSLA.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
     # An edited SLA profile re-derives its open tickets (without touching their rows' stamps)
