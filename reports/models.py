@@ -138,6 +138,9 @@ class RollupState(models.Model):
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_run_ms = models.PositiveIntegerField(default=0)
     last_run_tickets = models.PositiveIntegerField(default=0)
+    # The backfill walks every ticket in id order, a bounded slice per pass.
+    backfill_pending = models.BooleanField(default=True)
+    backfill_cursor = models.UUIDField(null=True, blank=True)
 
     def __str__(self):
         return f"Rollups up to {self.watermark}"

@@ -44,9 +44,8 @@ def tenant_zone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _changed_ticket_ids(since: dt.datetime | None) -> list:
-    if since is None:
-        return list(Ticket.objects.order_by().values_list("pk", flat=True))
+def _changed_ticket_ids(since: dt.datetime) -> list:
+    """Tickets whose ticket, SLA or rating row changed at or after `since`."""
     ids = set(Ticket.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
     ids.update(TicketSLA.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
     # An edited SLA profile re-derives its open tickets (without touching their rows' stamps)
@@ -67,35 +66,86 @@ def _state() -> RollupState:
 
 
 @transaction.atomic
-def reports_refresh(*, actor=None, full: bool = False, now: dt.datetime | None = None) -> int:
-    """Recompute the facts of every ticket changed since the last pass and rebuild the days
-    they touch; answer how many tickets were recomputed.
+def reports_refresh(
+    *,
+    actor=None,
+    full: bool = False,
+    now: dt.datetime | None = None,
+    budget_seconds: float | None = None,
+) -> int:
+    """Bring the facts and rollups up to date; answer how many tickets were recomputed.
 
-    Holds the RollupState row lock for the pass, so two workers never interleave. A change of
-    the tenant's time zone (or `full`) recomputes everything.
+    Two kinds of work: every ticket changed since the last pass (always done whole), and the
+    backfill, which walks all tickets in id order (a new tenant, a time-zone change, `full`)
+    and stops, after at least one batch, when `budget_seconds` are used up, to go on from its
+    cursor next time: one pass stays within the job timeout at any size. Holds the
+    RollupState row lock for the pass, so two workers never interleave.
     """
     started = time.monotonic()
     now = now or timezone.now()
-    state = _state()
-    zone = tenant_zone()
+    state, zone = _state(), tenant_zone()
     if full or state.timezone != zone.key:
-        full = True
-        TicketFact.objects.all().delete()
+        _backfill_restart(state, zone)
+    since = state.watermark - OVERLAP if state.watermark else None
+    ids = _changed_ticket_ids(since) if since else []
+    work = _Pass(zone=zone, now=now)
+    work.refresh(ids, message_since=since)
+    deadline = None if budget_seconds is None else started + budget_seconds
+    # At least one batch per pass, so the backfill always moves on.
+    while state.backfill_pending:
+        batch = _backfill_batch(state.backfill_cursor)
+        if not batch:
+            state.backfill_pending, state.backfill_cursor = False, None
+            break
+        work.refresh(batch, message_since=None)
+        state.backfill_cursor = batch[-1]
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+    work.finish()
+    state.watermark = state.last_run_at = now
+    state.last_run_ms = int((time.monotonic() - started) * 1000)
+    state.last_run_tickets = work.count
+    state.save()
+    return work.count
+
+
+def _backfill_restart(state: RollupState, zone: ZoneInfo) -> None:
+    """Recompute every ticket from the start; the day rollups refill as the backfill goes
+    (days moved with the time zone, so the old ones cannot be patched)."""
+    if state.timezone != zone.key:
         DailyRollup.objects.all().delete()
         AgentDay.objects.all().delete()
-    since = None if full or state.watermark is None else state.watermark - OVERLAP
-    ids = _changed_ticket_ids(since)
-    days: set[dt.date] = set()
-    calendars = Calendars()
-    for offset in range(0, len(ids), BATCH):
-        days |= _refresh_batch(ids[offset : offset + BATCH], zone, calendars, now)
-    rollup_days_rebuild(days=days, zone=zone)
-    agent_days_rebuild(days=_message_days(ids, since, zone) if since else None, zone=zone)
-    state.timezone, state.watermark, state.last_run_at = zone.key, now, now
-    state.last_run_ms = int((time.monotonic() - started) * 1000)
-    state.last_run_tickets = len(ids)
-    state.save()
-    return len(ids)
+    state.timezone = zone.key
+    state.backfill_pending, state.backfill_cursor = True, None
+
+
+def _backfill_batch(after) -> list:
+    tickets = Ticket.objects.order_by("pk")
+    if after is not None:
+        tickets = tickets.filter(pk__gt=after)
+    return list(tickets.values_list("pk", flat=True)[:BATCH])
+
+
+class _Pass:
+    """One pass's work: facts in batches, then each touched day rebuilt once."""
+
+    def __init__(self, *, zone: ZoneInfo, now: dt.datetime) -> None:
+        self.zone, self.now = zone, now
+        self.calendars = Calendars()
+        self.days: set[dt.date] = set()
+        self.message_days: set[dt.date] = set()
+        self.count = 0
+
+    def refresh(self, ids: list, *, message_since: dt.datetime | None) -> None:
+        for offset in range(0, len(ids), BATCH):
+            batch = ids[offset : offset + BATCH]
+            self.days |= _refresh_batch(batch, self.zone, self.calendars, self.now)
+            self.message_days |= _message_days(batch, message_since, self.zone)
+            self.count += len(batch)
+
+    def finish(self) -> None:
+        rollup_days_rebuild(days=self.days, zone=self.zone)
+        agent_days_rebuild(days=self.message_days, zone=self.zone)
 
 
 def _refresh_batch(ids: list, zone: ZoneInfo, calendars: Calendars, now) -> set[dt.date]:
@@ -163,12 +213,14 @@ def rollup_days_rebuild(*, days: Iterable[dt.date], zone: ZoneInfo) -> None:
         cursor.execute(sql, [days, days])
 
 
-def _message_days(ids: list, since: dt.datetime, zone: ZoneInfo) -> set[dt.date]:
-    """Local days of the messages added since `since` (a new message touches its ticket, so
-    its ticket is among `ids`; the (ticket, created_at) index serves this)."""
-    stamps = Message.objects.filter(ticket_id__in=among(ids), created_at__gte=since).values_list(
-        "created_at", flat=True
-    )
+def _message_days(ids: list, since: dt.datetime | None, zone: ZoneInfo) -> set[dt.date]:
+    """Local days of the tickets' messages (added since `since`, if given: a new message
+    touches its ticket, so its ticket is among `ids`; the (ticket, created_at) index serves
+    this)."""
+    messages = Message.objects.filter(ticket_id__in=among(ids))
+    if since is not None:
+        messages = messages.filter(created_at__gte=since)
+    stamps = messages.values_list("created_at", flat=True)
     return {stamp.astimezone(zone).date() for stamp in stamps}
 
 

@@ -141,7 +141,8 @@ def test_customer_journey_through_the_portal(live_tenant, browser):
     page.wait_for_selector("text=Your reply was sent.")
     page.click("text=Mark as resolved")
     page.wait_for_selector("text=How did we do?")
-    page.click(".stars label[for=id_rating_0]")  # the first choice is 5
+    for question in ("response_time", "solution", "team"):  # the first choice is 5
+        page.click(f".stars label[for=id_{question}_0]")
     page.fill("#id_comment", "Fast and friendly.")
     shot(page, "06-rating")
     page.click("text=Send rating")
@@ -152,6 +153,7 @@ def test_customer_journey_through_the_portal(live_tenant, browser):
         assert ticket.status == Status.RESOLVED
         rating = SatisfactionRating.objects.get(ticket=ticket)
         assert (rating.rating, rating.comment) == (5, "Fast and friendly.")
+        assert (rating.response_time, rating.solution, rating.team) == (5, 5, 5)
         assert list(ticket.messages.values_list("message_type", flat=True)) == [
             MessageType.CUSTOMER_REPLY,
             MessageType.STAFF_REPLY,

@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from reports.params import report_params_build
 from reports.selectors import report_run
@@ -332,3 +333,24 @@ def test_profile_edit_recomputes_open_tickets(make_ticket, agent, supervisor):
     )
     reports_refresh()
     assert TicketFact.objects.get(pk=ticket.pk).first_response_business_minutes == 120
+
+
+def test_backfill_goes_on_across_bounded_passes(make_ticket, supervisor, monkeypatch):
+    from reports import services
+    from reports.models import RollupState, TicketFact
+
+    for hour in range(9, 14):
+        make_ticket(created=at(DAY, hour), first=at(DAY, hour, 5))
+    monkeypatch.setattr(services, "BATCH", 2)
+
+    # Passes an hour apart, so no ticket counts as "changed since the last pass".
+    later = iter(timezone.now() + dt.timedelta(hours=n) for n in range(1, 20))
+    counts = [services.reports_refresh(budget_seconds=0, now=next(later))]  # one batch a pass
+    assert RollupState.objects.get().backfill_pending
+    while RollupState.objects.get().backfill_pending and len(counts) < 10:
+        counts.append(services.reports_refresh(budget_seconds=0, now=next(later)))
+    assert counts[:3] == [2, 2, 1]
+    assert sum(counts) == 5
+    assert TicketFact.objects.count() == 5
+    assert run("overview", supervisor)["totals"]["created"] == 5
+    assert services.reports_refresh(budget_seconds=0, now=next(later)) == 0
