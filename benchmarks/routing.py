@@ -46,8 +46,9 @@ SKILLS = ["billing", "hardware", "network", "vip", "refunds", "api", "mobile", "
 def load(agents: int, tickets: int) -> None:
     from tickets.models import AgentProfile, Ticket
 
-    if Ticket.objects.count() >= tickets:
-        print(f"data: {Ticket.objects.count()} tickets present")
+    existing = Ticket.objects.count()
+    if existing >= tickets:
+        print(f"data: {existing} tickets present")
         return
     started = time.perf_counter()
     rng = random.Random(20)
@@ -94,9 +95,9 @@ def load(agents: int, tickets: int) -> None:
                    CASE WHEN g %% 20 = 0
                         THEN agents.ids[1 + (g / 20) %% array_length(agents.ids, 1)] END,
                    'API', 0, now() - (g || ' seconds')::interval, now()
-            FROM generate_series(1, %s) AS g, agents, customers
+            FROM generate_series(%s, %s) AS g, agents, customers
             """,
-            [tickets],
+            [existing + 1, tickets],
         )
         cursor.execute("VACUUM ANALYZE tickets_ticket")
         cursor.execute("ANALYZE")
