@@ -16,6 +16,7 @@ from django.utils import timezone
 from desk.models import CannedResponse, PresenceState, ReplyDraft, SavedView, TicketPresence
 from desk.queues import normalize_filters, sort_key
 from panel1.accounts.models import User
+from panel1.audit.services import audit_record
 from panel1.exceptions import DomainError, PermissionDenied
 from tickets import services
 from tickets.models import Category, Message, MessageType, Status, Ticket
@@ -62,7 +63,7 @@ def saved_view_create(
     extra = {} if position is None else {"position": position}
     try:
         with transaction.atomic():
-            return SavedView.objects.create(
+            view = SavedView.objects.create(
                 owner=owner,
                 name=name,
                 filters=normalize_filters(filters),
@@ -72,6 +73,8 @@ def saved_view_create(
             )
     except IntegrityError as exc:
         raise DomainError({"name": [f"You already have a view named {name!r}."]}) from exc
+    audit_record(actor=actor, action="saved_view.created", target=view, details={"name": name})
+    return view
 
 
 def _check_owner(view: SavedView, actor: User) -> None:
@@ -114,6 +117,7 @@ def saved_view_update(
             view.save()
     except IntegrityError as exc:
         raise DomainError({"name": [f"A view named {view.name!r} exists already."]}) from exc
+    audit_record(actor=actor, action="saved_view.updated", target=view, details={"name": view.name})
     return view
 
 
@@ -121,6 +125,7 @@ def saved_view_update(
 def saved_view_delete(*, view: SavedView, actor: User) -> None:
     _staff_only(actor)
     _check_owner(view, actor)
+    audit_record(actor=actor, action="saved_view.deleted", target=view, details={"name": view.name})
     view.delete()
 
 
@@ -162,7 +167,7 @@ def canned_response_create(
         _staff_only(actor)
         _check_canned_owner(actor, owner)
     _check_canned_fields(title=title, content=content)
-    return CannedResponse.objects.create(
+    response = CannedResponse.objects.create(
         title=title.strip(),
         content=content,
         shortcut=shortcut or "",
@@ -170,6 +175,10 @@ def canned_response_create(
         owner=owner,
         is_active=bool(is_active),
     )
+    audit_record(
+        actor=actor, action="canned_response.created", target=response, details={"title": title}
+    )
+    return response
 
 
 @transaction.atomic
@@ -199,6 +208,12 @@ def canned_response_update(
     _check_canned_fields(title=response.title, content=response.content)
     response.title = response.title.strip()
     response.save()
+    audit_record(
+        actor=actor,
+        action="canned_response.updated",
+        target=response,
+        details={"title": response.title},
+    )
     return response
 
 
@@ -206,6 +221,12 @@ def canned_response_update(
 def canned_response_delete(*, response: CannedResponse, actor: User) -> None:
     _staff_only(actor)
     _check_canned_owner(actor, response.owner)
+    audit_record(
+        actor=actor,
+        action="canned_response.deleted",
+        target=response,
+        details={"title": response.title},
+    )
     response.delete()
 
 

@@ -111,6 +111,11 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New tenants are cloned from a migrated template schema instead of replaying every migration.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# One `SET search_path` per tenant switch instead of one per cursor (it was half of all
+# statements). Safe with django-tenants 4.0.1: its backend forgets the cached path on rollback()
+# and savepoint_rollback(), the two ways PostgreSQL undoes a transactional SET
+# (tests/core/test_search_path.py proves both).
+TENANT_LIMIT_SET_CALLS = True
 PUBLIC_SCHEMA_URLCONF = "panel1.urls_public"
 ROOT_URLCONF = "panel1.urls_tenant"
 PUBLIC_DOMAIN = env("PUBLIC_DOMAIN", "localhost")

@@ -66,3 +66,21 @@ def test_admin_saves_and_deletes_through_the_services(tenant_client, admin_user,
     client.post(f"/admin/desk/cannedresponse/{response.pk}/delete/", {"post": "yes"})
     assert not CannedResponse.objects.filter(pk=response.pk).exists()
     assert SavedView.objects.filter(pk=view.pk).exists()
+
+
+def test_canned_response_and_saved_view_writes_are_audited(supervisor):
+    from panel1.audit.models import AuditEntry
+
+    response = services.canned_response_create(actor=supervisor, title="Greeting", content="Hello")
+    services.canned_response_update(response=response, actor=supervisor, title="Hi")
+    view = services.saved_view_create(actor=supervisor, name="Mine", filters={})
+    services.saved_view_delete(view=view, actor=supervisor)
+
+    actions = list(AuditEntry.objects.order_by("created_at", "pk").values_list("action", flat=True))
+    assert actions[-4:] == [
+        "canned_response.created",
+        "canned_response.updated",
+        "saved_view.created",
+        "saved_view.deleted",
+    ]
+    assert AuditEntry.objects.filter(actor_id=supervisor.pk).count() >= 4

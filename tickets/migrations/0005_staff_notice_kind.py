@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0003_desk'),
+        ('tickets', '0004_desk_models_to_desk_app'),
     ]
 
     operations = [
