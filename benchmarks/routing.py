@@ -131,7 +131,7 @@ def decisions(count: int) -> None:
         f"decision ({len(timings)} runs): wall p50 {percentile(timings, 50):.2f} ms, "
         f"p95 {percentile(timings, 95):.2f} ms; python cpu p50 {percentile(cpu, 50):.2f} ms, "
         f"p95 {percentile(cpu, 95):.2f} ms; queries {min(queries)}-{max(queries)} "
-        "(+ one SET search_path each)"
+        "(SET search_path not counted)"
     )
     # The same decision with a pool of 10 agents: the query count must not change.
     with transaction.atomic():
