@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('automation', '0001_initial'),
-        ('tickets', '0005_routing_availability'),
+        ('tickets', '0006_routing_availability'),
     ]
 
     operations = [

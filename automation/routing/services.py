@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import json
 import logging
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -190,16 +191,18 @@ def _calendar(config_json: str) -> clock.BusinessCalendar | None:
         return None
 
 
-def availability(profile: AgentProfile, now: dt.datetime) -> tuple[bool, str]:
-    """(available, why not): online, not out of office, inside their working hours."""
-    if not profile.user.is_active:
+def availability(
+    *, status: str, out_of_office, working_hours, now: dt.datetime, is_active: bool = True
+) -> tuple[bool, str]:
+    """(available, why not): active, online, not out of office, inside their working hours."""
+    if not is_active:
         return False, "deactivated"
-    if profile.status != AgentStatus.ONLINE:
-        return False, profile.status
-    if absent_at(profile.out_of_office, now):
+    if status != AgentStatus.ONLINE:
+        return False, status
+    if absent_at(out_of_office, now):
         return False, "out of office"
-    if profile.working_hours:
-        calendar = _calendar(json.dumps(profile.working_hours, sort_keys=True))
+    if working_hours:
+        calendar = _calendar(json.dumps(working_hours, sort_keys=True))
         if calendar is not None and not clock.is_business_time(calendar, now):
             return False, "outside working hours"
     return True, ""
@@ -215,14 +218,29 @@ def _weight_expression():
     )
 
 
-def routing_pool() -> list[AgentProfile]:
-    """Profiles of active staff (one query, categories aggregated)."""
+POOL_FIELDS = (
+    "user_id",
+    "user__name",
+    "user__email",
+    "status",
+    "capacity",
+    "skills",
+    "languages",
+    "working_hours",
+    "out_of_office",
+    "category_ids",
+)
+
+
+def routing_pool() -> list[dict[str, Any]]:
+    """Profiles of active staff as plain rows (one query, categories aggregated; no model
+    instances: this runs on every decision, for every agent)."""
     return list(
         AgentProfile.objects.filter(user__is_active=True, user__role__in=STAFF_ROLES)
-        .select_related("user")
         .annotate(
             category_ids=ArrayAgg("categories__id", filter=Q(categories__isnull=False), default=[])
         )
+        .values(*POOL_FIELDS)
     )
 
 
@@ -239,35 +257,34 @@ def agent_loads(user_ids: Iterable) -> dict[str, tuple[int, int]]:
 
 def candidates(*, now: dt.datetime, last_assigned: dict[str, int]) -> list[Agent]:
     """Everyone in the routing pool as the selection sees them now (two queries)."""
-    return [agent for agent, _user in _pool_with_users(now=now, last_assigned=last_assigned)]
-
-
-def _pool_with_users(*, now: dt.datetime, last_assigned: dict[str, int]) -> list[tuple]:
-    profiles = routing_pool()
-    loads = agent_loads(profile.user_id for profile in profiles)
-    found = []
-    for profile in profiles:
-        user_id = str(profile.user_id)
-        available, because = availability(profile, now)
-        open_tickets, load = loads.get(user_id, (0, 0))
-        agent = Agent(
-            id=user_id,
-            name=profile.user.get_full_name(),
-            open_tickets=open_tickets,
-            load=load,
-            capacity=profile.capacity,
-            skills=frozenset(profile.skills or ()),
-            languages=frozenset(profile.languages or ()),
-            categories=frozenset(str(pk) for pk in profile.category_ids),
-            available=available,
-            unavailable_because=because,
-            last_assigned=int(last_assigned.get(user_id, 0)),
+    rows = routing_pool()
+    loads = agent_loads(row["user_id"] for row in rows)
+    agents = []
+    for row in rows:
+        user_id = str(row["user_id"])
+        available, because = availability(
+            status=row["status"],
+            out_of_office=row["out_of_office"],
+            working_hours=row["working_hours"],
+            now=now,
         )
-        # The category limit `ticket_assign` checks, already read with the pool (the
-        # tickets app caches it on the user object under this name).
-        profile.user._agent_category_ids = list(profile.category_ids)
-        found.append((agent, profile.user))
-    return found
+        open_tickets, load = loads.get(user_id, (0, 0))
+        agents.append(
+            Agent(
+                id=user_id,
+                name=row["user__name"] or row["user__email"],
+                open_tickets=open_tickets,
+                load=load,
+                capacity=row["capacity"],
+                skills=frozenset(row["skills"] or ()),
+                languages=frozenset(row["languages"] or ()),
+                categories=frozenset(str(pk) for pk in row["category_ids"]),
+                available=available,
+                unavailable_because=because,
+                last_assigned=int(last_assigned.get(user_id, 0)),
+            )
+        )
+    return agents
 
 
 def _previous_agent_id(ticket: Ticket) -> str | None:
@@ -343,10 +360,10 @@ def ticket_route(
     if strategy == selection.MANUAL and not record_manual:
         # Routing is off here: no note on every new ticket of a tenant that routes by hand.
         return None
-    pool = _pool_with_users(now=timezone.now(), last_assigned=state.last_assigned)
+    pool = candidates(now=timezone.now(), last_assigned=state.last_assigned)
     decision = selection.select_agent(
         _facts(ticket, with_previous=settings.previous_agent),
-        [agent for agent, _user in pool],
+        pool,
         strategy=strategy,
         previous_agent=settings.previous_agent,
         priority_first=settings.priority_first,
@@ -357,7 +374,11 @@ def ticket_route(
         ticket_routing_note(ticket=ticket, actor=actor, reason=decision.reason)
         return decision
     if decision.agent_id != str(ticket.assignee_id):
-        agent = next(user for found, user in pool if found.id == decision.agent_id)
+        chosen = next(agent for agent in pool if agent.id == decision.agent_id)
+        agent = User.objects.get(pk=decision.agent_id)
+        # The category limit `ticket_assign` checks was read with the pool (the tickets app
+        # caches it on the user object under this name).
+        agent._agent_category_ids = [uuid.UUID(pk) for pk in sorted(chosen.categories)]
         ticket_assign(ticket=ticket, actor=actor, assignee=agent, routing_reason=decision.reason)
     state.sequence += 1
     state.last_assigned = {**state.last_assigned, decision.agent_id: state.sequence}
@@ -443,4 +464,13 @@ def untouched_tickets_return(
 
 def agent_is_available(user_id) -> bool:
     profile = AgentProfile.objects.select_related("user").filter(user_id=user_id).first()
-    return profile is not None and availability(profile, timezone.now())[0]
+    if profile is None:
+        return False
+    available, _because = availability(
+        status=profile.status,
+        out_of_office=profile.out_of_office,
+        working_hours=profile.working_hours,
+        now=timezone.now(),
+        is_active=profile.user.is_active,
+    )
+    return available

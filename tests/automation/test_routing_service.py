@@ -217,3 +217,14 @@ def test_closed_tickets_are_not_routed(tenant, status):
     ticket = TicketFactory()
     ticket_status_change(ticket=ticket, actor=None, status=status)
     assert ticket_route(ticket_id=ticket.pk) is None
+
+
+def test_category_limited_agents_get_only_their_categories(tenant, run_on_commit):
+    routing_configure(strategy="load_balanced")
+    billing, other = CategoryFactory(name="Billing"), CategoryFactory(name="Other")
+    biller = _agent("Biller", categories=[billing])
+    in_billing = _create(run_on_commit, category=billing)
+    elsewhere = _create(run_on_commit, category=other)
+    assert in_billing.assignee == biller
+    assert elsewhere.assignee is None
+    assert elsewhere.routing_reason == "nobody eligible: Biller does not work category Other"

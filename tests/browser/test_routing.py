@@ -51,7 +51,7 @@ def test_supervisor_sets_up_routing_and_is_warned_before_over_capacity(live_tena
     shot(page, "routing-settings")
 
     # Team view: Fay is full.
-    page.click(".desk-sidebar >> text=Team")
+    page.click(".desk-sidebar >> text=Agents and load")
     expect(page.locator("[data-agent='" + full.email + "'] .load")).to_contain_text("1 / 1")
     shot(page, "team")
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0005_routing_availability'),
+        ('tickets', '0006_routing_availability'),
         ('tickets', '0006_channel_chat'),
         ('tickets', '0006_ticket_version'),
         ('tickets', '0007_survey'),

@@ -1,5 +1,5 @@
 # Agent availability for routing (status, capacity, skills, working hours, absences) and the
-# ticket's language and routing reason. Also merges the two 0004 leaves.
+# ticket's language and routing reason.
 
 import django.contrib.postgres.fields
 import django.core.validators
@@ -20,7 +20,6 @@ def is_available_from_status(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tickets", "0004_desk_models_to_desk_app"),
         ("tickets", "0005_staff_notice_kind"),
     ]
 
