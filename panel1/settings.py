@@ -354,6 +354,7 @@ SPECTACULAR_SETTINGS = {
         # One name for the priority choices wherever a field offers them (tickets, SLA).
         "PriorityEnum": "tickets.models.Priority",
         "TicketStatusEnum": "tickets.models.Status",
+        "AgentStatusEnum": "tickets.models.AgentStatus",
         "ExportStatusEnum": "panel1.privacy.models.ExportStatus",
         "ErasureStatusEnum": "panel1.privacy.models.ErasureStatus",
         "PrivacyRequestSourceEnum": "panel1.privacy.models.Source",

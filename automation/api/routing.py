@@ -19,10 +19,11 @@ from automation.routing.services import (
 )
 from panel1.actors import Actor
 from panel1.api.permissions import IsHelpdeskStaff
+from panel1.api.schema import ErrorSerializer
 from tickets.api.serializers import TicketSerializer
 from tickets.selectors import ticket_get_for
 
-ERRORS = {code: serializers.DictField() for code in (400, 401, 403, 404)}
+ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404)}
 STRATEGY_CHOICES = [(name, name) for name in STRATEGIES]
 
 

@@ -65,16 +65,14 @@ def agent_edit(request, pk):
     initial = {
         "role": member.role,
         "categories": list(profile.categories.all()) if profile else [],
-        "max_open_tickets": profile.max_open_tickets if profile else 0,
-        "is_available": profile.is_available if profile else True,
+        "capacity": profile.capacity if profile else 0,
     }
     form = AgentEditForm(request.POST or None, initial=initial, roles=ROLE_CHOICES)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         routing = {
             "categories": list(data["categories"]),
-            "max_open_tickets": data["max_open_tickets"],
-            "is_available": data["is_available"],
+            "capacity": data["capacity"],
         }
         try:
             # One screen, one change: the role and the routing data commit together.

@@ -122,10 +122,10 @@ class AgentEditForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: the agent may work every category.",
     )
-    max_open_tickets = forms.IntegerField(
+    # Availability (online/away/offline) is the agent's own switch and the routing screen's.
+    capacity = forms.IntegerField(
         min_value=0, max_value=10_000, label="At most this many open tickets (0 = no limit)"
     )
-    is_available = forms.BooleanField(required=False, label="Available for new tickets")
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)

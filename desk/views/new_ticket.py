@@ -13,6 +13,7 @@ from desk.views.base import desk_view, error_messages, sidebar_context
 from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.exceptions import DomainError, NotFound
+from panel1.ids import is_uuid
 from tickets import services
 from tickets.customer_selectors import customer_list
 from tickets.models import Category, Priority, Status, Ticket
@@ -29,7 +30,7 @@ def _follow_up_of(request, ref: str) -> Ticket | None:
 
 
 def _chosen_requester(ref) -> User | None:
-    if not ref:
+    if not ref or not is_uuid(ref):
         return None
     return User.objects.filter(pk=ref, is_active=True).first()
 

@@ -52,8 +52,11 @@ def django_answer(client, method, url, headers, body):
     return response.status_code, dict(response.items()), content
 
 
-def in_browser(client, script):
-    """Run `script(page)` in Chromium (worker thread); serve its requests from here."""
+def in_browser(client, script, *, bypass_csp: bool = False):
+    """Run `script(page)` in Chromium (worker thread); serve its requests from here.
+
+    `bypass_csp` lets a test inject its own tooling (axe-core, polling predicates) into pages
+    whose Content Security Policy forbids inline and evaluated scripts."""
     from playwright.sync_api import sync_playwright
 
     requests: queue.Queue = queue.Queue()
@@ -72,7 +75,9 @@ def in_browser(client, script):
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page = browser.new_page(
+                    viewport={"width": 1280, "height": 900}, bypass_csp=bypass_csp
+                )
                 page_errors: list = []
                 page.on("pageerror", lambda exc: page_errors.append(str(exc)))
                 page.route("**/*", route)

@@ -11,11 +11,12 @@ from rest_framework.response import Response
 
 from panel1.accounts.models import User
 from panel1.api.permissions import IsHelpdeskStaff
+from panel1.api.schema import ErrorSerializer
 from tickets.agents import agent_get, agent_list, profile_of
 from tickets.models import AgentStatus, Category
 from tickets.services.agents import agent_update
 
-ERRORS = {code: serializers.DictField() for code in (400, 401, 403, 404)}
+ERRORS = {code: ErrorSerializer for code in (400, 401, 403, 404)}
 
 
 class AbsenceSerializer(serializers.Serializer):
