@@ -94,6 +94,11 @@ urlpatterns = [
     path("canned/<uuid:pk>/used/", assist.canned_used, name="canned-used"),
     path("preview/", assist.preview, name="preview"),
     path("attachments/<uuid:pk>/", assist.attachment_download, name="attachment"),
+    path(
+        "attachments/<uuid:pk>/<str:size>/",
+        assist.attachment_preview,
+        name="attachment-preview",
+    ),
     path("customers/", customers.customers, name="customers"),
     path("customers/pick/", customers.customer_pick, name="customer-pick"),
     path("customers/<uuid:pk>/", customers.customer_page, name="customer"),

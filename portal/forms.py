@@ -21,6 +21,15 @@ MAX_FILES = 10
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
+    def get_context(self, name, value, attrs):
+        # Texts of static/js/attachments.js (drop and paste), translated here: no inline script.
+        attrs = {
+            **(attrs or {}),
+            "data-drop-hint": _("Drop files here, or paste an image into the text box."),
+            "data-remove-label": _("Remove"),
+        }
+        return super().get_context(name, value, attrs)
+
 
 class MultipleFileField(forms.FileField):
     """Zero or more uploaded files, each checked against the per-file size limit."""
@@ -51,7 +60,7 @@ class MultipleFileField(forms.FileField):
 
 
 def attachment_help() -> str:
-    return _("Up to %(n)d files, %(size)s each.") % {
+    return _("Up to %(n)d files, %(size)s each; programs and scripts are not accepted.") % {
         "n": MAX_FILES,
         "size": filesizeformat(settings.ATTACHMENT_MAX_FILE_SIZE),
     }

@@ -65,6 +65,15 @@ DESK_SECTIONS = (
         roles=ADMINS,
     ),
     AdminSection(
+        key="attachments",
+        title="Attachments",
+        url_name="desk:admin-attachments",
+        description="File types nobody may upload, in the desk, the portal, the API or by mail.",
+        group="Channels",
+        order=30,
+        roles=ADMINS,
+    ),
+    AdminSection(
         key="kb-insights",
         title="Knowledge base insights",
         url_name="kb:insights",

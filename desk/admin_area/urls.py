@@ -4,6 +4,7 @@ from django.urls import path
 
 from desk.admin_area import (
     agents,
+    attachments,
     automation,
     canned,
     categories,
@@ -43,5 +44,6 @@ urlpatterns = [
     path("email/<slug:key>/preview/", email.template_preview, name="admin-email-preview"),
     path("email/<slug:key>/reset/", email.template_reset, name="admin-email-reset"),
     path("settings/", settings.settings_edit, name="admin-settings"),
+    path("attachments/", attachments.attachment_policy, name="admin-attachments"),
     path("mail-outbox/", outbox.outbox, name="admin-mail-outbox"),
 ]

@@ -101,6 +101,14 @@ def person(user) -> str:
 
 
 @register.filter
+def previewable(attachment) -> bool:
+    """An image the desk shows as a thumbnail (re-encoded by tickets.thumbnails)."""
+    from tickets.thumbnails import has_preview
+
+    return has_preview(attachment)
+
+
+@register.filter
 def contains(values, value) -> bool:
     """Membership compared as text (UUIDs from the database, strings from the URL)."""
     return str(value) in [str(v) for v in (values or [])]

@@ -18,6 +18,7 @@ from desk.views.ticket import get_ticket
 from panel1.markdown import render_markdown
 from panel1.tenants.services import current_tenant
 from tickets.downloads import attachment_response
+from tickets.thumbnails import preview_bytes
 from tickets.models import Attachment, Message, Ticket
 
 
@@ -114,12 +115,30 @@ def kb_suggestions(request, ref: str):
     return render(request, "desk/_kb_suggestions.html", {"suggestions": suggestions})
 
 
-@require_GET
-@desk_view
-def attachment_download(request, pk):
-    """The file, if the user may see its message (the API's rule and response)."""
+def _visible_attachment(request, pk) -> Attachment:
     visible = Message.objects.visible_to(request.user)
     attachment = Attachment.objects.filter(pk=pk, message__in=visible.values("pk")).first()
     if attachment is None:
         raise Http404("No such file.")
-    return attachment_response(attachment)
+    return attachment
+
+
+@require_GET
+@desk_view
+def attachment_download(request, pk):
+    """The file, if the user may see its message (the API's rule and response)."""
+    return attachment_response(_visible_attachment(request, pk))
+
+
+@require_GET
+@desk_view
+def attachment_preview(request, pk, size: str):
+    """A re-encoded thumbnail ("thumb") or screen-sized view ("view") of an image file."""
+    preview = preview_bytes(_visible_attachment(request, pk), size=size)
+    if preview is None:
+        raise Http404("No preview.")
+    data, content_type = preview
+    response = HttpResponse(data, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

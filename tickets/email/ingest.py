@@ -70,6 +70,7 @@ from tickets.services import (
     ticket_link,
     ticket_resolve_merged,
 )
+from tickets.services.attachment_policy import attachment_blocked_reason, blocked_extensions
 from tickets.services.messages import MAX_CONTENT_LENGTH
 
 logger = logging.getLogger(__name__)
@@ -402,6 +403,7 @@ def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list
     accepted: list[AttachmentInput] = []
     skipped: list[str] = []
     total = 0
+    blocked = blocked_extensions() if parsed.attachments else frozenset()
     for item in parsed.attachments:
         size = len(item.content)
         if size > settings.ATTACHMENT_MAX_FILE_SIZE:
@@ -409,6 +411,9 @@ def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list
             continue
         if total + size > settings.ATTACHMENT_MAX_MESSAGE_SIZE:
             skipped.append(f"{item.filename} ({size} bytes: over the per-message limit)")
+            continue
+        if attachment_blocked_reason(item.filename, item.content, blocked=blocked):
+            skipped.append(f"{item.filename} (file type blocked by the attachment policy)")
             continue
         try:
             verdict = scan_content(item.content)
@@ -426,7 +431,7 @@ def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list
             "Attachments not stored on the ticket (kept in the original email): "
             + "; ".join(skipped)
         )
-    return attachments_prepare(accepted, scan=False), notes
+    return attachments_prepare(accepted, scan=False, check_policy=False), notes
 
 
 def _as_input(item: ParsedAttachment) -> AttachmentInput:

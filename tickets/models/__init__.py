@@ -25,6 +25,7 @@ from tickets.models.email import (
     OutboundStatus,
 )
 from tickets.models.people import AgentProfile, AgentStatus, SatisfactionRating
+from tickets.models.policy import AttachmentPolicy
 from tickets.models.survey import SurveyInvite, SurveySettings
 from tickets.models.tickets import (
     OPEN_STATUSES,
@@ -50,6 +51,7 @@ __all__ = [
     "AgentProfile",
     "AgentStatus",
     "Attachment",
+    "AttachmentPolicy",
     "BouncedAddress",
     "Category",
     "Channel",

@@ -23,6 +23,10 @@ class Organization(models.Model):
         help_text="Email domains whose new customers join this organization.",
     )
     notes = models.TextField(blank=True)
+    shares_tickets = models.BooleanField(
+        default=False,
+        help_text="Members see each other's tickets of this organization in the portal.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

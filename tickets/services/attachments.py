@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from panel1.exceptions import DomainError
 from panel1.sniffing import sniff_content_type
 from tickets.models import Attachment, Message
+from tickets.services.attachment_policy import attachments_check_policy
 from tickets.scanning import ScannerUnavailable, scan_content
 
 
@@ -52,9 +53,12 @@ def clean_filename(name: str, *, fallback: str = "attachment") -> str:
     return name or fallback
 
 
-def attachments_prepare(files, *, scan: bool = True) -> list[AttachmentInput]:
+def attachments_prepare(
+    files, *, scan: bool = True, check_policy: bool = True
+) -> list[AttachmentInput]:
     """Read uploaded files into inputs, enforcing per-file and per-message limits first, then
-    scanning each for malware (`scan=False`: the caller scanned them already)."""
+    the tenant's file-type policy, then scanning each for malware (`scan=False`,
+    `check_policy=False`: the caller did that already)."""
     inputs: list[AttachmentInput] = []
     total = 0
     for upload in files:
@@ -78,6 +82,8 @@ def attachments_prepare(files, *, scan: bool = True) -> list[AttachmentInput]:
                     declared_content_type=getattr(upload, "content_type", "") or "",
                 )
             )
+    if check_policy and inputs:
+        attachments_check_policy(inputs)
     for item in inputs if scan else ():
         attachment_scan(item)
     return inputs
