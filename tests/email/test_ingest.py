@@ -378,3 +378,19 @@ def test_the_demo_step_ingests_its_sample_mails_once(tenant, run_on_commit):
         ("processed", "ticket_created"),
         ("processed", "ticket_created"),
     ]
+
+
+def test_a_blocked_attachment_is_left_off_with_a_note_and_the_mail_kept(tenant, ingest):
+    raw = raw_mail(
+        attachments=[
+            ("notes.txt", b"fine", "text/plain"),
+            ("update.exe", b"MZ" + b"\x00" * 100, "application/octet-stream"),
+        ]
+    )
+
+    inbound = ingest(raw)
+
+    assert [a.filename for a in inbound.ticket_message.attachments.all()] == ["notes.txt"]
+    note = inbound.ticket.messages.get(message_type=MessageType.SYSTEM)
+    assert "update.exe (file type blocked by the attachment policy)" in note.content
+    assert b'filename="update.exe"' in bytes(inbound.raw)

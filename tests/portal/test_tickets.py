@@ -363,3 +363,16 @@ def test_conversation_renderings_are_reused_between_views(tenant_client, custome
 
     assert rendered == []
     assert "E-42" in page  # served from the cached rendering
+
+
+def test_a_blocked_file_type_is_refused_in_the_portal_with_the_input_kept(
+    tenant_client, customer
+):
+    response = new_ticket(tenant_client(customer), attachments=[upload("setup.exe", b"MZ...")])
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "setup.exe is not accepted: .exe files are blocked here." in html
+    assert 'value="Printer jams on page 2"' in html
+    assert "js/attachments.js" in html and 'data-drop-hint="' in html
+    assert not Ticket.objects.exists()
