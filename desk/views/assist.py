@@ -18,8 +18,8 @@ from desk.views.ticket import get_ticket
 from panel1.markdown import render_markdown
 from panel1.tenants.services import current_tenant
 from tickets.downloads import attachment_response
-from tickets.thumbnails import preview_bytes
 from tickets.models import Attachment, Message, Ticket
+from tickets.thumbnails import preview_bytes
 
 
 @require_POST

@@ -365,9 +365,7 @@ def test_conversation_renderings_are_reused_between_views(tenant_client, custome
     assert "E-42" in page  # served from the cached rendering
 
 
-def test_a_blocked_file_type_is_refused_in_the_portal_with_the_input_kept(
-    tenant_client, customer
-):
+def test_a_blocked_file_type_is_refused_in_the_portal_with_the_input_kept(tenant_client, customer):
     response = new_ticket(tenant_client(customer), attachments=[upload("setup.exe", b"MZ...")])
 
     html = response.content.decode()

@@ -13,8 +13,8 @@ from django.core.files.base import ContentFile
 from panel1.exceptions import DomainError
 from panel1.sniffing import sniff_content_type
 from tickets.models import Attachment, Message
-from tickets.services.attachment_policy import attachments_check_policy
 from tickets.scanning import ScannerUnavailable, scan_content
+from tickets.services.attachment_policy import attachments_check_policy
 
 
 class AttachmentTooLarge(DomainError):
