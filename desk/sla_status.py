@@ -1,14 +1,23 @@
 """How the desk shows a ticket's SLA: a traffic light with the next due time, and the SLA
-app's account of how its due times were computed, as indented text.
+app's account of how its due times were computed, as sentences in the calendar's zone.
 
 Reads go through `sla.selectors`; this module only shapes them for the pages.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from desk.timeline import profile_reassignment
+from sla.calculation import calendar_of
+from sla.clock import describe
 from sla.models import TicketSLA
 from sla.selectors import ticket_sla_state_get
 from tickets.models import Status, Ticket
@@ -116,46 +125,129 @@ def _little_left(ticket: Ticket, due: datetime, now: datetime) -> bool:
     return total > 0 and (due - now).total_seconds() < AT_RISK_SHARE * total
 
 
-def sla_explanation(ticket: Ticket) -> str:
-    """The SLA app's stored calculation, stops and recent log of the ticket, as indented text."""
+def sla_calendar_zone(ticket: Ticket) -> str:
+    """The IANA zone of the calendar the ticket's due times were computed in ("" if none)."""
+    calendar = _calendar(ticket)
+    return calendar.timezone if calendar else ""
+
+
+def _calendar(ticket: Ticket):
     state = ticket_sla_state_get(ticket)
-    if state is None or not isinstance(state.calculation, dict) or not state.calculation:
-        return ""
-    explanation: dict = {"calculation": state.calculation}
-    if state.pauses:
-        explanation["stops"] = state.pauses
-    if state.log:
-        explanation["log"] = state.log[-EXPLANATION_LOG_ENTRIES:]
-    return "\n".join(_tree(explanation))
+    calc = state.calculation if state is not None else None
+    if not isinstance(calc, dict) or not isinstance(calc.get("profile"), dict):
+        return None
+    try:
+        # Cached by its configuration: no query, the same calendar the sla app used.
+        return calendar_of(
+            calc.get("business_hours") or None,
+            calc.get("holidays") or (),
+            calc.get("recurring_holidays") or (),
+        )
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
-def _tree(value, indent: str = "") -> list[str]:
-    if isinstance(value, dict):
-        lines = []
-        for key, item in value.items():
-            label = str(key).replace("_", " ")
-            if isinstance(item, dict | list) and item:
-                lines += [f"{indent}{label}:", *_tree(item, indent + "  ")]
-            else:
-                lines.append(f"{indent}{label}: {_leaf(item)}")
-        return lines
-    if isinstance(value, list):
-        lines = []
-        for item in value:
-            if isinstance(item, dict):
-                inline = ", ".join(
-                    f"{k}: {_leaf(v)}" for k, v in item.items() if v not in (None, "")
-                )
-                lines.append(f"{indent}- {inline}")
-            else:
-                lines.append(f"{indent}- {_leaf(item)}")
-        return lines
-    return [f"{indent}{_leaf(value)}"]
+def sla_explanation(ticket: Ticket) -> list[str]:
+    """How the SLA app computed the ticket's due times, as sentences in the calendar's zone:
+    "Business hours Mon-Fri 09:00-17:00 Europe/Berlin. Created Friday 16:30, so the 4-hour
+    first response is due Monday 11:30." Empty without a profile."""
+    state = ticket_sla_state_get(ticket)
+    calendar = _calendar(ticket)
+    if state is None or calendar is None:
+        return []
+    calc = state.calculation
+    zone = ZoneInfo(calendar.timezone)
+    lines = [
+        _("SLA profile “%(name)s”; business hours %(hours)s.")
+        % {"name": calc["profile"].get("name", ""), "hours": describe(calendar)}
+    ]
+    for key, label in TARGET_LABELS:
+        target = (calc.get("targets") or {}).get(key)
+        if isinstance(target, dict):
+            lines.append(_target_sentence(ticket, target, label, zone))
+    for stop in (state.pauses or [])[-EXPLANATION_LOG_ENTRIES:]:
+        if isinstance(stop, dict):
+            lines.append(
+                _("The clock stopped from %(start)s to %(end)s (%(reason)s).")
+                % {
+                    "start": _at(stop.get("start"), zone),
+                    "end": _at(stop.get("end"), zone) if stop.get("end") else _("now"),
+                    "reason": stop.get("reason") or _("paused"),
+                }
+            )
+    for rule in calc.get("escalation_rules") or ():
+        lines.append(
+            _("Escalation after %(span)s of business time: %(when)s.")
+            % {"span": _duration(rule.get("after_minutes")), "when": _at(rule.get("due_at"), zone)}
+        )
+    for entry in (state.log or [])[-EXPLANATION_LOG_ENTRIES:]:
+        detail = profile_reassignment(entry.get("detail", "")) or _plain_detail(
+            entry.get("detail", ""), zone
+        )
+        lines.append(f"{_at(entry.get('at'), zone)}: {detail}")
+    return lines
 
 
-def _leaf(value) -> str:
-    if value is None or value == "":
+TARGET_LABELS = (
+    ("first_response", gettext_lazy("first response")),
+    ("next_response", gettext_lazy("next response")),
+    ("resolution", gettext_lazy("resolution")),
+)
+
+
+def _target_sentence(ticket: Ticket, target: dict, label, zone: ZoneInfo) -> str:
+    start, due = _parse(target.get("start")), _parse(target.get("due_at"))
+    created = start is not None and abs((start - ticket.created_at).total_seconds()) < 60
+    # Weekday names alone read best ("Friday 16:30 ... Monday 11:30") within a week.
+    near = start and due and abs((due - start).total_seconds()) < 6 * 86400
+    fmt = "l H:i" if near else "l j F Y, H:i"
+    values = {
+        "start": _at(start, zone, fmt),
+        "span": _duration(target.get("target_minutes")),
+        "target": label,
+        "due": _at(due, zone, fmt),
+    }
+    if created:
+        text = _("Created %(start)s, so the %(span)s %(target)s is due %(due)s.") % values
+    else:
+        text = _("The clock started %(start)s, so the %(span)s %(target)s is due %(due)s.") % values
+    paused = target.get("paused_business_minutes") or 0
+    if paused:
+        text += " " + _(
+            "The clock was stopped for %(span)s of business time (waiting), which moved it later."
+        ) % {"span": _duration(paused)}
+    return text
+
+
+def _parse(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _at(value, zone: ZoneInfo, fmt: str = "D j M Y, H:i") -> str:
+    """`value` (an ISO instant) as a local time in `zone`."""
+    when = _parse(value)
+    return date_format(when.astimezone(zone), fmt) if when else "—"
+
+
+def _duration(minutes) -> str:
+    try:
+        minutes = round(float(minutes))
+    except (TypeError, ValueError):
         return "—"
-    if isinstance(value, dict | list):
-        return "none"
-    return str(value)
+    if minutes and minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)d-hour", "%(n)d-hour", hours) % {"n": hours}
+    return ngettext("%(n)d-minute", "%(n)d-minute", minutes) % {"n": minutes}
+
+
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:\d{2}|Z)?")
+
+
+def _plain_detail(detail: str, zone: ZoneInfo) -> str:
+    """A log line with its ISO instants written as local times."""
+    return _ISO_INSTANT.sub(lambda m: _at(m.group(0), zone), str(detail))[:500]

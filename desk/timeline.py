@@ -3,8 +3,13 @@ between, and plain-words descriptions of audit rows ("Status: Open → Waiting o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from panel1.events import names
 from tickets.models import Message, MessageType, Priority, Status, TicketEvent
@@ -67,10 +72,55 @@ def _value(value) -> str:
 
 
 def _when(value) -> str:
-    """An ISO instant from an audit row, shortened for the thread."""
-    return (
-        value[:16].replace("T", " ") if isinstance(value, str) and "T" in value else _value(value)
-    )
+    """An ISO instant from an audit row, in the agent's time zone ("Mon 8 Dec, 11:30 CET")."""
+    if isinstance(value, str) and "T" in value:
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            return value[:16].replace("T", " ")
+        if timezone.is_aware(when):
+            local = timezone.localtime(when)
+            return f"{date_format(local, 'D j M, H:i')} {date_format(local, 'T')}"
+        return value[:16].replace("T", " ")
+    return _value(value)
+
+
+# The sla app's reasons for re-deriving due times name the profile that now applies.
+_PROFILE_DELETED = re.compile(r"^Profile (?P<q>['\"])(?P<old>.+?)(?P=q) deleted\. ")
+_PROFILE_APPLIES = re.compile(
+    r"(?:^|[:.] )Profile (?P<q>['\"])(?P<new>[^'\"]+)(?P=q) applies because (?P<why>.+?) \("
+)
+
+
+def profile_reassignment(reason: str) -> str | None:
+    """ "SLA profile changed from “Standard” (deleted) to “Premium” (priority is High)" for a
+    reason that records a profile reassignment; None for other reasons."""
+    applies = _PROFILE_APPLIES.search(reason or "")
+    deleted = _PROFILE_DELETED.match(reason or "")
+    if deleted:
+        if applies:
+            text = _("SLA profile “%(old)s” was deleted; the ticket now uses “%(new)s” (%(why)s)")
+            return text % {
+                "old": deleted["old"],
+                "new": applies["new"],
+                "why": applies["why"],
+            }
+        return _("SLA profile “%(old)s” was deleted; no profile applies now") % {
+            "old": deleted["old"]
+        }
+    if applies and reason.startswith("SLA clock started."):
+        return _("SLA clock started with profile “%(new)s” (%(why)s)") % {
+            "new": applies["new"],
+            "why": applies["why"],
+        }
+    if applies and reason.startswith(("Priority", "Category", "priority", "category")):
+        cause = reason[: applies.start()].strip(": ")
+        return _("SLA profile changed to “%(new)s” (%(cause)s: %(why)s)") % {
+            "new": applies["new"],
+            "cause": cause.lower(),
+            "why": applies["why"],
+        }
+    return None
 
 
 def describe(item) -> str:
@@ -123,6 +173,9 @@ def _describe_sla(event: TicketEvent) -> str:
             if v
         ]
         text = "SLA due: " + (", ".join(due) or "none")
+        reassigned = profile_reassignment(event.reason)
+        if reassigned:
+            return f"{reassigned}. {text}"
         return text + (f" — {event.reason}" if event.reason else "")
     return f"SLA {event.event.removeprefix('sla.')}: {_value(event.after)}"
 
@@ -143,7 +196,7 @@ def build_thread(messages: list[Message], events: list[TicketEvent]) -> list[Thr
     rows += [(e.created_at, 0, e) for e in events if e.event not in _HIDDEN_EVENTS]
     rows.sort(key=lambda r: (r[0], r[1]))
     thread: list[ThreadItem] = []
-    for _, _, row in rows:
+    for _at, _order, row in rows:
         if isinstance(row, Message) and row.message_type != MessageType.SYSTEM:
             thread.append(ThreadItem("message", message=row, html=html[row.pk]))
         elif thread and thread[-1].kind == "events":

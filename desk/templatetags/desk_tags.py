@@ -100,6 +100,29 @@ def person(user) -> str:
     return user.get_full_name()
 
 
+@register.simple_tag(takes_context=True)
+def sla_time(context, at: datetime | None) -> str:
+    """A due time in the agent's zone, named ("Mon 8 Dec, 11:30 CET"); the SLA calendar's
+    zone (`sla_zone` in the context) on hover when it differs."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.html import format_html
+
+    if at is None:
+        return ""
+    local = timezone.localtime(at)
+    text = f"{date_format(local, 'D j M, H:i')} {date_format(local, 'T')}"
+    zone = context.get("sla_zone") or ""
+    if not zone or zone == timezone.get_current_timezone_name():
+        return format_html('<time datetime="{}">{}</time>', at.isoformat(), text)
+    there = date_format(at.astimezone(ZoneInfo(zone)), "D j M Y, H:i")
+    return format_html(
+        '<time datetime="{}" title="{} {}">{}</time>', at.isoformat(), there, zone, text
+    )
+
+
 @register.filter
 def previewable(attachment) -> bool:
     """An image the desk shows as a thumbnail (re-encoded by tickets.thumbnails)."""

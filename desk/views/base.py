@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timezone import override as override_zone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from desk import queues
@@ -40,12 +42,25 @@ def desk_view(view):
             return _redirect(request, "/")
         request.desk_now = timezone.now()
         try:
-            return view(request, *args, **kwargs)
+            with override_zone(agent_zone(request)):
+                return view(request, *args, **kwargs)
         except NotFound as exc:
             # A domain "not found" (an unknown plugin, ticket or view) is a 404 page, not a 500.
             raise Http404(str(exc)) from exc
 
     return wrapper
+
+
+def agent_zone(request) -> ZoneInfo:
+    """Times on desk pages are the agent's: their own zone, else the tenant's default."""
+    tenant = getattr(request, "tenant", None)
+    for name in (request.user.timezone, getattr(tenant, "default_timezone", "")):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
 
 
 def _redirect(request, url: str) -> HttpResponse:

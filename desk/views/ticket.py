@@ -22,7 +22,7 @@ from desk.kb_panel import kb_panel_needed
 from desk.models import ReplyDraft
 from desk.routing import agent_rows
 from desk.selectors import canned_response_usable, presence_list_others
-from desk.sla_status import sla_explanation, sla_summary
+from desk.sla_status import sla_calendar_zone, sla_explanation, sla_summary
 from desk.views.base import (
     desk_view,
     error_messages,
@@ -84,7 +84,11 @@ def _props_context(request, ticket: Ticket, *, errors=None, conflict=None) -> di
 
 
 def _sla_context(ticket: Ticket, now) -> dict:
-    return {"sla": sla_summary(ticket, now), "sla_explanation": sla_explanation(ticket)}
+    return {
+        "sla": sla_summary(ticket, now),
+        "sla_explanation": sla_explanation(ticket),
+        "sla_zone": sla_calendar_zone(ticket),
+    }
 
 
 def _changes_since(request, ticket: Ticket, seen_at) -> list[str]:

@@ -55,7 +55,7 @@ def test_a_ticket_without_an_sla_clock_has_no_summary(ticket):
     TicketSLA.objects.filter(pk=ticket.pk).delete()
     ticket.refresh_from_db()
     assert sla_status.sla_summary(ticket, timezone.now()) is None
-    assert sla_status.sla_explanation(ticket) == ""
+    assert sla_status.sla_explanation(ticket) == []
 
 
 @pytest.mark.parametrize(
@@ -96,13 +96,24 @@ def test_ticket_page_has_an_sla_panel_with_the_explanation(desk, ticket, with_st
     now = timezone.now()
     state = FakeState(
         block(now),
-        calculation={"profile": "Standard, Mon-Fri 09:00-17:00 Europe/Berlin"},
-        pauses=[{"reason": "paused 2 h"}],
+        calculation={
+            "profile": {"id": "x", "name": "Standard"},
+            "business_hours": {"timezone": "Europe/Berlin"},
+            "targets": {},
+        },
+        pauses=[
+            {
+                "start": "2026-12-04T10:00:00+00:00",
+                "end": "2026-12-04T12:00:00+00:00",
+                "reason": "waiting on customer",
+            }
+        ],
     )
     with_state(state)
     page = desk.get(f"/desk/tickets/{ticket.number}/").content.decode()
     assert 'id="ticket-sla"' in page and "First response due" in page
-    assert "paused 2 h" in page
+    assert "The clock stopped from Fri 4 Dec 2026, 11:00 to Fri 4 Dec 2026, 13:00" in page
+    assert "(waiting on customer)" in page
 
 
 def test_countdown_formats():
