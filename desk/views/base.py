@@ -13,8 +13,8 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.timezone import override as override_zone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import override as override_zone
 
 from desk import queues
 from panel1.exceptions import DomainError, NotFound
