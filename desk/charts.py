@@ -18,6 +18,7 @@ class Bar:
     width: int
     text_y: int
     color: str
+    url: str = ""  # the queue of exactly these tickets, when there is one
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,16 @@ class BarChart:
 PALETTE = ["#2563eb", "#16a34a", "#d97706", "#dc2626", "#7c3aed", "#0891b2", "#64748b"]
 
 
-def bar_chart(title: str, data: dict, *, colors: dict | None = None, unit: str = "") -> BarChart:
-    """Horizontal bars scaled to the largest value; labels on the left, values on the bar."""
+def bar_chart(
+    title: str,
+    data: dict,
+    *,
+    colors: dict | None = None,
+    unit: str = "",
+    links: dict | None = None,
+) -> BarChart:
+    """Horizontal bars scaled to the largest value; labels on the left, values on the bar;
+    `links` maps a label to the queue a click on its bar opens."""
     items = [(str(k), float(v or 0)) for k, v in data.items()]
     top = max((v for _, v in items), default=0) or 1
     room = CHART_WIDTH - LABEL_WIDTH - 40
@@ -53,6 +62,7 @@ def bar_chart(title: str, data: dict, *, colors: dict | None = None, unit: str =
                 width=max(1, round(room * value / top)) if value else 0,
                 text_y=y + BAR_HEIGHT - 5,
                 color=(colors or {}).get(label, PALETTE[i % len(PALETTE)]),
+                url=(links or {}).get(label, ""),
             )
         )
     height = max(BAR_HEIGHT, len(items) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP)

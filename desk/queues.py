@@ -16,11 +16,12 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from desk.models import SavedView
 from desk.sla_status import sla_summary
@@ -28,7 +29,18 @@ from sla.selectors import ticket_sla_at_risk_q, ticket_sla_breached_q, ticket_sl
 from tickets.models import OPEN_STATUSES, Priority, Status, Ticket
 from tickets.selectors import priority_rank, ticket_queryset_for, ticket_search
 
-LIST_KEYS = ("status", "priority", "category", "assignee", "tag", "sla")
+# "created_after"/"created_before" hold one ISO date each (lists, like the others, so forms and
+# saved views carry them unchanged): the dashboard's date range, followed into the queue.
+LIST_KEYS = (
+    "status",
+    "priority",
+    "category",
+    "assignee",
+    "tag",
+    "sla",
+    "created_after",
+    "created_before",
+)
 TEXT_KEYS = ("requester", "q")
 UPDATED_WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 SLA_STATES = ("breached", "at_risk")
@@ -88,6 +100,8 @@ def normalize_filters(raw) -> dict:
         "assignee": lambda v: _uuid_or(v, "me", "none"),
         "tag": lambda v: " ".join(v.lower().split())[:50] or None,
         "sla": lambda v: v if v in SLA_STATES else None,
+        "created_after": _iso_date,
+        "created_before": _iso_date,
     }
     for key in LIST_KEYS:
         values = []
@@ -108,6 +122,27 @@ def normalize_filters(raw) -> dict:
     if updated in UPDATED_WINDOWS:
         cleaned["updated"] = updated
     return cleaned
+
+
+def _iso_date(value: str) -> str | None:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day.isoformat() if 1900 <= day.year <= 2199 else None
+
+
+def created_range_q(after: str | None, before: str | None) -> Q:
+    """Tickets created on or after `after` and on or before `before` (whole days in the
+    current time zone, the agent's on desk pages)."""
+    q = Q()
+    zone = timezone.get_current_timezone()
+    if after:
+        q &= Q(created_at__gte=datetime.combine(date.fromisoformat(after), time.min, zone))
+    if before:
+        end = date.fromisoformat(before) + timedelta(days=1)
+        q &= Q(created_at__lt=datetime.combine(end, time.min, zone))
+    return q
 
 
 def _as_list(value) -> list:
@@ -134,6 +169,9 @@ def filters_q(filters: dict, *, user, now: datetime) -> Q:
         q &= Q(updated_at__gte=now - UPDATED_WINDOWS[filters["updated"]])
     if filters.get("sla"):
         q &= _sla_q(filters["sla"])
+    after, before = filters.get("created_after"), filters.get("created_before")
+    if after or before:
+        q &= created_range_q(after[0] if after else None, before[0] if before else None)
     if filters.get("q"):
         q &= search_q(filters["q"], user=user)
     return q

@@ -141,9 +141,10 @@ def contains(values, value) -> bool:
 def ago(when: datetime | None, now: datetime) -> str:
     """Relative time that never says "0 minutes": "just now", else "3 hours"."""
     from django.utils.timesince import timesince
+    from django.utils.translation import gettext
 
     if when is None:
         return ""
     if (now - when).total_seconds() < 60:
-        return "just now"
-    return timesince(when, now)
+        return gettext("just now")
+    return timesince(when, now, depth=1)
