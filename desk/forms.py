@@ -149,6 +149,7 @@ class OrganizationForm(forms.Form):
     name = forms.CharField(max_length=200)
     domains = forms.CharField(required=False, max_length=5000)
     notes = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea)
+    shares_tickets = forms.BooleanField(required=False)
 
 
 class NewTicketForm(forms.Form):

@@ -6,24 +6,35 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from panel1.exceptions import NotFound
-from tickets.models import OPEN_STATUSES, Message, Status, Ticket
+from tickets.models import OPEN_STATUSES, Message, Organization, Status, Ticket
+from tickets.querysets import shared_with_q
 from tickets.selectors import ticket_get_for
 
 CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED)
 LIST_SCOPES = ("open", "closed", "all")
 
 
-def portal_ticket_queryset(user) -> QuerySet[Ticket]:
-    """The user's own requests: requested or CC'd. For customers that is exactly what
-    `visible_to` allows; staff see their own requests here (the desk lists the rest)."""
+def portal_ticket_queryset(user, *, organization: bool = False) -> QuerySet[Ticket]:
+    """The user's own requests (requested or CC'd), or with `organization` those of the
+    members of their organization when it shares tickets; always within `visible_to`
+    (staff see their own requests here, the desk lists the rest)."""
     qs = Ticket.objects.visible_to(user).select_related("category")
-    if user.is_helpdesk_staff:
-        qs = qs.filter(Q(requester=user) | Q(cc=user)).distinct()
-    return qs
+    if organization:
+        return qs.filter(shared_with_q(user))
+    return qs.filter(Q(requester=user) | Q(id__in=user.cc_tickets.values("id")))
 
 
-def portal_ticket_list(user, *, scope: str) -> QuerySet[Ticket]:
-    qs = portal_ticket_queryset(user)
+def portal_shared_organization(user) -> Organization | None:
+    """The customer's organization when it shares tickets among its members, else None."""
+    if not user.is_authenticated or user.is_helpdesk_staff:
+        return None
+    return Organization.objects.filter(members__user=user, shares_tickets=True).first()
+
+
+def portal_ticket_list(user, *, scope: str, organization: bool = False) -> QuerySet[Ticket]:
+    qs = portal_ticket_queryset(user, organization=organization)
+    if organization:
+        qs = qs.select_related("requester")
     if scope == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif scope == "closed":
@@ -31,8 +42,8 @@ def portal_ticket_list(user, *, scope: str) -> QuerySet[Ticket]:
     return qs.order_by("-updated_at", "-pk")
 
 
-def portal_ticket_counts(user) -> dict[str, int]:
-    counts = portal_ticket_queryset(user).aggregate(
+def portal_ticket_counts(user, *, organization: bool = False) -> dict[str, int]:
+    counts = portal_ticket_queryset(user, organization=organization).aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES), distinct=True),
         closed=Count("pk", filter=Q(status__in=CLOSED_STATUSES), distinct=True),
     )

@@ -16,7 +16,8 @@ class TicketQuerySet(models.QuerySet):
 
         Admins and supervisors see all; an agent whose profile names categories sees those
         categories plus tickets assigned to them; customers see tickets they requested or are
-        CC'd on; anyone else sees nothing.
+        CC'd on, and those of their organization's members when it shares tickets; anyone
+        else sees nothing.
         """
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
@@ -28,7 +29,7 @@ class TicketQuerySet(models.QuerySet):
                 return self
             return self.filter(Q(category_id__in=category_ids) | Q(assignee=user))
         cc_ids = user.cc_tickets.values("id")
-        return self.filter(Q(requester=user) | Q(id__in=cc_ids))
+        return self.filter(Q(requester=user) | Q(id__in=cc_ids) | shared_with_q(user))
 
     def with_list_relations(self):
         return self.select_related("requester", "assignee", "category")
@@ -49,6 +50,17 @@ class MessageQuerySet(models.QuerySet):
         if not user.is_helpdesk_staff:
             qs = qs.public()
         return qs
+
+
+def shared_with_q(user) -> Q:
+    """Tickets requested by members of `user`'s organization, when it shares tickets among
+    its members (one subquery, no extra round trip)."""
+    from tickets.models import CustomerProfile
+
+    colleagues = CustomerProfile.objects.filter(
+        organization__shares_tickets=True, organization__members__user=user
+    ).values("user_id")
+    return Q(requester_id__in=colleagues)
 
 
 def agent_category_ids(user) -> list:

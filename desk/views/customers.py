@@ -143,6 +143,7 @@ def organizations(request):
                     name=data["name"],
                     domains=split_words(data["domains"]),
                     notes=data["notes"],
+                    shares_tickets=data["shares_tickets"],
                 )
             except DomainError as exc:
                 errors = error_messages(exc)
@@ -164,7 +165,12 @@ def organizations(request):
 @desk_view
 def organization_page(request, pk):
     org = _organization(pk)
-    initial = {"name": org.name, "domains": ", ".join(org.domains), "notes": org.notes}
+    initial = {
+        "name": org.name,
+        "domains": ", ".join(org.domains),
+        "notes": org.notes,
+        "shares_tickets": org.shares_tickets,
+    }
     form = OrganizationForm(initial=initial)
     errors: list[str] = []
     if request.method == "POST":
@@ -178,6 +184,7 @@ def organization_page(request, pk):
                     name=data["name"],
                     domains=split_words(data["domains"]),
                     notes=data["notes"],
+                    shares_tickets=data["shares_tickets"],
                 )
             except DomainError as exc:
                 errors = error_messages(exc)

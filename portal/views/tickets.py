@@ -19,6 +19,7 @@ from portal.selectors import (
     LIST_SCOPES,
     is_participant,
     portal_messages,
+    portal_shared_organization,
     portal_ticket_counts,
     portal_ticket_get,
     portal_ticket_list,
@@ -53,10 +54,19 @@ def ticket_list(request):
     scope = request.GET.get("status", "open")
     if scope not in LIST_SCOPES:
         scope = "open"
-    page = Paginator(portal_ticket_list(request.user, scope=scope), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {"page": page, "scope": scope, "counts": portal_ticket_counts(request.user)}
+    # "?whose=organization": the shared tickets view of an organization that shares them.
+    organization = portal_shared_organization(request.user)
+    shared = organization is not None and request.GET.get("whose") == "organization"
+    tickets = portal_ticket_list(request.user, scope=scope, organization=shared)
+    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "scope": scope,
+        "counts": portal_ticket_counts(request.user, organization=shared),
+        "organization": organization,
+        "shared": shared,
+        "whose": "&whose=organization" if shared else "",
+    }
     return render_portal(request, "portal/tickets/list.html", context)
 
 

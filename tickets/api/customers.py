@@ -43,7 +43,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "domains", "notes"]
+        fields = ["id", "name", "domains", "notes", "shares_tickets"]
         read_only_fields = ["id"]
         extra_kwargs = {"name": {"max_length": 200, "validators": []}}
 

@@ -100,15 +100,26 @@ def _save_org(organization: Organization) -> None:
 
 @transaction.atomic
 def organization_create(
-    *, actor: User | Actor, name: str, domains: Iterable[str] = (), notes: str = ""
+    *,
+    actor: User | Actor,
+    name: str,
+    domains: Iterable[str] = (),
+    notes: str = "",
+    shares_tickets: bool = False,
 ) -> Organization:
     """Create an organization (audited; emits `organization.created`). Customers created
-    later with an address in one of its domains join it."""
+    later with an address in one of its domains join it. `shares_tickets`: its members see
+    (and may act on) each other's tickets in the portal and the API."""
     actor = Actor.of(actor)
     _staff_only(actor, "create organizations")
     domains = normalize_domains(domains)
     _check_domains_free(domains)
-    organization = Organization(name=_clean_org_name(name), domains=domains, notes=notes or "")
+    organization = Organization(
+        name=_clean_org_name(name),
+        domains=domains,
+        notes=notes or "",
+        shares_tickets=bool(shares_tickets),
+    )
     _save_org(organization)
     audit_record(
         actor=actor,
@@ -132,9 +143,10 @@ def organization_update(
     name: str = UNSET,
     domains: Iterable[str] = UNSET,
     notes: str = UNSET,
+    shares_tickets: bool = UNSET,
 ) -> Organization:
-    """Rename an organization, change its domains or notes (audited). Changing domains does
-    not move existing customers: only new customers join by domain."""
+    """Rename an organization, change its domains, notes or ticket sharing (audited).
+    Changing domains does not move existing customers: only new customers join by domain."""
     actor = Actor.of(actor)
     _staff_only(actor, "edit organizations")
     changes = {}
@@ -145,6 +157,8 @@ def organization_update(
         _check_domains_free(changes["domains"], exclude=organization)
     if notes is not UNSET:
         changes["notes"] = notes or ""
+    if shares_tickets is not UNSET:
+        changes["shares_tickets"] = bool(shares_tickets)
     changed = {k: v for k, v in changes.items() if getattr(organization, k) != v}
     if not changed:
         return organization
