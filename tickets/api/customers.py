@@ -40,6 +40,12 @@ class OrganizationSerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=253), required=False, max_length=50
     )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    # Accepted, not answered: API.md fixes the answer's fields (id, name, domains, notes).
+    shares_tickets = serializers.BooleanField(
+        required=False,
+        write_only=True,
+        help_text="Members see (and may act on) each other's tickets in the portal and the API.",
+    )
 
     class Meta:
         model = Organization
