@@ -20,6 +20,7 @@ from automation import context as ctx
 from automation.conditions import RuleValidationError, evaluate_conditions, explain_conditions
 from automation.executors import ActionSkipped, Execution, action_describe, action_run
 from automation.models import Rule, RuleRun
+from automation.subjects import SUBJECT_EVENTS, subject_rules_run
 from panel1.actors import Actor
 from panel1.events import names
 from panel1.events.bus import MAX_CHAIN_DEPTH, Event
@@ -49,6 +50,9 @@ def handle_event(event: Event) -> None:
         rules = [rule for rule in rules if str(rule.pk) == str(event.payload["rule_id"])]
     rules = [rule for rule in rules if str(rule.pk) not in event.chain]
     if not rules:
+        return
+    if event.name in SUBJECT_EVENTS:  # a customer or an organization: no ticket
+        subject_rules_run(rules, event=event)
         return
     ticket = ctx.load_ticket(event.ticket_id)
     if ticket is None:

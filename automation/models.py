@@ -9,12 +9,18 @@ from django.utils.translation import gettext_lazy as _
 
 from panel1.events import names
 
-# Events a rule may be triggered by: every DESIGN.md event about a ticket (a KB article
-# publication, a plugin switched on, an agent's availability, a new customer or organization
-# has no ticket for the actions to work on; mentions, splits and links are not offered as
-# triggers yet).
+# Events a rule may be triggered by: every DESIGN.md event about a ticket (mentions, splits
+# and links included), and a new customer or organization (those rules may only send a
+# webhook: automation.subjects). A KB article publication, a plugin switched on or an agent's
+# availability are no triggers.
+NOT_TRIGGERS = (
+    names.KB_ARTICLE_PUBLISHED,
+    names.PLUGIN_ENABLED,
+    names.PLUGIN_DISABLED,
+    names.AGENT_AVAILABILITY_CHANGED,
+)
 TRIGGER_EVENTS: tuple[str, ...] = tuple(
-    name for name in names.ALL_EVENTS if name not in names.NON_TICKET_EVENTS
+    name for name in names.ALL_EVENTS if name not in NOT_TRIGGERS
 )
 MAX_IDLE_HOURS = 24 * 365
 

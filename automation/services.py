@@ -23,6 +23,7 @@ from automation.conditions import (
 from automation.engine import DryRun, rule_dry_run
 from automation.models import MAX_IDLE_HOURS, TRIGGER_EVENTS, AutoResponseTemplate, Rule, RuleRun
 from automation.responses import DEFAULT_TEMPLATES, PLACEHOLDERS, unknown_placeholders
+from automation.subjects import subject_rule_errors
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
@@ -93,6 +94,7 @@ def rule_validate(
             f"Unknown trigger event {trigger_event!r}; use one of: {', '.join(TRIGGER_EVENTS)}."
         ]
     errors.update(_idle_hours_errors(trigger_event, idle_hours))
+    errors.update(subject_rule_errors(trigger_event, conditions, actions))
     for validate in (
         lambda: validate_conditions(conditions),
         lambda: validate_actions(

@@ -343,6 +343,9 @@ def run(args) -> None:
         *sla_pages,
         ("queue: text search 'invoice refund'", "/desk/search/?filter=1&q=invoice+refund"),
         ("ticket page (15 messages)", f"/desk/tickets/{ticket.number}/"),
+        ("search suggestions 'invoice'", "/desk/search/suggest/?q=invoice"),
+        ("search suggestions 'invioce' (typo)", "/desk/search/suggest/?q=invioce"),
+        ("dashboard, last 365 days", "/desk/?days=365"),
         ("dashboard", "/desk/"),
     ]
     busy = os.getloadavg()[0]

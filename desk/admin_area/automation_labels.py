@@ -24,6 +24,11 @@ TRIGGERS = {
     "ticket.escalated": "A ticket is escalated",
     "ticket.idle": "A ticket has been idle for a while",
     "survey.completed": "A customer rates the support",
+    "ticket.mentioned": "An agent is @mentioned in a note",
+    "ticket.split": "Messages are split off into a new ticket",
+    "ticket.linked": "A ticket is linked to another",
+    "customer.created": "A new customer is added (webhook only)",
+    "organization.created": "A new organization is added (webhook only)",
 }
 FIELDS = {
     "subject": "Subject",
