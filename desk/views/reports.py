@@ -135,7 +135,9 @@ def _charts(name: str, rows: list[dict], totals: dict) -> list:
         by = {row["label"]: row["first_response_median"] or 0 for row in rows}
         return [bar_chart(_("First response median (minutes)"), by)]
     if name == "agents":
-        return [bar_chart(_("Solved"), {row["email"]: row["solved"] for row in rows})]
+        # Names, not addresses (an agent without a name: the part before the @).
+        solved = {(row["name"] or row["email"].split("@")[0]): row["solved"] for row in rows}
+        return [bar_chart(_("Solved"), solved)]
     if name == "categories":
         return [bar_chart(_("Created"), {row["name"]: row["created"] for row in rows})]
     if name == "tags":

@@ -11,3 +11,17 @@ register = template.Library()
 def portal_status(status: str) -> str:
     """The customer-facing name of a ticket status."""
     return status_label(status)
+
+
+@register.filter
+def updated_ago(when) -> str:
+    """ "just now" under a minute, else "3 hours ago" (never "0 minutes ago")."""
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+    from django.utils.translation import gettext
+
+    if not when:
+        return ""
+    if (timezone.now() - when).total_seconds() < 60:
+        return gettext("just now")
+    return gettext("%(when)s ago") % {"when": timesince(when, depth=1)}

@@ -87,3 +87,12 @@ def test_the_api_and_the_desk_set_the_option(api_client, tenant_client, agent, a
     )
     assert page.status_code == 302
     assert Organization.objects.get(pk=acme.pk).shares_tickets is False
+
+
+def test_portal_lists_never_say_zero_minutes(tenant_client, customer):
+    TicketFactory(requester=customer, subject="Fresh one")
+    client = tenant_client(customer)
+    for url in ("/tickets/", "/"):
+        html = client.get(url).content.decode()
+        assert "0 minutes" not in html
+    assert "just now" in client.get("/tickets/").content.decode()
