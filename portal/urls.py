@@ -53,6 +53,11 @@ urlpatterns = [
         name="ticket_cc_remove",
     ),
     path("attachments/<uuid:pk>/", tickets.attachment_download, name="attachment"),
+    path(
+        "attachments/<uuid:pk>/<str:size>/",
+        tickets.attachment_preview,
+        name="attachment-preview",
+    ),
     # The one-click rating link (tickets.satisfaction.survey_path builds it)
     path("satisfaction/<str:token>/", satisfaction.satisfaction_link, name="satisfaction"),
 ]

@@ -17,9 +17,8 @@ from desk.views.base import desk_view
 from desk.views.ticket import get_ticket
 from panel1.markdown import render_markdown
 from panel1.tenants.services import current_tenant
-from tickets.downloads import attachment_response
+from tickets.downloads import attachment_preview_response, attachment_response
 from tickets.models import Attachment, Message, Ticket
-from tickets.thumbnails import preview_bytes
 
 
 @require_POST
@@ -134,11 +133,4 @@ def attachment_download(request, pk):
 @desk_view
 def attachment_preview(request, pk, size: str):
     """A re-encoded thumbnail ("thumb") or screen-sized view ("view") of an image file."""
-    preview = preview_bytes(_visible_attachment(request, pk), size=size)
-    if preview is None:
-        raise Http404("No preview.")
-    data, content_type = preview
-    response = HttpResponse(data, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return attachment_preview_response(_visible_attachment(request, pk), size)

@@ -14,6 +14,14 @@ def portal_status(status: str) -> str:
 
 
 @register.filter
+def previewable(attachment) -> bool:
+    """An image shown as a thumbnail (re-encoded by tickets.thumbnails)."""
+    from tickets.thumbnails import has_preview
+
+    return has_preview(attachment)
+
+
+@register.filter
 def updated_ago(when) -> str:
     """ "just now" under a minute, else "3 hours ago" (never "0 minutes ago")."""
     from django.utils import timezone

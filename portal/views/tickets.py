@@ -26,7 +26,7 @@ from portal.selectors import (
 )
 from portal.services import portal_cc_add, portal_kb_suggestion_opened
 from tickets import services
-from tickets.downloads import attachment_response
+from tickets.downloads import attachment_preview_response, attachment_response
 from tickets.models import (
     Attachment,
     Channel,
@@ -291,11 +291,21 @@ def ticket_cc_remove(request, ref: str, user_id):
     return redirect(_detail_url(ticket, "people"))
 
 
-@portal_login_required
-def attachment_download(request, pk):
-    """A file of the public conversation, for people who may see its ticket; else 404."""
+def _public_attachment(request, pk) -> Attachment:
     visible = Message.objects.visible_to(request.user).public()
     attachment = Attachment.objects.filter(pk=pk, message__in=visible.values("pk")).first()
     if attachment is None:
         raise Http404("No such file.")
-    return attachment_response(attachment)
+    return attachment
+
+
+@portal_login_required
+def attachment_download(request, pk):
+    """A file of the public conversation, for people who may see its ticket; else 404."""
+    return attachment_response(_public_attachment(request, pk))
+
+
+@portal_login_required
+def attachment_preview(request, pk, size: str):
+    """The re-encoded preview of an image of the public conversation (the desk's rule)."""
+    return attachment_preview_response(_public_attachment(request, pk), size)

@@ -96,3 +96,33 @@ def test_portal_lists_never_say_zero_minutes(tenant_client, customer):
         html = client.get(url).content.decode()
         assert "0 minutes" not in html
     assert "just now" in client.get("/tickets/").content.decode()
+
+
+def test_portal_images_show_thumbnails_for_those_who_may_see_them(
+    tenant_client, customer, other_customer
+):
+    import io
+
+    from PIL import Image
+
+    from tests.factories.portal import upload
+    from tickets.models import Attachment
+
+    out = io.BytesIO()
+    Image.new("RGB", (300, 300), "green").save(out, format="PNG")
+    client = tenant_client(customer)
+    client.post(
+        "/tickets/new/",
+        {
+            "subject": "Photo",
+            "description": "See",
+            "attachments": [upload("p.png", out.getvalue())],
+        },
+    )
+    image = Attachment.objects.get()
+
+    page = client.get(f"/tickets/{image.message.ticket.number}/").content.decode()
+    assert f'src="/attachments/{image.pk}/thumb/"' in page and "data-viewer" in page
+    thumb = client.get(f"/attachments/{image.pk}/thumb/")
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
+    assert tenant_client(other_customer).get(f"/attachments/{image.pk}/thumb/").status_code == 404
