@@ -185,17 +185,26 @@ def search_q(text: str, *, user) -> Q:
     """The desk's one search box: full text over subject and messages (the API's search),
     a whole or partial ticket number ("4", "00000004", "2026-00000004"), or the requester's
     name or email."""
+    q = NEVER
+    for branch in search_branches(text, user=user):
+        q |= branch
+    return q
+
+
+def search_branches(text: str, *, user) -> list[Q]:
+    """The ways `search_q` matches, one condition each (the suggestions run them apart, so
+    each uses its own index and stops at a few rows)."""
     matches = ticket_search(Ticket.objects.all(), text, user=user)
-    q = Q(pk__in=matches.values("pk"))
+    branches = [Q(pk__in=matches.values("pk"))]
     digits = _DIGITS.match(text)
     if digits:
         # The number part ends the ticket number, before an optional suffix.
-        q |= Q(number__iregex=rf"-0*{digits.group(1)}(-[a-z0-9]+)?$")
+        branches.append(Q(number__iregex=rf"-0*{digits.group(1)}(-[a-z0-9]+)?$"))
     elif _NUMBERISH.match(text):
-        q |= Q(number__icontains=text)
+        branches.append(Q(number__icontains=text))
     if len(text) >= 3:
-        q |= Q(requester__email__icontains=text) | Q(requester__name__icontains=text)
-    return q
+        branches.append(Q(requester__email__icontains=text) | Q(requester__name__icontains=text))
+    return branches
 
 
 def _sla_q(wanted: list[str]) -> Q:
