@@ -196,15 +196,37 @@ def search_branches(text: str, *, user) -> list[Q]:
     each uses its own index and stops at a few rows)."""
     matches = ticket_search(Ticket.objects.all(), text, user=user)
     branches = [Q(pk__in=matches.values("pk"))]
-    digits = _DIGITS.match(text)
-    if digits:
-        # The number part ends the ticket number, before an optional suffix.
-        branches.append(Q(number__iregex=rf"-0*{digits.group(1)}(-[a-z0-9]+)?$"))
-    elif _NUMBERISH.match(text):
-        branches.append(Q(number__icontains=text))
+    number = number_q(text)
+    if number is not None:
+        branches.append(number)
     if len(text) >= 3:
         branches.append(Q(requester__email__icontains=text) | Q(requester__name__icontains=text))
     return branches
+
+
+def number_q(text: str) -> Q | None:
+    """A whole or partial ticket number ("4", "00000004", "2026-00000004"), else None."""
+    digits = _DIGITS.match(text)
+    if digits:
+        # The number part ends the ticket number, before an optional suffix.
+        return Q(number__iregex=rf"-0*{digits.group(1)}(-[a-z0-9]+)?$")
+    if _NUMBERISH.match(text):
+        return Q(number__icontains=text)
+    return None
+
+
+REQUESTER_MATCH_LIMIT = 20
+
+
+def requester_ids_matching(text: str) -> list:
+    """Ids of a few people whose name or email contains `text` (the users table is small next
+    to the tickets; their tickets are then found through the requester index)."""
+    from panel1.accounts.models import User
+
+    if len(text) < 3:
+        return []
+    people = User.objects.filter(Q(email__icontains=text) | Q(name__icontains=text))
+    return list(people.values_list("pk", flat=True)[:REQUESTER_MATCH_LIMIT])
 
 
 def _sla_q(wanted: list[str]) -> Q:
