@@ -48,10 +48,20 @@ def audit(
     )
 
 
-def emit(name: str, ticket: Ticket, actor: Actor, **payload: Any) -> bus.Event:
+def emit(
+    name: str, ticket: Ticket, actor: Actor, *, subject: Any = None, **payload: Any
+) -> bus.Event:
+    """Emit `name` about `ticket`; in-process subscribers get `subject` (default: the ticket)
+    as `event.subject`."""
     body = {"ticket_id": str(ticket.pk), "ticket_number": ticket.number}
     body.update({key: _jsonable(value) for key, value in payload.items()})
-    return bus.emit(name, payload=body, actor=actor.event_actor, chain=actor.chain)
+    return bus.emit(
+        name,
+        payload=body,
+        actor=actor.event_actor,
+        chain=actor.chain,
+        subject=ticket if subject is None else subject,
+    )
 
 
 def touch(ticket: Ticket, *fields: str) -> None:
