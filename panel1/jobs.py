@@ -80,10 +80,7 @@ def enqueue(func: str, *args: Any, schema_name: str | None = None, **kwargs: Any
     if batch is not None:
         batch.append(call)
         return
-    batch = [call]
-    send = lambda: _send_batch(batch)  # noqa: E731
-    send.panel1_jobs_batch = batch
-    transaction.on_commit(send)
+    transaction.on_commit(_Batch(call))
 
 
 def _open_batch() -> list | None:
@@ -93,10 +90,21 @@ def _open_batch() -> list | None:
         return None
     depth = set(connection.savepoint_ids)
     for sids, callback, _robust in reversed(connection.run_on_commit):
-        batch = getattr(callback, "panel1_jobs_batch", None)
-        if batch is not None and sids == depth:
-            return batch
+        if isinstance(callback, _Batch) and not callback.sent and sids == depth:
+            return callback.calls
     return None
+
+
+class _Batch:
+    """The on-commit callback that sends a transaction's jobs (once)."""
+
+    def __init__(self, call):
+        self.calls = [call]
+        self.sent = False
+
+    def __call__(self):
+        self.sent = True
+        _send_batch(self.calls)
 
 
 class _Collector:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 
 from panel1.exceptions import NotFound
 from panel1.ids import parse_uuid
-from tickets.models import PRIORITY_RANK, Message, MessageType, Ticket
+from tickets.models import Message, MessageType, Ticket, priority_rank
 
 SEARCH_CONFIG = "english"
 
@@ -60,19 +60,14 @@ def ticket_search(qs: QuerySet[Ticket], text: str, *, user) -> QuerySet[Ticket]:
     return qs.filter(id__in=matches)
 
 
-def priority_rank():
-    return Case(
-        *[When(priority=p, then=Value(rank)) for p, rank in PRIORITY_RANK.items()],
-        output_field=IntegerField(),
-    )
-
-
 def ticket_order(qs: QuerySet[Ticket], ordering: str) -> QuerySet[Ticket]:
     if ordering.lstrip("-") == "priority":
         rank = priority_rank()
         expression = rank.desc() if ordering.startswith("-") else rank.asc()
-        return qs.order_by(expression, "-created_at")
-    return qs.order_by(ordering, "-pk")
+        return qs.order_by(expression, "-created_at", "-pk")
+    # The tie-breaker follows the direction, so each ordering is one index scan and a keyset
+    # (`?cursor=`) compares one row value.
+    return qs.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")
 
 
 def messages_for(user, ticket: Ticket) -> QuerySet[Message]:

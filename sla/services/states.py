@@ -17,6 +17,9 @@ Decisions:
   is met by the next staff reply; each new cycle starts unflagged.
 * Breaches the monitor has not seen yet are recorded when the target is met or stopped, so
   every breach is flagged and announced (`sla.breach`) exactly once.
+
+They open no savepoint of their own (`atomic(savepoint=False)`): they only run inside the
+ticket service's transaction, where an error aborts the whole change anyway.
 """
 
 from __future__ import annotations
@@ -350,7 +353,7 @@ def profile_sentence(profile: SlaProfile | None, why: str) -> str:
     return f"Profile {profile.name!r} applies because {why} ({hours}; {targets})."
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ticket_sla_status_change(
     *, ticket: Ticket, before: str, after: str, now: dt.datetime | None = None
 ) -> TicketSLA:
@@ -429,7 +432,7 @@ def _status_sentence(before, after, state, stopped_at, now) -> str:
     return text
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ticket_sla_staff_reply(
     *, ticket: Ticket, replied_at: dt.datetime, now: dt.datetime | None = None
 ) -> TicketSLA:
@@ -452,7 +455,7 @@ def ticket_sla_staff_reply(
     return state
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ticket_sla_customer_reply(
     *, ticket: Ticket, replied_at: dt.datetime, now: dt.datetime | None = None
 ) -> TicketSLA:
@@ -485,7 +488,7 @@ def ticket_sla_customer_reply(
     return state
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ticket_sla_rematch(*, ticket: Ticket, reason: str, now: dt.datetime | None = None) -> TicketSLA:
     """Choose the profile again (priority or category changed) and re-derive the running
     targets if another profile applies now."""

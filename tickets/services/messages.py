@@ -139,6 +139,7 @@ def _emit_mentions(ticket: Ticket, actor: Actor, message: Message) -> None:
 
 
 def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:
+    # The stamps and a resulting status change go to the database in one UPDATE.
     now = timezone.now()
     if message.message_type == MessageType.STAFF_REPLY:
         ticket.last_staff_message_at = now
@@ -146,13 +147,21 @@ def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:
         if ticket.first_responded_at is None and not message.is_auto_response:
             ticket.first_responded_at = now
             fields.append("first_responded_at")
-        touch(ticket, *fields)
         if ticket.status == Status.OPEN and not message.is_auto_response:
-            status_apply(ticket, actor, Status.IN_PROGRESS, reason="Staff replied")
+            status_apply(ticket, actor, Status.IN_PROGRESS, reason="Staff replied", also=fields)
+        else:
+            touch(ticket, *fields)
     elif message.message_type == MessageType.CUSTOMER_REPLY:
         ticket.last_customer_message_at = now
-        touch(ticket, "last_customer_message_at")
         if ticket.status in _CUSTOMER_REOPENS:
-            status_apply(ticket, actor, Status.OPEN, reason="Customer replied")
+            status_apply(
+                ticket,
+                actor,
+                Status.OPEN,
+                reason="Customer replied",
+                also=["last_customer_message_at"],
+            )
+        else:
+            touch(ticket, "last_customer_message_at")
     else:
         touch(ticket)
