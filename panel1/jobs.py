@@ -88,9 +88,9 @@ def _open_batch() -> list | None:
     depth (a job of a savepoint that rolls back must be dropped with it: not joined)."""
     if not connection.in_atomic_block:
         return None
-    depth = set(connection.savepoint_ids)
+    depth = set(connection.savepoint_ids) - {None}
     for sids, callback, _robust in reversed(connection.run_on_commit):
-        if isinstance(callback, _Batch) and not callback.sent and sids == depth:
+        if isinstance(callback, _Batch) and not callback.sent and set(sids) - {None} == depth:
             return callback.calls
     return None
 

@@ -106,7 +106,7 @@ def emit(
     if pending is None:
         record.save(force_insert=True)
     else:
-        pending.append((record, event))
+        pending.events.append((record, event))
     for sub in _subscribers_for(name, in_transaction=True):
         sub.handler(event)
     if pending is None:
@@ -114,38 +114,67 @@ def emit(
     return event
 
 
+@dataclass
+class _Batch:
+    depth: tuple
+    events: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+
+
+def _depth() -> tuple:
+    # Blocks without a savepoint (`atomic(savepoint=False)`) roll back with their parent, so
+    # they do not separate a batch.
+    return tuple(sid for sid in connection.savepoint_ids if sid is not None)
+
+
 @contextlib.contextmanager
 def batch():
-    """Collect the events emitted inside into one INSERT (at the end of the block, still in
-    the transaction) and one after-commit dispatch. Nested batches join the outermost."""
+    """Collect the events emitted inside, and the rows given to `defer_insert()`, into one
+    INSERT per table at the end of the block (still in the transaction) and one after-commit
+    dispatch. Nested batches join the outermost."""
     if _local.__dict__.get("batch") is not None:
         yield
         return
-    pending: list = []
-    _local.batch = (tuple(connection.savepoint_ids), pending)
+    current = _Batch(depth=_depth())
+    _local.batch = current
     try:
         yield
     finally:
         _local.batch = None
     # Only reached without an exception: a failed block rolls its transaction back anyway.
-    if pending:
-        _flush(pending)
+    _flush(current)
 
 
-def _batch_here() -> list | None:
-    """The open batch's list if an event emitted now may join it: only at the batch's own
-    savepoint depth (an event of a nested block that rolls back must roll back with it)."""
+def _batch_here() -> _Batch | None:
+    """The open batch if a row written now may join it: only at the batch's own savepoint
+    depth (a row of a nested block that rolls back must roll back with it)."""
     current = _local.__dict__.get("batch")
-    if current is None or current[0] != tuple(connection.savepoint_ids):
+    if current is None or current.depth != _depth():
         return None
-    return current[1]
+    return current
 
 
-def _flush(pending: list) -> None:
+def defer_insert(instance) -> bool:
+    """Insert `instance` with the open batch's rows of its table (True), or not at all
+    (False: no batch here, the caller saves it)."""
+    current = _batch_here()
+    if current is None:
+        return False
+    current.rows.append(instance)
+    return True
+
+
+def _flush(current: _Batch) -> None:
     from panel1.events.models import EventRecord
 
-    EventRecord.objects.bulk_create([record for record, _ in pending])
-    _dispatch_after_commit([event for _, event in pending])
+    tables: dict[type, list] = {}
+    for row in current.rows:
+        tables.setdefault(type(row), []).append(row)
+    for model, rows in tables.items():
+        model.objects.bulk_create(rows)
+    if current.events:
+        EventRecord.objects.bulk_create([record for record, _ in current.events])
+        _dispatch_after_commit([event for _, event in current.events])
 
 
 def _dispatch_after_commit(events: list[Event]) -> None:
