@@ -2,8 +2,9 @@
 
 The budgets count every statement of the request as the test client runs it, SETs
 included, with token authentication and after-commit work (event dispatch, automation,
-routing's check, queued jobs, which are queued as in production, not run). Caches are the tests' local memory: with Redis the same
-holds; with the database cache each cache read is one statement more.
+routing's check, jobs queued as in production rather than run). Caches are the tests' local
+memory: with Redis the same holds; with the database cache each cache read is one statement
+more.
 """
 
 from __future__ import annotations

@@ -8,13 +8,11 @@ database, and the CCs come with the ticket row as a JSON array instead of a seco
 
 from __future__ import annotations
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, QuerySet
-from django.db.models.functions import JSONObject
+from django.db.models import QuerySet
 
 from panel1.accounts.models import User
 from tickets.models import Ticket
-from tickets.selectors import ticket_queryset_for
+from tickets.selectors import cc_people_subquery, cc_users, ticket_queryset_for
 
 TICKET_COLUMNS = (
     "id",
@@ -67,17 +65,12 @@ def api_ticket_queryset(user) -> QuerySet[Ticket]:
     related = ["requester", "assignee", "satisfaction"]
     if hasattr(Ticket, "sla_state"):
         related.append("sla_state")
-    cc = (
-        User.objects.filter(cc_tickets=OuterRef("pk"))
-        .order_by("email")
-        .values(json=JSONObject(id="id", email="email", name="name"))
-    )
     return (
         ticket_queryset_for(user)
         .select_related(None)
         .select_related(*related)
         .only(*_columns())
-        .annotate(cc_people=ArraySubquery(cc))
+        .annotate(cc_people=cc_people_subquery())
     )
 
 
@@ -88,7 +81,7 @@ def with_cc(tickets):
         if people is None:
             continue
         users = User.objects.none()  # never evaluated: the rows are the ones just read
-        users._result_cache = [User(id=p["id"], email=p["email"], name=p["name"]) for p in people]
+        users._result_cache = cc_users(ticket)
         users._prefetch_done = True
         cache = getattr(ticket, "_prefetched_objects_cache", {})
         ticket._prefetched_objects_cache = {**cache, "cc": users}
