@@ -95,6 +95,21 @@ def _open_batch() -> list | None:
     return None
 
 
+def batches_mark() -> list[tuple[Any, int]]:
+    """Where the pending job batches stand now (see `batches_rollback`)."""
+    return [
+        (callback, len(callback.calls))
+        for _sids, callback, _robust in connection.run_on_commit
+        if isinstance(callback, _Batch)
+    ]
+
+
+def batches_rollback(mark: list[tuple[Any, int]]) -> None:
+    """Drop the jobs added to pending batches since `mark` (a failed block's jobs)."""
+    for callback, size in mark:
+        del callback.calls[size:]
+
+
 class _Batch:
     """The on-commit callback that sends a transaction's jobs (once)."""
 

@@ -275,8 +275,11 @@ def _run_isolated(sub: _Subscriber, event: Event) -> None:
     # A failing subscriber is logged and must not break the request or the other subscribers:
     # its statements roll back to its savepoint and its on-commit callbacks are dropped. A
     # savepoint is left unreleased on success (the commit releases it): one statement less.
+    from panel1 import jobs
+
     savepoint = _LazySavepoint()
     callbacks = len(connection.run_on_commit)
+    queued = jobs.batches_mark()
     try:
         with connection.execute_wrapper(savepoint):
             sub.handler(event)
@@ -285,6 +288,7 @@ def _run_isolated(sub: _Subscriber, event: Event) -> None:
             connection.savepoint_rollback(savepoint.sid)
             connection.needs_rollback = False
         del connection.run_on_commit[callbacks:]
+        jobs.batches_rollback(queued)
         logger.exception("Event subscriber %s failed for %s %s", sub.key, event.name, event.id)
 
 
