@@ -14,7 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from automation import context as ctx
 from automation.conditions import RuleValidationError, evaluate_conditions, explain_conditions
@@ -29,14 +32,34 @@ from panel1.ids import parse_uuid
 from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
+RULES_CACHE_KEY = "automation:active-rules:v1"
+RULES_CACHE_SECONDS = 3600
 
 
 def active_rules(trigger_event: str) -> list[Rule]:
-    return list(
-        Rule.objects.filter(trigger_event=trigger_event, is_active=True).order_by(
-            "position", "created_at", "pk"
-        )
-    )
+    """The active rules of `trigger_event` in position order. Every event of the tenant asks,
+    so all active rules are kept in the cache (its keys carry the tenant's schema) and
+    dropped when a rule changes (`forget_active_rules`)."""
+    by_trigger = cache.get(RULES_CACHE_KEY)
+    if by_trigger is None:
+        by_trigger = {}
+        active = Rule.objects.filter(is_active=True).order_by("position", "created_at", "pk")
+        for rule in active:
+            by_trigger.setdefault(rule.trigger_event, []).append(rule)
+        cache.set(RULES_CACHE_KEY, by_trigger, RULES_CACHE_SECONDS)
+    return list(by_trigger.get(trigger_event, ()))
+
+
+def forget_active_rules() -> None:
+    """Drop the cached rules now and again after commit (a racing reader cannot keep them)."""
+    cache.delete(RULES_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
+
+
+@receiver(post_save, sender=Rule)
+@receiver(post_delete, sender=Rule)
+def _rule_changed(sender, **kwargs) -> None:
+    forget_active_rules()
 
 
 def handle_event(event: Event) -> None:

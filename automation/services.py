@@ -322,6 +322,10 @@ def secrets_rotate() -> int:
         if rotated != rule.actions:
             Rule.objects.filter(pk=rule.pk).update(actions=rotated)
             count += 1
+    if count:
+        from automation.engine import forget_active_rules
+
+        forget_active_rules()
     for delivery in WebhookDelivery.objects.exclude(secret="").only("pk", "secret"):
         WebhookDelivery.objects.filter(pk=delivery.pk).update(secret=rotate_value(delivery.secret))
         count += 1

@@ -11,7 +11,9 @@ def ticket_suggestions_context(request, *, ticket=None, **kwargs) -> dict:
     the viewer may read only."""
     if ticket is None or request is None:
         return {"kb_articles": []}
-    first = ticket.messages.order_by("created_at").values_list("content", flat=True).first()
+    first = getattr(ticket, "first_message_content", None)  # the desk read the thread already
+    if first is None:
+        first = ticket.messages.order_by("created_at").values_list("content", flat=True).first()
     text = f"{ticket.subject}\n{first or ''}"
     return {"kb_articles": article_suggest(user=request.user, text=text)}
 

@@ -66,19 +66,93 @@ def registered_schedules() -> list[ScheduleSpec]:
 
 
 def enqueue(func: str, *args: Any, schema_name: str | None = None, **kwargs: Any) -> None:
-    """Queue `func` (dotted path) to run in the current tenant's schema after commit."""
+    """Queue `func` (dotted path) to run in the current tenant's schema after commit.
+
+    The jobs one transaction enqueues (at one savepoint depth) go out together after its
+    commit: with the database broker as one INSERT (`_send_batch`).
+    """
+    schema = schema_name or connection.schema_name
+    call = (
+        ("panel1.jobs.run_in_schema", schema, func, *args),
+        {**kwargs, REQUEST_ID: current_request_id()},
+    )
+    batch = _open_batch()
+    if batch is not None:
+        batch.append(call)
+        return
+    transaction.on_commit(_Batch(call))
+
+
+def _open_batch() -> list | None:
+    """The batch of jobs waiting for this transaction's commit at the current savepoint
+    depth (a job of a savepoint that rolls back must be dropped with it: not joined)."""
+    if not connection.in_atomic_block:
+        return None
+    depth = set(connection.savepoint_ids) - {None}
+    for sids, callback, _robust in reversed(connection.run_on_commit):
+        if isinstance(callback, _Batch) and not callback.sent and set(sids) - {None} == depth:
+            return callback.calls
+    return None
+
+
+def batches_mark() -> list[tuple[Any, int]]:
+    """Where the pending job batches stand now (see `batches_rollback`)."""
+    return [
+        (callback, len(callback.calls))
+        for _sids, callback, _robust in connection.run_on_commit
+        if isinstance(callback, _Batch)
+    ]
+
+
+def batches_rollback(mark: list[tuple[Any, int]]) -> None:
+    """Drop the jobs added to pending batches since `mark` (a failed block's jobs)."""
+    for callback, size in mark:
+        del callback.calls[size:]
+
+
+class _Batch:
+    """The on-commit callback that sends a transaction's jobs (once)."""
+
+    def __init__(self, call):
+        self.calls = [call]
+        self.sent = False
+
+    def __call__(self):
+        self.sent = True
+        _send_batch(self.calls)
+
+
+class _Collector:
+    """A stand-in broker for `async_task`: keeps the signed packages instead of pushing."""
+
+    def __init__(self, list_key: str):
+        self.list_key = list_key
+        self.packages: list = []
+
+    def enqueue(self, package) -> str:
+        self.packages.append(package)
+        return "batched"
+
+
+def _send_batch(calls: list) -> None:
+    from django_q.brokers import get_broker
+    from django_q.brokers.orm import ORM
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
     from django_q.tasks import async_task
 
-    schema = schema_name or connection.schema_name
-
-    request_id = current_request_id()
-
-    def _send():
-        async_task(
-            "panel1.jobs.run_in_schema", schema, func, *args, **kwargs, **{REQUEST_ID: request_id}
-        )
-
-    transaction.on_commit(_send)
+    broker = get_broker()
+    if not isinstance(broker, ORM) or len(calls) == 1:
+        for args, kwargs in calls:
+            async_task(*args, **kwargs)
+        return
+    collector = _Collector(broker.list_key or Conf.CLUSTER_NAME)
+    for args, kwargs in calls:
+        async_task(*args, **kwargs, broker=collector)  # sync mode runs them right here
+    if collector.packages:
+        now = timezone.now()
+        rows = [OrmQ(key=collector.list_key, payload=pack, lock=now) for pack in collector.packages]
+        OrmQ.objects.using(Conf.ORM).bulk_create(rows)
 
 
 def run_in_schema(schema_name: str, func: str, *args: Any, **kwargs: Any) -> Any:

@@ -326,8 +326,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "panel1.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "panel1.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "panel1.api.throttling.UserRateThrottle",
+        "panel1.api.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_THROTTLE_USER", "1200/min"),

@@ -10,7 +10,7 @@ class SlaConfig(AppConfig):
         from panel1 import jobs
         from panel1.events import bus, names
         from panel1.tenants import provisioning
-        from sla import demo, fanout, subscribers
+        from sla import demo, fanout, profile_cache, subscribers  # noqa: F401 (signals)
 
         for name, handler in (
             (names.TICKET_CREATED, subscribers.on_ticket_created),

@@ -20,13 +20,17 @@ def _ticket(event: Event) -> Ticket | None:
     """The event's ticket; None for an event that names no ticket of this schema (such an
     event changes no ticket, so there is no clock to keep in step)."""
     ticket_id = parse_uuid(event.ticket_id)
+    if isinstance(event.subject, Ticket) and event.subject.pk == ticket_id:
+        return event.subject  # as the service just wrote it, in this transaction
     return Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
 
 
 def on_ticket_created(event: Event) -> None:
     ticket = _ticket(event)
     if ticket is not None:
-        services.ticket_sla_start(ticket=ticket, now=ticket.created_at)
+        services.ticket_sla_start(
+            ticket=ticket, now=ticket.created_at, new_ticket=event.subject is ticket
+        )
 
 
 def on_status_changed(event: Event) -> None:
@@ -50,9 +54,13 @@ def on_message_added(event: Event) -> None:
     kind = event.payload.get("message_type")
     if kind not in (MessageType.STAFF_REPLY, MessageType.CUSTOMER_REPLY):
         return
-    message = (
-        Message.objects.select_related("ticket").filter(pk=event.payload.get("message_id")).first()
-    )
+    message = event.subject
+    if not isinstance(message, Message) or str(message.pk) != event.payload.get("message_id"):
+        message = (
+            Message.objects.select_related("ticket")
+            .filter(pk=event.payload.get("message_id"))
+            .first()
+        )
     if message is None:
         return
     if kind == MessageType.STAFF_REPLY:

@@ -38,6 +38,15 @@ def session_tenants(django_db_setup, django_db_blocker):
     return tenants
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: tenant data (SLA profiles, automation rules) is
+    cached per schema and invalidated on change, but a test's rolled-back rows are not."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def tenant(session_tenants, db):
     """Tenant A, with the connection in its schema for the test."""

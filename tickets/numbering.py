@@ -1,8 +1,9 @@
 """Ticket numbers: the tenant's format, gap-free and unique under concurrency.
 
-The counter row of the period is locked (SELECT ... FOR UPDATE) in the ticket's own
-transaction, so concurrent creators queue on it and a rolled-back ticket rolls its number back
-too: no hole, no duplicate. A PostgreSQL sequence would be faster but leaves gaps.
+The counter row of the period is incremented with one upsert (INSERT ... ON CONFLICT DO UPDATE
+... RETURNING) in the ticket's own transaction: the row stays locked until that transaction
+ends, so concurrent creators queue on it and a rolled-back ticket rolls its number back too:
+no hole, no duplicate. A PostgreSQL sequence would be faster but leaves gaps.
 
 When the year is part of the number, numbering restarts at 1 every year (the year keeps
 numbers unique: SUP-2026-00000001 and SUP-2027-00000001). Without the year in the number, one
@@ -39,9 +40,12 @@ def next_ticket_number(*, tenant, at: datetime | None = None) -> str:
         raise RuntimeError("next_ticket_number() must run inside the ticket's transaction")
     at = at or timezone.now()
     period = counter_period(tenant=tenant, at=at)
-    # Create the row if missing without a race, then lock it for the rest of the transaction.
-    TicketCounter.objects.bulk_create([TicketCounter(period=period)], ignore_conflicts=True)
-    counter = TicketCounter.objects.select_for_update().get(period=period)
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return format_number(tenant=tenant, year=at.year, value=counter.value)
+    table = TicketCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" ("period", "value") VALUES (%s, 1) ON CONFLICT ("period") '
+            f'DO UPDATE SET "value" = "{table}"."value" + 1 RETURNING "value"',
+            [period],
+        )
+        (value,) = cursor.fetchone()
+    return format_number(tenant=tenant, year=at.year, value=value)

@@ -64,12 +64,10 @@ def shared_with_q(user) -> Q:
 
 
 def agent_category_ids(user) -> list:
-    """Category ids an agent is limited to (empty = all), cached on the user object."""
+    """Category ids an agent is limited to (empty = all), from the tenant's cached map
+    (`tickets.agent_scope`) and kept on the user object."""
     if not hasattr(user, "_agent_category_ids"):
-        from tickets.models import AgentProfile
+        from tickets.agent_scope import category_ids_for
 
-        profile = AgentProfile.objects.filter(user=user).first()
-        user._agent_category_ids = (
-            list(profile.categories.values_list("id", flat=True)) if profile else []
-        )
+        user._agent_category_ids = category_ids_for(user)
     return user._agent_category_ids

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import OuterRef, QuerySet
+from django.db.models.functions import JSONObject
 
 from panel1.exceptions import NotFound
 from panel1.ids import parse_uuid
-from tickets.models import PRIORITY_RANK, Message, MessageType, Ticket
+from tickets.models import Message, MessageType, Ticket, priority_rank
 
 SEARCH_CONFIG = "english"
 
@@ -19,10 +21,36 @@ def ticket_queryset_for(user) -> QuerySet[Ticket]:
     return qs
 
 
-def ticket_get_for(user, ticket_ref: str, *, related: tuple[str, ...] = ()) -> Ticket:
+def cc_people_subquery() -> ArraySubquery:
+    """The ticket's CCs as a JSON array of {id, email, name} by email: read with the ticket
+    row instead of a query of their own (see `cc_users`)."""
+    from panel1.accounts.models import User
+
+    people = (
+        User.objects.filter(cc_tickets=OuterRef("pk"))
+        .order_by("email")
+        .values(json=JSONObject(id="id", email="email", name="name"))
+    )
+    return ArraySubquery(people)
+
+
+def cc_users(ticket: Ticket) -> list:
+    """The ticket's CCs (id, email, name) by email, from `cc_people` when it was read."""
+    from panel1.accounts.models import User
+
+    people = getattr(ticket, "cc_people", None)
+    if people is None:
+        return list(ticket.cc.order_by("email").only("id", "name", "email"))
+    return [User(id=p["id"], email=p["email"], name=p["name"]) for p in people]
+
+
+def ticket_get_for(
+    user, ticket_ref: str, *, related: tuple[str, ...] = (), annotations: dict | None = None
+) -> Ticket:
     """The ticket by UUID or by number (case-insensitive), if `user` may see it; else 404.
-    `related` adds select_related paths a page needs (one query either way)."""
-    qs = ticket_queryset_for(user)
+    `related` adds select_related paths a page needs and `annotations` values it reads with
+    the ticket (one query either way); the CCs come with it (`cc_users`)."""
+    qs = ticket_queryset_for(user).annotate(cc_people=cc_people_subquery(), **(annotations or {}))
     if related:
         qs = qs.select_related(*related)
     ref = (ticket_ref or "").strip()
@@ -60,19 +88,14 @@ def ticket_search(qs: QuerySet[Ticket], text: str, *, user) -> QuerySet[Ticket]:
     return qs.filter(id__in=matches)
 
 
-def priority_rank():
-    return Case(
-        *[When(priority=p, then=Value(rank)) for p, rank in PRIORITY_RANK.items()],
-        output_field=IntegerField(),
-    )
-
-
 def ticket_order(qs: QuerySet[Ticket], ordering: str) -> QuerySet[Ticket]:
     if ordering.lstrip("-") == "priority":
         rank = priority_rank()
         expression = rank.desc() if ordering.startswith("-") else rank.asc()
-        return qs.order_by(expression, "-created_at")
-    return qs.order_by(ordering, "-pk")
+        return qs.order_by(expression, "-created_at", "-pk")
+    # The tie-breaker follows the direction, so each ordering is one index scan and a keyset
+    # (`?cursor=`) compares one row value.
+    return qs.order_by(ordering, "-pk" if ordering.startswith("-") else "pk")
 
 
 def messages_for(user, ticket: Ticket) -> QuerySet[Message]:
@@ -80,3 +103,42 @@ def messages_for(user, ticket: Ticket) -> QuerySet[Message]:
     if not user.is_helpdesk_staff:
         qs = qs.filter(message_type__in=[MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY])
     return qs.order_by("created_at", "pk")
+
+
+def messages_with_attachments_inline(qs: QuerySet[Message]) -> QuerySet[Message]:
+    """`qs` with each message's attachments read in the same statement (a JSON array)
+    instead of a prefetch query; `message.attachments.all()` answers them as usual."""
+    from tickets.models import Attachment
+
+    columns = [field.attname for field in Attachment._meta.concrete_fields]
+    rows = (
+        Attachment.objects.filter(message_id=OuterRef("pk"))
+        .order_by("created_at", "pk")
+        .values(json=JSONObject(**{name: name for name in columns}))
+    )
+    return qs.prefetch_related(None).annotate(attachments_inline=ArraySubquery(rows))
+
+
+def attachments_inline(messages: list[Message]) -> list[Message]:
+    """Turn `attachments_inline` into the prefetched `message.attachments` of each message."""
+    from tickets.models import Attachment
+
+    fields = Attachment._meta.concrete_fields
+    for message in messages:
+        rows = getattr(message, "attachments_inline", None)
+        if rows is None:
+            continue
+        found = Attachment.objects.none()
+        found._result_cache = [
+            Attachment.from_db(
+                "default",
+                [f.attname for f in fields],
+                [f.to_python(row[f.attname]) if row[f.attname] is not None else None
+                 for f in fields],
+            )
+            for row in rows
+        ]  # fmt: skip
+        found._prefetch_done = True
+        cache = getattr(message, "_prefetched_objects_cache", {})
+        message._prefetched_objects_cache = {**cache, "attachments": found}
+    return messages

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -35,20 +37,45 @@ from desk.views.base import (
 from panel1.accounts.services import customer_get_or_create
 from panel1.exceptions import DomainError, NotFound
 from tickets import services
+from tickets.category_cache import categories_for_choices
 from tickets.customer_selectors import customer_profile_of
-from tickets.models import Category, MessageType, Priority, Status, Ticket
-from tickets.selectors import messages_for, ticket_get_for
+from tickets.models import MessageType, Priority, Status, Ticket
+from tickets.selectors import (
+    attachments_inline,
+    cc_users,
+    messages_for,
+    messages_with_attachments_inline,
+    ticket_get_for,
+)
 from tickets.services import ALLOWED_TRANSITIONS, UNSET
 
 MAX_THREAD_EVENTS = 500
 REQUESTER_TICKETS = 5
 
 
-def get_ticket(request, ref: str, *, related: tuple[str, ...] = ()) -> Ticket:
+def get_ticket(
+    request, ref: str, *, related: tuple[str, ...] = (), annotations: dict | None = None
+) -> Ticket:
     try:
-        return ticket_get_for(request.user, ref, related=related)
+        return ticket_get_for(request.user, ref, related=related, annotations=annotations)
     except NotFound as exc:
         raise Http404("No such ticket.") from exc
+
+
+def _draft_subquery(user) -> Subquery:
+    """The user's reply draft of the ticket as JSON, read with the ticket (`_draft_of`)."""
+    columns = [field.attname for field in ReplyDraft._meta.concrete_fields]
+    drafts = ReplyDraft.objects.filter(ticket=OuterRef("pk"), user=user)
+    return Subquery(drafts.values(json=JSONObject(**{name: name for name in columns}))[:1])
+
+
+def _draft_of(ticket: Ticket) -> ReplyDraft | None:
+    row = getattr(ticket, "draft_inline", None)
+    if row is None:
+        return None
+    fields = ReplyDraft._meta.concrete_fields
+    values = [None if row[f.attname] is None else f.to_python(row[f.attname]) for f in fields]
+    return ReplyDraft.from_db("default", [f.attname for f in fields], values)
 
 
 def _status_choices(ticket: Ticket):
@@ -57,7 +84,12 @@ def _status_choices(ticket: Ticket):
 
 
 def _thread_context(request, ticket: Ticket) -> dict:
-    thread_messages = list(messages_for(request.user, ticket))
+    thread_messages = attachments_inline(
+        list(messages_with_attachments_inline(messages_for(request.user, ticket)))
+    )
+    if thread_messages:
+        # The knowledge base's sidebar suggestions start from the first message.
+        ticket.first_message_content = thread_messages[0].content
     events = list(ticket.history.order_by("-created_at", "-id")[:MAX_THREAD_EVENTS])[::-1]
     attachments = [a for m in thread_messages for a in m.attachments.all()]
     return {
@@ -75,10 +107,10 @@ def _props_context(request, ticket: Ticket, *, errors=None, conflict=None) -> di
         "ticket": ticket,
         "status_choices": _status_choices(ticket),
         "priorities": Priority.choices,
-        "categories": list(Category.objects.order_by("name").only("id", "name", "is_active")),
+        "categories": categories_for_choices(),
         # Status and load next to each name; a full agent is marked and asks before assigning.
         "staff": agent_rows(),
-        "cc_users": list(ticket.cc.order_by("email").only("id", "name", "email")),
+        "cc_users": cc_users(ticket),
         "prop_errors": errors or [],
     }
 
@@ -135,9 +167,14 @@ def _requester_tickets(request, ticket: Ticket) -> list[Ticket]:
 @require_GET
 @desk_view
 def ticket_page(request, ref: str):
-    ticket = get_ticket(request, ref, related=("requester__customer_profile__organization",))
+    ticket = get_ticket(
+        request,
+        ref,
+        related=("requester__customer_profile__organization",),
+        annotations={"draft_inline": _draft_subquery(request.user)},
+    )
     now = request.desk_now
-    draft = ReplyDraft.objects.filter(ticket=ticket, user=request.user).first()
+    draft = _draft_of(ticket)
     thread = _thread_context(request, ticket)
     newest = thread["history"][0] if thread["history"] else None
     form = _reply_form(request, ticket, draft, newest_event=newest)

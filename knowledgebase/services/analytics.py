@@ -12,7 +12,7 @@ from knowledgebase.models import Article, Category, SearchOutcome, SearchRecord,
 from knowledgebase.search import SearchResults, article_search, normalize_query
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError
-from panel1.ids import parse_uuid
+from panel1.ids import is_uuid, parse_uuid
 
 # A ticket filed this soon after a search counts as that search's outcome.
 TICKET_AFTER_SEARCH = timedelta(minutes=30)
@@ -116,10 +116,27 @@ def kb_search_ticket_filed(*, ticket) -> bool:
 
 
 def on_ticket_created(event) -> None:
-    """`ticket.created` subscriber: a customer filing their own ticket after searching."""
+    """`ticket.created` subscriber: a customer filing their own ticket after searching.
+
+    Queued, not run in the request that created the ticket: the search lookup is no part of
+    it. The payload's `requester_id` skips tickets staff filed for someone without a query."""
+    from panel1 import jobs
+
+    requester_id = event.payload.get("requester_id")
+    if requester_id is not None and requester_id != event.actor:
+        return
+    jobs.enqueue(
+        "knowledgebase.services.analytics.search_outcome_task",
+        event.payload.get("ticket_id"),
+        event.actor,
+    )
+
+
+def search_outcome_task(ticket_id, actor: str) -> bool:
+    """The job of `on_ticket_created`."""
     from tickets.models import Ticket
 
-    ticket = Ticket.objects.filter(pk=event.payload.get("ticket_id")).first()
-    if ticket is None or event.actor != str(ticket.requester_id):
-        return
-    kb_search_ticket_filed(ticket=ticket)
+    ticket = Ticket.objects.filter(pk=ticket_id).first() if is_uuid(ticket_id) else None
+    if ticket is None or actor != str(ticket.requester_id):
+        return False
+    return kb_search_ticket_filed(ticket=ticket)

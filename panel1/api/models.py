@@ -52,3 +52,15 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class ApiRateCounter(models.Model):
+    """Hits of one caller in the current rate-limit window (the database-cache fallback of
+    `panel1.api.throttling`; with Redis the counters live there)."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window = models.BigIntegerField()
+    hits = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key}: {self.hits}"

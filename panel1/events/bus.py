@@ -2,13 +2,22 @@
 
 Services call `emit()` inside their atomic block. The event is written as an `EventRecord`
 row (an outbox), in-transaction subscribers run at once (they keep derived state in step and
-may abort the change), and after-commit subscribers run once the transaction commits. Each
-event is claimed with a conditional UPDATE, so a redelivery or the sweeper never runs it twice.
+may abort the change), and after-commit subscribers run once the transaction commits. Inside
+`batch()` (the ticket services' hot paths) the rows of a change go in with one INSERT.
+
+After commit, the events of a change are claimed with one conditional UPDATE in the same
+transaction as all their subscribers' work (one BEGIN/COMMIT per change, not per
+subscriber). The claim holds the rows' locks until that commit, so a redelivery or the
+sweeper never runs an event twice, and a crash before it rolls the claim back: the sweeper
+then finds the event unclaimed and delivers it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +31,7 @@ from panel1.events.names import ALL_EVENTS
 logger = logging.getLogger(__name__)
 
 MAX_CHAIN_DEPTH = 5
+_local = threading.local()
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,9 @@ class Event:
     actor: str
     payload: dict[str, Any]
     chain: tuple[str, ...] = field(default=())
+    # The changed object as the emitter holds it (in this process only, never stored): lets
+    # in-transaction subscribers skip re-reading what the service just wrote.
+    subject: Any = field(default=None, compare=False, repr=False)
 
     @property
     def ticket_id(self) -> str | None:
@@ -73,25 +86,103 @@ def emit(
     payload: dict[str, Any],
     actor: str = "system",
     chain: tuple[str, ...] | list[str] = (),
+    subject: Any = None,
 ) -> Event:
     """Record the event and schedule its after-commit dispatch.
 
     Must run inside the transaction of the change. In-transaction subscribers run now and
-    their exceptions abort the change; after-commit subscribers run after commit.
+    their exceptions abort the change; after-commit subscribers run after commit. Inside
+    `batch()` the row is written with the batch's others in one INSERT when the batch ends.
     """
     from panel1.events.models import EventRecord
 
     if name not in ALL_EVENTS:
         raise ValueError(f"Unknown event name {name!r}")
-    record = EventRecord.objects.create(name=name, payload=payload, actor=actor, chain=list(chain))
-    event = _event_from_record(record)
+    record = EventRecord(
+        id=uuid.uuid4(), name=name, payload=payload, actor=actor, chain=list(chain)
+    )
+    event = _event_from_record(record, subject=subject)
+    pending = _batch_here()
+    if pending is None:
+        record.save(force_insert=True)
+    else:
+        pending.events.append((record, event))
     for sub in _subscribers_for(name, in_transaction=True):
         sub.handler(event)
-    transaction.on_commit(lambda: dispatch(str(record.id), schema_name=event.schema_name))
+    if pending is None:
+        _dispatch_after_commit([event])
     return event
 
 
-def _event_from_record(record) -> Event:
+@dataclass
+class _Batch:
+    depth: tuple
+    events: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+
+
+def _depth() -> tuple:
+    # Blocks without a savepoint (`atomic(savepoint=False)`) roll back with their parent, so
+    # they do not separate a batch.
+    return tuple(sid for sid in connection.savepoint_ids if sid is not None)
+
+
+@contextlib.contextmanager
+def batch():
+    """Collect the events emitted inside, and the rows given to `defer_insert()`, into one
+    INSERT per table at the end of the block (still in the transaction) and one after-commit
+    dispatch. Nested batches join the outermost."""
+    if _local.__dict__.get("batch") is not None:
+        yield
+        return
+    current = _Batch(depth=_depth())
+    _local.batch = current
+    try:
+        yield
+    finally:
+        _local.batch = None
+    # Only reached without an exception: a failed block rolls its transaction back anyway.
+    _flush(current)
+
+
+def _batch_here() -> _Batch | None:
+    """The open batch if a row written now may join it: only at the batch's own savepoint
+    depth (a row of a nested block that rolls back must roll back with it)."""
+    current = _local.__dict__.get("batch")
+    if current is None or current.depth != _depth():
+        return None
+    return current
+
+
+def defer_insert(instance) -> bool:
+    """Insert `instance` with the open batch's rows of its table (True), or not at all
+    (False: no batch here, the caller saves it)."""
+    current = _batch_here()
+    if current is None:
+        return False
+    current.rows.append(instance)
+    return True
+
+
+def _flush(current: _Batch) -> None:
+    from panel1.events.models import EventRecord
+
+    tables: dict[type, list] = {}
+    for row in current.rows:
+        tables.setdefault(type(row), []).append(row)
+    for model, rows in tables.items():
+        model.objects.bulk_create(rows)
+    if current.events:
+        EventRecord.objects.bulk_create([record for record, _ in current.events])
+        _dispatch_after_commit([event for _, event in current.events])
+
+
+def _dispatch_after_commit(events: list[Event]) -> None:
+    schema_name = connection.schema_name
+    transaction.on_commit(lambda: dispatch_many(events, schema_name=schema_name))
+
+
+def _event_from_record(record, *, subject: Any = None) -> Event:
     return Event(
         id=str(record.id),
         name=record.name,
@@ -99,35 +190,105 @@ def _event_from_record(record) -> Event:
         actor=record.actor,
         payload=record.payload,
         chain=tuple(record.chain or ()),
+        subject=subject,
     )
+
+
+@contextlib.contextmanager
+def _in_schema(schema_name: str | None):
+    # Entering schema_context always re-issues SET search_path (twice: in and out); the
+    # after-commit dispatch of a request already runs in the event's schema.
+    if not schema_name or schema_name == connection.schema_name:
+        yield
+        return
+    from django_tenants.utils import schema_context
+
+    with schema_context(schema_name):
+        yield
 
 
 def dispatch(event_id: str, *, schema_name: str | None = None) -> bool:
     """Claim the event row and run its after-commit subscribers; False if already claimed."""
-    from django_tenants.utils import schema_context
-
     from panel1.events.models import EventRecord
 
-    with schema_context(schema_name or connection.schema_name):
-        claimed = EventRecord.objects.filter(id=event_id, claimed_at__isnull=True).update(
-            claimed_at=timezone.now()
-        )
-        if not claimed:
+    with _in_schema(schema_name):
+        record = EventRecord.objects.filter(id=event_id).first()
+        if record is None:
             return False
-        record = EventRecord.objects.get(id=event_id)
-        event = _event_from_record(record)
-        for sub in _subscribers_for(event.name, in_transaction=False):
-            _run_isolated(sub, event)
-        EventRecord.objects.filter(id=event_id).update(processed_at=timezone.now())
-    return True
+        return bool(dispatch_many([_event_from_record(record)]))
+
+
+def dispatch_many(events: list[Event], *, schema_name: str | None = None) -> int:
+    """Claim the events (one UPDATE) and run their after-commit subscribers, all in one
+    transaction; answers how many were claimed here.
+
+    The claim marks the rows claimed and processed together and holds their row locks until
+    the subscribers' work commits with it: a concurrent claimer (the sweeper) waits and then
+    finds them taken, and a crash before the commit rolls the claim back, so the sweeper
+    delivers the events later. Each subscriber is isolated by a savepoint, taken only when it
+    touches the database (`_LazySavepoint`).
+    """
+    if not events:
+        return 0
+    with _in_schema(schema_name), transaction.atomic():
+        now = timezone.now()
+        claimed = set(_claim(events, now))
+        for event in events:
+            if event.id not in claimed:
+                continue
+            for sub in _subscribers_for(event.name, in_transaction=False):
+                _run_isolated(sub, event)
+    return len(claimed)
+
+
+def _claim(events: list[Event], now) -> list[str]:
+    from panel1.events.models import EventRecord
+
+    table = EventRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{table}" SET "claimed_at" = %s, "processed_at" = %s '
+            'WHERE "id" = ANY(%s::uuid[]) AND "claimed_at" IS NULL RETURNING "id"',
+            [now, now, [event.id for event in events]],
+        )
+        return [str(row[0]) for row in cursor.fetchall()]
+
+
+class _LazySavepoint:
+    """An execute wrapper that takes a savepoint before the first statement it sees."""
+
+    def __init__(self):
+        self.sid: str | None = None
+        self._busy = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.sid is None and not self._busy:
+            self._busy = True
+            try:
+                self.sid = connection.savepoint()
+            finally:
+                self._busy = False
+        return execute(sql, params, many, context)
 
 
 def _run_isolated(sub: _Subscriber, event: Event) -> None:
-    # A failing subscriber is logged and must not break the request or the other subscribers.
+    # A failing subscriber is logged and must not break the request or the other subscribers:
+    # its statements roll back to its savepoint and its on-commit callbacks are dropped. A
+    # savepoint is left unreleased on success (the commit releases it): one statement less.
+    from panel1 import jobs
+
+    savepoint = _LazySavepoint()
+    callbacks = len(connection.run_on_commit)
+    queued = jobs.batches_mark()
     try:
-        with transaction.atomic():
+        with connection.execute_wrapper(savepoint):
             sub.handler(event)
     except Exception:
+        if savepoint.sid is not None:
+            connection.savepoint_rollback(savepoint.sid)
+            connection.needs_rollback = False
+        del connection.run_on_commit[callbacks:]
+        jobs.batches_rollback(queued)
         logger.exception("Event subscriber %s failed for %s %s", sub.key, event.name, event.id)
 
 
@@ -136,12 +297,13 @@ def sweep_pending(*, older_than: timedelta = timedelta(minutes=1)) -> int:
     from panel1.events.models import EventRecord
 
     cutoff = timezone.now() - older_than
-    ids = list(
-        EventRecord.objects.filter(claimed_at__isnull=True, created_at__lt=cutoff)
-        .order_by("created_at")
-        .values_list("id", flat=True)[:500]
+    records = list(
+        EventRecord.objects.filter(claimed_at__isnull=True, created_at__lt=cutoff).order_by(
+            "created_at"
+        )[:500]
     )
-    return sum(1 for event_id in ids if dispatch(str(event_id)))
+    # One at a time: each event's subscribers commit (or fail) on their own.
+    return sum(dispatch_many([_event_from_record(record)]) for record in records)
 
 
 def sweep_pending_task() -> int:

@@ -1,10 +1,43 @@
+from django.db import connection
 from django_tenants.middleware.main import TenantMainMiddleware
 
 
 class TenantMiddleware(TenantMainMiddleware):
-    """Resolve the tenant from the host; an unknown host answers 404 (never the public site)."""
+    """Resolve the tenant from the host; an unknown host answers 404 (never the public site).
+
+    `SET search_path` at most once per request, and not at all when the connection's session
+    already has the tenant's path (a persistent connection serving the same tenant again):
+    django-tenants would set `public` for the domain lookup and then the tenant's path. The
+    lookup needs no `SET`: the tenants tables exist only in `public`, which every search path
+    (a tenant's, or a new session's default) ends with. The path django-tenants remembers is
+    trusted only because it is forgotten on rollback, savepoint rollback and close
+    (TENANT_LIMIT_SET_CALLS; see tests/core/test_search_path.py).
+    """
 
     @staticmethod
     def hostname_from_request(request):
         # Compare domains case-insensitively: hosts are case-insensitive (RFC 4343).
         return TenantMainMiddleware.hostname_from_request(request).lower()
+
+    def process_request(self, request):
+        self._session_path = getattr(connection, "search_path_set_schemas", None)
+        response = super().process_request(request)
+        tenant = getattr(request, "tenant", None)
+        if (
+            response is None
+            and tenant is not None
+            and self._session_path
+            and connection.schema_name == tenant.schema_name
+            and list(self._session_path) == list(connection._get_cursor_search_paths())
+        ):
+            connection.search_path_set_schemas = self._session_path
+        return response
+
+    def get_tenant(self, domain_model, hostname):
+        # Read the domain with the session's path as it is (see the class docstring), then
+        # forget it again unless it stays valid: set_tenant() decides the next SET.
+        connection.search_path_set_schemas = self._session_path or ["public"]
+        try:
+            return super().get_tenant(domain_model, hostname)
+        finally:
+            connection.search_path_set_schemas = None

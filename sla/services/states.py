@@ -17,6 +17,9 @@ Decisions:
   is met by the next staff reply; each new cycle starts unflagged.
 * Breaches the monitor has not seen yet are recorded when the target is met or stopped, so
   every breach is flagged and announced (`sla.breach`) exactly once.
+
+They open no savepoint of their own (`atomic(savepoint=False)`): they only run inside the
+ticket service's transaction, where an error aborts the whole change anyway.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from sla.calculation import (
 )
 from sla.clock import describe
 from sla.models import SlaProfile, Target, TicketSLA
+from sla.profile_cache import cached_profiles
 from tickets.models import PAUSED_STATUSES, Status, Ticket
 from tickets.services.audit import audit, emit
 
@@ -103,11 +107,9 @@ def sla_profile_match(
     non-default profile without criteria applies to nothing.
     """
     best, best_key, best_why = None, None, ""
-    profiles = SlaProfile.objects.prefetch_related("categories")
-    if exclude is not None:
-        profiles = profiles.exclude(pk=exclude.pk)
-    for profile in profiles:
-        category_ids = {category.pk for category in profile.categories.all()}
+    for profile, category_ids in cached_profiles():
+        if exclude is not None and profile.pk == exclude.pk:
+            continue
         matches = (not profile.priorities or priority in profile.priorities) and (
             not category_ids or category_id in category_ids
         )
@@ -316,13 +318,16 @@ def _locked_state(ticket: Ticket, now: dt.datetime) -> TicketSLA:
     return state if state is not None else ticket_sla_start(ticket=ticket, now=now)
 
 
-@transaction.atomic
-def ticket_sla_start(*, ticket: Ticket, now: dt.datetime | None = None) -> TicketSLA:
+@transaction.atomic(savepoint=False)
+def ticket_sla_start(
+    *, ticket: Ticket, now: dt.datetime | None = None, new_ticket: bool = False
+) -> TicketSLA:
     """Start the ticket's SLA clock: choose the profile and set the due times.
 
-    Idempotent: a ticket that has a state keeps it. Runs in the ticket's creation transaction.
+    Idempotent: a ticket that has a state keeps it. Runs in the ticket's creation transaction
+    (`new_ticket`: the ticket was created in it, so it has no state to look for).
     """
-    existing = TicketSLA.objects.filter(pk=ticket.pk).first()
+    existing = None if new_ticket else TicketSLA.objects.filter(pk=ticket.pk).first()
     if existing is not None:
         return existing
     now = now or timezone.now()
@@ -332,7 +337,7 @@ def ticket_sla_start(*, ticket: Ticket, now: dt.datetime | None = None) -> Ticke
     refresh_state(state, profile, now=now)
     detail = profile_sentence(profile, why)
     log_entry(state, now, "start", detail)
-    state.save()
+    state.save(force_insert=True)
     audit_due_times(ticket, state, before, f"SLA clock started. {detail}")
     return state
 
@@ -348,7 +353,7 @@ def profile_sentence(profile: SlaProfile | None, why: str) -> str:
     return f"Profile {profile.name!r} applies because {why} ({hours}; {targets})."
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ticket_sla_status_change(
     *, ticket: Ticket, before: str, after: str, now: dt.datetime | None = None
 ) -> TicketSLA:
@@ -427,7 +432,7 @@ def _status_sentence(before, after, state, stopped_at, now) -> str:
     return text
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ticket_sla_staff_reply(
     *, ticket: Ticket, replied_at: dt.datetime, now: dt.datetime | None = None
 ) -> TicketSLA:
@@ -450,7 +455,7 @@ def ticket_sla_staff_reply(
     return state
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ticket_sla_customer_reply(
     *, ticket: Ticket, replied_at: dt.datetime, now: dt.datetime | None = None
 ) -> TicketSLA:
@@ -483,7 +488,7 @@ def ticket_sla_customer_reply(
     return state
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ticket_sla_rematch(*, ticket: Ticket, reason: str, now: dt.datetime | None = None) -> TicketSLA:
     """Choose the profile again (priority or category changed) and re-derive the running
     targets if another profile applies now."""

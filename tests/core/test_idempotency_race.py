@@ -49,3 +49,4 @@ def test_concurrent_requests_with_one_key_create_one_ticket(session_tenants, dja
         with django_db_blocker.unblock(), schema_context(tenant.schema_name):
             Ticket.objects.filter(subject="Race").delete()
             agent.delete()
+            User.objects.filter(email="race@customer.test").delete()  # the requester it made

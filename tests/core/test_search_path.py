@@ -97,3 +97,49 @@ def test_one_set_per_tenant_switch(session_tenants, django_db_blocker):
         return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SET ")]
 
     assert len(_in_thread(django_db_blocker, work)) == 1
+
+
+def test_requests_set_the_path_once_and_not_again_for_the_same_tenant(
+    session_tenants, django_db_blocker
+):
+    """The tenant middleware reads the domain without a SET and keeps a session path that
+    already is the tenant's; another tenant's request sets its own path."""
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    def work():
+        client = Client(HTTP_HOST="alpha.test.localhost")
+        seen = []
+        for host in ("alpha.test.localhost", "alpha.test.localhost", "beta.test.localhost"):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get("/api/v1/tickets/", HTTP_HOST=host).status_code in (401, 403)
+            seen.append([q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SET ")])
+            seen.append(_path())
+        return seen
+
+    first, path1, second, path2, third, path3 = _in_thread(django_db_blocker, work)
+    assert len(first) <= 1 and path1 == "t_alpha"
+    assert second == [] and path2 == "t_alpha"
+    # (an anonymous request runs no tenant query: the SET comes with the next statement)
+    assert third in ([], ['SET search_path = "t_beta","public"']) and path3 == "t_beta"
+
+
+def test_after_a_rollback_the_next_request_sets_the_path_again(session_tenants, django_db_blocker):
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    alpha, beta = session_tenants
+
+    def work():
+        client = Client(HTTP_HOST="alpha.test.localhost")
+        client.get("/api/v1/tickets/")
+        connection.set_tenant(beta)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _path()  # SET beta inside a transaction that rolls back: alpha's path is back
+            raise RuntimeError("roll back")
+        with CaptureQueriesContext(connection) as ctx:
+            client.get("/api/v1/tickets/")
+        return [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SET ")], _path()
+
+    sets, path = _in_thread(django_db_blocker, work)
+    assert path == "t_alpha" and len(sets) <= 1

@@ -11,9 +11,10 @@ ORDERINGS = ["created_at", "-created_at", "updated_at", "-updated_at", "priority
 
 
 class TicketFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
-    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
+    # Plain columns: no join, so no DISTINCT (which would sort every selected column).
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False)
     category = django_filters.CharFilter(method="filter_category")
     assignee = django_filters.CharFilter(method="filter_assignee")
     requester = django_filters.CharFilter(method="filter_requester")

@@ -1,6 +1,6 @@
 """Thin views: parse with serializers, act through services, answer with serializers."""
 
-from django.db.models import Prefetch
+from django.db.models import F
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -15,7 +15,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
 from panel1.api.parsers import FormParser, JSONParser, MultiPartParser
@@ -25,10 +24,11 @@ from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
+from tickets.api.reads import api_ticket_queryset, with_cc
 from tickets.downloads import attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.satisfaction import satisfaction_answer
-from tickets.selectors import messages_for, ticket_get_for, ticket_queryset_for
+from tickets.selectors import messages_for, ticket_get_for
 from tickets.services.categories import category_create, category_delete, category_update
 from tickets.stats import support_stats
 
@@ -50,7 +50,12 @@ IF_MATCH = OpenApiParameter(
 
 
 def _ticket_answer(request, ticket, code=status.HTTP_200_OK, *, extra=None):
-    fresh = ticket_get_for(request.user, str(ticket.pk))
+    # One statement: the ticket as it is now (after-commit automation included), with its
+    # SLA block and CCs, only the columns the answer shows.
+    fresh = api_ticket_queryset(request.user).filter(pk=ticket.pk).first()
+    if fresh is None:
+        raise NotFound({"detail": ["No such ticket."]})
+    with_cc([fresh])
     data = s.TicketSerializer(fresh, context={"request": request}).data
     if extra is not None:
         data = {**extra, "current": data}
@@ -110,12 +115,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
-        qs = ticket_queryset_for(self.request.user).prefetch_related(
-            Prefetch("cc", queryset=User.objects.only("id", "email", "name"))
-        )
+        qs = api_ticket_queryset(self.request.user)
         if "ordering" not in self.request.query_params:
             qs = qs.order_by("-created_at", "-pk")
         return qs
+
+    def paginate_queryset(self, queryset):
+        return with_cc(super().paginate_queryset(queryset))
 
     def get_object(self):
         return ticket_get_for(self.request.user, self.kwargs["id"])
@@ -289,12 +295,23 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             attachments=services.attachments_prepare(v.get("attachments", [])),
             channel=Channel.API,
         )
-        message = messages_for(request.user, message.ticket).get(pk=message.pk)
-        version = Ticket.objects.filter(pk=message.ticket_id).values_list("version", flat=True)
+        # One statement: the message as the caller sees it, with the ticket's version now
+        # (after-commit automation included) for the ETag; attachments only if any came.
+        answer = messages_for(request.user, message.ticket).annotate(
+            ticket_version=F("ticket__version")
+        )
+        uploaded = bool(v.get("attachments"))
+        if not uploaded:
+            answer = answer.prefetch_related(None)
+        answer = answer.get(pk=message.pk)
+        if not uploaded:
+            none = Attachment.objects.none()
+            none._result_cache, none._prefetch_done = [], True
+            answer._prefetched_objects_cache = {"attachments": none}
         return Response(
-            s.MessageSerializer(message, context={"request": request}).data,
+            s.MessageSerializer(answer, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
-            headers={"ETag": f'"{version.get()}"'},
+            headers={"ETag": f'"{answer.ticket_version}"'},
         )
 
     @extend_schema(

@@ -42,12 +42,14 @@ from tickets.models.tickets import (
     TicketCounter,
     TicketEvent,
     attachment_upload_to,
+    priority_rank,
 )
 
 __all__ = [
     "OPEN_STATUSES",
     "PAUSED_STATUSES",
     "PRIORITY_RANK",
+    "priority_rank",
     "AgentProfile",
     "AgentStatus",
     "Attachment",

@@ -38,6 +38,14 @@ class Priority(models.TextChoices):
 PRIORITY_RANK = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3, Priority.URGENT: 4}
 
 
+def priority_rank() -> models.Case:
+    """The priority as a number (URGENT highest): the `priority` ordering and its index."""
+    return models.Case(
+        *[models.When(priority=p, then=models.Value(rank)) for p, rank in PRIORITY_RANK.items()],
+        output_field=models.IntegerField(),
+    )
+
+
 class Channel(models.TextChoices):
     WEB = "WEB", _("Web (desk)")
     EMAIL = "EMAIL", _("Email")
@@ -139,8 +147,16 @@ class Ticket(models.Model):
             models.Index(fields=["category", "status"], name="ticket_category_status_idx"),
             models.Index(fields=["priority", "status"], name="ticket_priority_status_idx"),
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_idx"),
-            models.Index(fields=["-updated_at"], name="ticket_updated_idx"),
-            models.Index(fields=["-created_at"], name="ticket_created_idx"),
+            # One per ordering the lists offer (scanned either way): the id is the tie-breaker
+            # that keyset pages (`?cursor=`) compare.
+            models.Index(fields=["-updated_at", "-id"], name="ticket_updated_id_idx"),
+            models.Index(fields=["-created_at", "-id"], name="ticket_created_id_idx"),
+            models.Index(
+                priority_rank(),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="ticket_priority_rank_idx",
+            ),
             # Routing's load per agent: an index-only scan over open assigned tickets.
             models.Index(
                 fields=["assignee"],

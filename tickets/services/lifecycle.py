@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
-from panel1.events import names
+from panel1.events import bus, names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.sentinels import UNSET
 from panel1.tenants.services import current_tenant
@@ -29,7 +29,7 @@ from tickets.services import extensions
 from tickets.services.attachments import AttachmentInput
 from tickets.services.audit import audit, emit, touch
 from tickets.services.locking import TicketAlreadyAssigned, ticket_lock
-from tickets.services.messages import message_add
+from tickets.services.messages import message_write
 from tickets.services.transitions import (
     ALLOWED_TRANSITIONS,
     CUSTOMER_TRANSITIONS,
@@ -62,7 +62,14 @@ def _check_category(category: Category | None) -> None:
 
 
 @transaction.atomic
-def ticket_create(
+def ticket_create(**kwargs) -> Ticket:
+    """Create a ticket with its first message, number, audit row and `ticket.created` (one
+    transaction, its events written with one INSERT). Keyword arguments: see `_ticket_create`."""
+    with bus.batch():
+        return _ticket_create(**kwargs)
+
+
+def _ticket_create(
     *,
     actor: User | Actor,
     requester: User,
@@ -137,7 +144,7 @@ def ticket_create(
         ticket.cc.add(*cc_users)
     # The first message is the request itself: a customer message by the requester, also
     # when staff file it on the customer's behalf (the audit row records who did).
-    message = message_add(
+    message = message_write(
         ticket=ticket,
         actor=actor,
         content=content,
@@ -150,7 +157,14 @@ def ticket_create(
     )
     audit(ticket, actor, names.TICKET_CREATED, after=ticket.number)
     extra = {} if acknowledge else {"acknowledge": False}
-    emit(names.TICKET_CREATED, ticket, actor, channel=channel, **extra)
+    emit(
+        names.TICKET_CREATED,
+        ticket,
+        actor,
+        channel=channel,
+        requester_id=ticket.requester_id,
+        **extra,
+    )
     extensions.ticket_created(ticket)
     if outbound:
         # The opening reply goes out like any staff reply (requester and CCs).
@@ -158,6 +172,7 @@ def ticket_create(
             names.MESSAGE_ADDED,
             ticket,
             actor,
+            subject=message,
             message_id=message.pk,
             message_type=first_message_type,
         )

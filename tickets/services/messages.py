@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
-from panel1.events import names
+from panel1.events import bus, names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.text import clean_text
 from tickets.mentions import mentioned_staff
@@ -54,7 +54,15 @@ def _check_message(actor: Actor, ticket: Ticket, message_type: str, content: str
 
 
 @transaction.atomic
-def message_add(
+def message_add(**kwargs) -> Message:
+    """Add a message; a staff reply starts work and stamps the first response, a customer
+    reply reopens a ticket that waited on them. Emits `message.added` (not for the first
+    message, whose event is `ticket.created`). Keyword arguments: see `message_write`."""
+    with bus.batch():
+        return message_write(**kwargs)
+
+
+def message_write(
     *,
     ticket: Ticket,
     actor: User | Actor,
@@ -68,9 +76,8 @@ def message_add(
     is_auto_response: bool = False,
     initial: bool = False,
 ) -> Message:
-    """Add a message; a staff reply starts work and stamps the first response, a customer
-    reply reopens a ticket that waited on them. Emits `message.added` (not for the first
-    message, whose event is `ticket.created`)."""
+    """`message_add` inside the caller's transaction (no savepoint of its own): for services
+    that already run in one, such as `ticket_create`."""
     actor = Actor.of(actor)
     message_type = message_type or _default_type(actor)
     # The database cannot store NUL; mail and pages arrive here with controls already
@@ -105,7 +112,14 @@ def message_add(
         return message
     _after_message(ticket, actor, message)
     audit(ticket, actor, names.MESSAGE_ADDED, field="message_type", after=message_type)
-    emit(names.MESSAGE_ADDED, ticket, actor, message_id=message.pk, message_type=message_type)
+    emit(
+        names.MESSAGE_ADDED,
+        ticket,
+        actor,
+        subject=message,
+        message_id=message.pk,
+        message_type=message_type,
+    )
     extensions.message_added(ticket=ticket, message=message)
     if (
         message_type == MessageType.INTERNAL_NOTE
@@ -125,6 +139,7 @@ def _emit_mentions(ticket: Ticket, actor: Actor, message: Message) -> None:
 
 
 def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:
+    # The stamps and a resulting status change go to the database in one UPDATE.
     now = timezone.now()
     if message.message_type == MessageType.STAFF_REPLY:
         ticket.last_staff_message_at = now
@@ -132,13 +147,21 @@ def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:
         if ticket.first_responded_at is None and not message.is_auto_response:
             ticket.first_responded_at = now
             fields.append("first_responded_at")
-        touch(ticket, *fields)
         if ticket.status == Status.OPEN and not message.is_auto_response:
-            status_apply(ticket, actor, Status.IN_PROGRESS, reason="Staff replied")
+            status_apply(ticket, actor, Status.IN_PROGRESS, reason="Staff replied", also=fields)
+        else:
+            touch(ticket, *fields)
     elif message.message_type == MessageType.CUSTOMER_REPLY:
         ticket.last_customer_message_at = now
-        touch(ticket, "last_customer_message_at")
         if ticket.status in _CUSTOMER_REOPENS:
-            status_apply(ticket, actor, Status.OPEN, reason="Customer replied")
+            status_apply(
+                ticket,
+                actor,
+                Status.OPEN,
+                reason="Customer replied",
+                also=["last_customer_message_at"],
+            )
+        else:
+            touch(ticket, "last_customer_message_at")
     else:
         touch(ticket)

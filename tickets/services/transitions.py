@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils import timezone
 
 from panel1.actors import Actor
@@ -48,13 +50,16 @@ CUSTOMER_TRANSITIONS = {
 }
 
 
-def status_apply(ticket: Ticket, actor: Actor, status: str, *, reason: str = "") -> None:
+def status_apply(
+    ticket: Ticket, actor: Actor, status: str, *, reason: str = "", also: Iterable[str] = ()
+) -> None:
     """Set `status` on a ticket locked by the caller (the transition is already checked):
-    stamp resolved/closed times, write the audit row and emit the status events."""
+    stamp resolved/closed times, write the audit row and emit the status events. `also`:
+    fields the caller changed, saved in the same UPDATE."""
     before = ticket.status
     now = timezone.now()
     ticket.status = status
-    fields = ["status"]
+    fields = [*also, "status"]
     if status == Status.RESOLVED:
         ticket.resolved_at = now
         fields.append("resolved_at")
