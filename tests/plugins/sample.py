@@ -153,3 +153,18 @@ class Everywhere(Plugin):
     def columns(self, ctx, columns, meta):
         values = {ticket_id: f"cell-{ticket_id[:4]}" for ticket_id in meta["ticket_ids"]}
         return [*columns, {"key": "everywhere", "label": "Everywhere", "values": values}]
+
+
+class Slim(Plugin):
+    """Hides built-in queue columns (and tries to hide the ones that always stay)."""
+
+    name = "slim"
+    version = "0.1.0"
+    description = "A slimmer queue."
+    author = "Panel1 tests"
+    core_versions = ">=0.1"
+    hooks = {"filter.desk_queue_columns": "columns"}
+
+    def columns(self, ctx, columns, meta):
+        drop = {"requester", "sla", "number", "subject"}
+        return [column for column in columns if column["key"] not in drop]
