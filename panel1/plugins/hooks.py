@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from panel1.exceptions import DomainError
 from panel1.plugins.base import ACTION_HOOKS, FILTER_HOOKS, Plugin, Veto
 from panel1.plugins.context import context_for
+from panel1.plugins.deadline import HookTimeout, deadline
 from panel1.plugins.state import plugins_with_hook
 
 logger = logging.getLogger("panel1.plugins")
@@ -52,26 +53,48 @@ def failed(result: Any) -> bool:
 
 
 def run_isolated(plugin: Plugin, hook: str, handler, *args: Any) -> Any:
-    """Run `handler(ctx, *args)` for `plugin`, isolated and timed (`hook` names it in logs)."""
+    """Run `handler(ctx, *args)` for `plugin`, isolated and timed (`hook` names it in logs).
+
+    A synchronous hook that runs past PLUGIN_HOOK_TIME_BUDGET_MS is stopped where it is
+    (`deadline`: a timer in the main thread; elsewhere the overrun is counted once it
+    returns) and its savepoint rolled back; either way it counts as a failure."""
+    budget = _budget_seconds()
     started = time.monotonic()
     try:
         # A savepoint: a database error inside the plugin leaves the caller's transaction usable.
-        with transaction.atomic():
-            result = handler(context_for(plugin), *args)
+        with transaction.atomic(), deadline(budget) as mine:
+            try:
+                result = handler(context_for(plugin), *args)
+            except HookTimeout as stop:
+                if stop.deadline is not mine:
+                    raise  # an outer hook's deadline: it stops that hook
+                raise _Stopped() from None
+    except _Stopped:
+        elapsed = time.monotonic() - started
+        failure_record(
+            plugin=plugin,
+            hook=hook,
+            error=f"stopped: exceeded its time budget ({budget * 1000:.0f} ms; "
+            f"interrupted after {elapsed * 1000:.0f} ms)",
+        )
+        return _FAILED
     except Veto as veto:
         return veto
     except Exception as exc:
         failure_record(plugin=plugin, hook=hook, error=f"{type(exc).__name__}: {exc}", exc=exc)
         return _FAILED
     elapsed = time.monotonic() - started
-    if elapsed > _budget_seconds():
+    if elapsed > budget:
         failure_record(
             plugin=plugin,
             hook=hook,
-            error=f"exceeded its time budget ({elapsed * 1000:.0f} ms > "
-            f"{_budget_seconds() * 1000:.0f} ms)",
+            error=f"exceeded its time budget ({elapsed * 1000:.0f} ms > {budget * 1000:.0f} ms)",
         )
     return result
+
+
+class _Stopped(Exception):
+    """This hook's own deadline passed (raised once its deadline is disarmed)."""
 
 
 def failure_record(*, plugin: Plugin, hook: str, error: str, exc: Exception | None = None) -> None:
