@@ -38,6 +38,7 @@ FILTER_HOOKS = (
     "filter.outgoing_mail",  # dict: subject, body, html, to, kind, ticket_id (before send)
     "filter.kb_search_results",  # list of {slug, title, rank, highlight} (API search)
     "filter.desk_queue_columns",  # list of {key, label} (the desk's queue table)
+    "filter.inbound_mail_raw",  # bytes: an inbound mail as received, before it is stored
 )
 
 

@@ -160,6 +160,16 @@ def apply_filter(hook: str, value: Any, meta: dict[str, Any] | None = None) -> A
     return value
 
 
+def filter_inbound_mail_raw(data: bytes, *, limit: int, meta: dict[str, Any]) -> bytes:
+    """The bytes of an inbound mail to store: `filter.inbound_mail_raw` of the enabled plugins
+    (a mail over `limit` is cut to the part that is kept first). No plugin: `data` itself."""
+    if not plugins_with_hook("filter.inbound_mail_raw"):
+        return data
+    truncated = len(data) > limit
+    kept = bytes(data[:limit]) if truncated else bytes(data)
+    return apply_filter("filter.inbound_mail_raw", kept, {**meta, "truncated": truncated})
+
+
 # --- event hooks --------------------------------------------------------------------------
 
 

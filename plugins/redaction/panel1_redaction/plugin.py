@@ -7,7 +7,8 @@ from __future__ import annotations
 from django import forms
 
 from panel1.plugins import Plugin, Slot
-from panel1_redaction.detect import redact
+from panel1_redaction.detect import masks_in, redact
+from panel1_redaction.mail import redact_raw_mail
 
 MAX_PATTERNS = 20
 
@@ -56,6 +57,7 @@ class RedactionPlugin(Plugin):
     hooks = {
         "filter.message_content": "redact_message",
         "filter.ticket_data": "redact_ticket",
+        "filter.inbound_mail_raw": "redact_raw_mail",
     }
     slots = {
         "desk.ticket.sidebar": Slot(
@@ -77,9 +79,18 @@ class RedactionPlugin(Plugin):
 
     def redact_message(self, ctx, content: str, meta: dict) -> str:
         content, count = self._redact(ctx, content)
+        if meta.get("channel") == "EMAIL":
+            # Mail was masked in its raw bytes already (`redact_raw_mail`): count its markers.
+            count = max(count, masks_in(content, ctx.settings.get("label") or "redacted"))
         if count and meta.get("ticket_id"):
             ctx.data.incr(f"masked:{meta['ticket_id']}", count)
         return content
+
+    def redact_raw_mail(self, ctx, data: bytes, meta: dict) -> bytes:
+        """The inbound mail's bytes, masked before the helpdesk stores them (nothing to mask:
+        the very same bytes)."""
+        masked, _count = redact_raw_mail(data, lambda text: self._redact(ctx, text))
+        return masked
 
     def redact_ticket(self, ctx, data: dict, meta: dict) -> dict:
         subject, count = self._redact(ctx, data.get("subject", ""))
