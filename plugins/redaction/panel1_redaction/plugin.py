@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django import forms
 
-from panel1.plugins import Plugin, Slot
+from panel1.plugins import ConditionField, Plugin, Slot
 from panel1_redaction.detect import masks_in, redact
 from panel1_redaction.mail import redact_raw_mail
 
@@ -66,6 +66,15 @@ class RedactionPlugin(Plugin):
     }
     settings_form = RedactionSettingsForm
     api_urls = "panel1_redaction.api"
+    # Rules can act on it: "Sensitive values masked" is more than 0 -> tag "pii", notify, ...
+    condition_fields = {
+        "masked": ConditionField(
+            method="masked_count",
+            label="Sensitive values masked",
+            type="integer",
+            description="How many card numbers, IBANs and patterns were masked on the ticket",
+        )
+    }
 
     def _redact(self, ctx, text: str) -> tuple[str, int]:
         settings = ctx.settings
@@ -95,6 +104,9 @@ class RedactionPlugin(Plugin):
     def redact_ticket(self, ctx, data: dict, meta: dict) -> dict:
         subject, count = self._redact(ctx, data.get("subject", ""))
         return {**data, "subject": subject} if count else data
+
+    def masked_count(self, ctx, payload: dict) -> int:
+        return int(ctx.data.get(f"masked:{payload['ticket_id']}", 0))
 
     def sidebar(self, ctx, request, ticket=None, **kwargs) -> dict:
         masked = ctx.data.get(f"masked:{ticket.pk}", 0) if ticket is not None else 0

@@ -155,3 +155,33 @@ def test_raw_mail_is_kept_as_it_came_while_the_plugin_is_disabled(plugin_env):
     with plugin_env.committed():
         inbound = inbound_store(raw=raw, source="test")
     assert bytes(inbound.raw) == raw
+
+
+def test_rules_can_act_on_the_masked_count(plugin_env):
+    """The plugin's condition field `redaction.masked` ("Sensitive values masked")."""
+    from automation.plugin_fields import plugin_fields_register
+
+    _enable(plugin_env)
+    plugin_fields_register()
+    admin = plugin_env.client(plugin_env.user(role="ADMIN"))
+    fields = admin.get("/api/v1/automation/fields/").json()["fields"]
+    assert {"name": "redaction.masked", "label": "Sensitive values masked"}.items() <= next(
+        f for f in fields if f["name"] == "redaction.masked"
+    ).items()
+    rule = {
+        "name": "Tag PII",
+        "trigger_event": "ticket.created",
+        "conditions": [{"field": "redaction.masked", "operator": "gt", "value": 0}],
+        "actions": [{"type": "add_tags", "parameters": {"tags": ["pii"]}}],
+    }
+    assert (
+        admin.post("/api/v1/automation/rules/", rule, content_type="application/json").status_code
+        == 201
+    )
+    with plugin_env.committed():
+        flagged = plugin_env.ticket(subject="Payment", content=f"My card {CARD}")
+        clean = plugin_env.ticket(subject="Payment", content="My card expired")
+    flagged.refresh_from_db()
+    clean.refresh_from_db()
+    assert "pii" in flagged.tags
+    assert "pii" not in clean.tags

@@ -1,0 +1,113 @@
+"""Condition fields that plugins bring (`Plugin.condition_fields` of panel1.plugins).
+
+Registered as `<plugin>.<key>` in the field registry, so rules validate against them, the rule
+builder lists them with their labels, and the engine and dry runs evaluate them. A value is
+computed only when a rule reads it (`LazyContext`), once per context, by the plugin's method,
+isolated like every hook; a plugin the tenant has not enabled, a failure or a value of the
+wrong type reads as not set (null).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from automation.condition_fields import FIELDS, FieldSpec, FieldType
+
+_TYPES = {
+    "string": FieldType.STRING,
+    "enum": FieldType.ENUM,
+    "list": FieldType.LIST,
+    "integer": FieldType.INTEGER,
+    "number": FieldType.NUMBER,
+    "boolean": FieldType.BOOLEAN,
+}
+
+
+def plugin_fields_register() -> list[str]:
+    """(Re)register every installed plugin's condition fields; answers their names."""
+    from panel1.plugins.registry import registry
+
+    for name in [n for n in FIELDS if "." in n]:
+        FIELDS.pop(name)
+    names = []
+    for plugin in registry.all():
+        for key, spec in plugin.condition_fields.items():
+            name = f"{plugin.name}.{key}"
+            FIELDS[name] = FieldSpec(
+                name,
+                _TYPES[spec.type],
+                f"[{plugin.name}] {spec.description or spec.label}",
+                choices=tuple(spec.choices),
+                nullable=True,
+                label=spec.label,
+            )
+            names.append(name)
+    return names
+
+
+class LazyContext(dict):
+    """The condition context; plugin fields are computed on first read (`get`)."""
+
+    def __init__(self, values: dict[str, Any], resolvers: dict[str, Callable[[], Any]]):
+        super().__init__(values)
+        self._resolvers = resolvers
+
+    def get(self, key, default=None):
+        if key not in self and key in self._resolvers:
+            self[key] = self._resolvers.pop(key)()
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        return self.get(key) if key in self._resolvers else super().__getitem__(key)
+
+
+def with_plugin_fields(values: dict[str, Any], *, ticket, event_name: str = "") -> dict[str, Any]:
+    """`values` with the plugin fields of the registry ready to be computed for `ticket`."""
+    names = [name for name in FIELDS if "." in name]
+    if not names:
+        return values
+    payload = {
+        "ticket_id": str(ticket.pk),
+        "number": ticket.number,
+        "event": event_name,
+        "subject": values.get("subject", ""),
+        "status": str(values.get("status", "")),
+        "priority": str(values.get("priority", "")),
+        "channel": str(values.get("channel", "")),
+        "tags": list(values.get("tags") or ()),
+        "requester_email": values.get("requester_email", ""),
+    }
+    return LazyContext(values, {name: _resolver(name, payload) for name in names})
+
+
+def _resolver(name: str, payload: dict[str, Any]) -> Callable[[], Any]:
+    return lambda: plugin_field_value(name, payload)
+
+
+def plugin_field_value(name: str, payload: dict[str, Any]) -> Any:
+    from panel1.plugins import hooks
+    from panel1.plugins.registry import registry
+    from panel1.plugins.state import is_enabled
+
+    plugin_name, _, key = name.partition(".")
+    plugin = registry.get(plugin_name)
+    if plugin is None or key not in plugin.condition_fields or not is_enabled(plugin_name):
+        return None
+    spec = plugin.condition_fields[key]
+    handler = getattr(plugin, spec.method)
+    value = hooks.run_isolated(plugin, f"condition field {key}", handler, dict(payload))
+    return None if hooks.failed(value) else _typed(spec.type, value)
+
+
+def _typed(kind: str, value: Any) -> Any:
+    """The value if it has the field's type (numbers for number fields, ...), else None."""
+    ok = {
+        "string": lambda v: isinstance(v, str),
+        "enum": lambda v: isinstance(v, str),
+        "list": lambda v: isinstance(v, list | tuple) and all(isinstance(i, str) for i in v),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
+    }[kind]
+    return value if ok(value) else None
