@@ -209,14 +209,14 @@ def event_deliver_task(event_id: str) -> int:
     payload = event_payload(record)
     ran = 0
     for plugin in plugins_with_hook(record.name):
-        if _claim(record.id, plugin.name):
+        if claim_delivery(record.id, plugin.name):
             call_isolated(plugin, record.name, dict(payload))
             ran += 1
     return ran
 
 
-def _claim(event_id, plugin_name: str) -> bool:
-    """Take the (event, plugin) delivery; False when an earlier run took it."""
+def claim_delivery(event_id, plugin_name: str) -> bool:
+    """Take the (event or notification, plugin) delivery; False when an earlier run took it."""
     from django.db import IntegrityError
 
     from panel1.plugins.models import PluginDelivery
