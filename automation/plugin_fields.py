@@ -47,19 +47,46 @@ def plugin_fields_register() -> list[str]:
 
 
 class LazyContext(dict):
-    """The condition context; plugin fields are computed on first read (`get`)."""
+    """The condition context; a plugin field is computed on its first read (`get`, `[]`), or
+    when all values are asked for (`items`, `values`: dry runs show them). Its keys are all
+    the registry's fields either way."""
 
     def __init__(self, values: dict[str, Any], resolvers: dict[str, Callable[[], Any]]):
         super().__init__(values)
         self._resolvers = resolvers
 
+    def _resolve(self, key) -> None:
+        if key in self._resolvers and not dict.__contains__(self, key):
+            dict.__setitem__(self, key, self._resolvers.pop(key)())
+
     def get(self, key, default=None):
-        if key not in self and key in self._resolvers:
-            self[key] = self._resolvers.pop(key)()
-        return super().get(key, default)
+        self._resolve(key)
+        return dict.get(self, key, default)
 
     def __getitem__(self, key):
-        return self.get(key) if key in self._resolvers else super().__getitem__(key)
+        self._resolve(key)
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key) -> bool:
+        return dict.__contains__(self, key) or key in self._resolvers
+
+    def __iter__(self):
+        yield from list(dict.__iter__(self))
+        yield from list(self._resolvers)
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + len(self._resolvers)
+
+    def keys(self):
+        return list(self)
+
+    def items(self):
+        for key in list(self._resolvers):
+            self._resolve(key)
+        return dict.items(self)
+
+    def values(self):
+        return [value for _key, value in self.items()]
 
 
 def with_plugin_fields(values: dict[str, Any], *, ticket, event_name: str = "") -> dict[str, Any]:

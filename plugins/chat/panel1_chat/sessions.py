@@ -11,7 +11,15 @@ import secrets
 import time
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 ONLINE_SECONDS = 20  # a visitor polling every few seconds counts as online this long
+MAX_NOTICES = 20
+# Customer notifications shown in the chat (staff replies are in the transcript already).
+NOTICE_TEXTS = {
+    "ticket_resolved": gettext_lazy("Your request {number} was marked as resolved."),
+    "ticket_created": gettext_lazy("We received your request {number}."),
+}
 
 
 def session_start(ctx, *, email: str, name: str, message: str, subject: str = "") -> dict:
@@ -60,3 +68,17 @@ def visitor_state(ctx, ticket_id: str) -> str:
     if session.get("left"):
         return "left"
     return "online" if time.time() - session["last_seen"] < ONLINE_SECONDS else "away"
+
+
+def session_notice(ctx, notification: dict) -> bool:
+    """Keep a customer notification about the chat's ticket in the session (the widget shows
+    the session's notices); answers whether the ticket has a chat."""
+    text = NOTICE_TEXTS.get(notification.get("kind", ""))
+    token = ctx.data.get(f"ticket:{notification.get('ticket_id')}")
+    session = ctx.data.get(f"session:{token}") if token and text else None
+    if session is None:
+        return False
+    notice = {"kind": notification["kind"], "text": str(text).format(number=session["number"])}
+    notices = [*session.get("notices", []), {**notice, "at": time.time()}][-MAX_NOTICES:]
+    ctx.data.set(f"session:{token}", {**session, "notices": notices})
+    return True

@@ -93,7 +93,9 @@ def messages(request, token: str):
         for m in ctx.tickets.messages(session["ticket_id"], public_only=True)
         if m["message_type"] in ("CUSTOMER_REPLY", "STAFF_REPLY")
     ]
-    return JsonResponse({"number": session["number"], "messages": transcript}, status=status)
+    notices = [{"kind": n["kind"], "text": n["text"]} for n in session.get("notices", [])]
+    body = {"number": session["number"], "messages": transcript, "notices": notices}
+    return JsonResponse(body, status=status)
 
 
 @require_POST

@@ -117,3 +117,31 @@ def test_new_chats_are_rate_limited_per_email(chat):
     assert codes == [201] * 5 + [429]
     assert _start(visitor, email="other@visitor.test").status_code == 201
     cache.clear()
+
+
+def test_customer_notifications_show_in_the_chat(chat, settings):
+    """The plugin's customer notification channel `chat.notices`: "resolved" shows up in the
+    visitor's chat (staff replies are in the transcript already)."""
+    settings.ENABLE_EMAIL_SENDING = True
+    visitor = chat.client()
+    started = _start(visitor).json()
+    from django.apps import apps
+
+    ticket = apps.get_model("tickets", "Ticket").objects.get(number=started["number"])
+    desk = chat.client(chat.user(role="AGENT"))
+    url = f"/api/v1/tickets/{ticket.pk}/"
+    reply = {"content": "Yes, until 6 pm.", "message_type": "STAFF_REPLY"}
+    assert desk.post(f"{url}messages/", reply, content_type="application/json").status_code == 201
+    polled = visitor.get(f"/apps/chat/{started['token']}/messages/").json()
+    received = {"kind": "ticket_created", "text": f"We received your request {ticket.number}."}
+    assert polled["notices"] == [received]  # the acknowledgement; the reply is in the transcript
+    resolved = desk.post(f"{url}status/", {"status": "RESOLVED"}, content_type="application/json")
+    assert resolved.status_code == 200, resolved.content
+    polled = visitor.get(f"/apps/chat/{started['token']}/messages/").json()
+    assert polled["notices"] == [
+        received,
+        {
+            "kind": "ticket_resolved",
+            "text": f"Your request {ticket.number} was marked as resolved.",
+        },
+    ]
