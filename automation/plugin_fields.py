@@ -94,47 +94,13 @@ def with_plugin_fields(values: dict[str, Any], *, ticket, event_name: str = "") 
     names = [name for name in FIELDS if "." in name]
     if not names:
         return values
-    payload = {
-        "ticket_id": str(ticket.pk),
-        "number": ticket.number,
-        "event": event_name,
-        "subject": values.get("subject", ""),
-        "status": str(values.get("status", "")),
-        "priority": str(values.get("priority", "")),
-        "channel": str(values.get("channel", "")),
-        "tags": list(values.get("tags") or ()),
-        "requester_email": values.get("requester_email", ""),
-    }
+    from panel1.plugins.fields import field_payload
+
+    payload = field_payload(ticket, event_name=event_name)
     return LazyContext(values, {name: _resolver(name, payload) for name in names})
 
 
 def _resolver(name: str, payload: dict[str, Any]) -> Callable[[], Any]:
-    return lambda: plugin_field_value(name, payload)
+    from panel1.plugins.fields import field_value
 
-
-def plugin_field_value(name: str, payload: dict[str, Any]) -> Any:
-    from panel1.plugins import hooks
-    from panel1.plugins.registry import registry
-    from panel1.plugins.state import is_enabled
-
-    plugin_name, _, key = name.partition(".")
-    plugin = registry.get(plugin_name)
-    if plugin is None or key not in plugin.condition_fields or not is_enabled(plugin_name):
-        return None
-    spec = plugin.condition_fields[key]
-    handler = getattr(plugin, spec.method)
-    value = hooks.run_isolated(plugin, f"condition field {key}", handler, dict(payload))
-    return None if hooks.failed(value) else _typed(spec.type, value)
-
-
-def _typed(kind: str, value: Any) -> Any:
-    """The value if it has the field's type (numbers for number fields, ...), else None."""
-    ok = {
-        "string": lambda v: isinstance(v, str),
-        "enum": lambda v: isinstance(v, str),
-        "list": lambda v: isinstance(v, list | tuple) and all(isinstance(i, str) for i in v),
-        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-        "boolean": lambda v: isinstance(v, bool),
-    }[kind]
-    return value if ok(value) else None
+    return lambda: field_value(name, payload)
