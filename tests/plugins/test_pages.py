@@ -98,3 +98,12 @@ def test_uninstall_forgets_state_and_data(plugin_env):
         plugin_uninstall(name="reader", actor=Actor())
     assert not PluginState.objects.filter(plugin="reader").exists()
     assert not PluginDatum.objects.filter(plugin="reader").exists()
+
+
+def test_plugins_page_says_what_each_plugin_adds(plugin_env):
+    html = plugin_env.client(plugin_env.user(role="ADMIN")).get("/desk/plugins/").content.decode()
+    chat = html.split('data-plugin="chat"', 1)[1].split("</section>", 1)[0]
+    redaction = html.split('data-plugin="redaction"', 1)[1].split("</section>", 1)[0]
+    assert "Ticket channel: CHAT" in chat
+    assert "Notification channel: Live chat (customers)" in chat
+    assert "Automation condition: Sensitive values masked" in redaction
