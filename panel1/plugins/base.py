@@ -42,6 +42,10 @@ FILTER_HOOKS = (
 )
 
 
+# A channel plugin (`channel`) gets staff replies on its tickets for delivery.
+CHANNEL_HOOKS = ("channel.reply",)
+
+
 def event_hook_names() -> tuple[str, ...]:
     from panel1.events.names import ALL_EVENTS
 
@@ -49,7 +53,7 @@ def event_hook_names() -> tuple[str, ...]:
 
 
 def hook_names() -> tuple[str, ...]:
-    return (*LIFECYCLE_HOOKS, *ACTION_HOOKS, *FILTER_HOOKS, *event_hook_names())
+    return (*LIFECYCLE_HOOKS, *ACTION_HOOKS, *FILTER_HOOKS, *CHANNEL_HOOKS, *event_hook_names())
 
 
 class Veto(Exception):

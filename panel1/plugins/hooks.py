@@ -174,9 +174,11 @@ def filter_inbound_mail_raw(data: bytes, *, limit: int, meta: dict[str, Any]) ->
 
 
 def connect_event_bus() -> None:
-    from panel1.events import bus
+    from panel1.events import bus, names
+    from panel1.plugins.channel_replies import on_message_added
 
     bus.subscribe("*", key="panel1.plugins", handler=_on_event)
+    bus.subscribe(names.MESSAGE_ADDED, key="panel1.plugins.channel_reply", handler=on_message_added)
 
 
 def _on_event(event) -> None:

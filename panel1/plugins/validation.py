@@ -42,6 +42,8 @@ def validate_plugin(plugin: Plugin) -> list[PluginError]:
     _check_notification_channels(plugin, err)
     if plugin.channel is not None and not CHANNEL_RE.match(str(plugin.channel)):
         err("channel", "use 2-8 upper-case letters, digits or _ (e.g. CHAT)")
+    if isinstance(plugin.hooks, dict) and "channel.reply" in plugin.hooks and not plugin.channel:
+        err("hooks.channel.reply", "only a channel plugin (with `channel`) gets replies")
     return errors
 
 
