@@ -60,6 +60,7 @@ def run_isolated(plugin: Plugin, hook: str, handler, *args: Any) -> Any:
     returns) and its savepoint rolled back; either way it counts as a failure."""
     budget = _budget_seconds()
     started = time.monotonic()
+    mine = None
     try:
         # A savepoint: a database error inside the plugin leaves the caller's transaction usable.
         with transaction.atomic(), deadline(budget) as mine:
@@ -70,17 +71,12 @@ def run_isolated(plugin: Plugin, hook: str, handler, *args: Any) -> Any:
                     raise  # an outer hook's deadline: it stops that hook
                 raise _Stopped() from None
     except _Stopped:
-        elapsed = time.monotonic() - started
-        failure_record(
-            plugin=plugin,
-            hook=hook,
-            error=f"stopped: exceeded its time budget ({budget * 1000:.0f} ms; "
-            f"interrupted after {elapsed * 1000:.0f} ms)",
-        )
-        return _FAILED
+        return _stopped(plugin, hook, budget, started, how="interrupted")
     except Veto as veto:
         return veto
     except Exception as exc:
+        if mine is not None and mine.expired():  # its query was cancelled at the deadline
+            return _stopped(plugin, hook, budget, started, how=f"{type(exc).__name__}")
         failure_record(plugin=plugin, hook=hook, error=f"{type(exc).__name__}: {exc}", exc=exc)
         return _FAILED
     elapsed = time.monotonic() - started
@@ -91,6 +87,17 @@ def run_isolated(plugin: Plugin, hook: str, handler, *args: Any) -> Any:
             error=f"exceeded its time budget ({elapsed * 1000:.0f} ms > {budget * 1000:.0f} ms)",
         )
     return result
+
+
+def _stopped(plugin: Plugin, hook: str, budget: float, started: float, *, how: str) -> object:
+    elapsed = time.monotonic() - started
+    failure_record(
+        plugin=plugin,
+        hook=hook,
+        error=f"stopped: exceeded its time budget ({budget * 1000:.0f} ms; "
+        f"{how} after {elapsed * 1000:.0f} ms)",
+    )
+    return _FAILED
 
 
 class _Stopped(Exception):

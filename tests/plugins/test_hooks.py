@@ -320,3 +320,24 @@ def test_a_task_timeout_already_armed_is_kept(plugin_env, settings):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_slow_query_in_a_hook_is_cancelled_on_the_server(plugin_env, settings):
+    import time
+
+    from django.db import connection
+
+    settings.PLUGIN_HOOK_TIME_BUDGET_MS = 200
+    settings.PLUGIN_MAX_FAILURES = 0
+    plugin_env.register(sample.Sleeper)
+    plugin_env.enable("sleeper")
+    data = {"subject": "Printer", "content": "x", "priority": "LOW", "tags": [], "channel": "WEB"}
+    started = time.monotonic()
+    assert plugin_env.filter("filter.ticket_data", data) == data
+    assert time.monotonic() - started < 10  # pg_sleep(30) was cancelled, not waited for
+    error = plugin_env.state("sleeper").last_error
+    assert error.startswith("filter.ticket_data: stopped: exceeded its time budget (200 ms; ")
+    assert "QueryCanceled" in error or "OperationalError" in error
+    with connection.cursor() as cursor:  # the connection and transaction are usable
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
