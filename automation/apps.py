@@ -23,6 +23,11 @@ class AutomationConfig(AppConfig):
             bus.subscribe(event_name, key="automation.engine", handler=engine.handle_event)
         plugin_actions.plugin_actions_register()
         plugin_fields.plugin_fields_register()
+        from panel1.plugins.registry import registry
+
+        # Plugins registered later (development, the test kit) bring theirs too.
+        registry.on_change(plugin_actions.plugin_actions_register)
+        registry.on_change(plugin_fields.plugin_fields_register)
         # After the engine (subscribers of an event run in registration order): a ticket
         # a rule assigned is not routed.
         for event_name, handler in routing_subscribers.SUBSCRIPTIONS:
