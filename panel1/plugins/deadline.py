@@ -91,8 +91,10 @@ def available() -> bool:
         return False
     if _stack:
         return True
-    pending = signal.getitimer(signal.ITIMER_REAL)[0]
-    return pending == 0 or callable(signal.getsignal(signal.SIGALRM))
+    handler = signal.getsignal(signal.SIGALRM)
+    if handler is None:  # installed outside Python: we could not put it back
+        return False
+    return signal.getitimer(signal.ITIMER_REAL)[0] == 0 or callable(handler)
 
 
 def _due_at() -> float:
