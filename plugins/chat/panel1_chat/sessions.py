@@ -50,12 +50,17 @@ def session_get(ctx, token: str) -> dict[str, Any] | None:
     return ctx.data.get(f"session:{token}")
 
 
-def session_touch(ctx, token: str, session: dict, *, left: bool = False) -> None:
-    session = {**session, "last_seen": time.time(), "left": left or session.get("left", False)}
+def session_touch(
+    ctx, token: str, session: dict, *, left: bool = False, back: bool = False
+) -> None:
+    """Note the visitor's poll (`last_seen`), their leaving, or their coming back (`back`: they
+    wrote again). A poll alone never undoes leaving: one still in flight when the visitor
+    left would otherwise show them online again."""
+    session = {**session, "last_seen": time.time()}
     if left:
         session["left"] = True
-    elif session.get("left"):
-        session["left"] = False  # back again
+    elif back:
+        session["left"] = False
     ctx.data.set(f"session:{token}", session)
 
 

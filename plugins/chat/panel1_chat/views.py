@@ -81,7 +81,7 @@ def messages(request, token: str):
             session["ticket_id"], requester_email=session["email"], content=message, channel="CHAT"
         )
         status = 201
-    session_touch(ctx, token, session)
+    session_touch(ctx, token, session, back=request.method == "POST")
     transcript = [
         {
             "id": m["id"],

@@ -79,10 +79,15 @@ def test_desk_shows_whether_the_visitor_is_still_there(chat):
     page = desk.get(f"/desk/tickets/{body['number']}/").content.decode()
     assert 'data-chat-state="online"' in page
     assert _post(visitor, f"/apps/chat/{body['token']}/leave/", {}).status_code == 200
+    # A poll still in flight when the visitor left does not bring them back; writing does.
+    visitor.get(f"/apps/chat/{body['token']}/messages/")
     page = desk.get(f"/desk/tickets/{body['number']}/").content.decode()
     assert 'data-chat-state="left"' in page
     # The transcript stays on the ticket.
     assert "Is the shop open?" in page
+    _post(visitor, f"/apps/chat/{body['token']}/messages/", {"message": "One more thing"})
+    page = desk.get(f"/desk/tickets/{body['number']}/").content.decode()
+    assert 'data-chat-state="online"' in page
 
 
 def test_bad_input_is_a_400_naming_the_field(chat):
