@@ -47,6 +47,8 @@ def _infos(plugins, audience: str | None) -> list[ChannelInfo]:
 
 def enabled_channels(audience: str | None = None) -> list[ChannelInfo]:
     """The channels of the plugins the current tenant enabled (for `audience`, if given)."""
+    if not installed_channels(audience):  # nothing to read (tasks would pay a query for it)
+        return []
     return _infos(enabled_plugins(), audience)
 
 

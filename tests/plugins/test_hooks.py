@@ -341,3 +341,15 @@ def test_a_slow_query_in_a_hook_is_cancelled_on_the_server(plugin_env, settings)
     with connection.cursor() as cursor:  # the connection and transaction are usable
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def test_hooks_no_installed_plugin_has_cost_no_query(plugin_env, django_assert_num_queries):
+    """Outside requests the enabled set is read from the database: not even that when no
+    installed plugin has the hook (here the raw-mail filter, with redaction uninstalled)."""
+    from panel1.plugins import hooks
+    from panel1.plugins.registry import registry
+
+    registry.unregister("redaction")
+    raw = b"Subject: x\r\n\r\nCard 4111 1111 1111 1111\r\n"
+    with django_assert_num_queries(0):
+        assert hooks.filter_inbound_mail_raw(raw, limit=1000, meta={}) is raw

@@ -158,3 +158,13 @@ def test_invalid_channels_are_refused_naming_the_field():
         "notification_channels.who.audiences",
         "notification_channels.how",
     } <= fields
+
+
+def test_no_query_when_no_installed_plugin_brings_a_channel(plugin_env, django_assert_num_queries):
+    """Staff notices cost nothing extra unless a plugin with a staff channel is installed."""
+    from panel1.plugins.registry import registry
+
+    assert not [p for p in registry.all() if p.notification_channels and p.name != "chat"]
+    agent = AgentFactory()
+    with django_assert_num_queries(0):
+        assert notifiers.plugin_channels_notify(_notice(agent)) == 0
