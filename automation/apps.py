@@ -6,7 +6,7 @@ class AutomationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from automation import demo, engine, plugin_actions, privacy, services, tasks
+        from automation import demo, engine, plugin_actions, plugin_fields, privacy, services, tasks
         from automation.models import TRIGGER_EVENTS
         from automation.routing import demo as routing_demo
         from automation.routing import subscribers as routing_subscribers
@@ -22,6 +22,12 @@ class AutomationConfig(AppConfig):
         for event_name in TRIGGER_EVENTS:
             bus.subscribe(event_name, key="automation.engine", handler=engine.handle_event)
         plugin_actions.plugin_actions_register()
+        plugin_fields.plugin_fields_register()
+        from panel1.plugins.registry import registry
+
+        # Plugins registered later (development, the test kit) bring theirs too.
+        registry.on_change(plugin_actions.plugin_actions_register)
+        registry.on_change(plugin_fields.plugin_fields_register)
         # After the engine (subscribers of an event run in registration order): a ticket
         # a rule assigned is not routed.
         for event_name, handler in routing_subscribers.SUBSCRIPTIONS:

@@ -126,6 +126,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     nullable: bool = False
     ordered: bool = False  # enum choices are listed in ascending order
+    label: str = ""  # the rule builder's words for a field a plugin brings (core: the desk's)
 
     @property
     def operators(self) -> tuple[str, ...]:
@@ -222,6 +223,7 @@ def field_registry_doc() -> list[dict[str, Any]]:
             "choices": list(spec.choices) if spec.choices else None,
             "nullable": spec.nullable,
             "description": spec.description,
+            "label": spec.label or None,
         }
         for spec in FIELDS.values()
     ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from automation.plugin_fields import with_plugin_fields
 from panel1.ids import is_uuid, parse_uuid
 from sla import calendars
 from tickets.models import Message, Ticket
@@ -39,13 +40,18 @@ def triggering_message(ticket: Ticket, payload: Mapping[str, Any], event_name: s
 
 
 def ticket_context(
-    ticket: Ticket, *, message: Message | None = None, now: datetime | None = None
+    ticket: Ticket,
+    *,
+    message: Message | None = None,
+    now: datetime | None = None,
+    event_name: str = "",
 ) -> dict[str, Any]:
-    """The values of every registry field for `ticket` (and the triggering `message`)."""
+    """The values of every registry field for `ticket` (and the triggering `message`); the
+    fields plugins bring are computed when a rule reads them (`plugin_fields`)."""
     now = now or timezone.now()
     requester_email = (ticket.requester.email or "").lower() if ticket.requester_id else ""
     category = ticket.category
-    return {
+    values = {
         "subject": ticket.subject,
         "message_content": message.content if message is not None else "",
         "status": ticket.status,
@@ -63,6 +69,7 @@ def ticket_context(
         "message_type": message.message_type if message is not None else None,
         **dict.fromkeys(SURVEY_FIELDS),
     }
+    return with_plugin_fields(values, ticket=ticket, event_name=event_name)
 
 
 SURVEY_FIELDS = {
@@ -89,7 +96,7 @@ def event_context(
     ticket: Ticket, *, event_name: str, payload: Mapping[str, Any], now: datetime | None = None
 ) -> dict[str, Any]:
     message = triggering_message(ticket, payload, event_name)
-    context = ticket_context(ticket, message=message, now=now)
+    context = ticket_context(ticket, message=message, now=now, event_name=event_name)
     context.update(survey_context(event_name, payload))
     return context
 

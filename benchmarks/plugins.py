@@ -29,10 +29,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_tenants.utils import schema_context  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from panel1.accounts.models import Role, User  # noqa: E402
 from panel1.actors import Actor  # noqa: E402
+from panel1.api.tokens import api_token_create  # noqa: E402
 from panel1.events.names import ALL_EVENTS  # noqa: E402
 from panel1.plugins import Plugin, Slot  # noqa: E402
 from panel1.plugins import services as plugin_services  # noqa: E402
@@ -88,7 +88,7 @@ class Case:
         with schema_context(schema):
             admin = User.objects.get(email=f"admin@{self.domain}")
             assert admin.role == Role.ADMIN
-            self.token = Token.objects.get_or_create(user=admin)[0].key
+            self.token = api_token_create(actor=admin, user=admin, name="benchmark")[1]
             self.page_client = Client(HTTP_HOST=self.domain)
             self.page_client.force_login(admin)
         self.api = Client(HTTP_HOST=self.domain)

@@ -57,22 +57,44 @@ def preference_for(user: User) -> NotificationPreference:
     return found or NotificationPreference(user=user)
 
 
+def plugin_channel_ids() -> list[str]:
+    """The staff channels of the plugins this tenant enabled (`<plugin>.<key>`)."""
+    from panel1.plugins.channels import enabled_channels
+
+    return [channel.id for channel in enabled_channels("staff")]
+
+
 @transaction.atomic
 def notification_preference_set(*, actor: User, channels: dict) -> NotificationPreference:
-    """Save the agent's own preferences: {kind: {"in_app": bool, "email": bool}}."""
+    """Save the agent's own preferences: {kind: {"in_app": bool, "email": bool, <plugin
+    channel>: bool}}, plugin channels also for the kind "notice" (notices from automation
+    rules and escalations). Choices for channels of plugins switched off since are kept."""
     if not actor.is_helpdesk_staff:
         raise PermissionDenied("Only staff have notification preferences.")
-    clean = {
-        kind: {
-            "in_app": bool((channels.get(kind) or {}).get("in_app")),
-            "email": bool((channels.get(kind) or {}).get("email")),
-        }
-        for kind in NotificationKind.values
-    }
+    offered = plugin_channel_ids()
+    kept = preference_for(actor).channels or {}
+
+    def choices(kind: str, names: list[str]) -> dict[str, bool]:
+        given = channels.get(kind) or {}
+        earlier = {k: v for k, v in (kept.get(kind) or {}).items() if "." in k}
+        return {**earlier, **{name: bool(given.get(name)) for name in names}}
+
+    clean = {kind: choices(kind, ["in_app", "email", *offered]) for kind in NotificationKind.values}
+    if offered or any("." in k for k in kept.get(notifiers.NOTICE_KIND) or {}):
+        clean[notifiers.NOTICE_KIND] = choices(notifiers.NOTICE_KIND, offered)
     pref, _ = NotificationPreference.objects.update_or_create(
         user=actor, defaults={"channels": clean}
     )
     return pref
+
+
+def channel_wanted(*, channel: str, kind: str, user) -> bool | None:
+    """The agent's choice for a plugin channel and kind (None: not chosen, the default)."""
+    if not getattr(user, "is_helpdesk_staff", False):
+        return None
+    found = NotificationPreference.objects.filter(user=user).values_list("channels", flat=True)
+    choice = ((found.first() or {}).get(kind) or {}).get(channel)
+    return choice if isinstance(choice, bool) else None
 
 
 def desk_settings() -> DeskSettings:
@@ -161,10 +183,35 @@ def _notify(
             notified.append(user)
         if pref.wants(kind, "email"):
             mail_to.append(user)
+    _plugin_channels(event, ticket, users, kind=kind, text=text)
     return notified, mail_to
 
 
-def _staff_notice(event: bus.Event, ticket: Ticket, users: list[User], title: str, text: str):
+def _plugin_channels(event: bus.Event, ticket: Ticket, users: list[User], *, kind: str, text: str):
+    """The same notification through the plugins' staff channels (each agent's choice)."""
+    people = [
+        u for u in users if u.is_active and u.role in STAFF_ROLES and str(u.pk) != event.actor
+    ]
+    if not people:
+        return
+    notifiers.plugin_channels_notify(
+        notifiers.StaffNotice(
+            ticket_id=str(ticket.pk),
+            ticket_number=ticket.number,
+            ticket_subject=ticket.subject,
+            user_ids=tuple(dict.fromkeys(str(u.pk) for u in people)),
+            message=text,
+            title=text[:MAX_TEXT],
+            source="Sent by the desk's notification centre (your preferences).",
+            kind=str(kind),
+            id=uuid.uuid5(uuid.NAMESPACE_URL, f"desk-channels:{event.id}:{kind}").hex,
+        )
+    )
+
+
+def _staff_notice(
+    event: bus.Event, ticket: Ticket, users: list[User], title: str, text: str, *, kind: str
+):
     if not users:
         return
     notifiers.staff_notify(
@@ -176,6 +223,7 @@ def _staff_notice(event: bus.Event, ticket: Ticket, users: list[User], title: st
             message=text,
             title=title,
             source="Sent by the desk's notification centre (your preferences).",
+            kind=str(kind),  # plugin channels had it from `_notify`
             id=uuid.uuid5(uuid.NAMESPACE_URL, f"desk-notice:{event.id}").hex,
         )
     )
@@ -235,7 +283,8 @@ def on_message(event: bus.Event) -> None:
     )
     # The assignee's mail is the mail channel's customer_reply; followers get a notice.
     extra = [u for u in mail_to if u.pk != ticket.assignee_id]
-    _staff_notice(event, ticket, extra, f"[{ticket.number}] New customer reply", text)
+    title = f"[{ticket.number}] New customer reply"
+    _staff_notice(event, ticket, extra, title, text, kind=NotificationKind.CUSTOMER_REPLY)
 
 
 def on_sla(event: bus.Event) -> None:
@@ -249,7 +298,8 @@ def on_sla(event: bus.Event) -> None:
         event=event, users=[ticket.assignee], kind=NotificationKind.SLA, ticket=ticket, text=text
     )
     if event.name == names.SLA_AT_RISK:  # breaches are mailed by the mail channel already
-        _staff_notice(event, ticket, mail_to, f"[{ticket.number}] SLA at risk", text)
+        title = f"[{ticket.number}] SLA at risk"
+        _staff_notice(event, ticket, mail_to, title, text, kind=NotificationKind.SLA)
 
 
 def connect() -> None:
@@ -259,3 +309,4 @@ def connect() -> None:
     bus.subscribe(names.SLA_AT_RISK, key="desk.notify:sla_at_risk", handler=on_sla)
     bus.subscribe(names.SLA_BREACH, key="desk.notify:sla_breach", handler=on_sla)
     notifiers.register_email_filter("desk.preferences", email_wanted)
+    notifiers.register_channel_filter("desk.preferences", channel_wanted)

@@ -303,7 +303,7 @@ def rule_dry_run_view(request: HttpRequest) -> HttpResponse:
                 **row,
                 "expected": _shown(row["expected"]),
                 "actual": _shown(row["actual"]),
-                "field_label": automation_labels.FIELDS.get(row["field"], row["field"]),
+                "field_label": automation_labels.field_label(row["field"]),
                 "operator_label": automation_labels.OPERATORS.get(row["operator"], row["operator"]),
                 "where": automation_labels.path_label(row.get("path", "")),
             }

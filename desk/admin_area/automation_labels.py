@@ -102,12 +102,27 @@ def trigger_choices() -> list[tuple[str, str]]:
     return [(name, trigger_label(name)) for name in TRIGGER_EVENTS]
 
 
+def plugin_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """The labels of the condition fields and actions plugins bring (from the registries)."""
+    from automation.actions import ACTION_TYPES
+    from automation.condition_fields import FIELDS as FIELD_SPECS
+
+    fields = {name: spec.label for name, spec in FIELD_SPECS.items() if spec.label}
+    actions = {name: spec.description for name, spec in ACTION_TYPES.items() if "." in name}
+    return fields, actions
+
+
+def field_label(name: str) -> str:
+    return FIELDS.get(name) or plugin_labels()[0].get(name, name)
+
+
 def builder_labels() -> dict[str, dict[str, str]]:
+    plugin_fields, plugin_actions = plugin_labels()
     return {
         "triggers": dict(trigger_choices()),
-        "fields": FIELDS,
+        "fields": {**plugin_fields, **FIELDS},
         "operators": OPERATORS,
-        "actions": ACTIONS,
+        "actions": {**plugin_actions, **ACTIONS},
         "parameters": PARAMETERS,
         "values": value_labels(),
     }

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from desk.models import Notification, NotificationKind, TicketFollow
@@ -19,6 +20,7 @@ from desk.notifications import (
 from desk.views.base import desk_view, go_back, sidebar_context
 from desk.views.ticket import get_ticket
 from panel1.accounts.models import STAFF_ROLES, User
+from tickets.notifiers import NOTICE_KIND
 
 LIST_LIMIT = 100
 MENTION_LIMIT = 8
@@ -77,24 +79,46 @@ def notification_read(request):
 @require_http_methods(["GET", "POST"])
 @desk_view
 def preferences(request):
+    from panel1.plugins.channels import enabled_channels
+
+    plugin_channels = enabled_channels("staff")
+    kinds = list(NotificationKind.choices)
+    if plugin_channels:
+        kinds.append((NOTICE_KIND, _("Other notices (automation rules, escalations)")))
     if request.method == "POST":
         channels = {
             kind: {
-                "in_app": request.POST.get(f"{kind}-in_app") == "on",
-                "email": request.POST.get(f"{kind}-email") == "on",
+                name: request.POST.get(f"{kind}-{name}") == "on"
+                for name in ("in_app", "email", *(c.id for c in plugin_channels))
             }
-            for kind in NotificationKind.values
+            for kind, _label in kinds
         }
         notification_preference_set(actor=request.user, channels=channels)
-        messages.success(request, "Notification preferences saved.")
+        messages.success(request, _("Notification preferences saved."))
         return redirect("desk:notification-preferences")
     pref = preference_for(request.user)
     rows = [
-        (kind, label, pref.wants(kind, "in_app"), pref.wants(kind, "email"))
-        for kind, label in NotificationKind.choices
+        {
+            "kind": kind,
+            "label": label,
+            "in_app": pref.wants(kind, "in_app"),
+            "email": pref.wants(kind, "email"),
+            "core": kind != NOTICE_KIND,
+            "plugins": [(channel, _chosen(pref, kind, channel)) for channel in plugin_channels],
+        }
+        for kind, label in kinds
     ]
-    context = {**sidebar_context(request, counts=False, active="notifications"), "rows": rows}
+    context = {
+        **sidebar_context(request, counts=False, active="notifications"),
+        "rows": rows,
+        "plugin_channels": plugin_channels,
+    }
     return render(request, "desk/notification_preferences.html", context)
+
+
+def _chosen(pref, kind: str, channel) -> bool:
+    choice = ((pref.channels or {}).get(kind) or {}).get(channel.id)
+    return choice if isinstance(choice, bool) else channel.default
 
 
 @require_http_methods(["GET", "POST"])

@@ -42,12 +42,34 @@ def plugin_list(request):
         row.form = _settings_form(row)
         row.settings_json = json.dumps(row.settings, indent=2, sort_keys=True)
         row.permission_labels = [(p, PERMISSIONS[p]) for p in row.plugin.permissions]
+        row.adds = _adds(row.plugin)
     context = {
         "rows": rows,
         "slot_catalog": SLOT_CATALOG.items(),
         **sidebar_context(request, counts=False, active="plugins"),
     }
     return render(request, "desk/plugins.html", context)
+
+
+def _adds(plugin) -> list[tuple[str, str]]:
+    """What the plugin brings beyond hooks and slots, in words: (what, its name)."""
+    from django.utils.translation import gettext as _
+
+    audiences = {"staff": _("agents"), "customer": _("customers")}
+    adds = [(_("Ticket channel"), plugin.channel)] if plugin.channel else []
+    adds += [
+        (_("Automation action"), action.description)
+        for action in plugin.automation_actions.values()
+    ]
+    adds += [(_("Automation condition"), field.label) for field in plugin.condition_fields.values()]
+    adds += [
+        (
+            _("Notification channel"),
+            f"{channel.label} ({', '.join(str(audiences[a]) for a in channel.audiences)})",
+        )
+        for channel in plugin.notification_channels.values()
+    ]
+    return adds
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from desk import queues, services
 from desk.forms import BulkForm, SavedViewForm, split_tags, staff_users
 from desk.models import SavedView
-from desk.plugin_columns import plugin_columns
+from desk.plugin_columns import queue_columns
 from desk.search_suggest import did_you_mean
 from desk.views.base import (
     desk_view,
@@ -68,6 +68,7 @@ def _queue_context(request, view: queues.QueueView, counts: dict | None = None) 
         # The sidebar counted this very view (same filters, same moment): no second COUNT.
         total=None if filtered or counts is None else counts.get(view.key),
     )
+    columns = queue_columns(request.user, page.tickets)
     return {
         "view": view,
         "page": page,
@@ -77,7 +78,8 @@ def _queue_context(request, view: queues.QueueView, counts: dict | None = None) 
         "rows_url": _rows_url(request),
         "query": request.GET.copy(),
         "queue_poll_seconds": poll_seconds("queue"),
-        "plugin_columns": plugin_columns(request.user, page.tickets),
+        "plugin_columns": columns.extra,
+        "hidden_columns": columns.hidden,
     }
 
 

@@ -12,6 +12,8 @@ from panel1.plugins.base import (
     LIFECYCLE_HOOKS,
     PERMISSIONS,
     AutomationAction,
+    ConditionField,
+    NotificationChannel,
     Plugin,
     PluginError,
     PluginPermissionError,
@@ -24,6 +26,8 @@ from panel1.plugins.slots import SLOT_ALIASES, SLOT_CATALOG, SLOTS, ui_slots
 __all__ = [
     "ACTION_HOOKS",
     "AutomationAction",
+    "ConditionField",
+    "NotificationChannel",
     "FILTER_HOOKS",
     "LIFECYCLE_HOOKS",
     "PERMISSIONS",

@@ -38,7 +38,12 @@ FILTER_HOOKS = (
     "filter.outgoing_mail",  # dict: subject, body, html, to, kind, ticket_id (before send)
     "filter.kb_search_results",  # list of {slug, title, rank, highlight} (API search)
     "filter.desk_queue_columns",  # list of {key, label} (the desk's queue table)
+    "filter.inbound_mail_raw",  # bytes: an inbound mail as received, before it is stored
 )
+
+
+# A channel plugin (`channel`) gets staff replies on its tickets for delivery.
+CHANNEL_HOOKS = ("channel.reply",)
 
 
 def event_hook_names() -> tuple[str, ...]:
@@ -48,7 +53,7 @@ def event_hook_names() -> tuple[str, ...]:
 
 
 def hook_names() -> tuple[str, ...]:
-    return (*LIFECYCLE_HOOKS, *ACTION_HOOKS, *FILTER_HOOKS, *event_hook_names())
+    return (*LIFECYCLE_HOOKS, *ACTION_HOOKS, *FILTER_HOOKS, *CHANNEL_HOOKS, *event_hook_names())
 
 
 class Veto(Exception):
@@ -89,6 +94,44 @@ class AutomationAction:
 
 
 AUTOMATION_PARAM_TYPES = ("string", "string_list")
+
+
+@dataclass(frozen=True)
+class ConditionField:
+    """A field automation conditions can test (it appears in the rule builder as `label`,
+    named `<plugin>.<key>`). `method(ctx, payload) -> value` computes it for a ticket when a
+    rule (or a dry run) reads it; payload `{ticket_id, number, event, subject, status,
+    priority, channel, tags, requester_email}`. `type` is one of CONDITION_FIELD_TYPES (`enum`
+    needs `choices`); a plugin disabled for the tenant, a failure or a wrong type reads as
+    not set."""
+
+    method: str
+    label: str
+    type: str = "string"
+    description: str = ""
+    choices: tuple[str, ...] = ()
+
+
+CONDITION_FIELD_TYPES = ("string", "enum", "list", "integer", "number", "boolean")
+NOTIFICATION_AUDIENCES = ("staff", "customer")
+
+
+@dataclass(frozen=True)
+class NotificationChannel:
+    """A way notifications reach people (a pager, a chat app, SMS), named `<plugin>.<key>`.
+
+    `audiences`: "staff" (staff notices and the desk's notifications: each agent turns the
+    channel on or off per kind in their notification preferences; `default` is the choice of
+    agents who have not) and/or "customer" (the notifications mailed to requesters). The
+    method `(ctx, notification) -> None` runs in a queued job with `{id, audience, kind,
+    title, message, source, ticket_id, ticket_number, ticket_subject, recipients: [{id,
+    email, name}]}`."""
+
+    method: str
+    label: str
+    description: str = ""
+    audiences: tuple[str, ...] = ("staff",)
+    default: bool = True
 
 
 @dataclass
@@ -139,6 +182,8 @@ class Plugin:
     portal_urls: ClassVar[str | None] = None  # pages under /apps/<name>/ (portal)
     channel: ClassVar[str | None] = None  # an upper-case ticket channel the plugin brings
     automation_actions: ClassVar[dict[str, AutomationAction]] = {}
+    condition_fields: ClassVar[dict[str, ConditionField]] = {}
+    notification_channels: ClassVar[dict[str, NotificationChannel]] = {}
     # Where the plugin was loaded from ("entry point ...", "PANEL1_PLUGINS"), set on load.
     source: str = ""
 
@@ -163,4 +208,7 @@ class Plugin:
             "permissions": list(self.permissions),
             "hooks": sorted(self.hooks),
             "slots": sorted(self.slots),
+            "automation_actions": [f"{self.name}.{key}" for key in self.automation_actions],
+            "condition_fields": [f"{self.name}.{key}" for key in self.condition_fields],
+            "notification_channels": [f"{self.name}.{key}" for key in self.notification_channels],
         }

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from panel1.exceptions import DomainError
 from panel1.plugins.base import ACTION_HOOKS, FILTER_HOOKS, Plugin, Veto
 from panel1.plugins.context import context_for
+from panel1.plugins.deadline import HookTimeout, deadline
 from panel1.plugins.state import plugins_with_hook
 
 logger = logging.getLogger("panel1.plugins")
@@ -52,26 +53,55 @@ def failed(result: Any) -> bool:
 
 
 def run_isolated(plugin: Plugin, hook: str, handler, *args: Any) -> Any:
-    """Run `handler(ctx, *args)` for `plugin`, isolated and timed (`hook` names it in logs)."""
+    """Run `handler(ctx, *args)` for `plugin`, isolated and timed (`hook` names it in logs).
+
+    A synchronous hook that runs past PLUGIN_HOOK_TIME_BUDGET_MS is stopped where it is
+    (`deadline`: a timer in the main thread; elsewhere the overrun is counted once it
+    returns) and its savepoint rolled back; either way it counts as a failure."""
+    budget = _budget_seconds()
     started = time.monotonic()
+    mine = None
     try:
         # A savepoint: a database error inside the plugin leaves the caller's transaction usable.
-        with transaction.atomic():
-            result = handler(context_for(plugin), *args)
+        with transaction.atomic(), deadline(budget) as mine:
+            try:
+                result = handler(context_for(plugin), *args)
+            except HookTimeout as stop:
+                if stop.deadline is not mine:
+                    raise  # an outer hook's deadline: it stops that hook
+                raise _Stopped() from None
+    except _Stopped:
+        return _stopped(plugin, hook, budget, started, how="interrupted")
     except Veto as veto:
         return veto
     except Exception as exc:
+        if mine is not None and mine.expired():  # its query was cancelled at the deadline
+            return _stopped(plugin, hook, budget, started, how=f"{type(exc).__name__}")
         failure_record(plugin=plugin, hook=hook, error=f"{type(exc).__name__}: {exc}", exc=exc)
         return _FAILED
     elapsed = time.monotonic() - started
-    if elapsed > _budget_seconds():
+    if elapsed > budget:
         failure_record(
             plugin=plugin,
             hook=hook,
-            error=f"exceeded its time budget ({elapsed * 1000:.0f} ms > "
-            f"{_budget_seconds() * 1000:.0f} ms)",
+            error=f"exceeded its time budget ({elapsed * 1000:.0f} ms > {budget * 1000:.0f} ms)",
         )
     return result
+
+
+def _stopped(plugin: Plugin, hook: str, budget: float, started: float, *, how: str) -> object:
+    elapsed = time.monotonic() - started
+    failure_record(
+        plugin=plugin,
+        hook=hook,
+        error=f"stopped: exceeded its time budget ({budget * 1000:.0f} ms; "
+        f"{how} after {elapsed * 1000:.0f} ms)",
+    )
+    return _FAILED
+
+
+class _Stopped(Exception):
+    """This hook's own deadline passed (raised once its deadline is disarmed)."""
 
 
 def failure_record(*, plugin: Plugin, hook: str, error: str, exc: Exception | None = None) -> None:
@@ -137,13 +167,25 @@ def apply_filter(hook: str, value: Any, meta: dict[str, Any] | None = None) -> A
     return value
 
 
+def filter_inbound_mail_raw(data: bytes, *, limit: int, meta: dict[str, Any]) -> bytes:
+    """The bytes of an inbound mail to store: `filter.inbound_mail_raw` of the enabled plugins
+    (a mail over `limit` is cut to the part that is kept first). No plugin: `data` itself."""
+    if not plugins_with_hook("filter.inbound_mail_raw"):
+        return data
+    truncated = len(data) > limit
+    kept = bytes(data[:limit]) if truncated else bytes(data)
+    return apply_filter("filter.inbound_mail_raw", kept, {**meta, "truncated": truncated})
+
+
 # --- event hooks --------------------------------------------------------------------------
 
 
 def connect_event_bus() -> None:
-    from panel1.events import bus
+    from panel1.events import bus, names
+    from panel1.plugins.channel_replies import on_message_added
 
     bus.subscribe("*", key="panel1.plugins", handler=_on_event)
+    bus.subscribe(names.MESSAGE_ADDED, key="panel1.plugins.channel_reply", handler=on_message_added)
 
 
 def _on_event(event) -> None:
@@ -176,14 +218,14 @@ def event_deliver_task(event_id: str) -> int:
     payload = event_payload(record)
     ran = 0
     for plugin in plugins_with_hook(record.name):
-        if _claim(record.id, plugin.name):
+        if claim_delivery(record.id, plugin.name):
             call_isolated(plugin, record.name, dict(payload))
             ran += 1
     return ran
 
 
-def _claim(event_id, plugin_name: str) -> bool:
-    """Take the (event, plugin) delivery; False when an earlier run took it."""
+def claim_delivery(event_id, plugin_name: str) -> bool:
+    """Take the (event or notification, plugin) delivery; False when an earlier run took it."""
     from django.db import IntegrityError
 
     from panel1.plugins.models import PluginDelivery

@@ -23,6 +23,17 @@ class PluginRegistry:
         self._plugins: dict[str, Plugin] = {}
         self.errors: list[PluginError] = []
         self._loaded = False
+        self._listeners: list = []
+
+    def on_change(self, listener) -> None:
+        """Call `listener()` whenever the installed set changes (apps that copy what plugins
+        bring into their own registries: automation actions and condition fields)."""
+        if listener not in self._listeners:
+            self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener()
 
     # --- loading ------------------------------------------------------------------------
 
@@ -33,6 +44,7 @@ class PluginRegistry:
             self._load_one(lambda ep=ep: ep.load(), source=f"entry point {ep.name}", label=ep.name)
         for dotted in getattr(settings, "PANEL1_PLUGINS", []):
             self._load_one(lambda d=dotted: import_string(d), source="PANEL1_PLUGINS", label=dotted)
+        self._changed()
 
     def _load_one(self, loader, *, source: str, label: str) -> None:
         try:
@@ -61,10 +73,13 @@ class PluginRegistry:
             return errors
         plugin.source = source
         self._plugins[plugin.name] = plugin
+        if self._loaded:
+            self._changed()
         return []
 
     def unregister(self, name: str) -> None:
-        self._plugins.pop(name, None)
+        if self._plugins.pop(name, None) is not None:
+            self._changed()
 
     def _refuse(self, errors: list[PluginError]) -> None:
         for error in errors:

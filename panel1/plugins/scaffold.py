@@ -1,5 +1,6 @@
 """`manage.py plugins new NAME`: a working plugin package with an event hook, a filter hook, a
-slot component, a settings form and passing tests."""
+slot component, a settings form, an automation condition field, a notification channel and
+passing tests."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 from django import forms
 
-from panel1.plugins import Plugin, Slot
+from panel1.plugins import ConditionField, NotificationChannel, Plugin, Slot
 
 
 class SettingsForm(forms.Form):
@@ -57,6 +58,18 @@ class {cls}(Plugin):
         )
     }}
     settings_form = SettingsForm
+    # Automation rules can test it ("{name}.long_subject"; the rule builder shows the label).
+    condition_fields = {{
+        "long_subject": ConditionField(
+            method="long_subject", label="Subject is long", type="boolean"
+        )
+    }}
+    # Agents can have notifications sent here (a column of their notification preferences).
+    notification_channels = {{
+        "inbox": NotificationChannel(
+            method="deliver", label="{name} inbox", description="Keeps the last notice"
+        )
+    }}
 
     def on_ticket_created(self, ctx, payload: dict) -> None:
         """Event hooks run in a queued job after commit; `payload` carries ids."""
@@ -70,6 +83,17 @@ class {cls}(Plugin):
 
     def sidebar(self, ctx, request, ticket=None, **kwargs) -> dict:
         return {{"greeting": ctx.settings["greeting"], "subject": ticket.subject if ticket else ""}}
+
+    def long_subject(self, ctx, payload: dict) -> bool:
+        """The field's value for the ticket in `payload` (computed when a rule reads it)."""
+        return len(payload["subject"]) > 40
+
+    def deliver(self, ctx, notification: dict) -> None:
+        """A notification channel runs in a queued job; send it on (here: keep it)."""
+        ctx.data.set("last_notice", {{
+            "title": notification["title"],
+            "to": [person["email"] for person in notification["recipients"]],
+        }})
 '''
 
 TESTS = '''\
@@ -104,11 +128,28 @@ def test_slot_greets_with_the_tenant_setting(plugin_env):
     assert "Welcome, Printer jammed" in html
 
 
+def test_condition_field_for_automation_rules(plugin_env):
+    _enable(plugin_env)
+    short = plugin_env.ticket(subject="Printer")
+    long = plugin_env.ticket(subject="The printer on the third floor prints only blank pages")
+    assert plugin_env.condition_value("{name}.long_subject", short) is False
+    assert plugin_env.condition_value("{name}.long_subject", long) is True
+
+
+def test_notification_channel_keeps_the_notice(plugin_env):
+    _enable(plugin_env)
+    agent = plugin_env.user(role="AGENT")
+    assert plugin_env.notify("{name}.inbox", recipients=[agent], title="SLA at risk")
+    last = plugin_env.context("{name}").data.get("last_notice")
+    assert last == {{"title": "SLA at risk", "to": [agent.email]}}
+
+
 def test_inert_until_enabled(plugin_env):
     plugin_env.register({cls})
     ticket = plugin_env.ticket(subject="Printer jammed", content="Hi   ")
     assert ticket.messages.get().content == "Hi   "
     assert "{name}-panel" not in plugin_env.render_slot("desk.ticket.sidebar", ticket=ticket)
+    assert plugin_env.condition_value("{name}.long_subject", ticket) is None
 '''
 
 README = """\

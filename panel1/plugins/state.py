@@ -87,6 +87,9 @@ def is_enabled(name: str) -> bool:
 
 
 def plugins_with_hook(hook: str) -> list[Plugin]:
+    # No installed plugin has the hook: nothing to read (tasks would pay a query for it).
+    if not any(hook in plugin.hooks for plugin in registry.all()):
+        return []
     return [plugin for plugin in enabled_plugins() if hook in plugin.hooks]
 
 

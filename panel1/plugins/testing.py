@@ -123,6 +123,38 @@ class PluginTestEnv:
 
         hooks.run_before(hook, payload)
 
+    def condition_value(self, field: str, ticket, *, event: str = "") -> Any:
+        """What the automation condition field `field` (`<plugin>.<key>`) reads for `ticket`
+        (None while the plugin is disabled, or when it fails)."""
+        from panel1.plugins.fields import field_payload, field_value
+
+        return field_value(field, field_payload(ticket, event_name=event))
+
+    def notify(self, channel: str, *, recipients: list, title: str = "Notice", **values) -> bool:
+        """Deliver a notification through the notification channel `channel`
+        (`<plugin>.<key>`) as the core would (recipients: users); answers whether it ran."""
+        import uuid
+
+        from panel1.plugins.channels import channel_deliver_task
+
+        notification = {
+            "id": uuid.uuid4().hex,
+            "audience": "staff",
+            "kind": "notice",
+            "title": title,
+            "message": title,
+            "source": "",
+            "note_id": "",
+            "ticket_id": "",
+            "ticket_number": "",
+            "ticket_subject": "",
+            **values,
+            "recipients": [
+                {"id": str(u.pk), "email": u.email, "name": u.get_full_name()} for u in recipients
+            ],
+        }
+        return channel_deliver_task(channel, notification)
+
     def render_slot(self, slot: str, *, request=None, **context) -> str:
         """The HTML of `slot` as a page would render it (core and enabled plugins)."""
         from django.template import Context

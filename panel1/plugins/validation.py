@@ -38,8 +38,12 @@ def validate_plugin(plugin: Plugin) -> list[PluginError]:
     _check_settings(plugin, err)
     _check_urls(plugin, err)
     _check_automation(plugin, err)
+    _check_condition_fields(plugin, err)
+    _check_notification_channels(plugin, err)
     if plugin.channel is not None and not CHANNEL_RE.match(str(plugin.channel)):
         err("channel", "use 2-8 upper-case letters, digits or _ (e.g. CHAT)")
+    if isinstance(plugin.hooks, dict) and "channel.reply" in plugin.hooks and not plugin.channel:
+        err("hooks.channel.reply", "only a channel plugin (with `channel`) gets replies")
     return errors
 
 
@@ -167,6 +171,53 @@ def _check_automation(plugin: Plugin, err) -> None:
             for name, kind in action.parameters.items():
                 if kind not in AUTOMATION_PARAM_TYPES:
                     err(f"{field}.{name}", f"type must be one of {AUTOMATION_PARAM_TYPES}")
+
+
+KEY_RE = re.compile(r"[a-z][a-z0-9_]{1,40}")
+
+
+def _check_condition_fields(plugin: Plugin, err) -> None:
+    from panel1.plugins.base import CONDITION_FIELD_TYPES, ConditionField
+
+    if not isinstance(plugin.condition_fields, dict):
+        err("condition_fields", "must be a dict of key -> ConditionField")
+        return
+    for key, spec in plugin.condition_fields.items():
+        field = f"condition_fields.{key}"
+        if not isinstance(key, str) or not KEY_RE.fullmatch(key):
+            err(field, "use 2-41 lower-case letters, digits or _")
+        elif not isinstance(spec, ConditionField):
+            err(field, "must be a panel1.plugins.ConditionField")
+        elif not callable(getattr(plugin, spec.method, None)):
+            err(field, f"the plugin has no method {spec.method!r}")
+        elif spec.type not in CONDITION_FIELD_TYPES:
+            err(f"{field}.type", f"must be one of {', '.join(CONDITION_FIELD_TYPES)}")
+        elif not isinstance(spec.label, str) or not spec.label.strip():
+            err(f"{field}.label", "is required (the rule builder shows it)")
+        elif spec.type == "enum" and not (
+            spec.choices and all(isinstance(c, str) and c for c in spec.choices)
+        ):
+            err(f"{field}.choices", "an enum field needs its choices (strings)")
+
+
+def _check_notification_channels(plugin: Plugin, err) -> None:
+    from panel1.plugins.base import NOTIFICATION_AUDIENCES, NotificationChannel
+
+    if not isinstance(plugin.notification_channels, dict):
+        err("notification_channels", "must be a dict of key -> NotificationChannel")
+        return
+    for key, spec in plugin.notification_channels.items():
+        field = f"notification_channels.{key}"
+        if not isinstance(key, str) or not KEY_RE.fullmatch(key):
+            err(field, "use 2-41 lower-case letters, digits or _")
+        elif not isinstance(spec, NotificationChannel):
+            err(field, "must be a panel1.plugins.NotificationChannel")
+        elif not callable(getattr(plugin, spec.method, None)):
+            err(field, f"the plugin has no method {spec.method!r}")
+        elif not isinstance(spec.label, str) or not spec.label.strip():
+            err(f"{field}.label", "is required (notification preferences show it)")
+        elif not spec.audiences or not set(spec.audiences) <= set(NOTIFICATION_AUDIENCES):
+            err(f"{field}.audiences", f"use one or more of {', '.join(NOTIFICATION_AUDIENCES)}")
 
 
 def check_migrations(plugin: Plugin) -> list[PluginError]:

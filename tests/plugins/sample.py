@@ -153,3 +153,54 @@ class Everywhere(Plugin):
     def columns(self, ctx, columns, meta):
         values = {ticket_id: f"cell-{ticket_id[:4]}" for ticket_id in meta["ticket_ids"]}
         return [*columns, {"key": "everywhere", "label": "Everywhere", "values": values}]
+
+
+class Slim(Plugin):
+    """Hides built-in queue columns (and tries to hide the ones that always stay)."""
+
+    name = "slim"
+    version = "0.1.0"
+    description = "A slimmer queue."
+    author = "Panel1 tests"
+    core_versions = ">=0.1"
+    hooks = {"filter.desk_queue_columns": "columns"}
+
+    def columns(self, ctx, columns, meta):
+        drop = {"requester", "sla", "number", "subject"}
+        return [column for column in columns if column["key"] not in drop]
+
+
+class Sleeper(Plugin):
+    """Overruns its budget in every way a hook can: sleeping (swallowing exceptions), inside a
+    database query, after writing."""
+
+    name = "sleeper"
+    version = "0.1.0"
+    description = "Never finishes on time."
+    author = "Panel1 tests"
+    core_versions = ">=0.1"
+    hooks = {
+        "filter.message_content": "nap",
+        "filter.ticket_data": "query",
+        "before_reply": "write_then_nap",
+    }
+
+    def nap(self, ctx, value, meta):
+        ctx.data.incr("naps")
+        for _ in range(300):
+            try:
+                time.sleep(0.1)  # 30 s in all, unless stopped
+            except Exception:  # a plugin that swallows errors is stopped all the same
+                continue
+        return value + " (slept)"
+
+    def query(self, ctx, data, meta):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(30)")
+        return {**data, "subject": "changed after a long query"}
+
+    def write_then_nap(self, ctx, payload):
+        ctx.data.set("wrote", True)
+        time.sleep(30)

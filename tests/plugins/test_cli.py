@@ -75,6 +75,8 @@ def test_new_scaffolds_a_working_plugin(plugin_env, tmp_path):
         tests.test_event_hook_counts_new_tickets(plugin_env)
         tests.test_filter_trims_messages(plugin_env)
         tests.test_slot_greets_with_the_tenant_setting(plugin_env)
+        tests.test_condition_field_for_automation_rules(plugin_env)
+        tests.test_notification_channel_keeps_the_notice(plugin_env)
     finally:
         sys.path.remove(str(target))
 

@@ -248,3 +248,108 @@ def test_event_delivery_is_idempotent(echo):
     assert event_deliver_task(str(record.id)) == 0  # a redelivered task runs nothing twice
     assert len(sample.SEEN) == 1
     assert deliveries_prune_task(days=0) >= 1
+
+
+def test_a_slow_hook_is_stopped_mid_run_and_the_request_succeeds(plugin_env, api_client, settings):
+    """The sleeping, querying and writing hooks of Sleeper would take 30 s each; a 300 ms
+    budget stops each one where it is, rolls back what it wrote, and the request goes on."""
+    import time
+
+    settings.PLUGIN_HOOK_TIME_BUDGET_MS = 300
+    settings.PLUGIN_MAX_FAILURES = 0
+    plugin_env.register(sample.Sleeper)
+    plugin_env.enable("sleeper")
+    client = api_client(AgentFactory())
+    started = time.monotonic()
+    response = client.post(
+        "/api/v1/tickets/", {"subject": "Printer", "content": "jammed"}, format="json"
+    )
+    created_in = time.monotonic() - started
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["subject"] == "Printer"  # the query hook was cancelled: no change
+    ticket_id = body["id"]
+    started = time.monotonic()
+    reply = client.post(
+        f"/api/v1/tickets/{ticket_id}/messages/",
+        {"content": "On it", "message_type": "STAFF_REPLY"},
+        format="json",
+    )
+    replied_in = time.monotonic() - started
+    assert reply.status_code == 201, reply.content
+    assert reply.json()["content"] == "On it"  # the napping filter was stopped, its value dropped
+    # Two 300 ms hooks per request (filter + query or veto), far from the 30 s they would take.
+    assert created_in < 10 and replied_in < 10, (created_in, replied_in)
+    state = plugin_env.state("sleeper")
+    assert state.failure_count == 4
+    assert "stopped: exceeded its time budget (300 ms" in state.last_error
+    ctx = plugin_env.context("sleeper")
+    assert ctx.data.get("naps") is None  # rolled back with the hook's savepoint
+    assert ctx.data.get("wrote") is None
+
+
+def test_a_stopped_hook_leaves_no_timer_behind(plugin_env, settings):
+    import signal
+
+    settings.PLUGIN_HOOK_TIME_BUDGET_MS = 50
+    settings.PLUGIN_MAX_FAILURES = 0
+    before = signal.getsignal(signal.SIGALRM)
+    plugin_env.register(sample.Sleeper)
+    plugin_env.enable("sleeper")
+    assert plugin_env.filter("filter.message_content", "x") == "x"
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is before
+
+
+def test_a_task_timeout_already_armed_is_kept(plugin_env, settings):
+    """django-q2 arms SIGALRM for its task timeout: hooks stand in for it and hand it back."""
+    import signal
+
+    settings.PLUGIN_HOOK_TIME_BUDGET_MS = 50
+    settings.PLUGIN_MAX_FAILURES = 0
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *args: fired.append(args))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 60)
+        plugin_env.register(sample.Sleeper)
+        plugin_env.enable("sleeper")
+        assert plugin_env.filter("filter.message_content", "x") == "x"
+        remaining = signal.getitimer(signal.ITIMER_REAL)[0]
+        assert 50 < remaining <= 60
+        assert fired == []
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_slow_query_in_a_hook_is_cancelled_on_the_server(plugin_env, settings):
+    import time
+
+    from django.db import connection
+
+    settings.PLUGIN_HOOK_TIME_BUDGET_MS = 200
+    settings.PLUGIN_MAX_FAILURES = 0
+    plugin_env.register(sample.Sleeper)
+    plugin_env.enable("sleeper")
+    data = {"subject": "Printer", "content": "x", "priority": "LOW", "tags": [], "channel": "WEB"}
+    started = time.monotonic()
+    assert plugin_env.filter("filter.ticket_data", data) == data
+    assert time.monotonic() - started < 10  # pg_sleep(30) was cancelled, not waited for
+    error = plugin_env.state("sleeper").last_error
+    assert error.startswith("filter.ticket_data: stopped: exceeded its time budget (200 ms; ")
+    assert "QueryCanceled" in error or "OperationalError" in error
+    with connection.cursor() as cursor:  # the connection and transaction are usable
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+def test_hooks_no_installed_plugin_has_cost_no_query(plugin_env, django_assert_num_queries):
+    """Outside requests the enabled set is read from the database: not even that when no
+    installed plugin has the hook (here the raw-mail filter, with redaction uninstalled)."""
+    from panel1.plugins import hooks
+    from panel1.plugins.registry import registry
+
+    registry.unregister("redaction")
+    raw = b"Subject: x\r\n\r\nCard 4111 1111 1111 1111\r\n"
+    with django_assert_num_queries(0):
+        assert hooks.filter_inbound_mail_raw(raw, limit=1000, meta={}) is raw

@@ -53,6 +53,30 @@ def test_plugin_queue_column(everywhere, tenant_client):
     assert f"cell-{str(ticket.pk)[:4]}" in page
 
 
+def test_plugin_hides_builtin_queue_columns_until_disabled(plugin_env, tenant_client):
+    plugin_env.register(sample.Slim)
+    ticket = plugin_env.ticket(requester_email="hidden.requester@example.com")
+    client = tenant_client(AgentFactory())
+
+    def page():
+        return client.get("/desk/queue/open/").content.decode()
+
+    before = page()
+    assert 'class="col-requester"' in before and 'class="col-sla"' in before
+    plugin_env.enable("slim")
+    slim = page()
+    assert 'class="col-requester"' not in slim and 'class="col-sla"' not in slim
+    assert 'title="hidden.requester@example.com"' in before
+    assert 'title="hidden.requester@example.com"' not in slim
+    # Number and subject (the row's identity and link) always stay; the rest keep going.
+    assert 'class="col-number' in slim and f">{ticket.subject}</a>" in slim
+    assert 'class="col-updated"' in slim and 'class="col-assignee"' in slim
+    rows = client.get("/desk/queue/open/rows/").content.decode()
+    assert 'class="col-requester"' not in rows
+    plugin_env.disable("slim")
+    assert page().count('class="col-requester"') == before.count('class="col-requester"')
+
+
 def test_demo_seed_enables_the_shipped_plugins(plugin_env):
     from panel1.plugins.demo import demo_plugins_enable
     from panel1.plugins.state import enabled_names
@@ -74,3 +98,12 @@ def test_uninstall_forgets_state_and_data(plugin_env):
         plugin_uninstall(name="reader", actor=Actor())
     assert not PluginState.objects.filter(plugin="reader").exists()
     assert not PluginDatum.objects.filter(plugin="reader").exists()
+
+
+def test_plugins_page_says_what_each_plugin_adds(plugin_env):
+    html = plugin_env.client(plugin_env.user(role="ADMIN")).get("/desk/plugins/").content.decode()
+    chat = html.split('data-plugin="chat"', 1)[1].split("</section>", 1)[0]
+    redaction = html.split('data-plugin="redaction"', 1)[1].split("</section>", 1)[0]
+    assert "Ticket channel: CHAT" in chat
+    assert "Notification channel: Live chat (customers)" in chat
+    assert "Automation condition: Sensitive values masked" in redaction

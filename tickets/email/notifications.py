@@ -22,6 +22,7 @@ addresses get nothing (tickets.email.outbound.skip_reason).
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -44,7 +45,7 @@ from tickets.models import (
     OutboundEmail,
     Ticket,
 )
-from tickets.notifiers import email_wanted
+from tickets.notifiers import customer_notify, email_wanted
 from tickets.satisfaction import survey_path
 
 logger = logging.getLogger(__name__)
@@ -90,10 +91,32 @@ def notify_for_event(*, event_id: str, name: str, payload: dict, actor: str) -> 
     if ticket is None:
         return 0
     sent = 0
-    for spec in specs_for_event(event_id=event_id, name=name, payload=payload, actor=actor,
-                                ticket=ticket):  # fmt: skip
+    specs = specs_for_event(event_id=event_id, name=name, payload=payload, actor=actor,
+                            ticket=ticket)  # fmt: skip
+    for spec in specs:
         sent += outbound_send(spec).sent
+    plugin_channels_notify_customers(event_id, specs)
     return sent
+
+
+def plugin_channels_notify_customers(event_id: str, specs: list[MailSpec]) -> None:
+    """The customers' notifications of an event, also through the plugins' customer
+    channels (`tickets.notifiers.customer_notify`): one per kind, with its recipients."""
+    by_kind: dict[str, list[MailSpec]] = {}
+    for spec in specs:
+        if spec.recipient.role not in STAFF_ROLES:
+            by_kind.setdefault(str(spec.kind), []).append(spec)
+    for kind, group in by_kind.items():
+        ticket, message = group[0].ticket, group[0].message
+        shown = message is not None and message.message_type != MessageType.INTERNAL_NOTE
+        customer_notify(
+            id=uuid.uuid5(uuid.NAMESPACE_URL, f"customer-notice:{event_id}:{kind}").hex,
+            kind=kind,
+            ticket=ticket,
+            title=f"[{ticket.number}] {ticket.subject}",
+            message=message.content if shown else "",
+            recipients=[spec.recipient for spec in group],
+        )
 
 
 def specs_for_event(

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql as psycopg_sql
 
+from panel1.plugins.hooks import filter_inbound_mail_raw
 from tickets.models import (
     InboundEmail,
     InboundStatus,
@@ -43,6 +44,10 @@ def inbound_store(
     data = bytes(raw or b"")
     size = max(size or 0, len(data))
     recipient = (envelope_recipient or "")[:320]
+    # Plugins (redaction) may rewrite the bytes before anything is kept: the original nowhere.
+    data = filter_inbound_mail_raw(
+        data, limit=inbound_max_bytes(), meta={"source": source, "envelope_recipient": recipient}
+    )
     if size > inbound_max_bytes():
         # A view, not a copy, of the part that is kept.
         return _store_too_large(memoryview(data)[: inbound_max_bytes()], size, source, recipient)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django import forms
 
-from panel1.plugins import Plugin, Slot
-from panel1_chat.sessions import visitor_state
+from panel1.plugins import NotificationChannel, Plugin, Slot
+from panel1_chat.sessions import session_notice, visitor_state
 
 
 class ChatSettingsForm(forms.Form):
@@ -33,6 +33,15 @@ class ChatPlugin(Plugin):
     }
     settings_form = ChatSettingsForm
     portal_urls = "panel1_chat.views"
+    # Customer notifications about a chat ticket (e.g. "resolved") also show in the chat.
+    notification_channels = {
+        "notices": NotificationChannel(
+            method="chat_notice",
+            label="Live chat",
+            description="Shows notifications about a chat ticket in the visitor's chat window",
+            audiences=("customer",),
+        )
+    }
 
     def widget(self, ctx, request, **kwargs) -> dict:
         user = getattr(request, "user", None)
@@ -42,6 +51,9 @@ class ChatPlugin(Plugin):
             "poll_ms": int(ctx.settings.get("poll_seconds") or 3) * 1000,
             "signed_in": signed_in,
         }
+
+    def chat_notice(self, ctx, notification: dict) -> None:
+        session_notice(ctx, notification)
 
     def indicator(self, ctx, request, ticket=None, **kwargs) -> dict:
         if ticket is None or ticket.channel != "CHAT":

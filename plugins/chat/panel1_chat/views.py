@@ -14,7 +14,7 @@ from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from panel1.plugins import plugin_context
-from panel1_chat.sessions import session_get, session_start, session_touch
+from panel1_chat.sessions import session_get, session_notices, session_start, session_touch
 
 MAX_MESSAGE = 5000
 # New chats (each files a ticket, maybe a customer): per client address and per email.
@@ -81,7 +81,7 @@ def messages(request, token: str):
             session["ticket_id"], requester_email=session["email"], content=message, channel="CHAT"
         )
         status = 201
-    session_touch(ctx, token, session)
+    session_touch(ctx, token, session, back=request.method == "POST")
     transcript = [
         {
             "id": m["id"],
@@ -93,7 +93,9 @@ def messages(request, token: str):
         for m in ctx.tickets.messages(session["ticket_id"], public_only=True)
         if m["message_type"] in ("CUSTOMER_REPLY", "STAFF_REPLY")
     ]
-    return JsonResponse({"number": session["number"], "messages": transcript}, status=status)
+    notices = [{"kind": n["kind"], "text": n["text"]} for n in session_notices(ctx, token)]
+    body = {"number": session["number"], "messages": transcript, "notices": notices}
+    return JsonResponse(body, status=status)
 
 
 @require_POST

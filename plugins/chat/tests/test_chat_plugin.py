@@ -79,10 +79,15 @@ def test_desk_shows_whether_the_visitor_is_still_there(chat):
     page = desk.get(f"/desk/tickets/{body['number']}/").content.decode()
     assert 'data-chat-state="online"' in page
     assert _post(visitor, f"/apps/chat/{body['token']}/leave/", {}).status_code == 200
+    # A poll still in flight when the visitor left does not bring them back; writing does.
+    visitor.get(f"/apps/chat/{body['token']}/messages/")
     page = desk.get(f"/desk/tickets/{body['number']}/").content.decode()
     assert 'data-chat-state="left"' in page
     # The transcript stays on the ticket.
     assert "Is the shop open?" in page
+    _post(visitor, f"/apps/chat/{body['token']}/messages/", {"message": "One more thing"})
+    page = desk.get(f"/desk/tickets/{body['number']}/").content.decode()
+    assert 'data-chat-state="online"' in page
 
 
 def test_bad_input_is_a_400_naming_the_field(chat):
@@ -117,3 +122,31 @@ def test_new_chats_are_rate_limited_per_email(chat):
     assert codes == [201] * 5 + [429]
     assert _start(visitor, email="other@visitor.test").status_code == 201
     cache.clear()
+
+
+def test_customer_notifications_show_in_the_chat(chat, settings):
+    """The plugin's customer notification channel `chat.notices`: "resolved" shows up in the
+    visitor's chat (staff replies are in the transcript already)."""
+    settings.ENABLE_EMAIL_SENDING = True
+    visitor = chat.client()
+    started = _start(visitor).json()
+    from django.apps import apps
+
+    ticket = apps.get_model("tickets", "Ticket").objects.get(number=started["number"])
+    desk = chat.client(chat.user(role="AGENT"))
+    url = f"/api/v1/tickets/{ticket.pk}/"
+    reply = {"content": "Yes, until 6 pm.", "message_type": "STAFF_REPLY"}
+    assert desk.post(f"{url}messages/", reply, content_type="application/json").status_code == 201
+    polled = visitor.get(f"/apps/chat/{started['token']}/messages/").json()
+    received = {"kind": "ticket_created", "text": f"We received your request {ticket.number}."}
+    assert polled["notices"] == [received]  # the acknowledgement; the reply is in the transcript
+    resolved = desk.post(f"{url}status/", {"status": "RESOLVED"}, content_type="application/json")
+    assert resolved.status_code == 200, resolved.content
+    polled = visitor.get(f"/apps/chat/{started['token']}/messages/").json()
+    assert polled["notices"] == [
+        received,
+        {
+            "kind": "ticket_resolved",
+            "text": f"Your request {ticket.number} was marked as resolved.",
+        },
+    ]

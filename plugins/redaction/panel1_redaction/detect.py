@@ -118,3 +118,13 @@ def redact(
         total += count
     text, count = _mask_patterns(text, patterns, label)
     return text, total + count
+
+
+def masks_in(text: str, label: str) -> int:
+    """How many masks of `label` the text holds outside quoted lines (`> ...`): the values a
+    filter earlier in the pipeline masked (the raw mail)."""
+    kinds = r"(?: card …\d{4}| IBAN [A-Z]{2}…[A-Z0-9]{4})?"
+    marker = re.compile(r"\[" + re.escape(label) + kinds + r"\]")
+    return sum(
+        len(marker.findall(line)) for line in text.splitlines() if not line.lstrip().startswith(">")
+    )

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from django import forms
 
-from panel1.plugins import Plugin, Slot
-from panel1_redaction.detect import redact
+from panel1.plugins import ConditionField, Plugin, Slot
+from panel1_redaction.detect import masks_in, redact
+from panel1_redaction.mail import redact_raw_mail
 
 MAX_PATTERNS = 20
 
@@ -56,6 +57,7 @@ class RedactionPlugin(Plugin):
     hooks = {
         "filter.message_content": "redact_message",
         "filter.ticket_data": "redact_ticket",
+        "filter.inbound_mail_raw": "redact_raw_mail",
     }
     slots = {
         "desk.ticket.sidebar": Slot(
@@ -64,6 +66,15 @@ class RedactionPlugin(Plugin):
     }
     settings_form = RedactionSettingsForm
     api_urls = "panel1_redaction.api"
+    # Rules can act on it: "Sensitive values masked" is more than 0 -> tag "pii", notify, ...
+    condition_fields = {
+        "masked": ConditionField(
+            method="masked_count",
+            label="Sensitive values masked",
+            type="integer",
+            description="How many card numbers, IBANs and patterns were masked on the ticket",
+        )
+    }
 
     def _redact(self, ctx, text: str) -> tuple[str, int]:
         settings = ctx.settings
@@ -77,13 +88,25 @@ class RedactionPlugin(Plugin):
 
     def redact_message(self, ctx, content: str, meta: dict) -> str:
         content, count = self._redact(ctx, content)
+        if meta.get("channel") == "EMAIL":
+            # Mail was masked in its raw bytes already (`redact_raw_mail`): count its markers.
+            count = max(count, masks_in(content, ctx.settings.get("label") or "redacted"))
         if count and meta.get("ticket_id"):
             ctx.data.incr(f"masked:{meta['ticket_id']}", count)
         return content
 
+    def redact_raw_mail(self, ctx, data: bytes, meta: dict) -> bytes:
+        """The inbound mail's bytes, masked before the helpdesk stores them (nothing to mask:
+        the very same bytes)."""
+        masked, _count = redact_raw_mail(data, lambda text: self._redact(ctx, text))
+        return masked
+
     def redact_ticket(self, ctx, data: dict, meta: dict) -> dict:
         subject, count = self._redact(ctx, data.get("subject", ""))
         return {**data, "subject": subject} if count else data
+
+    def masked_count(self, ctx, payload: dict) -> int:
+        return int(ctx.data.get(f"masked:{payload['ticket_id']}", 0))
 
     def sidebar(self, ctx, request, ticket=None, **kwargs) -> dict:
         masked = ctx.data.get(f"masked:{ticket.pk}", 0) if ticket is not None else 0

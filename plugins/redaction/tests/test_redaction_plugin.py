@@ -92,3 +92,96 @@ def test_card_masking_can_be_switched_off(plugin_env):
     _enable(plugin_env, cards=False, ibans=True)
     ticket = plugin_env.ticket(content=f"Card {CARD}")
     assert ticket.messages.get().content == f"Card {CARD}"
+
+
+def test_raw_mail_bytes_are_masked_before_they_are_stored(plugin_env):
+    """The stored InboundEmail.raw (kept for reprocessing) never holds the card, the IBAN or
+    the custom pattern: not in a base64 body, not in the Subject, not in an HTML part."""
+    import base64
+
+    from tickets.email.ingest import inbound_receive
+    from tickets.models import InboundEmail
+
+    _enable(plugin_env, cards=True, ibans=True, patterns=[r"PIN \d{4}"])
+    mail = EmailMessage()
+    mail["From"] = "Pat <pat@customer.test>"
+    mail["To"] = f"support@{plugin_env.tenant.domains.first().domain}"
+    mail["Subject"] = f"Card {CARD}"
+    mail["Message-ID"] = "<raw-1@customer.test>"
+    mail.set_content(f"Refund to {IBAN}, card {CARD}, PIN 1234. Grüße\n", cte="base64")
+    mail.add_alternative(f"<p>Card <b>{CARD.replace(' ', '')}</b></p>", subtype="html")
+    raw = mail.as_bytes()
+    assert base64.b64encode(b"Refund to DE89")[:12] in raw  # the card hides in base64
+    with plugin_env.committed():
+        inbound = inbound_receive(raw=raw, source="test")
+    assert inbound.ticket_id is not None, inbound.error
+    stored = bytes(InboundEmail.objects.get(pk=inbound.pk).raw)
+    assert stored != raw
+    from email import policy
+    from email.parser import BytesParser
+
+    parsed = BytesParser(policy=policy.default).parsebytes(stored)
+    text = parsed.get_body(("plain",)).get_content()
+    html = parsed.get_body(("html",)).get_content()
+    assert "[redacted card …1111]" in parsed["Subject"]
+    assert "[redacted IBAN DE…3000]" in text and "[redacted card …1111]" in text
+    assert "[redacted]" in text and "Grüße" in text
+    assert "[redacted card …1111]" in html
+    everything = stored + text.encode() + html.encode() + str(parsed["Subject"]).encode()
+    for secret in (b"4111 1111 1111 1111", b"4111111111111111", b"DE89", b"PIN 1234"):
+        assert secret not in everything
+    assert not InboundEmail.objects.filter(raw__contains=b"4111111111111111").exists()
+    ticket = inbound.ticket
+    assert ticket.subject == "Card [redacted card …1111]"
+    ctx = plugin_env.context("redaction")
+    assert ctx.data.get(f"masked:{ticket.pk}") == 3  # IBAN, card, PIN of the stored message
+
+
+def test_raw_mail_without_anything_to_mask_is_kept_byte_for_byte(plugin_env):
+    from tickets.email.storage import inbound_store
+
+    _enable(plugin_env)
+    raw = b"From: a@customer.test\r\nSubject: Hello\r\n\r\nNothing secret, order 1234.\r\n"
+    with plugin_env.committed():
+        inbound = inbound_store(raw=raw, source="test")
+    assert bytes(inbound.raw) == raw
+
+
+def test_raw_mail_is_kept_as_it_came_while_the_plugin_is_disabled(plugin_env):
+    from tickets.email.storage import inbound_store
+
+    plugin_env.register(RedactionPlugin)
+    raw = f"From: a@customer.test\r\nSubject: x\r\n\r\nCard {CARD}\r\n".encode()
+    with plugin_env.committed():
+        inbound = inbound_store(raw=raw, source="test")
+    assert bytes(inbound.raw) == raw
+
+
+def test_rules_can_act_on_the_masked_count(plugin_env):
+    """The plugin's condition field `redaction.masked` ("Sensitive values masked")."""
+    from automation.plugin_fields import plugin_fields_register
+
+    _enable(plugin_env)
+    plugin_fields_register()
+    admin = plugin_env.client(plugin_env.user(role="ADMIN"))
+    fields = admin.get("/api/v1/automation/fields/").json()["fields"]
+    assert {"name": "redaction.masked", "label": "Sensitive values masked"}.items() <= next(
+        f for f in fields if f["name"] == "redaction.masked"
+    ).items()
+    rule = {
+        "name": "Tag PII",
+        "trigger_event": "ticket.created",
+        "conditions": [{"field": "redaction.masked", "operator": "gt", "value": 0}],
+        "actions": [{"type": "add_tags", "parameters": {"tags": ["pii"]}}],
+    }
+    assert (
+        admin.post("/api/v1/automation/rules/", rule, content_type="application/json").status_code
+        == 201
+    )
+    with plugin_env.committed():
+        flagged = plugin_env.ticket(subject="Payment", content=f"My card {CARD}")
+        clean = plugin_env.ticket(subject="Payment", content="My card expired")
+    flagged.refresh_from_db()
+    clean.refresh_from_db()
+    assert "pii" in flagged.tags
+    assert "pii" not in clean.tags

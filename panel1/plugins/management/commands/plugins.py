@@ -60,7 +60,7 @@ class Command(BaseCommand):
         for key, value in plugin.info().items():
             if isinstance(value, list):
                 value = ", ".join(value) or "-"
-            self.stdout.write(f"{key:14} {value}")
+            self.stdout.write(f"{key:22} {value}")
         for permission in plugin.permissions:
             self.stdout.write(f"  {permission}: {PERMISSIONS[permission]}")
         self.stdout.write("tenants:")

@@ -33,6 +33,12 @@
         li.appendChild(document.createTextNode(m.content));
         list.appendChild(li);
       });
+      (data.notices || []).forEach((n) => {
+        const li = document.createElement("li");
+        li.className = "chat-msg chat-notice";
+        li.textContent = n.text;
+        list.appendChild(li);
+      });
     }
 
     function poll() {
