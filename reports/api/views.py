@@ -11,13 +11,20 @@ from rest_framework.views import APIView
 
 from panel1.api.permissions import IsHelpdeskStaff
 from reports import exports
-from reports.api.serializers import ReportQuerySerializer, ReportSerializer
+from reports.api.serializers import (
+    ReportQuerySerializer,
+    ReportSerializer,
+    SupportStatsSerializer,
+)
 from reports.figures import REPORTS
 from reports.params import report_params_build
 from reports.selectors import report_get, report_run
 from reports.services import tenant_zone
+from reports.stats import business_time_stats
 from tickets.api.filters import TicketFilter
+from tickets.api.serializers import DateRangeSerializer
 from tickets.selectors import ticket_queryset_for
+from tickets.stats import support_stats
 
 EXPORT_PARAMETERS = [
     OpenApiParameter(name, str, many=name in ("status", "priority", "category", "tag"))
@@ -100,3 +107,23 @@ class TicketExportView(APIView):
         if not filtered.is_valid():
             return Response(filtered.errors, status=400)
         return exports.tickets_csv_stream(filtered.qs)
+
+
+class SupportStatsView(APIView):
+    """Support statistics: tickets' wall-clock figures and the reports' business minutes."""
+
+    permission_classes = [IsAuthenticated, IsHelpdeskStaff]
+
+    @extend_schema(
+        summary="Support statistics",
+        parameters=[DateRangeSerializer],
+        responses={200: SupportStatsSerializer, **ERRORS},
+    )
+    def get(self, request):
+        params = DateRangeSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = {
+            **support_stats(**params.validated_data),
+            **business_time_stats(**params.validated_data),
+        }
+        return Response(SupportStatsSerializer(data).data)
