@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class TicketFact(models.Model):
@@ -144,3 +145,51 @@ class RollupState(models.Model):
 
     def __str__(self):
         return f"Rollups up to {self.watermark}"
+
+
+class DigestSubscription(models.Model):
+    """A supervisor's or admin's choice to get the weekly digest mail (opt-in)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="report_digest",
+    )
+    enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Weekly digest for {self.user_id}: {'on' if self.enabled else 'off'}"
+
+
+class DigestStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class DigestDelivery(models.Model):
+    """One weekly digest to one recipient: the row is the once-only key (user, week)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField(help_text=_("Monday of the tenant-local week it reports"))
+    to_email = models.EmailField()
+    status = models.CharField(
+        max_length=8, choices=DigestStatus.choices, default=DigestStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week_start"], name="report_digest_once")
+        ]
+
+    def __str__(self):
+        return f"Digest of {self.week_start} to {self.to_email}: {self.status}"

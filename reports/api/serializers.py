@@ -69,3 +69,14 @@ class SupportStatsSerializer(TicketSupportStatsSerializer):
         required=False,
         help_text="When the analytics job last measured (null: not yet run)",
     )
+
+
+class DigestSubscriptionSerializer(serializers.Serializer):
+    subscribed = serializers.BooleanField(help_text="Whether you get the weekly digest mail")
+    eligible = serializers.BooleanField(
+        read_only=True, help_text="Supervisors and admins may subscribe"
+    )
+    timezone = serializers.CharField(read_only=True, help_text="The tenant's time zone")
+    next_digest_at = serializers.DateTimeField(
+        read_only=True, help_text="When the next digest goes out (Mondays 07:00 tenant time)"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -12,10 +13,12 @@ from rest_framework.views import APIView
 from panel1.api.permissions import IsHelpdeskStaff
 from reports import exports
 from reports.api.serializers import (
+    DigestSubscriptionSerializer,
     ReportQuerySerializer,
     ReportSerializer,
     SupportStatsSerializer,
 )
+from reports.digest import digest_eligible, digest_next_send, digest_subscribe, digest_subscribed
 from reports.figures import REPORTS
 from reports.params import report_params_build
 from reports.selectors import report_get, report_run
@@ -127,3 +130,37 @@ class SupportStatsView(APIView):
             **business_time_stats(**params.validated_data),
         }
         return Response(SupportStatsSerializer(data).data)
+
+
+def _digest_answer(user) -> dict:
+    zone = tenant_zone()
+    return {
+        "subscribed": digest_subscribed(user),
+        "eligible": digest_eligible(user),
+        "timezone": zone.key,
+        "next_digest_at": digest_next_send(timezone.now(), zone),
+    }
+
+
+class DigestSubscriptionView(APIView):
+    """Your own weekly digest subscription (opt-in; supervisors and admins)."""
+
+    permission_classes = [IsAuthenticated, IsHelpdeskStaff]
+
+    @extend_schema(
+        summary="Your weekly digest subscription",
+        responses={200: DigestSubscriptionSerializer, **ERRORS},
+    )
+    def get(self, request):
+        return Response(DigestSubscriptionSerializer(_digest_answer(request.user)).data)
+
+    @extend_schema(
+        summary="Turn your weekly digest mail on or off",
+        request=DigestSubscriptionSerializer,
+        responses={200: DigestSubscriptionSerializer, **ERRORS},
+    )
+    def put(self, request):
+        body = DigestSubscriptionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        digest_subscribe(user=request.user, enabled=body.validated_data["subscribed"])
+        return Response(DigestSubscriptionSerializer(_digest_answer(request.user)).data)
