@@ -193,3 +193,59 @@ class DigestDelivery(models.Model):
 
     def __str__(self):
         return f"Digest of {self.week_start} to {self.to_email}: {self.status}"
+
+
+class DaySummary(models.Model):
+    """Per local day, basis date and one dimension value: additive ticket figures.
+
+    `basis` is the date a ticket counts on: c(reated), r(esolved) or q (rated). `dim` is
+    `all` (key ""), `priority`, `category`, `agent` (ids as text, "" for none) or `tag`.
+    Reports without filters read these (a few hundred rows for 90 days) instead of the facts.
+    """
+
+    day = models.DateField()
+    basis = models.CharField(max_length=1)
+    dim = models.CharField(max_length=8)
+    key = models.CharField(max_length=64, blank=True)
+    tickets = models.PositiveIntegerField(default=0)
+    breached = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    score_sum = models.FloatField(default=0)
+    score_n = models.PositiveIntegerField(default=0)
+    response_time_sum = models.PositiveIntegerField(default=0)
+    response_time_n = models.PositiveIntegerField(default=0)
+    solution_sum = models.PositiveIntegerField(default=0)
+    solution_n = models.PositiveIntegerField(default=0)
+    team_sum = models.PositiveIntegerField(default=0)
+    team_n = models.PositiveIntegerField(default=0)
+    # Answers per question and score: response_time 1..5, solution 1..5, team 1..5.
+    distribution = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["basis", "dim", "day"], name="report_summary_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.basis} {self.dim}={self.key}"
+
+
+class DayHistogram(models.Model):
+    """Per local day, basis, dimension value and measured time: a histogram of minutes.
+
+    Sparse: `buckets[i]` holds `counts[i]` tickets (reports.histograms maps minutes to buckets:
+    exact below an hour, 5 % wide above), so medians and p90s over any range come from summed
+    histograms, within a bucket's width of the exact value.
+    """
+
+    day = models.DateField()
+    basis = models.CharField(max_length=1)
+    dim = models.CharField(max_length=8)
+    key = models.CharField(max_length=64, blank=True)
+    metric = models.CharField(max_length=8)
+    buckets = ArrayField(models.SmallIntegerField(), default=list)
+    counts = ArrayField(models.PositiveIntegerField(), default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["basis", "dim", "day"], name="report_histogram_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.basis} {self.dim}={self.key} {self.metric}"

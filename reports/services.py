@@ -17,7 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reports.facts import Calendars, among, facts_compute
-from reports.models import AgentDay, DailyRollup, RollupState, TicketFact
+from reports.histograms import summaries_rebuild
+from reports.models import AgentDay, DailyRollup, DayHistogram, DaySummary, RollupState, TicketFact
 from sla.models import TicketSLA
 from tickets.models import Message, SatisfactionRating, Ticket
 
@@ -113,8 +114,8 @@ def _backfill_restart(state: RollupState, zone: ZoneInfo) -> None:
     """Recompute every ticket from the start; the day rollups refill as the backfill goes
     (days moved with the time zone, so the old ones cannot be patched)."""
     if state.timezone != zone.key:
-        DailyRollup.objects.all().delete()
-        AgentDay.objects.all().delete()
+        for model in (DailyRollup, AgentDay, DaySummary, DayHistogram):
+            model.objects.all().delete()
     state.timezone = zone.key
     state.backfill_pending, state.backfill_cursor = True, None
 
@@ -150,11 +151,15 @@ class _Pass:
 
 def _refresh_batch(ids: list, zone: ZoneInfo, calendars: Calendars, now) -> set[dt.date]:
     """Upsert the facts of `ids`; answer the days whose rollups they change (old and new)."""
-    old = TicketFact.objects.filter(pk__in=among(ids)).values_list("created_on", "resolved_on")
+    old = TicketFact.objects.filter(pk__in=among(ids)).values_list(
+        "created_on", "resolved_on", "rated_on"
+    )
     days = {day for pair in old for day in pair if day}
     facts = facts_compute(ids, zone=zone, calendars=calendars, now=now)
     facts_save(facts)
-    days |= {day for fact in facts for day in (fact.created_on, fact.resolved_on) if day}
+    days |= {
+        day for fact in facts for day in (fact.created_on, fact.resolved_on, fact.rated_on) if day
+    }
     return days
 
 
@@ -211,6 +216,7 @@ def rollup_days_rebuild(*, days: Iterable[dt.date], zone: ZoneInfo) -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [days, days])
+    summaries_rebuild(days=days)
 
 
 def _message_days(ids: list, since: dt.datetime | None, zone: ZoneInfo) -> set[dt.date]:

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate
 from knowledgebase.models import SearchRecord, SearchSource
 from panel1.accounts.models import User
 from reports.aggregates import median
+from reports.figures import summarised
 from reports.figures.common import bucket, buckets, facts, r1, r2
 from reports.models import AgentDay
 from reports.params import ReportParams
@@ -45,12 +46,16 @@ def _reopen_rate(reopened: int, solved: int) -> float | None:
 
 
 def _activity(params: ReportParams) -> tuple:
-    """Per assignee: figures of the tickets solved in the period; per staff user: replies and
-    tracked minutes in the period; per assignee: open tickets now."""
-    solved = facts(params, on="resolved_on").filter(assignee__isnull=False)
-    by_agent = {
-        r.pop("assignee_id"): r for r in solved.values("assignee_id").annotate(**AGENT_FIGURES)
-    }
+    """Per assignee and overall: figures of the tickets solved in the period; per staff user:
+    replies and tracked minutes in the period; per assignee: open tickets now."""
+    if summarised.summarised(params):
+        by_agent, overall = summarised.agent_figures(params)
+    else:
+        solved = facts(params, on="resolved_on").filter(assignee__isnull=False)
+        by_agent = {
+            r.pop("assignee_id"): r for r in solved.values("assignee_id").annotate(**AGENT_FIGURES)
+        }
+        overall = solved.aggregate(**AGENT_FIGURES)
     days = AgentDay.objects.filter(day__gte=params.start, day__lte=params.end)
     if params.agents:
         days = days.filter(agent_id__in=params.agents)
@@ -64,11 +69,11 @@ def _activity(params: ReportParams) -> tuple:
     load = dict(
         open_now.values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n")
     )
-    return by_agent, work, load
+    return by_agent, overall, work, load
 
 
 def agents(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dict]:
-    by_agent, work, load = _activity(params)
+    by_agent, overall, work, load = _activity(params)
     ids = set(by_agent) | set(work) | set(load) | set(params.agents if params.own_only else ())
     people = {u.pk: u for u in User.objects.filter(pk__in=ids).only("id", "email", "name")}
     rows = []
@@ -89,9 +94,6 @@ def agents(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dict]
                 "open_tickets": load.get(pk, 0),
             }
         )
-    overall = (
-        facts(params, on="resolved_on").filter(assignee__isnull=False).aggregate(**AGENT_FIGURES)
-    )
     totals = {
         "solved": overall["solved"],
         "replies": sum(r["replies"] for r in rows),
