@@ -46,8 +46,11 @@ def spread(make_ticket, agent, other_agent, customer, refresh):
         if n % 6 == 1:
             TicketSLA.objects.filter(ticket=ticket).update(first_response_breached=True)
         if resolved and n % 2:
-            SatisfactionRating.objects.create(ticket=ticket, rating=1 + n % 5, response_time=1 + n % 5,
-                                              solution=5 - n % 5, team=3, score=3.0)  # fmt: skip
+            score = 1 + n % 5
+            SatisfactionRating.objects.create(
+                ticket=ticket, rating=score, response_time=score, solution=6 - score, team=3,
+                score=3.0,
+            )  # fmt: skip
     refresh()
 
 
