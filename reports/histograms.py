@@ -220,3 +220,15 @@ def _value_at(histogram: np.ndarray, rank: int) -> float:
     inside = histogram[index]
     before = cumulative[index] - inside
     return low + (high - low) * ((rank - before) + 0.5) / inside
+
+
+def summary_days(start, end, basis: str) -> dict[dt.date, dict]:
+    """{day: scalars} of the `all` rows of one basis over [start, end]."""
+    columns = ", ".join(SCALARS)
+    sql = f"""
+        SELECT day, {columns} FROM {DaySummary._meta.db_table}
+        WHERE basis = %s AND dim = 'all' AND day >= %s AND day <= %s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [basis, start, end])
+        return {day: dict(zip(SCALARS, values, strict=True)) for day, *values in cursor}

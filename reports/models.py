@@ -142,6 +142,10 @@ class RollupState(models.Model):
     # The backfill walks every ticket in id order, a bounded slice per pass.
     backfill_pending = models.BooleanField(default=True)
     backfill_cursor = models.UUIDField(null=True, blank=True)
+    # The day summaries of days from before they existed are filled in date order, a bounded
+    # number of days per pass; reports read them once this is set.
+    summaries_ready = models.BooleanField(default=False)
+    summaries_cursor = models.DateField(null=True, blank=True)
 
     def __str__(self):
         return f"Rollups up to {self.watermark}"

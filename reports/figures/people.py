@@ -158,7 +158,44 @@ def _comments(rated) -> list[dict]:
     ]  # fmt: skip
 
 
+def _satisfaction_summarised(params: ReportParams, *, with_rows: bool) -> tuple[list, dict]:
+    parts = summarised.satisfaction(params, with_rows=with_rows)
+    totals = _scores(parts["totals"])
+    if not with_rows:
+        return [], totals
+    per_bucket: dict[dt.date, list] = defaultdict(list)
+    for day, row in parts["days"].items():
+        per_bucket[bucket(day, params.interval)].append(row)
+    rows = [{"date": day, **_merge_scores(per_bucket.get(day, []))} for day in buckets(params)]
+    totals["distribution"] = parts["distribution"]
+    for dim, label in (("agent", "by_agent"), ("category", "by_category")):
+        totals[label] = [{dim: name or "none", **_scores(row)} for name, row in parts[dim]]
+    totals["comments"] = _recent_comments(params)
+    return rows, totals
+
+
+def _recent_comments(params: ReportParams) -> list[dict]:
+    """The latest comments rated in the period (the rating's stamp index; no filters)."""
+    low = dt.datetime.combine(params.start, dt.time.min, tzinfo=params.zone)
+    high = dt.datetime.combine(params.end + dt.timedelta(days=1), dt.time.min, tzinfo=params.zone)
+    comments = (
+        SatisfactionRating.objects.filter(
+            updated_at__gte=low, updated_at__lt=high, ticket__merged_into__isnull=True
+        )
+        .exclude(comment="")
+        .select_related("ticket")
+        .order_by("-updated_at")[:COMMENT_LIMIT]
+    )
+    return [
+        {"ticket": c.ticket.number, "score": c.score, "comment": c.comment,
+         "rated_at": c.updated_at}
+        for c in comments
+    ]  # fmt: skip
+
+
 def satisfaction(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dict]:
+    if summarised.summarised(params):
+        return _satisfaction_summarised(params, with_rows=with_rows)
     rated = facts(params, on="rated_on").filter(rating_score__isnull=False)
     totals = _scores(rated.aggregate(**SCORE_FIGURES))
     if not with_rows:

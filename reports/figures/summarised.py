@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db.models import Sum
 
 from panel1.accounts.models import User
-from reports.histograms import histogram_sums, percentile, summary_sums
-from reports.models import DaySummary
+from reports.histograms import histogram_sums, percentile, summary_days, summary_sums
+from reports.models import DaySummary, RollupState
 from reports.params import ReportParams
 from tickets.models import Category
 
@@ -33,6 +33,9 @@ TIMES = {
 def summarised(params: ReportParams) -> bool:
     """Whether this period and its filters are read from the summaries."""
     if params.has_ticket_filters or params.tags or params.own_only:
+        return False
+    state = RollupState.objects.filter(pk=1).values("summaries_ready", "backfill_pending").first()
+    if not state or not state["summaries_ready"] or state["backfill_pending"]:
         return False
     threshold = getattr(settings, "REPORTS_SUMMARY_MIN_TICKETS", DEFAULT_MIN_TICKETS)
     if threshold <= 0:
@@ -148,3 +151,45 @@ def breaches(params: ReportParams) -> dict[str, dict[str, int]]:
             rows[name or "none"] = rows.get(name or "none", 0) + n
         result[label] = dict(sorted(rows.items()))
     return result
+
+
+def _mean(row: dict, name: str) -> float | None:
+    return row[f"{name}_sum"] / row[f"{name}_n"] if row[f"{name}_n"] else None
+
+
+def score_row(row: dict) -> dict:
+    """A summary row as the satisfaction report's SCORE_FIGURES."""
+    return {
+        "responses": row["tickets"],
+        "score": _mean(row, "score"),
+        **{name: _mean(row, name) for name in ("response_time", "solution", "team")},
+    }
+
+
+def satisfaction(params: ReportParams, *, with_rows: bool) -> dict:
+    """The satisfaction report's parts: totals, per day, distribution, per agent and category."""
+    dims = ["all", "agent", "category"] if with_rows else ["all"]
+    sums = summary_sums(params.start, params.end, "q", dims)
+    empty = dict.fromkeys(("tickets", "score_n", "response_time_n", "solution_n", "team_n"), 0)
+    total = sums.get(("all", ""), {**empty, "distribution": []})
+    parts = {"totals": score_row(total)}
+    if not with_rows:
+        return parts
+    days = summary_days(params.start, params.end, "q")
+    parts["days"] = {day: score_row(row) for day, row in days.items()}
+    counts = total["distribution"] or [0] * 15
+    parts["distribution"] = {
+        q: {str(n): counts[i * 5 + n - 1] for n in range(1, 6)}
+        for i, q in enumerate(("response_time", "solution", "team"))
+    }
+    for dim, model, field in (("agent", User, "email"), ("category", Category, "name")):
+        keys = [k for d, k in sums if d == dim and k]
+        names = dict(model.objects.filter(pk__in=keys).values_list("pk", field))
+        rows = [
+            (names.get(uuid.UUID(key)) if key else None, score_row(row))
+            for (d, key), row in sums.items()
+            if d == dim
+        ]
+        rows.sort(key=lambda pair: (pair[0] is None, pair[0] or ""))
+        parts[dim] = rows
+    return parts

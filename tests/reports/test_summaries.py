@@ -18,7 +18,7 @@ from tests.reports.conftest import DAY, at, message
 from tickets.models import MessageType, SatisfactionRating, Ticket
 
 UTC = ZoneInfo("UTC")
-NAMES = ["response-times", "sla", "agents", "categories", "tags", "overview"]
+NAMES = ["response-times", "sla", "agents", "categories", "tags", "overview", "satisfaction"]
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def spread(make_ticket, agent, other_agent, customer, refresh):
             score = 1 + n % 5
             SatisfactionRating.objects.create(
                 ticket=ticket, rating=score, response_time=score, solution=6 - score, team=3,
-                score=3.0,
+                score=3.0, comment="Took a while" if n % 7 == 1 else "",
             )  # fmt: skip
     refresh()
 
@@ -144,3 +144,25 @@ def test_buckets_are_five_percent_wide_above_an_hour():
     low, high = histograms.bucket_bounds(histograms.EXACT_BELOW + 10)
     assert high / low == pytest.approx(1.05)
     assert histograms.bucket_bounds(59) == (59, 59)
+
+
+def test_old_tenants_get_their_summaries_in_bounded_passes(spread, monkeypatch):
+    from reports import services
+    from reports.models import RollupState
+
+    everything = sorted(DaySummary.objects.values_list("day", "basis", "dim", "key", "tickets"))
+    assert RollupState.objects.get().summaries_ready
+    DaySummary.objects.all().delete()
+    DayHistogram.objects.all().delete()
+    RollupState.objects.update(summaries_ready=False)
+    monkeypatch.setattr(services, "SUMMARY_DAYS", 3)
+
+    passes = 0
+    while not RollupState.objects.get().summaries_ready:
+        services.reports_refresh()
+        passes += 1
+        assert passes < 10
+    assert passes >= 3  # 8 created days (and their resolved days), 3 a pass
+    assert sorted(DaySummary.objects.values_list("day", "basis", "dim", "key", "tickets")) == (
+        everything
+    )
