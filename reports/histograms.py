@@ -7,7 +7,7 @@ number of tickets, where the facts would be ~125k rows at a million tickets.
 
 Buckets: minutes below EXACT_BELOW are their own bucket (exact); above, bucket b starts at
 EXACT_BELOW * RATIO ** (b - EXACT_BELOW), so a median or p90 read from the histogram is
-within half a bucket (2.5 %) of the exact value.
+within one bucket (5 %) of the exact value (exact below an hour).
 """
 
 from __future__ import annotations
