@@ -166,3 +166,33 @@ def test_old_tenants_get_their_summaries_in_bounded_passes(spread, monkeypatch):
     assert sorted(DaySummary.objects.values_list("day", "basis", "dim", "key", "tickets")) == (
         everything
     )
+
+
+def test_summary_query_count_does_not_grow_with_tickets(
+    api_client, supervisor, agent, make_ticket, refresh, settings, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AgentFactory
+
+    settings.REPORTS_SUMMARY_MIN_TICKETS = 0
+    client = api_client(supervisor)
+    query = {"start": "2026-03-02", "end": "2026-03-04"}
+    make_ticket(created=at(DAY, 9), first=at(DAY, 9, 5), resolved=at(DAY, 10), assignee=agent,
+                tags=["vpn"], category=CategoryFactory())  # fmt: skip
+    SatisfactionRating.objects.create(ticket=Ticket.objects.get(), rating=4, score=4.0)
+    refresh()
+    counts = {}
+    for name in [*NAMES, "knowledge-base"]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/api/v1/reports/{name}/", query).status_code == 200
+        counts[name] = len(captured.captured_queries)
+    for n in range(20):
+        make_ticket(created=at(DAY, 11, n), first=at(DAY, 12, n), resolved=at(DAY, 13, n),
+                    assignee=AgentFactory(), tags=[f"t{n}"],
+                    category=CategoryFactory())  # fmt: skip
+    refresh()
+    for name in counts:
+        with django_assert_max_num_queries(counts[name], info=name):
+            client.get(f"/api/v1/reports/{name}/", query)
