@@ -91,7 +91,16 @@ def _rows(figures: DigestFigures, base_url: str) -> list[dict]:
                 "url": _link(base_url, name, figures),
             }
         )
+        rows[-1]["line"] = _text_line(rows[-1])
     return rows
+
+
+def _text_line(row: dict) -> str:
+    """One figure in the plain-text mail: "Tickets solved: 12 (week before: 10, +20.0 %)"."""
+    unit = f" {row['unit']}" if row["unit"] else ""
+    change = f", {row['change']}" if row["change"] else ""
+    before = _("week before")
+    return f"{row['label']}: {row['current']}{unit} ({before}: {row['previous']}{change})"
 
 
 def _top(figures: DigestFigures, name: str, label_key: str, count_key: str) -> list[dict]:
