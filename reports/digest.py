@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from panel1.accounts.models import Role, User
@@ -168,7 +168,7 @@ def _claim(row: DigestDelivery) -> bool:
             pk=row.pk,
             status__in=[DigestStatus.QUEUED, DigestStatus.FAILED],
             attempts__lt=MAX_ATTEMPTS,
-        ).update(status=DigestStatus.SENDING, attempts=row.attempts + 1)
+        ).update(status=DigestStatus.SENDING, attempts=F("attempts") + 1)
     )
 
 
