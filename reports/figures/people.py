@@ -63,13 +63,20 @@ def _activity(params: ReportParams) -> tuple:
         r["agent_id"]: r
         for r in days.values("agent_id").annotate(replies=Sum("replies"), minutes=Sum("time_spent"))
     }
-    open_now = Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
-    if params.agents:
-        open_now = open_now.filter(assignee_id__in=params.agents)
-    load = dict(
-        open_now.values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n")
-    )
-    return by_agent, overall, work, load
+    return by_agent, overall, work, _open_load(params)
+
+
+def _open_load(params: ReportParams) -> dict:
+    """Open tickets per assignee now: the same for a period and its previous one, so read once
+    per report (kept in the params' `extra`, which the previous period shares)."""
+    if "open_load" not in params.extra:
+        open_now = Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
+        if params.agents:
+            open_now = open_now.filter(assignee_id__in=params.agents)
+        params.extra["open_load"] = dict(
+            open_now.values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n")
+        )
+    return params.extra["open_load"]
 
 
 def agents(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dict]:
