@@ -2,7 +2,7 @@
 
 DATABASE_URL=... .venv/bin/python benchmarks/reports.py [N] [RUNS]
 
-Provisions a throw-away tenant schema (bench_reports), seeds N tickets with bulk SQL (two
+Provisions a throw-away tenant schema (bench_reports, or $BENCH_SCHEMA), seeds N tickets with bulk SQL (two
 messages each, their SLA rows, a rating on every fifth; bypassing the services: this measures
 the reports, not ticket creation), then prints:
   * the analytics job over everything (facts + daily rollups), and one day's incremental pass;
@@ -44,15 +44,17 @@ from reports.models import TicketFact  # noqa: E402
 from reports.services import reports_refresh  # noqa: E402
 from tickets.models import Category  # noqa: E402
 
-SCHEMA = "bench_reports"
-HOST = "bench-reports.bench.localhost"
+SCHEMA = os.environ.get("BENCH_SCHEMA", "bench_reports")
+HOST = f"{SCHEMA.replace('_', '-')}.bench.localhost"
 DAYS = 730
 
 SEED_SQL = """
 WITH base AS (
     SELECT n,
         %(now)s::timestamptz - make_interval(secs => (n::float / %(count)s) * %(span)s) AS created,
-        (n %% 7) AS shape
+        -- Two in seven of the last two weeks' tickets still open, every older one resolved.
+        CASE WHEN n::float / %(count)s * %(span)s < 14 * 86400 THEN n %% 7 ELSE n %% 5 END
+            AS shape
     FROM generate_series(1, %(count)s) AS n
 )
 INSERT INTO tickets_ticket (id, number, subject, status, priority, category_id, tags,
@@ -100,7 +102,7 @@ FROM tickets_ticket t
 RATINGS_SQL = """
 INSERT INTO tickets_satisfactionrating (ticket_id, rating, comment, created_at, updated_at,
     response_time, solution, team, score)
-SELECT t.id, 1 + n %% 5, '', t.resolved_at, t.resolved_at, 1 + n %% 5, 1 + (n / 5) %% 5,
+SELECT t.id, 1 + n %% 5, CASE WHEN n %% 35 = 0 THEN 'Comment ' || n ELSE '' END, t.resolved_at, t.resolved_at, 1 + n %% 5, 1 + (n / 5) %% 5,
     1 + (n / 25) %% 5, round(((1 + n %% 5) + (1 + (n / 5) %% 5) + (1 + (n / 25) %% 5)) / 3.0, 2)
 FROM (SELECT id, resolved_at, row_number() OVER (ORDER BY id) AS n FROM tickets_ticket
       WHERE resolved_at IS NOT NULL) t WHERE n %% 5 = 0
