@@ -2,8 +2,8 @@
 
 DATABASE_URL=... .venv/bin/python benchmarks/reports.py [N] [RUNS]
 
-Provisions a throw-away tenant schema (bench_reports, or $BENCH_SCHEMA), seeds N tickets with bulk SQL (two
-messages each, their SLA rows, a rating on every fifth; bypassing the services: this measures
+Provisions a throw-away tenant schema (bench_reports, or $BENCH_SCHEMA), seeds N tickets
+with bulk SQL (two messages each, their SLA rows, a rating on every fifth; bypassing the services: this measures
 the reports, not ticket creation), then prints:
   * the analytics job over everything (facts + daily rollups), and one day's incremental pass;
   * every report for a 90-day range through the API: p50/p95 server time and query count
@@ -102,7 +102,8 @@ FROM tickets_ticket t
 RATINGS_SQL = """
 INSERT INTO tickets_satisfactionrating (ticket_id, rating, comment, created_at, updated_at,
     response_time, solution, team, score)
-SELECT t.id, 1 + n %% 5, CASE WHEN n %% 35 = 0 THEN 'Comment ' || n ELSE '' END, t.resolved_at, t.resolved_at, 1 + n %% 5, 1 + (n / 5) %% 5,
+SELECT t.id, 1 + n %% 5, CASE WHEN n %% 35 = 0 THEN 'Comment ' || n ELSE '' END,
+    t.resolved_at, t.resolved_at, 1 + n %% 5, 1 + (n / 5) %% 5,
     1 + (n / 25) %% 5, round(((1 + n %% 5) + (1 + (n / 5) %% 5) + (1 + (n / 25) %% 5)) / 3.0, 2)
 FROM (SELECT id, resolved_at, row_number() OVER (ORDER BY id) AS n FROM tickets_ticket
       WHERE resolved_at IS NOT NULL) t WHERE n %% 5 = 0
