@@ -3,8 +3,9 @@
 DATABASE_URL=... .venv/bin/python benchmarks/reports.py [N] [RUNS]
 
 Provisions a throw-away tenant schema (bench_reports, or $BENCH_SCHEMA), seeds N tickets
-with bulk SQL (two messages each, their SLA rows, a rating on every fifth; bypassing the services: this measures
-the reports, not ticket creation), then prints:
+with bulk SQL (two messages each, their SLA rows, a rating on every fifth resolved; two in
+seven of the last two weeks' tickets still open; bypassing the services: this measures the
+reports, not ticket creation), then prints:
   * the analytics job over everything (facts + daily rollups), and one day's incremental pass;
   * every report for a 90-day range through the API: p50/p95 server time and query count
     (the same count at any N is the point);
