@@ -63,9 +63,11 @@ SCALARS = (
 
 
 def bucket_sql(column: str) -> str:
+    # In double precision: ln() of a numeric (what `m / 60.0` is) costs ten times as much.
     return (
         f"CASE WHEN {column} < {EXACT_BELOW} THEN {column} ELSE LEAST({BUCKETS - 1}, "
-        f"{EXACT_BELOW} + floor(ln({column} / {float(EXACT_BELOW)}) / ln({RATIO}))::int) END"
+        f"{EXACT_BELOW} + floor(ln({column}::float8 / {EXACT_BELOW}) / {math.log(RATIO)!r})::int)"
+        " END"
     )
 
 
