@@ -54,6 +54,7 @@ urlpatterns = [
         name="privacy-erasure-approve",
     ),
     path("reports/", reports.report_page, name="reports"),
+    path("reports/digest/", reports.digest_settings, name="report-digest"),
     path("reports/<slug:name>/", reports.report_page, name="report"),
     path("search/", queues.queue, name="search"),
     path("search/rows/", queues.queue_rows, name="search-rows"),

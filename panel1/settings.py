@@ -427,6 +427,12 @@ ENABLE_ESCALATIONS = env_bool("ENABLE_ESCALATIONS", True)
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 SLA_AT_RISK_RATIO = float(env("SLA_AT_RISK_RATIO", "0.8"))
 
+# --- Reports ------------------------------------------------------------------------------
+# Report answers are cached until the analytics job's next run (0 = off); periods with at
+# least REPORTS_SUMMARY_MIN_TICKETS tickets and no filters read the day summaries.
+REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", 600)
+REPORTS_SUMMARY_MIN_TICKETS = env_int("REPORTS_SUMMARY_MIN_TICKETS", 5000)
+
 # --- Plugins (docs/plugins.md) -----------------------------------------------------------
 # Extra plugin classes by dotted path, for development (installed plugins use the
 # `panel1.plugins` entry-point group).

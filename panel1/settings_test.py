@@ -22,3 +22,6 @@ CACHES = {
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     }
 }
+# Report answers are cached until the analytics job's next run; tests that change data
+# between two reads without a run turn it on themselves (tests/reports/test_cache.py).
+REPORTS_CACHE_SECONDS = 0

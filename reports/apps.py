@@ -14,3 +14,13 @@ class ReportsConfig(AppConfig):
             minutes=5,
             per_tenant=True,
         )
+        from reports.digest import digest_due_check
+
+        # Hourly, so Monday 07:00 arrives on time in every tenant's own time zone.
+        jobs.register_schedule(
+            name="reports.digest",
+            func="reports.digest.digest_send_due_task",
+            minutes=60,
+            per_tenant=True,
+            due=digest_due_check,
+        )

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class TicketFact(models.Model):
@@ -141,6 +142,114 @@ class RollupState(models.Model):
     # The backfill walks every ticket in id order, a bounded slice per pass.
     backfill_pending = models.BooleanField(default=True)
     backfill_cursor = models.UUIDField(null=True, blank=True)
+    # The day summaries of days from before they existed are filled in date order, a bounded
+    # number of days per pass; reports read them once this is set.
+    summaries_ready = models.BooleanField(default=False)
+    summaries_cursor = models.DateField(null=True, blank=True)
 
     def __str__(self):
         return f"Rollups up to {self.watermark}"
+
+
+class DigestSubscription(models.Model):
+    """A supervisor's or admin's choice to get the weekly digest mail (opt-in)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="report_digest",
+    )
+    enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Weekly digest for {self.user_id}: {'on' if self.enabled else 'off'}"
+
+
+class DigestStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class DigestDelivery(models.Model):
+    """One weekly digest to one recipient: the row is the once-only key (user, week)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField(help_text=_("Monday of the tenant-local week it reports"))
+    to_email = models.EmailField()
+    status = models.CharField(
+        max_length=8, choices=DigestStatus.choices, default=DigestStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week_start"], name="report_digest_once")
+        ]
+
+    def __str__(self):
+        return f"Digest of {self.week_start} to {self.to_email}: {self.status}"
+
+
+class DaySummary(models.Model):
+    """Per local day, basis date and one dimension value: additive ticket figures.
+
+    `basis` is the date a ticket counts on: c(reated), r(esolved) or q (rated). `dim` is
+    `all` (key ""), `priority`, `category`, `agent` (ids as text, "" for none) or `tag`.
+    Reports without filters read these (a few hundred rows for 90 days) instead of the facts.
+    """
+
+    day = models.DateField()
+    basis = models.CharField(max_length=1)
+    dim = models.CharField(max_length=8)
+    key = models.CharField(max_length=64, blank=True)
+    tickets = models.PositiveIntegerField(default=0)
+    breached = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    score_sum = models.FloatField(default=0)
+    score_n = models.PositiveIntegerField(default=0)
+    response_time_sum = models.PositiveIntegerField(default=0)
+    response_time_n = models.PositiveIntegerField(default=0)
+    solution_sum = models.PositiveIntegerField(default=0)
+    solution_n = models.PositiveIntegerField(default=0)
+    team_sum = models.PositiveIntegerField(default=0)
+    team_n = models.PositiveIntegerField(default=0)
+    # Answers per question and score: response_time 1..5, solution 1..5, team 1..5.
+    distribution = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["basis", "dim", "day"], name="report_summary_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.basis} {self.dim}={self.key}"
+
+
+class DayHistogram(models.Model):
+    """Per local day, basis, dimension value and measured time: a histogram of minutes.
+
+    Sparse: `buckets[i]` holds `counts[i]` tickets (reports.histograms maps minutes to buckets:
+    exact below an hour, 5 % wide above), so medians and p90s over any range come from summed
+    histograms, within a bucket's width of the exact value.
+    """
+
+    day = models.DateField()
+    basis = models.CharField(max_length=1)
+    dim = models.CharField(max_length=8)
+    key = models.CharField(max_length=64, blank=True)
+    metric = models.CharField(max_length=8)
+    buckets = ArrayField(models.SmallIntegerField(), default=list)
+    counts = ArrayField(models.PositiveIntegerField(), default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["basis", "dim", "day"], name="report_histogram_idx")]
+
+    def __str__(self):
+        return f"{self.day} {self.basis} {self.dim}={self.key} {self.metric}"

@@ -13,7 +13,8 @@ import datetime as dt
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from panel1.events import bus, names
 from tickets.models import Status, SurveyInvite, Ticket
@@ -95,20 +96,30 @@ def _claim_and_send(invite: SurveyInvite, field: str, now: dt.datetime, *, remin
 
 
 def survey_mail_text(ticket: Ticket, *, base_url: str, reminder: bool) -> tuple[str, str]:
-    """Subject and body: the three questions and one-click links (1 to 5) for the answer."""
-    texts = survey_settings().question_texts(getattr(ticket.requester, "language", ""))
-    lead = "A reminder: we would" if reminder else "We would"
-    subject = f"[{ticket.number}] How did we do? {ticket.subject}"[:200]
-    lines = [
-        f"{lead} love to hear how we handled your request {ticket.number}.",
-        "",
-        *[f"- {text}" for text in texts.values()],
-        "",
-        "Answer in one click (1 = poor, 5 = excellent):",
-        *[f"{n}: {base_url}{survey_path(ticket, rating=n)}" for n in range(1, 6)],
-        "",
-        f"Or answer each question: {base_url}{survey_path(ticket)}",
-    ]
+    """Subject and body: the three questions and one-click links (1 to 5) for the answer,
+    in the requester's language."""
+    language = getattr(ticket.requester, "language", "") or settings.LANGUAGE_CODE
+    texts = survey_settings().question_texts(language)
+    with translation.override(language):
+        values = {"number": ticket.number}
+        lead = (
+            _("A reminder: we would love to hear how we handled your request %(number)s.")
+            if reminder
+            else _("We would love to hear how we handled your request %(number)s.")
+        ) % values
+        subject = (
+            _("[%(number)s] How did we do? %(subject)s") % {**values, "subject": ticket.subject}
+        )[:200]
+        lines = [
+            lead,
+            "",
+            *[f"- {text}" for text in texts.values()],
+            "",
+            _("Answer in one click (1 = poor, 5 = excellent):"),
+            *[f"{n}: {base_url}{survey_path(ticket, rating=n)}" for n in range(1, 6)],
+            "",
+            _("Or answer each question: %(url)s") % {"url": f"{base_url}{survey_path(ticket)}"},
+        ]
     return subject, "\n".join(lines)
 
 

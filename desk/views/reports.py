@@ -10,16 +10,24 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from desk.charts import bar_chart
 from desk.report_charts import series_chart
-from desk.views.base import desk_view, error_messages, sidebar_context
+from desk.views.base import desk_view, error_messages, flash_error, sidebar_context
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError
+from reports.digest import (
+    digest_eligible,
+    digest_next_send,
+    digest_subscribe,
+    digest_subscribed,
+)
 from reports.figures import REPORTS
 from reports.params import INTERVALS, report_params_build
 from reports.selectors import report_run
@@ -193,3 +201,32 @@ def _result_context(report, data: dict) -> dict:
         "columns": [_label(c) for c in columns],
         "table": [[_shown(row.get(c)) for c in columns] for row in data["rows"]],
     }
+
+
+@require_http_methods(["GET", "POST"])
+@desk_view
+def digest_settings(request):
+    """The weekly digest mail: on or off for the signed-in supervisor or admin."""
+    user = request.user
+    if request.method == "POST":
+        wanted = request.POST.get("subscribed") == "1"
+        try:
+            digest_subscribe(user=user, enabled=wanted)
+        except DomainError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(
+                request,
+                _("The weekly digest is on.") if wanted else _("The weekly digest is off."),
+            )
+        return redirect("desk:report-digest")
+    zone = tenant_zone()
+    context = {
+        "reports": REPORTS.values(),
+        "subscribed": digest_subscribed(user),
+        "eligible": digest_eligible(user),
+        "zone": zone.key,
+        "next_digest_at": digest_next_send(timezone.now(), zone).astimezone(zone),
+        **sidebar_context(request, counts=False, active="reports"),
+    }
+    return render(request, "desk/report_digest.html", context)

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from reports.params import INTERVALS
+from tickets.api.serializers import SupportStatsSerializer as TicketSupportStatsSerializer
 from tickets.models import Priority
 
 FORMATS = ("json", "csv", "xlsx")
@@ -44,3 +45,38 @@ class ReportSerializer(serializers.Serializer):
     previous = serializers.DictField(help_text="start, end and the totals of the period before")
     rows = serializers.ListField(child=serializers.DictField())
     totals = serializers.DictField()
+
+
+class SupportStatsSerializer(TicketSupportStatsSerializer):
+    """`GET /stats/support/`: the wall-clock contract plus optional business-minute fields."""
+
+    average_first_response_business_time = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="Mean first response in business minutes: the ticket's SLA calendar, its SLA "
+        "pauses taken out (as of the analytics job's last pass)",
+    )
+    average_resolution_business_time = serializers.FloatField(
+        allow_null=True,
+        required=False,
+        help_text="Mean resolution time in business minutes (resolved and closed tickets)",
+    )
+    business_time_tickets = serializers.IntegerField(
+        required=False, help_text="Tickets the business-minute averages were taken over"
+    )
+    business_times_as_of = serializers.DateTimeField(
+        allow_null=True,
+        required=False,
+        help_text="When the analytics job last measured (null: not yet run)",
+    )
+
+
+class DigestSubscriptionSerializer(serializers.Serializer):
+    subscribed = serializers.BooleanField(help_text="Whether you get the weekly digest mail")
+    eligible = serializers.BooleanField(
+        read_only=True, help_text="Supervisors and admins may subscribe"
+    )
+    timezone = serializers.CharField(read_only=True, help_text="The tenant's time zone")
+    next_digest_at = serializers.DateTimeField(
+        read_only=True, help_text="When the next digest goes out (Mondays 07:00 tenant time)"
+    )

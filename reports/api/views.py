@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -11,13 +12,22 @@ from rest_framework.views import APIView
 
 from panel1.api.permissions import IsHelpdeskStaff
 from reports import exports
-from reports.api.serializers import ReportQuerySerializer, ReportSerializer
+from reports.api.serializers import (
+    DigestSubscriptionSerializer,
+    ReportQuerySerializer,
+    ReportSerializer,
+    SupportStatsSerializer,
+)
+from reports.digest import digest_eligible, digest_next_send, digest_subscribe, digest_subscribed
 from reports.figures import REPORTS
 from reports.params import report_params_build
 from reports.selectors import report_get, report_run
 from reports.services import tenant_zone
+from reports.stats import business_time_stats
 from tickets.api.filters import TicketFilter
+from tickets.api.serializers import DateRangeSerializer
 from tickets.selectors import ticket_queryset_for
+from tickets.stats import support_stats
 
 EXPORT_PARAMETERS = [
     OpenApiParameter(name, str, many=name in ("status", "priority", "category", "tag"))
@@ -100,3 +110,57 @@ class TicketExportView(APIView):
         if not filtered.is_valid():
             return Response(filtered.errors, status=400)
         return exports.tickets_csv_stream(filtered.qs)
+
+
+class SupportStatsView(APIView):
+    """Support statistics: tickets' wall-clock figures and the reports' business minutes."""
+
+    permission_classes = [IsAuthenticated, IsHelpdeskStaff]
+
+    @extend_schema(
+        summary="Support statistics",
+        parameters=[DateRangeSerializer],
+        responses={200: SupportStatsSerializer, **ERRORS},
+    )
+    def get(self, request):
+        params = DateRangeSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = {
+            **support_stats(**params.validated_data),
+            **business_time_stats(**params.validated_data),
+        }
+        return Response(SupportStatsSerializer(data).data)
+
+
+def _digest_answer(user) -> dict:
+    zone = tenant_zone()
+    return {
+        "subscribed": digest_subscribed(user),
+        "eligible": digest_eligible(user),
+        "timezone": zone.key,
+        "next_digest_at": digest_next_send(timezone.now(), zone),
+    }
+
+
+class DigestSubscriptionView(APIView):
+    """Your own weekly digest subscription (opt-in; supervisors and admins)."""
+
+    permission_classes = [IsAuthenticated, IsHelpdeskStaff]
+
+    @extend_schema(
+        summary="Your weekly digest subscription",
+        responses={200: DigestSubscriptionSerializer, **ERRORS},
+    )
+    def get(self, request):
+        return Response(DigestSubscriptionSerializer(_digest_answer(request.user)).data)
+
+    @extend_schema(
+        summary="Turn your weekly digest mail on or off",
+        request=DigestSubscriptionSerializer,
+        responses={200: DigestSubscriptionSerializer, **ERRORS},
+    )
+    def put(self, request):
+        body = DigestSubscriptionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        digest_subscribe(user=request.user, enabled=body.validated_data["subscribed"])
+        return Response(DigestSubscriptionSerializer(_digest_answer(request.user)).data)

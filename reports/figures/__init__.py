@@ -1,15 +1,12 @@
 """The report registry: name -> computation and CSV columns (the rows' JSON field names).
 
-Scaling notes. Counts come from the daily rollups (a 90-day range reads a few thousand rows
-at any size); medians and p90s come from the per-ticket facts of the range (an index range
-scan and one sort per measured column, GROUPING SETS for the breakdowns), so their cost
-follows the tickets in the range: about 12k at 100k tickets over two years, 125k at a million.
-Next steps toward 200 ms at a million tickets, in order of payoff:
-1. per-day histograms of each measured column (log-spaced minute buckets) in DailyRollup, so
-   percentiles come from a few thousand bucket rows (approximate within a bucket's width);
-2. results cached per (tenant, report, parameters, RollupState.watermark): rows only change
-   when the analytics job runs;
-3. reports on a read replica (DESIGN.md, scaling out).
+Scaling. Counts come from the daily rollups. Medians, p90s, breakdowns and satisfaction
+figures come from the day summaries and minute histograms (reports.histograms) when the period
+holds at least REPORTS_SUMMARY_MIN_TICKETS tickets and no filter narrows them: a 90-day range
+sums a few thousand small rows at any number of tickets (a median within one 5 % bucket of the
+exact value). Smaller or filtered periods read the per-ticket facts (exact; a filter keeps the
+rows few). Answers are cached until the analytics job's next run (reports.selectors).
+Next steps if needed: reports on a read replica (DESIGN.md, scaling out).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate
 from knowledgebase.models import SearchRecord, SearchSource
 from panel1.accounts.models import User
 from reports.aggregates import median
+from reports.figures import summarised
 from reports.figures.common import bucket, buckets, facts, r1, r2
 from reports.models import AgentDay
 from reports.params import ReportParams
@@ -45,12 +46,16 @@ def _reopen_rate(reopened: int, solved: int) -> float | None:
 
 
 def _activity(params: ReportParams) -> tuple:
-    """Per assignee: figures of the tickets solved in the period; per staff user: replies and
-    tracked minutes in the period; per assignee: open tickets now."""
-    solved = facts(params, on="resolved_on").filter(assignee__isnull=False)
-    by_agent = {
-        r.pop("assignee_id"): r for r in solved.values("assignee_id").annotate(**AGENT_FIGURES)
-    }
+    """Per assignee and overall: figures of the tickets solved in the period; per staff user:
+    replies and tracked minutes in the period; per assignee: open tickets now."""
+    if summarised.summarised(params):
+        by_agent, overall = summarised.agent_figures(params)
+    else:
+        solved = facts(params, on="resolved_on").filter(assignee__isnull=False)
+        by_agent = {
+            r.pop("assignee_id"): r for r in solved.values("assignee_id").annotate(**AGENT_FIGURES)
+        }
+        overall = solved.aggregate(**AGENT_FIGURES)
     days = AgentDay.objects.filter(day__gte=params.start, day__lte=params.end)
     if params.agents:
         days = days.filter(agent_id__in=params.agents)
@@ -58,17 +63,24 @@ def _activity(params: ReportParams) -> tuple:
         r["agent_id"]: r
         for r in days.values("agent_id").annotate(replies=Sum("replies"), minutes=Sum("time_spent"))
     }
-    open_now = Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
-    if params.agents:
-        open_now = open_now.filter(assignee_id__in=params.agents)
-    load = dict(
-        open_now.values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n")
-    )
-    return by_agent, work, load
+    return by_agent, overall, work, _open_load(params)
+
+
+def _open_load(params: ReportParams) -> dict:
+    """Open tickets per assignee now: the same for a period and its previous one, so read once
+    per report (kept in the params' `extra`, which the previous period shares)."""
+    if "open_load" not in params.extra:
+        open_now = Ticket.objects.filter(status__in=OPEN_STATUSES, assignee__isnull=False)
+        if params.agents:
+            open_now = open_now.filter(assignee_id__in=params.agents)
+        params.extra["open_load"] = dict(
+            open_now.values("assignee_id").annotate(n=Count("pk")).values_list("assignee_id", "n")
+        )
+    return params.extra["open_load"]
 
 
 def agents(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dict]:
-    by_agent, work, load = _activity(params)
+    by_agent, overall, work, load = _activity(params)
     ids = set(by_agent) | set(work) | set(load) | set(params.agents if params.own_only else ())
     people = {u.pk: u for u in User.objects.filter(pk__in=ids).only("id", "email", "name")}
     rows = []
@@ -89,9 +101,6 @@ def agents(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dict]
                 "open_tickets": load.get(pk, 0),
             }
         )
-    overall = (
-        facts(params, on="resolved_on").filter(assignee__isnull=False).aggregate(**AGENT_FIGURES)
-    )
     totals = {
         "solved": overall["solved"],
         "replies": sum(r["replies"] for r in rows),
@@ -156,7 +165,44 @@ def _comments(rated) -> list[dict]:
     ]  # fmt: skip
 
 
+def _satisfaction_summarised(params: ReportParams, *, with_rows: bool) -> tuple[list, dict]:
+    parts = summarised.satisfaction(params, with_rows=with_rows)
+    totals = _scores(parts["totals"])
+    if not with_rows:
+        return [], totals
+    per_bucket: dict[dt.date, list] = defaultdict(list)
+    for day, row in parts["days"].items():
+        per_bucket[bucket(day, params.interval)].append(row)
+    rows = [{"date": day, **_merge_scores(per_bucket.get(day, []))} for day in buckets(params)]
+    totals["distribution"] = parts["distribution"]
+    for dim, label in (("agent", "by_agent"), ("category", "by_category")):
+        totals[label] = [{dim: name or "none", **_scores(row)} for name, row in parts[dim]]
+    totals["comments"] = _recent_comments(params)
+    return rows, totals
+
+
+def _recent_comments(params: ReportParams) -> list[dict]:
+    """The latest comments rated in the period (the rating's stamp index; no filters)."""
+    low = dt.datetime.combine(params.start, dt.time.min, tzinfo=params.zone)
+    high = dt.datetime.combine(params.end + dt.timedelta(days=1), dt.time.min, tzinfo=params.zone)
+    comments = (
+        SatisfactionRating.objects.filter(
+            updated_at__gte=low, updated_at__lt=high, ticket__merged_into__isnull=True
+        )
+        .exclude(comment="")
+        .select_related("ticket")
+        .order_by("-updated_at")[:COMMENT_LIMIT]
+    )
+    return [
+        {"ticket": c.ticket.number, "score": c.score, "comment": c.comment,
+         "rated_at": c.updated_at}
+        for c in comments
+    ]  # fmt: skip
+
+
 def satisfaction(params: ReportParams, *, with_rows: bool = True) -> tuple[list, dict]:
+    if summarised.summarised(params):
+        return _satisfaction_summarised(params, with_rows=with_rows)
     rated = facts(params, on="rated_on").filter(rating_score__isnull=False)
     totals = _scores(rated.aggregate(**SCORE_FIGURES))
     if not with_rows:

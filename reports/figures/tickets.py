@@ -14,6 +14,7 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
+from reports.figures import summarised
 from reports.figures.common import (
     NEXT_RESPONSE_UNNEST,
     bucket,
@@ -136,11 +137,17 @@ RESOLUTION_COLUMNS = ["resolution_minutes", "resolution_business_minutes"]
 NEXT_COLUMNS = ["next_response_minutes", "next_response_business_minutes"]
 
 
+def _empty_times() -> dict:
+    return {"tickets": 0, "solved": 0, **EMPTY_NEXT}
+
+
 def _times(params: ReportParams, groups: list[str]) -> dict:
     """{(group, value): figures}: responses over the tickets created in the period,
     resolutions over those resolved in it; three scans whatever the groups."""
+    if summarised.summarised(params):
+        return summarised.times(params, groups, _empty_times)
     created, resolved = facts(params), facts(params, on="resolved_on")
-    found: dict = defaultdict(lambda: {"tickets": 0, "solved": 0, **EMPTY_NEXT})
+    found: dict = defaultdict(_empty_times)
     for qs, columns, figures, join in (
         (created, FIRST_COLUMNS, CREATED_FIGURES, ""),
         (resolved, RESOLUTION_COLUMNS, RESOLVED_FIGURES, ""),
@@ -208,6 +215,8 @@ def _sla_daily(params: ReportParams) -> dict[dt.date, dict[str, int]]:
 
 
 def _breaches_by(params: ReportParams) -> dict[str, dict[str, int]]:
+    if summarised.summarised(params):
+        return summarised.breaches(params)
     breached = facts(params).filter(Q(first_response_breached=True) | Q(resolution_breached=True))
     result = {}
     for field, label in (
@@ -267,6 +276,8 @@ VOLUME_RESOLVED = {"solved": "count(*)", **times_sql(
 
 
 def _volume(params: ReportParams, groups: list[str]) -> dict:
+    if summarised.summarised(params):
+        return summarised.volume(params, groups, _empty_volume)
     found: dict = defaultdict(_empty_volume)
     for qs, columns, figures in (
         (facts(params), FIRST_COLUMNS, VOLUME_CREATED),
@@ -301,6 +312,8 @@ def categories(params: ReportParams, *, with_rows: bool = True) -> tuple[list, d
 
 def _tag_volume(params: ReportParams) -> dict[str, dict]:
     """Per tag (a ticket counts once for each of its tags), created and solved figures."""
+    if summarised.summarised(params):
+        return summarised.tag_volume(params, _empty_volume)
     found: dict = defaultdict(_empty_volume)
     for on, count_key, prefix in (
         ("created_on", "created", "first_response"),

@@ -16,6 +16,5 @@ urlpatterns = [
     path(
         "attachments/<str:pk>/", views.AttachmentDownloadView.as_view(), name="attachment-download"
     ),
-    path("stats/support/", views.SupportStatsView.as_view(), name="stats-support"),
     path("", include(router.urls)),
 ]

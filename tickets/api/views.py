@@ -11,14 +11,13 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from panel1.accounts.services import customer_get_or_create
 from panel1.api.idempotency import idempotent
 from panel1.api.parsers import FormParser, JSONParser, MultiPartParser
-from panel1.api.permissions import IsHelpdeskStaff, IsTenantAdminOrReadOnly
+from panel1.api.permissions import IsTenantAdminOrReadOnly
 from panel1.exceptions import DomainError, NotFound
 from panel1.ids import is_uuid
 from tickets import services
@@ -30,7 +29,6 @@ from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.satisfaction import satisfaction_answer
 from tickets.selectors import messages_for, ticket_get_for
 from tickets.services.categories import category_create, category_delete, category_update
-from tickets.stats import support_stats
 
 ERRORS = {
     400: OpenApiTypes.OBJECT,
@@ -407,18 +405,3 @@ class CategoryViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         category_delete(category=instance, actor=self.request.user)
-
-
-class SupportStatsView(APIView):
-    permission_classes = [IsAuthenticated, IsHelpdeskStaff]
-
-    @extend_schema(
-        summary="Support statistics",
-        parameters=[s.DateRangeSerializer],
-        responses={200: s.SupportStatsSerializer, **ERRORS},
-    )
-    def get(self, request):
-        params = s.DateRangeSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        data = support_stats(**params.validated_data)
-        return Response(s.SupportStatsSerializer(data).data)
