@@ -28,6 +28,10 @@ from _setup import django_setup, percentile
 
 django_setup()
 
+import logging  # noqa: E402
+
+logging.getLogger("django-q").setLevel(logging.WARNING)  # one "Enqueued" line per assignment
+
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
