@@ -28,6 +28,10 @@ from _setup import django_setup, percentile
 
 django_setup()
 
+import logging  # noqa: E402
+
+logging.getLogger("django-q").setLevel(logging.WARNING)  # one "Enqueued" line per assignment
+
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -86,7 +90,7 @@ def load(agents: int, tickets: int) -> None:
                      SELECT array_agg(id) AS ids FROM accounts_user WHERE role = 'CUSTOMER')
             INSERT INTO tickets_ticket (
                 id, number, subject, status, priority, tags, requester_id, assignee_id, channel,
-                escalation_level, created_at, updated_at)
+                escalation_level, version, created_at, updated_at)
             SELECT gen_random_uuid(), 'RB-' || lpad(g::text, 8, '0'), 'Routing bench ' || g,
                    (ARRAY['OPEN','OPEN','OPEN','IN_PROGRESS'])[1 + g %% 4],
                    (ARRAY['LOW','MEDIUM','MEDIUM','HIGH','URGENT'])[1 + g %% 5],
@@ -94,7 +98,7 @@ def load(agents: int, tickets: int) -> None:
                    customers.ids[1 + g %% array_length(customers.ids, 1)],
                    CASE WHEN g %% 20 = 0
                         THEN agents.ids[1 + (g / 20) %% array_length(agents.ids, 1)] END,
-                   'API', 0, now() - (g || ' seconds')::interval, now()
+                   'API', 0, 1, now() - (g || ' seconds')::interval, now()
             FROM generate_series(%s, %s) AS g, agents, customers
             """,
             [existing + 1, tickets],

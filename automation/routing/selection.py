@@ -36,6 +36,7 @@ class Agent:
 
     id: str
     name: str
+    email: str = ""
     open_tickets: int = 0
     load: int = 0  # sum of PRIORITY_WEIGHT over their open tickets
     capacity: int = 0  # 0 = no limit

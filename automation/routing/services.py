@@ -9,42 +9,46 @@ holds and round robin stays fair however many tickets arrive at once.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import json
 import logging
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    UUIDField,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from automation.routing import selection
 from automation.routing.models import SINGLETON, CategoryRouting, RoutingSettings, RoutingState
-from automation.routing.selection import Agent, Decision, TicketFacts
-from panel1.accounts.models import STAFF_ROLES, User
+from automation.routing.pool import availability, candidates
+from automation.routing.selection import Decision, TicketFacts
+from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
 from panel1.exceptions import DomainError
 from panel1.ids import parse_uuid
 from panel1.sentinels import UNSET
-from sla import clock
-from sla.business_hours import CalendarError
 from sla.selectors import ticket_sla_next_due
-from tickets.availability import absent_at
 from tickets.models import (
     OPEN_STATUSES,
     PRIORITY_RANK,
     AgentProfile,
-    AgentStatus,
     Category,
     Status,
     Ticket,
 )
 from tickets.services import ticket_assign, ticket_routing_note
+from tickets.services.routing import RoutedAgent, ticket_route_assign
 
 logger = logging.getLogger(__name__)
 
@@ -167,139 +171,32 @@ def routing_settings_update(
     return settings
 
 
-def strategy_for(settings: RoutingSettings, category_id) -> str:
-    """The category's own strategy, else the tenant's."""
-    if category_id is not None:
-        override = (
-            CategoryRouting.objects.filter(category_id=category_id)
-            .values_list("strategy", flat=True)
-            .first()
-        )
-        if override:
-            return override
-    return settings.strategy
+# --- availability and load: automation.routing.pool -------------------------------------------
 
 
-# --- availability and load ------------------------------------------------------------------
+SETTINGS_FIELDS = ("strategy", "previous_agent", "priority_first", "any_category")
 
 
-@functools.lru_cache(maxsize=512)
-def _calendar(config_json: str) -> clock.BusinessCalendar | None:
-    try:
-        return clock.BusinessCalendar.from_config(json.loads(config_json))
-    except CalendarError:
-        return None
-
-
-def availability(
-    *, status: str, out_of_office, working_hours, now: dt.datetime, is_active: bool = True
-) -> tuple[bool, str]:
-    """(available, why not): active, online, not out of office, inside their working hours."""
-    if not is_active:
-        return False, "deactivated"
-    if status != AgentStatus.ONLINE:
-        return False, status
-    if absent_at(out_of_office, now):
-        return False, "out of office"
-    if working_hours:
-        calendar = _calendar(json.dumps(working_hours, sort_keys=True))
-        if calendar is not None and not clock.is_business_time(calendar, now):
-            return False, "outside working hours"
-    return True, ""
-
-
-def _weight_expression():
-    return Sum(
-        Case(
-            *[When(priority=p, then=Value(w)) for p, w in selection.PRIORITY_WEIGHT.items()],
-            default=Value(1),
-            output_field=IntegerField(),
-        )
+@functools.cache
+def _settings_sql() -> str:
+    settings, category = RoutingSettings._meta.db_table, CategoryRouting._meta.db_table
+    return (
+        f"SELECT strategy, previous_agent, priority_first, "
+        f"EXISTS (SELECT 1 FROM {category}) FROM {settings} WHERE id = %s"
     )
 
 
-POOL_FIELDS = (
-    "user_id",
-    "user__name",
-    "user__email",
-    "status",
-    "capacity",
-    "skills",
-    "languages",
-    "working_hours",
-    "out_of_office",
-    "category_ids",
-)
-
-
-def routing_pool() -> list[dict[str, Any]]:
-    """Profiles of active staff as plain rows (one query, categories aggregated; no model
-    instances: this runs on every decision, for every agent)."""
-    return list(
-        AgentProfile.objects.filter(user__is_active=True, user__role__in=STAFF_ROLES)
-        .annotate(
-            category_ids=ArrayAgg("categories__id", filter=Q(categories__isnull=False), default=[])
-        )
-        .values(*POOL_FIELDS)
-    )
-
-
-def agent_loads(user_ids: Iterable) -> dict[str, tuple[int, int]]:
-    """{user id: (open tickets, priority-weighted load)} in one grouped query."""
-    rows = (
-        Ticket.objects.filter(assignee_id__in=list(user_ids), status__in=OPEN_STATUSES)
-        .order_by()
-        .values("assignee_id")
-        .annotate(n=Count("*"), load=_weight_expression())
-    )
-    return {str(row["assignee_id"]): (row["n"], row["load"] or 0) for row in rows}
-
-
-def candidates(*, now: dt.datetime, last_assigned: dict[str, int]) -> list[Agent]:
-    """Everyone in the routing pool as the selection sees them now (two queries)."""
-    rows = routing_pool()
-    loads = agent_loads(row["user_id"] for row in rows)
-    agents = []
-    for row in rows:
-        user_id = str(row["user_id"])
-        available, because = availability(
-            status=row["status"],
-            out_of_office=row["out_of_office"],
-            working_hours=row["working_hours"],
-            now=now,
-        )
-        open_tickets, load = loads.get(user_id, (0, 0))
-        agents.append(
-            Agent(
-                id=user_id,
-                name=row["user__name"] or row["user__email"],
-                open_tickets=open_tickets,
-                load=load,
-                capacity=row["capacity"],
-                skills=frozenset(row["skills"] or ()),
-                languages=frozenset(row["languages"] or ()),
-                categories=frozenset(str(pk) for pk in row["category_ids"]),
-                available=available,
-                unavailable_because=because,
-                last_assigned=int(last_assigned.get(user_id, 0)),
-            )
-        )
-    return agents
-
-
-def _previous_agent_id(ticket: Ticket) -> str | None:
-    """The assignee of the requester's latest other ticket (index on requester, -created)."""
-    found = (
-        Ticket.objects.filter(requester_id=ticket.requester_id, assignee__isnull=False)
-        .exclude(pk=ticket.pk)
-        .order_by("-created_at")
-        .values_list("assignee_id", flat=True)
-        .first()
-    )
-    return str(found) if found else None
-
-
-# --- deciding ---------------------------------------------------------------------------------
+def _settings_row() -> dict[str, Any]:
+    """The settings a decision needs and whether any category has its own strategy (one
+    plain query: it runs after every new ticket, routing on or off; the defaults are
+    created on a tenant's first decision)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_settings_sql(), [SINGLETON])
+        row = cursor.fetchone()
+    if row is None:
+        found = routing_settings_get()
+        row = (found.strategy, found.previous_agent, found.priority_first, False)
+    return dict(zip(SETTINGS_FIELDS, row, strict=True))
 
 
 def _state_lock() -> RoutingState:
@@ -310,14 +207,42 @@ def _state_lock() -> RoutingState:
     return state
 
 
-def _facts(ticket: Ticket, *, with_previous: bool) -> TicketFacts:
+def _ticket_lock(ticket_id, *, with_previous: bool) -> Ticket | None:
+    """The ticket under its row lock, with its category's own strategy and (for the previous
+    agent modifier) the assignee of the requester's latest other ticket: one query."""
+    previous = (
+        Ticket.objects.filter(requester_id=OuterRef("requester_id"), assignee__isnull=False)
+        .exclude(pk=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("assignee_id")[:1]
+    )
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("category", "assignee")
+        .annotate(
+            category_strategy=Subquery(
+                CategoryRouting.objects.filter(category_id=OuterRef("category_id")).values(
+                    "strategy"
+                )[:1]
+            ),
+            previous_agent_id=(
+                Subquery(previous) if with_previous else Value(None, output_field=UUIDField())
+            ),
+        )
+        .filter(pk=ticket_id)
+        .first()
+    )
+
+
+def _facts(ticket: Ticket) -> TicketFacts:
+    previous = ticket.previous_agent_id
     return TicketFacts(
         priority=ticket.priority,
         category_id=str(ticket.category_id) if ticket.category_id else None,
         category_name=ticket.category.name if ticket.category_id else "",
         language=ticket.language,
         tags=frozenset(ticket.tags or ()),
-        previous_agent_id=_previous_agent_id(ticket) if with_previous else None,
+        previous_agent_id=str(previous) if previous else None,
     )
 
 
@@ -338,35 +263,34 @@ def ticket_route(
     assigned ticket is routed again; the current assignee may be chosen again), and under
     the `manual` strategy unless `record_manual` (then the reason is recorded). Writes the
     reason to the history and to `ticket.routing_reason`; emits `ticket.assigned` on a change.
+
+    Statements of an assignment: the settings, the state lock, the ticket lock (with its
+    category strategy and previous agent), the pool with its load, then the ticket update,
+    its history row, its event row and the state update; none grows with agents or tickets.
     """
-    settings = routing_settings_get()
-    routing_off = settings.strategy == selection.MANUAL and not CategoryRouting.objects.exists()
+    settings = _settings_row()
+    routing_off = settings["strategy"] == selection.MANUAL and not settings["any_category"]
     if routing_off and strategy is None and not record_manual:
         return None  # the common case of a tenant without routing: no lock, no note
+    if strategy is not None:
+        strategy = _clean_strategy(strategy, "strategy")
     state = _state_lock()
-    ticket = (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("category")
-        .filter(pk=ticket_id)
-        .first()
-    )
+    ticket = _ticket_lock(ticket_id, with_previous=settings["previous_agent"])
     if ticket is None or ticket.status not in OPEN_STATUSES or ticket.merged_into_id:
         return None
     if ticket.assignee_id is not None and not force:
         return None
-    if strategy is not None:
-        strategy = _clean_strategy(strategy, "strategy")
-    strategy = strategy or strategy_for(settings, ticket.category_id)
+    strategy = strategy or ticket.category_strategy or settings["strategy"]
     if strategy == selection.MANUAL and not record_manual:
         # Routing is off here: no note on every new ticket of a tenant that routes by hand.
         return None
     pool = candidates(now=timezone.now(), last_assigned=state.last_assigned)
     decision = selection.select_agent(
-        _facts(ticket, with_previous=settings.previous_agent),
+        _facts(ticket),
         pool,
         strategy=strategy,
-        previous_agent=settings.previous_agent,
-        priority_first=settings.priority_first,
+        previous_agent=settings["previous_agent"],
+        priority_first=settings["priority_first"],
         exclude=[str(pk) for pk in exclude],
     )
     actor = actor or routing_actor()
@@ -375,11 +299,16 @@ def ticket_route(
         return decision
     if decision.agent_id != str(ticket.assignee_id):
         chosen = next(agent for agent in pool if agent.id == decision.agent_id)
-        agent = User.objects.get(pk=decision.agent_id)
-        # The category limit `ticket_assign` checks was read with the pool (the tickets app
-        # caches it on the user object under this name).
-        agent._agent_category_ids = [uuid.UUID(pk) for pk in sorted(chosen.categories)]
-        ticket_assign(ticket=ticket, actor=actor, assignee=agent, routing_reason=decision.reason)
+        ticket_route_assign(
+            ticket=ticket,
+            actor=actor,
+            assignee=RoutedAgent(
+                id=uuid.UUID(chosen.id),
+                email=chosen.email,
+                category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
+            ),
+            reason=decision.reason,
+        )
     state.sequence += 1
     state.last_assigned = {**state.last_assigned, decision.agent_id: state.sequence}
     state.save(update_fields=["sequence", "last_assigned"])

@@ -64,7 +64,9 @@ class ArticleSearchResultSerializer(ArticleSerializer):
 
 class ArticleDetailSerializer(ArticleSerializer):
     body_html = serializers.CharField(read_only=True)
-    body = serializers.CharField(read_only=True, help_text="Markdown source (staff only).")
+    # Staff only: absent for everyone else, so not a required property in the schema (a
+    # read-only field would be declared required). This serializer only writes answers.
+    body = serializers.CharField(required=False, help_text="Markdown source (staff only).")
     revision = serializers.SerializerMethodField()
 
     class Meta(ArticleSerializer.Meta):

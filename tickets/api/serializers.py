@@ -213,6 +213,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class MessageSerializer(serializers.ModelSerializer):
     author = UserSummarySerializer(read_only=True, allow_null=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
+    # Staff only: absent from a customer's answer, so not a required property in the schema
+    # (a read-only field would be declared required). This serializer only writes answers.
+    time_spent = serializers.IntegerField(required=False, allow_null=True)
 
     class Meta:
         model = Message

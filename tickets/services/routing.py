@@ -1,12 +1,17 @@
-"""The ticket side of routing: record why a ticket stayed unassigned."""
+"""The ticket side of routing: record why a ticket stayed unassigned, and routing's own
+assignment of a ticket it holds locked."""
 
 from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from panel1.actors import Actor
+from panel1.events import names
 from tickets.models import Ticket
-from tickets.services.audit import audit, touch
+from tickets.services.audit import audit, emit, touch
 from tickets.services.locking import ticket_lock
 
 ROUTING_EVENT = "ticket.routing"
@@ -30,5 +35,53 @@ def ticket_routing_note(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
         before=before,
         after=reason,
         reason=reason,
+    )
+    return ticket
+
+
+@dataclass(frozen=True)
+class RoutedAgent:
+    """The agent routing chose, as its pool read them: an active staff user and the
+    categories they are limited to (empty: every category)."""
+
+    id: uuid.UUID
+    email: str
+    category_ids: frozenset[uuid.UUID] = frozenset()
+
+
+def ticket_route_assign(
+    *, ticket: Ticket, actor: Actor, assignee: RoutedAgent, reason: str
+) -> Ticket:
+    """Assign a ticket the router holds under its row lock (`select_for_update` in the
+    caller's transaction) to the agent it chose: the same change, history row and
+    `ticket.assigned` event as `ticket_assign`, in three statements (no re-lock, no user
+    load, no savepoint): routing runs this once per new ticket.
+
+    The router read the agent from its pool of active staff in the same transaction; the
+    category limit is checked here against what it read.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ticket_route_assign() runs inside the router's transaction.")
+    if assignee.category_ids and ticket.category_id not in assignee.category_ids:
+        raise ValueError(f"{assignee.email} does not work this ticket's category.")
+    before_id = ticket.assignee_id
+    before_email = ticket.assignee.email if before_id else None
+    ticket.assignee_id = assignee.id
+    ticket.routing_reason = reason
+    touch(ticket, "assignee", "routing_reason")
+    audit(
+        ticket,
+        actor,
+        names.TICKET_ASSIGNED,
+        field="assignee",
+        before=before_email,
+        after=assignee.email,
+        reason=reason,
+    )
+    emit(
+        names.TICKET_ASSIGNED,
+        ticket,
+        actor,
+        changes={"assignee": [before_id, assignee.id]},
     )
     return ticket

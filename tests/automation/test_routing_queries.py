@@ -1,0 +1,89 @@
+"""A routing decision costs a fixed number of statements, whatever the number of agents and
+tickets (the pool and its load are one query), and writes what `ticket_assign` writes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from automation.routing.services import ticket_route
+from panel1.events import names
+from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, TicketFactory
+from tests.factories.routing import AgentProfileFactory, routing_configure
+from tickets.models import Ticket, TicketEvent
+from tickets.services import ticket_assign
+
+# settings, state lock, ticket lock (category strategy, previous agent), pool with load,
+# ticket update, history row, event row, state update
+DECISION_STATEMENTS = 8
+
+
+def _statements(ticket_id) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        decision = ticket_route(ticket_id=ticket_id)
+    assert decision is not None and decision.assigned
+    return sum(
+        1 for q in ctx.captured_queries if not q["sql"].startswith(("SET ", "SAVEPOINT", "RELEASE"))
+    )
+
+
+def _agents(count: int, **profile):
+    return [
+        AgentProfileFactory(user=AgentFactory(name=f"Agent {len(str(i))}{i}"), **profile).user
+        for i in range(count)
+    ]
+
+
+def test_decision_statements_do_not_grow_with_agents_or_tickets(tenant):
+    routing_configure(strategy="load_balanced", previous_agent=True)
+    category = CategoryFactory()
+    agents = _agents(2, capacity=50, categories=[category])
+    customer = CustomerFactory()
+    ticket_route(ticket_id=TicketFactory().pk)  # the tenant's first decision creates the state
+    small = _statements(TicketFactory(requester=customer, category=category).pk)
+
+    more = _agents(25, capacity=50)
+    for agent in more[:10]:
+        for _ in range(3):
+            ticket_assign(ticket=TicketFactory(), actor=None, assignee=agent)
+    large = _statements(TicketFactory(requester=customer, category=category).pk)
+
+    assert small == large == DECISION_STATEMENTS
+    assert agents  # the category's agents exist in both runs
+
+
+def test_round_robin_and_skills_cost_the_same(tenant, django_assert_max_num_queries):
+    _agents(6)
+    ticket_route(ticket_id=TicketFactory().pk, strategy="round_robin")  # creates the state
+    for strategy in ("round_robin", "skills"):
+        routing_configure(strategy=strategy, priority_first=True)
+        ticket = TicketFactory(priority="URGENT", tags=["billing"])
+        with django_assert_max_num_queries(DECISION_STATEMENTS + 2):  # + savepoints of the test
+            decision = ticket_route(ticket_id=ticket.pk)
+        assert decision.assigned
+
+
+def test_routed_assignment_writes_history_event_and_version(tenant, events, run_on_commit):
+    routing_configure(strategy="load_balanced")
+    (alice,) = _agents(1)
+    ticket = TicketFactory()
+    version = Ticket.objects.get(pk=ticket.pk).version
+
+    with run_on_commit():
+        decision = ticket_route(ticket_id=ticket.pk)
+
+    ticket.refresh_from_db()
+    assert ticket.assignee == alice and ticket.routing_reason == decision.reason
+    assert ticket.version == version + 1
+    entry = TicketEvent.objects.get(ticket=ticket, event=names.TICKET_ASSIGNED)
+    assert (entry.field, entry.before, entry.after) == ("assignee", None, alice.email)
+    assert entry.reason == decision.reason and entry.actor_label == "automation: routing"
+    assigned = [e for e in events if e.name == names.TICKET_ASSIGNED]
+    assert [e.payload["changes"]["assignee"] for e in assigned] == [[None, str(alice.pk)]]
+
+
+@pytest.mark.parametrize("strategy", ["load_balanced", "round_robin"])
+def test_a_category_limited_agent_is_never_routed_outside_it(tenant, strategy):
+    routing_configure(strategy=strategy)
+    (limited,) = _agents(1, categories=[CategoryFactory()])
+    decision = ticket_route(ticket_id=TicketFactory(category=CategoryFactory()).pk)
+    assert not decision.assigned and limited.name in decision.reason
