@@ -34,8 +34,12 @@ def _ingest_counted(ingest, raw, **kwargs):
 
 
 def _mail_queries(statements: list[str]) -> list[str]:
-    """The statements on the mail's own tables (not the ticket's or the subscribers')."""
-    return [sql for sql in statements if '"tickets_inboundemail"' in sql or "advisory" in sql]
+    """The statements on the mail's own row and lock, up to the written result (not the
+    ticket's, nor the after-commit subscribers')."""
+    end = next(i for i, sql in enumerate(statements) if sql.startswith('UPDATE "tickets_inbound'))
+    return [
+        sql for sql in statements[: end + 1] if '"tickets_inboundemail"' in sql or "advisory" in sql
+    ]
 
 
 def test_a_redelivered_mail_costs_a_handful_of_queries(tenant, carol, ingest):
