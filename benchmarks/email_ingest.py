@@ -1,15 +1,16 @@
 """Messages per second through `manage.py ingest_email` for a 1000-message batch.
 
-DATABASE_URL=... .venv/bin/python benchmarks/email_ingest.py [N] [--limit-set-calls]
+DATABASE_URL=... .venv/bin/python benchmarks/email_ingest.py [N] [--limit-set-calls] [--no-pipe]
 
 Builds N varied messages from the parsing corpus (tests/email/email_corpus/): unique
 Message-IDs and senders spread over many addresses, ~20 % replies threaded by In-Reply-To,
 ~2 % exact redeliveries (duplicates), plus the corpus' bounces, auto-replies and broken MIME.
 Provisions a throwaway tenant, runs `ingest_email --schema <it> <files...>` in-process (the
-batch mode), then a few `ingest_email < message.eml` subprocesses (the MTA pipe mode, one
-process per mail), prints the rates and the outcome counts, and drops the tenant.
-Notifications are queued on the ORM broker as in production (no worker runs here; the queued
-tasks are removed afterwards).
+batch mode: the tenant is set once), then a few `ingest_email < message.eml` subprocesses
+(the MTA pipe mode, one process per mail), prints the rates, statements and transactions per
+mail and the outcome counts, and drops the tenant. Same-run baselines: parsing alone and
+storing alone. Notifications are queued on the ORM broker as in production (no worker runs
+here; the queued tasks are removed afterwards).
 """
 
 import os
@@ -34,10 +35,13 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_q.models import OrmQ  # noqa: E402
+from django_tenants.utils import schema_context  # noqa: E402
 
 from panel1.tenants.models import Tenant  # noqa: E402
 from panel1.tenants.services import tenant_provision  # noqa: E402
 from tickets.email.parsing import parse_message  # noqa: E402
+from tickets.email.storage import inbound_store  # noqa: E402
+from tickets.models import InboundEmail  # noqa: E402
 
 SCHEMA = "bench_email"
 CORPUS = ROOT / "tests" / "email" / "email_corpus"
@@ -119,6 +123,7 @@ def main() -> None:
                 path = Path(folder) / f"{index:05d}.eml"
                 path.write_bytes(raw)
                 files.append(str(path))
+            baseline(messages)
             batch(files)
             corpus = sorted(CORPUS.glob("*.eml"))
             fresh = []
@@ -126,7 +131,8 @@ def main() -> None:
                 path = Path(folder) / f"pipe-{index}.eml"
                 path.write_bytes(_variant(corpus[index].read_bytes(), 1_000_000 + index))
                 fresh.append(str(path))
-            pipe(fresh)
+            if "--no-pipe" not in sys.argv:
+                pipe(fresh)
     finally:
         connection.set_schema_to_public()
         OrmQ.objects.filter(id__gt=queued_before).delete()
@@ -145,19 +151,68 @@ class _Lines:
         pass
 
 
+def _transactions() -> int:
+    """Committed transactions of this database so far (autocommit statements count one each),
+    from PostgreSQL's statistics: nothing else uses the benchmark's database."""
+    time.sleep(1.2)  # statistics are flushed about once a second
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database "
+            "WHERE datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def baseline(messages: list[bytes]) -> None:
+    """Same-run yardsticks: parsing alone (Python), and storing alone (one INSERT and the raw
+    bytes per mail, no decision), over the same messages."""
+    started = time.perf_counter()
+    for raw in messages:
+        parse_message(raw)
+    parse_rate = len(messages) / (time.perf_counter() - started)
+    stored = []
+    with schema_context(SCHEMA):
+        started = time.perf_counter()
+        for raw in messages:
+            stored.append(inbound_store(raw=raw, source="bench").pk)
+        store_rate = len(messages) / (time.perf_counter() - started)
+        InboundEmail.objects.filter(pk__in=stored).delete()
+    print(
+        f"baseline: parse_message alone {parse_rate:.0f} messages/s; "
+        f"inbound_store alone (raw row, no decision) {store_rate:.0f} messages/s"
+    )
+
+
 def batch(files: list[str]) -> None:
     out = _Lines()
+    statements: Counter = Counter()
+
+    def count(execute, sql, params, many, context):
+        statements["SET search_path" if sql.startswith("SET search_path") else "other"] += 1
+        return execute(sql, params, many, context)
+
+    transactions = _transactions()
     started, cpu_started = time.perf_counter(), time.process_time()
-    call_command("ingest_email", *files, schema=SCHEMA, stdout=out)
+    with connection.execute_wrapper(count):
+        call_command("ingest_email", *files, schema=SCHEMA, stdout=out)
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
+    transactions = _transactions() - transactions
     outcomes = Counter(" ".join(line.split()[1:3]) for line in out.lines)
+    total = sum(statements.values())
     print(f"ingest_email batch: {len(files)} messages in {elapsed:.1f}s")
     print(
         f"  {len(files) / elapsed:.1f} messages/s  ({elapsed / len(files) * 1000:.1f} ms/message)"
     )
     print(
         f"  Python CPU {cpu / len(files) * 1000:.1f} ms/message (the rest: waiting on PostgreSQL)"
+    )
+    per_mail = statements["SET search_path"] / len(files)
+    print(
+        f"  {total / len(files):.1f} statements/mail ({per_mail:.2f} of them SET search_path),"
+        f" {transactions / len(files):.1f} transactions/mail "
+        "(after-commit subscribers included; notification tasks queued, not run)"
     )
     print("  outcomes: " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
 

@@ -12,6 +12,7 @@ outlives a request: web processes stay stateless.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.signals import request_finished, request_started
@@ -34,6 +35,20 @@ def _begin(**kwargs) -> None:
 
 def _end(**kwargs) -> None:
     _local.memo = None
+
+
+@contextmanager
+def memo_scope():
+    """Memoize plugin settings per schema for a batch outside requests (e.g. the ingest
+    command's files), as a request does; a scope already open (a request) is kept."""
+    if getattr(_local, "memo", None) is not None:
+        yield
+        return
+    _begin()
+    try:
+        yield
+    finally:
+        _end()
 
 
 def invalidate() -> None:

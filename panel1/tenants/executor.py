@@ -18,6 +18,7 @@ from django.db import connection
 from django_tenants.migration_executors import base as tenants_base
 from django_tenants.migration_executors import get_executor as tenants_get_executor
 
+from panel1.tenants import replay
 from panel1.tenants.clone import qn
 
 # Options under which a schema with every migration recorded has nothing to do.
@@ -87,14 +88,54 @@ class SkipCurrentSchemasMixin:
             return super().run_migrations(tenants=public + others)
         for name in public:
             tenants_base.run_migrations(self.args, self.options, self.codename, name)
-        for index, schema in enumerate(others):
-            try:
-                tenants_base.run_migrations(
-                    self.args, self.options, self.codename, schema, idx=index, count=len(others)
-                )
-            except Exception as exc:
-                raise CommandError(_failure_message(schema, others, index, exc)) from exc
+        done: list[str] = []
+        if any(self.options.get(option) for option in _ALTERING_OPTIONS):
+            for schema in others:
+                self._migrate_one(schema, done, others)
+            return None
+        for group in replay.groups_by_recorded_state(others) if others else []:
+            self._migrate_group(group, done, others)
         return None
+
+    def _migrate_group(self, group: list[str], done: list[str], others: list[str]) -> None:
+        """Migrate schemas at the same recorded state: replay the first one's statements on
+        the others when the plan allows it (panel1.tenants.replay), else one by one."""
+        plan = replay.replayable_plan(group[0]) if len(group) > 1 else None
+        connection.set_schema_to_public()
+        if plan is None:
+            for schema in group:
+                self._migrate_one(schema, done, others)
+            return
+        with replay.recording_schema_editor() as recording:
+            self._migrate_one(group[0], done, others)
+        recording.migrations = [(m.app_label, m.name) for m in plan]
+        try:
+            replay.replay(recording, group[1:])
+        except replay.ReplayError as failure:
+            done.extend(failure.done)
+            raise CommandError(
+                _failure_message(failure.schema, others, done, failure.cause, replayed=True)
+            ) from failure
+        done.extend(group[1:])
+        if int(self.options.get("verbosity", 1)) >= 1:
+            sys.stdout.write(
+                f"{len(plan)} migration(s) of {group[0]!r} ({len(recording.statements)} "
+                f"statements) replayed in {len(group) - 1} more tenant schemas.\n"
+            )
+
+    def _migrate_one(self, schema: str, done: list[str], others: list[str]) -> None:
+        try:
+            tenants_base.run_migrations(
+                self.args,
+                self.options,
+                self.codename,
+                schema,
+                idx=len(done),
+                count=len(others),
+            )
+        except Exception as exc:
+            raise CommandError(_failure_message(schema, others, done, exc)) from exc
+        done.append(schema)
 
     def run_multi_type_migrations(self, tenants):
         tenants = list(tenants or [])
@@ -102,13 +143,21 @@ class SkipCurrentSchemasMixin:
         return super().run_multi_type_migrations([t for t in tenants if t[0] in pending])
 
 
-def _failure_message(schema: str, schemas: list[str], index: int, exc: Exception) -> str:
-    rest = schemas[index + 1 :]
+def _failure_message(
+    schema: str, schemas: list[str], done: list[str], exc: Exception, *, replayed: bool = False
+) -> str:
+    finished = set(done)
+    rest = [name for name in schemas if name not in finished and name != schema]
     shown = ", ".join(rest[:20]) + (" ..." if len(rest) > 20 else "")
+    state = (
+        "its replayed statements were rolled back, so it is untouched"
+        if replayed
+        else "stopped at the failing migration (earlier ones in it are applied, each "
+        "migration is atomic)"
+    )
     return (
         f"Migrating tenant schema {schema!r} failed: {exc}. "
-        f"{index} tenant schemas were migrated before it; {schema!r} stopped at the failing "
-        f"migration (earlier ones in it are applied, each migration is atomic); "
+        f"{len(done)} tenant schemas were migrated before it; {schema!r} {state}; "
         f"{len(rest)} were not attempted{': ' + shown if rest else ''}. "
         "Fix the cause and run migrate_schemas again: finished schemas are skipped."
     )

@@ -136,3 +136,35 @@ def test_files_are_ingested_as_a_batch(tenant, run_on_commit, support_address):
         "processed",
         "bounce",
     ]
+
+
+def test_a_batch_of_files_sets_the_tenant_once(tenant, run_on_commit, tmp_path, monkeypatch):
+    from tickets.management.commands import ingest_email
+
+    entered: list[str] = []
+    original = ingest_email.tenant_context
+
+    def counting(tenant_row):
+        entered.append(tenant_row.schema_name)
+        return original(tenant_row)
+
+    monkeypatch.setattr(ingest_email, "tenant_context", counting)
+    files = []
+    for index in range(3):
+        path = tmp_path / f"{index}.eml"
+        path.write_bytes(raw_mail(subject=f"Batch {index}"))
+        files.append(str(path))
+    out = io.StringIO()
+    try:
+        with run_on_commit():
+            call_command("ingest_email", *files, schema=tenant.schema_name, stdout=out)
+    finally:
+        connection.set_tenant(tenant)
+
+    assert entered == [tenant.schema_name]  # once for the batch, not per mail
+    assert len(out.getvalue().splitlines()) == 3
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == [
+        "Batch 0",
+        "Batch 1",
+        "Batch 2",
+    ]

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, Subquery, Value
 from django.utils import timezone
 
 from panel1.accounts.models import User
@@ -130,9 +131,10 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
         )
         inbound.refresh_from_db(fields=_RESULT_FIELDS)
         return inbound
+    envelope: dict = {}
     try:
         parsed = parse_message(_raw_bytes(inbound))
-        _record_envelope(inbound, parsed)
+        envelope = _envelope(inbound, parsed)
         with transaction.atomic():
             decision = _decide(inbound, parsed, release=release)
             _finish(inbound, decision, attempts=attempts)
@@ -140,12 +142,13 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
         if not isinstance(exc, EmailParseError):
             logger.exception("Inbound email %s failed", inbound.pk)
         error = f"{type(exc).__name__}: {exc}"[:5000]
+        # What the mail says about itself is kept even when the decision failed.
         InboundEmail.objects.filter(pk=inbound.pk).update(
-            status=InboundStatus.FAILED, error=error, attempts=attempts
+            **envelope, status=InboundStatus.FAILED, error=error, attempts=attempts
         )
-    # Everything but the raw bytes (they can be megabytes and never change).
-    inbound.refresh_from_db(fields=_RESULT_FIELDS)
-    return inbound
+        # Everything but the raw bytes (they can be megabytes and never change).
+        inbound.refresh_from_db(fields=_RESULT_FIELDS)
+    return inbound  # on success the row in memory is what was written
 
 
 # --------------------------------------------------------------------------
@@ -156,10 +159,11 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
 def _decide(inbound: InboundEmail, parsed: ParsedEmail, *, release: bool) -> _Decision:
     tenant = current_tenant()
     _lock(inbound.dedup_key)
-    early = _early_decision(inbound, parsed, tenant, release=release)
+    facts, known_sender = _facts(inbound, parsed, release=release)
+    early = _early_decision(inbound, parsed, tenant, facts, release=release)
     if early is not None:
         return early
-    sender, created = _sender(parsed)
+    sender, created = _sender(parsed, known_sender)
     # "Never seen before": created by this mail, or a customer who never signed in nor
     # verified the address (a forged From makes such users): acknowledgements are limited.
     inbound.sender_is_new = created or (
@@ -173,11 +177,44 @@ def _decide(inbound: InboundEmail, parsed: ParsedEmail, *, release: bool) -> _De
     return _reply(inbound, parsed, tenant, sender, match)
 
 
+def _facts(
+    inbound: InboundEmail, parsed: ParsedEmail, *, release: bool
+) -> tuple[dict, User | None]:
+    """What the decision asks the database, in one query: an earlier delivery of this mail, a
+    message or a notification of ours with its Message-ID, the sender's rate limit, and the
+    sender's account (the query's row when the sender is known)."""
+    message_id = parsed.message_id
+    earlier = (
+        InboundEmail.objects.filter(dedup_key=inbound.dedup_key, status__in=_HANDLED)
+        .exclude(pk=inbound.pk)
+        .order_by("received_at")
+    )
+    never = Value(False, output_field=BooleanField())
+    checks = {
+        "earlier_id": Subquery(earlier.values("pk")[:1]),
+        "earlier_status": Subquery(earlier.values("status")[:1]),
+        "on_ticket": (
+            Exists(Message.objects.filter(email_message_id=message_id)) if message_id else never
+        ),
+        "ours": (
+            Exists(OutboundEmail.objects.filter(message_id=message_id)) if message_id else never
+        ),
+        "over_limit": (
+            never if release else safety.sender_limit_reached(parsed.from_email, inbound.pk)
+        ),
+    }
+    if parsed.from_email:
+        user = User.objects.filter(email__iexact=parsed.from_email).annotate(**checks).first()
+        if user is not None:
+            return {name: getattr(user, name) for name in checks}, user
+    return InboundEmail.objects.filter(pk=inbound.pk).values(**checks).get(), None
+
+
 def _early_decision(
-    inbound: InboundEmail, parsed: ParsedEmail, tenant: Tenant, *, release: bool
+    inbound: InboundEmail, parsed: ParsedEmail, tenant: Tenant, facts: dict, *, release: bool
 ) -> _Decision | None:
     """Duplicates, bounces, our own mail and held mail: everything that creates no message."""
-    duplicate = _duplicate_of(inbound, parsed)
+    duplicate = _duplicate_of(facts)
     if duplicate:
         return _Decision(InboundStatus.DUPLICATE, reason=duplicate)
     if parsed.is_bounce:
@@ -188,14 +225,14 @@ def _early_decision(
         return _Decision(InboundStatus.BOUNCE, reason=f"Delivery failure for {listed}.")
     if is_own_address(tenant, parsed.from_email):
         return _Decision(InboundStatus.IGNORED, reason="Sent from the helpdesk's own address.")
-    if parsed.message_id and OutboundEmail.objects.filter(message_id=parsed.message_id).exists():
+    if facts["ours"]:
         return _Decision(InboundStatus.IGNORED, reason="Our own notification came back.")
     if not parsed.from_email:
         return _Decision(InboundStatus.HELD, reason="The email has no usable From address.")
     spoofed = None if release else spoofed_known_customer(parsed.headers, parsed.from_email)
     if spoofed:
         return _Decision(InboundStatus.HELD, reason=spoofed)
-    if not release and safety.sender_over_limit(parsed.from_email, exclude_id=inbound.pk):
+    if facts["over_limit"]:
         return _Decision(
             InboundStatus.HELD,
             reason=f"Rate limit: {parsed.from_email} sent too many emails; release to process.",
@@ -326,17 +363,21 @@ _ENVELOPE_FIELDS = [
 ]
 
 
-def _record_envelope(inbound: InboundEmail, parsed: ParsedEmail) -> None:
-    """Keep what the mail says about itself (committed before the decision runs)."""
-    inbound.message_id = (parsed.message_id or "")[:998]
-    if parsed.message_id:
-        inbound.dedup_key = f"mid:{parsed.message_id[:990]}"
-    inbound.sender = (parsed.from_email or "")[:320]
-    inbound.subject = clean_one_line(parsed.subject)[:300]
-    inbound.auto_submitted_reason = (parsed.auto_submitted_reason or "")[:64]
-    inbound.defects = parsed.defects
-    inbound.html = clean_text(parsed.html or "")[:MAX_STORED_HTML]
-    inbound.save(update_fields=_ENVELOPE_FIELDS)
+def _envelope(inbound: InboundEmail, parsed: ParsedEmail) -> dict:
+    """What the mail says about itself, set on the row in memory; written with the decision
+    (or with the failure), in the same statement."""
+    values = {
+        "message_id": (parsed.message_id or "")[:998],
+        "dedup_key": f"mid:{parsed.message_id[:990]}" if parsed.message_id else inbound.dedup_key,
+        "sender": (parsed.from_email or "")[:320],
+        "subject": clean_one_line(parsed.subject)[:300],
+        "auto_submitted_reason": (parsed.auto_submitted_reason or "")[:64],
+        "defects": parsed.defects,
+        "html": clean_text(parsed.html or "")[:MAX_STORED_HTML],
+    }
+    for name, value in values.items():
+        setattr(inbound, name, value)
+    return values
 
 
 def _lock(key: str) -> None:
@@ -347,24 +388,18 @@ def _lock(key: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key_id])
 
 
-def _duplicate_of(inbound: InboundEmail, parsed: ParsedEmail) -> str:
-    earlier = (
-        InboundEmail.objects.filter(dedup_key=inbound.dedup_key, status__in=_HANDLED)
-        .exclude(pk=inbound.pk)
-        .order_by("received_at")
-        .first()
-    )
-    if earlier is not None:
-        return f"Already received as {earlier.pk} ({earlier.get_status_display()})."
-    if parsed.message_id and Message.objects.filter(email_message_id=parsed.message_id).exists():
+def _duplicate_of(facts: dict) -> str:
+    if facts["earlier_id"] is not None:
+        status = InboundStatus(facts["earlier_status"]).label
+        return f"Already received as {facts['earlier_id']} ({status})."
+    if facts["on_ticket"]:
         return "A message with this Message-ID is already on a ticket."
     return ""
 
 
-def _sender(parsed: ParsedEmail) -> tuple[User, bool]:
-    existing = User.objects.filter(email__iexact=parsed.from_email).first()
-    if existing is not None:
-        return existing, False
+def _sender(parsed: ParsedEmail, known: User | None) -> tuple[User, bool]:
+    if known is not None:
+        return known, False
     return customer_get_or_create(email=parsed.from_email, name=parsed.from_name[:200])
 
 
@@ -376,8 +411,7 @@ def _cc_followers(parsed: ParsedEmail, tenant: Tenant, sender: User) -> list[Use
     """Other people the customer addressed (To/Cc) follow the new ticket, if the tenant allows."""
     if not tenant.customers_can_cc or parsed.auto_submitted_reason:
         return []  # never make a mailing list or a robot a follower of the ticket
-    own_domains = {split_address(a)[1] for a in (tenant.support_email,) if a}
-    own_domains |= set(tenant.domains.values_list("domain", flat=True))
+    own_domains = _own_domains(tenant)
     followers: list[User] = []
     for address in dict.fromkeys([*parsed.to, *parsed.cc]):
         if len(followers) >= MAX_CC_FOLLOWERS:
@@ -395,6 +429,17 @@ def _cc_followers(parsed: ParsedEmail, tenant: Tenant, sender: User) -> list[Use
         if user.is_active:
             followers.append(user)
     return followers
+
+
+def _own_domains(tenant: Tenant) -> set[str]:
+    """The tenant's mail and web domains, read once per Tenant object (a request, a task, a
+    batch of the ingest command)."""
+    domains = getattr(tenant, "_own_mail_domains", None)
+    if domains is None:
+        domains = {split_address(a)[1] for a in (tenant.support_email,) if a}
+        domains |= set(tenant.domains.values_list("domain", flat=True))
+        tenant._own_mail_domains = domains
+    return domains
 
 
 def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list[str]]:
@@ -488,6 +533,7 @@ def _finish(inbound: InboundEmail, decision: _Decision, *, attempts: int) -> Non
     inbound.save(
         update_fields=[
             *dropped,
+            *_ENVELOPE_FIELDS,
             "status",
             "reason",
             "outcome",

@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import BooleanField, Exists, F, Value
 from django.utils import timezone
 
 from tickets.models import BouncedAddress, InboundEmail, InboundStatus
@@ -28,18 +28,30 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def sender_over_limit(sender: str, *, exclude_id=None) -> bool:
-    """True when `sender` already sent the allowed number of mails in the window."""
-    limit = _setting("EMAIL_INBOUND_SENDER_LIMIT", 20)
+def _recent_from(sender: str, exclude_id):
     window = timedelta(seconds=_setting("EMAIL_INBOUND_SENDER_WINDOW", 3600))
-    if limit <= 0 or not sender:
-        return False
-    recent = (
+    return (
         InboundEmail.objects.filter(sender=sender, received_at__gte=timezone.now() - window)
         .exclude(status__in=[InboundStatus.DUPLICATE, InboundStatus.RECEIVED])
         .exclude(pk=exclude_id)
     )
-    return recent.count() >= limit
+
+
+def sender_over_limit(sender: str, *, exclude_id=None) -> bool:
+    """True when `sender` already sent the allowed number of mails in the window."""
+    limit = _setting("EMAIL_INBOUND_SENDER_LIMIT", 20)
+    if limit <= 0 or not sender:
+        return False
+    return _recent_from(sender, exclude_id).count() >= limit
+
+
+def sender_limit_reached(sender: str, exclude_id=None) -> Exists | Value:
+    """`sender_over_limit` as an SQL expression, to be asked along with other questions: is
+    there a limit-th mail of the sender in the window (an index range, no count)?"""
+    limit = _setting("EMAIL_INBOUND_SENDER_LIMIT", 20)
+    if limit <= 0 or not sender:
+        return Value(False, output_field=BooleanField())
+    return Exists(_recent_from(sender, exclude_id).order_by()[limit - 1 : limit])
 
 
 def _hit(key: str, limit: int, ttl: int) -> bool:

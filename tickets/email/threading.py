@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.db.models import Value
+
 from panel1.accounts.models import User
 from tickets.email.parsing import (
     ParsedEmail,
@@ -61,26 +63,39 @@ def _by_message_ids(parsed: ParsedEmail) -> ThreadMatch | None:
         return None
     in_reply_to = set(parsed.in_reply_to)
     found: dict[str, str] = {}
-    for message_id, ticket_id in OutboundEmail.objects.filter(
-        message_id__in=ordered, ticket__isnull=False
-    ).values_list("message_id", "ticket_id"):
-        found.setdefault(message_id, ticket_id)
-    for message_id, ticket_id in Message.objects.filter(email_message_id__in=ordered).values_list(
-        "email_message_id", "ticket_id"
-    ):
-        found.setdefault(message_id, ticket_id)
-    for message_id, ticket_id in (
+    # One query over the three places a Message-ID of ours or of a customer is kept, the
+    # strongest first: our notifications, messages on tickets, inbound mail.
+    sources = [
+        OutboundEmail.objects.filter(message_id__in=ordered, ticket__isnull=False).values_list(
+            "message_id", "ticket_id", Value(0)
+        ),
+        Message.objects.filter(email_message_id__in=ordered).values_list(
+            "email_message_id", "ticket_id", Value(1)
+        ),
         InboundEmail.objects.filter(message_id__in=ordered, ticket__isnull=False)
         .exclude(status=InboundStatus.DUPLICATE)
-        .values_list("message_id", "ticket_id")
-    ):
-        found.setdefault(message_id, ticket_id)
+        .values_list("message_id", "ticket_id", Value(2)),
+    ]
+    sources = [source.order_by() for source in sources]
+    rows = sources[0].union(*sources[1:], all=True)
+    for message_id, ticket_id, _rank in sorted(rows, key=lambda row: row[2]):
+        found.setdefault(message_id, str(ticket_id))
+    candidates: list[tuple[str, str]] = []
     for message_id in ordered:
         ticket_id = found.get(message_id)
         if ticket_id is None:
             root = _ROOT_ID_RE.match(message_id)
-            ticket_id = root.group(1) if root else None
-        ticket = Ticket.objects.filter(pk=ticket_id).first() if ticket_id else None
+            ticket_id = root.group(1).lower() if root else None
+        if ticket_id is not None:
+            candidates.append((message_id, ticket_id))
+    if not candidates:
+        return None
+    tickets = {
+        str(ticket.pk): ticket
+        for ticket in Ticket.objects.filter(pk__in=[ticket_id for _m, ticket_id in candidates])
+    }
+    for message_id, ticket_id in candidates:
+        ticket = tickets.get(ticket_id)
         if ticket is not None:
             via = "In-Reply-To" if message_id in in_reply_to else "References"
             return ThreadMatch(ticket, via, message_id)

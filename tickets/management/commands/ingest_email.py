@@ -10,13 +10,16 @@ given as arguments are ingested one by one (batch imports, the benchmark).
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from django.db import connection
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from panel1.core.management.base import Panel1Command
+from panel1.plugins.state import memo_scope
 from panel1.tenants.models import Tenant
 
 EX_DATAERR = 65
@@ -40,9 +43,11 @@ class Command(Panel1Command):
     def handle(self, *args, **options):
         tenant = self._tenant(options["schema"])
         failures = too_large = 0
-        for name, raw, size in self._messages(options):
-            failures += not self._ingest_one(name, raw, tenant, options["recipient"], size)
-            too_large += size > inbound_max_bytes()
+        # With --schema the tenant is set once for the whole batch, not per message.
+        with memo_scope(), tenant_context(tenant) if tenant else nullcontext():
+            for name, raw, size in self._messages(options):
+                failures += not self._ingest_one(name, raw, tenant, options["recipient"], size)
+                too_large += size > inbound_max_bytes()
         if too_large:
             raise CommandError(
                 f"{too_large} message(s) over EMAIL_INBOUND_MAX_BYTES were refused "
@@ -99,7 +104,8 @@ class Command(Panel1Command):
                 )
                 return False
         try:
-            with tenant_context(tenant):  # the Tenant row itself: no lookup per mail
+            # The Tenant row itself (no lookup per mail), unless the batch already set it.
+            with nullcontext() if connection.tenant is tenant else tenant_context(tenant):
                 inbound = inbound_receive(
                     raw=raw, source="pipe", envelope_recipient=recipient, size=size
                 )
