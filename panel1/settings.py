@@ -415,6 +415,9 @@ EMAIL_INBOUND_SENDER_WINDOW = env_int("EMAIL_INBOUND_SENDER_WINDOW", 3600)
 EMAIL_NEW_SENDER_ACK_PER_ADDRESS = env_int("EMAIL_NEW_SENDER_ACK_PER_ADDRESS", 3)
 EMAIL_NEW_SENDER_ACK_LIMIT = env_int("EMAIL_NEW_SENDER_ACK_LIMIT", 100)
 EMAIL_LINK_SCHEME = env("EMAIL_LINK_SCHEME", "")
+# Port in absolute links (mail) when the site is served on a non-default one; scripts/serve
+# (make run) sets it to the port it serves on.
+SITE_PORT = env("SITE_PORT", "")
 # authserv-id of the receiving MTA whose Authentication-Results header is trusted (SPF, DKIM,
 # DMARC verdicts); empty = not checked. DMARC failures for known customers' domains are held.
 EMAIL_TRUSTED_AUTHSERV_ID = env("EMAIL_TRUSTED_AUTHSERV_ID", "")
