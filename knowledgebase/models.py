@@ -191,6 +191,8 @@ class ArticleFeedback(models.Model):
     )
     session_key = models.CharField(max_length=64, blank=True)
     helpful = models.BooleanField()
+    # "What was missing?": asked after a "No" vote, cleared when the vote turns to "Yes".
+    comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

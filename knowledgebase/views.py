@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from knowledgebase import selectors, services
@@ -147,14 +148,14 @@ def _article_page(request, article):
         "knowledgebase/article.html",
         {
             "article": article,
-            "vote": _current_vote(request, article),
+            "feedback": _current_vote(request, article),
             "contact_url": contact_url(),
             "is_staff": is_kb_staff(request.user),
         },
     )
 
 
-def _current_vote(request, article) -> bool | None:
+def _current_vote(request, article) -> ArticleFeedback | None:
     if request.user.is_authenticated:
         voter = {"user": request.user}
     else:
@@ -163,9 +164,7 @@ def _current_vote(request, article) -> bool | None:
             return None
         voter = {"user": None, "session_key": key}
     return (
-        ArticleFeedback.objects.filter(article=article, **voter)
-        .values_list("helpful", flat=True)
-        .first()
+        ArticleFeedback.objects.filter(article=article, **voter).only("helpful", "comment").first()
     )
 
 
@@ -177,22 +176,29 @@ def feedback(request, slug: str):
         raise Http404("No such article")
     helpful = request.POST.get("helpful", "").lower() in ("1", "true", "yes")
     user = request.user if request.user.is_authenticated else None
+    error = ""
     try:
-        services.kb_article_feedback_submit(
+        vote = services.kb_article_feedback_submit(
             article=article,
             helpful=helpful,
+            comment=request.POST.get("comment"),
             user=user,
             session_key="" if user else session_key_for(request, create=True),
         )
     except DomainError as exc:
-        messages.error(request, str(exc))
+        error = "; ".join(str(m) for ms in exc.errors.values() for m in ms) or str(exc)
+        vote = _current_vote(request, article)
     article.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
     if request.htmx:
+        context = {"article": article, "feedback": vote, "just_voted": True}
         return render(
-            request, "knowledgebase/_feedback.html", {"article": article, "vote": helpful}
+            request, "knowledgebase/_feedback_inner.html", {**context, "feedback_error": error}
         )
-    messages.success(request, "Thanks for your feedback.")
-    return redirect("kb:detail", slug=article.slug)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Thanks for your feedback."))
+    return redirect(reverse("kb:detail", args=[article.slug]) + "#kb-feedback")
 
 
 @require_GET

@@ -191,6 +191,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "panel1.core.context_processors.branding",
+                "portal.access.portal_globals",
             ],
         },
     },
@@ -230,6 +231,8 @@ LOGIN_URL = "/accounts/login/"
 # --- i18n / time --------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
+# One date format per locale everywhere (panel1/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["panel1.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -59,6 +59,15 @@ def portal_context(request) -> dict:
     }
 
 
+def portal_globals(request) -> dict:
+    """Context processor: the portal header and footer look the same on the portal's own pages
+    and on the knowledge base's (/kb/...), which another app renders."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.is_public:
+        return {}
+    return portal_context(request)
+
+
 def render_portal(request, template: str, context: dict | None = None, *, status: int = 200):
     return render(request, template, {**portal_context(request), **(context or {})}, status=status)
 
