@@ -168,6 +168,24 @@ def _current_vote(request, article) -> ArticleFeedback | None:
     )
 
 
+def _feedback_record(article, helpful: bool, comment: str | None, voter: dict):
+    """(the vote, an error message): a comment that is refused still leaves the vote counted,
+    so the reader sees the box again with the reason."""
+    submit = functools.partial(
+        services.kb_article_feedback_submit, article=article, helpful=helpful, **voter
+    )
+    try:
+        return submit(comment=comment), ""
+    except DomainError as exc:
+        error = "; ".join(str(m) for ms in exc.errors.values() for m in ms) or str(exc)
+        if "comment" not in exc.errors:
+            return None, error
+    try:
+        return submit(comment=None), error
+    except DomainError:
+        return None, error
+
+
 @require_POST
 @kb_reader
 def feedback(request, slug: str):
@@ -175,18 +193,11 @@ def feedback(request, slug: str):
     if article is None:
         raise Http404("No such article")
     helpful = request.POST.get("helpful", "").lower() in ("1", "true", "yes")
-    user = request.user if request.user.is_authenticated else None
-    error = ""
-    try:
-        vote = services.kb_article_feedback_submit(
-            article=article,
-            helpful=helpful,
-            comment=request.POST.get("comment"),
-            user=user,
-            session_key="" if user else session_key_for(request, create=True),
-        )
-    except DomainError as exc:
-        error = "; ".join(str(m) for ms in exc.errors.values() for m in ms) or str(exc)
+    voter = {"user": request.user} if request.user.is_authenticated else {"user": None}
+    if voter["user"] is None:
+        voter["session_key"] = session_key_for(request, create=True)
+    vote, error = _feedback_record(article, helpful, request.POST.get("comment"), voter)
+    if vote is None:
         vote = _current_vote(request, article)
     article.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
     if request.htmx:
