@@ -1,6 +1,7 @@
 """The knowledge base's share of a person's data (panel1.privacy): their article feedback and
 their searches. Erasure keeps the votes (counts stay right; the voter is pseudonymised with
-the account, their comments dropped) and cuts searches loose from the person, dropping the typed text."""
+the account; their comments go) and cuts searches loose from the person, dropping the typed
+text."""
 
 from __future__ import annotations
 

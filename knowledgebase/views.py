@@ -225,6 +225,12 @@ def insights(request):
         return redirect_to_login(request.get_full_path())
     if not is_kb_staff(request.user):
         raise PermissionDenied("Only staff may open knowledge base insights.")
+    # The page lives in the desk's admin area now (when the desk is installed).
+    try:
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(reverse("desk:admin-kb-insights") + query)
+    except NoReverseMatch:
+        pass
     days = request.GET.get("days", "30")
     days = int(days) if days in ("7", "30", "90") else 30
     since = timezone.now() - timedelta(days=days)

@@ -48,7 +48,7 @@ def test_an_invalid_form_gets_a_summary_linking_each_invalid_field(tenant_client
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-error-summary' in html and 'role="alert"' in html
+    assert "data-error-summary" in html and 'role="alert"' in html
     assert '<a href="#id_subject">Subject: This field is required.</a>' in html
     assert '<a href="#id_description">Description: This field is required.</a>' in html
     subject = re.search(r'<input type="text" name="subject"[^>]*>', html).group(0)
