@@ -42,7 +42,8 @@
     const lines = value.slice(start, end).split("\n").map(function (line, i) {
       return (numbered ? (i + 1) + ". " : prefix) + line;
     });
-    body.setRangeText(lines.join("\n"), start, end, "select");
+    const empty = body.selectionStart === body.selectionEnd;
+    body.setRangeText(lines.join("\n"), start, end, empty ? "end" : "select");
     body.focus();
     changed();
   }
