@@ -13,7 +13,7 @@ from panel1.accounts.services import MAIL_KINDS, site_base_url
 from panel1.events import bus, names
 from tests.factories import AgentFactory, CustomerFactory, SupervisorFactory, TicketFactory
 from tickets import surveys
-from tickets.email.outbound import _subject
+from tickets.email.outbound import mail_subject
 from tickets.models import MessageType, Status
 from tickets.notifiers import StaffNotice, staff_notify
 from tickets.services import message_add, ticket_assign, ticket_escalate, ticket_status_change
@@ -144,4 +144,15 @@ def test_the_site_url_has_no_port_on_the_default_one(tenant, settings):
     ],
 )
 def test_the_ticket_number_always_leads_the_subject(subject, expected):
-    assert _subject(subject, "SUP-1") == expected
+    assert mail_subject(subject, "SUP-1") == expected
+
+
+def test_the_admin_preview_shows_the_subject_as_it_leaves(tenant, tenant_client):
+    from tests.factories import AdminFactory
+
+    preview = tenant_client(AdminFactory()).post(
+        "/desk/admin/email/ticket_created/preview/",
+        {"subject": "Ticket {{ ticket_number }} created", "body_text": "x", "body_html": "x"},
+    )
+
+    assert "[SUP-2026-00000042] Ticket created" in preview.content.decode()

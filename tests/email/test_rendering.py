@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from tests.factories import AgentFactory, CustomerFactory
 from tickets.email.addresses import header_safe
 from tickets.email.notifications import mentioned_staff
-from tickets.email.outbound import _subject
+from tickets.email.outbound import mail_subject
 from tickets.email.rendering import (
     Brand,
     default_template,
@@ -114,7 +114,7 @@ def test_a_tenant_override_replaces_the_default_and_its_html_is_sanitized(tenant
     ],
 )
 def test_the_subject_always_leads_with_the_bracketed_ticket_number(subject, expected):
-    assert _subject(subject, "SUP-1") == expected
+    assert mail_subject(subject, "SUP-1") == expected
 
 
 def test_header_values_lose_control_and_bidi_characters():

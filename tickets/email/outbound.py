@@ -177,7 +177,7 @@ def _build(spec: MailSpec, tenant: Tenant, row: OutboundEmail) -> EmailMultiAlte
     )
     values["ticket_url"] = base_url + path
     rendered = render_email(key=spec.kind, values=values, brand=_brand(tenant, base_url))
-    subject = _subject(rendered.subject, ticket.number)
+    subject = mail_subject(rendered.subject, ticket.number)
     in_reply_to, references = _thread(ticket, spec.recipient, row, tenant)
     headers = {
         "Message-ID": f"<{row.message_id}>",
@@ -224,7 +224,7 @@ def _plugin_filtered(email: EmailMultiAlternatives, spec: MailSpec) -> EmailMult
     return email
 
 
-def _subject(subject: str, number: str) -> str:
+def mail_subject(subject: str, number: str) -> str:
     """One format for every ticket mail: "[<number>] <text>".
 
     The number leads, bracketed (mail clients and our ingest thread by it); wherever a
