@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,9 @@ IMAGE_TYPES = {
     "image/webp": ".webp",
 }
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+IMAGE_PATH_RE = re.compile(
+    r"/kb/images/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/"
+)
 
 
 def image_markdown(image: ArticleImage, alt: str = "") -> str:
@@ -55,3 +60,12 @@ def kb_image_upload(
     image.file.save(f"image{extension}", ContentFile(content), save=False)
     image.save()
     return image
+
+
+def kb_images_claim(*, article: Article) -> int:
+    """Tie images uploaded before the article was first saved (no article yet) to it, when its
+    body shows them; answers how many."""
+    ids = set(IMAGE_PATH_RE.findall(article.body or ""))
+    if not ids:
+        return 0
+    return ArticleImage.objects.filter(pk__in=ids, article__isnull=True).update(article=article)

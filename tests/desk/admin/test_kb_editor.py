@@ -181,3 +181,13 @@ def test_the_article_list_and_editor_stay_within_a_query_budget(
         assert client.get("/desk/admin/kb/").status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get(f"/desk/admin/kb/{article.pk}/").status_code == 200
+
+
+def test_images_uploaded_for_a_new_article_belong_to_it_once_saved(tenant_client, agent):
+    client = tenant_client(agent)
+    upload = client.post("/desk/admin/kb/images/", {"image": SimpleUploadedFile("a.png", PNG)})
+    markdown = upload.json()["markdown"]
+
+    _post_article(client, "/desk/admin/kb/new/", body=f"See:\n\n{markdown}")
+
+    assert ArticleImage.objects.get().article == Article.objects.get()
