@@ -82,3 +82,14 @@ def test_kb_pages_carry_the_portal_header(tenant_client, customer):
 
     assert nav(kb) == nav(portal)
     assert "My tickets" in nav(kb) and "Knowledge base" in nav(kb)
+
+
+def test_check_your_email_pages_say_where_demo_mail_goes(tenant_client, settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+
+    html = tenant_client().get("/account/password/sent/").content.decode()
+
+    assert str(tmp_path) in html and "/desk/admin/mail-outbox/" in html
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert str(tmp_path) not in tenant_client().get("/account/password/sent/").content.decode()
