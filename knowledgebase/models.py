@@ -177,6 +177,39 @@ class ArticleRevision(models.Model):
         return f"{self.article.title} r{self.number}"
 
 
+def _image_path(image: "ArticleImage", filename: str) -> str:
+    # The tenant's storage puts this under tenants/<schema>/; the name is ours, never the
+    # uploader's (no path tricks, no guessable names).
+    return f"kb/images/{image.created_at:%Y/%m}/{image.pk.hex}{filename[filename.rfind('.') :]}"
+
+
+class ArticleImage(models.Model):
+    """An image uploaded in the article editor, served at /kb/images/<id>/ to KB readers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file = models.FileField(upload_to=_image_path, max_length=200)
+    content_type = models.CharField(max_length=100)  # sniffed from the bytes
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=255, blank=True)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="images"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="kb_images",
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.original_name or str(self.pk)
+
+
 class ArticleFeedback(models.Model):
     """One vote per user (or per session for anonymous readers) and article."""
 
@@ -191,6 +224,8 @@ class ArticleFeedback(models.Model):
     )
     session_key = models.CharField(max_length=64, blank=True)
     helpful = models.BooleanField()
+    # "What was missing?": asked after a "No" vote, cleared when the vote turns to "Yes".
+    comment = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

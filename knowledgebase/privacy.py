@@ -1,6 +1,7 @@
 """The knowledge base's share of a person's data (panel1.privacy): their article feedback and
 their searches. Erasure keeps the votes (counts stay right; the voter is pseudonymised with
-the account) and cuts searches loose from the person, dropping the typed text."""
+the account; their comments go) and cuts searches loose from the person, dropping the typed
+text."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def export_person(person: User) -> registry.ExportPart:
                 {
                     "article": f.article.slug,
                     "helpful": f.helpful,
+                    "comment": f.comment,
                     "at": f.updated_at.isoformat(),
                 }
                 for f in feedback
@@ -36,8 +38,11 @@ def erase_person(person: User, pseudonym: str) -> dict[str, int]:
     searches = SearchRecord.objects.filter(user=person).update(
         user=None, session_key="", query=REDACTED, normalized_query=REDACTED, corrected_query=""
     )
+    # What they wrote after a "No" is their text: it goes; the vote itself stays.
+    comments = ArticleFeedback.objects.filter(user=person).exclude(comment="").update(comment="")
     return {
         "searches": searches,
+        "feedback_comments": comments,
         "feedback_kept": ArticleFeedback.objects.filter(user=person).count(),
     }
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, Max, Prefetch, Q
+from django.db.models import Avg, Case, Count, Max, Prefetch, Q, When
 from django.utils import timezone
 
-from knowledgebase.models import Article, Category, SearchRecord
+from knowledgebase.models import Article, ArticleFeedback, Category, SearchRecord
 from knowledgebase.querysets import is_kb_staff
 from knowledgebase.search import articles_for_list
 from panel1.exceptions import NotFound
@@ -116,3 +116,28 @@ def search_summary(*, since: datetime | None = None) -> dict:
         ticket_rate=share(totals["tickets_filed"]),
     )
     return totals
+
+
+def article_link_candidates(user, query: str, *, limit: int = 10):
+    """Articles an editor may link to, by title (or slug) containing `query`; published ones
+    first. Staff only: the editor's internal-link picker."""
+    if not is_kb_staff(user):
+        return Article.objects.none()
+    qs = Article.objects.exclude(status="ARCHIVED")
+    query = " ".join((query or "").split())[:100]
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(slug__icontains=query))
+    return qs.only("id", "title", "slug", "status", "visibility").order_by(
+        Case(When(status="PUBLISHED", then=0), default=1), "title"
+    )[:limit]
+
+
+def article_feedback_comments(*, since, limit: int = 50):
+    """What readers said was missing ("No" votes with a comment), newest first."""
+    return (
+        ArticleFeedback.objects.filter(helpful=False, updated_at__gte=since)
+        .exclude(comment="")
+        .select_related("article")
+        .only("comment", "updated_at", "article__title", "article__slug", "article__id")
+        .order_by("-updated_at")[:limit]
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("kb/search/", views.search, name="search"),
     path("kb/insights/", views.insights, name="insights"),
     path("kb/suggest/", views.suggest, name="suggest"),
+    path("kb/images/<uuid:pk>/", views.image, name="image"),
     path("kb/<slug:slug>/", views.category_or_article, name="detail"),
     path("kb/<slug:slug>/feedback/", views.feedback, name="feedback"),
 ]

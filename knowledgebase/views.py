@@ -10,14 +10,21 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from knowledgebase import selectors, services
-from knowledgebase.models import Article, ArticleFeedback, SearchOutcome, SearchSource
+from knowledgebase.models import (
+    Article,
+    ArticleFeedback,
+    ArticleImage,
+    SearchOutcome,
+    SearchSource,
+)
 from knowledgebase.querysets import is_kb_staff, kb_open_to_anonymous
 from knowledgebase.search import article_suggest
 from knowledgebase.web import reader_key, session_key_for
@@ -147,14 +154,14 @@ def _article_page(request, article):
         "knowledgebase/article.html",
         {
             "article": article,
-            "vote": _current_vote(request, article),
+            "feedback": _current_vote(request, article),
             "contact_url": contact_url(),
             "is_staff": is_kb_staff(request.user),
         },
     )
 
 
-def _current_vote(request, article) -> bool | None:
+def _current_vote(request, article) -> ArticleFeedback | None:
     if request.user.is_authenticated:
         voter = {"user": request.user}
     else:
@@ -163,10 +170,26 @@ def _current_vote(request, article) -> bool | None:
             return None
         voter = {"user": None, "session_key": key}
     return (
-        ArticleFeedback.objects.filter(article=article, **voter)
-        .values_list("helpful", flat=True)
-        .first()
+        ArticleFeedback.objects.filter(article=article, **voter).only("helpful", "comment").first()
     )
+
+
+def _feedback_record(article, helpful: bool, comment: str | None, voter: dict):
+    """(the vote, an error message): a comment that is refused still leaves the vote counted,
+    so the reader sees the box again with the reason."""
+    submit = functools.partial(
+        services.kb_article_feedback_submit, article=article, helpful=helpful, **voter
+    )
+    try:
+        return submit(comment=comment), ""
+    except DomainError as exc:
+        error = "; ".join(str(m) for ms in exc.errors.values() for m in ms) or str(exc)
+        if "comment" not in exc.errors:
+            return None, error
+    try:
+        return submit(comment=None), error
+    except DomainError:
+        return None, error
 
 
 @require_POST
@@ -176,23 +199,23 @@ def feedback(request, slug: str):
     if article is None:
         raise Http404("No such article")
     helpful = request.POST.get("helpful", "").lower() in ("1", "true", "yes")
-    user = request.user if request.user.is_authenticated else None
-    try:
-        services.kb_article_feedback_submit(
-            article=article,
-            helpful=helpful,
-            user=user,
-            session_key="" if user else session_key_for(request, create=True),
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc))
+    voter = {"user": request.user} if request.user.is_authenticated else {"user": None}
+    if voter["user"] is None:
+        voter["session_key"] = session_key_for(request, create=True)
+    vote, error = _feedback_record(article, helpful, request.POST.get("comment"), voter)
+    if vote is None:
+        vote = _current_vote(request, article)
     article.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
     if request.htmx:
+        context = {"article": article, "feedback": vote, "just_voted": True}
         return render(
-            request, "knowledgebase/_feedback.html", {"article": article, "vote": helpful}
+            request, "knowledgebase/_feedback_inner.html", {**context, "feedback_error": error}
         )
-    messages.success(request, "Thanks for your feedback.")
-    return redirect("kb:detail", slug=article.slug)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Thanks for your feedback."))
+    return redirect(reverse("kb:detail", args=[article.slug]) + "#kb-feedback")
 
 
 @require_GET
@@ -202,6 +225,12 @@ def insights(request):
         return redirect_to_login(request.get_full_path())
     if not is_kb_staff(request.user):
         raise PermissionDenied("Only staff may open knowledge base insights.")
+    # The page lives in the desk's admin area now (when the desk is installed).
+    try:
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(reverse("desk:admin-kb-insights") + query)
+    except NoReverseMatch:
+        pass
     days = request.GET.get("days", "30")
     days = int(days) if days in ("7", "30", "90") else 30
     since = timezone.now() - timedelta(days=days)
@@ -224,3 +253,21 @@ def suggest(request):
     text = " ".join(request.GET.get(name, "") for name in ("q", "subject", "content"))
     articles = article_suggest(user=request.user, text=text)
     return render(request, "knowledgebase/_suggestions.html", {"articles": articles})
+
+
+@require_GET
+@kb_reader
+def image(request, pk):
+    """An image of an article, with the type sniffed at upload; never run as a document."""
+    found = ArticleImage.objects.filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such image")
+    try:
+        handle = found.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("No such image") from exc
+    response = FileResponse(handle, content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

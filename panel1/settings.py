@@ -191,6 +191,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "panel1.core.context_processors.branding",
+                "portal.access.portal_globals",
             ],
         },
     },
@@ -230,6 +231,8 @@ LOGIN_URL = "/accounts/login/"
 # --- i18n / time --------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
+# One date format per locale everywhere (panel1/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["panel1.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -415,6 +418,9 @@ EMAIL_INBOUND_SENDER_WINDOW = env_int("EMAIL_INBOUND_SENDER_WINDOW", 3600)
 EMAIL_NEW_SENDER_ACK_PER_ADDRESS = env_int("EMAIL_NEW_SENDER_ACK_PER_ADDRESS", 3)
 EMAIL_NEW_SENDER_ACK_LIMIT = env_int("EMAIL_NEW_SENDER_ACK_LIMIT", 100)
 EMAIL_LINK_SCHEME = env("EMAIL_LINK_SCHEME", "")
+# Port in absolute links (mail) when the site is served on a non-default one; scripts/serve
+# (make run) sets it to the port it serves on.
+SITE_PORT = env("SITE_PORT", "")
 # authserv-id of the receiving MTA whose Authentication-Results header is trusted (SPF, DKIM,
 # DMARC verdicts); empty = not checked. DMARC failures for known customers' domains are held.
 EMAIL_TRUSTED_AUTHSERV_ID = env("EMAIL_TRUSTED_AUTHSERV_ID", "")

@@ -47,16 +47,34 @@ def verified_required(view):
     return portal_login_required(wrapper)
 
 
+def mail_folder() -> str:
+    """Where mail goes when it is written to files (the demo), else "": the portal says so
+    wherever it asks people to check their mail."""
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        return str(getattr(settings, "EMAIL_FILE_PATH", ""))
+    return ""
+
+
 def portal_context(request) -> dict:
     tenant = request.tenant
     return {
         "portal": {
+            "mail_folder": mail_folder(),
             "allow_signup": tenant.allow_signup,
             "customers_can_cc": tenant.customers_can_cc,
             "kb_search_url": kb_search_url(),
             "show_language_switch": len(settings.LANGUAGES) > 1,
         }
     }
+
+
+def portal_globals(request) -> dict:
+    """Context processor: the portal header and footer look the same on the portal's own pages
+    and on the knowledge base's (/kb/...), which another app renders."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None or tenant.is_public:
+        return {}
+    return portal_context(request)
 
 
 def render_portal(request, template: str, context: dict | None = None, *, status: int = 200):

@@ -77,15 +77,22 @@ def add_domain_errors(form: forms.Form, error: DomainError, field_map: dict | No
 # --- Accounts -------------------------------------------------------------------------------
 
 
+def _autocomplete(token: str, widget=forms.TextInput) -> forms.Widget:
+    """A widget that tells browsers and password managers what the field holds."""
+    return widget(attrs={"autocomplete": token})
+
+
+def _new_password() -> forms.Widget:
+    return forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"})
+
+
 class SignupForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Email"), max_length=254)
-    password1 = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(render_value=False)
+    name = forms.CharField(label=_("Your name"), max_length=200, widget=_autocomplete("name"))
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=_autocomplete("email", forms.EmailInput)
     )
-    password2 = forms.CharField(
-        label=_("Password again"), strip=False, widget=forms.PasswordInput(render_value=False)
-    )
+    password1 = forms.CharField(label=_("Password"), strip=False, widget=_new_password())
+    password2 = forms.CharField(label=_("Password again"), strip=False, widget=_new_password())
     # A field people never see: bots that fill every input get a normal-looking answer.
     website = forms.CharField(required=False, label=_("Leave this empty"))
 
@@ -108,12 +115,18 @@ class SignupForm(forms.Form):
 
 
 class EmailForm(forms.Form):
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, widget=_autocomplete("email", forms.EmailInput)
+    )
 
 
 class ProfileForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=())
+    name = forms.CharField(
+        label=_("Name"), max_length=200, required=False, widget=_autocomplete("name")
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=(), widget=_autocomplete("language", forms.Select)
+    )
     notify_by_email = forms.BooleanField(
         label=_("Email me when my requests are answered or updated"), required=False
     )
@@ -127,7 +140,8 @@ class ProfileForm(forms.Form):
 
 
 class NewTicketForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=255)
+    # The KB suggestions list opens under it: the browser's own list would cover it.
+    subject = forms.CharField(label=_("Subject"), max_length=255, widget=_autocomplete("off"))
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -162,13 +176,17 @@ class ReplyForm(forms.Form):
 
 
 class CCForm(forms.Form):
-    email = forms.EmailField(label=_("Colleague's email"), max_length=254)
+    # Someone else's address: the browser must not offer the customer's own.
+    email = forms.EmailField(
+        label=_("Colleague's email"), max_length=254, widget=_autocomplete("off", forms.EmailInput)
+    )
 
 
 def _stars(label) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
-        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        # 1 to 5 in the DOM as on screen: arrow keys move up the scale, as they look.
+        choices=[(n, str(n)) for n in range(1, 6)],
         coerce=int,
         empty_value=None,
         required=False,

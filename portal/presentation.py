@@ -19,3 +19,20 @@ STATUS_LABELS = {
 
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+# What each score means, read after the number by screen readers ("1, very poor").
+SCORE_WORDS = {
+    1: _("very poor"),
+    2: _("poor"),
+    3: _("okay"),
+    4: _("good"),
+    5: _("excellent"),
+}
+
+
+def score_word(score) -> str:
+    try:
+        return str(SCORE_WORDS.get(int(score), ""))
+    except (TypeError, ValueError):
+        return ""

@@ -174,6 +174,8 @@ def low_score_notify_task(ticket_id: str) -> int:
     from django.conf import settings
 
     from panel1.accounts.models import Role, User
+    from panel1.tenants.services import current_tenant
+    from panel1.tenants.site import absolute_url
 
     if not settings.ENABLE_EMAIL_SENDING:
         return 0
@@ -188,6 +190,7 @@ def low_score_notify_task(ticket_id: str) -> int:
     body = "\n".join(
         [f"{name.replace('_', ' ')}: {getattr(rating, name) or '-'}" for name in QUESTIONS]
         + [f"Comment: {rating.comment}" if rating.comment else "", f"Ticket {ticket.number}"]
+        + [absolute_url(current_tenant(), f"/desk/tickets/{ticket.number}/")]
     )
     return sum(
         send_mail(subject, body, settings.SUPPORT_FROM_EMAIL, [email]) for email in recipients

@@ -14,6 +14,7 @@ from desk.admin_area.forms import EmailTemplateForm
 from panel1.accounts.services import site_base_url
 from panel1.exceptions import DomainError
 from panel1.tenants.services import current_tenant
+from tickets.email.outbound import mail_subject
 from tickets.email.rendering import (
     PLACEHOLDERS,
     Brand,
@@ -115,7 +116,9 @@ def _preview(request, source) -> dict:
         )
     except Exception:  # a half-typed template must never break the page
         return {"error": "The preview cannot be shown for this text yet."}
-    return {"subject": mail.subject, "html": mail.html, "text": mail.text}
+    # The subject as it leaves: the ticket number in front, one format for every mail.
+    number = sample_values(brand=brand)["ticket_number"]
+    return {"subject": mail_subject(mail.subject, number), "html": mail.html, "text": mail.text}
 
 
 @admin_view("email")

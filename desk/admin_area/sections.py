@@ -74,12 +74,23 @@ DESK_SECTIONS = (
         roles=ADMINS,
     ),
     AdminSection(
-        key="kb-insights",
-        title="Knowledge base insights",
-        url_name="kb:insights",
-        description="What customers search for, what they do not find, and article feedback.",
+        key="kb-articles",
+        title="Knowledge base articles",
+        url_name="desk:admin-kb",
+        description="Write and edit articles with a live preview, images and links.",
         group="Knowledge",
         order=10,
+        roles=STAFF,
+    ),
+    AdminSection(
+        key="kb-insights",
+        title="Knowledge base insights",
+        url_name="desk:admin-kb-insights",
+        description="What customers search for, what they do not find, and what they said "
+        "was missing from an article.",
+        group="Knowledge",
+        order=20,
+        roles=STAFF,
     ),
     AdminSection(
         key="mail-outbox",

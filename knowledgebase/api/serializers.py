@@ -104,6 +104,10 @@ class ArticleWriteSerializer(serializers.Serializer):
 
 class FeedbackSerializer(serializers.Serializer):
     helpful = serializers.BooleanField()
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000,
+        help_text="What was missing (with helpful=false).",
+    )  # fmt: skip
 
 
 class SuggestQuerySerializer(serializers.Serializer):

@@ -176,6 +176,7 @@ class ArticleViewSet(viewsets.GenericViewSet):
         services.kb_article_feedback_submit(
             article=article,
             helpful=data.validated_data["helpful"],
+            comment=data.validated_data.get("comment"),
             user=user,
             session_key="" if user else session_key_for(request, create=True),
         )

@@ -20,9 +20,12 @@ from knowledgebase.services.engagement import (
     kb_article_views_add,
     kb_article_views_flush,
 )
+from knowledgebase.services.images import image_markdown, kb_image_upload
 
 __all__ = [
     "UNSET",
+    "image_markdown",
+    "kb_image_upload",
     "kb_article_create",
     "kb_article_feedback_submit",
     "kb_article_revision_restore",

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from knowledgebase.models import Article, ArticleRevision, Category, Status, Visibility
 from knowledgebase.rendering import make_excerpt, render_plaintext
 from knowledgebase.search import search_config, vocabulary_refresh_soon
+from knowledgebase.services.images import kb_images_claim
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.events import bus, names
@@ -202,6 +203,7 @@ def kb_article_create(
     article.save()
     _revision_add(article, editor=actor.user, note="Created")
     article.save(update_fields=["current_revision"])
+    kb_images_claim(article=article)
     if status == Status.PUBLISHED:
         _emit_published(article, actor, {"status": [None, Status.PUBLISHED]})
         _after_content_change()
@@ -251,6 +253,7 @@ def kb_article_update(
     if content_changed:
         _revision_add(article, editor=actor.user, note=note or "Edited")
         article.save(update_fields=["current_revision"])
+        kb_images_claim(article=article)
     if publishing:
         _emit_published(article, actor, _jsonable(changes))
     if "status" in changes or article.status == Status.PUBLISHED:

@@ -17,16 +17,26 @@ from panel1.exceptions import DomainError
 # --- feedback -----------------------------------------------------------------------------
 
 
+MAX_FEEDBACK_COMMENT = 2000
+
+
 @transaction.atomic
 def kb_article_feedback_submit(
-    *, article: Article, helpful: bool, user: User | None = None, session_key: str = ""
+    *,
+    article: Article,
+    helpful: bool,
+    user: User | None = None,
+    session_key: str = "",
+    comment: str | None = None,
 ) -> ArticleFeedback:
     """Record whether the article helped: one vote per user, or per session when anonymous.
 
     Voting again replaces the earlier vote and moves the count. The caller has checked that
     the voter may read the article. The article row is locked so the vote and both counters
-    change together, whatever arrives concurrently.
+    change together, whatever arrives concurrently. `comment` (what was missing) goes with a
+    "No"; None keeps the one given earlier, and a "Yes" clears it.
     """
+    comment = _clean_comment(comment, helpful=bool(helpful))
     if user is not None and not user.is_authenticated:
         user = None
     if user is None and not session_key:
@@ -36,19 +46,38 @@ def kb_article_feedback_submit(
     voter = {"user": user} if user is not None else {"user": None, "session_key": session_key}
     vote = ArticleFeedback.objects.filter(article=article, **voter).first()
     if vote is not None and vote.helpful == helpful:
+        if comment is not None and comment != vote.comment:
+            vote.comment = comment
+            vote.save(update_fields=["comment", "updated_at"])
         return vote
     counts = {}
     if vote is None:
-        vote = ArticleFeedback.objects.create(article=article, helpful=helpful, **voter)
+        vote = ArticleFeedback.objects.create(
+            article=article, helpful=helpful, comment=comment or "", **voter
+        )
     else:
         vote.helpful = helpful
-        vote.save(update_fields=["helpful", "updated_at"])
+        vote.comment = comment if comment is not None else ("" if helpful else vote.comment)
+        vote.save(update_fields=["helpful", "comment", "updated_at"])
         moved_from = "not_helpful_count" if helpful else "helpful_count"
         counts[moved_from] = F(moved_from) - 1
     counted = "helpful_count" if helpful else "not_helpful_count"
     counts[counted] = F(counted) + 1
     Article.objects.filter(pk=article.pk).update(**counts)
     return vote
+
+
+def _clean_comment(comment: str | None, *, helpful: bool) -> str | None:
+    if helpful:
+        return ""  # a comment explains a "No"
+    if comment is None:
+        return None
+    comment = comment.strip()
+    if len(comment) > MAX_FEEDBACK_COMMENT:
+        raise DomainError(
+            {"comment": [f"Keep it under {MAX_FEEDBACK_COMMENT} characters, please."]}
+        )
+    return comment
 
 
 # --- views --------------------------------------------------------------------------------

@@ -60,16 +60,13 @@ MAIL_KINDS = frozenset(
 
 def site_base_url(request=None) -> str:
     """`scheme://host[:port]` of the tenant site: the request's (its host was matched to one of
-    the tenant's domains), else the tenant's primary domain."""
+    the tenant's domains), else the tenant's primary domain with the serving port."""
     if request is not None:
         return f"{request.scheme}://{request.get_host()}"
-    from django.conf import settings
-
     from panel1.tenants.services import current_tenant
+    from panel1.tenants.site import tenant_site_url
 
-    domain = current_tenant().get_primary_domain()
-    scheme = "https" if settings.SESSION_COOKIE_SECURE else "http"
-    return f"{scheme}://{domain.domain}" if domain else ""
+    return tenant_site_url(current_tenant())
 
 
 def account_mail_send(*, user: User, kind: str, base_url: str) -> None:

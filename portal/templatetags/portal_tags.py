@@ -2,6 +2,7 @@
 
 from django import template
 
+from portal.presentation import score_word as _score_word
 from portal.presentation import status_label
 
 register = template.Library()
@@ -33,3 +34,12 @@ def updated_ago(when) -> str:
     if (timezone.now() - when).total_seconds() < 60:
         return gettext("just now")
     return gettext("%(when)s ago") % {"when": timesince(when, depth=1)}
+def score_word(score) -> str:
+    """What a 1-5 score means ("excellent")."""
+    return _score_word(score)
+
+
+@register.filter
+def invalid_fields(form) -> list:
+    """The form's visible fields that have errors, in form order (the error summary)."""
+    return [field for field in form.visible_fields() if field.errors]

@@ -65,7 +65,9 @@
       clearTimeout(timer);
       timer = setTimeout(lookup, 300);
     });
-    if (subject.value.trim()) lookup();
+    // After a validation error, focus sits on the invalid field: a box opening above it now
+    // would push it out of view, so suggestions wait for the next keystroke.
+    if (subject.value.trim() && !form.querySelector("[aria-invalid=true]")) lookup();
 
     // Opening a suggestion and leaving is a deflection: tell the server before navigating.
     list.addEventListener("click", function (event) {
@@ -106,6 +108,32 @@
     form.addEventListener("submit", function () { sessionStorage.removeItem(key); });
   }
 
+  // A form sent back with errors: focus the first invalid field (a radio group's first option)
+  // and bring it into the middle of the view; the summary's links do the same for each field.
+  function invalidControl(id) {
+    var el = id ? document.getElementById(id) : document.querySelector("main [aria-invalid=true], main fieldset.has-error");
+    if (el && el.tagName === "FIELDSET") el = el.querySelector("input:checked") || el.querySelector("input");
+    return el;
+  }
+
+  function focusControl(el) {
+    if (!el) return false;
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "center" });
+    return true;
+  }
+
+  function setupErrorFocus() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) return;
+    if (!focusControl(invalidControl())) focusControl(summary);
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) return;
+      if (focusControl(invalidControl(link.getAttribute("href").slice(1)))) event.preventDefault();
+    });
+  }
+
   function setupAutosubmit() {
     document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
@@ -119,5 +147,6 @@
       setupSuggestions(form);
     }
     setupAutosubmit();
+    setupErrorFocus();
   });
 })();

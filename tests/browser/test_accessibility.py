@@ -100,6 +100,7 @@ def test_desk_and_admin_pages(tenant, tenant_client, axe_source, dark):
     AgentFactory(name="Alice Agent")
     SupervisorFactory()
     ticket = TicketFactory(subject="Printer jammed", requester=CustomerFactory())
+    article = ArticleFactory(title="Set up DKIM", body="## Steps\n\n1. Open **DNS**")
     urls = [
         "/desk/",
         "/desk/queue/open/",
@@ -115,6 +116,10 @@ def test_desk_and_admin_pages(tenant, tenant_client, axe_source, dark):
         "/desk/admin/email/",
         "/desk/admin/email/ticket_created/",
         "/desk/admin/settings/",
+        "/desk/admin/kb/",
+        "/desk/admin/kb/new/",
+        f"/desk/admin/kb/{article.pk}/",
+        "/desk/admin/kb/insights/",
     ]
     problems = audit_all(tenant_client(admin), axe_source, [base + u for u in urls], dark=dark)
     assert problems == [], _report(problems)

@@ -141,8 +141,8 @@ def test_customer_journey_through_the_portal(live_tenant, browser):
     page.wait_for_selector("text=Your reply was sent.")
     page.click("text=Mark as resolved")
     page.wait_for_selector("text=How did we do?")
-    for question in ("response_time", "solution", "team"):  # the first choice is 5
-        page.click(f".stars label[for=id_{question}_0]")
+    for question in ("response_time", "solution", "team"):  # 1 to 5: the last choice is 5
+        page.click(f".stars label[for=id_{question}_4]")
     page.fill("#id_comment", "Fast and friendly.")
     shot(page, "06-rating")
     page.click("text=Send rating")

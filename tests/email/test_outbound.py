@@ -45,7 +45,7 @@ def test_ticket_created_acknowledgement_carries_stored_message_id_token_and_numb
     token = EmailReplyToken.objects.get(ticket=ticket, user=customer).token
     assert row.status == "sent"
     assert mail["Message-ID"] == f"<{row.message_id}>"
-    assert mail["Subject"] == f"Support Ticket Created: [{ticket.number}]"
+    assert mail["Subject"] == f"[{ticket.number}] Received: {ticket.subject}"
     assert mail["Reply-To"] == f"support+{token}@acme.example"
     assert token == token.lower() and row.reply_token == token
     assert mail["Auto-Submitted"] == "auto-generated"
@@ -270,7 +270,7 @@ def test_tenant_template_override_inserts_values_without_evaluating_them(
 ):
     EmailTemplate.objects.create(
         key="staff_reply",
-        subject="Answer on {{ ticket_number }}: {{ ticket_subject }}",
+        subject="Answer: {{ ticket_subject }} ({{ ticket_number }})",
         body_text="Hi {{ recipient_name }},\n{{ message }}\n-- {{ brand_name }}",
         body_html="<p>Hi {{ recipient_name }}</p><blockquote>{{ message }}</blockquote>",
     )
@@ -283,7 +283,7 @@ def test_tenant_template_override_inserts_values_without_evaluating_them(
         message_add(ticket=ticket, actor=agent, content=content)
 
     [mail] = smtp.received
-    assert mail["Subject"] == f"Answer on [{ticket.number}]: {{{{ brand_name }}}} broke"
+    assert mail["Subject"] == f"[{ticket.number}] Answer: {{{{ brand_name }}}} broke"
     assert f"Hi Carol,\n{content}\n-- Alpha Corp" in mail.text
     assert "{{ ticket_number }} {% now 'Y' %}" in mail.html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in mail.html and "<script" not in mail.html

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from tests.factories import AgentFactory, CustomerFactory
 from tickets.email.addresses import header_safe
 from tickets.email.notifications import mentioned_staff
-from tickets.email.outbound import _subject
+from tickets.email.outbound import mail_subject
 from tickets.email.rendering import (
     Brand,
     default_template,
@@ -77,11 +77,11 @@ def test_every_default_template_uses_only_known_placeholders(key):
 def test_the_layout_carries_the_tenant_branding_escaped(tenant):
     rendered = render_email(
         key="ticket_created",
-        values={"ticket_number": "SUP-7", "recipient_name": "<b>Eve</b>"},
+        values={"ticket_number": "SUP-7", "ticket_subject": "Fax", "recipient_name": "<b>Eve</b>"},
         brand=BRAND,
     )
 
-    assert rendered.subject == "Support Ticket Created: SUP-7"
+    assert rendered.subject == "Received: Fax"
     assert "background:#ff0066" in rendered.html
     assert '<img src="https://acme.example/logo.png" alt="Acme &lt;Support&gt;"' in rendered.html
     assert "Acme Ltd, 1 Main St" in rendered.html and "Acme Ltd, 1 Main St" in rendered.text
@@ -107,14 +107,14 @@ def test_a_tenant_override_replaces_the_default_and_its_html_is_sanitized(tenant
 @pytest.mark.parametrize(
     ("subject", "expected"),
     [
-        ("Support Ticket Created: SUP-1", "Support Ticket Created: [SUP-1]"),
-        ("Re: [sup-1] Printer", "Re: [sup-1] Printer"),
+        ("Support Ticket Created: SUP-1", "[SUP-1] Support Ticket Created"),
+        ("Re: [sup-1] Printer", "[SUP-1] Re: Printer"),
         ("Printer", "[SUP-1] Printer"),
         ("Evil\r\nBcc: x@y", "[SUP-1] Evil Bcc: x@y"),
     ],
 )
-def test_the_subject_always_carries_the_bracketed_ticket_number(subject, expected):
-    assert _subject(subject, "SUP-1") == expected
+def test_the_subject_always_leads_with_the_bracketed_ticket_number(subject, expected):
+    assert mail_subject(subject, "SUP-1") == expected
 
 
 def test_header_values_lose_control_and_bidi_characters():

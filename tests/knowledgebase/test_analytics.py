@@ -129,7 +129,8 @@ def test_top_queries_and_content_gaps(tenant):
 def test_insights_page_is_for_staff(tenant, tenant_client):
     kb_search_record(query="sms alerts", result_count=0, source="PAGE")
 
-    page = tenant_client(AgentFactory()).get("/kb/insights/")
+    page = tenant_client(AgentFactory()).get("/kb/insights/?days=7", follow=True)
+    assert page.redirect_chain == [("/desk/admin/kb/insights/?days=7", 302)]
     assert page.status_code == 200 and "sms alerts" in page.content.decode()
     assert tenant_client(CustomerFactory()).get("/kb/insights/").status_code == 403
     assert tenant_client().get("/kb/insights/").status_code == 302

@@ -75,9 +75,7 @@ def is_own_address(tenant: Tenant, address: str | None) -> bool:
 
 
 def site_base_url(tenant: Tenant) -> str:
-    """scheme://primary-domain of the tenant, for absolute links in mail."""
-    domain = tenant.get_primary_domain()
-    scheme = getattr(settings, "EMAIL_LINK_SCHEME", "") or (
-        "https" if settings.SESSION_COOKIE_SECURE else "http"
-    )
-    return f"{scheme}://{domain.domain}" if domain else ""
+    """scheme://primary-domain[:port] of the tenant, for absolute links in mail."""
+    from panel1.tenants.site import tenant_site_url
+
+    return tenant_site_url(tenant)

@@ -9,6 +9,7 @@ Message-ID, the threading headers and the reply token; inbound replies are match
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -176,7 +177,7 @@ def _build(spec: MailSpec, tenant: Tenant, row: OutboundEmail) -> EmailMultiAlte
     )
     values["ticket_url"] = base_url + path
     rendered = render_email(key=spec.kind, values=values, brand=_brand(tenant, base_url))
-    subject = _subject(rendered.subject, ticket.number)
+    subject = mail_subject(rendered.subject, ticket.number)
     in_reply_to, references = _thread(ticket, spec.recipient, row, tenant)
     headers = {
         "Message-ID": f"<{row.message_id}>",
@@ -223,17 +224,20 @@ def _plugin_filtered(email: EmailMultiAlternatives, spec: MailSpec) -> EmailMult
     return email
 
 
-def _subject(subject: str, number: str) -> str:
-    """The rendered subject, always carrying [<ticket number>] for threading by subject."""
+def mail_subject(subject: str, number: str) -> str:
+    """One format for every ticket mail: "[<number>] <text>".
+
+    The number leads, bracketed (mail clients and our ingest thread by it); wherever a
+    template or a tenant's override put it ("Ticket created: SUP-1", "Re: [SUP-1] Printer"), it
+    is taken out of the text and put in front.
+    """
     subject = header_safe(subject, limit=200)
-    tag = f"[{number}]"
-    lowered = subject.lower()
-    if tag.lower() in lowered:
-        return subject
-    at = lowered.find(number.lower())
-    if at >= 0:  # "Ticket created: SUP-1" -> "Ticket created: [SUP-1]"
-        return subject[:at] + tag + subject[at + len(number) :]
-    return f"{tag} {subject}".strip()
+    bare = r"(?<![\w-])" + re.escape(number) + r"(?![\w-])"
+    pattern = re.compile(r"\[\s*" + re.escape(number) + r"\s*\]|" + bare, re.I)
+    text = " ".join(pattern.sub(" ", subject).split())
+    text = re.sub(r"\s+([:,;.!?)])", r"\1", text).replace("( ", "(").replace("()", "")
+    text = text.strip(" :-\u2013\u2014|\u00b7#")
+    return f"[{number}] {text}".strip()
 
 
 def _thread(
