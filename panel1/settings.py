@@ -101,6 +101,9 @@ SHARED_APPS = [
     "anymail",
     "panel1.core",
     "panel1.plugins.platform",
+    # Also a tenant app: the public schema's table is the platform's own audit log (tenants
+    # created and deleted, platform sign-ins, platform admin actions).
+    "panel1.audit",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
