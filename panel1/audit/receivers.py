@@ -17,7 +17,6 @@ import json
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_save
 from django_tenants.utils import get_public_schema_name, schema_context
 

@@ -93,9 +93,13 @@ def test_platform_admin_actions_are_recorded_and_shown_read_only(root, tenant):
 
 
 def test_the_platform_log_is_append_only_and_hidden_from_tenants(root, tenant, tenant_client):
-    with schema_context("public"):
-        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditentry SET action = 'forged'")
+    with (
+        schema_context("public"),
+        pytest.raises(DatabaseError),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_auditentry SET action = 'forged'")
     connection.set_tenant(tenant)
     client = tenant_client(AdminFactory())
     html = client.get("/admin/audit/auditentry/").content.decode()
