@@ -264,6 +264,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # Malware scanning of stored files (tickets.scanning): "none" or "clamav" (clamd).
 ATTACHMENT_SCANNER = env("ATTACHMENT_SCANNER", "none")
 ATTACHMENT_SCAN_FAIL_OPEN = env_bool("ATTACHMENT_SCAN_FAIL_OPEN", False)
+# Store every file "pending scan" and let the rescan job scan it (a slow scanner costs nothing).
+ATTACHMENT_SCAN_ASYNC = env_bool("ATTACHMENT_SCAN_ASYNC", False)
 CLAMD_SOCKET = env("CLAMD_SOCKET", "")
 CLAMD_HOST = env("CLAMD_HOST", "127.0.0.1")
 CLAMD_PORT = env_int("CLAMD_PORT", 3310)

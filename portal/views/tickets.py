@@ -288,4 +288,4 @@ def attachment_download(request, pk):
     attachment = Attachment.objects.filter(pk=pk, message__in=visible.values("pk")).first()
     if attachment is None:
         raise Http404("No such file.")
-    return attachment_response(attachment)
+    return attachment_response(attachment, user=request.user)

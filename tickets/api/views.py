@@ -25,7 +25,7 @@ from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
-from tickets.downloads import attachment_response
+from tickets.downloads import attachment_refusal, attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.satisfaction import satisfaction_answer
 from tickets.selectors import messages_for, ticket_get_for, ticket_queryset_for
@@ -352,7 +352,14 @@ class AttachmentDownloadView(APIView):
         )
         if attachment is None:
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
-        return attachment_response(attachment)
+        held = attachment_refusal(attachment, request.user)
+        if held:
+            # Waiting for its malware scan (or quarantined): the file exists but is held.
+            return Response(
+                {"detail": held, "scan_status": attachment.scan_status},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return attachment_response(attachment, user=request.user)
 
 
 @extend_schema_view(

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -61,7 +61,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
-from tickets.scanning import ScannerUnavailable, scan_content
+from tickets.scanning import scan_or_defer
 from tickets.services import (
     AttachmentInput,
     attachments_prepare,
@@ -410,16 +410,13 @@ def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list
         if total + size > settings.ATTACHMENT_MAX_MESSAGE_SIZE:
             skipped.append(f"{item.filename} ({size} bytes: over the per-message limit)")
             continue
-        try:
-            verdict = scan_content(item.content)
-        except ScannerUnavailable:
-            skipped.append(f"{item.filename} (could not be scanned for malware)")
-            continue
-        if not verdict.clean:
+        # No verdict yet (scanner down, or asynchronous): stored held, rescanned by a job.
+        verdict = scan_or_defer(item.content)
+        if verdict.infected:
             skipped.append(f"{item.filename} (quarantined: malware {verdict.signature})")
             continue
         total += size
-        accepted.append(_as_input(item))
+        accepted.append(replace(_as_input(item), scan_status=verdict.status))
     notes = []
     if skipped:
         notes.append(
