@@ -423,6 +423,12 @@ EMAIL_LINK_SCHEME = env("EMAIL_LINK_SCHEME", "")
 # authserv-id of the receiving MTA whose Authentication-Results header is trusted (SPF, DKIM,
 # DMARC verdicts); empty = not checked. DMARC failures for known customers' domains are held.
 EMAIL_TRUSTED_AUTHSERV_ID = env("EMAIL_TRUSTED_AUTHSERV_ID", "")
+# Without a trusted Authentication-Results header: check SPF, DKIM and DMARC here (DNS lookups,
+# only for mail claiming a known customer's domain; tickets.email.sender_auth).
+EMAIL_VERIFY_SENDER = env_bool("EMAIL_VERIFY_SENDER", True)
+EMAIL_AUTH_DNS_TIMEOUT = env_int("EMAIL_AUTH_DNS_TIMEOUT", 3)
+# How many Received headers from the top our own MTAs wrote (the client is named in the last).
+EMAIL_RECEIVED_TRUSTED_HOPS = env_int("EMAIL_RECEIVED_TRUSTED_HOPS", 1)
 KB_PUBLIC_ACCESS = env_bool("KB_PUBLIC_ACCESS", True)
 KB_REQUIRE_AUTH = env_bool("KB_REQUIRE_AUTH", False)
 DEFAULT_FIRST_RESPONSE_TIME = env_int("DEFAULT_FIRST_RESPONSE_TIME", 60)

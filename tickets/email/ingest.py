@@ -191,7 +191,11 @@ def _early_decision(
         return _Decision(InboundStatus.IGNORED, reason="Our own notification came back.")
     if not parsed.from_email:
         return _Decision(InboundStatus.HELD, reason="The email has no usable From address.")
-    spoofed = None if release else spoofed_known_customer(parsed.headers, parsed.from_email)
+    spoofed = (
+        None
+        if release
+        else spoofed_known_customer(parsed.headers, parsed.from_email, inbound=inbound)
+    )
     if spoofed:
         return _Decision(InboundStatus.HELD, reason=spoofed)
     if not release and safety.sender_over_limit(parsed.from_email, exclude_id=inbound.pk):
