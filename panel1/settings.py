@@ -429,6 +429,8 @@ EMAIL_VERIFY_SENDER = env_bool("EMAIL_VERIFY_SENDER", True)
 EMAIL_AUTH_DNS_TIMEOUT = env_int("EMAIL_AUTH_DNS_TIMEOUT", 3)
 # How many Received headers from the top our own MTAs wrote (the client is named in the last).
 EMAIL_RECEIVED_TRUSTED_HOPS = env_int("EMAIL_RECEIVED_TRUSTED_HOPS", 1)
+# Sign outbound notifications with the tenant's DKIM key, when it has one (SMTP setups).
+EMAIL_DKIM_SIGNING = env_bool("EMAIL_DKIM_SIGNING", True)
 KB_PUBLIC_ACCESS = env_bool("KB_PUBLIC_ACCESS", True)
 KB_REQUIRE_AUTH = env_bool("KB_REQUIRE_AUTH", False)
 DEFAULT_FIRST_RESPONSE_TIME = env_int("DEFAULT_FIRST_RESPONSE_TIME", 60)

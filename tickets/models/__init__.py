@@ -14,6 +14,7 @@ One app label and one migration history for all of them.
 from tickets.models.customers import CustomerProfile, Organization
 from tickets.models.email import (
     BouncedAddress,
+    DkimKey,
     EmailReplyToken,
     EmailTemplate,
     EmailTemplateKey,
@@ -53,6 +54,7 @@ __all__ = [
     "Attachment",
     "ScanStatus",
     "BouncedAddress",
+    "DkimKey",
     "Category",
     "Channel",
     "CustomerProfile",
