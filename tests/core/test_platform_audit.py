@@ -105,3 +105,34 @@ def test_the_platform_log_is_append_only_and_hidden_from_tenants(root, tenant, t
     html = client.get("/admin/audit/auditentry/").content.decode()
     assert "root@platform.test" not in html
     assert not AuditEntry.objects.filter(actor_id=root.pk).exists()
+
+
+def test_suspension_answers_503_and_is_audited_in_the_platform_log(root, tenant, tenant_client):
+    customer_page = tenant_client(AdminFactory())
+    assert customer_page.get("/").status_code != 503
+    connection.set_schema_to_public()
+    client = Client(HTTP_HOST=PLATFORM)
+    client.force_login(root)
+    target = Tenant.objects.get(schema_name=tenant.schema_name)  # not the session's object
+
+    suspended = client.post(
+        "/admin/tenants/tenant/", {"action": "suspend", "_selected_action": [target.pk]}
+    )
+    assert suspended.status_code == 302
+    target.refresh_from_db()
+    assert target.suspended_at is not None
+    refused = Client(HTTP_HOST=tenant.domains.get(is_primary=True).domain).get("/")
+    assert refused.status_code == 503 and b"suspended" in refused.content
+
+    client.post("/admin/tenants/tenant/", {"action": "reactivate", "_selected_action": [target.pk]})
+    target.refresh_from_db()
+    assert target.suspended_at is None
+    entries = _platform_entries(
+        target_id=str(target.pk), action__in=["tenant_suspended", "tenant_reactivated"]
+    )
+    assert [(e.action, e.actor_id) for e in entries] == [
+        ("tenant_suspended", root.pk),
+        ("tenant_reactivated", root.pk),
+    ]
+    assert Client(HTTP_HOST=tenant.domains.get(is_primary=True).domain).get("/").status_code != 503
+    connection.set_tenant(tenant)
