@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from panel1.actors import Actor
+from panel1.audit.services import audit_record
 from panel1.privacy.files import delete_after_commit
 from tickets.models import Attachment, MessageType, ScanStatus
 from tickets.scanning import ScannerUnavailable, scan_content
@@ -75,6 +76,12 @@ def attachment_quarantine(attachment: Attachment, signature: str) -> bool:
         scan_signature=(signature or "")[:200],
         scanned_at=timezone.now(),
         file="",
+    )
+    audit_record(
+        actor=Actor.system(),
+        action="attachment_quarantined",
+        target=row,
+        details={"signature": (signature or "")[:200], "ticket": str(row.message.ticket_id)},
     )
     message_add(
         ticket=attachment.message.ticket,

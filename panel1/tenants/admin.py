@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from panel1.exceptions import DomainError
 from panel1.tenants.models import Domain, Tenant
@@ -31,15 +32,15 @@ class TenantAdmin(admin.ModelAdmin):
     inlines = [DomainInline]
     readonly_fields = ["created_at", "suspended_at"]
 
-    @admin.action(description="Suspend the selected tenants (their hosts answer 503)")
+    @admin.action(description=_("Suspend the selected tenants (their hosts answer 503)"))
     def suspend(self, request, queryset):
         done = sum(tenant_suspend(tenant=t, actor=request.user) for t in queryset)
-        messages.success(request, f"{done} tenant(s) suspended.")
+        messages.success(request, _("%(count)d tenant(s) suspended.") % {"count": done})
 
-    @admin.action(description="Reactivate the selected tenants")
+    @admin.action(description=_("Reactivate the selected tenants"))
     def reactivate(self, request, queryset):
         done = sum(tenant_reactivate(tenant=t, actor=request.user) for t in queryset)
-        messages.success(request, f"{done} tenant(s) reactivated.")
+        messages.success(request, _("%(count)d tenant(s) reactivated.") % {"count": done})
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

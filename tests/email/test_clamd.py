@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from panel1 import jobs
+from panel1.audit.models import AuditEntry
 from tests.factories import AgentFactory, CustomerFactory, TicketFactory
 from tests.factories.email import raw_mail
 from tickets.models import Attachment, MessageType, ScanStatus
@@ -193,6 +194,8 @@ def test_scanner_down_holds_files_pending_and_the_rescan_job_settles_them(
     assert refused.status_code == 409 and refused.json()["scan_status"] == "infected"
     note = ticket.messages.filter(message_type=MessageType.SYSTEM).last().content
     assert "payload.bin was quarantined" in note and "Panel1.Test.Marker" in note
+    audit = AuditEntry.objects.get(action="attachment_quarantined")
+    assert audit.target_id == str(held.pk) and audit.actor_label == "system"
 
 
 def test_a_quarantined_file_is_deleted_from_storage(

@@ -339,7 +339,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class AttachmentDownloadView(APIView):
     @extend_schema(
         summary="Download an attachment (same visibility as its ticket)",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+        description="409 with `scan_status` while the file waits for its malware scan "
+        "(`pending`) or after it was quarantined (`infected`).",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **ERRORS,
+            409: OpenApiTypes.OBJECT,
+        },
     )
     def get(self, request, pk):
         from tickets.models import Message
