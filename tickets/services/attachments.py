@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from panel1.actors import Actor
+from panel1.audit.services import audit_record
 from panel1.exceptions import DomainError
 from panel1.jobs import enqueue
 from panel1.sniffing import sniff_content_type
@@ -124,4 +126,11 @@ def attachments_store(*, message: Message, inputs: list[AttachmentInput]) -> lis
     if pending:
         # Scanned by a job after commit; the schedule retries while the scanner is down.
         enqueue("tickets.scan_jobs.attachments_rescan_task", pending)
+        if not getattr(settings, "ATTACHMENT_SCAN_ASYNC", False):
+            audit_record(
+                actor=Actor.system(),
+                action="attachment_scan_deferred",
+                target=message,
+                details={"attachments": pending, "reason": "the scanner gave no verdict"},
+            )
     return stored
