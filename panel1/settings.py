@@ -101,6 +101,9 @@ SHARED_APPS = [
     "anymail",
     "panel1.core",
     "panel1.plugins.platform",
+    # Also a tenant app: the public schema's table is the platform's own audit log (tenants
+    # created and deleted, platform sign-ins, platform admin actions).
+    "panel1.audit",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -264,6 +267,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # Malware scanning of stored files (tickets.scanning): "none" or "clamav" (clamd).
 ATTACHMENT_SCANNER = env("ATTACHMENT_SCANNER", "none")
 ATTACHMENT_SCAN_FAIL_OPEN = env_bool("ATTACHMENT_SCAN_FAIL_OPEN", False)
+# Store every file "pending scan" and let the rescan job scan it (a slow scanner costs nothing).
+ATTACHMENT_SCAN_ASYNC = env_bool("ATTACHMENT_SCAN_ASYNC", False)
 CLAMD_SOCKET = env("CLAMD_SOCKET", "")
 CLAMD_HOST = env("CLAMD_HOST", "127.0.0.1")
 CLAMD_PORT = env_int("CLAMD_PORT", 3310)
@@ -424,6 +429,14 @@ SITE_PORT = env("SITE_PORT", "")
 # authserv-id of the receiving MTA whose Authentication-Results header is trusted (SPF, DKIM,
 # DMARC verdicts); empty = not checked. DMARC failures for known customers' domains are held.
 EMAIL_TRUSTED_AUTHSERV_ID = env("EMAIL_TRUSTED_AUTHSERV_ID", "")
+# Without a trusted Authentication-Results header: check SPF, DKIM and DMARC here (DNS lookups,
+# only for mail claiming a known customer's domain; tickets.email.sender_auth).
+EMAIL_VERIFY_SENDER = env_bool("EMAIL_VERIFY_SENDER", True)
+EMAIL_AUTH_DNS_TIMEOUT = env_int("EMAIL_AUTH_DNS_TIMEOUT", 3)
+# How many Received headers from the top our own MTAs wrote (the client is named in the last).
+EMAIL_RECEIVED_TRUSTED_HOPS = env_int("EMAIL_RECEIVED_TRUSTED_HOPS", 1)
+# Sign outbound notifications with the tenant's DKIM key, when it has one (SMTP setups).
+EMAIL_DKIM_SIGNING = env_bool("EMAIL_DKIM_SIGNING", True)
 KB_PUBLIC_ACCESS = env_bool("KB_PUBLIC_ACCESS", True)
 KB_REQUIRE_AUTH = env_bool("KB_REQUIRE_AUTH", False)
 DEFAULT_FIRST_RESPONSE_TIME = env_int("DEFAULT_FIRST_RESPONSE_TIME", 60)

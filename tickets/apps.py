@@ -22,6 +22,15 @@ class TicketsConfig(AppConfig):
         from tickets import surveys
 
         surveys.connect()
+        from tickets import scan_jobs
+
+        jobs.register_schedule(
+            name="tickets.attachment_rescan",
+            func="tickets.scan_jobs.attachments_rescan_task",
+            minutes=5,
+            per_tenant=True,
+            due=scan_jobs.rescan_due,
+        )
         jobs.register_schedule(
             name="surveys.dispatch",
             func="tickets.surveys.survey_dispatch_task",

@@ -23,7 +23,7 @@ from panel1.accounts.models import User
 from panel1.privacy import registry
 from panel1.privacy.files import delete_after_commit
 from panel1.privacy.pseudonyms import pseudonym_email
-from panel1.privacy.scrub import person_terms, scrub_json_rows
+from panel1.privacy.scrub import person_terms, scrub_json_rows, scrub_text_rows
 from tickets.models import (
     Attachment,
     BouncedAddress,
@@ -141,10 +141,36 @@ def erase_person(person: User, pseudonym: str) -> dict[str, int]:
         "bounces": BouncedAddress.objects.filter(email__iexact=person.email).delete()[0],
         "history_actor": TicketEvent.objects.filter(actor=person).update(actor_label=pseudonym),
         "history_values": scrub_json_rows(TicketEvent.objects.all(), ["before", "after"], terms),
+        **_others_text_scrub(person, terms),
     }
     digest = hashlib.sha256(person.email.lower().encode()).hexdigest()[:32]
     cache.delete(f"email:ack-new:{digest}:{timezone.now().strftime('%Y%m%d%H')}")
     return counts
+
+
+def _others_text_scrub(person: User, terms: dict[str, str]) -> dict[str, int]:
+    """What other people wrote about the person (an agent greeting them by name, a colleague
+    quoting their address) on the tickets they took part in: name and address become the
+    pseudonym (whole words only), in messages, subjects and the mail records of those
+    tickets."""
+    tickets = Ticket.objects.filter(
+        Q(requester=person) | Q(cc=person) | Q(messages__author=person)
+    ).values("pk")
+    others = Message.objects.filter(ticket__in=tickets).exclude(author=person)
+
+    def forget_rendering(message):
+        cache.delete(rendered_cache_key(message))
+
+    return {
+        "others_messages": scrub_text_rows(others, ["content"], terms, on_change=forget_rendering),
+        "others_subjects": scrub_text_rows(
+            Ticket.objects.filter(pk__in=tickets), ["subject"], terms
+        ),
+        "others_mail": scrub_text_rows(
+            InboundEmail.objects.filter(ticket__in=tickets), ["subject", "html"], terms
+        )
+        + scrub_text_rows(OutboundEmail.objects.filter(ticket__in=tickets), ["subject"], terms),
+    }
 
 
 # --- Retention ----------------------------------------------------------------------------

@@ -5,9 +5,11 @@ INSTREAM protocol over TCP or a Unix socket) and the choice by settings.
 path of clamd's Unix socket, or `CLAMD_HOST`/`CLAMD_PORT`; `CLAMD_TIMEOUT` seconds). Further
 backends register with `register_scanner(name, factory)` from an AppConfig.ready().
 
-A scanner that is down, slow or answers garbage raises `ScannerUnavailable`: uploads are then
-refused (fail closed) unless `ATTACHMENT_SCAN_FAIL_OPEN=true`, which stores them unscanned and
-logs a warning.
+A scanner that is down, slow or answers garbage raises `ScannerUnavailable`. The file is then
+stored as "pending scan" (`scan_or_defer`): customers cannot download it, nor can staff unless
+`ATTACHMENT_SCAN_FAIL_OPEN=true`, until the rescan job (tickets.scan_jobs) finds it clean, or
+quarantines it. `ATTACHMENT_SCAN_ASYNC=true` stores every file pending and lets the job scan
+it (a slow scanner then costs the upload nothing).
 """
 
 from __future__ import annotations
@@ -30,6 +32,19 @@ CHUNK = 64 * 1024
 class ScanResult:
     clean: bool
     signature: str = ""
+    # No verdict yet: stored as pending and rescanned by a job.
+    pending: bool = False
+
+    @property
+    def infected(self) -> bool:
+        return not self.clean and not self.pending
+
+    @property
+    def status(self) -> str:
+        return "clean" if self.clean else ("pending" if self.pending else "infected")
+
+
+PENDING = ScanResult(clean=False, pending=True)
 
 
 class ScannerUnavailable(Exception):
@@ -127,12 +142,26 @@ def active_scanner() -> Scanner:
         raise ScannerUnavailable(f"unknown ATTACHMENT_SCANNER {name!r}") from exc
 
 
+def scanning_enabled() -> bool:
+    return (getattr(settings, "ATTACHMENT_SCANNER", "none") or "none").lower() != "none"
+
+
+def fail_open() -> bool:
+    return bool(getattr(settings, "ATTACHMENT_SCAN_FAIL_OPEN", False))
+
+
 def scan_content(content: bytes) -> ScanResult:
-    """The verdict on `content`; with the scanner down, clean only when failing open."""
+    """The scanner's verdict on `content`; raises `ScannerUnavailable` without one."""
+    return active_scanner().scan(content)
+
+
+def scan_or_defer(content: bytes) -> ScanResult:
+    """The verdict for a file about to be stored: clean, infected, or pending (scanning is
+    asynchronous, or the scanner gave no verdict). Never raises."""
+    if scanning_enabled() and getattr(settings, "ATTACHMENT_SCAN_ASYNC", False):
+        return PENDING
     try:
-        return active_scanner().scan(content)
-    except ScannerUnavailable:
-        if getattr(settings, "ATTACHMENT_SCAN_FAIL_OPEN", False):
-            logger.warning("Attachment stored unscanned: the scanner is unavailable.")
-            return ScanResult(clean=True)
-        raise
+        return scan_content(content)
+    except ScannerUnavailable as exc:
+        logger.warning("File stored pending a malware scan: %s", exc)
+        return PENDING

@@ -17,7 +17,7 @@ import warnings
 from django.core.cache import cache
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from tickets.models import Attachment
+from tickets.models import Attachment, ScanStatus
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,8 @@ CACHE_TTL = 7 * 24 * 3600
 
 
 def has_preview(attachment: Attachment) -> bool:
-    return attachment.content_type in PREVIEW_TYPES
+    # A file held by the malware scanner (pending, infected) gets no preview either.
+    return attachment.content_type in PREVIEW_TYPES and attachment.scan_status == ScanStatus.CLEAN
 
 
 def preview_bytes(attachment: Attachment, *, size: str = "thumb") -> tuple[bytes, str] | None:

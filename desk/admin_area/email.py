@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from desk.admin_area.base import admin_render, admin_view
@@ -15,6 +16,8 @@ from panel1.accounts.services import site_base_url
 from panel1.exceptions import DomainError
 from panel1.tenants.services import current_tenant
 from tickets.email.outbound import mail_subject
+from tickets.email.addresses import mail_domain
+from tickets.email.dkim_signing import active_dkim_key, dkim_dns_record, dkim_key_generate
 from tickets.email.rendering import (
     PLACEHOLDERS,
     Brand,
@@ -40,21 +43,51 @@ def _brand(request) -> Brand:
 
 @admin_view("email")
 def email_overview(request):
-    tenant = current_tenant()
+    return admin_render(request, "desk/admin/email.html", _overview_context(current_tenant()))
+
+
+def _overview_context(tenant, *, dkim_errors=None) -> dict:
     overrides = {t.key: t for t in EmailTemplate.objects.all()}
     rows = [
         {"key": key, "label": label, "override": overrides.get(key)}
         for key, label in EmailTemplateKey.choices
     ]
-    context = {
+    key = active_dkim_key()
+    name, value = dkim_dns_record(key) if key else ("", "")
+    return {
         "rows": rows,
         "support_email": tenant.support_email,
         "default_from": settings.SUPPORT_FROM_EMAIL,
         "reply_to": getattr(settings, "SUPPORT_REPLY_TO_EMAIL", ""),
         "sending": settings.ENABLE_EMAIL_SENDING,
         "mailboxes": ImapMailbox.objects.order_by("name"),
+        "dkim_key": key,
+        "dkim_record_name": name,
+        "dkim_record_value": value,
+        "dkim_signing": settings.EMAIL_DKIM_SIGNING,
+        "dkim_default_domain": mail_domain(tenant),
+        "dkim_errors": dkim_errors or {},
     }
-    return admin_render(request, "desk/admin/email.html", context)
+
+
+@admin_view("email")
+@require_POST
+def dkim_generate(request):
+    """Make a new DKIM signing key; the page then shows the DNS record to publish."""
+    tenant = current_tenant()
+    try:
+        dkim_key_generate(
+            actor=request.user,
+            domain=request.POST.get("domain") or mail_domain(tenant),
+            selector=request.POST.get("selector", ""),
+        )
+    except DomainError as exc:
+        context = _overview_context(tenant, dkim_errors=exc.errors)
+        return admin_render(request, "desk/admin/email.html", context, status=400)
+    messages.success(
+        request, _("New DKIM key made: publish its DNS record; mail is signed with it from now on.")
+    )
+    return redirect("desk:admin-email")
 
 
 def _key_or_404(key: str) -> str:

@@ -41,6 +41,7 @@ urlpatterns = [
     path("agents/<uuid:pk>/", agents.agent_edit, name="admin-agent-edit"),
     path("agents/<uuid:pk>/active/", agents.agent_active, name="admin-agent-active"),
     path("email/", email.email_overview, name="admin-email"),
+    path("email/dkim/", email.dkim_generate, name="admin-email-dkim"),
     path("email/<slug:key>/", email.template_edit, name="admin-email-template"),
     path("email/<slug:key>/preview/", email.template_preview, name="admin-email-preview"),
     path("email/<slug:key>/reset/", email.template_reset, name="admin-email-reset"),

@@ -126,7 +126,7 @@ def _visible_attachment(request, pk) -> Attachment:
 @desk_view
 def attachment_download(request, pk):
     """The file, if the user may see its message (the API's rule and response)."""
-    return attachment_response(_visible_attachment(request, pk))
+    return attachment_response(_visible_attachment(request, pk), user=request.user)
 
 
 @require_GET

@@ -1,5 +1,10 @@
 """Framework hooks that feed the audit log: sign-in and sign-out, user changes made anywhere
-(services, forms, Django admin), and Django admin's own action log.
+(services, forms, Django admin), Django admin's own action log, and tenants created and
+deleted.
+
+They write to the log of the schema in use: a tenant's own log, or on the platform (the
+public schema) the platform's log, which holds platform sign-ins, platform admin actions,
+platform users' changes and the tenant lifecycle.
 
 These are Django signals on purpose (framework integration, not domain flow): password forms,
 the admin's user form and `update_last_login` save users directly, and this is the one place
@@ -12,23 +17,18 @@ import json
 
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import connection
-from django.db.models.signals import post_save, pre_save
-from django_tenants.utils import get_public_schema_name
+from django.db.models.signals import post_delete, post_save, pre_save
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.audit.context import request_info
 from panel1.audit.services import audit_actor, audit_record
+from panel1.tenants.models import Tenant
 
 ANONYMOUS = Actor(label="anonymous")
 WATCHED_USER_FIELDS = ("password", "role", "is_active")
 ADMIN_FLAGS = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
-
-
-def _in_tenant() -> bool:
-    """The log lives in tenant schemas; platform admins in public are not recorded here."""
-    return connection.schema_name != get_public_schema_name()
 
 
 def _request_kwargs(request) -> dict:
@@ -39,20 +39,14 @@ def _request_kwargs(request) -> dict:
 
 
 def on_login(sender, request, user, **kwargs):
-    if not _in_tenant():
-        return
     audit_record(actor=user, action="login", target=user, **_request_kwargs(request))
 
 
 def on_logout(sender, request, user, **kwargs):
-    if not _in_tenant():
-        return
     audit_record(actor=user or ANONYMOUS, action="logout", target=user, **_request_kwargs(request))
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):
-    if not _in_tenant():
-        return
     # The typed address is not stored (it may be anyone's); a known account is named by id.
     typed = (credentials or {}).get("username") or (credentials or {}).get("email") or ""
     user = User.objects.filter(email__iexact=typed).first() if typed else None
@@ -66,7 +60,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 
 
 def remember_user_state(sender, instance: User, update_fields=None, raw=False, **kwargs):
-    if raw or instance._state.adding or not _in_tenant():
+    if raw or instance._state.adding:
         return
     if update_fields is not None and not set(update_fields) & set(WATCHED_USER_FIELDS):
         return
@@ -76,7 +70,7 @@ def remember_user_state(sender, instance: User, update_fields=None, raw=False, *
 
 
 def record_user_change(sender, instance: User, created: bool, raw=False, **kwargs):
-    if raw or not _in_tenant():
+    if raw:
         return
     actor = audit_actor()
     if created:
@@ -123,7 +117,7 @@ def _admin_change(entry: LogEntry) -> list:
 
 
 def record_admin_action(sender, instance: LogEntry, created: bool, raw=False, **kwargs):
-    if raw or not created or not _in_tenant():
+    if raw or not created:
         return
     model = instance.content_type.model_class() if instance.content_type_id else None
     audit_record(
@@ -138,6 +132,30 @@ def record_admin_action(sender, instance: LogEntry, created: bool, raw=False, **
     )
 
 
+def _platform_record(action: str, tenant: Tenant, **details) -> None:
+    """A tenant lifecycle entry in the platform's log (whatever schema is active)."""
+    if tenant.schema_name == get_public_schema_name():
+        return
+    with schema_context(get_public_schema_name()):
+        audit_record(
+            actor=audit_actor(),
+            action=action,
+            target=tenant,
+            details={"schema": tenant.schema_name, **details},
+        )
+
+
+def record_tenant_saved(sender, instance: Tenant, created: bool, raw=False, **kwargs):
+    if raw:
+        return
+    if created:
+        _platform_record("tenant_created", instance, name=instance.name)
+
+
+def record_tenant_deleted(sender, instance: Tenant, **kwargs):
+    _platform_record("tenant_deleted", instance, name=instance.name)
+
+
 def connect() -> None:
     user_logged_in.connect(on_login, dispatch_uid="panel1.audit.login")
     user_logged_out.connect(on_logout, dispatch_uid="panel1.audit.logout")
@@ -145,3 +163,7 @@ def connect() -> None:
     pre_save.connect(remember_user_state, sender=User, dispatch_uid="panel1.audit.user_pre")
     post_save.connect(record_user_change, sender=User, dispatch_uid="panel1.audit.user_post")
     post_save.connect(record_admin_action, sender=LogEntry, dispatch_uid="panel1.audit.admin")
+    post_save.connect(record_tenant_saved, sender=Tenant, dispatch_uid="panel1.audit.tenant")
+    post_delete.connect(
+        record_tenant_deleted, sender=Tenant, dispatch_uid="panel1.audit.tenant_deleted"
+    )

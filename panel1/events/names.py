@@ -23,6 +23,11 @@ TICKET_SPLIT = "ticket.split"
 TICKET_LINKED = "ticket.linked"
 CUSTOMER_CREATED = "customer.created"
 ORGANIZATION_CREATED = "organization.created"
+# About a person, not a ticket (panel1.privacy). Payloads name people by id only:
+# export {"export_id", "subject_id", "source", "status" ("ready"/"failed"), "size", "expires_at"};
+# erasure {"erasure_id", "subject_id", "pseudonym", "source", "counts"}.
+PRIVACY_EXPORT_COMPLETED = "privacy.export.completed"
+PRIVACY_ERASURE_COMPLETED = "privacy.erasure.completed"
 
 ALL_EVENTS = (
     TICKET_CREATED,
@@ -47,6 +52,8 @@ ALL_EVENTS = (
     TICKET_LINKED,
     CUSTOMER_CREATED,
     ORGANIZATION_CREATED,
+    PRIVACY_EXPORT_COMPLETED,
+    PRIVACY_ERASURE_COMPLETED,
 )
 # Events about no ticket (automation rules cannot be triggered by them); mentions, splits and
 # links are not offered as triggers yet.
@@ -60,4 +67,6 @@ NON_TICKET_EVENTS = (
     TICKET_MENTIONED,
     TICKET_SPLIT,
     TICKET_LINKED,
+    PRIVACY_EXPORT_COMPLETED,
+    PRIVACY_ERASURE_COMPLETED,
 )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from panel1.accounts.models import Role, User
 from panel1.audit.services import audit_record
+from panel1.events import bus, names
 from panel1.exceptions import Conflict, DomainError, NotFound
 from panel1.jobs import enqueue
 from panel1.privacy import registry
@@ -107,6 +108,17 @@ def _export_finish(export: DataExport, *, status: str, error: str = "") -> DataE
     export.save(update_fields=["status", "error", "finished_at", "expires_at", "file", "size"])
     action = "export_completed" if status == ExportStatus.READY else "export_failed"
     audit_record(actor=None, action=action, target=export, details={"size": export.size})
+    bus.emit(
+        names.PRIVACY_EXPORT_COMPLETED,
+        payload={
+            "export_id": str(export.pk),
+            "subject_id": str(export.subject_id),
+            "source": export.source,
+            "status": status,
+            "size": export.size,
+            "expires_at": export.expires_at.isoformat() if export.expires_at else None,
+        },
+    )
     return export
 
 
@@ -290,6 +302,16 @@ def _erase(erasure: Erasure) -> Erasure:
     )
     erasure.save(update_fields=["status", "counts", "finished_at"])
     audit_record(actor=None, action="erasure_completed", target=erasure, details=counts)
+    bus.emit(
+        names.PRIVACY_ERASURE_COMPLETED,
+        payload={
+            "erasure_id": str(erasure.pk),
+            "subject_id": str(person.pk),
+            "pseudonym": pseudonym,
+            "source": erasure.source,
+            "counts": counts,
+        },
+    )
     return erasure
 
 

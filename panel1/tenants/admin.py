@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import connection
+from django.utils.translation import gettext_lazy as _
 
 from panel1.exceptions import DomainError
 from panel1.tenants.models import Domain, Tenant
-from panel1.tenants.services import tenant_provision
+from panel1.tenants.services import tenant_provision, tenant_reactivate, tenant_suspend
 
 
 class DomainInline(admin.TabularInline):
@@ -25,10 +26,21 @@ class TenantCreationForm(forms.ModelForm):
 
 
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ["schema_name", "name", "display_name", "created_at"]
+    list_display = ["schema_name", "name", "display_name", "created_at", "suspended_at"]
+    actions = ["suspend", "reactivate"]
     search_fields = ["schema_name", "name", "domains__domain"]
     inlines = [DomainInline]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_at", "suspended_at"]
+
+    @admin.action(description=_("Suspend the selected tenants (their hosts answer 503)"))
+    def suspend(self, request, queryset):
+        done = sum(tenant_suspend(tenant=t, actor=request.user) for t in queryset)
+        messages.success(request, _("%(count)d tenant(s) suspended.") % {"count": done})
+
+    @admin.action(description=_("Reactivate the selected tenants"))
+    def reactivate(self, request, queryset):
+        done = sum(tenant_reactivate(tenant=t, actor=request.user) for t in queryset)
+        messages.success(request, _("%(count)d tenant(s) reactivated.") % {"count": done})
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

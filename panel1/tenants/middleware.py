@@ -1,9 +1,12 @@
 from django.db import connection
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
 
 class TenantMiddleware(TenantMainMiddleware):
-    """Resolve the tenant from the host; an unknown host answers 404 (never the public site).
+    """Resolve the tenant from the host; an unknown host answers 404 (never the public site),
+    a suspended tenant 503.
 
     `SET search_path` at most once per request, and not at all when the connection's session
     already has the tenant's path (a persistent connection serving the same tenant again):
@@ -31,6 +34,12 @@ class TenantMiddleware(TenantMainMiddleware):
             and list(self._session_path) == list(connection._get_cursor_search_paths())
         ):
             connection.search_path_set_schemas = self._session_path
+        if response is None and getattr(tenant, "suspended_at", None):
+            return HttpResponse(
+                _("This helpdesk is suspended. Please contact its operator."),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
         return response
 
     def get_tenant(self, domain_model, hostname):

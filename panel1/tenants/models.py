@@ -48,6 +48,9 @@ class Tenant(TenantMixin):
     # from the tenant row the middleware already loaded, so the check costs no query.
     require_2fa_staff = models.BooleanField(default=False)
     require_2fa_admins = models.BooleanField(default=False)
+    # Suspended by a platform admin: every request to the tenant's hosts answers 503 (the data
+    # stays; reactivating restores it). Audited in the platform's log.
+    suspended_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Created by platform provisioning only; the template schema is never a tenant row.
     auto_create_schema = True
 

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from panel1.accounts.models import Role, User
@@ -274,3 +275,38 @@ def tenant_settings_update(
         changes["logo"][1] = tenant.logo.name or ""
     audit_record(actor=actor, action="settings_changed", target=tenant, details=changes)
     return tenant
+
+
+def tenant_suspend(*, tenant: Tenant, actor=None, reason: str = "") -> bool:
+    """Suspend a tenant (its hosts answer 503; nothing is deleted); audited in the platform's
+    log. False when it was suspended already."""
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        changed = Tenant.objects.filter(pk=tenant.pk, suspended_at__isnull=True).update(
+            suspended_at=timezone.now()
+        )
+        if changed:
+            audit_record(
+                actor=actor,
+                action="tenant_suspended",
+                target=tenant,
+                details={"schema": tenant.schema_name, "reason": reason[:500]},
+            )
+    tenant.refresh_from_db(fields=["suspended_at"])
+    return bool(changed)
+
+
+def tenant_reactivate(*, tenant: Tenant, actor=None) -> bool:
+    """Lift a suspension; audited in the platform's log. False when it was not suspended."""
+    with schema_context(get_public_schema_name()), transaction.atomic():
+        changed = Tenant.objects.filter(pk=tenant.pk, suspended_at__isnull=False).update(
+            suspended_at=None
+        )
+        if changed:
+            audit_record(
+                actor=actor,
+                action="tenant_reactivated",
+                target=tenant,
+                details={"schema": tenant.schema_name},
+            )
+    tenant.refresh_from_db(fields=["suspended_at"])
+    return bool(changed)

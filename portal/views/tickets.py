@@ -302,7 +302,7 @@ def _public_attachment(request, pk) -> Attachment:
 @portal_login_required
 def attachment_download(request, pk):
     """A file of the public conversation, for people who may see its ticket; else 404."""
-    return attachment_response(_public_attachment(request, pk))
+    return attachment_response(_public_attachment(request, pk), user=request.user)
 
 
 @portal_login_required

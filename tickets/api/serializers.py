@@ -201,7 +201,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Attachment
-        fields = ["id", "filename", "size", "content_type", "url"]
+        fields = ["id", "filename", "size", "content_type", "scan_status", "url"]
         read_only_fields = fields
 
     def get_url(self, attachment) -> str:

@@ -24,7 +24,7 @@ from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
 from tickets.api.reads import api_ticket_queryset, with_cc
-from tickets.downloads import attachment_response
+from tickets.downloads import attachment_refusal, attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.satisfaction import satisfaction_answer
 from tickets.selectors import messages_for, ticket_get_for
@@ -354,7 +354,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class AttachmentDownloadView(APIView):
     @extend_schema(
         summary="Download an attachment (same visibility as its ticket)",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+        description="409 with `scan_status` while the file waits for its malware scan "
+        "(`pending`) or after it was quarantined (`infected`).",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **ERRORS,
+            409: OpenApiTypes.OBJECT,
+        },
     )
     def get(self, request, pk):
         from tickets.models import Message
@@ -367,7 +373,14 @@ class AttachmentDownloadView(APIView):
         )
         if attachment is None:
             return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
-        return attachment_response(attachment)
+        held = attachment_refusal(attachment, request.user)
+        if held:
+            # Waiting for its malware scan (or quarantined): the file exists but is held.
+            return Response(
+                {"detail": held, "scan_status": attachment.scan_status},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return attachment_response(attachment, user=request.user)
 
 
 @extend_schema_view(

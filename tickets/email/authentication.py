@@ -1,13 +1,16 @@
-"""Inbound mail authentication: the trusted MTA's verdict (RFC 8601 Authentication-Results).
+"""Inbound mail authentication: is the From address of a known customer forged?
 
-This machine resolves no DNS, so SPF/DKIM/DMARC are not checked here; the receiving MTA
-checks them and stamps `Authentication-Results: <authserv-id>; dmarc=fail ...`. Only a
-header whose authserv-id equals `EMAIL_TRUSTED_AUTHSERV_ID` is believed (anyone can write
-such a header into a mail; the MTA's own is the topmost). Unset: nothing is checked.
+Two sources of verdicts, first match wins:
+1. The trusted MTA's `Authentication-Results` header (RFC 8601), when its authserv-id equals
+   `EMAIL_TRUSTED_AUTHSERV_ID` (anyone can write such a header into a mail; the MTA's own is
+   the topmost). Held on `dmarc=fail`.
+2. Otherwise, with `EMAIL_VERIFY_SENDER` on (the default), our own SPF, DKIM and DMARC
+   checks (tickets.email.sender_auth; DNS lookups). Held when DMARC fails and the domain's
+   policy is `quarantine` or `reject` (`p=none` asks receivers not to act on failures).
 
-Mail failing DMARC that claims to come from the domain of a known customer is held for
-review instead of being appended to that customer's tickets (a spoofed From would otherwise
-write into their conversation).
+Only mail whose From names the domain of a known customer is checked at all (the checks cost
+DNS lookups): such mail failing DMARC is held for review instead of being appended to that
+customer's tickets (a spoofed From would otherwise write into their conversation).
 """
 
 from __future__ import annotations
@@ -37,10 +40,24 @@ def authentication_results(headers: dict[str, str]) -> dict[str, str] | None:
     return verdicts
 
 
-def spoofed_known_customer(headers: dict[str, str], from_email: str) -> str | None:
-    """A reason to hold the mail when it fails DMARC for the domain of a known customer."""
-    verdicts = authentication_results(headers)
-    if not verdicts or verdicts.get("dmarc") != "fail" or "@" not in (from_email or ""):
+def _own_verdicts(inbound, from_email: str) -> dict[str, str] | None:
+    """SPF/DKIM/DMARC checked here, from the stored raw mail."""
+    if inbound is None or not getattr(settings, "EMAIL_VERIFY_SENDER", False):
+        return None
+    from tickets.email.sender_auth import verify_sender
+    from tickets.email.storage import _raw_bytes
+
+    verdict = verify_sender(_raw_bytes(inbound), from_email=from_email)
+    if verdict.dmarc == "fail" and verdict.policy in ("quarantine", "reject"):
+        return {**verdict.as_dict(), "checked": "here"}
+    return {**verdict.as_dict(), "dmarc": "pass" if verdict.dmarc == "pass" else "not-enforced"}
+
+
+def spoofed_known_customer(headers: dict[str, str], from_email: str, *, inbound=None) -> str | None:
+    """A reason to hold the mail when it fails DMARC for the domain of a known customer.
+    `inbound` (the stored mail) lets us check SPF and DKIM ourselves when no trusted MTA
+    header gives the verdicts."""
+    if "@" not in (from_email or ""):
         return None
     domain = from_email.rsplit("@", 1)[1].lower()
     known = User.objects.filter(
@@ -48,7 +65,18 @@ def spoofed_known_customer(headers: dict[str, str], from_email: str) -> str | No
     ).exists()
     if not known:
         return None
+    verdicts = authentication_results(headers)
+    if verdicts is None:
+        verdicts = _own_verdicts(inbound, from_email)
+    if not verdicts or verdicts.get("dmarc") != "fail":
+        return None
+    checked = (
+        f" (checked here: SPF {verdicts['spf']}, DKIM {verdicts['dkim']}, "
+        f"policy {verdicts['policy']})"
+        if verdicts.get("checked")
+        else ""
+    )
     return (
-        f"DMARC failed for {domain}, the domain of a known customer: held as possible "
+        f"DMARC failed for {domain}, the domain of a known customer{checked}: held as possible "
         "spoofing; release to process."
     )

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -62,7 +62,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
-from tickets.scanning import ScannerUnavailable, scan_content
+from tickets.scanning import scan_or_defer
 from tickets.services import (
     AttachmentInput,
     attachments_prepare,
@@ -229,7 +229,11 @@ def _early_decision(
         return _Decision(InboundStatus.IGNORED, reason="Our own notification came back.")
     if not parsed.from_email:
         return _Decision(InboundStatus.HELD, reason="The email has no usable From address.")
-    spoofed = None if release else spoofed_known_customer(parsed.headers, parsed.from_email)
+    spoofed = (
+        None
+        if release
+        else spoofed_known_customer(parsed.headers, parsed.from_email, inbound=inbound)
+    )
     if spoofed:
         return _Decision(InboundStatus.HELD, reason=spoofed)
     if facts["over_limit"]:
@@ -460,16 +464,13 @@ def _attachment_inputs(parsed: ParsedEmail) -> tuple[list[AttachmentInput], list
         if attachment_blocked_reason(item.filename, item.content, blocked=blocked):
             skipped.append(f"{item.filename} (file type blocked by the attachment policy)")
             continue
-        try:
-            verdict = scan_content(item.content)
-        except ScannerUnavailable:
-            skipped.append(f"{item.filename} (could not be scanned for malware)")
-            continue
-        if not verdict.clean:
+        # No verdict yet (scanner down, or asynchronous): stored held, rescanned by a job.
+        verdict = scan_or_defer(item.content)
+        if verdict.infected:
             skipped.append(f"{item.filename} (quarantined: malware {verdict.signature})")
             continue
         total += size
-        accepted.append(_as_input(item))
+        accepted.append(replace(_as_input(item), scan_status=verdict.status))
     notes = []
     if skipped:
         notes.append(

@@ -31,6 +31,7 @@ from tickets.email.addresses import (
     reply_to_address,
     site_base_url,
 )
+from tickets.email.dkim_signing import DkimSignedEmail, dkim_signer
 from tickets.email.rendering import Brand, render_email
 from tickets.email.threading import thread_root_id
 from tickets.email.tokens import reply_token_for
@@ -196,7 +197,7 @@ def _build(spec: MailSpec, tenant: Tenant, row: OutboundEmail) -> EmailMultiAlte
         references=" ".join(references),
         reply_token=token,
     )
-    email = EmailMultiAlternatives(
+    email = DkimSignedEmail(
         subject=subject,
         body=rendered.text,
         from_email=from_header(tenant),
@@ -204,6 +205,7 @@ def _build(spec: MailSpec, tenant: Tenant, row: OutboundEmail) -> EmailMultiAlte
         reply_to=[reply_to_address(tenant, token)],
         headers=headers,
         connection=get_connection(),
+        signer=dkim_signer(),
     )
     email.attach_alternative(rendered.html, "text/html")
     return email

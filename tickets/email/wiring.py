@@ -13,6 +13,9 @@ def ready() -> None:
     from tickets.email.imap import mailbox_passwords_rotate
 
     register_encrypted_field(label="tickets.imap_passwords", rotate=mailbox_passwords_rotate)
+    from tickets.email.dkim_signing import dkim_keys_rotate
+
+    register_encrypted_field(label="tickets.dkim_keys", rotate=dkim_keys_rotate)
     notifiers.register_notifier("email", staff.email_notifier)
     provisioning.register_demo_step("demo email", demo.demo_email_create)
     jobs.register_schedule(

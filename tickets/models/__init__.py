@@ -14,6 +14,7 @@ One app label and one migration history for all of them.
 from tickets.models.customers import CustomerProfile, Organization
 from tickets.models.email import (
     BouncedAddress,
+    DkimKey,
     EmailReplyToken,
     EmailTemplate,
     EmailTemplateKey,
@@ -37,6 +38,7 @@ from tickets.models.tickets import (
     Message,
     MessageType,
     Priority,
+    ScanStatus,
     Status,
     Ticket,
     TicketCounter,
@@ -54,7 +56,9 @@ __all__ = [
     "AgentStatus",
     "Attachment",
     "AttachmentPolicy",
+    "ScanStatus",
     "BouncedAddress",
+    "DkimKey",
     "Category",
     "Channel",
     "CustomerProfile",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 __all__ = [
     "BouncedAddress",
+    "DkimKey",
     "EmailReplyToken",
     "EmailTemplate",
     "EmailTemplateKey",
@@ -258,3 +259,31 @@ class ImapMailbox(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.username}@{self.host})"
+
+
+class DkimKey(models.Model):
+    """The tenant's DKIM signing key for outbound mail (tickets.email.dkim_signing). The
+    private key is encrypted at rest (panel1.crypto); the public half is what the DNS TXT
+    record `<selector>._domainkey.<domain>` publishes. One key is active; older ones stay
+    (inactive) until their DNS records are removed."""
+
+    domain = models.CharField(max_length=253)
+    selector = models.CharField(max_length=63)
+    private_key_encrypted = models.TextField(editable=False)
+    public_key = models.TextField(editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "DKIM key"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="dkim_one_active_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.selector}._domainkey.{self.domain}"

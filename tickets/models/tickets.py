@@ -228,6 +228,17 @@ def attachment_upload_to(instance, filename):
     return f"attachments/{instance.message.ticket_id}/{uuid.uuid4().hex}/{filename}"
 
 
+class ScanStatus(models.TextChoices):
+    """What the malware scanner said about a stored file (tickets.scanning)."""
+
+    CLEAN = "clean", _("Clean")
+    # Stored unscanned (scanner down, or scanning asynchronously): rescanned by a job and not
+    # downloadable by customers (nor by staff unless ATTACHMENT_SCAN_FAIL_OPEN) until clean.
+    PENDING = "pending", _("Pending malware scan")
+    # Found infected by a later scan: the file is deleted from storage, the row names it.
+    INFECTED = "infected", _("Quarantined")
+
+
 class Attachment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
@@ -238,9 +249,22 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     inline = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    scan_status = models.CharField(
+        max_length=16, choices=ScanStatus.choices, default=ScanStatus.CLEAN
+    )
+    scan_signature = models.CharField(max_length=200, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [
+            # The rescan job only ever looks at files waiting for a verdict.
+            models.Index(
+                fields=["created_at"],
+                name="attachment_pending_scan_idx",
+                condition=models.Q(scan_status="pending"),
+            ),
+        ]
 
     def __str__(self):
         return self.filename

@@ -5,15 +5,19 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
+from panel1.actors import Actor
+from panel1.audit.services import audit_record
 from panel1.exceptions import DomainError
+from panel1.jobs import enqueue
 from panel1.sniffing import sniff_content_type
-from tickets.models import Attachment, Message
-from tickets.scanning import ScannerUnavailable, scan_content
+from tickets.models import Attachment, Message, ScanStatus
+from tickets.scanning import scan_or_defer, scanning_enabled
 from tickets.services.attachment_policy import attachments_check_policy
 
 
@@ -29,19 +33,14 @@ class AttachmentInfected(DomainError):
     default_field = "attachments"
 
 
-class AttachmentUnscanned(DomainError):
-    """The scanner could not give a verdict and uploads fail closed."""
-
-    status_code = 503
-    default_field = "attachments"
-
-
 @dataclass(frozen=True)
 class AttachmentInput:
     filename: str
     content: bytes
     declared_content_type: str = ""
     inline: bool = False
+    # The malware scanner's verdict (ScanStatus): "pending" files are stored but held.
+    scan_status: str = ScanStatus.CLEAN
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()\[\]+@]+", re.UNICODE)
@@ -84,22 +83,19 @@ def attachments_prepare(
             )
     if check_policy and inputs:
         attachments_check_policy(inputs)
-    for item in inputs if scan else ():
-        attachment_scan(item)
+    if scan:
+        inputs = [attachment_scan(item) for item in inputs]
     return inputs
 
 
-def attachment_scan(item: AttachmentInput) -> None:
-    """Refuse a file the malware scanner flags (or cannot scan, unless failing open)."""
-    name = clean_filename(item.filename)
-    try:
-        verdict = scan_content(item.content)
-    except ScannerUnavailable as exc:
-        raise AttachmentUnscanned(
-            f"{name} could not be scanned for malware; try again later."
-        ) from exc
-    if not verdict.clean:
+def attachment_scan(item: AttachmentInput) -> AttachmentInput:
+    """Refuse a file the malware scanner flags; one it could not scan (or that is scanned
+    asynchronously) comes back marked pending, to be stored held and rescanned."""
+    verdict = scan_or_defer(item.content)
+    if verdict.infected:
+        name = clean_filename(item.filename)
         raise AttachmentInfected(f"{name} contains malware ({verdict.signature}).")
+    return replace(item, scan_status=verdict.status)
 
 
 def upload_name(upload) -> str:
@@ -116,6 +112,7 @@ def _check_size(name: str, size: int) -> None:
 
 def attachments_store(*, message: Message, inputs: list[AttachmentInput]) -> list[Attachment]:
     stored = []
+    scanned_at = timezone.now() if scanning_enabled() else None
     for item in inputs:
         _check_size(item.filename, len(item.content))
         attachment = Attachment(
@@ -125,8 +122,21 @@ def attachments_store(*, message: Message, inputs: list[AttachmentInput]) -> lis
             content_type=sniff_content_type(item.content),
             sha256=hashlib.sha256(item.content).hexdigest(),
             inline=item.inline,
+            scan_status=item.scan_status,
+            scanned_at=scanned_at if item.scan_status == ScanStatus.CLEAN else None,
         )
         attachment.file.save(attachment.filename, ContentFile(item.content), save=False)
         attachment.save()
         stored.append(attachment)
+    pending = [str(a.pk) for a in stored if a.scan_status == ScanStatus.PENDING]
+    if pending:
+        # Scanned by a job after commit; the schedule retries while the scanner is down.
+        enqueue("tickets.scan_jobs.attachments_rescan_task", pending)
+        if not getattr(settings, "ATTACHMENT_SCAN_ASYNC", False):
+            audit_record(
+                actor=Actor.system(),
+                action="attachment_scan_deferred",
+                target=message,
+                details={"attachments": pending, "reason": "the scanner gave no verdict"},
+            )
     return stored
