@@ -15,9 +15,9 @@ from desk.admin_area.forms import EmailTemplateForm
 from panel1.accounts.services import site_base_url
 from panel1.exceptions import DomainError
 from panel1.tenants.services import current_tenant
-from tickets.email.outbound import mail_subject
 from tickets.email.addresses import mail_domain
 from tickets.email.dkim_signing import active_dkim_key, dkim_dns_record, dkim_key_generate
+from tickets.email.outbound import mail_subject
 from tickets.email.rendering import (
     PLACEHOLDERS,
     Brand,

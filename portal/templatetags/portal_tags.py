@@ -34,6 +34,8 @@ def updated_ago(when) -> str:
     if (timezone.now() - when).total_seconds() < 60:
         return gettext("just now")
     return gettext("%(when)s ago") % {"when": timesince(when, depth=1)}
+
+
 def score_word(score) -> str:
     """What a 1-5 score means ("excellent")."""
     return _score_word(score)
