@@ -31,9 +31,17 @@ TIMES = {
 
 
 def summarised(params: ReportParams) -> bool:
-    """Whether this period and its filters are read from the summaries."""
+    """Whether this period and its filters are read from the summaries (asked once per period
+    and report: the answer is kept in the params' `extra`, shared with the previous period)."""
     if params.has_ticket_filters or params.tags or params.own_only:
         return False
+    known = params.extra.setdefault("summarised", {})
+    if (params.start, params.end) not in known:
+        known[(params.start, params.end)] = _summarised(params)
+    return known[(params.start, params.end)]
+
+
+def _summarised(params: ReportParams) -> bool:
     state = RollupState.objects.filter(pk=1).values("summaries_ready", "backfill_pending").first()
     if not state or not state["summaries_ready"] or state["backfill_pending"]:
         return False

@@ -209,3 +209,12 @@ def test_desk_page_turns_it_on_and_off(tenant_client, supervisor):
     client.post("/desk/reports/digest/", {"subscribed": "0"})
     assert not digest.digest_subscribed(supervisor)
     assert "/desk/reports/digest/" in client.get("/desk/reports/overview/").content.decode()
+
+
+def test_desk_page_tells_agents_it_is_for_supervisors(tenant_client, agent):
+    client = tenant_client(agent)
+    page = client.get("/desk/reports/digest/").content.decode()
+    assert "The weekly digest is for supervisors and admins." in page
+    answer = client.post("/desk/reports/digest/", {"subscribed": "1"})
+    assert answer.status_code == 302 and not digest.digest_subscribed(agent)
+    assert "/desk/reports/digest/" not in client.get("/desk/reports/overview/").content.decode()
