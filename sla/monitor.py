@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from panel1.actors import Actor
 from panel1.events import bus, names
+from panel1.plugins.state import memo_scope
 from sla.escalations import escalation_apply
 from sla.models import Target, TicketSLA
 from sla.services.states import DERIVED_FIELDS, escalations_due, refresh_state
@@ -57,7 +58,11 @@ class MonitorResult:
 
 def sla_monitor_run(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE):
     """Run one monitor pass in the current tenant's schema."""
-    now = now or timezone.now()
+    with memo_scope():  # plugin settings read once per pass, not once per emitted event
+        return _run(now=now or timezone.now(), batch_size=batch_size)
+
+
+def _run(*, now: dt.datetime, batch_size: int) -> MonitorResult:
     result = MonitorResult()
     # Breaches first: a row found past both instants is flagged breached (and at risk) once,
     # without a stale at-risk announcement.
