@@ -20,9 +20,6 @@ from django.db.models import (
     Case,
     F,
     IntegerField,
-    OuterRef,
-    Subquery,
-    UUIDField,
     Value,
     When,
 )
@@ -200,38 +197,56 @@ def _settings_row() -> dict[str, Any]:
 
 
 def _state_lock() -> RoutingState:
-    state = RoutingState.objects.select_for_update().filter(pk=SINGLETON).first()
+    table = RoutingState._meta.db_table
+    lock = f"SELECT * FROM {table} WHERE id = %s FOR UPDATE"
+    state = next(iter(RoutingState.objects.raw(lock, [SINGLETON])), None)
     if state is None:  # first decision of the tenant; a parallel one may create it too
         RoutingState.objects.bulk_create([RoutingState(pk=SINGLETON)], ignore_conflicts=True)
-        state = RoutingState.objects.select_for_update().get(pk=SINGLETON)
+        state = next(iter(RoutingState.objects.raw(lock, [SINGLETON])))
     return state
 
 
-def _ticket_lock(ticket_id, *, with_previous: bool) -> Ticket | None:
-    """The ticket under its row lock, with its category's own strategy and (for the previous
-    agent modifier) the assignee of the requester's latest other ticket: one query."""
+def _state_advance(state: RoutingState, agent_id: str) -> None:
+    """One more routed ticket, `agent_id`'s: the sequence and their entry only (the map is
+    not sent back whole)."""
+    table = RoutingState._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET sequence = sequence + 1, last_assigned = "
+            "last_assigned || jsonb_build_object(%s::text, sequence + 1) WHERE id = %s",
+            [agent_id, state.pk],
+        )
+    state.sequence += 1
+    state.last_assigned = {**state.last_assigned, agent_id: state.sequence}
+
+
+@functools.cache
+def _ticket_sql(with_previous: bool) -> str:
+    ticket, category = Ticket._meta.db_table, Category._meta.db_table
+    user, overrides = User._meta.db_table, CategoryRouting._meta.db_table
     previous = (
-        Ticket.objects.filter(requester_id=OuterRef("requester_id"), assignee__isnull=False)
-        .exclude(pk=OuterRef("pk"))
-        .order_by("-created_at")
-        .values("assignee_id")[:1]
+        f"(SELECT p.assignee_id FROM {ticket} p WHERE p.requester_id = t.requester_id "
+        "AND p.assignee_id IS NOT NULL AND p.id <> t.id ORDER BY p.created_at DESC LIMIT 1)"
+        if with_previous
+        else "NULL::uuid"
     )
     return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("category", "assignee")
-        .annotate(
-            category_strategy=Subquery(
-                CategoryRouting.objects.filter(category_id=OuterRef("category_id")).values(
-                    "strategy"
-                )[:1]
-            ),
-            previous_agent_id=(
-                Subquery(previous) if with_previous else Value(None, output_field=UUIDField())
-            ),
-        )
-        .filter(pk=ticket_id)
-        .first()
+        f"SELECT t.*, c.name AS category_name, a.email AS assignee_email, "
+        f"(SELECT o.strategy FROM {overrides} o WHERE o.category_id = t.category_id) "
+        f"AS category_strategy, {previous} AS previous_agent_id "
+        f"FROM {ticket} t LEFT JOIN {category} c ON c.id = t.category_id "
+        f"LEFT JOIN {user} a ON a.id = t.assignee_id WHERE t.id = %s FOR UPDATE OF t"
     )
+
+
+def _ticket_lock(ticket_id, *, with_previous: bool) -> Ticket | None:
+    """The ticket under its row lock, with its category's name and own strategy, its
+    assignee's email and (for the previous agent modifier) the assignee of the requester's
+    latest other ticket: one plain statement (this runs for every new ticket)."""
+    pk = parse_uuid(ticket_id)
+    if pk is None:
+        return None
+    return next(iter(Ticket.objects.raw(_ticket_sql(with_previous), [pk])), None)
 
 
 def _facts(ticket: Ticket) -> TicketFacts:
@@ -239,7 +254,7 @@ def _facts(ticket: Ticket) -> TicketFacts:
     return TicketFacts(
         priority=ticket.priority,
         category_id=str(ticket.category_id) if ticket.category_id else None,
-        category_name=ticket.category.name if ticket.category_id else "",
+        category_name=ticket.category_name or "",
         language=ticket.language,
         tags=frozenset(ticket.tags or ()),
         previous_agent_id=str(previous) if previous else None,
@@ -308,10 +323,9 @@ def ticket_route(
                 category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
             ),
             reason=decision.reason,
+            before_email=ticket.assignee_email,
         )
-    state.sequence += 1
-    state.last_assigned = {**state.last_assigned, decision.agent_id: state.sequence}
-    state.save(update_fields=["sequence", "last_assigned"])
+    _state_advance(state, decision.agent_id)
     return decision
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from panel1.actors import Actor
 from panel1.events import names
+from panel1.sentinels import UNSET
 from tickets.models import Ticket
 from tickets.services.audit import audit, emit, touch
 from tickets.services.locking import ticket_lock
@@ -50,7 +51,12 @@ class RoutedAgent:
 
 
 def ticket_route_assign(
-    *, ticket: Ticket, actor: Actor, assignee: RoutedAgent, reason: str
+    *,
+    ticket: Ticket,
+    actor: Actor,
+    assignee: RoutedAgent,
+    reason: str,
+    before_email: str | None = UNSET,
 ) -> Ticket:
     """Assign a ticket the router holds under its row lock (`select_for_update` in the
     caller's transaction) to the agent it chose: the same change, history row and
@@ -58,14 +64,16 @@ def ticket_route_assign(
     load, no savepoint): routing runs this once per new ticket.
 
     The router read the agent from its pool of active staff in the same transaction; the
-    category limit is checked here against what it read.
+    category limit is checked here against what it read. `before_email` is the current
+    assignee's email when the router read it with the ticket (else it is loaded).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ticket_route_assign() runs inside the router's transaction.")
     if assignee.category_ids and ticket.category_id not in assignee.category_ids:
         raise ValueError(f"{assignee.email} does not work this ticket's category.")
     before_id = ticket.assignee_id
-    before_email = ticket.assignee.email if before_id else None
+    if before_email is UNSET:
+        before_email = ticket.assignee.email if before_id else None
     ticket.assignee_id = assignee.id
     ticket.routing_reason = reason
     touch(ticket, "assignee", "routing_reason")
