@@ -36,6 +36,7 @@ def updated_ago(when) -> str:
     return gettext("%(when)s ago") % {"when": timesince(when, depth=1)}
 
 
+@register.filter
 def score_word(score) -> str:
     """What a 1-5 score means ("excellent")."""
     return _score_word(score)

@@ -120,11 +120,11 @@ def test_uploads_are_refused_or_stored_by_the_real_scanner(clamav, tenant, api_c
     customer = CustomerFactory()
     ticket = TicketFactory(requester=customer)
 
-    eicar = post_file(api_client, customer, ticket, "invoice.com", EICAR)
+    eicar = post_file(api_client, customer, ticket, "invoice.txt", EICAR)
     marked = post_file(api_client, customer, ticket, "report.pdf", b"%PDF-1.4 " + MARKER)
     clean = post_file(api_client, customer, ticket, "notes.txt", b"just text")
 
-    assert eicar.status_code == 422 and "invoice.com" in str(eicar.json())
+    assert eicar.status_code == 422 and "invoice.txt" in str(eicar.json())
     assert "Eicar-Test-Signature" in str(eicar.json())
     assert marked.status_code == 422 and "Panel1.Test.Marker" in str(marked.json())
     assert clean.status_code == 201
@@ -141,7 +141,7 @@ def test_an_infected_mail_attachment_is_quarantined_by_the_real_scanner(clamav, 
         raw_mail(
             sender="mallory@customer.test",
             attachments=[
-                ("evil.com", EICAR, "application/octet-stream"),
+                ("evil.txt", EICAR, "application/octet-stream"),
                 ("ok.txt", b"fine", "text/plain"),
             ],
         )
@@ -151,7 +151,7 @@ def test_an_infected_mail_attachment_is_quarantined_by_the_real_scanner(clamav, 
     assert [(a.filename, a.scan_status) for a in files] == [("ok.txt", "clean")]
     note = inbound.ticket.messages.get(message_type=MessageType.SYSTEM).content
     # clamd marks signatures from a local database ".UNOFFICIAL".
-    assert "evil.com (quarantined: malware Eicar-Test-Signature" in note
+    assert "evil.txt (quarantined: malware Eicar-Test-Signature" in note
 
 
 def test_scanner_down_holds_files_pending_and_the_rescan_job_settles_them(
@@ -163,14 +163,14 @@ def test_scanner_down_holds_files_pending_and_the_rescan_job_settles_them(
     settings.CLAMD_SOCKET = str(Path(clamav).with_name("down.sock"))  # clamd "down"
 
     clean = post_file(api_client, customer, ticket, "notes.txt", b"harmless")
-    infected = post_file(api_client, customer, ticket, "payload.bin", b"xx" + MARKER)
+    infected = post_file(api_client, customer, ticket, "payload.txt", b"xx" + MARKER)
     assert clean.status_code == infected.status_code == 201
-    held = Attachment.objects.get(filename="payload.bin")
+    held = Attachment.objects.get(filename="payload.txt")
     assert held.scan_status == ScanStatus.PENDING
     assert rescan_due(None).exists()
     # Shown as pending, with no link, in the portal and the desk.
     portal = tenant_client(customer).get(f"/tickets/{ticket.number}/").content.decode()
-    assert 'data-scan-status="pending">payload.bin' in portal
+    assert 'data-scan-status="pending">payload.txt' in portal
     assert f"/attachments/{held.pk}/" not in portal
     desk = tenant_client(agent).get(f"/desk/tickets/{ticket.number}/").content.decode()
     assert 'data-scan-status="pending">notes.txt' in desk
@@ -193,7 +193,7 @@ def test_scanner_down_holds_files_pending_and_the_rescan_job_settles_them(
     refused = api_client(agent).get(bad_url)
     assert refused.status_code == 409 and refused.json()["scan_status"] == "infected"
     note = ticket.messages.filter(message_type=MessageType.SYSTEM).last().content
-    assert "payload.bin was quarantined" in note and "Panel1.Test.Marker" in note
+    assert "payload.txt was quarantined" in note and "Panel1.Test.Marker" in note
     audit = AuditEntry.objects.get(action="attachment_quarantined")
     assert audit.target_id == str(held.pk) and audit.actor_label == "system"
 
@@ -205,7 +205,7 @@ def test_a_quarantined_file_is_deleted_from_storage(
     ticket = TicketFactory(requester=customer)
     settings.ATTACHMENT_SCAN_ASYNC = True
     settings.CLAMD_SOCKET = str(Path(clamav).with_name("down.sock"))
-    post_file(api_client, customer, ticket, "later.bin", MARKER)
+    post_file(api_client, customer, ticket, "later.txt", MARKER)
     held = Attachment.objects.get()
     name = held.file.name
     assert default_storage.exists(name)
