@@ -107,6 +107,9 @@ class Server:
         env["PYTHONPATH"] = str(app_dir)
         env["DJANGO_SETTINGS_MODULE"] = "panel1.settings"
         env["ENV_FILE"] = ""
+        # The rate limit still runs on every request (its cost is measured) but must not
+        # answer 429 to a benchmark that sends thousands of requests a minute as one user.
+        env.setdefault("API_THROTTLE_USER", "10000000/min")
         if redis:
             env["REDIS_URL"] = redis
         else:

@@ -331,7 +331,10 @@ def ticket_sla_start(
     if existing is not None:
         return existing
     now = now or timezone.now()
-    state = TicketSLA(ticket=ticket, started_at=ticket.created_at)
+    state = TicketSLA(ticket_id=ticket.pk, started_at=ticket.created_at)
+    # Only the forward cache: `ticket` may be the creating service's instance, returned to
+    # its caller, whose `ticket.sla_state` must read the row as it is then, not this object.
+    TicketSLA.ticket.field.set_cached_value(state, ticket)
     profile, why = sla_profile_match(priority=ticket.priority, category_id=ticket.category_id)
     before = due_times(state)
     refresh_state(state, profile, now=now)
