@@ -128,7 +128,7 @@ class SuggestionsSerializer(serializers.Serializer):
 
 @extend_schema_serializer(many=False)  # already the whole page: never wrapped in pagination
 class SearchPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(required=False, help_text="Absent on `?cursor=` pages.")
     # The search-only fields are absent from a plain (no `search`) page.
     count_exact = serializers.BooleanField(
         required=False,

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
@@ -32,7 +32,9 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.keyset = None
-        if CURSOR not in request.query_params:
+        # Keyset pages need an ordered QuerySet; a list built in Python (the plugins) pages
+        # by limit/offset whatever the query says.
+        if CURSOR not in request.query_params or not isinstance(queryset, QuerySet):
             return super().paginate_queryset(queryset, request, view)
         self.request = request
         self.limit = self.get_limit(request) or self.default_limit
@@ -58,6 +60,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     def get_paginated_response_schema(self, schema):
         answer = super().get_paginated_response_schema(schema)
         answer["properties"]["count"]["description"] = "Absent on `?cursor=` pages."
+        answer["required"] = [name for name in answer.get("required", []) if name != "count"]
         return answer
 
     def get_schema_operation_parameters(self, view):
