@@ -23,17 +23,19 @@ class TenantMiddleware(TenantMainMiddleware):
         return TenantMainMiddleware.hostname_from_request(request).lower()
 
     def process_request(self, request):
-        self._session_path = getattr(connection, "search_path_set_schemas", None)
+        # Kept on the connection (one per thread), never on this middleware instance, which the
+        # threads of a threaded server share.
+        connection.panel1_session_path = getattr(connection, "search_path_set_schemas", None)
         response = super().process_request(request)
         tenant = getattr(request, "tenant", None)
         if (
             response is None
             and tenant is not None
-            and self._session_path
+            and connection.panel1_session_path
             and connection.schema_name == tenant.schema_name
-            and list(self._session_path) == list(connection._get_cursor_search_paths())
+            and list(connection.panel1_session_path) == list(connection._get_cursor_search_paths())
         ):
-            connection.search_path_set_schemas = self._session_path
+            connection.search_path_set_schemas = connection.panel1_session_path
         if response is None and getattr(tenant, "suspended_at", None):
             return HttpResponse(
                 _("This helpdesk is suspended. Please contact its operator."),
@@ -45,7 +47,7 @@ class TenantMiddleware(TenantMainMiddleware):
     def get_tenant(self, domain_model, hostname):
         # Read the domain with the session's path as it is (see the class docstring), then
         # forget it again unless it stays valid: set_tenant() decides the next SET.
-        connection.search_path_set_schemas = self._session_path or ["public"]
+        connection.search_path_set_schemas = connection.panel1_session_path or ["public"]
         try:
             return super().get_tenant(domain_model, hostname)
         finally:
