@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db.models import Avg, Case, Count, Max, Prefetch, Q, When
 from django.utils import timezone
 
-from knowledgebase.models import Article, ArticleFeedback, Category, SearchRecord
+from knowledgebase.models import Article, ArticleFeedback, ArticleImage, Category, SearchRecord
 from knowledgebase.querysets import is_kb_staff
 from knowledgebase.search import articles_for_list
 from panel1.exceptions import NotFound
@@ -21,6 +21,26 @@ def article_get_for(user, slug: str) -> Article:
     if article is None:
         raise NotFound({"detail": ["Not found."]})
     return article
+
+
+def image_get_for(user, pk) -> ArticleImage:
+    """The article image `pk` if `user` may see it: staff see every image (the editor shows
+    drafts); everyone else only images of an article they may read, either the article it was
+    uploaded for or one whose text shows it (a translation, an image reused elsewhere)."""
+    image = ArticleImage.objects.filter(pk=pk).first()
+    if image is None or is_kb_staff(user):
+        return _found(image)
+    readable = Article.objects.visible_to(user)
+    if image.article_id and readable.filter(pk=image.article_id).exists():
+        return image
+    shown = readable.filter(body__contains=f"/kb/images/{image.pk}/").exists()
+    return _found(image if shown else None)
+
+
+def _found(image: ArticleImage | None) -> ArticleImage:
+    if image is None:
+        raise NotFound({"detail": ["Not found."]})
+    return image
 
 
 def article_list_for(user, *, category: Category | None = None):

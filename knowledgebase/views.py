@@ -21,7 +21,6 @@ from knowledgebase import selectors, services
 from knowledgebase.models import (
     Article,
     ArticleFeedback,
-    ArticleImage,
     SearchOutcome,
     SearchSource,
 )
@@ -259,9 +258,10 @@ def suggest(request):
 @kb_reader
 def image(request, pk):
     """An image of an article, with the type sniffed at upload; never run as a document."""
-    found = ArticleImage.objects.filter(pk=pk).first()
-    if found is None:
-        raise Http404("No such image")
+    try:
+        found = selectors.image_get_for(request.user, pk)
+    except NotFound as exc:
+        raise Http404("No such image") from exc
     try:
         handle = found.file.open("rb")
     except FileNotFoundError as exc:

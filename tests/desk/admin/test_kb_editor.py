@@ -191,3 +191,30 @@ def test_images_uploaded_for_a_new_article_belong_to_it_once_saved(tenant_client
     _post_article(client, "/desk/admin/kb/new/", body=f"See:\n\n{markdown}")
 
     assert ArticleImage.objects.get().article == Article.objects.get()
+
+
+def test_an_image_is_served_only_to_readers_of_an_article_that_shows_it(tenant_client, agent):
+    """An image of an internal article or a draft stays staff-only, even to someone who has
+    its address; a published article that shows the image opens it to that article's readers."""
+    from tests.factories import CustomerFactory
+
+    internal = ArticleFactory(visibility="INTERNAL", slug="internal-setup")
+    draft = ArticleFactory(status="DRAFT", slug="draft-setup")
+    staff = tenant_client(agent)
+    images = {}
+    for name, article in (("internal", internal), ("draft", draft), ("loose", None)):
+        data = {"image": SimpleUploadedFile(f"{name}.png", PNG)}
+        if article is not None:
+            data["article"] = str(article.pk)
+        images[name] = staff.post("/desk/admin/kb/images/", data).json()["markdown"]
+    urls = {name: markdown[markdown.index("(") + 1 : -1] for name, markdown in images.items()}
+    customer = tenant_client(CustomerFactory())
+
+    for url in urls.values():
+        assert staff.get(url).status_code == 200
+        assert customer.get(url).status_code == 404
+        assert tenant_client().get(url).status_code == 404
+
+    ArticleFactory(slug="public-copy", body=f"Copied:\n\n{images['internal']}")
+    assert customer.get(urls["internal"]).status_code == 200
+    assert customer.get(urls["draft"]).status_code == 404
