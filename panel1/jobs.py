@@ -180,6 +180,21 @@ def tenant_schema_names() -> list[str]:
     )
 
 
+def active_tenant_schema_names() -> list[str]:
+    """The schemas whose scheduled work runs: every tenant but the suspended ones (a suspended
+    tenant sends no mail, polls no mailbox and escalates nothing until it is reactivated;
+    its data and queued tasks are kept)."""
+    from django_tenants.utils import get_public_schema_name, get_tenant_model
+
+    return list(
+        get_tenant_model()
+        .objects.exclude(schema_name=get_public_schema_name())
+        .filter(suspended_at__isnull=True)
+        .order_by("schema_name")
+        .values_list("schema_name", flat=True)
+    )
+
+
 def for_each_tenant(func: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     """Run `func` in every tenant's schema in this process; a failing tenant is logged."""
     results: dict[str, Any] = {}
@@ -196,7 +211,7 @@ def fan_out(func: str) -> int:
     """Scheduled entry point: enqueue one `func` task per tenant that has work."""
     from django_q.tasks import async_task
 
-    schemas = tenant_schema_names()
+    schemas = active_tenant_schema_names()
     due = next((spec.due for spec in _schedules.values() if spec.func == func), None)
     if due is not None:
         schemas = schemas_with_work(due, schemas)

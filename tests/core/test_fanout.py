@@ -51,6 +51,28 @@ def test_fan_out_enqueues_only_tenants_with_work(tenant, other_tenant, enqueued)
     ]
 
 
+def test_a_suspended_tenant_gets_no_scheduled_work_until_reactivated(
+    tenant, other_tenant, enqueued
+):
+    from panel1.tenants.services import tenant_reactivate, tenant_suspend
+
+    _stale_event()
+    tenant_suspend(tenant=tenant, reason="unpaid")
+    assert jobs.fan_out("panel1.events.bus.sweep_pending_task") == 0
+    jobs.fan_out("panel1.jobs.heartbeat")  # no due check: every active tenant
+    assert {call[1] for call in enqueued} >= {other_tenant.schema_name}
+    assert tenant.schema_name not in {call[1] for call in enqueued}
+    enqueued.clear()
+    # Manual commands (key rotation, reports rebuild) still see it.
+    assert tenant.schema_name in jobs.tenant_schema_names()
+
+    tenant_reactivate(tenant=tenant)
+    assert jobs.fan_out("panel1.events.bus.sweep_pending_task") == 1
+    assert enqueued == [
+        ("panel1.jobs.run_in_schema", "t_alpha", "panel1.events.bus.sweep_pending_task")
+    ]
+
+
 def _queries(captured) -> list[str]:
     # Not counted: django-tenants' SET search_path, the savepoint around the probe.
     skip = ("SET ", "SAVEPOINT ", "RELEASE SAVEPOINT ")
