@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from automation import services
 from automation.models import (
@@ -121,7 +122,12 @@ class TemplateForm(forms.ModelForm):
             raise ValidationError(exc.errors) from exc
         renamed = self.instance.pk and cleaned.get("name") != self.instance.name
         if renamed and (users := services.rules_using_template(self.instance.name)):
-            raise ValidationError({"name": f"Used by rules ({', '.join(users)}); keep the name."})
+            raise ValidationError(
+                {
+                    "name": _("Used by rules (%(users)s); keep the name.")
+                    % {"users": ", ".join(users)}
+                }
+            )
         return cleaned
 
 

@@ -23,6 +23,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from desk.models import (
     DeskSettings,
@@ -70,7 +71,7 @@ def notification_preference_set(*, actor: User, channels: dict) -> NotificationP
     channel>: bool}}, plugin channels also for the kind "notice" (notices from automation
     rules and escalations). Choices for channels of plugins switched off since are kept."""
     if not actor.is_helpdesk_staff:
-        raise PermissionDenied("Only staff have notification preferences.")
+        raise PermissionDenied(_("Only staff have notification preferences."))
     offered = plugin_channel_ids()
     kept = preference_for(actor).channels or {}
 
@@ -82,7 +83,7 @@ def notification_preference_set(*, actor: User, channels: dict) -> NotificationP
     clean = {kind: choices(kind, ["in_app", "email", *offered]) for kind in NotificationKind.values}
     if offered or any("." in k for k in kept.get(notifiers.NOTICE_KIND) or {}):
         clean[notifiers.NOTICE_KIND] = choices(notifiers.NOTICE_KIND, offered)
-    pref, _ = NotificationPreference.objects.update_or_create(
+    pref, _unused = NotificationPreference.objects.update_or_create(
         user=actor, defaults={"channels": clean}
     )
     return pref
@@ -107,7 +108,7 @@ def desk_settings_update(*, actor: User, assign_on_reply: bool) -> DeskSettings:
     from panel1.audit.services import audit_record
 
     if not (actor.is_active and actor.role == "ADMIN"):
-        raise PermissionDenied("Only admins change the desk settings.")
+        raise PermissionDenied(_("Only admins change the desk settings."))
     current = desk_settings()
     before = current.assign_on_reply
     current.assign_on_reply = bool(assign_on_reply)
@@ -136,7 +137,7 @@ def email_wanted(*, kind: str, user) -> bool:
 def ticket_follow(*, ticket: Ticket, actor: User, follow: bool = True) -> bool:
     """Follow (or stop following) a ticket; answers whether the agent follows it now."""
     if not actor.is_helpdesk_staff:
-        raise PermissionDenied("Only staff follow tickets.")
+        raise PermissionDenied(_("Only staff follow tickets."))
     if follow:
         TicketFollow.objects.get_or_create(ticket=ticket, user=actor)
     else:
@@ -278,7 +279,7 @@ def on_message(event: bus.Event) -> None:
     )
     users = ([ticket.assignee] if ticket.assignee else []) + followers
     text = f"{who} replied on {ticket.number}: {ticket.subject}"
-    _, mail_to = _notify(
+    _unused, mail_to = _notify(
         event=event, users=users, kind=NotificationKind.CUSTOMER_REPLY, ticket=ticket, text=text
     )
     # The assignee's mail is the mail channel's customer_reply; followers get a notice.
@@ -294,7 +295,7 @@ def on_sla(event: bus.Event) -> None:
     what = "breached" if event.name == names.SLA_BREACH else "at risk"
     target = str(event.payload.get("target") or event.payload.get("metric") or "SLA")
     text = f"SLA {what} on {ticket.number} ({target.replace('_', ' ')}): {ticket.subject}"
-    _, mail_to = _notify(
+    _unused, mail_to = _notify(
         event=event, users=[ticket.assignee], kind=NotificationKind.SLA, ticket=ticket, text=text
     )
     if event.name == names.SLA_AT_RISK:  # breaches are mailed by the mail channel already

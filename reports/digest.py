@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import Role, User
 from panel1.exceptions import DomainError
@@ -55,7 +56,7 @@ def digest_subscribed(user: User) -> bool:
 def digest_subscribe(*, user: User, enabled: bool) -> DigestSubscription:
     """Turn `user`'s weekly digest on or off; only supervisors and admins can turn it on."""
     if enabled and not digest_eligible(user):
-        raise DomainError({"subscribed": ["The weekly digest is for supervisors and admins."]})
+        raise DomainError({"subscribed": [_("The weekly digest is for supervisors and admins.")]})
     subscription, created = DigestSubscription.objects.get_or_create(
         user=user, defaults={"enabled": enabled}
     )
@@ -153,7 +154,7 @@ def _skip_reason(user: User, tenant: Tenant) -> str:
 
 def _delivery(user: User, week: dt.date, tenant: Tenant) -> DigestDelivery:
     row_id = uuid.uuid4().hex
-    row, _ = DigestDelivery.objects.get_or_create(
+    row, _unused = DigestDelivery.objects.get_or_create(
         user=user,
         week_start=week,
         defaults={"to_email": user.email, "message_id": f"digest.{row_id}@{mail_domain(tenant)}"},

@@ -6,6 +6,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from panel1.exceptions import NotFound
 from reports.figures import REPORTS, Report
@@ -18,7 +19,7 @@ DEFAULT_CACHE_SECONDS = 600
 def report_get(name: str) -> Report:
     report = REPORTS.get(name)
     if report is None:
-        raise NotFound({"detail": f"No report named {name!r}."})
+        raise NotFound({"detail": _("No report named %(name)s.") % {"name": repr(name)}})
     return report
 
 
@@ -56,7 +57,7 @@ def _cache_key(name: str, params: ReportParams) -> str:
 def _compute(report: Report, params: ReportParams) -> dict:
     rows, totals = report.compute(params)
     before = params.previous()
-    _, previous = report.compute(before, with_rows=False)
+    _unused, previous = report.compute(before, with_rows=False)
     return {
         "name": report.name,
         "start": params.start,

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from desk.admin_area.base import admin_render, admin_view
@@ -45,7 +46,8 @@ def agent_list(request):
         else:
             messages.success(
                 request,
-                f"Invited {user.name}: a mail with a link to choose a password is on its way.",
+                _("Invited %(user_name)s: a mail with a link to choose a password is on its way.")
+                % {"user_name": user.name},
             )
             return redirect("desk:admin-agents")
     context = {"staff": staff, "form": form, "roles": dict(ROLE_CHOICES)}
@@ -85,7 +87,9 @@ def agent_edit(request, pk):
         except DomainError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"Saved {member.get_full_name() or member.email}.")
+            messages.success(
+                request, _("Saved %(value)s.") % {"value": member.get_full_name() or member.email}
+            )
             return redirect("desk:admin-agents")
     context = {"member": member, "form": form}
     return admin_render(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from desk.models import CannedResponse
 from panel1.tenants.forms import BrandingForm
@@ -51,11 +52,11 @@ def _timezones() -> list[tuple[str, str]]:
 class SettingsForm(BrandingForm):
     """Branding, numbering and portal options, with words instead of setting names."""
 
-    default_timezone = forms.ChoiceField(label="Default time zone", choices=_timezones)
+    default_timezone = forms.ChoiceField(label=_("Default time zone"), choices=_timezones)
     kb_search_config = forms.ChoiceField(
-        label="Knowledge base search language",
+        label=_("Knowledge base search language"),
         choices=KB_SEARCH_LANGUAGES,
-        help_text="Search finds other forms of a word (plural, tense) in this language.",
+        help_text=_("Search finds other forms of a word (plural, tense) in this language."),
     )
 
     class Meta(BrandingForm.Meta):
@@ -88,7 +89,7 @@ class CategoryForm(forms.ModelForm):
 
 class CannedResponseForm(forms.ModelForm):
     shared = forms.BooleanField(
-        required=False, label="Shared with the whole team (otherwise only you see it)"
+        required=False, label=_("Shared with the whole team (otherwise only you see it)")
     )
 
     class Meta:
@@ -120,11 +121,11 @@ class AgentEditForm(forms.Form):
         queryset=Category.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: the agent may work every category.",
+        help_text=_("None ticked: the agent may work every category."),
     )
     # Availability (online/away/offline) is the agent's own switch and the routing screen's.
     capacity = forms.IntegerField(
-        min_value=0, max_value=10_000, label="At most this many open tickets (0 = no limit)"
+        min_value=0, max_value=10_000, label=_("At most this many open tickets (0 = no limit)")
     )
 
     def __init__(self, *args, roles, **kwargs):
@@ -136,11 +137,11 @@ class AgentEditForm(forms.Form):
 class EmailTemplateForm(forms.Form):
     key = forms.ChoiceField(choices=EmailTemplateKey.choices, widget=forms.HiddenInput)
     subject = forms.CharField(max_length=255)
-    body_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), label="Text")
+    body_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), label=_("Text"))
     body_html = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10}),
         required=False,
-        label="HTML (optional)",
-        help_text="Empty: the text, as paragraphs.",
+        label=_("HTML (optional)"),
+        help_text=_("Empty: the text, as paragraphs."),
     )
-    is_active = forms.BooleanField(required=False, label="Use this text instead of the default")
+    is_active = forms.BooleanField(required=False, label=_("Use this text instead of the default"))

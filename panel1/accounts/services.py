@@ -22,10 +22,14 @@ def customer_get_or_create(*, email: str, name: str = "") -> tuple[User, bool]:
     try:
         validate_email(email)
         if len(email) > EMAIL_MAX_LENGTH:  # the column's limit (RFC 5321)
-            raise ValidationError("too long")
+            raise ValidationError(_("too long"))
     except ValidationError as exc:
         raise DomainError(
-            {"requester_email": [f"{email[:60]!r} is not a valid email address."]}
+            {
+                "requester_email": [
+                    _("%(email)s is not a valid email address.") % {"email": repr(email[:60])}
+                ]
+            }
         ) from exc
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
@@ -83,7 +87,7 @@ def _normalized_email(email: str, *, field: str = "email") -> str:
     try:
         validate_email(email)
         if len(email) > EMAIL_MAX_LENGTH:
-            raise ValidationError("too long")
+            raise ValidationError(_("too long"))
     except ValidationError as exc:
         raise DomainError({field: [_("Enter a valid email address.")]}) from exc
     return email

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 
@@ -81,7 +82,10 @@ class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         raw = read_bounded(stream, settings.API_MAX_JSON_BYTES)
         if json_depth(raw) > settings.API_MAX_JSON_DEPTH:
-            raise ParseError(f"JSON nested deeper than {settings.API_MAX_JSON_DEPTH} levels.")
+            raise ParseError(
+                _("JSON nested deeper than %(api_max_json_depth)s levels.")
+                % {"api_max_json_depth": settings.API_MAX_JSON_DEPTH}
+            )
         data = super().parse(io.BytesIO(raw), media_type, parser_context)
         return clean_payload(data)
 

@@ -14,10 +14,10 @@ class DomainInline(admin.TabularInline):
 
 
 class TenantCreationForm(forms.ModelForm):
-    domain = forms.CharField(help_text="Host name, e.g. acme.example.com")
-    admin_email = forms.EmailField(max_length=254, help_text="The tenant's first administrator")
+    domain = forms.CharField(help_text=_("Host name, e.g. acme.example.com"))
+    admin_email = forms.EmailField(max_length=254, help_text=_("The tenant's first administrator"))
     admin_password = forms.CharField(
-        widget=forms.PasswordInput, required=False, help_text="Leave empty to send no password"
+        widget=forms.PasswordInput, required=False, help_text=_("Leave empty to send no password")
     )
 
     class Meta:

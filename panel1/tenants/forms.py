@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext as _
 
 from panel1.sniffing import sniff_content_type
 from panel1.tenants.models import Tenant
@@ -18,13 +19,15 @@ class BrandingForm(forms.ModelForm):
 
         value = self.cleaned_data["default_timezone"]
         if value not in available_timezones():
-            raise forms.ValidationError(f"{value!r} is not a known IANA time zone.")
+            raise forms.ValidationError(
+                _("%(value)s is not a known IANA time zone.") % {"value": repr(value)}
+            )
         return value
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
         if logo and hasattr(logo, "size") and logo.size > 1024 * 1024:
-            raise forms.ValidationError("Use a logo of at most 1 MB.")
+            raise forms.ValidationError(_("Use a logo of at most 1 MB."))
         if logo and hasattr(logo, "read"):
             head = logo.read(8192)
             logo.seek(0)
@@ -34,5 +37,5 @@ class BrandingForm(forms.ModelForm):
                 "image/gif",
                 "image/webp",
             }:
-                raise forms.ValidationError("Upload a PNG, JPEG, GIF or WebP image.")
+                raise forms.ValidationError(_("Upload a PNG, JPEG, GIF or WebP image."))
         return logo

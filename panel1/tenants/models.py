@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 hex_color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
@@ -38,7 +39,7 @@ class Tenant(TenantMixin):
     kb_search_config = models.CharField(
         max_length=32,
         default="english",
-        help_text="PostgreSQL text search configuration used for knowledge-base search.",
+        help_text=_("PostgreSQL text search configuration used for knowledge-base search."),
     )
     # The plugins this tenant enabled (names), kept in step with panel1.plugins' PluginState by
     # its services: the tenant row is read for every request anyway, so a request learns which

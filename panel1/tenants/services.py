@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from panel1.accounts.models import Role, User
@@ -49,18 +50,20 @@ def validate_tenant_input(*, schema_name: str, domain: str, name: str, admin_ema
     errors: dict[str, list[str]] = {}
     if not SCHEMA_RE.match(schema_name or "") or schema_name.startswith("pg_"):
         errors["schema"] = [
-            "Use 2-41 lowercase letters, digits or underscores, starting with a letter."
+            _("Use 2-41 lowercase letters, digits or underscores, starting with a letter.")
         ]
     elif schema_name in RESERVED_SCHEMAS or schema_name == settings.TENANT_BASE_SCHEMA:
-        errors["schema"] = [f"{schema_name!r} is reserved."]
+        errors["schema"] = [_("%(schema_name)s is reserved.") % {"schema_name": repr(schema_name)}]
     if not DOMAIN_RE.match((domain or "").lower()):
-        errors["domain"] = [f"{domain!r} is not a valid host name."]
+        errors["domain"] = [_("%(domain)s is not a valid host name.") % {"domain": repr(domain)}]
     if not (name or "").strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     try:
         validate_email(admin_email)
     except ValidationError:
-        errors["admin_email"] = [f"{admin_email!r} is not a valid email address."]
+        errors["admin_email"] = [
+            _("%(admin_email)s is not a valid email address.") % {"admin_email": repr(admin_email)}
+        ]
     if errors:
         raise ProvisioningError(errors)
 
@@ -97,7 +100,7 @@ def ensure_template_schema(*, verbosity: int = 0) -> bool:
 
 def ensure_public_tenant() -> Tenant:
     """The public schema's tenant row and platform domain (landing page, platform admin)."""
-    public, _ = Tenant.objects.get_or_create(
+    public, _unused = Tenant.objects.get_or_create(
         schema_name=get_public_schema_name(), defaults={"name": "Panel1 platform"}
     )
     Domain.objects.get_or_create(
@@ -168,7 +171,7 @@ def _finish_provisioning(
 ) -> ProvisionResult:
     changes: list[str] = ["tenant schema created"] if created else []
     with transaction.atomic():
-        _, domain_created = Domain.objects.get_or_create(
+        _unused, domain_created = Domain.objects.get_or_create(
             domain=domain, defaults={"tenant": tenant, "is_primary": not tenant.domains.exists()}
         )
         if domain_created:
@@ -249,7 +252,9 @@ def tenant_settings_update(
     values = {key: arguments[key] for key in TENANT_SETTINGS_FIELDS if arguments[key] is not UNSET}
     if "default_timezone" in values and values["default_timezone"] not in available_timezones():
         tz = values["default_timezone"]
-        raise DomainError({"default_timezone": [f"{tz!r} is not a known IANA time zone."]})
+        raise DomainError(
+            {"default_timezone": [_("%(tz)s is not a known IANA time zone.") % {"tz": repr(tz)}]}
+        )
     changes: dict[str, list[Any]] = {}
     for name, value in values.items():
         before = getattr(tenant, name)

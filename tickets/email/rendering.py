@@ -18,6 +18,7 @@ from functools import lru_cache
 from django.template.loader import get_template, render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from tickets.email.addresses import MAX_SUBJECT_CHARS, header_safe
 from tickets.email.parsing import sanitize_html
@@ -93,7 +94,7 @@ def template_errors(*, key: str, subject: str, body_text: str, body_html: str) -
     """Validation messages for a tenant's template (unknown placeholders, sizes)."""
     errors: dict[str, list[str]] = {}
     if key not in EmailTemplateKey.values:
-        errors["key"] = [f"{key!r} is not a notification."]
+        errors["key"] = [_("%(key)s is not a notification.") % {"key": repr(key)}]
     for field, value in (("subject", subject), ("body_text", body_text), ("body_html", body_html)):
         unknown = sorted({m.group(1) for m in PLACEHOLDER_RE.finditer(value or "")} - PLACEHOLDERS)
         if unknown:
@@ -104,9 +105,12 @@ def template_errors(*, key: str, subject: str, body_text: str, body_html: str) -
                 + ", ".join(sorted(PLACEHOLDERS))
             )
         if len(value or "") > MAX_TEMPLATE_CHARS:
-            errors.setdefault(field, []).append(f"Use at most {MAX_TEMPLATE_CHARS} characters.")
+            errors.setdefault(field, []).append(
+                _("Use at most %(max_template_chars)s characters.")
+                % {"max_template_chars": MAX_TEMPLATE_CHARS}
+            )
     if "\n" in (subject or "") or "\r" in (subject or ""):
-        errors.setdefault("subject", []).append("The subject is one line.")
+        errors.setdefault("subject", []).append(_("The subject is one line."))
     return errors
 
 
