@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from automation import services
 from automation.models import (
@@ -48,8 +49,12 @@ class RuleForm(forms.ModelForm):
             "stop_processing",
         ]
         help_texts = {
-            "conditions": 'JSON: [{"field": "priority", "operator": "equals", "value": "HIGH"}]',
-            "actions": 'JSON: [{"type": "change_status", "parameters": {"status": "CLOSED"}}]',
+            "conditions": gettext_lazy(
+                'JSON: [{"field": "priority", "operator": "equals", "value": "HIGH"}]'
+            ),
+            "actions": gettext_lazy(
+                'JSON: [{"type": "change_status", "parameters": {"status": "CLOSED"}}]'
+            ),
         }
 
     def clean(self):

@@ -100,7 +100,7 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = ["title", "slug", "category", "status", "visibility", "excerpt", "tags", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"})}
-        help_texts = {"excerpt": "Leave empty to use the start of the body."}
+        help_texts = {"excerpt": gettext_lazy("Leave empty to use the start of the body.")}
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or ""

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from desk.admin_area.base import admin_render, admin_view
@@ -22,7 +23,11 @@ from panel1.exceptions import DomainError
 from tickets.models import AgentProfile, Status
 from tickets.services.categories import agent_profile_create, agent_profile_update
 
-ROLE_CHOICES = [(Role.AGENT, "Agent"), (Role.SUPERVISOR, "Supervisor"), (Role.ADMIN, "Admin")]
+ROLE_CHOICES = [
+    (Role.AGENT, gettext_lazy("Agent")),
+    (Role.SUPERVISOR, gettext_lazy("Supervisor")),
+    (Role.ADMIN, gettext_lazy("Admin")),
+]
 OPEN = [Status.OPEN, Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER, Status.ON_HOLD]
 
 

@@ -13,35 +13,35 @@ from tickets.models import Category, EmailTemplateKey
 
 # PostgreSQL's built-in text search configurations, by the language people know them as.
 KB_SEARCH_LANGUAGES = (
-    ("simple", "No language rules (exact words)"),
-    ("arabic", "Arabic"),
-    ("armenian", "Armenian"),
-    ("basque", "Basque"),
-    ("catalan", "Catalan"),
-    ("danish", "Danish"),
-    ("dutch", "Dutch"),
-    ("english", "English"),
-    ("finnish", "Finnish"),
-    ("french", "French"),
-    ("german", "German"),
-    ("greek", "Greek"),
-    ("hindi", "Hindi"),
-    ("hungarian", "Hungarian"),
-    ("indonesian", "Indonesian"),
-    ("irish", "Irish"),
-    ("italian", "Italian"),
-    ("lithuanian", "Lithuanian"),
-    ("nepali", "Nepali"),
-    ("norwegian", "Norwegian"),
-    ("portuguese", "Portuguese"),
-    ("romanian", "Romanian"),
-    ("russian", "Russian"),
-    ("serbian", "Serbian"),
-    ("spanish", "Spanish"),
-    ("swedish", "Swedish"),
-    ("tamil", "Tamil"),
-    ("turkish", "Turkish"),
-    ("yiddish", "Yiddish"),
+    ("simple", _("No language rules (exact words)")),
+    ("arabic", _("Arabic")),
+    ("armenian", _("Armenian")),
+    ("basque", _("Basque")),
+    ("catalan", _("Catalan")),
+    ("danish", _("Danish")),
+    ("dutch", _("Dutch")),
+    ("english", _("English")),
+    ("finnish", _("Finnish")),
+    ("french", _("French")),
+    ("german", _("German")),
+    ("greek", _("Greek")),
+    ("hindi", _("Hindi")),
+    ("hungarian", _("Hungarian")),
+    ("indonesian", _("Indonesian")),
+    ("irish", _("Irish")),
+    ("italian", _("Italian")),
+    ("lithuanian", _("Lithuanian")),
+    ("nepali", _("Nepali")),
+    ("norwegian", _("Norwegian")),
+    ("portuguese", _("Portuguese")),
+    ("romanian", _("Romanian")),
+    ("russian", _("Russian")),
+    ("serbian", _("Serbian")),
+    ("spanish", _("Spanish")),
+    ("swedish", _("Swedish")),
+    ("tamil", _("Tamil")),
+    ("turkish", _("Turkish")),
+    ("yiddish", _("Yiddish")),
 )
 
 
@@ -61,17 +61,17 @@ class SettingsForm(BrandingForm):
 
     class Meta(BrandingForm.Meta):
         labels = {
-            "display_name": "Helpdesk name",
-            "primary_color": "Brand colour",
-            "support_email": "Support address (mail is sent from it)",
-            "footer_text": "Footer text",
-            "ticket_prefix": "Ticket number prefix",
-            "ticket_number_include_year": "Put the year in ticket numbers",
-            "ticket_number_padding": "Digits in ticket numbers",
-            "ticket_suffix": "Ticket number suffix",
-            "allow_signup": "Customers may sign up in the portal",
-            "customers_can_set_priority": "Customers may choose a priority",
-            "customers_can_cc": "Customers may copy others on tickets",
+            "display_name": _("Helpdesk name"),
+            "primary_color": _("Brand colour"),
+            "support_email": _("Support address (mail is sent from it)"),
+            "footer_text": _("Footer text"),
+            "ticket_prefix": _("Ticket number prefix"),
+            "ticket_number_include_year": _("Put the year in ticket numbers"),
+            "ticket_number_padding": _("Digits in ticket numbers"),
+            "ticket_suffix": _("Ticket number suffix"),
+            "allow_signup": _("Customers may sign up in the portal"),
+            "customers_can_set_priority": _("Customers may choose a priority"),
+            "customers_can_cc": _("Customers may copy others on tickets"),
         }
         help_texts = {"kb_search_config": ""}
 
@@ -84,7 +84,7 @@ class CategoryForm(forms.ModelForm):
             "color": forms.TextInput(attrs={"type": "color"}),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"is_active": "Active (offered on new tickets)"}
+        labels = {"is_active": _("Active (offered on new tickets)")}
 
 
 class CannedResponseForm(forms.ModelForm):
@@ -100,7 +100,7 @@ class CannedResponseForm(forms.ModelForm):
     def __init__(self, *args, can_share: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.order_by("name")
-        self.fields["category"].empty_label = "— any category —"
+        self.fields["category"].empty_label = _("— any category —")
         if not can_share:
             del self.fields["shared"]
 

@@ -9,6 +9,7 @@ from django.db.models.functions import JSONObject
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from desk import services as desk_services
@@ -363,11 +364,11 @@ def _apply_props(request, ticket: Ticket, form: PropertyForm) -> None:
 
 
 _PROP_LABELS = {
-    "status": "Status",
-    "priority": "Priority",
-    "category": "Category",
-    "assignee": "Assignee",
-    "tags": "Tags",
+    "status": gettext_lazy("Status"),
+    "priority": gettext_lazy("Priority"),
+    "category": gettext_lazy("Category"),
+    "assignee": gettext_lazy("Assignee"),
+    "tags": gettext_lazy("Tags"),
 }
 
 

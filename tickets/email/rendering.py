@@ -169,7 +169,7 @@ def render_sources(
 
 def rating_links_html(urls: dict[int, str]) -> SafeString:
     """The five one-click rating buttons (markup built here, values escaped)."""
-    labels = {1: "1 - Poor", 2: "2", 3: "3", 4: "4", 5: "5 - Excellent"}
+    labels = {1: _("1 - Poor"), 2: "2", 3: "3", 4: "4", 5: _("5 - Excellent")}
     links = " &middot; ".join(
         f'<a href="{escape(urls[n])}" style="font-weight:bold">{escape(labels[n])}</a>'
         for n in sorted(urls)
