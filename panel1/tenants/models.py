@@ -36,6 +36,11 @@ class Tenant(TenantMixin):
     allow_signup = models.BooleanField(default=True)
     customers_can_set_priority = models.BooleanField(default=False)
     customers_can_cc = models.BooleanField(default=True)
+    # Interface languages (codes of settings.LANGUAGES): empty = every shipped language, so a
+    # new tenant offers them all until its admin narrows them (panel1.i18n.languages).
+    offered_languages = models.JSONField(default=list, blank=True)
+    # "" = the site's LANGUAGE_CODE (when offered).
+    default_language = models.CharField(max_length=10, blank=True)
     kb_search_config = models.CharField(
         max_length=32,
         default="english",

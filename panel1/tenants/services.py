@@ -219,6 +219,8 @@ TENANT_SETTINGS_FIELDS = (
     "customers_can_set_priority",
     "customers_can_cc",
     "kb_search_config",
+    "offered_languages",
+    "default_language",
 )
 
 
@@ -241,6 +243,8 @@ def tenant_settings_update(
     customers_can_set_priority: bool = UNSET,
     customers_can_cc: bool = UNSET,
     kb_search_config: str = UNSET,
+    offered_languages: list[str] = UNSET,
+    default_language: str = UNSET,
 ) -> Tenant:
     """Change the tenant's branding, numbering and portal options; audit what changed.
 
@@ -255,6 +259,7 @@ def tenant_settings_update(
         raise DomainError(
             {"default_timezone": [_("%(tz)s is not a known IANA time zone.") % {"tz": repr(tz)}]}
         )
+    values.update(_clean_languages(tenant, values))
     changes: dict[str, list[Any]] = {}
     for name, value in values.items():
         before = getattr(tenant, name)
@@ -280,6 +285,44 @@ def tenant_settings_update(
         changes["logo"][1] = tenant.logo.name or ""
     audit_record(actor=actor, action="settings_changed", target=tenant, details=changes)
     return tenant
+
+
+def _clean_languages(tenant: Tenant, values: dict) -> dict:
+    """The offered languages (every shipped one chosen is stored as [] = all, so languages
+    shipped later are offered too) and a default among them."""
+    from panel1.i18n.languages import shipped_languages
+
+    shipped = shipped_languages()
+    cleaned: dict[str, Any] = {}
+    offered = tenant.offered_languages or []
+    if "offered_languages" in values:
+        chosen = values["offered_languages"]
+        if not isinstance(chosen, list | tuple) or not all(isinstance(c, str) for c in chosen):
+            raise DomainError({"offered_languages": [_("Expected a list of language codes.")]})
+        codes = {c.strip().lower().replace("_", "-") for c in chosen}
+        unknown = sorted(codes - set(shipped))
+        if unknown:
+            raise DomainError(
+                {
+                    "offered_languages": [
+                        _("%(codes)s: not a language of this installation.")
+                        % {"codes": ", ".join(unknown)}
+                    ]
+                }
+            )
+        if not codes:
+            raise DomainError({"offered_languages": [_("Offer at least one language.")]})
+        offered = [] if codes == set(shipped) else [c for c in shipped if c in codes]
+        cleaned["offered_languages"] = offered
+    if "default_language" in values or "offered_languages" in values:
+        default = values.get("default_language", tenant.default_language) or ""
+        default = default.strip().lower().replace("_", "-")
+        if default and default not in (offered or shipped):
+            raise DomainError(
+                {"default_language": [_("The default language must be one of those offered.")]}
+            )
+        cleaned["default_language"] = default
+    return cleaned
 
 
 def tenant_suspend(*, tenant: Tenant, actor=None, reason: str = "") -> bool:
