@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from panel1.accounts.models import Role, User
 from panel1.exceptions import DomainError
+from panel1.i18n.languages import mail_language
 from panel1.tenants.models import Tenant
 from panel1.tenants.services import current_tenant
 from reports.digest_content import DigestFigures, digest_figures, digest_render
@@ -211,7 +212,7 @@ def _message(
     user: User, figures: DigestFigures, tenant: Tenant, row: DigestDelivery
 ) -> EmailMultiAlternatives:
     base_url = site_base_url(tenant)
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    with translation.override(mail_language(user)):
         subject, text, html = digest_render(
             figures, recipient=user, base_url=base_url, brand=_brand(tenant, base_url)
         )

@@ -184,15 +184,34 @@ def low_score_notify_task(ticket_id: str) -> int:
     rating = getattr(ticket, "satisfaction", None) if ticket else None
     if rating is None:
         return 0
+    from django.utils import translation
+
+    from panel1.i18n.languages import mail_language
+
     people = User.objects.filter(is_active=True, notify_by_email=True)
-    recipients = list(people.filter(role=Role.SUPERVISOR).values_list("email", flat=True))
-    recipients = recipients or list(people.filter(role=Role.ADMIN).values_list("email", flat=True))
-    subject = f"[{ticket.number}] Low satisfaction score: {ticket.subject}"[:200]
-    body = "\n".join(
-        [f"{name.replace('_', ' ')}: {getattr(rating, name) or '-'}" for name in QUESTIONS]
-        + [f"Comment: {rating.comment}" if rating.comment else "", f"Ticket {ticket.number}"]
-        + [absolute_url(current_tenant(), f"/desk/tickets/{ticket.number}/")]
-    )
-    return sum(
-        send_mail(subject, body, settings.SUPPORT_FROM_EMAIL, [email]) for email in recipients
-    )
+    recipients = list(people.filter(role=Role.SUPERVISOR))
+    recipients = recipients or list(people.filter(role=Role.ADMIN))
+    link = absolute_url(current_tenant(), f"/desk/tickets/{ticket.number}/")
+    sent = 0
+    for person in recipients:
+        with translation.override(mail_language(person)):
+            subject, body = _low_score_mail(ticket, rating, link)
+        sent += send_mail(subject, body, settings.SUPPORT_FROM_EMAIL, [person.email])
+    return sent
+
+
+def _low_score_mail(ticket: Ticket, rating: SatisfactionRating, link: str) -> tuple[str, str]:
+    labels = {
+        "response_time": _("Response time"),
+        "solution": _("Solution"),
+        "team": _("Team"),
+    }
+    subject = _("[%(number)s] Low satisfaction score: %(subject)s") % {
+        "number": ticket.number,
+        "subject": ticket.subject,
+    }
+    lines = [f"{labels[name]}: {getattr(rating, name) or '-'}" for name in QUESTIONS]
+    if rating.comment:
+        lines.append(_("Comment: %(comment)s") % {"comment": rating.comment})
+    lines += [_("Ticket %(number)s") % {"number": ticket.number}, link]
+    return subject[:200], "\n".join(lines)

@@ -38,7 +38,7 @@ def language_field_choices(tenant) -> list[tuple[str, str]]:
 
 
 def timezone_field_choices(tenant) -> list[tuple[str, str]]:
-    """"" (the helpdesk's zone, named) and every IANA zone."""
+    """ "" (the helpdesk's zone, named) and every IANA zone."""
     from zoneinfo import available_timezones
 
     zone = getattr(tenant, "default_timezone", "") or "UTC"

@@ -87,3 +87,10 @@ def recipient_language(user, *, tenant, ticket=None) -> str:
         if detected:
             return detected
     return default_language(tenant)
+
+
+def mail_language(user, *, ticket=None) -> str:
+    """`recipient_language` for the active tenant (mail is sent with its schema active)."""
+    from panel1.tenants.services import current_tenant
+
+    return recipient_language(user, tenant=current_tenant(), ticket=ticket)

@@ -13,15 +13,17 @@ class BrandingForm(forms.ModelForm):
     offered_languages = forms.MultipleChoiceField(
         label=gettext_lazy("Languages offered"),
         choices=(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy(
             "The languages of the desk, the portal and the mail; people pick among these, "
-            "and browsers' preferences choose among them."
+            "and browsers' preferences choose among them. None ticked: all of them."
         ),
     )
     default_language = forms.ChoiceField(
         label=gettext_lazy("Default language"),
         choices=(),
+        required=False,
         help_text=gettext_lazy(
             "For visitors whose browser asks for none of the offered languages, and for mail "
             "to people who chose none."
@@ -45,6 +47,7 @@ class BrandingForm(forms.ModelForm):
         choices = language_choices(shipped_languages())
         self.fields["offered_languages"].choices = choices
         self.fields["default_language"].choices = choices
+        self.fields["default_language"].widget.choices = choices
         if self.instance is not None and self.instance.pk:
             self.initial["offered_languages"] = offered_languages(self.instance)
             self.initial["default_language"] = default_language(self.instance)

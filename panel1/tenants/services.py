@@ -310,9 +310,8 @@ def _clean_languages(tenant: Tenant, values: dict) -> dict:
                     ]
                 }
             )
-        if not codes:
-            raise DomainError({"offered_languages": [_("Offer at least one language.")]})
-        offered = [] if codes == set(shipped) else [c for c in shipped if c in codes]
+        # None chosen or all chosen: all, including languages shipped later.
+        offered = [] if codes in (set(), set(shipped)) else [c for c in shipped if c in codes]
         cleaned["offered_languages"] = offered
     if "default_language" in values or "offered_languages" in values:
         default = values.get("default_language", tenant.default_language) or ""

@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -114,18 +116,25 @@ def template_errors(*, key: str, subject: str, body_text: str, body_html: str) -
     return errors
 
 
-@lru_cache(maxsize=64)
-def _default_source(name: str) -> str:
-    # The raw file text: defaults are placeholder templates, not Django templates.
-    return get_template(name).template.source
+@lru_cache(maxsize=512)
+def _default_source(name: str, language: str | None) -> str:
+    """A default in `language`: the file is a Django template whose translatable sentences
+    are marked ({% translate %}, {% blocktranslate %}); rendering it with every placeholder
+    standing for itself gives a placeholder template in that language."""
+    context = Context(
+        {key: "{{ " + key + " }}" for key in PLACEHOLDERS}, autoescape=name.endswith(".html")
+    )
+    with translation.override(language):
+        return get_template(name).template.render(context)
 
 
 def default_template(key: str) -> tuple[str, str, str]:
     base = f"emails/notifications/{key}"
+    language = translation.get_language()
     return (
-        _default_source(f"{base}.subject.txt").strip(),
-        _default_source(f"{base}.txt"),
-        _default_source(f"{base}.html"),
+        _default_source(f"{base}.subject.txt", language).strip(),
+        _default_source(f"{base}.txt", language),
+        _default_source(f"{base}.html", language),
     )
 
 
