@@ -6,6 +6,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from panel1.exceptions import NotFound
@@ -50,6 +51,7 @@ def _cache_key(name: str, params: ReportParams) -> str:
     parts = (
         name, params.start, params.end, params.zone.key, params.categories, params.agents,
         params.priorities, params.channels, params.tags, params.interval, params.own_only, stamp,
+        translation.get_language(),  # rows carry translated labels ("Uncategorized")
     )  # fmt: skip
     return "reports:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
