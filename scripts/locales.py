@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panel1.settings")
 
-from django.conf import settings  # noqa: E402
-from django.utils.translation import to_locale  # noqa: E402
+from django.conf import settings
+from django.utils.translation import to_locale
 
 print(" ".join(to_locale(code) for code, _name in settings.LANGUAGES if code != "en"))
