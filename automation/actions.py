@@ -294,7 +294,7 @@ def _text_error(value: Any, max_length: int | None) -> str | None:
 def _url_error(value: Any, max_length: int | None) -> str | None:
     """Check the URL's shape only; where it may point (no private addresses) is decided
     when the webhook is sent, after DNS resolution."""
-    message = "Must be an http:// or https:// URL with a host."
+    message = _("Must be an http:// or https:// URL with a host.")
     if not isinstance(value, str):
         return message
     if max_length is not None and len(value) > max_length:

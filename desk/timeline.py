@@ -10,6 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from panel1.events import names
 from tickets.models import Message, MessageType, Priority, Status, TicketEvent
@@ -19,27 +20,27 @@ from tickets.presentation import conversation_html
 _HIDDEN_EVENTS = {names.MESSAGE_ADDED}
 _LABELS = {**dict(Status.choices), **dict(Priority.choices)}
 _FIELD_NAMES = {
-    "status": "Status",
-    "priority": "Priority",
-    "assignee": "Assignee",
-    "category": "Category",
-    "tags": "Tags",
-    "subject": "Subject",
-    "cc": "CC",
-    "escalation_level": "Escalation level",
-    "merged_into": "Merged into",
-    "merged_from": "Merged in",
-    "related": "Linked",
-    "parent": "Linked",
-    "duplicate_of": "Linked",
-    "mentioned": "Mentioned",
-    "message": "Split off",
+    "status": gettext_lazy("Status"),
+    "priority": gettext_lazy("Priority"),
+    "assignee": gettext_lazy("Assignee"),
+    "category": gettext_lazy("Category"),
+    "tags": gettext_lazy("Tags"),
+    "subject": gettext_lazy("Subject"),
+    "cc": gettext_lazy("CC"),
+    "escalation_level": gettext_lazy("Escalation level"),
+    "merged_into": gettext_lazy("Merged into"),
+    "merged_from": gettext_lazy("Merged in"),
+    "related": gettext_lazy("Linked"),
+    "parent": gettext_lazy("Linked"),
+    "duplicate_of": gettext_lazy("Linked"),
+    "mentioned": gettext_lazy("Mentioned"),
+    "message": gettext_lazy("Split off"),
 }
 _MESSAGE_VERBS = {
     MessageType.CUSTOMER_REPLY: "replied",
     MessageType.STAFF_REPLY: "replied",
-    MessageType.INTERNAL_NOTE: "added an internal note",
-    MessageType.SYSTEM: "added a system message",
+    MessageType.INTERNAL_NOTE: gettext_lazy("added an internal note"),
+    MessageType.SYSTEM: gettext_lazy("added a system message"),
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 
@@ -29,7 +30,7 @@ _OPENERS = {ord("["), ord("{")}
 
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "payload_too_large"
 
 
@@ -37,7 +38,9 @@ def read_bounded(stream, limit: int) -> bytes:
     """Read at most `limit` bytes; a longer body is refused without reading it all."""
     raw = stream.read(limit + 1)
     if len(raw) > limit:
-        raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+        raise PayloadTooLarge(
+            _("The request body is larger than %(limit)s bytes.") % {"limit": limit}
+        )
     return raw
 
 
