@@ -451,3 +451,24 @@ def test_the_account_mail_is_in_the_persons_language(tenant_client, tmp_path, of
     assert User.objects.get(email="nina@newco.test").language == "de"
     [message] = mail.outbox
     assert 'lang="de"' in message.alternatives[0][0]
+
+
+def test_desk_notifications_are_stored_in_the_readers_language(tmp_path, run_on_commit, offer):
+    from desk.models import Notification
+    from tickets.services.lifecycle import ticket_assign
+
+    offer([], "")
+    german, english = AgentFactory(language="de"), AgentFactory(language="en")
+    admin = AdminFactory(name="Ada")
+    messages = {
+        "%(actor)s assigned %(number)s to you: %(subject)s": (
+            "%(actor)s hat Ihnen %(number)s zugewiesen: %(subject)s"
+        )
+    }
+    with german_catalog(tmp_path, messages):
+        for agent in (german, english):
+            ticket = TicketFactory(subject="Drucker")
+            with run_on_commit():
+                ticket_assign(ticket=ticket, actor=admin, assignee=agent)
+    assert Notification.objects.get(user=german).text.startswith("Ada hat Ihnen ")
+    assert " assigned " in Notification.objects.get(user=english).text
