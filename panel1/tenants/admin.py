@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from panel1.exceptions import DomainError
 from panel1.tenants.models import Domain, Tenant
@@ -35,12 +36,20 @@ class TenantAdmin(admin.ModelAdmin):
     @admin.action(description=_("Suspend the selected tenants (their hosts answer 503)"))
     def suspend(self, request, queryset):
         done = sum(tenant_suspend(tenant=t, actor=request.user) for t in queryset)
-        messages.success(request, _("%(count)d tenant(s) suspended.") % {"count": done})
+        messages.success(
+            request,
+            ngettext("%(count)d tenant suspended.", "%(count)d tenants suspended.", done)
+            % {"count": done},
+        )
 
     @admin.action(description=_("Reactivate the selected tenants"))
     def reactivate(self, request, queryset):
         done = sum(tenant_reactivate(tenant=t, actor=request.user) for t in queryset)
-        messages.success(request, _("%(count)d tenant(s) reactivated.") % {"count": done})
+        messages.success(
+            request,
+            ngettext("%(count)d tenant reactivated.", "%(count)d tenants reactivated.", done)
+            % {"count": done},
+        )
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
