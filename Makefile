@@ -8,7 +8,7 @@ PORT ?= 8000
 # V=1 shows every request line and the task worker's chatter during `make run`.
 V ?=
 
-.PHONY: run test lint install db setup serve bench cluster stop-db clean
+.PHONY: run test lint install db setup serve bench cluster stop-db clean messages compilemessages
 
 # The plugins shipped under plugins/ are installed too (each its own package, found through
 # the `panel1.plugins` entry-point group).
@@ -52,6 +52,23 @@ bench: install
 cluster: install
 	@set -e; DATABASE_URL=$${DATABASE_URL:-$$($(PY) scripts/dbsetup.py)}; export DATABASE_URL; \
 	exec scripts/cluster up
+
+# Translations (docs/translations.md). `make messages` extracts every marked string of the code
+# into locale/<lang>/LC_MESSAGES/django.po (Python, templates, mail) and djangojs.po
+# (static/js), for each language of LANGUAGES but English; `make compilemessages` builds the
+# .mo files, which are committed (running the project needs no gettext). Both need GNU gettext.
+MESSAGE_IGNORES := --ignore=.venv --ignore=.git --ignore=.data --ignore=tests --ignore=benchmarks \
+	--ignore=docs --ignore=scripts --ignore=node_modules --ignore=test-artifacts --ignore='*/tests/*'
+LOCALES = $(shell $(PY) scripts/locales.py)
+
+messages: install
+	$(PY) manage.py makemessages $(foreach locale,$(LOCALES),-l $(locale)) -d django \
+		--add-location=file $(MESSAGE_IGNORES)
+	$(PY) manage.py makemessages $(foreach locale,$(LOCALES),-l $(locale)) -d djangojs \
+		--add-location=file $(MESSAGE_IGNORES)
+
+compilemessages: install
+	$(PY) manage.py compilemessages $(MESSAGE_IGNORES)
 
 stop-db:
 	$(PY) scripts/dbsetup.py --stop

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import regex
+from django.utils.translation import gettext as _
 
 from automation.conditions import PRIORITIES, STATUSES, Errors, RuleValidationError
 from automation.routing.selection import STRATEGIES
@@ -208,33 +209,36 @@ def validate_actions(
 
 def _validate_action(action: Any, path: str, errors: Errors) -> None:
     if not isinstance(action, dict):
-        errors[path] = ["Expected an action {type, parameters}."]
+        errors[path] = [_("Expected an action {type, parameters}.")]
         return
     for key in action.keys() - {"type", "parameters"}:
-        errors[f"{path}.{key}"] = ["Unknown key; an action has type and parameters."]
+        errors[f"{path}.{key}"] = [_("Unknown key; an action has type and parameters.")]
     type_ = action.get("type")
     spec = ACTION_TYPES.get(type_) if isinstance(type_, str) else None
     if type_ is None:
-        errors[f"{path}.type"] = ["This key is required."]
+        errors[f"{path}.type"] = [_("This key is required.")]
         return
     if spec is None:
         errors[f"{path}.type"] = [
-            f"Unknown action type {type_!r}; use one of: {', '.join(ACTION_TYPES)}."
+            _("Unknown action type %(type)s; use one of: %(action_types)s.")
+            % {"type": repr(type_), "action_types": ", ".join(ACTION_TYPES)}
         ]
         return
     parameters = action.get("parameters")
     if parameters is None:
         parameters = {}
     if not isinstance(parameters, dict):
-        errors[f"{path}.parameters"] = ["Must be an object."]
+        errors[f"{path}.parameters"] = [_("Must be an object.")]
         return
     for name in parameters.keys() - spec.parameters.keys():
-        errors[f"{path}.parameters.{name}"] = [f"Unknown parameter for {spec.type!r}."]
+        errors[f"{path}.parameters.{name}"] = [
+            _("Unknown parameter for %(spec_type)s.") % {"spec_type": repr(spec.type)}
+        ]
     for name, param in spec.parameters.items():
         param_path = f"{path}.parameters.{name}"
         if parameters.get(name) is None:
             if param.required:
-                errors[param_path] = ["This parameter is required."]
+                errors[param_path] = [_("This parameter is required.")]
             continue
         for suffix, message in _param_errors(param, parameters[name]):
             errors.setdefault(f"{param_path}{suffix}", []).append(message)
@@ -290,7 +294,7 @@ def _text_error(value: Any, max_length: int | None) -> str | None:
 def _url_error(value: Any, max_length: int | None) -> str | None:
     """Check the URL's shape only; where it may point (no private addresses) is decided
     when the webhook is sent, after DNS resolution."""
-    message = "Must be an http:// or https:// URL with a host."
+    message = _("Must be an http:// or https:// URL with a host.")
     if not isinstance(value, str):
         return message
     if max_length is not None and len(value) > max_length:
@@ -299,7 +303,7 @@ def _url_error(value: Any, max_length: int | None) -> str | None:
         return message
     try:
         parts = urlsplit(value)
-        _ = parts.port  # raises ValueError for a port that is not a number in range
+        _unused = parts.port  # raises ValueError for a port that is not a number in range
     except ValueError:
         return message
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -335,7 +339,9 @@ def _check_staff(
     found = list(_user_id_params(actions))
     if not found:
         return
-    staff = {_parse_uuid(str(user_id)) for user_id in staff_user_ids({uid for _, uid in found})}
+    staff = {
+        _parse_uuid(str(user_id)) for user_id in staff_user_ids({uid for _unused, uid in found})
+    }
     for path, user_id in found:
         if user_id not in staff:
             message = f"{user_id} is not a staff user of this helpdesk."
@@ -360,4 +366,4 @@ def _check_templates(
     known = template_names()
     for path, name in wanted:
         if name not in known:
-            errors[path] = [f"Unknown template {name!r}."]
+            errors[path] = [_("Unknown template %(name)s.") % {"name": repr(name)}]

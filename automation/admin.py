@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from automation import services
 from automation.models import (
@@ -47,8 +49,12 @@ class RuleForm(forms.ModelForm):
             "stop_processing",
         ]
         help_texts = {
-            "conditions": 'JSON: [{"field": "priority", "operator": "equals", "value": "HIGH"}]',
-            "actions": 'JSON: [{"type": "change_status", "parameters": {"status": "CLOSED"}}]',
+            "conditions": gettext_lazy(
+                'JSON: [{"field": "priority", "operator": "equals", "value": "HIGH"}]'
+            ),
+            "actions": gettext_lazy(
+                'JSON: [{"type": "change_status", "parameters": {"status": "CLOSED"}}]'
+            ),
         }
 
     def clean(self):
@@ -121,7 +127,12 @@ class TemplateForm(forms.ModelForm):
             raise ValidationError(exc.errors) from exc
         renamed = self.instance.pk and cleaned.get("name") != self.instance.name
         if renamed and (users := services.rules_using_template(self.instance.name)):
-            raise ValidationError({"name": f"Used by rules ({', '.join(users)}); keep the name."})
+            raise ValidationError(
+                {
+                    "name": _("Used by rules (%(users)s); keep the name.")
+                    % {"users": ", ".join(users)}
+                }
+            )
         return cleaned
 
 

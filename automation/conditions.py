@@ -21,6 +21,8 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from automation.condition_fields import (
     CHANNELS,
     FIELDS,
@@ -151,39 +153,51 @@ def _validate_node(node: Any, path: str, *, depth: int, errors: Errors) -> None:
 
 def _validate_group(group: dict, path: str, *, depth: int, errors: Errors) -> None:
     if len(group) != 1:
-        errors[path] = ['A group has exactly one key: "all" or "any".']
+        errors[path] = [_('A group has exactly one key: "all" or "any".')]
         return
     if depth > MAX_DEPTH:
-        errors[path] = [f"Groups may be nested at most {MAX_DEPTH} deep."]
+        errors[path] = [
+            _("Groups may be nested at most %(max_depth)s deep.") % {"max_depth": MAX_DEPTH}
+        ]
         return
     key, items = next(iter(group.items()))
     if not isinstance(items, list):
-        errors[f"{path}.{key}"] = ["Must be a list of conditions or groups."]
+        errors[f"{path}.{key}"] = [_("Must be a list of conditions or groups.")]
         return
     _validate_items(items, f"{path}.{key}", depth=depth, errors=errors)
 
 
 def _validate_leaf(leaf: dict, path: str, *, errors: Errors) -> None:
     for key in leaf.keys() - _LEAF_KEYS:
-        errors[f"{path}.{key}"] = ["Unknown key; a condition has field, operator and value."]
+        errors[f"{path}.{key}"] = [_("Unknown key; a condition has field, operator and value.")]
     field, operator = leaf.get("field"), leaf.get("operator")
     spec = FIELDS.get(field) if isinstance(field, str) else None
     if field is None:
-        errors[f"{path}.field"] = ["This key is required."]
+        errors[f"{path}.field"] = [_("This key is required.")]
     elif spec is None:
-        errors[f"{path}.field"] = [f"Unknown field {field!r}."]
+        errors[f"{path}.field"] = [_("Unknown field %(field)s.") % {"field": repr(field)}]
     if operator is None:
-        errors[f"{path}.operator"] = ["This key is required."]
+        errors[f"{path}.operator"] = [_("This key is required.")]
         return
     if not isinstance(operator, str) or operator not in OPERATORS:
-        errors[f"{path}.operator"] = [f"Unknown operator {operator!r}."]
+        errors[f"{path}.operator"] = [
+            _("Unknown operator %(operator)s.") % {"operator": repr(operator)}
+        ]
         return
     if spec is None:
         return
     if operator not in spec.operators:
         errors[f"{path}.operator"] = [
-            f"Operator {operator!r} is not valid for field {spec.name!r} ({spec.type}); "
-            f"use one of: {', '.join(spec.operators)}."
+            _(
+                "Operator %(operator)s is not valid for field %(spec_name)s (%(spec_type)s); "
+                "use one of: %(spec_operators)s."
+            )
+            % {
+                "operator": repr(operator),
+                "spec_name": repr(spec.name),
+                "spec_type": spec.type,
+                "spec_operators": ", ".join(spec.operators),
+            }
         ]
         return
     for suffix, message in _value_errors(spec, operator, leaf.get("value")):

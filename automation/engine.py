@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from automation import context as ctx
 from automation.conditions import RuleValidationError, evaluate_conditions, explain_conditions
@@ -144,10 +145,16 @@ def _run_actions(rule: Rule, *, event: Event, actor: Actor, ticket: Ticket):
         except ActionSkipped as exc:
             applied.append({"type": kind, "result": "skipped", "detail": str(exc)})
         except DomainError as exc:
-            errors.append(f"actions[{index}] {kind}: {exc}")
+            errors.append(
+                _("actions[%(index)s] %(kind)s: %(exc)s")
+                % {"index": index, "kind": kind, "exc": exc}
+            )
         except Exception as exc:  # a bug must not stop the other actions or rules
             logger.exception("automation: action %s of rule %s failed", kind, rule.pk)
-            errors.append(f"actions[{index}] {kind}: unexpected error ({type(exc).__name__})")
+            errors.append(
+                _("actions[%(index)s] %(kind)s: unexpected error (%(name)s)")
+                % {"index": index, "kind": kind, "name": type(exc).__name__}
+            )
         else:
             applied.append({"type": kind, "result": "applied", "detail": summary})
     return applied, errors

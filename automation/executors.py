@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from automation.models import AutoResponseTemplate, Rule
 from automation.responses import placeholder_values, render_text
@@ -47,7 +48,13 @@ Describer = Callable[[Ticket, dict[str, Any]], str]
 def _user(user_id: str) -> User:
     user = User.objects.filter(pk=user_id, role__in=STAFF_ROLES, is_active=True).first()
     if user is None:
-        raise DomainError({"assigned_to_id": [f"{user_id} is not an active staff user."]})
+        raise DomainError(
+            {
+                "assigned_to_id": [
+                    _("%(user_id)s is not an active staff user.") % {"user_id": user_id}
+                ]
+            }
+        )
     return user
 
 
@@ -108,7 +115,9 @@ def run_add_internal_note(ex: Execution, params: dict[str, Any]) -> str:
 def auto_response_template(name: str) -> AutoResponseTemplate:
     template = AutoResponseTemplate.objects.filter(name=name, is_active=True).first()
     if template is None:
-        raise DomainError({"template": [f"No active auto-response template {name!r}."]})
+        raise DomainError(
+            {"template": [_("No active auto-response template %(name)s.") % {"name": repr(name)}]}
+        )
     return template
 
 
@@ -151,7 +160,7 @@ def run_notify_users(ex: Execution, params: dict[str, Any]) -> str:
         User.objects.filter(pk__in=params["user_ids"], role__in=STAFF_ROLES, is_active=True)
     )
     if not users:
-        raise DomainError({"user_ids": ["None of these users is an active staff user."]})
+        raise DomainError({"user_ids": [_("None of these users is an active staff user.")]})
     mentions = ", ".join(f"@{user.get_full_name()}" for user in users)
     message = render_text(params["message"], placeholder_values(ex.ticket))
     note = services.message_add(
@@ -262,10 +271,10 @@ EXECUTORS: dict[str, tuple[Runner, Describer]] = {
 
 
 def action_run(ex: Execution, action: dict[str, Any]) -> str:
-    runner, _ = EXECUTORS[action["type"]]
+    runner, _unused = EXECUTORS[action["type"]]
     return runner(ex, action.get("parameters") or {})
 
 
 def action_describe(ticket: Ticket, action: dict[str, Any]) -> str:
-    _, describer = EXECUTORS[action["type"]]
+    _unused, describer = EXECUTORS[action["type"]]
     return describer(ticket, action.get("parameters") or {})

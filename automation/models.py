@@ -35,15 +35,15 @@ class Rule(models.Model):
     conditions = models.JSONField(default=list, blank=True)
     actions = models.JSONField(default=list)
     is_active = models.BooleanField(default=True)
-    position = models.PositiveIntegerField(default=0, help_text="Lower runs first.")
+    position = models.PositiveIntegerField(default=0, help_text=_("Lower runs first."))
     stop_processing = models.BooleanField(
-        default=False, help_text="When this rule matches, later rules of the event do not run."
+        default=False, help_text=_("When this rule matches, later rules of the event do not run.")
     )
     idle_hours = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_IDLE_HOURS)],
-        help_text="ticket.idle rules only: hours without any update to the ticket.",
+        help_text=_("ticket.idle rules only: hours without any update to the ticket."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -113,10 +113,10 @@ class IdleFiring(models.Model):
 
 
 class AutoResponseTemplate(models.Model):
-    name = models.SlugField(max_length=100, unique=True, help_text="Rules refer to this name.")
+    name = models.SlugField(max_length=100, unique=True, help_text=_("Rules refer to this name."))
     description = models.CharField(max_length=200, blank=True)
-    subject = models.CharField(max_length=255, blank=True, help_text="Subject of the email.")
-    body = models.TextField(help_text="Plain text with placeholders such as {{ticket_number}}.")
+    subject = models.CharField(max_length=255, blank=True, help_text=_("Subject of the email."))
+    body = models.TextField(help_text=_("Plain text with placeholders such as {{ticket_number}}."))
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -164,7 +164,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name_plural = _("webhook deliveries")
         indexes = [
             # The retry job looks only at pending deliveries that are due.
             models.Index(

@@ -4,6 +4,8 @@ tickets export already covers); erasures replace the person's address and name i
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from automation.models import WebhookDelivery
 from panel1.accounts.models import User
 from panel1.privacy import registry
@@ -29,7 +31,7 @@ def rule_runs_prune(cutoff) -> int:
 def register() -> None:
     from panel1.privacy.retention import register_prunable
 
-    register_prunable(name="automation_runs", label="Automation run logs", prune=rule_runs_prune)
+    register_prunable(name="automation_runs", label=_("Automation run logs"), prune=rule_runs_prune)
     registry.register(
         registry.Contributor(name="automation", export=export_person, erase=erase_person)
     )

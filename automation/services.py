@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from automation.actions import action_registry_doc, validate_actions
 from automation.conditions import (
@@ -86,12 +87,13 @@ def rule_validate(
     """Check a rule definition; raise DomainError naming every bad part by its path."""
     errors: dict[str, list[str]] = {}
     if not isinstance(name, str) or not name.strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     elif len(name) > 200:
-        errors["name"] = ["Use at most 200 characters."]
+        errors["name"] = [_("Use at most 200 characters.")]
     if trigger_event not in TRIGGER_EVENTS:
         errors["trigger_event"] = [
-            f"Unknown trigger event {trigger_event!r}; use one of: {', '.join(TRIGGER_EVENTS)}."
+            _("Unknown trigger event %(trigger_event)s; use one of: %(trigger_events)s.")
+            % {"trigger_event": repr(trigger_event), "trigger_events": ", ".join(TRIGGER_EVENTS)}
         ]
     errors.update(_idle_hours_errors(trigger_event, idle_hours))
     errors.update(subject_rule_errors(trigger_event, conditions, actions))
@@ -243,7 +245,7 @@ def rules_reorder(*, rule_ids: Iterable[str], actor: User | Actor | None) -> lis
     rules = {str(rule.pk): rule for rule in Rule.objects.select_for_update().order_by("pk")}
     unknown = [pk for pk in ordered if pk not in rules]
     if unknown or len(set(ordered)) != len(ordered):
-        raise DomainError({"ids": ["Give each rule id of this helpdesk at most once."]})
+        raise DomainError({"ids": [_("Give each rule id of this helpdesk at most once.")]})
     rest = sorted(
         (rule for pk, rule in rules.items() if pk not in ordered),
         key=lambda rule: (rule.position, rule.created_at),
@@ -365,7 +367,7 @@ def secrets_unmask(actions: Any, stored: Any) -> Any:
                 raise DomainError(
                     {
                         f"actions[{index}].parameters.secret": [
-                            "Enter the secret again: the URL changed."
+                            _("Enter the secret again: the URL changed.")
                         ]
                     }
                 )
@@ -383,7 +385,7 @@ def template_validate(*, name: Any, subject: Any, body: Any) -> None:
         unknown = unknown_placeholders(text or "")
         if unknown:
             listed = ", ".join("{{" + item + "}}" for item in unknown)
-            errors[field] = [f"Unknown placeholder {listed}."]
+            errors[field] = [_("Unknown placeholder %(listed)s.") % {"listed": listed}]
     if not (body or "").strip():
         errors.setdefault("body", []).insert(0, "A body is required.")
     if errors:
@@ -433,7 +435,7 @@ def default_templates_create(*, tenant=None) -> bool:
     """Provisioning step: the default templates (idempotent; edits are kept)."""
     created_any = False
     for name, (description, subject, body) in DEFAULT_TEMPLATES.items():
-        _, created = AutoResponseTemplate.objects.get_or_create(
+        _unused, created = AutoResponseTemplate.objects.get_or_create(
             name=name, defaults={"description": description, "subject": subject, "body": body}
         )
         created_any |= created
@@ -457,7 +459,12 @@ def _refuse_if_used(template: AutoResponseTemplate, what: str) -> None:
     users = rules_using_template(template.name)
     if users:
         raise DomainError(
-            {"name": [f"Rules use this template ({', '.join(users)}); it cannot be {what}."]}
+            {
+                "name": [
+                    _("Rules use this template (%(users)s); it cannot be %(what)s.")
+                    % {"users": ", ".join(users), "what": what}
+                ]
+            }
         )
 
 

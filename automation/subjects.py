@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from automation.conditions import RuleValidationError, evaluate_conditions
 from automation.models import Rule, RuleRun, WebhookDelivery
@@ -130,7 +131,9 @@ def _webhooks(rule: Rule, event: Event, body: dict[str, Any]):
     for index, action in enumerate(rule.actions if isinstance(rule.actions, list) else []):
         kind = action.get("type") if isinstance(action, dict) else None
         if kind not in SUBJECT_ACTIONS:
-            errors.append(f"actions[{index}] {kind}: needs a ticket")
+            errors.append(
+                _("actions[%(index)s] %(kind)s: needs a ticket") % {"index": index, "kind": kind}
+            )
             continue
         params = action.get("parameters") or {}
         with transaction.atomic():

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from desk.services import BULK_ACTIONS
 from panel1.accounts.models import STAFF_ROLES, User
@@ -32,7 +33,7 @@ class ReplyForm(forms.Form):
     def clean_content(self):
         content = self.cleaned_data["content"]
         if not content.strip():
-            raise forms.ValidationError("Write something first.")
+            raise forms.ValidationError(_("Write something first."))
         return content
 
     def clean_seen_at(self) -> datetime | None:
@@ -107,7 +108,7 @@ class BulkForm(forms.Form):
         needed = {"status": "status", "priority": "priority", "tags_add": "tags"}
         name = needed.get(action)
         if name and not data.get(name):
-            self.add_error(name, "Choose a value for this action.")
+            self.add_error(name, _("Choose a value for this action."))
         return data
 
 
@@ -174,14 +175,14 @@ class NewTicketForm(forms.Form):
     def clean_content(self):
         content = self.cleaned_data["content"]
         if not content.strip():
-            raise forms.ValidationError("Write the request or your message.")
+            raise forms.ValidationError(_("Write the request or your message."))
         return content
 
     def clean(self):
         data = super().clean()
         chosen = data.get("requester") or data.get("requester_email")
         if not chosen and "requester_email" not in self.errors:
-            self.add_error("requester_email", "Pick a customer or enter the email of a new one.")
+            self.add_error("requester_email", _("Pick a customer or enter the email of a new one."))
         return data
 
 

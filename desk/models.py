@@ -39,10 +39,10 @@ class SavedView(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_saved_views"
     )
     is_shared = models.BooleanField(
-        default=False, help_text="Shared views appear in every staff member's sidebar."
+        default=False, help_text=_("Shared views appear in every staff member's sidebar.")
     )
     filters = models.JSONField(
-        default=dict, blank=True, help_text="Normalized queue filters (see desk.queues)."
+        default=dict, blank=True, help_text=_("Normalized queue filters (see desk.queues).")
     )
     ordering = models.CharField(max_length=32, blank=True)
     position = models.PositiveSmallIntegerField(default=100)
@@ -67,7 +67,7 @@ class CannedResponse(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     title = models.CharField(max_length=120)
     shortcut = models.SlugField(
-        max_length=40, blank=True, help_text="Type it in the canned-response search to find it."
+        max_length=40, blank=True, help_text=_("Type it in the canned-response search to find it.")
     )
     content = models.TextField(help_text=PLACEHOLDER_HELP)
     category = models.ForeignKey(
@@ -76,7 +76,7 @@ class CannedResponse(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="canned_responses",
-        help_text="Listed first on tickets of this category.",
+        help_text=_("Listed first on tickets of this category."),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -84,14 +84,16 @@ class CannedResponse(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="desk_canned_responses",
-        help_text="Empty: shared with the whole team. Set: only this agent sees it.",
+        help_text=_("Empty: shared with the whole team. Set: only this agent sees it."),
     )
     actions = models.JSONField(
         default=dict,
         blank=True,
         help_text=(
-            "Macro actions applied with the reply: status, priority, category (id), tags "
-            "(added), assignee ('me', 'none' or an id), cc (emails), note (internal note)."
+            _(
+                "Macro actions applied with the reply: status, priority, category (id), tags "
+                "(added), assignee ('me', 'none' or an id), cc (emails), note (internal note)."
+            )
         ),
     )
     is_active = models.BooleanField(default=True)
@@ -236,13 +238,13 @@ class DeskSettings(models.Model):
 
     assign_on_reply = models.BooleanField(
         default=True,
-        help_text="Replying to an unassigned ticket assigns it to the agent who replied.",
+        help_text=_("Replying to an unassigned ticket assigns it to the agent who replied."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "desk settings"
-        verbose_name_plural = "desk settings"
+        verbose_name = _("desk settings")
+        verbose_name_plural = _("desk settings")
 
     def __str__(self):
         return "Desk settings"

@@ -22,7 +22,8 @@ from __future__ import annotations
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from desk.models import (
     DeskSettings,
@@ -34,7 +35,10 @@ from desk.models import (
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.events import bus, names
 from panel1.exceptions import PermissionDenied
+from panel1.i18n.languages import recipient_language
+from panel1.i18n.text import lazy_text
 from panel1.ids import is_uuid
+from panel1.tenants.services import current_tenant
 from tickets import notifiers
 from tickets.models import EmailTemplateKey, Message, MessageType, Ticket
 
@@ -70,7 +74,7 @@ def notification_preference_set(*, actor: User, channels: dict) -> NotificationP
     channel>: bool}}, plugin channels also for the kind "notice" (notices from automation
     rules and escalations). Choices for channels of plugins switched off since are kept."""
     if not actor.is_helpdesk_staff:
-        raise PermissionDenied("Only staff have notification preferences.")
+        raise PermissionDenied(_("Only staff have notification preferences."))
     offered = plugin_channel_ids()
     kept = preference_for(actor).channels or {}
 
@@ -82,7 +86,7 @@ def notification_preference_set(*, actor: User, channels: dict) -> NotificationP
     clean = {kind: choices(kind, ["in_app", "email", *offered]) for kind in NotificationKind.values}
     if offered or any("." in k for k in kept.get(notifiers.NOTICE_KIND) or {}):
         clean[notifiers.NOTICE_KIND] = choices(notifiers.NOTICE_KIND, offered)
-    pref, _ = NotificationPreference.objects.update_or_create(
+    pref, _unused = NotificationPreference.objects.update_or_create(
         user=actor, defaults={"channels": clean}
     )
     return pref
@@ -107,7 +111,7 @@ def desk_settings_update(*, actor: User, assign_on_reply: bool) -> DeskSettings:
     from panel1.audit.services import audit_record
 
     if not (actor.is_active and actor.role == "ADMIN"):
-        raise PermissionDenied("Only admins change the desk settings.")
+        raise PermissionDenied(_("Only admins change the desk settings."))
     current = desk_settings()
     before = current.assign_on_reply
     current.assign_on_reply = bool(assign_on_reply)
@@ -136,7 +140,7 @@ def email_wanted(*, kind: str, user) -> bool:
 def ticket_follow(*, ticket: Ticket, actor: User, follow: bool = True) -> bool:
     """Follow (or stop following) a ticket; answers whether the agent follows it now."""
     if not actor.is_helpdesk_staff:
-        raise PermissionDenied("Only staff follow tickets.")
+        raise PermissionDenied(_("Only staff follow tickets."))
     if follow:
         TicketFollow.objects.get_or_create(ticket=ticket, user=actor)
     else:
@@ -164,18 +168,22 @@ def _notify(
     mail."""
     notified = []
     mail_to = []
+    tenant = current_tenant()
     for user in {u.pk: u for u in users if u.is_active and u.role in STAFF_ROLES}.values():
         if str(user.pk) == event.actor:
             continue  # nobody hears about their own action
         pref = preference_for(user)
         if pref.wants(kind, "in_app"):
+            # Stored in the reader's language (`text` may be lazy: built per language).
+            with translation.override(recipient_language(user, tenant=tenant)):
+                stored = str(text)[:MAX_TEXT]
             try:
                 with transaction.atomic():
                     Notification.objects.create(
                         user=user,
                         kind=kind,
                         ticket=ticket,
-                        text=text[:MAX_TEXT],
+                        text=stored,
                         event_id=event.id,
                     )
             except IntegrityError:
@@ -183,7 +191,7 @@ def _notify(
             notified.append(user)
         if pref.wants(kind, "email"):
             mail_to.append(user)
-    _plugin_channels(event, ticket, users, kind=kind, text=text)
+    _plugin_channels(event, ticket, users, kind=kind, text=str(text))
     return notified, mail_to
 
 
@@ -202,7 +210,7 @@ def _plugin_channels(event: bus.Event, ticket: Ticket, users: list[User], *, kin
             user_ids=tuple(dict.fromkeys(str(u.pk) for u in people)),
             message=text,
             title=text[:MAX_TEXT],
-            source="Sent by the desk's notification centre (your preferences).",
+            source=_("Sent by the desk's notification centre (your preferences)."),
             kind=str(kind),
             id=uuid.uuid5(uuid.NAMESPACE_URL, f"desk-channels:{event.id}:{kind}").hex,
         )
@@ -220,9 +228,9 @@ def _staff_notice(
             ticket_number=ticket.number,
             ticket_subject=ticket.subject,
             user_ids=tuple(str(u.pk) for u in users),
-            message=text,
-            title=title,
-            source="Sent by the desk's notification centre (your preferences).",
+            message=str(text),
+            title=str(title),
+            source=_("Sent by the desk's notification centre (your preferences)."),
             kind=str(kind),  # plugin channels had it from `_notify`
             id=uuid.uuid5(uuid.NAMESPACE_URL, f"desk-notice:{event.id}").hex,
         )
@@ -241,7 +249,9 @@ def _actor_name(event: bus.Event) -> str:
         user = User.objects.filter(pk=event.actor).first()
         if user is not None:
             return user.get_full_name()
-    return event.actor.replace("automation:", "Automation rule ")
+    if event.actor.startswith("automation:"):
+        return _("Automation rule %(rule)s") % {"rule": event.actor.removeprefix("automation:")}
+    return event.actor
 
 
 def on_mentioned(event: bus.Event) -> None:
@@ -250,7 +260,13 @@ def on_mentioned(event: bus.Event) -> None:
     if ticket is None or not ids:
         return
     users = list(User.objects.filter(pk__in=ids))
-    text = f"{_actor_name(event)} mentioned you on {ticket.number}: {ticket.subject}"
+    actor, number, subject = _actor_name(event), ticket.number, ticket.subject
+    text = lazy_text(
+        lambda: (
+            _("%(actor)s mentioned you on %(number)s: %(subject)s")
+            % {"actor": actor, "number": number, "subject": subject}
+        )
+    )
     _notify(event=event, users=users, kind=NotificationKind.MENTION, ticket=ticket, text=text)
 
 
@@ -261,7 +277,13 @@ def on_assigned(event: bus.Event) -> None:
     if ticket is None or not new or not is_uuid(str(new)):
         return
     users = list(User.objects.filter(pk=new))
-    text = f"{_actor_name(event)} assigned {ticket.number} to you: {ticket.subject}"
+    actor, number, subject = _actor_name(event), ticket.number, ticket.subject
+    text = lazy_text(
+        lambda: (
+            _("%(actor)s assigned %(number)s to you: %(subject)s")
+            % {"actor": actor, "number": number, "subject": subject}
+        )
+    )
     _notify(event=event, users=users, kind=NotificationKind.ASSIGNMENT, ticket=ticket, text=text)
 
 
@@ -272,18 +294,24 @@ def on_message(event: bus.Event) -> None:
     if ticket is None:
         return
     message = Message.objects.filter(pk=event.payload.get("message_id")).first()
-    who = message.author_label if message else "The customer"
+    who = message.author_label if message else None
     followers = list(
         User.objects.filter(pk__in=TicketFollow.objects.filter(ticket=ticket).values("user_id"))
     )
     users = ([ticket.assignee] if ticket.assignee else []) + followers
-    text = f"{who} replied on {ticket.number}: {ticket.subject}"
-    _, mail_to = _notify(
+    number, subject = ticket.number, ticket.subject
+    text = lazy_text(
+        lambda: (
+            _("%(who)s replied on %(number)s: %(subject)s")
+            % {"who": who or _("The customer"), "number": number, "subject": subject}
+        )
+    )
+    _unused, mail_to = _notify(
         event=event, users=users, kind=NotificationKind.CUSTOMER_REPLY, ticket=ticket, text=text
     )
     # The assignee's mail is the mail channel's customer_reply; followers get a notice.
     extra = [u for u in mail_to if u.pk != ticket.assignee_id]
-    title = f"[{ticket.number}] New customer reply"
+    title = _("[%(number)s] New customer reply") % {"number": ticket.number}
     _staff_notice(event, ticket, extra, title, text, kind=NotificationKind.CUSTOMER_REPLY)
 
 
@@ -291,14 +319,28 @@ def on_sla(event: bus.Event) -> None:
     ticket = _ticket(event)
     if ticket is None or ticket.assignee is None:
         return
-    what = "breached" if event.name == names.SLA_BREACH else "at risk"
+    breached = event.name == names.SLA_BREACH
     target = str(event.payload.get("target") or event.payload.get("metric") or "SLA")
-    text = f"SLA {what} on {ticket.number} ({target.replace('_', ' ')}): {ticket.subject}"
-    _, mail_to = _notify(
+    values = {
+        "number": ticket.number,
+        "target": target.replace("_", " "),
+        "subject": ticket.subject,
+    }
+    text = lazy_text(
+        lambda: (
+            (
+                _("SLA breached on %(number)s (%(target)s): %(subject)s")
+                if breached
+                else _("SLA at risk on %(number)s (%(target)s): %(subject)s")
+            )
+            % values
+        )
+    )
+    _unused, mail_to = _notify(
         event=event, users=[ticket.assignee], kind=NotificationKind.SLA, ticket=ticket, text=text
     )
     if event.name == names.SLA_AT_RISK:  # breaches are mailed by the mail channel already
-        title = f"[{ticket.number}] SLA at risk"
+        title = _("[%(number)s] SLA at risk") % {"number": ticket.number}
         _staff_notice(event, ticket, mail_to, title, text, kind=NotificationKind.SLA)
 
 

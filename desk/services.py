@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from desk.macros import macro_actions_clean, macro_apply
 from desk.models import CannedResponse, PresenceState, ReplyDraft, SavedView, TicketPresence
@@ -30,15 +31,15 @@ MAX_SAVED_VIEWS_PER_USER = 50
 
 def _staff_only(user: User) -> None:
     if not (user and user.is_authenticated and user.is_helpdesk_staff):
-        raise PermissionDenied("Only staff use the desk.")
+        raise PermissionDenied(_("Only staff use the desk."))
 
 
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError({"name": ["Give the view a name."]})
+        raise DomainError({"name": [_("Give the view a name.")]})
     if len(name) > 80:
-        raise DomainError({"name": ["Use at most 80 characters."]})
+        raise DomainError({"name": [_("Use at most 80 characters.")]})
     return name
 
 
@@ -58,10 +59,17 @@ def saved_view_create(
     _staff_only(actor)
     owner = owner or actor
     if owner.pk != actor.pk and not actor.is_supervisor_or_admin:
-        raise PermissionDenied("Only supervisors and admins create views for others.")
+        raise PermissionDenied(_("Only supervisors and admins create views for others."))
     name = _clean_name(name)
     if SavedView.objects.filter(owner=owner).count() >= MAX_SAVED_VIEWS_PER_USER:
-        raise DomainError({"name": [f"At most {MAX_SAVED_VIEWS_PER_USER} views per person."]})
+        raise DomainError(
+            {
+                "name": [
+                    _("At most %(max_saved_views_per_user)s views per person.")
+                    % {"max_saved_views_per_user": MAX_SAVED_VIEWS_PER_USER}
+                ]
+            }
+        )
     extra = {} if position is None else {"position": position}
     try:
         with transaction.atomic():
@@ -74,14 +82,16 @@ def saved_view_create(
                 **extra,
             )
     except IntegrityError as exc:
-        raise DomainError({"name": [f"You already have a view named {name!r}."]}) from exc
+        raise DomainError(
+            {"name": [_("You already have a view named %(name)s.") % {"name": repr(name)}]}
+        ) from exc
     audit_record(actor=actor, action="saved_view.created", target=view, details={"name": name})
     return view
 
 
 def _check_owner(view: SavedView, actor: User) -> None:
     if view.owner_id != actor.pk and not actor.is_supervisor_or_admin:
-        raise PermissionDenied("Only its owner, a supervisor or an admin can change this view.")
+        raise PermissionDenied(_("Only its owner, a supervisor or an admin can change this view."))
 
 
 @transaction.atomic
@@ -102,7 +112,7 @@ def saved_view_update(
     _check_owner(view, actor)
     if owner is not UNSET and owner.pk != view.owner_id:
         if not actor.is_supervisor_or_admin:
-            raise PermissionDenied("Only supervisors and admins hand a view over.")
+            raise PermissionDenied(_("Only supervisors and admins hand a view over."))
         view.owner = owner
     if position is not UNSET:
         view.position = position
@@ -118,7 +128,13 @@ def saved_view_update(
         with transaction.atomic():
             view.save()
     except IntegrityError as exc:
-        raise DomainError({"name": [f"A view named {view.name!r} exists already."]}) from exc
+        raise DomainError(
+            {
+                "name": [
+                    _("A view named %(view_name)s exists already.") % {"view_name": repr(view.name)}
+                ]
+            }
+        ) from exc
     audit_record(actor=actor, action="saved_view.updated", target=view, details={"name": view.name})
     return view
 
@@ -136,16 +152,16 @@ def _check_canned_owner(actor: User, owner: User | None) -> None:
         return
     if not actor.is_supervisor_or_admin:
         raise PermissionDenied(
-            "Only supervisors and admins manage shared canned responses or those of others."
+            _("Only supervisors and admins manage shared canned responses or those of others.")
         )
 
 
 def _check_canned_fields(*, title: str, content: str) -> None:
     errors = {}
     if not (title or "").strip():
-        errors["title"] = ["Give the canned response a title."]
+        errors["title"] = [_("Give the canned response a title.")]
     if not (content or "").strip():
-        errors["content"] = ["Write the text of the canned response."]
+        errors["content"] = [_("Write the text of the canned response.")]
     if errors:
         raise DomainError(errors)
 
@@ -260,7 +276,7 @@ def reply_draft_save(
         return None
     if status_after not in Status.values:
         status_after = ""
-    draft, _ = ReplyDraft.objects.update_or_create(
+    draft, _unused = ReplyDraft.objects.update_or_create(
         ticket=ticket,
         user=actor,
         defaults={
@@ -302,7 +318,7 @@ def presence_leave(*, ticket: Ticket, actor: User) -> None:
 def presence_prune() -> int:
     """Delete presence rows that expired (agents who closed the tab without a goodbye); the
     hourly job runs it as the system."""
-    deleted, _ = TicketPresence.objects.filter(expires_at__lt=timezone.now()).delete()
+    deleted, _unused = TicketPresence.objects.filter(expires_at__lt=timezone.now()).delete()
     return deleted
 
 
@@ -382,7 +398,7 @@ def desk_ticket_open(
     properties; a follow-up of a closed ticket is linked to it with a note giving context."""
     _staff_only(actor)
     if channel not in DESK_CHANNELS:
-        raise DomainError({"channel": ["Choose phone, email, walk-in or web."]})
+        raise DomainError({"channel": [_("Choose phone, email, walk-in or web.")]})
     ticket = services.ticket_create(
         actor=actor,
         requester=requester,
@@ -442,7 +458,9 @@ def tickets_bulk_apply(
     so one refused change (a transition not allowed, ...) does not undo the others."""
     _staff_only(actor)
     if action not in BULK_ACTIONS:
-        raise DomainError({"action": [f"{action!r} is not a bulk action."]})
+        raise DomainError(
+            {"action": [_("%(action)s is not a bulk action.") % {"action": repr(action)}]}
+        )
     result = BulkResult()
     if action == "merge":
         return tickets_merge(actor=actor, tickets=tickets, target=target, make_public=make_public)
@@ -480,10 +498,10 @@ def tickets_merge(
     requesters replies become internal notes unless `make_public` (see `ticket_merge`)."""
     _staff_only(actor)
     if target is None:
-        raise DomainError({"target": ["Choose the ticket that survives the merge."]})
+        raise DomainError({"target": [_("Choose the ticket that survives the merge.")]})
     others = [t for t in tickets if t.pk != target.pk]
     if not others:
-        raise DomainError({"tickets": ["Select at least one other ticket to merge."]})
+        raise DomainError({"tickets": [_("Select at least one other ticket to merge.")]})
     result = BulkResult()
     for ticket in others:
         try:

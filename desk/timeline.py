@@ -10,6 +10,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from panel1.events import names
 from tickets.models import Message, MessageType, Priority, Status, TicketEvent
@@ -19,27 +20,27 @@ from tickets.presentation import conversation_html
 _HIDDEN_EVENTS = {names.MESSAGE_ADDED}
 _LABELS = {**dict(Status.choices), **dict(Priority.choices)}
 _FIELD_NAMES = {
-    "status": "Status",
-    "priority": "Priority",
-    "assignee": "Assignee",
-    "category": "Category",
-    "tags": "Tags",
-    "subject": "Subject",
-    "cc": "CC",
-    "escalation_level": "Escalation level",
-    "merged_into": "Merged into",
-    "merged_from": "Merged in",
-    "related": "Linked",
-    "parent": "Linked",
-    "duplicate_of": "Linked",
-    "mentioned": "Mentioned",
-    "message": "Split off",
+    "status": gettext_lazy("Status"),
+    "priority": gettext_lazy("Priority"),
+    "assignee": gettext_lazy("Assignee"),
+    "category": gettext_lazy("Category"),
+    "tags": gettext_lazy("Tags"),
+    "subject": gettext_lazy("Subject"),
+    "cc": gettext_lazy("CC"),
+    "escalation_level": gettext_lazy("Escalation level"),
+    "merged_into": gettext_lazy("Merged into"),
+    "merged_from": gettext_lazy("Merged in"),
+    "related": gettext_lazy("Linked"),
+    "parent": gettext_lazy("Linked"),
+    "duplicate_of": gettext_lazy("Linked"),
+    "mentioned": gettext_lazy("Mentioned"),
+    "message": gettext_lazy("Split off"),
 }
-_MESSAGE_VERBS = {
-    MessageType.CUSTOMER_REPLY: "replied",
-    MessageType.STAFF_REPLY: "replied",
-    MessageType.INTERNAL_NOTE: "added an internal note",
-    MessageType.SYSTEM: "added a system message",
+_MESSAGE_SENTENCES = {
+    MessageType.CUSTOMER_REPLY: gettext_lazy("%(actor)s replied"),
+    MessageType.STAFF_REPLY: gettext_lazy("%(actor)s replied"),
+    MessageType.INTERNAL_NOTE: gettext_lazy("%(actor)s added an internal note"),
+    MessageType.SYSTEM: gettext_lazy("%(actor)s added a system message"),
 }
 
 
@@ -126,27 +127,32 @@ def profile_reassignment(reason: str) -> str | None:
 def describe(item) -> str:
     """One line for an audit row or a system message."""
     if isinstance(item, Message):
-        return item.content.splitlines()[0][:200] if item.content else "System message"
+        return item.content.splitlines()[0][:200] if item.content else _("System message")
     event: TicketEvent = item
+    actor = {"actor": event.actor_label}
     if event.event == names.MESSAGE_ADDED:
-        return f"{event.actor_label} {_MESSAGE_VERBS.get(event.after, 'added a message')}"
+        return _MESSAGE_SENTENCES.get(event.after, _("%(actor)s added a message")) % actor
     if event.event == names.TICKET_CREATED:
-        return f"{event.actor_label} created the ticket"
+        return _("%(actor)s created the ticket") % actor
     if event.event.startswith("sla."):
         return _describe_sla(event)
     if event.event == "ticket.routing":
-        return f"Routing ({event.actor_label}): {event.reason}"
+        return _("Routing (%(actor)s): %(reason)s") % {**actor, "reason": event.reason}
     name = _FIELD_NAMES.get(event.field, event.field or event.event)
     if event.field == "assignee":
         # Rows store emails; the page hands over the staff it loaded anyway (no query).
         people = getattr(event, "people", {})
-        before = people.get(event.before, event.before) or "nobody"
-        after = people.get(event.after, event.after) or "nobody"
-        return f"Assignee: {before} → {after} ({event.actor_label})"
+        nobody = pgettext("assignee of a ticket", "nobody")
+        before = people.get(event.before, event.before) or nobody
+        after = people.get(event.after, event.after) or nobody
+        return _("Assignee: %(before)s → %(after)s (%(actor)s)") % {
+            "before": before,
+            "after": after,
+            **actor,
+        }
     if event.field == "cc":
-        return f"{event.actor_label} {'added' if event.after else 'removed'} CC " + _value(
-            event.after or event.before
-        )
+        text = _("%(actor)s added CC %(who)s") if event.after else _("%(actor)s removed CC %(who)s")
+        return text % {**actor, "who": _value(event.after or event.before)}
     text = f"{name}: {_value(event.before)} → {_value(event.after)}"
     if event.before is None and event.field in (
         "merged_into",
@@ -163,9 +169,15 @@ def describe(item) -> str:
 def _describe_sla(event: TicketEvent) -> str:
     target = event.field.replace("_", " ")
     if event.event == names.SLA_BREACH:
-        return f"SLA breached: {target} was due {_when(event.after)}"
+        return _("SLA breached: %(target)s was due %(when)s") % {
+            "target": target,
+            "when": _when(event.after),
+        }
     if event.event == names.SLA_AT_RISK:
-        return f"SLA at risk: {target} due {_when(event.after)}"
+        return _("SLA at risk: %(target)s due %(when)s") % {
+            "target": target,
+            "when": _when(event.after),
+        }
     if isinstance(event.after, dict):
         due = [
             f"{k.removesuffix('_due_at').replace('_', ' ')} {_when(v)}"

@@ -18,6 +18,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from knowledgebase import selectors, services
 from knowledgebase.models import (
@@ -42,12 +44,12 @@ class CategoryForm(forms.ModelForm):
     def clean_parent(self):
         parent = self.cleaned_data.get("parent")
         if parent is not None and parent.parent_id is not None:
-            raise forms.ValidationError("Categories nest one level deep: pick a top-level one.")
+            raise forms.ValidationError(_("Categories nest one level deep: pick a top-level one."))
         if parent is not None and self.instance.pk:
             if parent.pk == self.instance.pk:
-                raise forms.ValidationError("A category cannot be its own parent.")
+                raise forms.ValidationError(_("A category cannot be its own parent."))
             if self.instance.children.exists():
-                raise forms.ValidationError("This category has sub-categories of its own.")
+                raise forms.ValidationError(_("This category has sub-categories of its own."))
         return parent
 
 
@@ -86,22 +88,26 @@ class CategoryAdmin(admin.ModelAdmin):
 
 class ArticleForm(forms.ModelForm):
     tags = SimpleArrayField(
-        forms.CharField(max_length=50), required=False, help_text="Comma-separated."
+        forms.CharField(max_length=50), required=False, help_text=gettext_lazy("Comma-separated.")
     )
     slug = forms.SlugField(
-        max_length=200, required=False, help_text="Leave empty to derive it from the title."
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Leave empty to derive it from the title."),
     )
 
     class Meta:
         model = Article
         fields = ["title", "slug", "category", "status", "visibility", "excerpt", "tags", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"})}
-        help_texts = {"excerpt": "Leave empty to use the start of the body."}
+        help_texts = {"excerpt": gettext_lazy("Leave empty to use the start of the body.")}
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug") or ""
         if slug and slug_is_taken(slug, article=self.instance if self.instance.pk else None):
-            raise forms.ValidationError("This address is already used by an article or category.")
+            raise forms.ValidationError(
+                _("This address is already used by an article or category.")
+            )
         return slug
 
     def clean_tags(self):

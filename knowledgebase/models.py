@@ -230,8 +230,8 @@ class ArticleFeedback(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "article feedback"
-        verbose_name_plural = "article feedback"
+        verbose_name = _("article feedback")
+        verbose_name_plural = _("article feedback")
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "user"],

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Avg, Case, Count, Max, Prefetch, Q, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from knowledgebase.models import Article, ArticleFeedback, ArticleImage, Category, SearchRecord
 from knowledgebase.querysets import is_kb_staff
@@ -19,7 +20,7 @@ def article_get_for(user, slug: str) -> Article:
     qs = Article.objects.all() if is_kb_staff(user) else Article.objects.visible_to(user)
     article = qs.select_related("category", "author").filter(slug=slug).first()
     if article is None:
-        raise NotFound({"detail": ["Not found."]})
+        raise NotFound({"detail": [_("Not found.")]})
     return article
 
 

@@ -223,7 +223,7 @@ def insights(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not is_kb_staff(request.user):
-        raise PermissionDenied("Only staff may open knowledge base insights.")
+        raise PermissionDenied(_("Only staff may open knowledge base insights."))
     # The page lives in the desk's admin area now (when the desk is installed).
     try:
         query = f"?{request.GET.urlencode()}" if request.GET else ""

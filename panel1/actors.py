@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 if TYPE_CHECKING:
     from panel1.accounts.models import User
 
@@ -29,7 +31,9 @@ class Actor:
 
     @classmethod
     def automation(cls, rule_name: str, *, rule_id: str, chain: tuple[str, ...] = ()) -> Actor:
-        return cls(label=f"automation: {rule_name}", chain=(*chain, rule_id))
+        return cls(
+            label=_("automation: %(rule_name)s") % {"rule_name": rule_name}, chain=(*chain, rule_id)
+        )
 
     @property
     def is_staff(self) -> bool:

@@ -171,10 +171,12 @@ MIDDLEWARE = [
     # Path, query and form input are cleaned here, once, before any view sees them.
     "panel1.core.middleware.InputNormalizationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The language (user > switch > Accept-Language among the tenant's > tenant default) and
+    # the time zone of the request; replaces Django's LocaleMiddleware (it needs the user).
+    "panel1.i18n.middleware.LanguageMiddleware",
     "panel1.audit.context.AuditContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "panel1.security.middleware.TwoFactorMiddleware",
@@ -195,6 +197,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "panel1.core.context_processors.branding",
                 "portal.access.portal_globals",
+                "panel1.i18n.context_processors.languages",
             ],
         },
     },
@@ -232,8 +235,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 
 # --- i18n / time --------------------------------------------------------------------------
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# The interface languages the installation ships (codes of Django's LANG_INFO, lowercase
+# BCP 47: `pt-br`); each tenant offers all of them or the ones its admin picks, and picks its
+# default among them (panel1.i18n). LANGUAGE_CODE is the default of new tenants and of pages
+# outside any tenant; it must be one of LANGUAGES.
+SHIPPED_LANGUAGES = "en,de,fr,es,pt-br,ar"
+
+
+def _languages(codes: list[str]) -> list[tuple[str, str]]:
+    from django.conf.locale import LANG_INFO
+
+    languages = []
+    for code in codes:
+        code = code.strip().lower().replace("_", "-")
+        if not code:
+            continue
+        if code not in LANG_INFO or "name" not in LANG_INFO[code]:
+            raise ImproperlyConfigured(f"LANGUAGES: {code!r} is not a language Django knows")
+        if code not in dict(languages):
+            languages.append((code, LANG_INFO[code]["name"]))
+    if not languages:
+        raise ImproperlyConfigured("LANGUAGES must name at least one language")
+    return languages
+
+
+LANGUAGES = _languages(
+    (_INLINE_COMMENT.sub("", env("LANGUAGES")).strip() or SHIPPED_LANGUAGES).split(",")
+)
+LANGUAGE_CODE = _INLINE_COMMENT.sub("", env("LANGUAGE_CODE", "en")).strip().lower() or "en"
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE {LANGUAGE_CODE!r} is not one of LANGUAGES")
 # One date format per locale everywhere (panel1/formats/<lang>/formats.py).
 FORMAT_MODULE_PATH = ["panel1.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]

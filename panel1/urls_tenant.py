@@ -6,6 +6,7 @@ from django.urls import include, path
 from automation import urls as automation_urls
 from knowledgebase import urls as knowledgebase_urls
 from panel1.core import views as core_views
+from panel1.i18n import views as i18n_views
 from panel1.tenants import views as tenant_views
 from tickets import urls as tickets_urls
 
@@ -15,7 +16,8 @@ urlpatterns = [
     path("branding/logo", tenant_views.branding_logo, name="tenant-logo"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("panel1.api.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", i18n_views.set_language, name="set_language"),
+    path("i18n/js/<str:language>/", i18n_views.javascript_catalog, name="javascript-catalog"),
     path("", include("panel1.plugins.urls")),
     path("", include("panel1.accounts.urls")),
     # A root URLconf may name every app (the import contract exempts it).

@@ -63,7 +63,6 @@ def portal_context(request) -> dict:
             "allow_signup": tenant.allow_signup,
             "customers_can_cc": tenant.customers_can_cc,
             "kb_search_url": kb_search_url(),
-            "show_language_switch": len(settings.LANGUAGES) > 1,
         }
     }
 

@@ -127,13 +127,17 @@ class ProfileForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=(), widget=_autocomplete("language", forms.Select)
     )
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=(), required=False)
     notify_by_email = forms.BooleanField(
         label=_("Email me when my requests are answered or updated"), required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = settings.LANGUAGES
+        from panel1.accounts.forms import language_field_choices, timezone_field_choices
+
+        self.fields["language"].choices = language_field_choices(tenant)
+        self.fields["timezone"].choices = timezone_field_choices(tenant)
 
 
 # --- Tickets --------------------------------------------------------------------------------

@@ -21,9 +21,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import Role, User
 from panel1.exceptions import DomainError
+from panel1.i18n.languages import mail_language
 from panel1.tenants.models import Tenant
 from panel1.tenants.services import current_tenant
 from reports.digest_content import DigestFigures, digest_figures, digest_render
@@ -55,7 +57,7 @@ def digest_subscribed(user: User) -> bool:
 def digest_subscribe(*, user: User, enabled: bool) -> DigestSubscription:
     """Turn `user`'s weekly digest on or off; only supervisors and admins can turn it on."""
     if enabled and not digest_eligible(user):
-        raise DomainError({"subscribed": ["The weekly digest is for supervisors and admins."]})
+        raise DomainError({"subscribed": [_("The weekly digest is for supervisors and admins.")]})
     subscription, created = DigestSubscription.objects.get_or_create(
         user=user, defaults={"enabled": enabled}
     )
@@ -153,7 +155,7 @@ def _skip_reason(user: User, tenant: Tenant) -> str:
 
 def _delivery(user: User, week: dt.date, tenant: Tenant) -> DigestDelivery:
     row_id = uuid.uuid4().hex
-    row, _ = DigestDelivery.objects.get_or_create(
+    row, _unused = DigestDelivery.objects.get_or_create(
         user=user,
         week_start=week,
         defaults={"to_email": user.email, "message_id": f"digest.{row_id}@{mail_domain(tenant)}"},
@@ -210,7 +212,7 @@ def _message(
     user: User, figures: DigestFigures, tenant: Tenant, row: DigestDelivery
 ) -> EmailMultiAlternatives:
     base_url = site_base_url(tenant)
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    with translation.override(mail_language(user)):
         subject, text, html = digest_render(
             figures, recipient=user, base_url=base_url, brand=_brand(tenant, base_url)
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError
@@ -67,11 +68,20 @@ def _range(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple[
         start = end - dt.timedelta(days=DEFAULT_DAYS - 1)
     for name, day in (("end", end), ("start", start)):
         if not EARLIEST <= day <= LATEST:
-            raise DomainError({name: [f"Give a date between {EARLIEST} and {LATEST}."]})
+            raise DomainError(
+                {
+                    name: [
+                        _("Give a date between %(earliest)s and %(latest)s.")
+                        % {"earliest": EARLIEST, "latest": LATEST}
+                    ]
+                }
+            )
     if end < start:
-        raise DomainError({"end": ["end must not be before start."]})
+        raise DomainError({"end": [_("end must not be before start.")]})
     if end > _add_years(start, MAX_YEARS):
-        raise DomainError({"end": [f"A report covers at most {MAX_YEARS} years."]})
+        raise DomainError(
+            {"end": [_("A report covers at most %(max_years)s years.") % {"max_years": MAX_YEARS}]}
+        )
     return start, end
 
 
@@ -79,7 +89,14 @@ def _known(ids: Sequence, queryset, field_name: str, noun: str) -> None:
     found = {str(pk) for pk in queryset.filter(pk__in=ids).values_list("pk", flat=True)}
     unknown = [str(pk) for pk in ids if str(pk) not in found]
     if unknown:
-        raise DomainError({field_name: [f"Unknown {noun}: {', '.join(unknown)}."]})
+        raise DomainError(
+            {
+                field_name: [
+                    _("Unknown %(noun)s: %(unknown)s.")
+                    % {"noun": noun, "unknown": ", ".join(unknown)}
+                ]
+            }
+        )
 
 
 def report_params_build(
@@ -101,19 +118,21 @@ def report_params_build(
     (not a supervisor or admin) always gets their own figures only.
     """
     if not viewer.is_helpdesk_staff:
-        raise DomainError({"detail": "Reports are for staff."})
+        raise DomainError({"detail": _("Reports are for staff.")})
     today = timezone.now().astimezone(zone).date()
     start, end = _range(start, end, today)
     _known([c for c in categories if c is not None], Category.objects, "category", "category")
     _known(agents, User.objects.filter(role__in=STAFF_ROLES), "agent", "agent")
     bad = [p for p in priorities if p not in Priority.values]
     if bad:
-        raise DomainError({"priority": [f"Unknown priority: {', '.join(bad)}."]})
+        raise DomainError({"priority": [_("Unknown priority: %(bad)s.") % {"bad": ", ".join(bad)}]})
     bad = [c for c in channels if c not in Channel.values and not c.isupper()]
     if bad:
-        raise DomainError({"channel": [f"Unknown channel: {', '.join(bad)}."]})
+        raise DomainError({"channel": [_("Unknown channel: %(bad)s.") % {"bad": ", ".join(bad)}]})
     if interval not in INTERVALS:
-        raise DomainError({"interval": [f"Choose one of {', '.join(INTERVALS)}."]})
+        raise DomainError(
+            {"interval": [_("Choose one of %(intervals)s.") % {"intervals": ", ".join(INTERVALS)}]}
+        )
     own_only = not viewer.is_supervisor_or_admin
     return ReportParams(
         start=start,

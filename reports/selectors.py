@@ -6,6 +6,8 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from panel1.exceptions import NotFound
 from reports.figures import REPORTS, Report
@@ -18,7 +20,7 @@ DEFAULT_CACHE_SECONDS = 600
 def report_get(name: str) -> Report:
     report = REPORTS.get(name)
     if report is None:
-        raise NotFound({"detail": f"No report named {name!r}."})
+        raise NotFound({"detail": _("No report named %(name)s.") % {"name": repr(name)}})
     return report
 
 
@@ -49,6 +51,7 @@ def _cache_key(name: str, params: ReportParams) -> str:
     parts = (
         name, params.start, params.end, params.zone.key, params.categories, params.agents,
         params.priorities, params.channels, params.tags, params.interval, params.own_only, stamp,
+        translation.get_language(),  # rows carry translated labels ("Uncategorized")
     )  # fmt: skip
     return "reports:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -56,7 +59,7 @@ def _cache_key(name: str, params: ReportParams) -> str:
 def _compute(report: Report, params: ReportParams) -> dict:
     rows, totals = report.compute(params)
     before = params.previous()
-    _, previous = report.compute(before, with_rows=False)
+    _unused, previous = report.compute(before, with_rows=False)
     return {
         "name": report.name,
         "start": params.start,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from django.utils.translation import gettext as _
+
 WEEKDAYS: tuple[str, ...] = (
     "monday",
     "tuesday",
@@ -111,7 +113,7 @@ def validate_business_hours(business_hours: Mapping | None) -> dict[str, list[st
             errors.setdefault(str(key), []).extend(problems)
     given_days = [business_hours[day] for day in WEEKDAYS if day in business_hours]
     if given_days and not any(_is_enabled(day) for day in given_days):
-        errors.setdefault(_NON_FIELD, []).append("At least one weekday must be enabled.")
+        errors.setdefault(_NON_FIELD, []).append(_("At least one weekday must be enabled."))
     return errors
 
 
@@ -135,17 +137,17 @@ def _day_errors(value: object) -> list[str]:
     errors = [f"Unknown field {name!r}." for name in value if name not in DAY_FIELDS]
     enabled = value.get("enabled", True)
     if not isinstance(enabled, bool):
-        errors.append("'enabled' must be true or false.")
+        errors.append(_("'enabled' must be true or false."))
     if enabled is not True:
         return errors  # a disabled day's leftover times do not matter, so they do not block
     start = _parse_hhmm(value.get("start"), allow_24=False)
     end = _parse_hhmm(value.get("end"), allow_24=True)
     if start is None:
-        errors.append("'start' must be a time in HH:MM format (00:00-23:59).")
+        errors.append(_("'start' must be a time in HH:MM format (00:00-23:59)."))
     if end is None:
-        errors.append("'end' must be a time in HH:MM format (00:00-24:00).")
+        errors.append(_("'end' must be a time in HH:MM format (00:00-24:00)."))
     if start is not None and end is not None and end <= start:
-        errors.append("'end' must be after 'start' (overnight hours are not supported).")
+        errors.append(_("'end' must be after 'start' (overnight hours are not supported)."))
     return errors
 
 
@@ -175,7 +177,10 @@ def holiday_errors(items: Iterable[object]) -> list[str]:
         try:
             parse_holiday(item)
         except (TypeError, ValueError):
-            errors.append(f"Item {position} ({item!r}) is not a date in YYYY-MM-DD format.")
+            errors.append(
+                _("Item %(position)s (%(item)s) is not a date in YYYY-MM-DD format.")
+                % {"position": position, "item": repr(item)}
+            )
     return errors
 
 

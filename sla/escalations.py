@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
@@ -19,7 +20,7 @@ def _attempt(problems: list[str], what: str, action) -> None:
         with transaction.atomic():
             action()
     except DomainError as exc:
-        problems.append(f"Could not {what}: {exc}.")
+        problems.append(_("Could not %(what)s: %(exc)s.") % {"what": what, "exc": exc})
 
 
 def escalation_apply(*, ticket: Ticket, profile: SlaProfile, index: int, rule: dict) -> None:
@@ -42,7 +43,10 @@ def escalation_apply(*, ticket: Ticket, profile: SlaProfile, index: int, rule: d
     if assignee_id:
         assignee = User.objects.filter(pk=assignee_id).first()
         if assignee is None:
-            problems.append(f"Could not assign: user {assignee_id} no longer exists.")
+            problems.append(
+                _("Could not assign: user %(assignee_id)s no longer exists.")
+                % {"assignee_id": assignee_id}
+            )
         else:
             _attempt(
                 problems,

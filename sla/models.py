@@ -5,6 +5,7 @@ import uuid
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from tickets.models import Category, Priority, Ticket
 
@@ -19,24 +20,28 @@ class SlaProfile(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    first_response_time = models.PositiveIntegerField(help_text="Business minutes")
+    first_response_time = models.PositiveIntegerField(help_text=_("Business minutes"))
     next_response_time = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Business minutes after each customer reply; empty = off"
+        null=True,
+        blank=True,
+        help_text=_("Business minutes after each customer reply; empty = off"),
     )
-    resolution_time = models.PositiveIntegerField(help_text="Business minutes")
+    resolution_time = models.PositiveIntegerField(help_text=_("Business minutes"))
     is_default = models.BooleanField(default=False)
     business_hours = models.JSONField(
         default=dict,
         blank=True,
-        help_text='{"timezone": "Europe/Berlin", "monday": {"start": "09:00", "end": "17:00", '
-        '"enabled": true}, ...}; empty = around the clock',
+        help_text=_(
+            '{"timezone": "Europe/Berlin", "monday": {"start": "09:00", "end": "17:00", '
+            '"enabled": true}, ...}; empty = around the clock'
+        ),
     )
     holidays = ArrayField(models.DateField(), default=list, blank=True)
     recurring_holidays = ArrayField(
         models.CharField(max_length=5),
         default=list,
         blank=True,
-        help_text='Holidays that repeat every year, as "MM-DD" (e.g. "12-25")',
+        help_text=_('Holidays that repeat every year, as "MM-DD" (e.g. "12-25")'),
     )
     priorities = ArrayField(
         models.CharField(max_length=8, choices=Priority.choices), default=list, blank=True
@@ -48,8 +53,8 @@ class SlaProfile(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "SLA profile"
-        verbose_name_plural = "SLA profiles"
+        verbose_name = _("SLA profile")
+        verbose_name_plural = _("SLA profiles")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=Q(is_default=True), name="sla_one_default_profile"
@@ -92,7 +97,7 @@ class TicketSLA(models.Model):
     first_response_breached = models.BooleanField(default=False)
 
     next_response_started_at = models.DateTimeField(
-        null=True, blank=True, help_text="The oldest customer reply still waiting for staff"
+        null=True, blank=True, help_text=_("The oldest customer reply still waiting for staff")
     )
     next_response_due_at = models.DateTimeField(null=True, blank=True)
     next_response_risk_at = models.DateTimeField(null=True, blank=True)
@@ -106,13 +111,13 @@ class TicketSLA(models.Model):
     resolution_at_risk = models.BooleanField(default=False)
     resolution_breached = models.BooleanField(default=False)
 
-    paused = models.BooleanField(default=False, help_text="Waiting on customer or on hold")
+    paused = models.BooleanField(default=False, help_text=_("Waiting on customer or on hold"))
     paused_since = models.DateTimeField(
-        null=True, blank=True, help_text="Start of the current stop (a pause or resolved)"
+        null=True, blank=True, help_text=_("Start of the current stop (a pause or resolved)")
     )
     paused_reason = models.CharField(max_length=24, blank=True)
     paused_business_seconds = models.PositiveBigIntegerField(
-        default=0, help_text="Business time of the finished stops, in the profile's calendar"
+        default=0, help_text=_("Business time of the finished stops, in the profile's calendar")
     )
     pauses = models.JSONField(default=list, blank=True)
     is_closed = models.BooleanField(default=False)
@@ -126,8 +131,8 @@ class TicketSLA(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "ticket SLA"
-        verbose_name_plural = "ticket SLAs"
+        verbose_name = _("ticket SLA")
+        verbose_name_plural = _("ticket SLAs")
         indexes = [
             # One partial index per monitor query: only running, unflagged rows are in them,
             # so each monitor pass reads the rows that are due and nothing else.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import NotFound
@@ -49,7 +50,7 @@ def agent_get(agent_id) -> User:
     pk = parse_uuid(str(agent_id))
     agent = _with_load(User.objects.filter(pk=pk, role__in=STAFF_ROLES)).first() if pk else None
     if agent is None:
-        raise NotFound({"detail": ["No such agent."]})
+        raise NotFound({"detail": [_("No such agent.")]})
     return agent
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from panel1.exceptions import DomainError
 
@@ -38,14 +39,19 @@ def language_codes() -> list[str]:
 
 def clean_languages(value: Any) -> list[str]:
     if not isinstance(value, list | tuple):
-        raise DomainError({"languages": ["Expected a list of language codes."]})
+        raise DomainError({"languages": [_("Expected a list of language codes.")]})
     known = language_codes()
     cleaned: list[str] = []
     for item in value:
         code = item.strip().lower().replace("_", "-") if isinstance(item, str) else None
         if code not in known:
             raise DomainError(
-                {"languages": [f"{item!r} is not one of the languages: {', '.join(known)}."]}
+                {
+                    "languages": [
+                        _("%(item)s is not one of the languages: %(known)s.")
+                        % {"item": repr(item), "known": ", ".join(known)}
+                    ]
+                }
             )
         if code not in cleaned:
             cleaned.append(code)
@@ -54,28 +60,37 @@ def clean_languages(value: Any) -> list[str]:
 
 def clean_skills(value: Any) -> list[str]:
     if not isinstance(value, list | tuple):
-        raise DomainError({"skills": ["Expected a list of tags."]})
+        raise DomainError({"skills": [_("Expected a list of tags.")]})
     cleaned: list[str] = []
     for item in value:
         if not isinstance(item, str):
-            raise DomainError({"skills": ["Skills must be strings."]})
+            raise DomainError({"skills": [_("Skills must be strings.")]})
         tag = " ".join(item.strip().lower().split())
         if not tag:
             continue
         if len(tag) > MAX_SKILL_LENGTH:
-            raise DomainError({"skills": [f"Use at most {MAX_SKILL_LENGTH} characters a skill."]})
+            raise DomainError(
+                {
+                    "skills": [
+                        _("Use at most %(max_skill_length)s characters a skill.")
+                        % {"max_skill_length": MAX_SKILL_LENGTH}
+                    ]
+                }
+            )
         if tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > MAX_SKILLS:
-        raise DomainError({"skills": [f"At most {MAX_SKILLS} skills."]})
+        raise DomainError(
+            {"skills": [_("At most %(max_skills)s skills.") % {"max_skills": MAX_SKILLS}]}
+        )
     return cleaned
 
 
 def clean_capacity(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise DomainError({"capacity": ["Capacity is a whole number, 0 (no limit) or more."]})
+        raise DomainError({"capacity": [_("Capacity is a whole number, 0 (no limit) or more.")]})
     if value > 100_000:
-        raise DomainError({"capacity": ["Capacity is at most 100000."]})
+        raise DomainError({"capacity": [_("Capacity is at most 100000.")]})
     return value
 
 
@@ -83,7 +98,7 @@ def clean_working_hours(value: Any) -> dict | None:
     if value in (None, {}):
         return None
     if not isinstance(value, Mapping):
-        raise DomainError({"working_hours": ["Expected an object like SLA business_hours."]})
+        raise DomainError({"working_hours": [_("Expected an object like SLA business_hours.")]})
     for validator in _validators.values():
         errors = validator(value)
         if errors:
@@ -110,19 +125,37 @@ def _moment(value: Any) -> dt.datetime | None:
 def clean_out_of_office(value: Any) -> list[dict[str, str]]:
     """A list of ``{start, end}`` periods (aware ISO datetimes, end after start), sorted."""
     if not isinstance(value, list | tuple):
-        raise DomainError({"out_of_office": ["Expected a list of {start, end} periods."]})
+        raise DomainError({"out_of_office": [_("Expected a list of {start, end} periods.")]})
     if len(value) > MAX_ABSENCES:
-        raise DomainError({"out_of_office": [f"At most {MAX_ABSENCES} periods."]})
+        raise DomainError(
+            {
+                "out_of_office": [
+                    _("At most %(max_absences)s periods.") % {"max_absences": MAX_ABSENCES}
+                ]
+            }
+        )
     periods = []
     for index, item in enumerate(value):
         if not isinstance(item, Mapping) or set(item) - {"start", "end"}:
-            raise DomainError({"out_of_office": [f"Item {index + 1}: expected {{start, end}}."]})
+            raise DomainError(
+                {
+                    "out_of_office": [
+                        _("Item %(value)s: expected {start, end}.") % {"value": index + 1}
+                    ]
+                }
+            )
         start, end = _moment(item.get("start")), _moment(item.get("end"))
         if start is None or end is None:
             message = f"Item {index + 1}: start and end are ISO 8601 times with a time zone."
             raise DomainError({"out_of_office": [message]})
         if end <= start:
-            raise DomainError({"out_of_office": [f"Item {index + 1}: end must be after start."]})
+            raise DomainError(
+                {
+                    "out_of_office": [
+                        _("Item %(value)s: end must be after start.") % {"value": index + 1}
+                    ]
+                }
+            )
         periods.append((start, end))
     return [{"start": _iso(start), "end": _iso(end)} for start, end in sorted(periods)]
 

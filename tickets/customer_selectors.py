@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import Role, User
 from panel1.exceptions import NotFound
@@ -41,7 +42,7 @@ def customer_get(ref: str) -> User:
     pk = parse_uuid(str(ref or ""))
     customer = customer_list().filter(pk=pk).first() if pk else None
     if customer is None:
-        raise NotFound({"detail": ["No such customer."]})
+        raise NotFound({"detail": [_("No such customer.")]})
     return customer
 
 
@@ -56,7 +57,7 @@ def organization_get(ref: str) -> Organization:
     pk = parse_uuid(str(ref or ""))
     organization = organization_list().filter(pk=pk).first() if pk else None
     if organization is None:
-        raise NotFound({"detail": ["No such organization."]})
+        raise NotFound({"detail": [_("No such organization.")]})
     return organization
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from panel1.actors import Actor
 from panel1.exceptions import NotFound
 from panel1.plugins import requires
@@ -21,7 +23,7 @@ def _ticket(ticket_id: str) -> Ticket:
     except ValueError:
         found = Ticket.objects.filter(number=ref.upper()).first()
     if found is None:
-        raise NotFound({"detail": ["No such ticket."]})
+        raise NotFound({"detail": [_("No such ticket.")]})
     return found
 
 
@@ -101,7 +103,7 @@ class TicketsCapability:
         from panel1.accounts.services import customer_get_or_create
         from tickets.services import ticket_create
 
-        requester, _ = customer_get_or_create(email=requester_email, name=name)
+        requester, _unused = customer_get_or_create(email=requester_email, name=name)
         ticket = ticket_create(
             actor=self._actor,
             requester=requester,
@@ -120,7 +122,7 @@ class TicketsCapability:
 
         ticket = _ticket(ticket_id)
         if ticket.requester.email.lower() != requester_email.lower():
-            raise NotFound({"detail": ["No such ticket."]})
+            raise NotFound({"detail": [_("No such ticket.")]})
         message = message_add(
             ticket=ticket,
             actor=Actor.of(ticket.requester),

@@ -18,6 +18,7 @@ import hashlib
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import User
 from panel1.privacy import registry
@@ -217,5 +218,5 @@ def register() -> None:
     registry.register(
         registry.Contributor(name="tickets", export=export_person, erase=erase_person, order=10)
     )
-    register_prunable(name="inbound_mail", label="Raw inbound mail", prune=inbound_mail_prune)
-    register_prunable(name="closed_tickets", label="Closed tickets", prune=closed_tickets_prune)
+    register_prunable(name="inbound_mail", label=_("Raw inbound mail"), prune=inbound_mail_prune)
+    register_prunable(name="closed_tickets", label=_("Closed tickets"), prune=closed_tickets_prune)

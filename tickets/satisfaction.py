@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel1.actors import Actor
 from panel1.events import names
@@ -36,12 +37,12 @@ def survey_token_ticket(token: str) -> Ticket:
     try:
         data = signing.loads(token, salt=_SALT, max_age=CHANGE_WINDOW + timedelta(days=30))
     except signing.BadSignature as exc:
-        raise DomainError({"token": ["This rating link is invalid or has expired."]}) from exc
+        raise DomainError({"token": [_("This rating link is invalid or has expired.")]}) from exc
     if data.get("s") != connection.schema_name:
-        raise DomainError({"token": ["This rating link is invalid or has expired."]})
+        raise DomainError({"token": [_("This rating link is invalid or has expired.")]})
     ticket = Ticket.objects.filter(pk=data.get("t")).first()
     if ticket is None:
-        raise DomainError({"token": ["This rating link is invalid or has expired."]})
+        raise DomainError({"token": [_("This rating link is invalid or has expired.")]})
     return ticket
 
 
@@ -76,7 +77,7 @@ def _check_scores(scores: dict[str, int | None]) -> None:
     if errors:
         raise DomainError(errors)
     if all(value is None for value in scores.values()):
-        raise DomainError({"non_field_errors": ["Answer at least one question."]})
+        raise DomainError({"non_field_errors": [_("Answer at least one question.")]})
 
 
 @transaction.atomic
@@ -98,14 +99,14 @@ def satisfaction_answer(
     """
     actor = Actor.of(actor)
     if not via_token and (actor.user is None or actor.user.pk != ticket.requester_id):
-        raise PermissionDenied("Only the requester can rate this ticket.")
+        raise PermissionDenied(_("Only the requester can rate this ticket."))
     if ticket.status not in (Status.RESOLVED, Status.CLOSED):
-        raise DomainError({"non_field_errors": ["Tickets can be rated once they are resolved."]})
+        raise DomainError({"non_field_errors": [_("Tickets can be rated once they are resolved.")]})
     scores = {"response_time": response_time, "solution": solution, "team": team}
     _check_scores(scores)
     existing = SatisfactionRating.objects.select_for_update().filter(ticket=ticket).first()
     if existing and timezone.now() - existing.created_at > CHANGE_WINDOW:
-        raise DomainError({"non_field_errors": ["Ratings can only be changed for 7 days."]})
+        raise DomainError({"non_field_errors": [_("Ratings can only be changed for 7 days.")]})
     settings_ = survey_settings()
     was_low = existing is not None and _is_low(_scores_of(existing), settings_)
     score = mean_score(scores)
@@ -127,9 +128,9 @@ def satisfaction_submit(
 ) -> SatisfactionRating:
     """Record a single overall rating: it answers all three questions alike."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise DomainError({"rating": ["Give a rating from 1 to 5."]})
+        raise DomainError({"rating": [_("Give a rating from 1 to 5.")]})
     try:
-        rated, _ = satisfaction_answer(
+        rated, _unused = satisfaction_answer(
             ticket=ticket, actor=actor, response_time=rating, solution=rating, team=rating,
             comment=comment, via_token=via_token,
         )  # fmt: skip
@@ -183,15 +184,34 @@ def low_score_notify_task(ticket_id: str) -> int:
     rating = getattr(ticket, "satisfaction", None) if ticket else None
     if rating is None:
         return 0
+    from django.utils import translation
+
+    from panel1.i18n.languages import mail_language
+
     people = User.objects.filter(is_active=True, notify_by_email=True)
-    recipients = list(people.filter(role=Role.SUPERVISOR).values_list("email", flat=True))
-    recipients = recipients or list(people.filter(role=Role.ADMIN).values_list("email", flat=True))
-    subject = f"[{ticket.number}] Low satisfaction score: {ticket.subject}"[:200]
-    body = "\n".join(
-        [f"{name.replace('_', ' ')}: {getattr(rating, name) or '-'}" for name in QUESTIONS]
-        + [f"Comment: {rating.comment}" if rating.comment else "", f"Ticket {ticket.number}"]
-        + [absolute_url(current_tenant(), f"/desk/tickets/{ticket.number}/")]
-    )
-    return sum(
-        send_mail(subject, body, settings.SUPPORT_FROM_EMAIL, [email]) for email in recipients
-    )
+    recipients = list(people.filter(role=Role.SUPERVISOR))
+    recipients = recipients or list(people.filter(role=Role.ADMIN))
+    link = absolute_url(current_tenant(), f"/desk/tickets/{ticket.number}/")
+    sent = 0
+    for person in recipients:
+        with translation.override(mail_language(person)):
+            subject, body = _low_score_mail(ticket, rating, link)
+        sent += send_mail(subject, body, settings.SUPPORT_FROM_EMAIL, [person.email])
+    return sent
+
+
+def _low_score_mail(ticket: Ticket, rating: SatisfactionRating, link: str) -> tuple[str, str]:
+    labels = {
+        "response_time": _("Response time"),
+        "solution": _("Solution"),
+        "team": _("Team"),
+    }
+    subject = _("[%(number)s] Low satisfaction score: %(subject)s") % {
+        "number": ticket.number,
+        "subject": ticket.subject,
+    }
+    lines = [f"{labels[name]}: {getattr(rating, name) or '-'}" for name in QUESTIONS]
+    if rating.comment:
+        lines.append(_("Comment: %(comment)s") % {"comment": rating.comment})
+    lines += [_("Ticket %(number)s") % {"number": ticket.number}, link]
+    return subject[:200], "\n".join(lines)

@@ -6,6 +6,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import OuterRef, QuerySet
 from django.db.models.functions import JSONObject
+from django.utils.translation import gettext as _
 
 from panel1.exceptions import NotFound
 from panel1.ids import parse_uuid
@@ -60,7 +61,7 @@ def ticket_get_for(
     else:
         ticket = qs.filter(pk=ticket_id).first()
     if ticket is None:
-        raise NotFound({"detail": ["No such ticket."]})
+        raise NotFound({"detail": [_("No such ticket.")]})
     return ticket
 
 

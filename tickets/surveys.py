@@ -98,7 +98,9 @@ def _claim_and_send(invite: SurveyInvite, field: str, now: dt.datetime, *, remin
 def survey_mail_text(ticket: Ticket, *, base_url: str, reminder: bool) -> tuple[str, str]:
     """Subject and body: the three questions and one-click links (1 to 5) for the answer,
     in the requester's language."""
-    language = getattr(ticket.requester, "language", "") or settings.LANGUAGE_CODE
+    from panel1.i18n.languages import mail_language
+
+    language = mail_language(ticket.requester, ticket=ticket)
     texts = survey_settings().question_texts(language)
     with translation.override(language):
         values = {"number": ticket.number}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -60,7 +61,7 @@ class RoutingSettingsView(APIView):
 
     def _write(self, request, *, partial: bool):
         if not request.user.is_supervisor_or_admin:
-            raise PermissionDenied("Routing settings are for supervisors and admins.")
+            raise PermissionDenied(_("Routing settings are for supervisors and admins."))
         data = RoutingSettingsSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -120,7 +121,7 @@ class AutoAssignView(APIView):
         data.is_valid(raise_exception=True)
         force = data.validated_data["force"]
         if force and not request.user.is_supervisor_or_admin:
-            raise PermissionDenied("Only supervisors and admins may force routing.")
+            raise PermissionDenied(_("Only supervisors and admins may force routing."))
         ticket_route(
             ticket_id=ticket.pk,
             actor=Actor.of(request.user),

@@ -1,5 +1,6 @@
 """Shapes only: rule definitions are validated by automation.services.rule_validate."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from automation.models import TRIGGER_EVENTS, AutoResponseTemplate, Rule, RuleRun
@@ -11,12 +12,12 @@ class RuleSerializer(ModelSerializer):
     trigger_event = serializers.ChoiceField(choices=TRIGGER_EVENTS)
     conditions = serializers.JSONField(
         required=False,
-        help_text='List of {field, operator, value} (all must hold), or {"any"|"all": [...]}.',
+        help_text=_('List of {field, operator, value} (all must hold), or {"any"|"all": [...]}.'),
     )
-    actions = serializers.JSONField(help_text="List of {type, parameters}.")
+    actions = serializers.JSONField(help_text=_("List of {type, parameters}."))
     position = serializers.IntegerField(min_value=0, required=False)
     idle_hours = serializers.IntegerField(
-        required=False, allow_null=True, help_text="ticket.idle rules only."
+        required=False, allow_null=True, help_text=_("ticket.idle rules only.")
     )
 
     class Meta:
@@ -65,7 +66,7 @@ class RuleRunSerializer(serializers.ModelSerializer):
 
 
 class RuleTestSerializer(serializers.Serializer):
-    ticket = serializers.CharField(max_length=64, help_text="Ticket UUID or number.")
+    ticket = serializers.CharField(max_length=64, help_text=_("Ticket UUID or number."))
 
 
 class TicketRefSerializer(serializers.Serializer):

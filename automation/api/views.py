@@ -1,5 +1,6 @@
 """Automation API (ADMIN/SUPERVISOR): rules, dry runs, the run log, templates, registries."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -31,7 +32,7 @@ def _bool_param(request, name: str):
         return True
     if value.lower() in ("false", "0"):
         return False
-    raise DomainError({name: ["Use true or false."]})
+    raise DomainError({name: [_("Use true or false.")]})
 
 
 @extend_schema_view(
@@ -95,7 +96,7 @@ class RuleViewSet(
         try:
             ticket = ticket_get_for(request.user, data.validated_data["ticket"])
         except NotFound as exc:
-            raise DomainError({"ticket": ["No such ticket."]}) from exc
+            raise DomainError({"ticket": [_("No such ticket.")]}) from exc
         result = services.rule_test(rule=rule, ticket=ticket)
         body = {
             "rule": rule.pk,

@@ -30,8 +30,8 @@ class RoutingSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "routing settings"
-        verbose_name_plural = "routing settings"
+        verbose_name = _("routing settings")
+        verbose_name_plural = _("routing settings")
 
     def __str__(self):
         return f"Routing: {self.strategy}"
@@ -50,7 +50,7 @@ class CategoryRouting(models.Model):
 
     class Meta:
         ordering = ["category__name"]
-        verbose_name = "category strategy"
+        verbose_name = _("category strategy")
 
     def __str__(self):
         return f"{self.category}: {self.strategy}"

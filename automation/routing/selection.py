@@ -12,6 +12,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 MANUAL = "manual"
 ROUND_ROBIN = "round_robin"
 LOAD_BALANCED = "load_balanced"
@@ -19,8 +21,8 @@ SKILLS = "skills"
 STRATEGIES: tuple[str, ...] = (MANUAL, ROUND_ROBIN, LOAD_BALANCED, SKILLS)
 STRATEGY_LABELS = {
     MANUAL: "manual",
-    ROUND_ROBIN: "round robin",
-    LOAD_BALANCED: "load balanced",
+    ROUND_ROBIN: _("round robin"),
+    LOAD_BALANCED: _("load balanced"),
     SKILLS: "skills",
 }
 

@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from automation.routing import selection
 from automation.routing.models import SINGLETON, CategoryRouting, RoutingSettings, RoutingState
@@ -74,37 +75,67 @@ def routing_settings_get() -> RoutingSettings:
 def _clean_strategy(value: Any, field: str) -> str:
     if value not in selection.STRATEGIES:
         choices = ", ".join(selection.STRATEGIES)
-        raise DomainError({field: [f"{value!r} is not a strategy; use one of: {choices}."]})
+        raise DomainError(
+            {
+                field: [
+                    _("%(value)s is not a strategy; use one of: %(choices)s.")
+                    % {"value": repr(value), "choices": choices}
+                ]
+            }
+        )
     return value
 
 
 def _clean_flag(value: Any, field: str) -> bool:
     if not isinstance(value, bool):
-        raise DomainError({field: ["Must be true or false."]})
+        raise DomainError({field: [_("Must be true or false.")]})
     return value
 
 
 def _clean_categories(value: Any) -> list[tuple[Category, str]]:
     """[(category, strategy)] from [{category: <Category or id>, strategy}]; each category once."""
     if not isinstance(value, list | tuple):
-        raise DomainError({"categories": ["Expected a list of {category, strategy}."]})
+        raise DomainError({"categories": [_("Expected a list of {category, strategy}.")]})
     cleaned: list[tuple[Category, str]] = []
     for index, item in enumerate(value):
         where = f"Item {index + 1}"
         if not isinstance(item, dict) or set(item) != {"category", "strategy"}:
-            raise DomainError({"categories": [f"{where}: expected {{category, strategy}}."]})
+            raise DomainError(
+                {"categories": [_("%(where)s: expected {category, strategy}.") % {"where": where}]}
+            )
         category = item["category"]
         if not isinstance(category, Category):
             pk = parse_uuid(category)
             category = Category.objects.filter(pk=pk).first() if pk else None
         if category is None:
-            raise DomainError({"categories": [f"{where}: {item['category']!r} is no category."]})
+            raise DomainError(
+                {
+                    "categories": [
+                        _("%(where)s: %(item)s is no category.")
+                        % {"where": where, "item": repr(item["category"])}
+                    ]
+                }
+            )
         strategy = item["strategy"]
         if strategy not in selection.STRATEGIES:
             choices = ", ".join(selection.STRATEGIES)
-            raise DomainError({"categories": [f"{where}: strategy is one of {choices}."]})
-        if any(existing.pk == category.pk for existing, _ in cleaned):
-            raise DomainError({"categories": [f"{where}: {category.name} is listed twice."]})
+            raise DomainError(
+                {
+                    "categories": [
+                        _("%(where)s: strategy is one of %(choices)s.")
+                        % {"where": where, "choices": choices}
+                    ]
+                }
+            )
+        if any(existing.pk == category.pk for existing, _unused in cleaned):
+            raise DomainError(
+                {
+                    "categories": [
+                        _("%(where)s: %(category_name)s is listed twice.")
+                        % {"where": where, "category_name": category.name}
+                    ]
+                }
+            )
         cleaned.append((category, strategy))
     return cleaned
 

@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from desk.admin_area.base import admin_render, admin_view
@@ -21,7 +23,11 @@ from panel1.exceptions import DomainError
 from tickets.models import AgentProfile, Status
 from tickets.services.categories import agent_profile_create, agent_profile_update
 
-ROLE_CHOICES = [(Role.AGENT, "Agent"), (Role.SUPERVISOR, "Supervisor"), (Role.ADMIN, "Admin")]
+ROLE_CHOICES = [
+    (Role.AGENT, gettext_lazy("Agent")),
+    (Role.SUPERVISOR, gettext_lazy("Supervisor")),
+    (Role.ADMIN, gettext_lazy("Admin")),
+]
 OPEN = [Status.OPEN, Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER, Status.ON_HOLD]
 
 
@@ -45,7 +51,8 @@ def agent_list(request):
         else:
             messages.success(
                 request,
-                f"Invited {user.name}: a mail with a link to choose a password is on its way.",
+                _("Invited %(user_name)s: a mail with a link to choose a password is on its way.")
+                % {"user_name": user.name},
             )
             return redirect("desk:admin-agents")
     context = {"staff": staff, "form": form, "roles": dict(ROLE_CHOICES)}
@@ -85,7 +92,9 @@ def agent_edit(request, pk):
         except DomainError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"Saved {member.get_full_name() or member.email}.")
+            messages.success(
+                request, _("Saved %(value)s.") % {"value": member.get_full_name() or member.email}
+            )
             return redirect("desk:admin-agents")
     context = {"member": member, "form": form}
     return admin_render(

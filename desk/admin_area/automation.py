@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from automation import services
@@ -52,7 +53,9 @@ class RuleForm(forms.Form):
         try:
             return json.loads(raw)
         except ValueError as exc:
-            raise forms.ValidationError({key: f"Not valid JSON ({exc.msg})."}) from exc
+            raise forms.ValidationError(
+                {key: _("Not valid JSON (%(exc_msg)s).") % {"exc_msg": exc.msg}}
+            ) from exc
 
     def clean(self):
         cleaned = super().clean()
@@ -116,7 +119,11 @@ def rule_toggle(request: HttpRequest, pk) -> HttpResponse:
     try:
         services.rule_update(rule=rule, actor=request.user, is_active=not rule.is_active)
     except DomainError as exc:
-        messages.error(request, f"{rule.name} cannot be activated until it is fixed: {exc}")
+        messages.error(
+            request,
+            _("%(rule_name)s cannot be activated until it is fixed: %(exc)s")
+            % {"rule_name": rule.name, "exc": exc},
+        )
     return _table_or_list(request)
 
 
@@ -134,7 +141,7 @@ def rule_move(request: HttpRequest, pk) -> HttpResponse:
 def rule_delete(request: HttpRequest, pk) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
     services.rule_delete(rule=rule, actor=request.user)
-    messages.success(request, f"Deleted rule {rule.name}.")
+    messages.success(request, _("Deleted rule %(rule_name)s.") % {"rule_name": rule.name})
     return redirect("desk:admin-automation")
 
 
@@ -153,7 +160,7 @@ def rule_builder(request: HttpRequest, pk=None) -> HttpResponse:
             except DomainError as exc:
                 errors = exc.errors
             else:
-                messages.success(request, f"Saved rule {rule.name}.")
+                messages.success(request, _("Saved rule %(rule_name)s.") % {"rule_name": rule.name})
                 return redirect("desk:admin-automation-edit", pk=rule.pk)
         else:
             errors = _form_errors(form)
@@ -286,7 +293,9 @@ def rule_dry_run_view(request: HttpRequest) -> HttpResponse:
         )
         ticket = ticket_get_for(request.user, context["ticket_ref"])
     except NotFound:
-        context["errors"] = {"ticket": [f"No ticket {context['ticket_ref']!r}."]}
+        context["errors"] = {
+            "ticket": [_("No ticket %(context)s.") % {"context": repr(context["ticket_ref"])}]
+        }
     except DomainError as exc:
         context["errors"] = exc.errors
     else:

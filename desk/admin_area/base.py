@@ -7,6 +7,7 @@ import functools
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from desk.admin_area import registry
 from desk.views.base import desk_view
@@ -27,7 +28,7 @@ def admin_view(section_key: str):
             if section is None or not section.allows(request.user):
                 return forbidden(request, section)
             if section.demo_only and not demo_mode():
-                return forbidden(request, section, reason="This page exists in the demo only.")
+                return forbidden(request, section, reason=_("This page exists in the demo only."))
             request.admin_section = section
             return view(request, *args, **kwargs)
 
@@ -37,8 +38,8 @@ def admin_view(section_key: str):
 
 
 def forbidden(request, section, *, reason: str = ""):
-    who = section.who if section else "supervisors and admins"
-    title = section.title if section else "the admin area"
+    who = section.who if section else _("supervisors and admins")
+    title = section.title if section else _("the admin area")
     context = admin_context(request, active="")
     context.update({"section_title": title, "who": who, "reason": reason})
     return render(request, "desk/admin/forbidden.html", context, status=403)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from desk import services
@@ -56,7 +57,7 @@ def canned_edit(request, pk=None):
         except (DomainError, PermissionDenied) as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, "Canned response saved.")
+            messages.success(request, _("Canned response saved."))
             return redirect("desk:admin-canned")
     context = {"response": response, "form": form}
     return admin_render(
@@ -73,5 +74,5 @@ def canned_delete(request, pk):
     except (DomainError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Canned response deleted.")
+        messages.success(request, _("Canned response deleted."))
     return redirect("desk:admin-canned")

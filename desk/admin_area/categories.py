@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from desk.admin_area.base import admin_render, admin_view
@@ -26,7 +27,9 @@ def category_list(request):
         except (DomainError, ValidationError) as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"Added category “{category.name}”.")
+            messages.success(
+                request, _("Added category “%(category_name)s”.") % {"category_name": category.name}
+            )
             return redirect("desk:admin-categories")
     context = {"categories": categories, "form": form}
     return admin_render(
@@ -44,7 +47,7 @@ def category_edit(request, pk):
         except (DomainError, ValidationError) as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, "Category saved.")
+            messages.success(request, _("Category saved."))
             return redirect("desk:admin-categories")
     context = {"category": category, "form": form}
     return admin_render(
@@ -63,5 +66,7 @@ def category_remove(request, pk):
             for problem in problems:
                 messages.error(request, problem)
     else:
-        messages.success(request, f"Deleted category “{category.name}”.")
+        messages.success(
+            request, _("Deleted category “%(category_name)s”.") % {"category_name": category.name}
+        )
     return redirect("desk:admin-categories")

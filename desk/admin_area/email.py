@@ -121,7 +121,7 @@ def template_edit(request, key):
         except DomainError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, "Mail text saved.")
+            messages.success(request, _("Mail text saved."))
             return redirect("desk:admin-email")
     source = form.data if form.is_bound else initial
     context = {
@@ -167,5 +167,5 @@ def template_preview(request, key):
 @require_POST
 def template_reset(request, key):
     email_template_reset(actor=request.user, key=_key_or_404(key))
-    messages.success(request, "The default text applies again.")
+    messages.success(request, _("The default text applies again."))
     return redirect("desk:admin-email")

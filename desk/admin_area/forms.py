@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from desk.models import CannedResponse
 from panel1.tenants.forms import BrandingForm
@@ -12,35 +13,35 @@ from tickets.models import Category, EmailTemplateKey
 
 # PostgreSQL's built-in text search configurations, by the language people know them as.
 KB_SEARCH_LANGUAGES = (
-    ("simple", "No language rules (exact words)"),
-    ("arabic", "Arabic"),
-    ("armenian", "Armenian"),
-    ("basque", "Basque"),
-    ("catalan", "Catalan"),
-    ("danish", "Danish"),
-    ("dutch", "Dutch"),
-    ("english", "English"),
-    ("finnish", "Finnish"),
-    ("french", "French"),
-    ("german", "German"),
-    ("greek", "Greek"),
-    ("hindi", "Hindi"),
-    ("hungarian", "Hungarian"),
-    ("indonesian", "Indonesian"),
-    ("irish", "Irish"),
-    ("italian", "Italian"),
-    ("lithuanian", "Lithuanian"),
-    ("nepali", "Nepali"),
-    ("norwegian", "Norwegian"),
-    ("portuguese", "Portuguese"),
-    ("romanian", "Romanian"),
-    ("russian", "Russian"),
-    ("serbian", "Serbian"),
-    ("spanish", "Spanish"),
-    ("swedish", "Swedish"),
-    ("tamil", "Tamil"),
-    ("turkish", "Turkish"),
-    ("yiddish", "Yiddish"),
+    ("simple", _("No language rules (exact words)")),
+    ("arabic", _("Arabic")),
+    ("armenian", _("Armenian")),
+    ("basque", _("Basque")),
+    ("catalan", _("Catalan")),
+    ("danish", _("Danish")),
+    ("dutch", _("Dutch")),
+    ("english", _("English")),
+    ("finnish", _("Finnish")),
+    ("french", _("French")),
+    ("german", _("German")),
+    ("greek", _("Greek")),
+    ("hindi", _("Hindi")),
+    ("hungarian", _("Hungarian")),
+    ("indonesian", _("Indonesian")),
+    ("irish", _("Irish")),
+    ("italian", _("Italian")),
+    ("lithuanian", _("Lithuanian")),
+    ("nepali", _("Nepali")),
+    ("norwegian", _("Norwegian")),
+    ("portuguese", _("Portuguese")),
+    ("romanian", _("Romanian")),
+    ("russian", _("Russian")),
+    ("serbian", _("Serbian")),
+    ("spanish", _("Spanish")),
+    ("swedish", _("Swedish")),
+    ("tamil", _("Tamil")),
+    ("turkish", _("Turkish")),
+    ("yiddish", _("Yiddish")),
 )
 
 
@@ -51,26 +52,26 @@ def _timezones() -> list[tuple[str, str]]:
 class SettingsForm(BrandingForm):
     """Branding, numbering and portal options, with words instead of setting names."""
 
-    default_timezone = forms.ChoiceField(label="Default time zone", choices=_timezones)
+    default_timezone = forms.ChoiceField(label=_("Default time zone"), choices=_timezones)
     kb_search_config = forms.ChoiceField(
-        label="Knowledge base search language",
+        label=_("Knowledge base search language"),
         choices=KB_SEARCH_LANGUAGES,
-        help_text="Search finds other forms of a word (plural, tense) in this language.",
+        help_text=_("Search finds other forms of a word (plural, tense) in this language."),
     )
 
     class Meta(BrandingForm.Meta):
         labels = {
-            "display_name": "Helpdesk name",
-            "primary_color": "Brand colour",
-            "support_email": "Support address (mail is sent from it)",
-            "footer_text": "Footer text",
-            "ticket_prefix": "Ticket number prefix",
-            "ticket_number_include_year": "Put the year in ticket numbers",
-            "ticket_number_padding": "Digits in ticket numbers",
-            "ticket_suffix": "Ticket number suffix",
-            "allow_signup": "Customers may sign up in the portal",
-            "customers_can_set_priority": "Customers may choose a priority",
-            "customers_can_cc": "Customers may copy others on tickets",
+            "display_name": _("Helpdesk name"),
+            "primary_color": _("Brand colour"),
+            "support_email": _("Support address (mail is sent from it)"),
+            "footer_text": _("Footer text"),
+            "ticket_prefix": _("Ticket number prefix"),
+            "ticket_number_include_year": _("Put the year in ticket numbers"),
+            "ticket_number_padding": _("Digits in ticket numbers"),
+            "ticket_suffix": _("Ticket number suffix"),
+            "allow_signup": _("Customers may sign up in the portal"),
+            "customers_can_set_priority": _("Customers may choose a priority"),
+            "customers_can_cc": _("Customers may copy others on tickets"),
         }
         help_texts = {"kb_search_config": ""}
 
@@ -83,12 +84,12 @@ class CategoryForm(forms.ModelForm):
             "color": forms.TextInput(attrs={"type": "color"}),
             "description": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"is_active": "Active (offered on new tickets)"}
+        labels = {"is_active": _("Active (offered on new tickets)")}
 
 
 class CannedResponseForm(forms.ModelForm):
     shared = forms.BooleanField(
-        required=False, label="Shared with the whole team (otherwise only you see it)"
+        required=False, label=_("Shared with the whole team (otherwise only you see it)")
     )
 
     class Meta:
@@ -99,7 +100,7 @@ class CannedResponseForm(forms.ModelForm):
     def __init__(self, *args, can_share: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.order_by("name")
-        self.fields["category"].empty_label = "— any category —"
+        self.fields["category"].empty_label = _("— any category —")
         if not can_share:
             del self.fields["shared"]
 
@@ -120,11 +121,11 @@ class AgentEditForm(forms.Form):
         queryset=Category.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: the agent may work every category.",
+        help_text=_("None ticked: the agent may work every category."),
     )
     # Availability (online/away/offline) is the agent's own switch and the routing screen's.
     capacity = forms.IntegerField(
-        min_value=0, max_value=10_000, label="At most this many open tickets (0 = no limit)"
+        min_value=0, max_value=10_000, label=_("At most this many open tickets (0 = no limit)")
     )
 
     def __init__(self, *args, roles, **kwargs):
@@ -136,11 +137,11 @@ class AgentEditForm(forms.Form):
 class EmailTemplateForm(forms.Form):
     key = forms.ChoiceField(choices=EmailTemplateKey.choices, widget=forms.HiddenInput)
     subject = forms.CharField(max_length=255)
-    body_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), label="Text")
+    body_text = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), label=_("Text"))
     body_html = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10}),
         required=False,
-        label="HTML (optional)",
-        help_text="Empty: the text, as paragraphs.",
+        label=_("HTML (optional)"),
+        help_text=_("Empty: the text, as paragraphs."),
     )
-    is_active = forms.BooleanField(required=False, label="Use this text instead of the default")
+    is_active = forms.BooleanField(required=False, label=_("Use this text instead of the default"))

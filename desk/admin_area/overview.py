@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from desk.admin_area import registry
 from desk.admin_area.base import admin_context, demo_mode
@@ -13,7 +14,7 @@ from desk.views.base import desk_view
 def overview(request):
     if not request.user.is_supervisor_or_admin and not request.user.is_superuser:
         context = admin_context(request, active="")
-        context.update({"section_title": "the admin area", "who": "supervisors and admins"})
+        context.update({"section_title": _("the admin area"), "who": _("supervisors and admins")})
         return render(request, "desk/admin/forbidden.html", context, status=403)
     context = admin_context(request, active="overview")
     sections = registry.sections_for(request.user, demo=demo_mode())

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from panel1.accounts.models import Role
 
@@ -20,8 +22,16 @@ SUPERVISORS = frozenset({Role.ADMIN, Role.SUPERVISOR})
 ADMINS = frozenset({Role.ADMIN})
 STAFF = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.AGENT})
 
-# Groups in the order the navigation shows them.
+# Groups in the order the navigation shows them (keys; GROUP_LABELS are shown).
 GROUPS = ("Service levels", "Workflow", "People", "Channels", "Knowledge", "System")
+GROUP_LABELS = {
+    "Service levels": _("Service levels"),
+    "Workflow": _("Workflow"),
+    "People": _("People"),
+    "Channels": _("Channels"),
+    "Knowledge": pgettext_lazy("admin area group", "Knowledge"),
+    "System": _("System"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,8 +59,13 @@ class AdminSection:
     @property
     def who(self) -> str:
         """The roles that may open it, as a sentence part ("supervisors and admins")."""
-        names = [str(Role(role).label).lower() + "s" for role in sorted(self.roles, reverse=True)]
-        return " and ".join(names)
+        if self.roles == ADMINS:
+            return str(_("admins"))
+        if self.roles == SUPERVISORS:
+            return str(_("supervisors and admins"))
+        if self.roles == STAFF:
+            return str(_("agents, supervisors and admins"))
+        return ", ".join(str(Role(role).label) for role in sorted(self.roles, reverse=True))
 
 
 _sections: dict[str, AdminSection] = {}
@@ -83,7 +98,8 @@ def sections_for(user, *, demo: bool = False) -> list[AdminSection]:
 
 
 def grouped(sections: list[AdminSection]) -> list[tuple[str, list[AdminSection]]]:
+    """(group label in the active language, its sections), in navigation order."""
     groups: dict[str, list[AdminSection]] = {}
     for section in sections:
         groups.setdefault(section.group, []).append(section)
-    return list(groups.items())
+    return [(str(GROUP_LABELS.get(group, group)), items) for group, items in groups.items()]

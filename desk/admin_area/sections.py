@@ -1,102 +1,108 @@
 """The desk's own admin-area sections (registered in DeskConfig.ready())."""
 
+from django.utils.translation import gettext_lazy as _
+
 from desk.admin_area.registry import ADMINS, STAFF, AdminSection, register_section
 
 DESK_SECTIONS = (
     AdminSection(
         key="sla",
-        title="SLA profiles",
+        title=_("SLA profiles"),
         url_name="desk:admin-sla",
-        description="Targets, business hours, holidays and escalations.",
+        description=_("Targets, business hours, holidays and escalations."),
         group="Service levels",
         order=10,
     ),
     AdminSection(
         key="automation",
-        title="Automation rules",
+        title=_("Automation rules"),
         url_name="desk:admin-automation",
-        description="When something happens to a ticket, check conditions and act; "
-        "try a rule first with a dry run.",
+        description=_(
+            "When something happens to a ticket, check conditions and act; "
+            "try a rule first with a dry run."
+        ),
         group="Workflow",
         order=10,
     ),
     AdminSection(
         key="canned",
-        title="Canned responses",
+        title=_("Canned responses"),
         url_name="desk:admin-canned",
-        description="Saved replies: the team's shared ones and your own.",
+        description=_("Saved replies: the team's shared ones and your own."),
         group="Workflow",
         order=20,
         roles=STAFF,
     ),
     AdminSection(
         key="categories",
-        title="Categories",
+        title=_("Categories"),
         url_name="desk:admin-categories",
-        description="What tickets are about; used by routing, SLA profiles and reports.",
+        description=_("What tickets are about; used by routing, SLA profiles and reports."),
         group="Workflow",
         order=30,
     ),
     AdminSection(
         key="agents",
-        title="Agents and roles",
+        title=_("Agents and roles"),
         url_name="desk:admin-agents",
-        description="Invite people, set roles and the categories each agent works.",
+        description=_("Invite people, set roles and the categories each agent works."),
         group="People",
         order=10,
         roles=ADMINS,
     ),
     AdminSection(
         key="email",
-        title="Email",
+        title=_("Email"),
         url_name="desk:admin-email",
-        description="Support addresses and the notification texts, with a live preview.",
+        description=_("Support addresses and the notification texts, with a live preview."),
         group="Channels",
         order=10,
         roles=ADMINS,
     ),
     AdminSection(
         key="settings",
-        title="Portal and branding",
+        title=_("Portal and branding"),
         url_name="desk:admin-settings",
-        description="Name, colour, logo, ticket numbers and what customers may do.",
+        description=_("Name, colour, logo, ticket numbers and what customers may do."),
         group="Channels",
         order=20,
         roles=ADMINS,
     ),
     AdminSection(
         key="attachments",
-        title="Attachments",
+        title=_("Attachments"),
         url_name="desk:admin-attachments",
-        description="File types nobody may upload, in the desk, the portal, the API or by mail.",
+        description=_("File types nobody may upload, in the desk, the portal, the API or by mail."),
         group="Channels",
         order=30,
         roles=ADMINS,
     ),
     AdminSection(
         key="kb-articles",
-        title="Knowledge base articles",
+        title=_("Knowledge base articles"),
         url_name="desk:admin-kb",
-        description="Write and edit articles with a live preview, images and links.",
+        description=_("Write and edit articles with a live preview, images and links."),
         group="Knowledge",
         order=10,
         roles=STAFF,
     ),
     AdminSection(
         key="kb-insights",
-        title="Knowledge base insights",
+        title=_("Knowledge base insights"),
         url_name="desk:admin-kb-insights",
-        description="What customers search for, what they do not find, and what they said "
-        "was missing from an article.",
+        description=_(
+            "What customers search for, what they do not find, and what they said "
+            "was missing from an article."
+        ),
         group="Knowledge",
         order=20,
         roles=STAFF,
     ),
     AdminSection(
         key="mail-outbox",
-        title="Mail outbox (demo)",
+        title=_("Mail outbox (demo)"),
         url_name="desk:admin-mail-outbox",
-        description="Every mail the demo sent, instead of real mailboxes.",
+        description=_("Every mail the demo sent, instead of real mailboxes."),
         group="System",
         order=90,
         demo_only=True,

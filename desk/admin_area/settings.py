@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from desk.admin_area.base import admin_render, admin_view
 from desk.admin_area.common import add_errors
@@ -27,7 +28,7 @@ def settings_edit(request):
         except (DomainError, ValidationError) as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, "Settings saved.")
+            messages.success(request, _("Settings saved."))
             return redirect("desk:admin-settings")
     status = 400 if form.errors else 200
     return admin_render(request, "desk/admin/settings.html", {"form": form}, status=status)

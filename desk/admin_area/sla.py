@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from desk.admin_area import sla_form
@@ -61,7 +62,10 @@ def profile_edit(request, pk=None):
             except DomainError as exc:
                 errors = sla_form.screen_errors(exc.errors, names=_names_in(fields))
             else:
-                messages.success(request, f"Saved SLA profile “{profile.name}”.")
+                messages.success(
+                    request,
+                    _("Saved SLA profile “%(profile_name)s”.") % {"profile_name": profile.name},
+                )
                 return redirect("desk:admin-sla")
     else:
         state = sla_form.state_from_profile(profile)
@@ -106,5 +110,7 @@ def profile_delete(request, pk):
             for problem in problems:
                 messages.error(request, problem)
     else:
-        messages.success(request, f"Deleted SLA profile “{profile.name}”.")
+        messages.success(
+            request, _("Deleted SLA profile “%(profile_name)s”.") % {"profile_name": profile.name}
+        )
     return redirect("desk:admin-sla")

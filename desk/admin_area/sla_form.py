@@ -13,6 +13,8 @@ import zoneinfo
 from functools import lru_cache
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from panel1.ids import parse_uuid
 from sla.calculation import parse_month_day
 from sla.clock import WEEKDAYS
@@ -73,7 +75,9 @@ def state_from_profile(profile: SlaProfile | None) -> dict[str, Any]:
         "name": profile.name,
         "description": profile.description,
         "is_default": profile.is_default,
-        "targets": {key: _split_minutes(getattr(profile, key)) for key, _, _ in TARGETS},
+        "targets": {
+            key: _split_minutes(getattr(profile, key)) for key, _unused, _unused in TARGETS
+        },
         "always_open": not hours,
         "timezone": hours.get("timezone", "UTC"),
         "days": [_day(day, hours.get(day) or {"enabled": False}) for day in WEEKDAYS],
@@ -128,10 +132,10 @@ def _int(text: str, label: str, errors: list[str]) -> int | None:
     try:
         value = int(text)
     except ValueError:
-        errors.append(f"{label}: give a whole number.")
+        errors.append(_("%(label)s: give a whole number.") % {"label": label})
         return None
     if value < 0:
-        errors.append(f"{label}: must not be negative.")
+        errors.append(_("%(label)s: must not be negative.") % {"label": label})
         return None
     return value
 
@@ -141,7 +145,7 @@ def _minutes_of(hours_text: str, minutes_text: str, errors: list[str]) -> int | 
     hours = _int(hours_text, "Hours", problems)
     minutes = _int(minutes_text, "Minutes", problems)
     if minutes is not None and minutes > 59 and hours:
-        problems.append("Minutes: use 0–59 beside hours.")
+        problems.append(_("Minutes: use 0–59 beside hours."))
     errors += problems
     if problems or (hours is None and minutes is None):
         return None
@@ -185,7 +189,7 @@ def parse_post(post) -> tuple[dict[str, Any], dict[str, Any], dict[str, list[str
         if problems:
             errors[key] = problems
         elif total is None and required:
-            errors[key] = ["Give a target in hours and minutes."]
+            errors[key] = [_("Give a target in hours and minutes.")]
         else:
             fields[key] = total
     _parse_hours(post, state, fields)
@@ -236,7 +240,7 @@ def _parse_holidays(post, state: dict, fields: dict, errors: dict) -> None:
             if month_day:
                 yearly.append(month_day)
             else:
-                problems.append(f"{text!r} is not a date (YYYY-MM-DD).")
+                problems.append(_("%(text)s is not a date (YYYY-MM-DD).") % {"text": repr(text)})
             continue
         if every_year:
             yearly.append(day.strftime("%m-%d"))
@@ -252,7 +256,7 @@ def _parse_holidays(post, state: dict, fields: dict, errors: dict) -> None:
 def _parse_categories(state: dict, fields: dict, errors: dict) -> None:
     ids = [parse_uuid(value) for value in state["categories"]]
     if any(value is None for value in ids):
-        errors["categories"] = ["Pick categories from the list."]
+        errors["categories"] = [_("Pick categories from the list.")]
         return
     fields["categories"] = [str(value) for value in ids]
 
@@ -274,7 +278,7 @@ def _parse_rules(post, state: dict, fields: dict, errors: dict) -> None:
         problems: list[str] = []
         after = _minutes_of(row["after_hours"], row["after_minutes"], problems)
         if after is None and not problems:
-            problems.append("say after how long the rule applies.")
+            problems.append(_("say after how long the rule applies."))
         if problems:
             position = len(rows)
             errors.setdefault("escalation_rules", []).extend(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from desk.forms import CustomerForm, OrganizationForm, split_tags, split_words
@@ -112,7 +113,7 @@ def customer_page(request, pk):
             except DomainError as exc:
                 errors = error_messages(exc)
             else:
-                messages.success(request, "Customer saved.")
+                messages.success(request, _("Customer saved."))
                 return redirect("desk:customer", pk=customer.pk)
     tickets = list(customer_tickets(request.user, customer)[: TICKETS_LIMIT + 1])
     context = {
@@ -148,7 +149,9 @@ def organizations(request):
             except DomainError as exc:
                 errors = error_messages(exc)
             else:
-                messages.success(request, f"Organization “{org.name}” created.")
+                messages.success(
+                    request, _("Organization “%(org_name)s” created.") % {"org_name": org.name}
+                )
                 return redirect("desk:organization", pk=org.pk)
     query = " ".join(request.GET.get("q", "").split())[:200]
     context = {
@@ -189,7 +192,7 @@ def organization_page(request, pk):
             except DomainError as exc:
                 errors = error_messages(exc)
             else:
-                messages.success(request, "Organization saved.")
+                messages.success(request, _("Organization saved."))
                 return redirect("desk:organization", pk=org.pk)
     tickets = list(organization_tickets(request.user, org)[: TICKETS_LIMIT + 1])
     context = {
@@ -214,5 +217,9 @@ def organization_delete_view(request, pk):
         for message in error_messages(exc):
             messages.error(request, message)
         return redirect("desk:organization", pk=org.pk)
-    messages.success(request, f"Organization “{org.name}” deleted; its members stay customers.")
+    messages.success(
+        request,
+        _("Organization “%(org_name)s” deleted; its members stay customers.")
+        % {"org_name": org.name},
+    )
     return redirect("desk:organizations")

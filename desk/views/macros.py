@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from desk import services as desk_services
@@ -63,7 +64,9 @@ def macros(request):
             except DomainError as exc:
                 errors = error_messages(exc)
             else:
-                messages.success(request, f"Saved “{macro.title}”.")
+                messages.success(
+                    request, _("Saved “%(macro_title)s”.") % {"macro_title": macro.title}
+                )
                 return redirect("desk:macros")
     status = 400 if errors or form.errors else 200
     return render(request, "desk/macros.html", _context(request, form, errors), status=status)
@@ -85,7 +88,9 @@ def macro_edit(request, pk):
             except DomainError as exc:
                 errors = error_messages(exc)
             else:
-                messages.success(request, f"Saved “{macro.title}”.")
+                messages.success(
+                    request, _("Saved “%(macro_title)s”.") % {"macro_title": macro.title}
+                )
                 return redirect("desk:macros")
     status = 400 if errors or form.errors else 200
     return render(
@@ -105,5 +110,5 @@ def macro_delete(request, pk):
         for message in error_messages(exc):
             messages.error(request, message)
     else:
-        messages.success(request, f"Deleted “{macro.title}”.")
+        messages.success(request, _("Deleted “%(macro_title)s”.") % {"macro_title": macro.title})
     return redirect("desk:macros")

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from desk import services as desk_services
@@ -86,7 +87,15 @@ def merge_apply(request):
     if result.done:
         count = len(result.done)
         noun = "ticket" if count == 1 else "tickets"
-        messages.success(request, f"Merged {count} {noun} into {target.number}.")
+        messages.success(
+            request,
+            _("Merged %(count)s %(noun)s into %(target_number)s.")
+            % {"count": count, "noun": noun, "target_number": target.number},
+        )
     for ticket, error in result.failed:
-        messages.error(request, f"{ticket.number} was not merged: {error}")
+        messages.error(
+            request,
+            _("%(ticket_number)s was not merged: %(error)s")
+            % {"ticket_number": ticket.number, "error": error},
+        )
     return redirect("desk:ticket", ref=target.number)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from desk import services as desk_services
@@ -55,7 +56,7 @@ def _requester(data) -> User:
     if data.get("requester"):
         user = _chosen_requester(data["requester"])
         if user is None:
-            raise DomainError({"requester": ["That customer no longer exists."]})
+            raise DomainError({"requester": [_("That customer no longer exists.")]})
         return user
     user, _created = customer_get_or_create(
         email=data["requester_email"], name=data.get("requester_name") or ""
@@ -95,7 +96,11 @@ def ticket_new(request):
                 errors = error_messages(exc)
             else:
                 verb = "sent to the customer" if data["send"] == "send" else "logged"
-                messages.success(request, f"Ticket {ticket.number} created and {verb}.")
+                messages.success(
+                    request,
+                    _("Ticket %(ticket_number)s created and %(verb)s.")
+                    % {"ticket_number": ticket.number, "verb": verb},
+                )
                 return redirect("desk:ticket", ref=ticket.number)
     chosen = _chosen_requester(form["requester"].value())
     context = {

@@ -9,6 +9,7 @@ import json
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from desk.views.base import desk_view, flash_error, sidebar_context
@@ -98,7 +99,7 @@ def plugin_settings(request, name: str):
         try:
             values = json.loads(request.POST.get("settings") or "{}")
         except ValueError:
-            messages.error(request, "Settings must be JSON.")
+            messages.error(request, _("Settings must be JSON."))
             return redirect("desk:plugins")
     try:
         services.plugin_settings_update(name=name, actor=request.user, values=values)
@@ -107,5 +108,5 @@ def plugin_settings(request, name: str):
             for error in errors:
                 messages.error(request, f"{name}: {field}: {error}")
     else:
-        messages.success(request, f"{name}: settings saved.")
+        messages.success(request, _("%(name)s: settings saved.") % {"name": name})
     return redirect("desk:plugins")

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from desk import queues, services
@@ -163,7 +164,7 @@ def _bulk_assignee(request, value: str) -> User | None:
         return request.user
     user = staff_users().filter(pk=value).first() if is_uuid(value) else None
     if user is None:
-        raise DomainError({"assignee": ["Choose a staff member."]})
+        raise DomainError({"assignee": [_("Choose a staff member.")]})
     return user
 
 
@@ -174,7 +175,7 @@ def bulk(request):
     form.fields["tickets"].choices = [(v, v) for v in request.POST.getlist("tickets")]
     fallback = reverse("desk:queue", args=["open"])
     if not [t for t in request.POST.getlist("tickets") if t]:
-        messages.error(request, "Select at least one ticket first.")
+        messages.error(request, _("Select at least one ticket first."))
         return go_back(request, fallback)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -199,7 +200,10 @@ def bulk(request):
         messages.error(request, f"{ticket.number}: {error}")
     missing = len(set(ids)) - len(tickets)
     if missing:
-        messages.error(request, f"{missing} selected ticket(s) are not visible to you.")
+        messages.error(
+            request,
+            _("%(missing)s selected ticket(s) are not visible to you.") % {"missing": missing},
+        )
     return go_back(request, fallback)
 
 
@@ -240,7 +244,7 @@ def saved_view_create(request):
     form = SavedViewForm(request.POST)
     fallback = reverse("desk:queue", args=["open"])
     if not form.is_valid():
-        messages.error(request, "Give the view a name.")
+        messages.error(request, _("Give the view a name."))
         return go_back(request, fallback)
     try:
         view = services.saved_view_create(
@@ -253,7 +257,7 @@ def saved_view_create(request):
     except DomainError as exc:
         flash_error(request, exc)
         return go_back(request, fallback)
-    messages.success(request, f"Saved view “{view.name}”.")
+    messages.success(request, _("Saved view “%(view_name)s”.") % {"view_name": view.name})
     return redirect("desk:saved-view", key=view.pk)
 
 
@@ -270,7 +274,7 @@ def saved_view_update(request, pk):
     view = _own_view(request, pk)
     form = SavedViewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the view a name.")
+        messages.error(request, _("Give the view a name."))
         return redirect("desk:saved-view", key=view.pk)
     changes = {"name": form.cleaned_data["name"], "is_shared": form.cleaned_data["is_shared"]}
     if "filter" in request.POST:
@@ -281,7 +285,7 @@ def saved_view_update(request, pk):
     except DomainError as exc:
         flash_error(request, exc)
     else:
-        messages.success(request, f"Updated view “{view.name}”.")
+        messages.success(request, _("Updated view “%(view_name)s”.") % {"view_name": view.name})
     return redirect("desk:saved-view", key=view.pk)
 
 
@@ -294,5 +298,5 @@ def saved_view_delete(request, pk):
     except DomainError as exc:
         flash_error(request, exc)
         return redirect("desk:saved-view", key=view.pk)
-    messages.success(request, f"Deleted view “{view.name}”.")
+    messages.success(request, _("Deleted view “%(view_name)s”.") % {"view_name": view.name})
     return redirect("desk:queue", key="open")

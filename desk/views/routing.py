@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from automation.routing.selection import STRATEGIES
@@ -28,7 +29,7 @@ STRATEGY_CHOICES = [(name, name.replace("_", " ")) for name in STRATEGIES]
 
 def _supervisor(request) -> None:
     if not request.user.is_supervisor_or_admin:
-        raise PermissionDenied("Routing settings are for supervisors and admins.")
+        raise PermissionDenied(_("Routing settings are for supervisors and admins."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,7 +102,7 @@ def routing_settings(request):
             except DomainError as exc:
                 flash_error(request, exc)
             else:
-                messages.success(request, "Routing settings saved.")
+                messages.success(request, _("Routing settings saved."))
                 return redirect("desk:routing")
     else:
         form = RoutingSettingsForm(
@@ -158,5 +159,5 @@ def routing_agent(request, pk):
     except DomainError as exc:
         flash_error(request, exc)
     else:
-        messages.success(request, f"Saved {agent.get_full_name()}.")
+        messages.success(request, _("Saved %(value)s.") % {"value": agent.get_full_name()})
     return redirect("desk:routing")

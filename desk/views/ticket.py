@@ -8,6 +8,8 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from desk import services as desk_services
@@ -265,7 +267,10 @@ def ticket_reply(request, ref: str):
         desk_services.canned_response_used(response=macro, actor=request.user)
     kind = "Internal note added" if data["internal"] else "Reply sent"
     if not request.htmx:
-        messages.success(request, f"{kind} on {ticket.number}.")
+        messages.success(
+            request,
+            _("%(kind)s on %(ticket_number)s.") % {"kind": kind, "ticket_number": ticket.number},
+        )
         return redirect("desk:ticket", ref=message.ticket.number)
     ticket.refresh_from_db()
     fresh = _reply_form(request, ticket, None)
@@ -359,11 +364,11 @@ def _apply_props(request, ticket: Ticket, form: PropertyForm) -> None:
 
 
 _PROP_LABELS = {
-    "status": "Status",
-    "priority": "Priority",
-    "category": "Category",
-    "assignee": "Assignee",
-    "tags": "Tags",
+    "status": gettext_lazy("Status"),
+    "priority": gettext_lazy("Priority"),
+    "category": gettext_lazy("Category"),
+    "assignee": gettext_lazy("Assignee"),
+    "tags": gettext_lazy("Tags"),
 }
 
 
@@ -451,7 +456,7 @@ def ticket_cc(request, ref: str):
             if user is not None:
                 services.ticket_cc_remove(ticket=ticket, actor=request.user, user=user)
         elif form.cleaned_data["email"]:
-            user, _ = customer_get_or_create(email=form.cleaned_data["email"])
+            user, _unused = customer_get_or_create(email=form.cleaned_data["email"])
             services.ticket_cc_add(ticket=ticket, actor=request.user, user=user)
     except DomainError as exc:
         return _props_response(request, ticket, error_messages(exc))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from desk.views.base import desk_view, error_messages, sidebar_context
@@ -52,7 +53,7 @@ def link(request, ref: str):
     try:
         other = ticket_get_for(request.user, request.POST.get("other", "").strip())
     except NotFound:
-        messages.error(request, "No such ticket to link.")
+        messages.error(request, _("No such ticket to link."))
         return redirect("desk:ticket", ref=ticket.number)
     try:
         services.ticket_link(
@@ -87,7 +88,9 @@ def split(request, ref: str):
             return redirect("desk:ticket-split", ref=ticket.number)
         count = len(chosen)
         messages.success(
-            request, f"Moved {count} message{'s' if count != 1 else ''} to {new.number}."
+            request,
+            _("Moved %(count)s message%(value)s to %(new_number)s.")
+            % {"count": count, "value": "s" if count != 1 else "", "new_number": new.number},
         )
         return redirect("desk:ticket", ref=new.number)
     context = {
@@ -103,14 +106,17 @@ def split(request, ref: str):
 def delete(request, ref: str):
     ticket = get_ticket(request, ref)
     if request.POST.get("confirm", "").strip().upper() != ticket.number:
-        messages.error(request, f"Type {ticket.number} to confirm the deletion.")
+        messages.error(
+            request,
+            _("Type %(ticket_number)s to confirm the deletion.") % {"ticket_number": ticket.number},
+        )
         return redirect("desk:ticket", ref=ticket.number)
     try:
         services.ticket_delete(ticket=ticket, actor=request.user)
     except DomainError as exc:
         _flash(request, exc)
         return redirect("desk:ticket", ref=ticket.number)
-    messages.success(request, f"Deleted {ticket.number}.")
+    messages.success(request, _("Deleted %(ticket_number)s.") % {"ticket_number": ticket.number})
     return redirect("desk:queue", key="open")
 
 
@@ -124,5 +130,9 @@ def spam(request, ref: str):
         _flash(request, exc)
         return redirect("desk:ticket", ref=ticket.number)
     blocked = " and blocked its sender" if ticket.requester.is_customer else ""
-    messages.success(request, f"Marked {ticket.number} as spam{blocked}.")
+    messages.success(
+        request,
+        _("Marked %(ticket_number)s as spam%(blocked)s.")
+        % {"ticket_number": ticket.number, "blocked": blocked},
+    )
     return redirect("desk:queue", key="open")

@@ -1,6 +1,7 @@
 """Shapes only: business rules live in knowledgebase.services."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -51,10 +52,10 @@ class ArticleSerializer(serializers.ModelSerializer):
 class ArticleSearchResultSerializer(ArticleSerializer):
     # Output only, but not `read_only`: that would make them required in the schema, and a
     # page without `search` has neither.
-    rank = serializers.FloatField(required=False, help_text="Only with `search`.")
+    rank = serializers.FloatField(required=False, help_text=_("Only with `search`."))
     highlight = serializers.CharField(
         required=False,
-        help_text="Only with `search`. HTML: escaped text, matches wrapped in <mark>.",
+        help_text=_("Only with `search`. HTML: escaped text, matches wrapped in <mark>."),
     )
 
     class Meta(ArticleSerializer.Meta):
@@ -66,7 +67,7 @@ class ArticleDetailSerializer(ArticleSerializer):
     body_html = serializers.CharField(read_only=True)
     # Staff only: absent for everyone else, so not a required property in the schema (a
     # read-only field would be declared required). This serializer only writes answers.
-    body = serializers.CharField(required=False, help_text="Markdown source (staff only).")
+    body = serializers.CharField(required=False, help_text=_("Markdown source (staff only)."))
     revision = serializers.SerializerMethodField()
 
     class Meta(ArticleSerializer.Meta):
@@ -106,14 +107,14 @@ class FeedbackSerializer(serializers.Serializer):
     helpful = serializers.BooleanField()
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=2000,
-        help_text="What was missing (with helpful=false).",
+        help_text=_("What was missing (with helpful=false)."),
     )  # fmt: skip
 
 
 class SuggestQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
         max_length=10_000, allow_blank=True, trim_whitespace=True,
-        help_text="A ticket's subject and text (only the first 2,000 characters count).",
+        help_text=_("A ticket's subject and text (only the first 2,000 characters count)."),
     )  # fmt: skip
 
 
@@ -128,11 +129,11 @@ class SuggestionsSerializer(serializers.Serializer):
 
 @extend_schema_serializer(many=False)  # already the whole page: never wrapped in pagination
 class SearchPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField(required=False, help_text="Absent on `?cursor=` pages.")
+    count = serializers.IntegerField(required=False, help_text=_("Absent on `?cursor=` pages."))
     # The search-only fields are absent from a plain (no `search`) page.
     count_exact = serializers.BooleanField(
         required=False,
-        help_text="False when more articles match than were ranked (`count` is a lower bound).",
+        help_text=_("False when more articles match than were ranked (`count` is a lower bound)."),
     )
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
@@ -140,15 +141,16 @@ class SearchPageSerializer(serializers.Serializer):
     did_you_mean = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="A spelling-corrected query that finds more, or ''.",
+        help_text=_("A spelling-corrected query that finds more, or ''."),
     )
     corrected = serializers.BooleanField(
         required=False,
-        help_text="True when the query as typed found nothing and `results` are for "
-        "`did_you_mean`.",
+        help_text=_(
+            "True when the query as typed found nothing and `results` are for `did_you_mean`."
+        ),
     )
     search_id = serializers.UUIDField(
         required=False,
         allow_null=True,
-        help_text="Pass as `search_id` when opening a result (search analytics).",
+        help_text=_("Pass as `search_id` when opening a result (search analytics)."),
     )

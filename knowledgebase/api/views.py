@@ -1,5 +1,6 @@
 """Thin views: parse with serializers, act through services, answer with serializers."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -44,7 +45,7 @@ def _category_param(value) -> Category | None:
         return None
     category = Category.objects.filter(pk=value).first()
     if category is None:
-        raise ValidationError({"category": ["Unknown category."]})
+        raise ValidationError({"category": [_("Unknown category.")]})
     return category
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from knowledgebase.models import Article, Category, SearchOutcome, SearchRecord, SearchSource
 from knowledgebase.search import SearchResults, article_search, normalize_query
@@ -29,7 +30,9 @@ def kb_search_record(
 ) -> SearchRecord:
     """Record one search (the query, how many articles it found, who asked)."""
     if source not in SearchSource.values:
-        raise DomainError({"source": [f"{source!r} is not a valid search source."]})
+        raise DomainError(
+            {"source": [_("%(source)s is not a valid search source.") % {"source": repr(source)}]}
+        )
     query = normalize_query(query)
     if user is not None and not user.is_authenticated:
         user = None
@@ -94,7 +97,9 @@ def kb_search_outcome_record(
         return bool(
             searches.filter(ticket_filed_at__isnull=True).update(ticket_filed_at=now, ticket=ticket)
         )
-    raise DomainError({"outcome": [f"{outcome!r} is not a valid outcome."]})
+    raise DomainError(
+        {"outcome": [_("%(outcome)s is not a valid outcome.") % {"outcome": repr(outcome)}]}
+    )
 
 
 @transaction.atomic

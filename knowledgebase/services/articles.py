@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from knowledgebase.models import Article, ArticleRevision, Category, Status, Visibility
 from knowledgebase.rendering import make_excerpt, render_plaintext
@@ -42,51 +43,78 @@ AUTO_EXCERPT_LENGTH = 200
 
 def _require_staff(actor: Actor) -> None:
     if not actor.is_staff:
-        raise PermissionDenied("Only staff can write knowledge-base articles.")
+        raise PermissionDenied(_("Only staff can write knowledge-base articles."))
 
 
 def normalize_tags(tags: Iterable[str]) -> list[str]:
     cleaned: list[str] = []
     for tag in tags:
         if not isinstance(tag, str):
-            raise DomainError({"tags": ["Tags must be strings."]})
+            raise DomainError({"tags": [_("Tags must be strings.")]})
         tag = " ".join(tag.strip().lower().split())
         if len(tag) > 50:
-            raise DomainError({"tags": [f"Tag {tag[:20]!r}... is longer than 50 characters."]})
+            raise DomainError(
+                {
+                    "tags": [
+                        _("Tag %(tag)s... is longer than 50 characters.") % {"tag": repr(tag[:20])}
+                    ]
+                }
+            )
         if tag and tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > MAX_TAGS:
-        raise DomainError({"tags": [f"At most {MAX_TAGS} tags per article."]})
+        raise DomainError(
+            {"tags": [_("At most %(max_tags)s tags per article.") % {"max_tags": MAX_TAGS}]}
+        )
     return cleaned
 
 
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise DomainError({"title": ["A title is required."]})
+        raise DomainError({"title": [_("A title is required.")]})
     if len(title) > MAX_TITLE:
-        raise DomainError({"title": [f"Use at most {MAX_TITLE} characters."]})
+        raise DomainError(
+            {"title": [_("Use at most %(max_title)s characters.") % {"max_title": MAX_TITLE}]}
+        )
     return title
 
 
 def _check_choices(status: str, visibility: str) -> None:
     if status not in Status.values:
-        raise DomainError({"status": [f"{status!r} is not a valid status."]})
+        raise DomainError(
+            {"status": [_("%(status)s is not a valid status.") % {"status": repr(status)}]}
+        )
     if visibility not in Visibility.values:
-        raise DomainError({"visibility": [f"{visibility!r} is not a valid visibility."]})
+        raise DomainError(
+            {
+                "visibility": [
+                    _("%(visibility)s is not a valid visibility.")
+                    % {"visibility": repr(visibility)}
+                ]
+            }
+        )
 
 
 def _check_body(body: str) -> str:
     body = body or ""
     if len(body) > MAX_BODY:
-        raise DomainError({"body": [f"Use at most {MAX_BODY} characters."]})
+        raise DomainError(
+            {"body": [_("Use at most %(max_body)s characters.") % {"max_body": MAX_BODY}]}
+        )
     return body
 
 
 def _check_excerpt(excerpt: str) -> str:
     excerpt = " ".join((excerpt or "").split())
     if len(excerpt) > MAX_EXCERPT:
-        raise DomainError({"excerpt": [f"Use at most {MAX_EXCERPT} characters."]})
+        raise DomainError(
+            {
+                "excerpt": [
+                    _("Use at most %(max_excerpt)s characters.") % {"max_excerpt": MAX_EXCERPT}
+                ]
+            }
+        )
     return excerpt
 
 
@@ -104,10 +132,12 @@ def _check_slug(slug: str, *, article: Article | None) -> str:
     slug = (slug or "").strip().lower()
     if len(slug) > MAX_SLUG or not SLUG_RE.match(slug):
         raise DomainError(
-            {"slug": ["Use lowercase letters, digits and single hyphens (at most 200)."]}
+            {"slug": [_("Use lowercase letters, digits and single hyphens (at most 200).")]}
         )
     if slug_is_taken(slug, article=article):
-        raise DomainError({"slug": [f"The address {slug!r} is already in use."]})
+        raise DomainError(
+            {"slug": [_("The address %(slug)s is already in use.") % {"slug": repr(slug)}]}
+        )
     return slug
 
 

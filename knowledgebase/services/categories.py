@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from knowledgebase.models import Article, Category
 from knowledgebase.services.articles import RESERVED_SLUGS, SLUG_RE, UNSET
@@ -16,19 +17,21 @@ from panel1.exceptions import DomainError, PermissionDenied
 
 def _require_staff(actor: Actor) -> None:
     if not actor.is_staff:
-        raise PermissionDenied("Only staff can change knowledge-base categories.")
+        raise PermissionDenied(_("Only staff can change knowledge-base categories."))
 
 
 def _check_parent(category: Category | None, parent: Category | None) -> None:
     if parent is None:
         return
     if parent.parent_id is not None:
-        raise DomainError({"parent": ["Categories nest one level deep: pick a top-level parent."]})
+        raise DomainError(
+            {"parent": [_("Categories nest one level deep: pick a top-level parent.")]}
+        )
     if category is not None and category.pk is not None:
         if parent.pk == category.pk:
-            raise DomainError({"parent": ["A category cannot be its own parent."]})
+            raise DomainError({"parent": [_("A category cannot be its own parent.")]})
         if category.children.exists():
-            raise DomainError({"parent": ["This category has sub-categories of its own."]})
+            raise DomainError({"parent": [_("This category has sub-categories of its own.")]})
 
 
 def _slug_taken(slug: str, *, category: Category | None) -> bool:
@@ -42,9 +45,11 @@ def _slug_taken(slug: str, *, category: Category | None) -> bool:
 def _check_slug(slug: str, *, category: Category | None) -> str:
     slug = (slug or "").strip().lower()
     if len(slug) > 100 or not SLUG_RE.match(slug):
-        raise DomainError({"slug": ["Use lowercase letters, digits and single hyphens."]})
+        raise DomainError({"slug": [_("Use lowercase letters, digits and single hyphens.")]})
     if _slug_taken(slug, category=category):
-        raise DomainError({"slug": [f"The address {slug!r} is already in use."]})
+        raise DomainError(
+            {"slug": [_("The address %(slug)s is already in use.") % {"slug": repr(slug)}]}
+        )
     return slug
 
 
@@ -60,7 +65,7 @@ def _unique_slug(name: str) -> str:
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name or len(name) > 100:
-        raise DomainError({"name": ["Give a name of 1 to 100 characters."]})
+        raise DomainError({"name": [_("Give a name of 1 to 100 characters.")]})
     return name
 
 

@@ -9,6 +9,7 @@ import uuid
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from knowledgebase.models import Article, ArticleFeedback
 from panel1.accounts.models import User
@@ -40,7 +41,7 @@ def kb_article_feedback_submit(
     if user is not None and not user.is_authenticated:
         user = None
     if user is None and not session_key:
-        raise DomainError("A session is needed to vote anonymously.")
+        raise DomainError(_("A session is needed to vote anonymously."))
     helpful = bool(helpful)
     Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").get()
     voter = {"user": user} if user is not None else {"user": None, "session_key": session_key}
@@ -75,7 +76,12 @@ def _clean_comment(comment: str | None, *, helpful: bool) -> str | None:
     comment = comment.strip()
     if len(comment) > MAX_FEEDBACK_COMMENT:
         raise DomainError(
-            {"comment": [f"Keep it under {MAX_FEEDBACK_COMMENT} characters, please."]}
+            {
+                "comment": [
+                    _("Keep it under %(max_feedback_comment)s characters, please.")
+                    % {"max_feedback_comment": MAX_FEEDBACK_COMMENT}
+                ]
+            }
         )
     return comment
 
@@ -125,7 +131,7 @@ def _register(bucket: int, article_id: str) -> None:
     cache.add(length, 0, VIEW_KEY_TTL)
     # incr is atomic on Redis and locmem but not on the database cache; `add` on the slot
     # catches a duplicate number, and the next number is tried.
-    for _ in range(10):
+    for _unused in range(10):
         slot = cache.incr(length)
         if cache.add(_key(bucket, f"s:{slot}"), article_id, VIEW_KEY_TTL):
             return
@@ -170,4 +176,4 @@ def kb_article_views_add(*, counts: dict[str, int]) -> int:
                 f"FROM (VALUES {values}) AS v(id, n) WHERE a.id = v.id",
                 params,
             )
-    return sum(n for _, n in rows)
+    return sum(n for _unused, n in rows)

@@ -7,6 +7,7 @@ import re
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from knowledgebase.models import Article, ArticleImage
 from panel1.actors import Actor
@@ -40,15 +41,15 @@ def kb_image_upload(
     browser: only PNG, JPEG, GIF and WebP are taken, up to MAX_IMAGE_BYTES."""
     actor = Actor.of(actor)
     if not actor.is_staff:
-        raise PermissionDenied("Only staff can add images to articles.")
+        raise PermissionDenied(_("Only staff can add images to articles."))
     if not content:
-        raise DomainError({"image": ["Choose an image file."]})
+        raise DomainError({"image": [_("Choose an image file.")]})
     if len(content) > MAX_IMAGE_BYTES:
-        raise DomainError({"image": ["Images may be at most 5 MB."]})
+        raise DomainError({"image": [_("Images may be at most 5 MB.")]})
     content_type = sniff_content_type(content)
     extension = IMAGE_TYPES.get(content_type)
     if extension is None:
-        raise DomainError({"image": ["Only PNG, JPEG, GIF and WebP images can be added."]})
+        raise DomainError({"image": [_("Only PNG, JPEG, GIF and WebP images can be added.")]})
     image = ArticleImage(
         content_type=content_type,
         size=len(content),

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -27,3 +28,33 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
             ratelimit.hit("login-ip", ip)
             ratelimit.hit("login-email", email)
             raise
+
+
+def language_field_choices(tenant) -> list[tuple[str, str]]:
+    """The tenant's offered languages, each named in itself."""
+    from panel1.i18n.languages import language_choices, offered_languages
+
+    return language_choices(offered_languages(tenant))
+
+
+def timezone_field_choices(tenant) -> list[tuple[str, str]]:
+    """ "" (the helpdesk's zone, named) and every IANA zone."""
+    from zoneinfo import available_timezones
+
+    zone = getattr(tenant, "default_timezone", "") or "UTC"
+    zones = sorted(available_timezones() - {"localtime", "Factory"})
+    return [("", _("The helpdesk's time zone (%(zone)s)") % {"zone": zone})] + [
+        (name, name) for name in zones
+    ]
+
+
+class ProfileForm(forms.Form):
+    """A staff member's own language and time zone (the desk's profile page)."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=())
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=(), required=False)
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_field_choices(tenant)
+        self.fields["timezone"].choices = timezone_field_choices(tenant)

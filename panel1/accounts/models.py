@@ -48,8 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(_("name"), max_length=200, blank=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CUSTOMER)
     is_active = models.BooleanField(default=True)
-    language = models.CharField(max_length=10, default="en")
-    timezone = models.CharField(max_length=64, blank=True)
+    # The person's interface and mail language ("" = not chosen: the browser's, the
+    # ticket's or the helpdesk's; panel1.i18n) and time zone ("" = the helpdesk's).
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True)
     email_verified = models.BooleanField(default=False)
     notify_by_email = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=dj_timezone.now)

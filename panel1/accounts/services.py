@@ -22,10 +22,14 @@ def customer_get_or_create(*, email: str, name: str = "") -> tuple[User, bool]:
     try:
         validate_email(email)
         if len(email) > EMAIL_MAX_LENGTH:  # the column's limit (RFC 5321)
-            raise ValidationError("too long")
+            raise ValidationError(_("too long"))
     except ValidationError as exc:
         raise DomainError(
-            {"requester_email": [f"{email[:60]!r} is not a valid email address."]}
+            {
+                "requester_email": [
+                    _("%(email)s is not a valid email address.") % {"email": repr(email[:60])}
+                ]
+            }
         ) from exc
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
@@ -83,7 +87,7 @@ def _normalized_email(email: str, *, field: str = "email") -> str:
     try:
         validate_email(email)
         if len(email) > EMAIL_MAX_LENGTH:
-            raise ValidationError("too long")
+            raise ValidationError(_("too long"))
     except ValidationError as exc:
         raise DomainError({field: [_("Enter a valid email address.")]}) from exc
     return email
@@ -184,19 +188,57 @@ def customer_invite(*, email: str, actor: User, base_url: str, name: str = "") -
     return user
 
 
-@transaction.atomic
-def profile_update(*, user: User, name: str, language: str, notify_by_email: bool) -> User:
-    """Change the user's own name, interface language and notification preference."""
-    languages = {code for code, _label in django_settings.LANGUAGES}
-    if language not in languages:
+def _offered_language(language: str) -> str:
+    from panel1.i18n.languages import normalize, offered_languages
+    from panel1.tenants.services import current_tenant
+
+    code = normalize(language, offered_languages(current_tenant()))
+    if code is None or code != (language or "").strip().lower().replace("_", "-"):
         raise DomainError({"language": [_("Choose one of the offered languages.")]})
+    return code
+
+
+def clean_timezone(value: str) -> str:
+    """An IANA time zone name, or "" (follow the helpdesk's time zone)."""
+    from zoneinfo import available_timezones
+
+    value = (value or "").strip()
+    if value and (len(value) > 64 or value not in available_timezones()):
+        raise DomainError({"timezone": [_("Choose a time zone from the list.")]})
+    return value
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    user: User,
+    name: str,
+    language: str,
+    notify_by_email: bool,
+    timezone: str | None = None,
+) -> User:
+    """Change the user's own name, interface language, time zone (None: unchanged) and
+    notification preference."""
+    language = _offered_language(language)
     name = clean_one_line(name or "")
     if len(name) > 200:
         raise DomainError({"name": [_("Use at most 200 characters.")]})
+    fields = ["name", "language", "notify_by_email"]
+    if timezone is not None:
+        user.timezone = clean_timezone(timezone)
+        fields.append("timezone")
     user.name = name
     user.language = language
     user.notify_by_email = bool(notify_by_email)
-    user.save(update_fields=["name", "language", "notify_by_email"])
+    user.save(update_fields=fields)
+    return user
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """The language switch of a signed-in person: their profile language changes."""
+    user.language = _offered_language(language)
+    user.save(update_fields=["language"])
     return user
 
 

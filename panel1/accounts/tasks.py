@@ -13,6 +13,7 @@ from django.utils import translation
 
 from panel1.accounts.models import User
 from panel1.accounts.tokens import email_verification_token, password_token, uid_encode
+from panel1.i18n.languages import mail_language
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def account_mail_send_task(user_id: str, kind: str, base_url: str) -> bool:
         "login_url": base_url + reverse(LOGIN_URL_NAME),
         "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    with translation.override(mail_language(user)):
         subject = render_to_string(f"emails/portal/{kind}_subject.txt", context)
         text = render_to_string(f"emails/portal/{kind}.txt", context)
         html = render_to_string(f"emails/portal/{kind}.html", context)

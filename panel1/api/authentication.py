@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import SAFE_METHODS
@@ -18,11 +19,11 @@ class TenantTokenAuthentication(TokenAuthentication):
 
         token = api_token_authenticate(key)
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid, revoked or expired token.")
+            raise exceptions.AuthenticationFailed(_("Invalid, revoked or expired token."))
         return token.user, token
 
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is not None and result[1].read_only and request.method not in SAFE_METHODS:
-            raise exceptions.PermissionDenied("This token is read-only.")
+            raise exceptions.PermissionDenied(_("This token is read-only."))
         return result

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from panel1.text import CONTROL_MESSAGE, clean_one_line, has_controls, normalize_newlines
@@ -63,6 +64,7 @@ class DateField(serializers.DateField):
         date = super().to_internal_value(value)
         if not DATE_MIN <= date <= DATE_MAX:
             raise serializers.ValidationError(
-                f"Use a date between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}."
+                _("Use a date between %(value)s and %(value2)s.")
+                % {"value": DATE_MIN.isoformat(), "value2": DATE_MAX.isoformat()}
             )
         return date

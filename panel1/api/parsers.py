@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import parsers, status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 
@@ -28,7 +30,7 @@ _OPENERS = {ord("["), ord("{")}
 
 class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = gettext_lazy("The request body is too large.")
     default_code = "payload_too_large"
 
 
@@ -36,7 +38,9 @@ def read_bounded(stream, limit: int) -> bytes:
     """Read at most `limit` bytes; a longer body is refused without reading it all."""
     raw = stream.read(limit + 1)
     if len(raw) > limit:
-        raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
+        raise PayloadTooLarge(
+            _("The request body is larger than %(limit)s bytes.") % {"limit": limit}
+        )
     return raw
 
 
@@ -81,7 +85,10 @@ class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         raw = read_bounded(stream, settings.API_MAX_JSON_BYTES)
         if json_depth(raw) > settings.API_MAX_JSON_DEPTH:
-            raise ParseError(f"JSON nested deeper than {settings.API_MAX_JSON_DEPTH} levels.")
+            raise ParseError(
+                _("JSON nested deeper than %(api_max_json_depth)s levels.")
+                % {"api_max_json_depth": settings.API_MAX_JSON_DEPTH}
+            )
         data = super().parse(io.BytesIO(raw), media_type, parser_context)
         return clean_payload(data)
 

@@ -1,5 +1,6 @@
 """Role permission classes for every app's API (one place, so the roles read the same)."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from panel1.accounts.models import Role
@@ -17,7 +18,7 @@ class IsHelpdeskStaff(BasePermission):
 
 
 class IsSupervisorOrAdmin(BasePermission):
-    message = "Automation is for supervisors and admins."
+    message = _("Automation is for supervisors and admins.")
 
     def has_permission(self, request, view):
         return _signed_in(request) and bool(request.user.is_supervisor_or_admin)

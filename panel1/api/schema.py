@@ -9,6 +9,7 @@ answer they can get.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
@@ -20,7 +21,7 @@ class ErrorSerializer(serializers.Serializer):
 
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    current = serializers.DictField(help_text="The resource as it is now.")
+    current = serializers.DictField(help_text=_("The resource as it is now."))
 
 
 FIELD_ERRORS = {

@@ -1,6 +1,7 @@
 """/api/v1/tokens/: a person's API tokens (admins see and revoke everyone's)."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -45,7 +46,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
-    token = serializers.CharField(help_text="Shown once: only its hash is stored.")
+    token = serializers.CharField(help_text=_("Shown once: only its hash is stored."))
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]
@@ -55,7 +56,7 @@ class ApiTokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     read_only = serializers.BooleanField(default=False)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
-    user = serializers.UUIDField(required=False, help_text="Admins: create for this user.")
+    user = serializers.UUIDField(required=False, help_text=_("Admins: create for this user."))
 
 
 @extend_schema_view(

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "panel1.core"
     label = "core"
-    verbose_name = "Platform"
+    verbose_name = _("Platform")
 
     def ready(self):
         from panel1 import jobs

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class JobHeartbeat(models.Model):
@@ -9,7 +10,7 @@ class JobHeartbeat(models.Model):
     last_seen = models.DateTimeField()
 
     class Meta:
-        verbose_name = "job cluster heartbeat"
+        verbose_name = _("job cluster heartbeat")
 
     def __str__(self):
         return f"heartbeat {self.last_seen:%Y-%m-%d %H:%M:%S}"

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PluginsConfig(AppConfig):
     name = "panel1.plugins"
     label = "plugins"
-    verbose_name = "Plugins"
+    verbose_name = _("Plugins")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
@@ -29,7 +30,7 @@ def plugin_get(name: str) -> Plugin:
     """The installed plugin called `name`; NotFound otherwise."""
     plugin = registry.get(name)
     if plugin is None:
-        raise NotFound({"detail": f"No plugin {name!r} is installed."})
+        raise NotFound({"detail": _("No plugin %(name)s is installed.") % {"name": repr(name)}})
     return plugin
 
 
@@ -43,7 +44,7 @@ def plugin_forbidden(name: str) -> bool:
 
 
 def _state_locked(name: str) -> PluginState:
-    plugin_state, _ = PluginState.objects.select_for_update().get_or_create(plugin=name)
+    plugin_state, _unused = PluginState.objects.select_for_update().get_or_create(plugin=name)
     return plugin_state
 
 
@@ -60,7 +61,10 @@ def plugin_enable(*, name: str, actor: Any) -> PluginState:
     plugin = plugin_get(name)
     if plugin_forbidden(name):
         raise PermissionDenied(
-            {"detail": f"The platform does not allow the plugin {name!r} for this tenant."}
+            {
+                "detail": _("The platform does not allow the plugin %(name)s for this tenant.")
+                % {"name": repr(name)}
+            }
         )
     plugin_state = _state_locked(name)
     if plugin_state.enabled:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from panel1.plugins.base import Plugin
 
 
@@ -30,7 +32,7 @@ def validate_schema_settings(schema: dict[str, Any], data: Any) -> dict[str, lis
         elif error.validator == "additionalProperties":
             extra = sorted(set(data) - set(schema.get("properties", {})))
             for key in extra:
-                errors.setdefault(key, []).append("Unknown setting.")
+                errors.setdefault(key, []).append(_("Unknown setting."))
             continue
         else:
             field = path[0] if path else "non_field_errors"

@@ -7,6 +7,8 @@ import importlib.util
 import re
 from typing import Any
 
+from django.utils.functional import Promise
+
 from panel1.plugins.base import PERMISSIONS, Plugin, PluginError, Slot, hook_names
 from panel1.plugins.slots import SLOT_ALIASES, SLOT_CATALOG
 
@@ -192,7 +194,7 @@ def _check_condition_fields(plugin: Plugin, err) -> None:
             err(field, f"the plugin has no method {spec.method!r}")
         elif spec.type not in CONDITION_FIELD_TYPES:
             err(f"{field}.type", f"must be one of {', '.join(CONDITION_FIELD_TYPES)}")
-        elif not isinstance(spec.label, str) or not spec.label.strip():
+        elif not isinstance(spec.label, str | Promise) or not str(spec.label).strip():
             err(f"{field}.label", "is required (the rule builder shows it)")
         elif spec.type == "enum" and not (
             spec.choices and all(isinstance(c, str) and c for c in spec.choices)
@@ -214,7 +216,7 @@ def _check_notification_channels(plugin: Plugin, err) -> None:
             err(field, "must be a panel1.plugins.NotificationChannel")
         elif not callable(getattr(plugin, spec.method, None)):
             err(field, f"the plugin has no method {spec.method!r}")
-        elif not isinstance(spec.label, str) or not spec.label.strip():
+        elif not isinstance(spec.label, str | Promise) or not str(spec.label).strip():
             err(f"{field}.label", "is required (notification preferences show it)")
         elif not spec.audiences or not set(spec.audiences) <= set(NOTIFICATION_AUDIENCES):
             err(f"{field}.audiences", f"use one or more of {', '.join(NOTIFICATION_AUDIENCES)}")

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
     name = "panel1.privacy"
     label = "privacy"
-    verbose_name = "Privacy requests"
+    verbose_name = _("Privacy requests")
 
     def ready(self):
         from panel1 import jobs

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.sessions.models import Session
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel1.accounts import ratelimit
 from panel1.accounts.models import User
@@ -146,7 +147,7 @@ def register_retention() -> None:
     from panel1.privacy.retention import register_prunable
 
     register_prunable(
-        name="idempotency_records", label="API idempotency records", prune=idempotency_prune
+        name="idempotency_records", label=_("API idempotency records"), prune=idempotency_prune
     )
-    register_prunable(name="processed_events", label="Processed events", prune=events_prune)
-    register_prunable(name="expired_exports", label="Expired data exports", prune=exports_prune)
+    register_prunable(name="processed_events", label=_("Processed events"), prune=events_prune)
+    register_prunable(name="expired_exports", label=_("Expired data exports"), prune=exports_prune)

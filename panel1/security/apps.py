@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SecurityConfig(AppConfig):
     name = "panel1.security"
     label = "security"
-    verbose_name = "Security (two-factor sign-in)"
+    verbose_name = _("Security (two-factor sign-in)")
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from panel1.exceptions import DomainError
 from panel1.tenants.models import Domain, Tenant
@@ -14,10 +15,10 @@ class DomainInline(admin.TabularInline):
 
 
 class TenantCreationForm(forms.ModelForm):
-    domain = forms.CharField(help_text="Host name, e.g. acme.example.com")
-    admin_email = forms.EmailField(max_length=254, help_text="The tenant's first administrator")
+    domain = forms.CharField(help_text=_("Host name, e.g. acme.example.com"))
+    admin_email = forms.EmailField(max_length=254, help_text=_("The tenant's first administrator"))
     admin_password = forms.CharField(
-        widget=forms.PasswordInput, required=False, help_text="Leave empty to send no password"
+        widget=forms.PasswordInput, required=False, help_text=_("Leave empty to send no password")
     )
 
     class Meta:
@@ -35,12 +36,20 @@ class TenantAdmin(admin.ModelAdmin):
     @admin.action(description=_("Suspend the selected tenants (their hosts answer 503)"))
     def suspend(self, request, queryset):
         done = sum(tenant_suspend(tenant=t, actor=request.user) for t in queryset)
-        messages.success(request, _("%(count)d tenant(s) suspended.") % {"count": done})
+        messages.success(
+            request,
+            ngettext("%(count)d tenant suspended.", "%(count)d tenants suspended.", done)
+            % {"count": done},
+        )
 
     @admin.action(description=_("Reactivate the selected tenants"))
     def reactivate(self, request, queryset):
         done = sum(tenant_reactivate(tenant=t, actor=request.user) for t in queryset)
-        messages.success(request, _("%(count)d tenant(s) reactivated.") % {"count": done})
+        messages.success(
+            request,
+            ngettext("%(count)d tenant reactivated.", "%(count)d tenants reactivated.", done)
+            % {"count": done},
+        )
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
 hex_color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
@@ -35,10 +36,15 @@ class Tenant(TenantMixin):
     allow_signup = models.BooleanField(default=True)
     customers_can_set_priority = models.BooleanField(default=False)
     customers_can_cc = models.BooleanField(default=True)
+    # Interface languages (codes of settings.LANGUAGES): empty = every shipped language, so a
+    # new tenant offers them all until its admin narrows them (panel1.i18n.languages).
+    offered_languages = models.JSONField(default=list, blank=True)
+    # "" = the site's LANGUAGE_CODE (when offered).
+    default_language = models.CharField(max_length=10, blank=True)
     kb_search_config = models.CharField(
         max_length=32,
         default="english",
-        help_text="PostgreSQL text search configuration used for knowledge-base search.",
+        help_text=_("PostgreSQL text search configuration used for knowledge-base search."),
     )
     # The plugins this tenant enabled (names), kept in step with panel1.plugins' PluginState by
     # its services: the tenant row is read for every request anyway, so a request learns which

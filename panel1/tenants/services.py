@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from panel1.accounts.models import Role, User
@@ -49,18 +50,20 @@ def validate_tenant_input(*, schema_name: str, domain: str, name: str, admin_ema
     errors: dict[str, list[str]] = {}
     if not SCHEMA_RE.match(schema_name or "") or schema_name.startswith("pg_"):
         errors["schema"] = [
-            "Use 2-41 lowercase letters, digits or underscores, starting with a letter."
+            _("Use 2-41 lowercase letters, digits or underscores, starting with a letter.")
         ]
     elif schema_name in RESERVED_SCHEMAS or schema_name == settings.TENANT_BASE_SCHEMA:
-        errors["schema"] = [f"{schema_name!r} is reserved."]
+        errors["schema"] = [_("%(schema_name)s is reserved.") % {"schema_name": repr(schema_name)}]
     if not DOMAIN_RE.match((domain or "").lower()):
-        errors["domain"] = [f"{domain!r} is not a valid host name."]
+        errors["domain"] = [_("%(domain)s is not a valid host name.") % {"domain": repr(domain)}]
     if not (name or "").strip():
-        errors["name"] = ["A name is required."]
+        errors["name"] = [_("A name is required.")]
     try:
         validate_email(admin_email)
     except ValidationError:
-        errors["admin_email"] = [f"{admin_email!r} is not a valid email address."]
+        errors["admin_email"] = [
+            _("%(admin_email)s is not a valid email address.") % {"admin_email": repr(admin_email)}
+        ]
     if errors:
         raise ProvisioningError(errors)
 
@@ -97,7 +100,7 @@ def ensure_template_schema(*, verbosity: int = 0) -> bool:
 
 def ensure_public_tenant() -> Tenant:
     """The public schema's tenant row and platform domain (landing page, platform admin)."""
-    public, _ = Tenant.objects.get_or_create(
+    public, _unused = Tenant.objects.get_or_create(
         schema_name=get_public_schema_name(), defaults={"name": "Panel1 platform"}
     )
     Domain.objects.get_or_create(
@@ -168,7 +171,7 @@ def _finish_provisioning(
 ) -> ProvisionResult:
     changes: list[str] = ["tenant schema created"] if created else []
     with transaction.atomic():
-        _, domain_created = Domain.objects.get_or_create(
+        _unused, domain_created = Domain.objects.get_or_create(
             domain=domain, defaults={"tenant": tenant, "is_primary": not tenant.domains.exists()}
         )
         if domain_created:
@@ -216,6 +219,8 @@ TENANT_SETTINGS_FIELDS = (
     "customers_can_set_priority",
     "customers_can_cc",
     "kb_search_config",
+    "offered_languages",
+    "default_language",
 )
 
 
@@ -238,6 +243,8 @@ def tenant_settings_update(
     customers_can_set_priority: bool = UNSET,
     customers_can_cc: bool = UNSET,
     kb_search_config: str = UNSET,
+    offered_languages: list[str] = UNSET,
+    default_language: str = UNSET,
 ) -> Tenant:
     """Change the tenant's branding, numbering and portal options; audit what changed.
 
@@ -249,7 +256,10 @@ def tenant_settings_update(
     values = {key: arguments[key] for key in TENANT_SETTINGS_FIELDS if arguments[key] is not UNSET}
     if "default_timezone" in values and values["default_timezone"] not in available_timezones():
         tz = values["default_timezone"]
-        raise DomainError({"default_timezone": [f"{tz!r} is not a known IANA time zone."]})
+        raise DomainError(
+            {"default_timezone": [_("%(tz)s is not a known IANA time zone.") % {"tz": repr(tz)}]}
+        )
+    values.update(_clean_languages(tenant, values))
     changes: dict[str, list[Any]] = {}
     for name, value in values.items():
         before = getattr(tenant, name)
@@ -275,6 +285,43 @@ def tenant_settings_update(
         changes["logo"][1] = tenant.logo.name or ""
     audit_record(actor=actor, action="settings_changed", target=tenant, details=changes)
     return tenant
+
+
+def _clean_languages(tenant: Tenant, values: dict) -> dict:
+    """The offered languages (every shipped one chosen is stored as [] = all, so languages
+    shipped later are offered too) and a default among them."""
+    from panel1.i18n.languages import shipped_languages
+
+    shipped = shipped_languages()
+    cleaned: dict[str, Any] = {}
+    offered = tenant.offered_languages or []
+    if "offered_languages" in values:
+        chosen = values["offered_languages"]
+        if not isinstance(chosen, list | tuple) or not all(isinstance(c, str) for c in chosen):
+            raise DomainError({"offered_languages": [_("Expected a list of language codes.")]})
+        codes = {c.strip().lower().replace("_", "-") for c in chosen}
+        unknown = sorted(codes - set(shipped))
+        if unknown:
+            raise DomainError(
+                {
+                    "offered_languages": [
+                        _("%(codes)s: not a language of this installation.")
+                        % {"codes": ", ".join(unknown)}
+                    ]
+                }
+            )
+        # None chosen or all chosen: all, including languages shipped later.
+        offered = [] if codes in (set(), set(shipped)) else [c for c in shipped if c in codes]
+        cleaned["offered_languages"] = offered
+    if "default_language" in values or "offered_languages" in values:
+        default = values.get("default_language", tenant.default_language) or ""
+        default = default.strip().lower().replace("_", "-")
+        if default and default not in (offered or shipped):
+            raise DomainError(
+                {"default_language": [_("The default language must be one of those offered.")]}
+            )
+        cleaned["default_language"] = default
+    return cleaned
 
 
 def tenant_suspend(*, tenant: Tenant, actor=None, reason: str = "") -> bool:

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from panel1.accounts.models import Role
@@ -25,7 +26,7 @@ def branding_edit(request):
         # The tenants table is found through the search path; the logo is stored under the
         # current tenant's prefix because the tenant schema stays active.
         tenant_settings_update(tenant=tenant, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Helpdesk settings saved.")
+        messages.success(request, _("Helpdesk settings saved."))
         return redirect(request.path)
     context = {**admin.site.each_context(request), "form": form, "title": "Helpdesk settings"}
     return render(request, "admin/tenant_branding.html", context)

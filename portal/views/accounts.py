@@ -18,6 +18,7 @@ from panel1.accounts import services as accounts
 from panel1.accounts.tokens import uid_decode
 from panel1.accounts.views import LoginView
 from panel1.exceptions import DomainError, PermissionDenied
+from panel1.i18n.middleware import SESSION_KEY as LANGUAGE_SESSION_KEY
 from portal.access import (
     PortalContextMixin,
     portal_login_required,
@@ -197,10 +198,11 @@ def profile(request):
     user = request.user
     initial = {
         "name": user.name,
-        "language": user.language,
+        "language": translation.get_language(),
+        "timezone": user.timezone,
         "notify_by_email": user.notify_by_email,
     }
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(request.POST or None, initial=initial, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
         try:
             accounts.profile_update(user=user, **form.cleaned_data)
@@ -208,6 +210,7 @@ def profile(request):
             add_domain_errors(form, exc)
         else:
             translation.activate(user.language)
+            request.session[LANGUAGE_SESSION_KEY] = user.language
             messages.success(request, _("Your profile was saved."))
             return _set_language_cookie(redirect("portal:profile"), user.language)
     return render_portal(request, "portal/accounts/profile.html", {"form": form})

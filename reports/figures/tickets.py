@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
 from reports.figures import summarised
 from reports.figures.common import (
@@ -180,7 +181,7 @@ def response_times(params: ReportParams, *, with_rows: bool = True) -> tuple[lis
     categories = [value for group, value in found if group == "category_id"]
     names = dict(Category.objects.filter(pk__in=categories).values_list("pk", "name"))
     for key in sorted(categories, key=lambda k: (k is None, names.get(k, ""))):
-        label = names.get(key, "Uncategorized")
+        label = names.get(key) or _("Uncategorized")
         rows.append(_time_row("category", key, label, found[("category_id", key)]))
     return rows, totals
 

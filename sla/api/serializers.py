@@ -1,5 +1,6 @@
 """Shapes only: business rules are checked in sla.services."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from panel1.api import fields
@@ -28,14 +29,16 @@ class EscalationRuleSerializer(serializers.Serializer):
 class SlaProfileSerializer(ModelSerializer):
     business_hours = serializers.JSONField(
         required=False,
-        help_text='{"timezone": "America/New_York", "monday": {"start": "09:00", "end": "17:00",'
-        ' "enabled": true}, ...}; absent or {} = around the clock',
+        help_text=_(
+            '{"timezone": "America/New_York", "monday": {"start": "09:00", "end": "17:00",'
+            ' "enabled": true}, ...}; absent or {} = around the clock'
+        ),
     )
     holidays = serializers.ListField(child=fields.DateField(), required=False, max_length=1000)
     recurring_holidays = serializers.ListField(
         child=serializers.CharField(max_length=5),
         required=False,
-        help_text='Holidays every year, as "MM-DD"',
+        help_text=_('Holidays every year, as "MM-DD"'),
     )
     priorities = serializers.ListField(
         child=serializers.ChoiceField(choices=Priority.choices), required=False

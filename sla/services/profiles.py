@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel1 import jobs
 from panel1.accounts.models import User
@@ -143,7 +144,7 @@ def sla_profile_update(
     )
     if data.get("is_default") is False and profile.is_default:
         raise DomainError(
-            {"is_default": ["One profile is always the default: make another one the default."]}
+            {"is_default": [_("One profile is always the default: make another one the default.")]}
         )
     if data.get("is_default") and not profile.is_default:
         _demote_default(keep=profile)
@@ -234,7 +235,11 @@ def sla_profile_delete(
     profile = SlaProfile.objects.select_for_update().get(pk=profile.pk)
     if profile.is_default:
         raise Conflict(
-            {"non_field_errors": ["The default profile cannot be deleted; make another default."]}
+            {
+                "non_field_errors": [
+                    _("The default profile cannot be deleted; make another default.")
+                ]
+            }
         )
     audit_record(
         actor=actor, action="sla.profile.deleted", target=profile, details={"name": profile.name}

@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.exceptions import DomainError
 from panel1.ids import parse_uuid
@@ -63,9 +65,12 @@ def _holidays(value: Any) -> tuple[list[dt.date], list[str]]:
         try:
             days.add(dt.date.fromisoformat(item))
         except (TypeError, ValueError):
-            errors.append(f"Item {position} ({item!r}) is not a date in YYYY-MM-DD format.")
+            errors.append(
+                _("Item %(position)s (%(item)s) is not a date in YYYY-MM-DD format.")
+                % {"position": position, "item": repr(item)}
+            )
     if len(days) > MAX_HOLIDAYS:
-        errors.append(f"At most {MAX_HOLIDAYS} holidays.")
+        errors.append(_("At most %(max_holidays)s holidays.") % {"max_holidays": MAX_HOLIDAYS})
     return sorted(days), errors
 
 
@@ -78,11 +83,16 @@ def _recurring_holidays(value: Any) -> tuple[list[str], list[str]]:
     for position, item in enumerate(value, start=1):
         day = parse_month_day(item)
         if day is None:
-            errors.append(f'Item {position} ({item!r}) is not a day in "MM-DD" format.')
+            errors.append(
+                _('Item %(position)s (%(item)s) is not a day in "MM-DD" format.')
+                % {"position": position, "item": repr(item)}
+            )
         else:
             days.add(day)
     if len(days) > MAX_RECURRING:
-        errors.append(f"At most {MAX_RECURRING} yearly holidays.")
+        errors.append(
+            _("At most %(max_recurring)s yearly holidays.") % {"max_recurring": MAX_RECURRING}
+        )
     return sorted(days), errors
 
 
@@ -94,7 +104,10 @@ def _priorities(value: Any) -> tuple[list[str], list[str]]:
     cleaned, errors = [], []
     for item in value:
         if item not in Priority.values:
-            errors.append(f"{item!r} is not a priority ({', '.join(Priority.values)}).")
+            errors.append(
+                _("%(item)s is not a priority (%(priority_values)s).")
+                % {"item": repr(item), "priority_values": ", ".join(Priority.values)}
+            )
         elif item not in cleaned:
             cleaned.append(item)
     return cleaned, errors
@@ -110,7 +123,7 @@ def _user_ids(value: Any) -> tuple[list[str], list[str]]:
     for item in value:
         user_id = parse_uuid(item)
         if user_id is None:
-            problems.append(f"{item!r} is not a user id.")
+            problems.append(_("%(item)s is not a user id.") % {"item": repr(item)})
         else:
             ids.append(str(user_id))
     return list(dict.fromkeys(ids)), problems
@@ -140,10 +153,16 @@ def _rule(position: int, rule: Any, staff: dict[str, User]) -> tuple[dict, list[
         errors += [f"{label}: assign_to_id: {p}" for p in problems]
         assign = assign_ids[0] if assign_ids else None
         if assign is not None and assign not in staff:
-            errors.append(f"{label}: assign_to_id: {assign} is not an active staff user.")
+            errors.append(
+                _("%(label)s: assign_to_id: %(assign)s is not an active staff user.")
+                % {"label": label, "assign": assign}
+            )
     priority = rule.get("change_priority")
     if priority is not None and priority not in Priority.values:
-        errors.append(f"{label}: change_priority: {priority!r} is not a priority.")
+        errors.append(
+            _("%(label)s: change_priority: %(priority)s is not a priority.")
+            % {"label": label, "priority": repr(priority)}
+        )
     cleaned = {
         "after_minutes": after,
         "notify_user_ids": notify,
@@ -197,7 +216,7 @@ def _categories(value: Any) -> tuple[list[Category], list[str]]:
     for item in items:
         category_id = parse_uuid(getattr(item, "pk", item))
         if category_id is None:
-            problems.append(f"{item!r} is not a category id.")
+            problems.append(_("%(item)s is not a category id.") % {"item": repr(item)})
         else:
             ids.append(category_id)
     found = {c.pk: c for c in Category.objects.filter(pk__in=ids)}
@@ -206,18 +225,18 @@ def _categories(value: Any) -> tuple[list[Category], list[str]]:
 
 
 _CLEANERS = {
-    "first_response_time": lambda v, _: _minutes(v),
-    "next_response_time": lambda v, _: _minutes(v, optional=True),
-    "resolution_time": lambda v, _: _minutes(v),
-    "business_hours": lambda v, _: _business_hours(v),
-    "holidays": lambda v, _: _holidays(v),
-    "recurring_holidays": lambda v, _: _recurring_holidays(v),
-    "priorities": lambda v, _: _priorities(v),
-    "categories": lambda v, _: _categories(v),
-    "escalation_rules": lambda v, _: _escalation_rules(v),
+    "first_response_time": lambda v, _unused: _minutes(v),
+    "next_response_time": lambda v, _unused: _minutes(v, optional=True),
+    "resolution_time": lambda v, _unused: _minutes(v),
+    "business_hours": lambda v, _unused: _business_hours(v),
+    "holidays": lambda v, _unused: _holidays(v),
+    "recurring_holidays": lambda v, _unused: _recurring_holidays(v),
+    "priorities": lambda v, _unused: _priorities(v),
+    "categories": lambda v, _unused: _categories(v),
+    "escalation_rules": lambda v, _unused: _escalation_rules(v),
     "name": lambda v, profile: _name(v, profile=profile),
-    "description": lambda v, _: (str(v or "").strip(), []),
-    "is_default": lambda v, _: (v, [] if isinstance(v, bool) else ["Must be true or false."]),
+    "description": lambda v, _unused: (str(v or "").strip(), []),
+    "is_default": lambda v, _unused: (v, [] if isinstance(v, bool) else ["Must be true or false."]),
 }
 REQUIRED = ("name", "first_response_time", "resolution_time")
 
@@ -232,7 +251,7 @@ def sla_profile_clean(fields: Mapping[str, Any], *, profile: SlaProfile | None =
     cleaned: dict[str, Any] = {}
     for key, value in fields.items():
         if key not in _CLEANERS:
-            errors[key] = ["Unknown field."]
+            errors[key] = [_("Unknown field.")]
             continue
         cleaned[key], problems = _CLEANERS[key](value, profile)
         if problems:

@@ -138,13 +138,13 @@
   function renderGroup(group, path, isRoot, onRemove) {
     const box = el("div", { class: isRoot ? "group root" : "group", "data-path": isRoot ? "conditions" : path });
     const match = select(
-      [["all", "all of these hold"], ["any", "any of these holds"]],
+      [["all", gettext("all of these hold")], ["any", gettext("any of these holds")]],
       group.match,
-      { "aria-label": "Group logic", onchange: (e) => { group.match = e.target.value; changed(true); } },
+      { "aria-label": gettext("Group logic"), onchange: (e) => { group.match = e.target.value; changed(true); } },
     );
-    const header = el("div", { class: "group-head" }, el("span", { text: "Match " }), match);
+    const header = el("div", { class: "group-head" }, el("span", { text: pgettext("automation condition group", "Match") + " " }), match);
     if (!isRoot) {
-      header.append(el("button", { type: "button", class: "remove", text: "Remove group", onclick: onRemove }));
+      header.append(el("button", { type: "button", class: "remove", text: gettext("Remove group"), onclick: onRemove }));
     }
     box.append(header, errorSlot(isRoot ? "conditions" : path));
     const list = el("div", { class: "items" });
@@ -157,12 +157,12 @@
     });
     if (!group.items.length) {
       list.append(el("p", { class: "muted small", text: isRoot
-        ? "No conditions: the rule runs on every event of its trigger."
-        : "Empty group." }));
+        ? gettext("No conditions: the rule runs on every event of its trigger.")
+        : gettext("Empty group.") }));
     }
     box.append(list, el("div", { class: "group-add" },
-      el("button", { type: "button", text: "+ Condition", onclick: () => { group.items.push(newLeaf()); changed(true); } }),
-      el("button", { type: "button", text: "+ Group", onclick: () => {
+      el("button", { type: "button", text: "+ " + gettext("Condition"), onclick: () => { group.items.push(newLeaf()); changed(true); } }),
+      el("button", { type: "button", text: "+ " + gettext("Group"), onclick: () => {
         group.items.push({ kind: "group", match: group.match === "all" ? "any" : "all", items: [newLeaf()] });
         changed(true);
       } }),
@@ -173,10 +173,10 @@
   function renderLeaf(leaf, path, onRemove) {
     const spec = FIELDS[leaf.field];
     const fieldSelect = select(
-      [["", "— field —"], ...data.fields.map((f) => [f.name, lab("fields", f.name)])],
+      [["", "— " + gettext("field") + " —"], ...data.fields.map((f) => [f.name, lab("fields", f.name)])],
       spec ? leaf.field : "",
       {
-        "aria-label": "Field", title: spec ? spec.description : "",
+        "aria-label": gettext("Field"), title: spec ? spec.description : "",
         onchange: (e) => {
           const next = FIELDS[e.target.value];
           leaf.field = e.target.value;
@@ -191,7 +191,7 @@
       operators.map((o) => [o, lab("operators", o)]),
       leaf.operator,
       {
-        "aria-label": "Operator", title: OPERATORS[leaf.operator] ? OPERATORS[leaf.operator].description : "",
+        "aria-label": gettext("Operator"), title: OPERATORS[leaf.operator] ? OPERATORS[leaf.operator].description : "",
         onchange: (e) => {
           const before = OPERATORS[leaf.operator];
           leaf.operator = e.target.value;
@@ -207,7 +207,7 @@
       el("span", { class: "part", "data-path": `${path}.field` }, fieldSelect),
       el("span", { class: "part", "data-path": `${path}.operator` }, operatorSelect),
       el("span", { class: "part value", "data-path": `${path}.value` }, valueInput(leaf, spec)),
-      el("button", { type: "button", class: "remove", "aria-label": "Remove condition", text: "✕", onclick: onRemove }),
+      el("button", { type: "button", class: "remove", "aria-label": gettext("Remove condition"), text: "✕", onclick: onRemove }),
       errorSlot(path),
     );
   }
@@ -229,23 +229,23 @@
       const values = Array.isArray(leaf.value) ? leaf.value : [];
       if (choices) {
         return select(choices, values, {
-          multiple: true, size: Math.min(choices.length, 4), "aria-label": "Values",
+          multiple: true, size: Math.min(choices.length, 4), "aria-label": gettext("Values"),
           onchange: (e) => set(selectedValues(e.target), false),
         });
       }
       const numeric = spec.type === "integer" || spec.type === "number";
       return el("input", {
-        value: values.join(", "), placeholder: "values, separated by commas", "aria-label": "Values",
+        value: values.join(", "), placeholder: gettext("values, separated by commas"), "aria-label": gettext("Values"),
         oninput: (e) => set(splitList(e.target.value).map((v) => (numeric && v !== "" && !isNaN(v) ? Number(v) : v)), false),
       });
     }
     if (choices) {
-      const options = spec.type === "enum" ? choices : [["", "— choose —"], ...choices];
-      return select(options, leaf.value, { "aria-label": "Value", onchange: (e) => set(e.target.value, false) });
+      const options = spec.type === "enum" ? choices : [["", "— " + gettext("choose") + " —"], ...choices];
+      return select(options, leaf.value, { "aria-label": gettext("Value"), onchange: (e) => set(e.target.value, false) });
     }
     if (spec.type === "boolean") {
-      return select([["true", "yes"], ["false", "no"]], String(leaf.value !== false), {
-        "aria-label": "Value", onchange: (e) => set(e.target.value === "true", false),
+      return select([["true", gettext("yes")], ["false", gettext("no")]], String(leaf.value !== false), {
+        "aria-label": gettext("Value"), onchange: (e) => set(e.target.value === "true", false),
       });
     }
     if (spec.type === "integer" || spec.type === "number") {
@@ -273,10 +273,10 @@
       const spec = ACTIONS[action.type];
       const row = el("div", { class: "action", "data-path": path });
       const typeSelect = select(
-        [["", "— action —"], ...data.actions.map((a) => [a.type, lab("actions", a.type)])],
+        [["", "— " + gettext("action") + " —"], ...data.actions.map((a) => [a.type, lab("actions", a.type)])],
         spec ? action.type : "",
         {
-          "aria-label": "Action", title: spec ? spec.description : "",
+          "aria-label": gettext("Action"), title: spec ? spec.description : "",
           onchange: (e) => { action.type = e.target.value; action.parameters = {}; changed(true); },
         },
       );
@@ -285,9 +285,9 @@
         el("span", { class: "part", "data-path": `${path}.type` }, typeSelect),
         spec ? el("span", { class: "muted small", text: spec.description }) : null,
         el("span", { class: "spacer" }),
-        el("button", { type: "button", "aria-label": "Move action up", text: "↑", disabled: index === 0,
+        el("button", { type: "button", "aria-label": gettext("Move action up"), text: "↑", disabled: index === 0,
           onclick: () => { state.actions.splice(index - 1, 0, state.actions.splice(index, 1)[0]); changed(true); } }),
-        el("button", { type: "button", class: "remove", "aria-label": "Remove action", text: "✕",
+        el("button", { type: "button", class: "remove", "aria-label": gettext("Remove action"), text: "✕",
           onclick: () => { state.actions.splice(index, 1); changed(true); } }),
       ));
       if (spec) {
@@ -296,7 +296,7 @@
       row.append(errorSlot(path));
       box.append(row);
     });
-    box.append(el("button", { type: "button", text: "+ Action", onclick: () => {
+    box.append(el("button", { type: "button", text: "+ " + gettext("Action"), onclick: () => {
       state.actions.push({ type: data.actions[0].type, parameters: defaultParams(data.actions[0]) });
       changed(true);
     } }));
@@ -322,7 +322,7 @@
     let input;
     const value = params[param.name];
     if (param.type === "uuid") {
-      input = select([["", "— staff user —"], ...data.users.map((u) => [u.id, u.label])], value ?? "", { id, onchange: (e) => set(e.target.value) });
+      input = select([["", "— " + gettext("staff user") + " —"], ...data.users.map((u) => [u.id, u.label])], value ?? "", { id, onchange: (e) => set(e.target.value) });
     } else if (param.type === "uuid_list") {
       input = select(data.users.map((u) => [u.id, u.label]), Array.isArray(value) ? value : [], {
         id, multiple: true, size: Math.min(Math.max(data.users.length, 2), 5), onchange: (e) => set(selectedValues(e.target)),
@@ -331,9 +331,9 @@
       input = select(param.choices.map((c) => [c, lab("values", c)]), value ?? param.choices[0], { id, onchange: (e) => set(e.target.value) });
     } else if (param.type === "slug") {
       const names = data.templates.includes(value) || !value ? data.templates : [value, ...data.templates];
-      input = select([["", "— template —"], ...names.map((n) => [n, n])], value ?? "", { id, onchange: (e) => set(e.target.value) });
+      input = select([["", "— " + gettext("template") + " —"], ...names.map((n) => [n, n])], value ?? "", { id, onchange: (e) => set(e.target.value) });
     } else if (param.type === "string_list") {
-      input = el("input", { id, value: Array.isArray(value) ? value.join(", ") : "", placeholder: "separated by commas", oninput: (e) => set(splitList(e.target.value)) });
+      input = el("input", { id, value: Array.isArray(value) ? value.join(", ") : "", placeholder: gettext("separated by commas"), oninput: (e) => set(splitList(e.target.value)) });
     } else if (TEXT_PARAMS.has(param.name)) {
       input = el("textarea", { id, rows: 3, oninput: (e) => set(e.target.value) });
       input.value = value ?? "";
@@ -344,10 +344,10 @@
       });
     }
     const help = TEXT_PARAMS.has(param.name)
-      ? el("div", { class: "muted small", text: "Placeholders: " + Object.keys(data.placeholders).map((p) => `{{${p}}}`).join(" ") })
+      ? el("div", { class: "muted small", text: gettext("Placeholders:") + " " + Object.keys(data.placeholders).map((p) => `{{${p}}}`).join(" ") })
       : null;
     return el("div", { class: "param", "data-path": `${path}.parameters.${param.name}` },
-      el("label", { for: id, text: lab("parameters", param.name) + (param.required ? "" : " (optional)"), title: param.description }),
+      el("label", { for: id, text: lab("parameters", param.name) + (param.required ? "" : " " + gettext("(optional)")), title: param.description }),
       input, help, errorSlot(`${path}.parameters.${param.name}`));
   }
 
@@ -405,7 +405,7 @@
       if (slot) slot.textContent = (slot.textContent ? slot.textContent + " " : "") + text;
     }
     const count = Object.keys(errors || {}).length;
-    statusNode.textContent = count ? `${count} problem${count > 1 ? "s" : ""} to fix` : "✓ The rule is valid";
+    statusNode.textContent = count ? interpolate(ngettext("%(count)s problem to fix", "%(count)s problems to fix", count), { count: count }, true) : "✓ " + gettext("The rule is valid");
     statusNode.className = count ? "error small" : "ok small";
   }
 
@@ -427,7 +427,7 @@
       const actions = JSON.parse(actText.value || "[]");
       state.actions = Array.isArray(actions) ? actions.map((a) => (a && typeof a === "object" ? a : {})) : [];
     } catch (err) {
-      showErrors({ conditions: ["The JSON below is not valid: " + err.message] });
+      showErrors({ conditions: [interpolate(gettext("The JSON below is not valid: %(error)s"), { error: err.message }, true)] });
       return false;
     }
     render();

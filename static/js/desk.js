@@ -97,7 +97,7 @@
     });
     var label = $("#bulk-count");
     if (label) {
-      label.textContent = checked.length ? checked.length + " selected" : "Select tickets for a bulk action";
+      label.textContent = checked.length ? interpolate(ngettext("%(count)s selected", "%(count)s selected", checked.length), { count: checked.length }, true) : gettext("Select tickets for a bulk action");
     }
   }
   function showBulkFields() {
@@ -144,7 +144,7 @@
     if (!field || !chip) { return; }
     field.value = button ? button.dataset.cannedId : "";
     chip.hidden = !button;
-    $("#macro-chip-text").textContent = button ? "Macro “" + button.dataset.title + "” on send: " + button.dataset.macro : "";
+    $("#macro-chip-text").textContent = button ? interpolate(gettext("Macro “%(title)s” on send: %(macro)s"), { title: button.dataset.title, macro: button.dataset.macro }, true) : "";
   }
   function pickCanned(button) {
     closeCanned();
@@ -319,7 +319,7 @@
     var note = $("#kind-note", form).checked;
     $("#reply").classList.toggle("is-note", note);
     var send = $("#reply-send", form);
-    if (send && !form.querySelector("[name=confirm]")) { send.textContent = note ? "Add note" : "Send"; }
+    if (send && !form.querySelector("[name=confirm]")) { send.textContent = note ? gettext("Add note") : gettext("Send"); }
   }
   function insertText(text) {
     var area = textarea();
@@ -356,7 +356,7 @@
     dirty = false;
     post(root.dataset.draftUrl, draftData()).then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) { if (html !== null && $("#draft-status")) { $("#draft-status").innerHTML = html; } })
-      .catch(function () { if ($("#draft-status")) { $("#draft-status").textContent = "Offline: draft kept in this browser"; } });
+      .catch(function () { if ($("#draft-status")) { $("#draft-status").textContent = gettext("Offline: draft kept in this browser"); } });
   }
   function setPresence(state) {
     var input = $("#presence-state");
@@ -379,7 +379,7 @@
       var saved = JSON.parse(localStorage.getItem(key) || "null");
       if (saved && saved.text) {
         area.value = saved.text;
-        if ($("#draft-status")) { $("#draft-status").textContent = "Draft restored from this browser"; }
+        if ($("#draft-status")) { $("#draft-status").textContent = gettext("Draft restored from this browser"); }
         scheduleDraft();
       }
     } catch (e) { /* ignore */ }
@@ -415,7 +415,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "link small";
-      button.textContent = "Insert link";
+      button.textContent = gettext("Insert link");
       button.dataset.insertLink = "";
       button.dataset.title = link.textContent.trim();
       button.dataset.url = link.getAttribute("href");

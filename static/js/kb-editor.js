@@ -115,20 +115,20 @@
     const data = new FormData();
     data.append("image", file);
     data.append("article", form.dataset.article || "");
-    say("Uploading " + file.name + "…");
+    say(interpolate(gettext("Uploading %(name)s…"), { name: file.name }, true));
     fetch(form.dataset.uploadUrl, {
       method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrf }
     }).then(function (response) {
       return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
     }).then(function (result) {
       if (!result.ok) {
-        const errors = result.answer.image || result.answer.detail || ["The image was not added."];
+        const errors = result.answer.image || result.answer.detail || [gettext("The image was not added.")];
         say([].concat(errors).join(" "));
         return;
       }
       insert(result.answer.markdown + "\n");
-      say("Image added.");
-    }).catch(function () { say("The image was not added: the connection failed."); });
+      say(gettext("Image added."));
+    }).catch(function () { say(gettext("The image was not added: the connection failed.")); });
   }
   fileInput.addEventListener("change", function () {
     upload(fileInput.files[0]);
@@ -172,7 +172,7 @@
       body.setRangeText(markdown, selection[0], selection[1], "end");
       body.focus();
       changed();
-      say("Link added.");
+      say(gettext("Link added."));
       return;
     }
     if (event.target.closest("[data-close-dialog]")) dialog.close();

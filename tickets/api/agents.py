@@ -3,6 +3,8 @@ SUPERVISOR write, an agent sets their own status)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -30,11 +32,13 @@ class AgentSerializer(serializers.Serializer):
     name = serializers.CharField()
     role = serializers.CharField()
     status = serializers.ChoiceField(choices=AgentStatus.choices)
-    capacity = serializers.IntegerField(help_text="0 = no limit")
+    capacity = serializers.IntegerField(help_text=gettext_lazy("0 = no limit"))
     open_tickets = serializers.IntegerField()
     skills = serializers.ListField(child=serializers.CharField())
     languages = serializers.ListField(child=serializers.CharField())
-    categories = serializers.ListField(child=serializers.UUIDField(), help_text="empty = all")
+    categories = serializers.ListField(
+        child=serializers.UUIDField(), help_text=gettext_lazy("empty = all")
+    )
     working_hours = serializers.JSONField(allow_null=True)
     out_of_office = AbsenceSerializer(many=True)
 
@@ -77,7 +81,9 @@ class AgentUpdateSerializer(serializers.Serializer):
         found = {str(c.pk): c for c in Category.objects.filter(pk__in=value)}
         missing = [str(pk) for pk in value if str(pk) not in found]
         if missing:
-            raise serializers.ValidationError(f"No such category: {', '.join(missing)}.")
+            raise serializers.ValidationError(
+                _("No such category: %(missing)s.") % {"missing": ", ".join(missing)}
+            )
         return [found[str(pk)] for pk in value]
 
 
@@ -109,8 +115,8 @@ class AgentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         values = data.validated_data
         if not request.user.is_supervisor_or_admin:
             if agent.pk != request.user.pk:
-                raise PermissionDenied("Only supervisors and admins change other agents.")
+                raise PermissionDenied(_("Only supervisors and admins change other agents."))
             if set(values) - {"status"}:
-                raise PermissionDenied("Agents may change only their own status.")
+                raise PermissionDenied(_("Agents may change only their own status."))
         agent_update(actor=request.user, agent=agent, **values)
         return Response(AgentSerializer(agent_get(agent.pk)).data)

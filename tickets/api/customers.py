@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -44,7 +45,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
     shares_tickets = serializers.BooleanField(
         required=False,
         write_only=True,
-        help_text="Members see (and may act on) each other's tickets in the portal and the API.",
+        help_text=_("Members see (and may act on) each other's tickets in the portal and the API."),
     )
 
     class Meta:

@@ -2,6 +2,7 @@ import uuid
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from tickets.models import Channel, Priority, Status, Ticket
@@ -78,5 +79,10 @@ def _uuids(values: list[str], field: str) -> list[uuid.UUID]:
         return [uuid.UUID(v) for v in values]
     except ValueError as exc:
         raise ValidationError(
-            {field: [f"Give a valid UUID{' or none' if field == 'assignee' else ''}."]}
+            {
+                field: [
+                    _("Give a valid UUID%(value)s.")
+                    % {"value": " or none" if field == "assignee" else ""}
+                ]
+            }
         ) from exc

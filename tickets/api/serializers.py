@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -68,7 +70,7 @@ class CategorySerializer(ModelSerializer):
     color = serializers.RegexField(
         r"^#[0-9a-fA-F]{6}$",
         required=False,
-        error_messages={"invalid": "Enter a colour as #rrggbb."},
+        error_messages={"invalid": gettext_lazy("Enter a colour as #rrggbb.")},
     )
 
     class Meta:
@@ -141,7 +143,7 @@ class MessageContentField(fields.TextField):
     def run_validation(self, data=empty):
         value = super().run_validation(data)
         if isinstance(value, str) and not value.strip():
-            raise serializers.ValidationError("This field may not be blank.")
+            raise serializers.ValidationError(_("This field may not be blank."))
         return value
 
 
@@ -192,7 +194,9 @@ class AssignSerializer(serializers.Serializer):
     only_if_unassigned = serializers.BooleanField(
         required=False,
         default=False,
-        help_text="Refuse (409) if someone else holds the ticket; the holder themself: 200.",
+        help_text=gettext_lazy(
+            "Refuse (409) if someone else holds the ticket; the holder themself: 200."
+        ),
     )
 
 
@@ -293,7 +297,7 @@ class DateRangeSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
-            raise serializers.ValidationError({"end": ["end must not be before start."]})
+            raise serializers.ValidationError({"end": [_("end must not be before start.")]})
         return attrs
 
 
@@ -306,7 +310,7 @@ class SatisfactionAnswerSerializer(serializers.Serializer):
     def validate(self, attrs):
         if all(attrs.get(key) is None for key in ("response_time", "solution", "team")):
             raise serializers.ValidationError(
-                {"non_field_errors": ["Answer at least one of response_time, solution, team."]}
+                {"non_field_errors": [_("Answer at least one of response_time, solution, team.")]}
             )
         return attrs
 
@@ -323,9 +327,13 @@ class SatisfactionSerializer(serializers.Serializer):
 
 
 class MergeSerializer(serializers.Serializer):
-    target = serializers.CharField(max_length=64, help_text="UUID or number of the survivor")
+    target = serializers.CharField(
+        max_length=64, help_text=gettext_lazy("UUID or number of the survivor")
+    )
     make_public = serializers.BooleanField(
         default=False,
-        help_text="Across requesters, show the merged replies to the survivor's requester "
-        "(default: they become internal notes).",
+        help_text=gettext_lazy(
+            "Across requesters, show the merged replies to the survivor's requester "
+            "(default: they become internal notes)."
+        ),
     )

@@ -1,6 +1,7 @@
 """Thin views: parse with serializers, act through services, answer with serializers."""
 
 from django.db.models import F
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -52,7 +53,7 @@ def _ticket_answer(request, ticket, code=status.HTTP_200_OK, *, extra=None):
     # SLA block and CCs, only the columns the answer shows.
     fresh = api_ticket_queryset(request.user).filter(pk=ticket.pk).first()
     if fresh is None:
-        raise NotFound({"detail": ["No such ticket."]})
+        raise NotFound({"detail": [_("No such ticket.")]})
     with_cc([fresh])
     data = s.TicketSerializer(fresh, context={"request": request}).data
     if extra is not None:
@@ -142,8 +143,8 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         requester = request.user
         if v.get("requester_email"):
             if not request.user.is_helpdesk_staff:
-                raise PermissionDenied("Only staff may file a ticket on a customer's behalf.")
-            requester, _ = customer_get_or_create(email=v["requester_email"])
+                raise PermissionDenied(_("Only staff may file a ticket on a customer's behalf."))
+            requester, _unused = customer_get_or_create(email=v["requester_email"])
         ticket = services.ticket_create(
             actor=request.user,
             requester=requester,
@@ -166,7 +167,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def partial_update(self, request, id=None):
         ticket = self.get_object()
         if not request.user.is_helpdesk_staff:
-            raise PermissionDenied("Only staff can edit ticket properties.")
+            raise PermissionDenied(_("Only staff can edit ticket properties."))
         data = s.TicketUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         return _guarded(
@@ -216,7 +217,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def assign(self, request, id=None):
         ticket = self.get_object()
         if not request.user.is_helpdesk_staff:
-            raise PermissionDenied("Only staff can assign tickets.")
+            raise PermissionDenied(_("Only staff can assign tickets."))
         data = s.AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return _guarded(
@@ -244,14 +245,14 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def merge(self, request, id=None):
         if not request.user.is_helpdesk_staff:
-            raise PermissionDenied("Only staff can merge tickets.")
+            raise PermissionDenied(_("Only staff can merge tickets."))
         ticket = self.get_object()
         data = s.MergeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             target = ticket_get_for(request.user, data.validated_data["target"])
         except NotFound:
-            raise DomainError({"target": ["No such ticket."]}) from None
+            raise DomainError({"target": [_("No such ticket.")]}) from None
         survivor = services.ticket_merge(
             source=ticket,
             target=target,
@@ -324,10 +325,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def satisfaction(self, request, id=None):
         if request.user.is_helpdesk_staff:
-            raise PermissionDenied("Only the requester answers the survey.")
+            raise PermissionDenied(_("Only the requester answers the survey."))
         ticket = self.get_object()
         if ticket.requester_id != request.user.pk:
-            raise NotFound({"detail": "No such ticket."})
+            raise NotFound({"detail": _("No such ticket.")})
         data = s.SatisfactionAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rating, created = satisfaction_answer(
@@ -343,7 +344,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["get"])
     def history(self, request, id=None):
         if not request.user.is_helpdesk_staff:
-            raise PermissionDenied("Only staff can read the audit trail.")
+            raise PermissionDenied(_("Only staff can read the audit trail."))
         ticket = self.get_object()
         page = self.paginate_queryset(
             ticket.history.select_related("actor").order_by("created_at", "id")

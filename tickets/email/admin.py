@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from tickets.email.imap import mailbox_set_password
 from tickets.email.ingest import inbound_process
@@ -186,7 +187,7 @@ class ImapMailboxForm(forms.ModelForm):
     password = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         required=False,
-        help_text="Stored encrypted. Leave empty to keep the current password.",
+        help_text=_("Stored encrypted. Leave empty to keep the current password."),
     )
 
     class Meta:

@@ -26,10 +26,12 @@ import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from panel1 import jobs
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.events import bus, names
+from panel1.i18n.text import lazy_text
 from panel1.ids import is_uuid
 from tickets.email import safety
 from tickets.email.addresses import site_base_url
@@ -308,8 +310,13 @@ def _message_values(message: Message) -> dict[str, str]:
     return {
         "message": message.content,
         "author_name": message.author.get_full_name() if message.author else message.author_label,
-        "attachments": ("Attachments: " + ", ".join(names_)) if names_ else "",
+        "attachments": _attachments_line(names_) if names_ else "",
     }
+
+
+def _attachments_line(filenames: list[str]):
+    """Translated when the mail is rendered (in the recipient's language), not now."""
+    return lazy_text(lambda: _("Attachments: %(names)s") % {"names": ", ".join(filenames)})
 
 
 def _as_list(value) -> list:
@@ -318,9 +325,10 @@ def _as_list(value) -> list:
 
 def _actor_name(actor: str) -> str:
     if actor.startswith("automation:"):
-        return f"Automation rule {actor.removeprefix('automation:')}"
+        rule = actor.removeprefix("automation:")
+        return lazy_text(lambda: _("Automation rule %(rule)s") % {"rule": rule})
     user = User.objects.filter(pk=actor).first() if is_uuid(actor) else None
-    return user.get_full_name() if user else "The helpdesk"
+    return user.get_full_name() if user else lazy_text(lambda: _("The helpdesk"))
 
 
 def _last_customer_mail_automated(ticket: Ticket) -> bool:

@@ -17,9 +17,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext
 
 from panel1.accounts.models import User
+from panel1.i18n.languages import recipient_language
 from panel1.tenants.models import Tenant
 from panel1.tenants.services import current_tenant
 from tickets.email import safety
@@ -94,8 +96,13 @@ def outbound_send(spec: MailSpec) -> SendResult:
         return SendResult(row, False)
     if not _claim(row):
         return SendResult(row, False)
+    language = recipient_language(spec.recipient, tenant=tenant, ticket=spec.ticket)
     try:
-        email = _plugin_filtered(_build(spec, tenant, row), spec)
+        # Subject, text and HTML in the recipient's language (tenant texts are looked up for
+        # the active language too).
+        with translation.override(language):
+            email = _build(spec, tenant, row)
+        email = _plugin_filtered(email, spec)
         email.send(fail_silently=False)
     except Exception as exc:  # a bad header or a dead server must not crash the task
         logger.exception("Sending %s to %s failed", spec.kind, row.to_email)
@@ -283,7 +290,9 @@ def _ticket_values(ticket: Ticket, tenant: Tenant) -> dict[str, str]:
         "ticket_priority": ticket.get_priority_display(),
         "requester_name": ticket.requester.get_full_name(),
         "requester_email": ticket.requester.email,
-        "assignee_name": ticket.assignee.get_full_name() if ticket.assignee else "nobody",
+        "assignee_name": ticket.assignee.get_full_name()
+        if ticket.assignee
+        else pgettext("assignee of a ticket", "nobody"),
         "escalation_level": str(ticket.escalation_level),
     }
 

@@ -15,9 +15,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from tickets.email.addresses import MAX_SUBJECT_CHARS, header_safe
 from tickets.email.parsing import sanitize_html
@@ -93,7 +96,7 @@ def template_errors(*, key: str, subject: str, body_text: str, body_html: str) -
     """Validation messages for a tenant's template (unknown placeholders, sizes)."""
     errors: dict[str, list[str]] = {}
     if key not in EmailTemplateKey.values:
-        errors["key"] = [f"{key!r} is not a notification."]
+        errors["key"] = [_("%(key)s is not a notification.") % {"key": repr(key)}]
     for field, value in (("subject", subject), ("body_text", body_text), ("body_html", body_html)):
         unknown = sorted({m.group(1) for m in PLACEHOLDER_RE.finditer(value or "")} - PLACEHOLDERS)
         if unknown:
@@ -104,24 +107,34 @@ def template_errors(*, key: str, subject: str, body_text: str, body_html: str) -
                 + ", ".join(sorted(PLACEHOLDERS))
             )
         if len(value or "") > MAX_TEMPLATE_CHARS:
-            errors.setdefault(field, []).append(f"Use at most {MAX_TEMPLATE_CHARS} characters.")
+            errors.setdefault(field, []).append(
+                _("Use at most %(max_template_chars)s characters.")
+                % {"max_template_chars": MAX_TEMPLATE_CHARS}
+            )
     if "\n" in (subject or "") or "\r" in (subject or ""):
-        errors.setdefault("subject", []).append("The subject is one line.")
+        errors.setdefault("subject", []).append(_("The subject is one line."))
     return errors
 
 
-@lru_cache(maxsize=64)
-def _default_source(name: str) -> str:
-    # The raw file text: defaults are placeholder templates, not Django templates.
-    return get_template(name).template.source
+@lru_cache(maxsize=512)
+def _default_source(name: str, language: str | None) -> str:
+    """A default in `language`: the file is a Django template whose translatable sentences
+    are marked ({% translate %}, {% blocktranslate %}); rendering it with every placeholder
+    standing for itself gives a placeholder template in that language."""
+    context = Context(
+        {key: "{{ " + key + " }}" for key in PLACEHOLDERS}, autoescape=name.endswith(".html")
+    )
+    with translation.override(language):
+        return get_template(name).template.render(context)
 
 
 def default_template(key: str) -> tuple[str, str, str]:
     base = f"emails/notifications/{key}"
+    language = translation.get_language()
     return (
-        _default_source(f"{base}.subject.txt").strip(),
-        _default_source(f"{base}.txt"),
-        _default_source(f"{base}.html"),
+        _default_source(f"{base}.subject.txt", language).strip(),
+        _default_source(f"{base}.txt", language),
+        _default_source(f"{base}.html", language),
     )
 
 
@@ -165,7 +178,7 @@ def render_sources(
 
 def rating_links_html(urls: dict[int, str]) -> SafeString:
     """The five one-click rating buttons (markup built here, values escaped)."""
-    labels = {1: "1 - Poor", 2: "2", 3: "3", 4: "4", 5: "5 - Excellent"}
+    labels = {1: _("1 - Poor"), 2: "2", 3: "3", 4: "4", 5: _("5 - Excellent")}
     links = " &middot; ".join(
         f'<a href="{escape(urls[n])}" style="font-weight:bold">{escape(labels[n])}</a>'
         for n in sorted(urls)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Organization(models.Model):
@@ -20,12 +21,12 @@ class Organization(models.Model):
         models.CharField(max_length=253),
         default=list,
         blank=True,
-        help_text="Email domains whose new customers join this organization.",
+        help_text=_("Email domains whose new customers join this organization."),
     )
     notes = models.TextField(blank=True)
     shares_tickets = models.BooleanField(
         default=False,
-        help_text="Members see each other's tickets of this organization in the portal.",
+        help_text=_("Members see each other's tickets of this organization in the portal."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -229,7 +229,7 @@ class BouncedAddress(models.Model):
 
     class Meta:
         ordering = ["-last_bounced_at"]
-        verbose_name_plural = "bounced addresses"
+        verbose_name_plural = _("bounced addresses")
 
     def __str__(self):
         return self.email
@@ -254,8 +254,8 @@ class ImapMailbox(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "IMAP mailbox"
-        verbose_name_plural = "IMAP mailboxes"
+        verbose_name = _("IMAP mailbox")
+        verbose_name_plural = _("IMAP mailboxes")
 
     def __str__(self):
         return f"{self.name} ({self.username}@{self.host})"
@@ -276,7 +276,7 @@ class DkimKey(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "DKIM key"
+        verbose_name = _("DKIM key")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_active"],

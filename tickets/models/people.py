@@ -29,7 +29,7 @@ class AgentProfile(models.Model):
         Category,
         blank=True,
         related_name="agents",
-        help_text="Categories the agent may work; none = all categories.",
+        help_text=_("Categories the agent may work; none = all categories."),
     )
     status = models.CharField(
         max_length=8, choices=AgentStatus.choices, default=AgentStatus.OFFLINE
@@ -37,13 +37,13 @@ class AgentProfile(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     capacity = models.PositiveIntegerField(
         default=0,
-        help_text="Most open tickets routing gives the agent; 0 = no limit.",
+        help_text=_("Most open tickets routing gives the agent; 0 = no limit."),
         validators=[MinValueValidator(0)],
     )
     skills = ArrayField(models.CharField(max_length=50), default=list, blank=True)
     languages = ArrayField(models.CharField(max_length=10), default=list, blank=True)
     working_hours = models.JSONField(
-        null=True, blank=True, help_text="As an SLA profile's business hours; empty = any time."
+        null=True, blank=True, help_text=_("As an SLA profile's business hours; empty = any time.")
     )
     out_of_office = models.JSONField(default=list, blank=True)
 

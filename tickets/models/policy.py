@@ -2,6 +2,7 @@
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 __all__ = ["DEFAULT_BLOCKED_EXTENSIONS", "AttachmentPolicy"]
 
@@ -26,14 +27,16 @@ class AttachmentPolicy(models.Model):
         models.CharField(max_length=20),
         default=default_blocked_extensions,
         blank=True,
-        help_text="File name extensions (without the dot) refused in the desk, the portal, "
-        "the API and incoming mail; executables are also recognised by their bytes.",
+        help_text=_(
+            "File name extensions (without the dot) refused in the desk, the portal, "
+            "the API and incoming mail; executables are also recognised by their bytes."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "attachment policy"
-        verbose_name_plural = "attachment policies"
+        verbose_name = _("attachment policy")
+        verbose_name_plural = _("attachment policies")
 
     def __str__(self):
         return "Attachment policy"

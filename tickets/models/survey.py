@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 __all__ = ["SurveyInvite", "SurveySettings"]
 
@@ -18,26 +19,28 @@ class SurveySettings(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     enabled = models.BooleanField(default=True)
     delay_minutes = models.PositiveIntegerField(
-        default=60, help_text="Minutes after the ticket is resolved before the survey is sent"
+        default=60, help_text=_("Minutes after the ticket is resolved before the survey is sent")
     )
     reminder_after_hours = models.PositiveIntegerField(
-        default=72, help_text="Hours after the survey before the one reminder; 0 = no reminder"
+        default=72, help_text=_("Hours after the survey before the one reminder; 0 = no reminder")
     )
     low_score_threshold = models.PositiveSmallIntegerField(
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
-        help_text="An answer at or below this score creates a follow-up",
+        help_text=_("An answer at or below this score creates a follow-up"),
     )
     questions = models.JSONField(
         default=dict,
         blank=True,
-        help_text='Question texts per language: {"en": {"response_time": "...", "solution": '
-        '"...", "team": "..."}, "de": {...}}; missing texts fall back to the defaults',
+        help_text=_(
+            'Question texts per language: {"en": {"response_time": "...", "solution": '
+            '"...", "team": "..."}, "de": {...}}; missing texts fall back to the defaults'
+        ),
     )
 
     class Meta:
-        verbose_name = "survey settings"
-        verbose_name_plural = "survey settings"
+        verbose_name = _("survey settings")
+        verbose_name_plural = _("survey settings")
 
     def __str__(self):
         return "Survey settings"

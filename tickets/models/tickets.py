@@ -121,10 +121,13 @@ class Ticket(models.Model):
     last_customer_message_at = models.DateTimeField(null=True, blank=True)
     last_staff_message_at = models.DateTimeField(null=True, blank=True)
     language = models.CharField(
-        max_length=10, null=True, blank=True, help_text="A LANGUAGES code, detected or preferred."
+        max_length=10,
+        null=True,
+        blank=True,
+        help_text=_("A LANGUAGES code, detected or preferred."),
     )
     routing_reason = models.TextField(
-        null=True, blank=True, help_text="Why routing assigned the ticket (or could not)."
+        null=True, blank=True, help_text=_("Why routing assigned the ticket (or could not).")
     )
     search_vector = models.GeneratedField(
         expression=SearchVector(Coalesce("subject", models.Value("")), config="english"),

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
@@ -43,7 +44,7 @@ def agent_update(
     """
     actor_obj = Actor.of(actor)
     if agent is None or not agent.is_helpdesk_staff:
-        raise NotFound({"detail": ["No such agent."]})
+        raise NotFound({"detail": [_("No such agent.")]})
     others = {
         "capacity": capacity,
         "skills": skills,
@@ -55,10 +56,12 @@ def agent_update(
     given_others = {name: value for name, value in others.items() if value is not UNSET}
     if not actor.is_supervisor_or_admin:
         if actor.pk != agent.pk:
-            raise PermissionDenied("Only supervisors and admins change other agents.")
+            raise PermissionDenied(_("Only supervisors and admins change other agents."))
         if given_others:
             fields = ", ".join(sorted(given_others))
-            raise PermissionDenied(f"Agents may change only their own status (not {fields}).")
+            raise PermissionDenied(
+                _("Agents may change only their own status (not %(fields)s).") % {"fields": fields}
+            )
     profile = _profile_for_update(agent, actor=actor_obj)
     return agent_profile_update(profile=profile, actor=actor_obj, status=status, **given_others)
 

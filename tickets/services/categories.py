@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
@@ -137,7 +138,14 @@ def _profile_values(
 def _clean_status(value: Any) -> str:
     if value not in AgentStatus.values:
         choices = ", ".join(AgentStatus.values)
-        raise DomainError({"status": [f"{value!r} is not a status; use one of: {choices}."]})
+        raise DomainError(
+            {
+                "status": [
+                    _("%(value)s is not a status; use one of: %(choices)s.")
+                    % {"value": repr(value), "choices": choices}
+                ]
+            }
+        )
     return value
 
 
@@ -172,7 +180,7 @@ def agent_profile_create(
     when the profile starts out online."""
     actor = Actor.of(actor)
     if not user.is_helpdesk_staff:
-        raise DomainError({"user": ["Only staff users have agent profiles."]})
+        raise DomainError({"user": [_("Only staff users have agent profiles.")]})
     values = _profile_values(
         status=status,
         capacity=capacity,

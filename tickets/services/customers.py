@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import Role, User
 from panel1.actors import Actor
@@ -32,7 +33,7 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 
 def _staff_only(actor: Actor, what: str) -> None:
     if not actor.is_staff:
-        raise PermissionDenied(f"Only staff can {what}.")
+        raise PermissionDenied(_("Only staff can %(what)s.") % {"what": what})
 
 
 def email_domain(email: str) -> str:
@@ -53,28 +54,37 @@ def organization_for_email(email: str) -> Organization | None:
 def _clean_org_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError({"name": ["Give the organization a name."]})
+        raise DomainError({"name": [_("Give the organization a name.")]})
     if len(name) > 200:
-        raise DomainError({"name": ["Use at most 200 characters."]})
+        raise DomainError({"name": [_("Use at most 200 characters.")]})
     return name
 
 
 def normalize_domains(domains: Iterable[str]) -> list[str]:
     if isinstance(domains, str):
-        raise DomainError({"domains": ["Give a list of domains."]})
+        raise DomainError({"domains": [_("Give a list of domains.")]})
     cleaned: list[str] = []
     for domain in domains:
         if not isinstance(domain, str):
-            raise DomainError({"domains": ["Domains must be strings."]})
+            raise DomainError({"domains": [_("Domains must be strings.")]})
         domain = domain.strip().lower().lstrip("@").rstrip(".")
         if not domain:
             continue
         if not _DOMAIN.match(domain):
-            raise DomainError({"domains": [f"{domain[:60]!r} is not a domain name."]})
+            raise DomainError(
+                {"domains": [_("%(domain)s is not a domain name.") % {"domain": repr(domain[:60])}]}
+            )
         if domain not in cleaned:
             cleaned.append(domain)
     if len(cleaned) > MAX_DOMAINS:
-        raise DomainError({"domains": [f"At most {MAX_DOMAINS} domains per organization."]})
+        raise DomainError(
+            {
+                "domains": [
+                    _("At most %(max_domains)s domains per organization.")
+                    % {"max_domains": MAX_DOMAINS}
+                ]
+            }
+        )
     return cleaned
 
 
@@ -85,7 +95,14 @@ def _check_domains_free(domains: list[str], *, exclude: Organization | None = No
     other = taken.first()
     if other is not None:
         shared = sorted(set(domains) & set(other.domains))
-        raise DomainError({"domains": [f"{', '.join(shared)} already belongs to {other.name!r}."]})
+        raise DomainError(
+            {
+                "domains": [
+                    _("%(shared)s already belongs to %(other_name)s.")
+                    % {"shared": ", ".join(shared), "other_name": repr(other.name)}
+                ]
+            }
+        )
 
 
 def _save_org(organization: Organization) -> None:
@@ -94,7 +111,12 @@ def _save_org(organization: Organization) -> None:
             organization.save()
     except IntegrityError as exc:
         raise DomainError(
-            {"name": [f"An organization named {organization.name!r} exists already."]}
+            {
+                "name": [
+                    _("An organization named %(organization_name)s exists already.")
+                    % {"organization_name": repr(organization.name)}
+                ]
+            }
         ) from exc
 
 
@@ -198,7 +220,12 @@ def _check_language(language: str) -> str:
     codes = {code.lower() for code, _label in settings.LANGUAGES}
     if language and language not in codes:
         raise DomainError(
-            {"language": [f"{language[:20]!r} is not one of {', '.join(sorted(codes))}."]}
+            {
+                "language": [
+                    _("%(language)s is not one of %(codes)s.")
+                    % {"language": repr(language[:20]), "codes": ", ".join(sorted(codes))}
+                ]
+            }
         )
     return language
 
@@ -210,14 +237,16 @@ def _check_timezone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise DomainError({"timezone": [f"{value[:64]!r} is not a time zone."]}) from None
+        raise DomainError(
+            {"timezone": [_("%(value)s is not a time zone.") % {"value": repr(value[:64])}]}
+        ) from None
     return value
 
 
 def _check_name(name: str) -> str:
     name = " ".join((name or "").split())
     if len(name) > 200:
-        raise DomainError({"name": ["Use at most 200 characters."]})
+        raise DomainError({"name": [_("Use at most 200 characters.")]})
     return name
 
 
@@ -226,12 +255,12 @@ def _check_email(email: str, *, exclude: User | None = None) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise DomainError({"email": ["Enter a valid email address."]}) from None
+        raise DomainError({"email": [_("Enter a valid email address.")]}) from None
     taken = User.objects.filter(email__iexact=email)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     if taken.exists():
-        raise DomainError({"email": ["Someone with this address exists already."]})
+        raise DomainError({"email": [_("Someone with this address exists already.")]})
     return email
 
 
@@ -324,7 +353,7 @@ def customer_update(
     actor = Actor.of(actor)
     _staff_only(actor, "edit customers")
     if customer.role != Role.CUSTOMER:
-        raise DomainError({"non_field_errors": ["Only customers have a customer profile."]})
+        raise DomainError({"non_field_errors": [_("Only customers have a customer profile.")]})
     user_changes = {}
     if email is not UNSET:
         user_changes["email"] = _check_email(email, exclude=customer)

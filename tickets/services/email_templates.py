@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
@@ -26,9 +27,9 @@ def email_template_save(
     subject = (subject or "").strip()
     errors = template_errors(key=key, subject=subject, body_text=body_text, body_html=body_html)
     if not (subject or "").strip():
-        errors.setdefault("subject", []).append("A subject is required.")
+        errors.setdefault("subject", []).append(_("A subject is required."))
     if not (body_text or "").strip():
-        errors.setdefault("body_text", []).append("Write the text of the mail.")
+        errors.setdefault("body_text", []).append(_("Write the text of the mail."))
     if errors:
         raise DomainError(errors)
     template = EmailTemplate.objects.select_for_update().filter(key=key).first()

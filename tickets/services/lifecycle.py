@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
@@ -43,22 +44,37 @@ def normalize_tags(tags: Iterable[str]) -> list[str]:
     cleaned: list[str] = []
     for tag in tags:
         if not isinstance(tag, str):
-            raise DomainError({"tags": ["Tags must be strings."]})
+            raise DomainError({"tags": [_("Tags must be strings.")]})
         tag = clean_one_line(tag).lower()
         if not tag:
             continue
         if len(tag) > 50:
-            raise DomainError({"tags": [f"Tag {tag[:20]!r}... is longer than 50 characters."]})
+            raise DomainError(
+                {
+                    "tags": [
+                        _("Tag %(tag)s... is longer than 50 characters.") % {"tag": repr(tag[:20])}
+                    ]
+                }
+            )
         if tag not in cleaned:
             cleaned.append(tag)
     if len(cleaned) > MAX_TAGS:
-        raise DomainError({"tags": [f"At most {MAX_TAGS} tags per ticket."]})
+        raise DomainError(
+            {"tags": [_("At most %(max_tags)s tags per ticket.") % {"max_tags": MAX_TAGS}]}
+        )
     return cleaned
 
 
 def _check_category(category: Category | None) -> None:
     if category is not None and not category.is_active:
-        raise DomainError({"category": [f"Category {category.name!r} is not active."]})
+        raise DomainError(
+            {
+                "category": [
+                    _("Category %(category_name)s is not active.")
+                    % {"category_name": repr(category.name)}
+                ]
+            }
+        )
 
 
 @transaction.atomic
@@ -95,10 +111,10 @@ def _ticket_create(
     """
     actor = Actor.of(actor)
     if first_message_type not in (MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY):
-        raise DomainError({"first_message_type": ["Start with a customer or a staff reply."]})
+        raise DomainError({"first_message_type": [_("Start with a customer or a staff reply.")]})
     outbound = first_message_type == MessageType.STAFF_REPLY
     if outbound and (actor.user is None or not actor.is_staff):
-        raise PermissionDenied("Only staff open a ticket with a reply of their own.")
+        raise PermissionDenied(_("Only staff open a ticket with a reply of their own."))
     data = extensions.new_ticket_data(
         actor=actor,
         requester=requester,
@@ -113,15 +129,23 @@ def _ticket_create(
     subject, content, priority, tags = (data[k] for k in ("subject", "content", "priority", "tags"))
     subject = clean_one_line(subject or "")
     if not subject:
-        raise DomainError({"subject": ["A subject is required."]})
+        raise DomainError({"subject": [_("A subject is required.")]})
     if len(subject) > 255:
-        raise DomainError({"subject": ["Use at most 255 characters."]})
+        raise DomainError({"subject": [_("Use at most 255 characters.")]})
     if not (content or "").strip():
-        raise DomainError({"content": ["The first message may not be empty."]})
+        raise DomainError({"content": [_("The first message may not be empty.")]})
     if priority not in Priority.values:
-        raise DomainError({"priority": [f"{priority!r} is not a valid priority."]})
+        raise DomainError(
+            {
+                "priority": [
+                    _("%(priority)s is not a valid priority.") % {"priority": repr(priority)}
+                ]
+            }
+        )
     if channel not in Channel.values and channel not in extensions.plugin_channels():
-        raise DomainError({"channel": [f"{channel!r} is not a valid channel."]})
+        raise DomainError(
+            {"channel": [_("%(channel)s is not a valid channel.") % {"channel": repr(channel)}]}
+        )
     _check_category(category)
     language = ticket_language(requester=requester, text=f"{subject}\n{content}")
     ticket = Ticket.objects.create(
@@ -194,15 +218,24 @@ def ticket_status_change(
     """
     actor = Actor.of(actor)
     if status not in Status.values:
-        raise DomainError({"status": [f"{status!r} is not a valid status."]})
+        raise DomainError(
+            {"status": [_("%(status)s is not a valid status.") % {"status": repr(status)}]}
+        )
     ticket = ticket_lock(ticket, expected_versions)
     before = ticket.status
     if before == status:
         return ticket
     if status not in ALLOWED_TRANSITIONS[before]:
-        raise DomainError({"status": [f"A ticket cannot go from {before} to {status}."]})
+        raise DomainError(
+            {
+                "status": [
+                    _("A ticket cannot go from %(before)s to %(status)s.")
+                    % {"before": before, "status": status}
+                ]
+            }
+        )
     if not actor.is_staff and (before, status) not in CUSTOMER_TRANSITIONS:
-        raise PermissionDenied("Customers may only resolve or reopen their tickets.")
+        raise PermissionDenied(_("Customers may only resolve or reopen their tickets."))
     hook_args = {"ticket": ticket, "actor": actor, "before": before, "after": status}
     extensions.status_before(**hook_args, reason=reason)
     status_apply(ticket, actor, status, reason=reason)
@@ -212,12 +245,19 @@ def ticket_status_change(
 
 def check_assignable(*, ticket: Ticket, assignee: User) -> None:
     if not assignee.is_active or not assignee.is_helpdesk_staff:
-        raise DomainError({"assignee": ["Tickets can only be assigned to active staff users."]})
+        raise DomainError({"assignee": [_("Tickets can only be assigned to active staff users.")]})
     if assignee.is_supervisor_or_admin:
         return
     allowed = agent_category_ids(assignee)
     if allowed and ticket.category_id not in allowed:
-        raise DomainError({"assignee": [f"{assignee.email} does not work this ticket's category."]})
+        raise DomainError(
+            {
+                "assignee": [
+                    _("%(assignee_email)s does not work this ticket's category.")
+                    % {"assignee_email": assignee.email}
+                ]
+            }
+        )
 
 
 @transaction.atomic
@@ -240,7 +280,7 @@ def ticket_assign(
     """
     actor = Actor.of(actor)
     if not actor.is_staff:
-        raise PermissionDenied("Only staff can assign tickets.")
+        raise PermissionDenied(_("Only staff can assign tickets."))
     ticket = ticket_lock(ticket, expected_versions)
     before = ticket.assignee
     wanted = assignee.pk if assignee else None
@@ -291,17 +331,23 @@ def ticket_update(
     """
     actor = Actor.of(actor)
     if not actor.is_staff:
-        raise PermissionDenied("Only staff can edit ticket properties.")
+        raise PermissionDenied(_("Only staff can edit ticket properties."))
     ticket = ticket_lock(ticket, expected_versions)
     wanted = {}
     if subject is not UNSET:
         subject = clean_one_line(subject or "")
         if not subject or len(subject) > 255:
-            raise DomainError({"subject": ["Use 1 to 255 characters."]})
+            raise DomainError({"subject": [_("Use 1 to 255 characters.")]})
         wanted["subject"] = subject
     if priority is not UNSET:
         if priority not in Priority.values:
-            raise DomainError({"priority": [f"{priority!r} is not a valid priority."]})
+            raise DomainError(
+                {
+                    "priority": [
+                        _("%(priority)s is not a valid priority.") % {"priority": repr(priority)}
+                    ]
+                }
+            )
         wanted["priority"] = priority
     if category is not UNSET:
         if category is not None and category.pk != ticket.category_id:
@@ -312,7 +358,14 @@ def ticket_update(
     if language is not UNSET:
         code = offered_code(language) if language else None
         if language and code is None:
-            raise DomainError({"language": [f"{language!r} is not one of the languages."]})
+            raise DomainError(
+                {
+                    "language": [
+                        _("%(language)s is not one of the languages.")
+                        % {"language": repr(language)}
+                    ]
+                }
+            )
         wanted["language"] = code
     changes = {}
     for field, value in wanted.items():

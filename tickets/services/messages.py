@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
@@ -30,26 +31,45 @@ def _default_type(actor: Actor) -> str:
 
 def _check_message(actor: Actor, ticket: Ticket, message_type: str, content: str, time_spent):
     if message_type not in MessageType.values:
-        raise DomainError({"message_type": [f"{message_type!r} is not a valid message type."]})
+        raise DomainError(
+            {
+                "message_type": [
+                    _("%(message_type)s is not a valid message type.")
+                    % {"message_type": repr(message_type)}
+                ]
+            }
+        )
     if not (content or "").strip():
-        raise DomainError({"content": ["A message may not be empty."]})
+        raise DomainError({"content": [_("A message may not be empty.")]})
     if len(content) > MAX_CONTENT_LENGTH:
-        raise DomainError({"content": [f"Use at most {MAX_CONTENT_LENGTH} characters."]})
+        raise DomainError(
+            {
+                "content": [
+                    _("Use at most %(max_content_length)s characters.")
+                    % {"max_content_length": MAX_CONTENT_LENGTH}
+                ]
+            }
+        )
     if not actor.is_staff and message_type != MessageType.CUSTOMER_REPLY:
-        raise PermissionDenied({"message_type": ["Customers may only send CUSTOMER_REPLY."]})
+        raise PermissionDenied({"message_type": [_("Customers may only send CUSTOMER_REPLY.")]})
     if message_type == MessageType.SYSTEM and actor.user is not None:
-        raise DomainError({"message_type": ["SYSTEM messages are written by the helpdesk."]})
+        raise DomainError({"message_type": [_("SYSTEM messages are written by the helpdesk.")]})
     if time_spent is not None:
         if not actor.is_staff:
-            raise PermissionDenied({"time_spent": ["Only staff record time spent."]})
+            raise PermissionDenied({"time_spent": [_("Only staff record time spent.")]})
         if not isinstance(time_spent, int) or not 0 <= time_spent <= 60 * 24 * 7:
-            raise DomainError({"time_spent": ["Give whole minutes between 0 and 10080."]})
+            raise DomainError({"time_spent": [_("Give whole minutes between 0 and 10080.")]})
     if ticket.status == Status.CLOSED and message_type in (
         MessageType.CUSTOMER_REPLY,
         MessageType.STAFF_REPLY,
     ):
         raise DomainError(
-            {"non_field_errors": [f"{ticket.number} is closed; open a new ticket instead."]}
+            {
+                "non_field_errors": [
+                    _("%(ticket_number)s is closed; open a new ticket instead.")
+                    % {"ticket_number": ticket.number}
+                ]
+            }
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
@@ -19,7 +20,7 @@ from tickets.services.transitions import status_apply
 
 def _staff_only(actor: Actor, what: str) -> None:
     if not actor.is_staff:
-        raise PermissionDenied(f"Only staff can {what}.")
+        raise PermissionDenied(_("Only staff can %(what)s.") % {"what": what})
 
 
 def _lock_pair(first: Ticket, second: Ticket) -> tuple[Ticket, Ticket]:
@@ -51,12 +52,25 @@ def ticket_merge(
     actor = Actor.of(actor)
     _staff_only(actor, "merge tickets")
     if source.pk == target.pk:
-        raise DomainError({"target": ["A ticket cannot be merged into itself."]})
+        raise DomainError({"target": [_("A ticket cannot be merged into itself.")]})
     source, target = _lock_pair(source, target)
     if source.merged_into_id:
-        raise DomainError({"source": [f"{source.number} was already merged."]})
+        raise DomainError(
+            {
+                "source": [
+                    _("%(source_number)s was already merged.") % {"source_number": source.number}
+                ]
+            }
+        )
     if target.merged_into_id or target.status == Status.CLOSED:
-        raise DomainError({"target": [f"{target.number} is closed or merged; pick another."]})
+        raise DomainError(
+            {
+                "target": [
+                    _("%(target_number)s is closed or merged; pick another.")
+                    % {"target_number": target.number}
+                ]
+            }
+        )
     cross = source.requester_id != target.requester_id
     messages = Message.objects.filter(ticket=source)
     as_notes = 0
@@ -124,15 +138,15 @@ def ticket_split(
     _staff_only(actor, "split tickets")
     chosen = [message] if message is not None else list(messages)
     if not chosen:
-        raise DomainError({"messages": ["Choose the messages to split off."]})
+        raise DomainError({"messages": [_("Choose the messages to split off.")]})
     original = ticket_lock(chosen[0].ticket)
     if any(m.ticket_id != original.pk for m in chosen):
-        raise DomainError({"messages": ["Choose messages of one ticket."]})
+        raise DomainError({"messages": [_("Choose messages of one ticket.")]})
     if any(m.message_type == MessageType.SYSTEM for m in chosen):
-        raise DomainError({"message": ["System messages cannot be split off."]})
+        raise DomainError({"message": [_("System messages cannot be split off.")]})
     spoken = original.messages.exclude(message_type=MessageType.SYSTEM).count()
     if spoken - len(chosen) < 1:
-        raise DomainError({"message": ["The only message of a ticket cannot be split off."]})
+        raise DomainError({"message": [_("The only message of a ticket cannot be split off.")]})
     new = ticket_create(
         actor=actor,
         requester=original.requester,
@@ -184,9 +198,9 @@ def ticket_link(
     actor = Actor.of(actor)
     _staff_only(actor, "link tickets")
     if kind not in LINK_KINDS:
-        raise DomainError({"kind": [f"{kind!r} is not a link kind."]})
+        raise DomainError({"kind": [_("%(kind)s is not a link kind.") % {"kind": repr(kind)}]})
     if ticket.pk == other.pk:
-        raise DomainError({"related": ["A ticket cannot be linked to itself."]})
+        raise DomainError({"related": [_("A ticket cannot be linked to itself.")]})
     ticket = ticket_lock(ticket)
     child, parent = (ticket, other) if kind == "parent" else (other, ticket)
     if kind == "related":
@@ -196,7 +210,7 @@ def ticket_link(
         touch(ticket, "duplicate_of")
     else:
         if not unlink and _would_cycle(child, parent):
-            raise DomainError({"related": ["That would make a ticket its own ancestor."]})
+            raise DomainError({"related": [_("That would make a ticket its own ancestor.")]})
         if unlink and child.parent_id != parent.pk:
             return ticket
         child.parent = None if unlink else parent
@@ -217,7 +231,7 @@ def ticket_delete(*, ticket: Ticket, actor: User | Actor) -> None:
     keeps who deleted which number and subject (the ticket's own history goes with it)."""
     actor = Actor.of(actor)
     if actor.user is None or not (actor.user.is_active and actor.user.role == "ADMIN"):
-        raise PermissionDenied("Only admins can delete tickets.")
+        raise PermissionDenied(_("Only admins can delete tickets."))
     audit_record(
         actor=actor,
         action="ticket.deleted",
@@ -234,7 +248,7 @@ def ticket_cc_add(*, ticket: Ticket, actor: User | Actor, user: User) -> Ticket:
     """Add a CC/follower: they see the ticket and get its public replies."""
     actor = Actor.of(actor)
     if not actor.is_staff and actor.user.pk != ticket.requester_id:
-        raise PermissionDenied("Only staff or the requester can add CCs.")
+        raise PermissionDenied(_("Only staff or the requester can add CCs."))
     ticket = ticket_lock(ticket)
     if user.pk == ticket.requester_id or ticket.cc.filter(pk=user.pk).exists():
         return ticket
@@ -249,7 +263,7 @@ def ticket_cc_add(*, ticket: Ticket, actor: User | Actor, user: User) -> Ticket:
 def ticket_cc_remove(*, ticket: Ticket, actor: User | Actor, user: User) -> Ticket:
     actor = Actor.of(actor)
     if not actor.is_staff and actor.user.pk not in (ticket.requester_id, user.pk):
-        raise PermissionDenied("Only staff, the requester or the CC can remove a CC.")
+        raise PermissionDenied(_("Only staff, the requester or the CC can remove a CC."))
     ticket = ticket_lock(ticket)
     if not ticket.cc.filter(pk=user.pk).exists():
         return ticket

@@ -3,6 +3,7 @@ the plugin off in that tenant."""
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from panel1.actors import Actor
 from panel1.core.admin import platform_admin_site
@@ -19,7 +20,9 @@ class PluginForbidForm(forms.ModelForm):
 
         name = self.cleaned_data["plugin"]
         if registry.get(name) is None:
-            raise forms.ValidationError(f"No plugin {name!r} is installed.")
+            raise forms.ValidationError(
+                _("No plugin %(name)s is installed.") % {"name": repr(name)}
+            )
         return name
 
 
@@ -36,7 +39,7 @@ class PluginForbidAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             return
         # Platform users live in the public schema: in the tenant's audit the platform acts.
-        actor = Actor(label=f"platform: {request.user.email}")
+        actor = Actor(label=_("platform: %(user_email)s") % {"user_email": request.user.email})
         plugin_forbid(tenant=obj.tenant, name=obj.plugin, actor=actor, reason=obj.reason)
 
     def delete_model(self, request, obj):

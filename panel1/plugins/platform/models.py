@@ -1,6 +1,7 @@
 """Platform-level plugin policy, in the public schema: plugins forbidden for a tenant."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PluginForbid(models.Model):
@@ -18,7 +19,7 @@ class PluginForbid(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "plugin"], name="plugins_forbid_unique")
         ]
-        verbose_name = "forbidden plugin"
+        verbose_name = _("forbidden plugin")
 
     def __str__(self):
         return f"{self.plugin} forbidden for {self.tenant}"

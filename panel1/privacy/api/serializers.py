@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from panel1.privacy.models import DataExport, Erasure
@@ -10,12 +12,12 @@ class EmailSerializer(serializers.Serializer):
 
 class ErasureRequestSerializer(EmailSerializer):
     confirm = serializers.BooleanField(
-        required=True, help_text="Must be true: an erasure cannot be undone."
+        required=True, help_text=gettext_lazy("Must be true: an erasure cannot be undone.")
     )
 
     def validate_confirm(self, value):
         if value is not True:
-            raise serializers.ValidationError("Confirm the erasure: it cannot be undone.")
+            raise serializers.ValidationError(_("Confirm the erasure: it cannot be undone."))
         return value
 
 

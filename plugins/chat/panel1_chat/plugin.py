@@ -7,6 +7,7 @@ later replies reach them by email, like any ticket's."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from panel1.plugins import NotificationChannel, Plugin, Slot
 from panel1_chat.sessions import session_notice, visitor_state
@@ -37,7 +38,7 @@ class ChatPlugin(Plugin):
     notification_channels = {
         "notices": NotificationChannel(
             method="chat_notice",
-            label="Live chat",
+            label=_("Live chat"),
             description="Shows notifications about a chat ticket in the visitor's chat window",
             audiences=("customer",),
         )

@@ -5,6 +5,8 @@ in the plugin's API (`/api/v1/plugins/redaction/api/tickets/<id>/`)."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from panel1.plugins import ConditionField, Plugin, Slot
 from panel1_redaction.detect import masks_in, redact
@@ -14,12 +16,14 @@ MAX_PATTERNS = 20
 
 
 class RedactionSettingsForm(forms.Form):
-    cards = forms.BooleanField(required=False, initial=True, help_text="Mask card numbers")
-    ibans = forms.BooleanField(required=False, initial=True, help_text="Mask IBANs")
+    cards = forms.BooleanField(
+        required=False, initial=True, help_text=gettext_lazy("Mask card numbers")
+    )
+    ibans = forms.BooleanField(required=False, initial=True, help_text=gettext_lazy("Mask IBANs"))
     patterns = forms.JSONField(
         required=False,
         initial=list,
-        help_text="Extra regular expressions to mask (a list, at most 20)",
+        help_text=gettext_lazy("Extra regular expressions to mask (a list, at most 20)"),
     )
     label = forms.CharField(required=False, max_length=30, initial="redacted")
 
@@ -28,16 +32,21 @@ class RedactionSettingsForm(forms.Form):
 
         patterns = self.cleaned_data.get("patterns") or []
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-            raise forms.ValidationError("Give a list of regular expressions.")
+            raise forms.ValidationError(_("Give a list of regular expressions."))
         if len(patterns) > MAX_PATTERNS:
-            raise forms.ValidationError(f"At most {MAX_PATTERNS} patterns.")
+            raise forms.ValidationError(
+                _("At most %(max_patterns)s patterns.") % {"max_patterns": MAX_PATTERNS}
+            )
         for pattern in patterns:
             if not pattern or len(pattern) > 200:
-                raise forms.ValidationError("Each pattern has 1 to 200 characters.")
+                raise forms.ValidationError(_("Each pattern has 1 to 200 characters."))
             try:
                 regex.compile(pattern)
             except regex.error as exc:
-                raise forms.ValidationError(f"{pattern!r} is not a valid pattern: {exc}") from exc
+                raise forms.ValidationError(
+                    _("%(pattern)s is not a valid pattern: %(exc)s")
+                    % {"pattern": repr(pattern), "exc": exc}
+                ) from exc
         return patterns
 
     def clean_label(self):
@@ -70,9 +79,11 @@ class RedactionPlugin(Plugin):
     condition_fields = {
         "masked": ConditionField(
             method="masked_count",
-            label="Sensitive values masked",
+            label=gettext_lazy("Sensitive values masked"),
             type="integer",
-            description="How many card numbers, IBANs and patterns were masked on the ticket",
+            description=gettext_lazy(
+                "How many card numbers, IBANs and patterns were masked on the ticket"
+            ),
         )
     }
 
