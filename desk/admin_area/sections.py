@@ -83,6 +83,15 @@ DESK_SECTIONS = (
         roles=STAFF,
     ),
     AdminSection(
+        key="kb-translations",
+        title="Missing translations",
+        url_name="desk:admin-kb-translations",
+        description="Articles not yet translated into each language the help center offers.",
+        group="Knowledge",
+        order=15,
+        roles=STAFF,
+    ),
+    AdminSection(
         key="kb-insights",
         title="Knowledge base insights",
         url_name="desk:admin-kb-insights",

@@ -54,5 +54,7 @@ urlpatterns = [
     path("kb/images/", knowledge.image_upload, name="admin-kb-image"),
     path("kb/links/", knowledge.link_search, name="admin-kb-links"),
     path("kb/insights/", knowledge.insights, name="admin-kb-insights"),
+    path("kb/translations/", knowledge.missing_translations, name="admin-kb-translations"),
     path("kb/<uuid:pk>/", knowledge.article_edit, name="admin-kb-edit"),
+    path("kb/<uuid:pk>/translate/", knowledge.article_translate, name="admin-kb-translate"),
 ]
