@@ -62,7 +62,8 @@ class ArticleQuerySet(models.QuerySet):
         if language == default:
             return visible.filter(language=language)
         translated = translated_into(user, language)
-        return visible.filter(models.Q(language=language) | models.Q(language=default) & ~translated)
+        fallback = models.Q(language=default) & ~translated
+        return visible.filter(models.Q(language=language) | fallback)
 
     def manageable_by(self, user):
         """Every article, in any status, for staff (who write the KB); nothing for others."""

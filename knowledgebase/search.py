@@ -394,8 +394,13 @@ def _run(user, query: str, category, *, limit: int, offset: int, language: str |
     found = _merged(
         [
             _candidates(
-                user, category, query, negated=negated, lexemes=False,
-                language=searched, hide_translated_into=hidden,
+                user,
+                category,
+                query,
+                negated=negated,
+                lexemes=False,
+                language=searched,
+                hide_translated_into=hidden,
             )  # fmt: skip
             for searched, hidden in language_runs(language)
         ]
@@ -485,8 +490,13 @@ def article_suggest(
         if tsquery:
             runs.append(
                 _candidates(
-                    user, None, tsquery, negated=False, lexemes=True,
-                    language=searched, hide_translated_into=hidden,
+                    user,
+                    None,
+                    tsquery,
+                    negated=False,
+                    lexemes=True,
+                    language=searched,
+                    hide_translated_into=hidden,
                 )  # fmt: skip
             )
     return [hit.article for hit in _hits(_merged(runs).ranked[:limit])]

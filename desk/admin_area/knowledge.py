@@ -173,7 +173,9 @@ def _translation_context(request, article: Article) -> dict:
     """The article's group for the editor: the translations there are (every status) and
     the offered languages still missing, which the "Translate" action starts."""
     kb_selectors.article_translations(request.user, [article])
-    rows = [{**row, "language_name": language_name(row["language"])} for row in article.translation_list]
+    rows = [
+        {**row, "language_name": language_name(row["language"])} for row in article.translation_list
+    ]
     present = {article.language, *(row["language"] for row in rows)}
     return {
         "translations": rows,

@@ -26,9 +26,7 @@ class TranslationSerializer(serializers.Serializer):
 
 
 def _language_field(**kwargs):
-    return serializers.CharField(
-        max_length=MAX_CODE_LENGTH, validators=[_check_language], **kwargs
-    )
+    return serializers.CharField(max_length=MAX_CODE_LENGTH, validators=[_check_language], **kwargs)
 
 
 def _check_language(value: str) -> None:

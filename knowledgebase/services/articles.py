@@ -425,17 +425,14 @@ def _insert(article: Article) -> None:
         if group and Article.objects.filter(_in_group(group), language=article.language).exists():
             raise DomainError({"language": [_duplicate_message(article.language)]}) from exc
         if slug_is_taken(article.slug):
-            raise DomainError({"slug": [f"The address {article.slug!r} is already in use."]}) from exc
+            taken = f"The address {article.slug!r} is already in use."
+            raise DomainError({"slug": [taken]}) from exc
         raise
 
 
 def translation_in(article: Article, language: str) -> Article | None:
     """The article of `article`'s group in `language` (any status), or None."""
-    return (
-        Article.objects.filter(_in_group(article.group_id), language=language)
-        .order_by()
-        .first()
-    )
+    return Article.objects.filter(_in_group(article.group_id), language=language).order_by().first()
 
 
 @transaction.atomic
