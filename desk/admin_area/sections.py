@@ -83,6 +83,16 @@ DESK_SECTIONS = (
         roles=STAFF,
     ),
     AdminSection(
+        key="texts",
+        title="Texts per language",
+        url_name="desk:admin-texts",
+        description="The portal welcome text, the survey questions and the auto-responses "
+        "in each language the help center offers.",
+        group="Channels",
+        order=15,
+        roles=ADMINS,
+    ),
+    AdminSection(
         key="kb-translations",
         title="Missing translations",
         url_name="desk:admin-kb-translations",
