@@ -9,6 +9,8 @@ module (it sits in `panel1`, below them all).
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -90,9 +92,17 @@ def language_error(code) -> str:
     }
 
 
+_TAG_RE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})?$")
+
+
 def fallback_chain(language: str | None = None) -> list[str]:
     """Where a per-language text is looked for: the language asked (default: the current
-    one), then the tenant default."""
-    first = normalize_language(language) if language else current_language()
+    one), then the tenant default. A lookup is lenient: a well-formed code that is not (or
+    no longer) in LANGUAGES still finds the texts stored under it."""
+    if language:
+        cleaned = str(language).strip().lower().replace("_", "-")
+        first = normalize_language(cleaned) or (cleaned if _TAG_RE.match(cleaned) else None)
+    else:
+        first = current_language()
     default = default_language()
     return [first, default] if first and first != default else [default]
