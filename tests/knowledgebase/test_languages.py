@@ -432,3 +432,27 @@ def test_concurrent_translate_presses_make_one_translation(session_tenants, djan
             source.revisions.all().delete()
             Article.objects.filter(pk=source.pk).delete()
             admin.delete()
+
+
+def test_desk_ticket_suggestions_follow_the_tickets_language(tenant, tenant_client):
+    from tests.factories import TicketFactory
+
+    source = ArticleFactory(title="Invoice download", body="Download an invoice as PDF.")
+    german = _german(source, title="Rechnung herunterladen", body="Rechnung als PDF laden.")
+    ticket = TicketFactory(subject="Rechnungen fehlen", requester=CustomerFactory())
+    ticket.language = "de"
+    ticket.save(update_fields=["language"])
+
+    page = tenant_client(AgentFactory()).get(f"/desk/tickets/{ticket.number}/kb/")
+
+    assert page.status_code == 200
+    assert german.title in page.content.decode()
+
+
+@pytest.mark.parametrize("lang", ["\x00", "de\u202e", "x" * 500, "../../etc"])
+def test_article_page_ignores_a_hostile_lang_parameter(tenant, tenant_client, lang):
+    article = ArticleFactory(title="Reset your password")
+
+    page = tenant_client().get(f"/kb/{article.slug}/", {"lang": lang})
+
+    assert page.status_code == 200 and "Reset your password" in page.content.decode()
