@@ -208,9 +208,7 @@ def test_admin_edits_each_languages_mail_and_sees_missing_ones(tenant, tenant_cl
     assert unknown.status_code == 404
 
 
-def test_admin_texts_screen_lists_missing_languages_and_saves_a_translation(
-    tenant, tenant_client
-):
+def test_admin_texts_screen_lists_missing_languages_and_saves_a_translation(tenant, tenant_client):
     admin = AdminFactory()
     template_save(actor=admin, name="ack", body="Received {{ticket_number}}.")
     desk = tenant_client(admin)

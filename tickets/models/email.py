@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from panel1.content_language import default_language
+from panel1.content_language import default_language, language_error, normalize_language
 
 __all__ = [
     "BouncedAddress",
@@ -74,6 +74,8 @@ class EmailTemplate(models.Model):
         errors = template_errors(
             key=self.key, subject=self.subject, body_text=self.body_text, body_html=self.body_html
         )
+        if normalize_language(self.language) != self.language:
+            errors.setdefault("language", []).append(language_error(self.language))
         if errors:
             from django.core.exceptions import ValidationError
 
