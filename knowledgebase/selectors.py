@@ -56,7 +56,8 @@ def article_for_reader(user, article: Article, *, language: str | None = None) -
     reader, default = reader_languages(language)
     chosen = article
     if article.language != reader:
-        group = _readable(user).filter(
+        # Published ones only, staff included: a draft translation is not shown to readers.
+        group = Article.objects.visible_to(user).filter(
             Q(pk=article.group_id) | Q(translation_of_id=article.group_id),
             language__in=[reader, default],
         )

@@ -456,3 +456,12 @@ def test_article_page_ignores_a_hostile_lang_parameter(tenant, tenant_client, la
     page = tenant_client().get(f"/kb/{article.slug}/", {"lang": lang})
 
     assert page.status_code == 200 and "Reset your password" in page.content.decode()
+
+
+def test_a_draft_translation_is_not_shown_even_to_staff_reading(tenant, tenant_client):
+    source = ArticleFactory(title="Reset your password")
+    kb_article_translate(article=source, language="de", actor=AdminFactory())
+
+    page = tenant_client(AgentFactory()).get(f"/kb/{source.slug}/", HTTP_ACCEPT_LANGUAGE="de")
+
+    assert page.status_code == 200 and "kb-fallback" in page.content.decode()
