@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from automation.models import AutoResponseTemplate, Rule
-from automation.responses import placeholder_values, render_text
+from automation.responses import placeholder_values, render_text, template_text
 from automation.routing.services import ticket_route
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.actors import Actor
@@ -125,7 +125,9 @@ def run_send_auto_response(ex: Execution, params: dict[str, Any]) -> str:
     if not settings.ENABLE_AUTO_RESPONSES:
         raise ActionSkipped("auto-responses are turned off (ENABLE_AUTO_RESPONSES=false)")
     template = auto_response_template(params["template"])
-    content = render_text(template.body, placeholder_values(ex.ticket))
+    # The ticket's language when known (detected or the requester's), else the current one.
+    _subject, body = template_text(template, language=ex.ticket.language or None)
+    content = render_text(body, placeholder_values(ex.ticket))
     services.message_add(
         ticket=ex.ticket,
         actor=ex.actor,
@@ -230,7 +232,8 @@ def describe_send_auto_response(ticket: Ticket, params: dict[str, Any]) -> str:
     template = AutoResponseTemplate.objects.filter(name=params["template"]).first()
     if template is None:
         return f"Send auto-response {params['template']!r} (template missing: would fail)"
-    text = render_text(template.body, placeholder_values(ticket))
+    _subject, body = template_text(template, language=ticket.language or None)
+    text = render_text(body, placeholder_values(ticket))
     prefix = "" if settings.ENABLE_AUTO_RESPONSES else "(auto-responses are off) "
     return f"{prefix}Send auto-response {template.name!r}: {text}"
 

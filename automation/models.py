@@ -128,6 +128,30 @@ class AutoResponseTemplate(models.Model):
         return self.name
 
 
+class AutoResponseTranslation(models.Model):
+    """A template's text in one more language. The template's own subject and body are the
+    tenant's default language; a reply in a language without a translation uses them."""
+
+    template = models.ForeignKey(
+        AutoResponseTemplate, on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(max_length=10)
+    subject = models.CharField(max_length=255, blank=True)
+    body = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["template", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "language"], name="autoresponse_translation_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.template_id} ({self.language})"
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "PENDING", _("Pending")
     SUCCEEDED = "SUCCEEDED", _("Succeeded")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 import regex
 from django.conf import settings
 
+from panel1.content_language import default_language, fallback_chain
 from panel1.tenants.services import current_tenant
 from tickets.models import Ticket
 
@@ -96,3 +97,15 @@ def render_text(text: str, values: Mapping[str, str]) -> str:
         return str(values[name]) if name in values else match.group(0)
 
     return PLACEHOLDER_RE.sub(replace, text or "")
+
+
+def template_text(template, language: str | None = None) -> tuple[str, str]:
+    """(subject, body) of `template` in `language` (default: the current language), else in
+    the tenant's default language (the template's own text)."""
+    for code in fallback_chain(language):
+        if code == default_language():
+            break
+        found = template.translations.filter(language=code).first()
+        if found is not None:
+            return found.subject or template.subject, found.body
+    return template.subject, template.body

@@ -22,17 +22,26 @@ from automation.conditions import (
     validate_conditions,
 )
 from automation.engine import DryRun, rule_dry_run
-from automation.models import MAX_IDLE_HOURS, TRIGGER_EVENTS, AutoResponseTemplate, Rule, RuleRun
+from automation.models import (
+    MAX_IDLE_HOURS,
+    TRIGGER_EVENTS,
+    AutoResponseTemplate,
+    AutoResponseTranslation,
+    Rule,
+    RuleRun,
+)
 from automation.responses import DEFAULT_TEMPLATES, PLACEHOLDERS, unknown_placeholders
 from automation.subjects import subject_rule_errors
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
+from panel1.content_language import default_language
 from panel1.crypto import decrypt_value, encrypt_value, rotate_value
 from panel1.events import names
 from panel1.exceptions import DomainError
 from panel1.sentinels import UNSET
 from tickets.models import Ticket
+from tickets.services.email_templates import check_text_language
 
 SECRET_MASK = "********"
 # A condition tree: a list of conditions (all must hold) or {"all"/"any": [...]}.
@@ -429,6 +438,48 @@ def template_save(
         action = "automation.template.created" if created else "automation.template.updated"
         audit_record(actor=actor, action=action, target=template, details=changes)
     return template
+
+
+@transaction.atomic
+def template_translation_save(
+    *,
+    actor: User | Actor | None,
+    template: AutoResponseTemplate,
+    language: str,
+    subject: str = "",
+    body: str = "",
+) -> AutoResponseTranslation | None:
+    """Set `template`'s text in `language`; an empty body removes that language's text (the
+    default language's applies again). The default language's text is the template's own."""
+    language = check_text_language(language)
+    if language == default_language():
+        raise DomainError(
+            {"language": ["The default language's text is the template itself: edit it."]}
+        )
+    existing = AutoResponseTranslation.objects.filter(template=template, language=language)
+    if not (body or "").strip():
+        if existing.exists():
+            existing.delete()
+            audit_record(
+                actor=actor,
+                action="automation.template.translation_removed",
+                target=template,
+                details={"language": language},
+            )
+        return None
+    template_validate(name=template.name, subject=subject, body=body)
+    if len(subject or "") > 255:
+        raise DomainError({"subject": ["Use at most 255 characters."]})
+    translation, _created = AutoResponseTranslation.objects.update_or_create(
+        template=template, language=language, defaults={"subject": subject or "", "body": body}
+    )
+    audit_record(
+        actor=actor,
+        action="automation.template.translation_saved",
+        target=template,
+        details={"language": language},
+    )
+    return translation
 
 
 def default_templates_create(*, tenant=None) -> bool:

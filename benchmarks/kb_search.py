@@ -386,7 +386,7 @@ def generate_article(rng: random.Random, i: int, category_ids: dict[str, uuid.UU
         uuid.uuid4(), title, f"{slugify(title)}-{i}", category_ids[topic], body, html, body,
         excerpt, False, "{" + ",".join(f'"{t}"' for t in tags) + "}", " ".join(tags), status,
         visibility, published if status != "DRAFT" else None, rng.randint(0, 5000),
-        rng.randint(0, 50), rng.randint(0, 10), published, published, "english",
+        rng.randint(0, 50), rng.randint(0, 10), published, published, "english", "en",
     )  # fmt: skip
 
 
@@ -400,7 +400,7 @@ COLUMNS = [
     "id", "title", "slug", "category_id", "body", "body_html", "body_text", "excerpt",
     "excerpt_is_auto", "tags", "tags_text", "status", "visibility", "published_at",
     "view_count", "helpful_count", "not_helpful_count", "created_at", "updated_at",
-    "search_config",
+    "search_config", "language",
 ]  # fmt: skip
 GIN_INDEXES = ["kb_article_search_gin", "kb_article_head_gin"]
 

@@ -29,8 +29,11 @@ def kb_panel_needed() -> bool:
     return not any(c.key.startswith("kb") for c in ui_slots.components("ticket.sidebar"))
 
 
-def kb_suggestions(*, user, text: str, limit: int = SUGGESTIONS) -> list[KbSuggestion]:
-    """Articles the knowledge base suggests for `text` (as `user` may see them)."""
+def kb_suggestions(
+    *, user, text: str, limit: int = SUGGESTIONS, language: str | None = None
+) -> list[KbSuggestion]:
+    """Articles the knowledge base suggests for `text` (as `user` may see them), in
+    `language` (default: the current one) with the default language as the fallback."""
     if not text.strip():
         return []
     return [
@@ -39,5 +42,5 @@ def kb_suggestions(*, user, text: str, limit: int = SUGGESTIONS) -> list[KbSugge
             url=reverse("kb:detail", args=[article.slug]),
             excerpt=article.excerpt,
         )
-        for article in article_suggest(user=user, text=text, limit=limit)
+        for article in article_suggest(user=user, text=text, limit=limit, language=language)
     ]

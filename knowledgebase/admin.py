@@ -150,6 +150,7 @@ class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     list_display = [
         "title",
+        "language",
         "category",
         "status",
         "visibility",
@@ -158,7 +159,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "helpful_count",
         "not_helpful_count",
     ]
-    list_filter = ["status", "visibility", "category"]
+    list_filter = ["status", "visibility", "language", "category"]
     list_select_related = ["category"]
     search_fields = ["title", "slug"]
     readonly_fields = [

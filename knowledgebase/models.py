@@ -8,10 +8,12 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Case, F, Q, TextField, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from knowledgebase.fields import RegConfigField
 from knowledgebase.querysets import ArticleQuerySet, CategoryQuerySet
+from panel1.content_language import default_language
 
 # Weights: a title hit (A) outranks an excerpt or tag hit (B), which outranks a body hit (C).
 # An excerpt derived from the body is body text already: it does not count again as B.
@@ -119,7 +121,19 @@ class Article(models.Model):
         related_name="+",
         editable=False,
     )
-    # The tenant's text search configuration when the article was indexed (see search.py).
+    # A `LANGUAGES` code (validated by the services, not by choices: the list is a setting).
+    language = models.CharField(max_length=10, default=default_language)
+    # The article this one translates (the group's source; never a translation itself), or
+    # None for a source. A group is the source and its translations: one per language.
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="translations",
+    )
+    # The text search configuration of the article's language when it was indexed (see
+    # search.py): german for German, the tenant's configuration for its default language.
     search_config = RegConfigField(default="english", editable=False)
     search_vector = models.GeneratedField(
         expression=SEARCH_VECTOR, output_field=SearchVectorField(), db_persist=True
@@ -137,6 +151,17 @@ class Article(models.Model):
             GinIndex(fields=["search_head"], name="kb_article_head_gin"),
             models.Index(fields=["category", "status"], name="kb_article_category_idx"),
             models.Index(fields=["status", "-published_at"], name="kb_article_published_idx"),
+            models.Index(fields=["language", "status"], name="kb_article_language_idx"),
+        ]
+        constraints = [
+            # One article per language in a translation group (the source and its
+            # translations); two editors pressing "Translate" at once get one translation.
+            models.UniqueConstraint(
+                Coalesce("translation_of", "id"), "language", name="kb_article_one_per_language"
+            ),
+            models.CheckConstraint(
+                condition=~Q(translation_of=F("id")), name="kb_article_not_own_translation"
+            ),
         ]
 
     def __str__(self):
@@ -145,6 +170,11 @@ class Article(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    @property
+    def group_id(self):
+        """The translation group: the source article's id."""
+        return self.translation_of_id or self.pk
 
 
 class ArticleRevision(models.Model):
@@ -282,6 +312,8 @@ class SearchRecord(models.Model):
         related_name="kb_searches",
     )
     session_key = models.CharField(max_length=64, blank=True)
+    # The language searched in (the reader's), for the per-language analytics.
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     opened_article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

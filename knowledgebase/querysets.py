@@ -54,20 +54,51 @@ class ArticleQuerySet(models.QuerySet):
             qs = qs.filter(visibility__in=allowed)
         return qs
 
+    def for_reader(self, user, *, language: str, default: str):
+        """What a reader of `language` is shown: the articles in `language` they may read,
+        and the `default`-language articles whose group has no such translation (the
+        fallback; `fallback_languages` below)."""
+        visible = self.visible_to(user)
+        if language == default:
+            return visible.filter(language=language)
+        translated = translated_into(user, language)
+        fallback = models.Q(language=default) & ~translated
+        return visible.filter(models.Q(language=language) | fallback)
+
     def manageable_by(self, user):
         """Every article, in any status, for staff (who write the KB); nothing for others."""
         return self if is_kb_staff(user) else self.none()
+
+
+def translated_into(user, language: str) -> models.Exists:
+    """True for an article whose translation group has an article in `language` that `user`
+    may read. A group is a source article and the articles whose `translation_of` it is."""
+    from knowledgebase.models import Article
+
+    outer = models.OuterRef
+    same_group = (
+        models.Q(translation_of=outer("pk"))
+        | models.Q(pk=outer("translation_of"))
+        | models.Q(translation_of=outer("translation_of"))  # NULL = NULL is no match
+    )
+    return models.Exists(
+        Article.objects.visible_to(user).filter(same_group, language=language).order_by()
+    )
 
 
 class CategoryQuerySet(models.QuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
 
-    def with_visible_counts(self, user):
-        """Annotate `article_count`: articles of the category `user` may read."""
+    def with_visible_counts(self, user, *, language: str | None = None, default: str = ""):
+        """Annotate `article_count`: articles of the category `user` may read (with
+        `language`, what a reader of it is shown: `ArticleQuerySet.for_reader`)."""
         from knowledgebase.models import Article
 
-        visible = Article.objects.visible_to(user)
+        if language:
+            visible = Article.objects.for_reader(user, language=language, default=default)
+        else:
+            visible = Article.objects.visible_to(user)
         counts = (
             visible.filter(category=models.OuterRef("pk"))
             .order_by()

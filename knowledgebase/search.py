@@ -46,11 +46,18 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledgebase.models import Article, Category, Status, Visibility
-from knowledgebase.querysets import visibilities_for
+from knowledgebase.querysets import translated_into, visibilities_for
+from panel1.content_language import (
+    SEARCH_CONFIGS,
+    current_language,
+    default_language,
+    normalize_language,
+)
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONFIG = "english"
+FALLBACK_CONFIG = "simple"
 MAX_QUERY_LENGTH = 255
 HEAD_CANDIDATES = 100
 BODY_CANDIDATES = 200
@@ -86,6 +93,7 @@ class SearchResults:
     exact: bool = True  # False: `total` is a lower bound, more articles match
     did_you_mean: str = ""  # a corrected query worth offering
     corrected: bool = False  # the hits are for `did_you_mean`: the query as typed found nothing
+    language: str = ""  # the reader's language searched (the default language backs it up)
 
     @property
     def searched_query(self) -> str:
@@ -96,12 +104,18 @@ class SearchResults:
 
 
 def search_config() -> str:
-    """The tenant's text search configuration; `english` if it names none PostgreSQL knows."""
+    """The tenant's text search configuration; `english` if it names none PostgreSQL knows.
+    It indexes the articles of the tenant's default language (`search_config_for`)."""
     from panel1.tenants.services import current_tenant
 
     name = (current_tenant().kb_search_config or DEFAULT_CONFIG).strip().lower()
-    if name == DEFAULT_CONFIG:
+    if name == DEFAULT_CONFIG or _config_known(name):
         return name
+    logger.warning("Unknown kb_search_config %r; searching with %r", name, DEFAULT_CONFIG)
+    return DEFAULT_CONFIG
+
+
+def _config_known(name: str) -> bool:
     key = f"kb:tsconfig:{name}"
     known = cache.get(key)
     if known is None:
@@ -109,10 +123,17 @@ def search_config() -> str:
             cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [name])
             known = cursor.fetchone() is not None
         cache.set(key, known, 600)
-    if not known:
-        logger.warning("Unknown kb_search_config %r; searching with %r", name, DEFAULT_CONFIG)
-        return DEFAULT_CONFIG
-    return name
+    return known
+
+
+def search_config_for(language: str) -> str:
+    """The configuration articles in `language` are indexed and searched with: the tenant's
+    own for its default language (what it chose before articles had languages), else the
+    language's stemmer (`german` for `de`, ...) when PostgreSQL has it, else `simple`."""
+    if language == default_language():
+        return search_config()
+    name = SEARCH_CONFIGS.get(language, FALLBACK_CONFIG)
+    return name if name == FALLBACK_CONFIG or _config_known(name) else FALLBACK_CONFIG
 
 
 def _web_query(text: str, config: str) -> SearchQuery:
@@ -134,12 +155,25 @@ def normalize_query(query: str) -> str:
 # --- ranked search ------------------------------------------------------------------------
 
 
-def _scope(user, category: Category | None):
-    qs = Article.objects.visible_to(user)
+def _scope(user, category: Category | None, language: str, hide_translated_into: str | None):
+    qs = Article.objects.visible_to(user).filter(language=language)
+    if hide_translated_into:
+        # The fallback run: a default-language article only when its group has no readable
+        # translation in the reader's language (that one is found by the first run).
+        qs = qs.exclude(translated_into(user, hide_translated_into))
     if category is not None:
         # A top-level category lists its sub-categories' articles too (one level only).
         qs = qs.filter(Q(category=category) | Q(category__parent=category))
     return qs
+
+
+def language_runs(language: str | None) -> list[tuple[str, str | None]]:
+    """(language searched, reader language whose translations hide its articles): the
+    reader's language, then the default language as the fallback."""
+    reader = normalize_language(language) if language else current_language()
+    reader = reader or default_language()
+    default = default_language()
+    return [(reader, None)] if reader == default else [(reader, None), (default, reader)]
 
 
 def _fetch_with_index_scans(sql: str, params: tuple) -> list[tuple]:
@@ -202,7 +236,14 @@ _QUERY_PLACEHOLDER = "\x00kb-query\x00"
 
 
 def _candidates(
-    user, category: Category | None, query: str, *, config: str, negated: bool, lexemes: bool
+    user,
+    category: Category | None,
+    query: str,
+    *,
+    negated: bool,
+    lexemes: bool,
+    language: str,
+    hide_translated_into: str | None = None,
 ) -> _Candidates:
     """The bounded candidate set, ranked.
 
@@ -212,18 +253,21 @@ def _candidates(
     matches of the full index as well (a one-time filter skips that scan otherwise: a
     frequent term never walks the big posting list). The rank is computed in the
     projection, so only rows that survive a LIMIT are ranked. `lexemes`: `query` is a
-    tsquery of normalized lexemes, else web search syntax.
+    tsquery of normalized lexemes, else web search syntax. Only articles in `language` are
+    candidates, searched with that language's configuration.
     """
+    config = search_config_for(language)
     key = (
         visibilities_for(user), category.pk if category else None, config, negated, lexemes,
-        HEAD_CANDIDATES, BODY_CANDIDATES,
+        HEAD_CANDIDATES, BODY_CANDIDATES, language, hide_translated_into,
     )  # fmt: skip
     statement = _STATEMENTS.get(key)
     if statement is None:
         placeholder = (
             LexemeQuery(_QUERY_PLACEHOLDER) if lexemes else _web_query(_QUERY_PLACEHOLDER, config)
         )
-        statement = _candidate_statement(_scope(user, category), placeholder, negated=negated)
+        scope = _scope(user, category, language, hide_translated_into)
+        statement = _candidate_statement(scope, placeholder, negated=negated)
         if len(_STATEMENTS) > 256:
             _STATEMENTS.clear()
         _STATEMENTS[key] = statement
@@ -250,7 +294,7 @@ LIST_FIELDS = (
     "id", "slug", "title", "excerpt", "tags", "status", "visibility", "published_at",
     "updated_at", "view_count", "helpful_count", "not_helpful_count", "category_id",
     "category__id", "category__name", "category__slug", "author_id", "author__id",
-    "author__name",
+    "author__name", "language", "translation_of_id",
 )  # fmt: skip
 
 
@@ -260,12 +304,12 @@ def articles_for_list(qs):
     return qs.select_related("category", "author").only(*LIST_FIELDS)
 
 
-def _hits(ranked: list[tuple], *, query: str = "", config: str = "") -> list[SearchHit]:
+def _hits(ranked: list[tuple], *, query: str = "") -> list[SearchHit]:
     if not ranked:
         return []
     qs = articles_for_list(Article.objects.filter(pk__in=[pk for pk, _ in ranked]))
     if query:
-        qs = qs.annotate(**_headline_annotations(query, config))
+        qs = qs.annotate(**_headline_annotations(query))
     by_pk = {article.pk: article for article in qs}
     return [
         SearchHit(
@@ -293,13 +337,15 @@ def positive_query(query: str) -> str:
     return " ".join(_NEGATED_RE.sub(" ", query).split())
 
 
-def _headline_annotations(query: str, config: str) -> dict:
+def _headline_annotations(query: str) -> dict:
     """`headline`: "<window start>:<ts_headline over a window of the body>".
 
     ts_headline parses all the text it gets (about 0.5 ms for an average body here), so it
     only gets HIGHLIGHT_WINDOW characters around the first word that starts like a query
     word (one case-insensitive regexp_instr, PostgreSQL 15+); it still decides, with the
-    real stemmer, what to mark. The correlated sub-select finds the window once per row.
+    real stemmer, what to mark (each article's own configuration: results may mix the
+    reader's language and the fallback). The correlated sub-select finds the window once per
+    row.
     """
     query = positive_query(query)
     prefixes = _positive_prefixes(query)
@@ -316,10 +362,10 @@ def _headline_annotations(query: str, config: str) -> dict:
         f"{size}), '^\\S*\\s+', '') ELSE substr(body_text, 1, {size}) END"
     )
     sql = (
-        f"(SELECT w.pos::text || ':' || ts_headline(%s::regconfig, {window}, "
-        f"websearch_to_tsquery(%s::regconfig, %s), %s) FROM (SELECT {position} AS pos) AS w)"
+        f"(SELECT w.pos::text || ':' || ts_headline(search_config, {window}, "
+        f"websearch_to_tsquery(search_config, %s), %s) FROM (SELECT {position} AS pos) AS w)"
     )
-    params = [config, config, query, _HEADLINE_OPTIONS, *position_params]
+    params = [query, _HEADLINE_OPTIONS, *position_params]
     return {"headline": RawSQL(sql, params)}
 
 
@@ -336,11 +382,31 @@ def _highlight_html(article: Article) -> str:
     return f"… {marked}" if cut else marked
 
 
-def _run(user, query: str, category, *, limit: int, offset: int, config: str):
+def _merged(runs: list[_Candidates]) -> _Candidates:
+    # Ranks of different configurations are comparable enough (same weights, same
+    # normalization); the sort is stable, so the reader's language wins ties.
+    ranked = sorted((row for run in runs for row in run.ranked), key=lambda row: -row[1])
+    return _Candidates(ranked, sum(r.total for r in runs), all(r.exact for r in runs))
+
+
+def _run(user, query: str, category, *, limit: int, offset: int, language: str | None):
     negated = bool(_NEGATED_RE.search(query))
-    found = _candidates(user, category, query, config=config, negated=negated, lexemes=False)
+    found = _merged(
+        [
+            _candidates(
+                user,
+                category,
+                query,
+                negated=negated,
+                lexemes=False,
+                language=searched,
+                hide_translated_into=hidden,
+            )  # fmt: skip
+            for searched, hidden in language_runs(language)
+        ]
+    )
     page = found.ranked[offset : offset + limit] if limit > 0 else []
-    return _hits(page, query=query, config=config), found.total, found.exact
+    return _hits(page, query=query), found.total, found.exact
 
 
 def article_search(*, user, query: str, **options) -> SearchResults:
@@ -373,8 +439,10 @@ def _article_search(
     limit: int = 20,
     offset: int = 0,
     correct_typos: bool = True,
+    language: str | None = None,
 ) -> SearchResults:
-    """Rank the articles `user` may read against `query` (web search syntax).
+    """Rank the articles `user` may read against `query` (web search syntax), in `language`
+    (default: the current one) with the default language as the fallback (`language_runs`).
 
     When the query finds fewer than TYPO_THRESHOLD articles, a spelling-corrected query is
     tried: if the query found nothing and the correction does, its hits are answered
@@ -384,16 +452,18 @@ def _article_search(
     results = SearchResults(query=query, total=0)
     if not query:
         return results
-    config = search_config()
+    results.language = language_runs(language)[0][0]
     results.hits, results.total, results.exact = _run(
-        user, query, category, limit=limit, offset=offset, config=config
+        user, query, category, limit=limit, offset=offset, language=language
     )
     if not correct_typos or results.total >= TYPO_THRESHOLD:
         return results
     corrected = correct_query(query, vocabulary_for(user))
     if not corrected:
         return results
-    hits, total, exact = _run(user, corrected, category, limit=limit, offset=offset, config=config)
+    hits, total, exact = _run(
+        user, corrected, category, limit=limit, offset=offset, language=language
+    )
     if total > results.total:
         results.did_you_mean = corrected
         if results.total == 0:
@@ -405,13 +475,34 @@ def _article_search(
 # --- suggestions --------------------------------------------------------------------------
 
 
-def article_suggest(*, user, text: str, limit: int = 5) -> list[Article]:
+def article_suggest(
+    *, user, text: str, limit: int = 5, language: str | None = None
+) -> list[Article]:
     """The published articles `user` may read that best match free text (a ticket's subject
-    and body): any of its most frequent significant words, ranked."""
+    and body): any of its most frequent significant words, ranked; in `language` (default:
+    the current one) with the default language as the fallback."""
     text = " ".join((text or "").split())[:SUGGEST_TEXT_LENGTH]
     if not text:
         return []
-    config = search_config()
+    runs = []
+    for searched, hidden in language_runs(language):
+        tsquery = _suggest_tsquery(text, search_config_for(searched))
+        if tsquery:
+            runs.append(
+                _candidates(
+                    user,
+                    None,
+                    tsquery,
+                    negated=False,
+                    lexemes=True,
+                    language=searched,
+                    hide_translated_into=hidden,
+                )  # fmt: skip
+            )
+    return [hit.article for hit in _hits(_merged(runs).ranked[:limit])]
+
+
+def _suggest_tsquery(text: str, config: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT lexeme FROM unnest(to_tsvector(%s::regconfig, %s))"
@@ -419,11 +510,7 @@ def article_suggest(*, user, text: str, limit: int = 5) -> list[Article]:
             [config, text, SUGGEST_TERMS],
         )
         lexemes = [row[0] for row in cursor.fetchall() if _LEXEME_RE.fullmatch(row[0])]
-    if not lexemes:
-        return []
-    tsquery = " | ".join(f"'{lexeme}'" for lexeme in lexemes)
-    found = _candidates(user, None, tsquery, config=config, negated=False, lexemes=True)
-    return [hit.article for hit in _hits(found.ranked[:limit])]
+    return " | ".join(f"'{lexeme}'" for lexeme in lexemes)
 
 
 # --- typo correction ----------------------------------------------------------------------

@@ -27,6 +27,7 @@ from knowledgebase.models import (
 from knowledgebase.querysets import is_kb_staff, kb_open_to_anonymous
 from knowledgebase.search import article_suggest
 from knowledgebase.web import reader_key, session_key_for
+from panel1.content_language import language_name
 from panel1.exceptions import DomainError, NotFound
 from panel1.ids import parse_uuid
 
@@ -119,6 +120,16 @@ def category_or_article(request, slug: str):
         article = selectors.article_get_for(request.user, slug)
     except NotFound as exc:
         raise Http404("No such article") from exc
+    if article.is_published:
+        # The reader's language (or `?lang=` from the "also in" links), else the default.
+        article = selectors.article_for_reader(
+            request.user, article, language=request.GET.get("lang")
+        )
+        if article.slug != slug:
+            query = f"?{request.GET.urlencode()}" if request.GET else ""
+            return redirect(reverse("kb:detail", args=[article.slug]) + query)
+    else:
+        article.fallback = False  # staff preview a draft as it is
     return _article_page(request, article)
 
 
@@ -148,6 +159,7 @@ def _article_page(request, article):
         services.kb_search_outcome_record(
             search_id=search_id, outcome=SearchOutcome.ARTICLE_OPENED, article=article
         )
+    selectors.article_translations(request.user, [article])
     return render(
         request,
         "knowledgebase/article.html",
@@ -156,6 +168,11 @@ def _article_page(request, article):
             "feedback": _current_vote(request, article),
             "contact_url": contact_url(),
             "is_staff": is_kb_staff(request.user),
+            "translations": [
+                {**row, "language_name": language_name(row["language"])}
+                for row in article.translation_list
+                if row["status"] == "PUBLISHED"
+            ],
         },
     )
 

@@ -13,6 +13,12 @@ from desk.admin_area.base import admin_render, admin_view
 from desk.admin_area.common import add_errors
 from desk.admin_area.forms import EmailTemplateForm
 from panel1.accounts.services import site_base_url
+from panel1.content_language import (
+    default_language,
+    language_name,
+    normalize_language,
+    offered_languages,
+)
 from panel1.exceptions import DomainError
 from panel1.tenants.services import current_tenant
 from tickets.email.addresses import mail_domain
@@ -47,9 +53,19 @@ def email_overview(request):
 
 
 def _overview_context(tenant, *, dkim_errors=None) -> dict:
-    overrides = {t.key: t for t in EmailTemplate.objects.all()}
+    default = default_language()
+    texts: dict[str, dict[str, EmailTemplate]] = {}
+    for template in EmailTemplate.objects.all():
+        texts.setdefault(template.key, {})[template.language] = template
+    offered = offered_languages()
     rows = [
-        {"key": key, "label": label, "override": overrides.get(key)}
+        {
+            "key": key,
+            "label": label,
+            "override": texts.get(key, {}).get(default),
+            "languages": [code for code in offered if code in texts.get(key, {})],
+            "missing": [code for code in offered if code not in texts.get(key, {})],
+        }
         for key, label in EmailTemplateKey.choices
     ]
     key = active_dkim_key()
@@ -98,18 +114,33 @@ def _key_or_404(key: str) -> str:
     return key
 
 
+def _language_or_404(request) -> str:
+    from django.http import Http404
+
+    asked = request.POST.get("language") or request.GET.get("lang") or ""
+    language = normalize_language(asked) if asked else default_language()
+    if language is None or language not in offered_languages():
+        raise Http404
+    return language
+
+
 @admin_view("email")
 def template_edit(request, key):
+    """The text of one notification in one language (`?lang=`, default: the tenant's). A
+    language without its own text starts from the default language's, to translate."""
     key = _key_or_404(key)
-    override = EmailTemplate.objects.filter(key=key).first()
+    language = _language_or_404(request)
+    texts = {t.language: t for t in EmailTemplate.objects.filter(key=key)}
+    override = texts.get(language)
+    start = override or texts.get(default_language())
     subject, text, html = default_template(key)
     initial = {"key": key, "subject": subject, "body_text": text, "body_html": html}
-    if override is not None:
+    if start is not None:
         initial.update(
-            subject=override.subject,
-            body_text=override.body_text,
-            body_html=override.body_html,
-            is_active=override.is_active,
+            subject=start.subject,
+            body_text=start.body_text,
+            body_html=start.body_html,
+            is_active=start.is_active,
         )
     else:
         initial["is_active"] = True
@@ -117,7 +148,7 @@ def template_edit(request, key):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            email_template_save(actor=request.user, **data)
+            email_template_save(actor=request.user, language=language, **data)
         except DomainError as exc:
             add_errors(form, exc)
         else:
@@ -129,6 +160,12 @@ def template_edit(request, key):
         "label": EmailTemplateKey(key).label,
         "form": form,
         "override": override,
+        "language": language,
+        "language_label": language_name(language),
+        "languages": [
+            {"code": code, "name": language_name(code), "has_text": code in texts}
+            for code in offered_languages()
+        ],
         "preview": _preview(request, source),
         "placeholders": sorted(PLACEHOLDERS),
     }
@@ -166,6 +203,7 @@ def template_preview(request, key):
 @admin_view("email")
 @require_POST
 def template_reset(request, key):
-    email_template_reset(actor=request.user, key=_key_or_404(key))
+    key = _key_or_404(key)
+    email_template_reset(actor=request.user, key=key, language=_language_or_404(request))
     messages.success(request, _("The default text applies again."))
     return redirect("desk:admin-email")

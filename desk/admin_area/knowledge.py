@@ -24,6 +24,12 @@ from knowledgebase import services as kb
 from knowledgebase.models import Article, Category, Status, Visibility
 from knowledgebase.rendering import render_markdown
 from knowledgebase.services.images import MAX_IMAGE_BYTES
+from panel1.content_language import (
+    default_language,
+    language_name,
+    normalize_language,
+    offered_languages,
+)
 from panel1.exceptions import DomainError
 from panel1.ids import is_uuid
 
@@ -72,15 +78,27 @@ class ArticleForm(forms.Form):
         label=gettext_lazy("What changed"), required=False, max_length=200,
         help_text=gettext_lazy("Kept with the revision."),
     )  # fmt: skip
+    language = forms.ChoiceField(
+        label=gettext_lazy("Language"),
+        required=False,
+        help_text=gettext_lazy("Fixed once saved: translate into other languages instead."),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, article: Article | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.select_related("parent")
+        self.fields["language"].choices = language_choices()
+        if article is not None:
+            del self.fields["language"]  # an article's language never changes
 
     @staticmethod
     def initial_of(article: Article | None) -> dict:
         if article is None:
-            return {"status": Status.DRAFT, "visibility": Visibility.PUBLIC}
+            return {
+                "status": Status.DRAFT,
+                "visibility": Visibility.PUBLIC,
+                "language": default_language(),
+            }
         return {
             "title": article.title,
             "body": article.body,
@@ -98,23 +116,38 @@ class ArticleForm(forms.Form):
         return data
 
 
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, f"{language_name(code)} ({code})") for code in offered_languages()]
+
+
 @admin_view("kb-articles")
 @require_GET
 def article_list(request):
     query = " ".join(request.GET.get("q", "").split())[:100]
+    language = normalize_language(request.GET.get("lang")) or ""
     articles = Article.objects.select_related("category").only(
-        "id", "title", "slug", "status", "visibility", "updated_at", "category__name"
-    )
+        "id", "title", "slug", "status", "visibility", "updated_at", "category__name",
+        "language", "translation_of_id",
+    )  # fmt: skip
     if query:
         articles = articles.filter(Q(title__icontains=query) | Q(slug__icontains=query))
-    context = {"articles": articles.order_by("-updated_at")[:LIST_LIMIT], "query": query}
+    if language:
+        articles = articles.filter(language=language)
+    context = {
+        "articles": articles.order_by("-updated_at")[:LIST_LIMIT],
+        "query": query,
+        "language": language,
+        "languages": language_choices(),
+    }
     return admin_render(request, "desk/admin/kb_list.html", context)
 
 
 @admin_view("kb-articles")
 def article_edit(request, pk=None):
     article = get_object_or_404(Article, pk=pk) if pk else None
-    form = ArticleForm(request.POST or None, initial=ArticleForm.initial_of(article))
+    form = ArticleForm(
+        request.POST or None, initial=ArticleForm.initial_of(article), article=article
+    )
     if request.method == "POST" and form.is_valid():
         try:
             article = _save(request, article, form.values())
@@ -129,10 +162,70 @@ def article_edit(request, pk=None):
         "form": form,
         "preview_html": render_markdown(body),
         "public_url": reverse("kb:detail", args=[article.slug]) if article else "",
+        **(_translation_context(request, article) if article else {}),
     }
     return admin_render(
         request, "desk/admin/kb_form.html", context, status=400 if form.errors else 200
     )
+
+
+def _translation_context(request, article: Article) -> dict:
+    """The article's group for the editor: the translations there are (every status) and
+    the offered languages still missing, which the "Translate" action starts."""
+    kb_selectors.article_translations(request.user, [article])
+    rows = [
+        {**row, "language_name": language_name(row["language"])} for row in article.translation_list
+    ]
+    present = {article.language, *(row["language"] for row in rows)}
+    return {
+        "translations": rows,
+        "article_language": language_name(article.language),
+        "missing_languages": [
+            (code, name) for code, name in language_choices() if code not in present
+        ],
+    }
+
+
+@admin_view("kb-articles")
+@require_POST
+def article_translate(request, pk):
+    """Start (or open, when someone already did) the translation into the chosen language."""
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        translation = kb.kb_article_translate(
+            article=article,
+            language=request.POST.get("language", ""),
+            actor=request.user,
+            existing_ok=True,
+        )
+    except DomainError as exc:
+        for message in exc.errors.get("language", []) or [str(exc)]:
+            messages.error(request, message)
+        return redirect("desk:admin-kb-edit", pk=article.pk)
+    messages.success(
+        request,
+        _("The %(language)s version: translate it, then publish it.")
+        % {"language": language_name(translation.language)},
+    )
+    return redirect("desk:admin-kb-edit", pk=translation.pk)
+
+
+@admin_view("kb-translations")
+@require_GET
+def missing_translations(request):
+    """Editors' to-do list: articles lacking a translation in an offered language."""
+    language = normalize_language(request.GET.get("lang")) or ""
+    languages = [language] if language else offered_languages()
+    rows = kb_selectors.articles_missing_translations(languages=languages)
+    for row in rows:
+        row["missing_names"] = [(code, language_name(code)) for code in row["missing"]]
+    context = {
+        "rows": rows[:LIST_LIMIT],
+        "total": len(rows),
+        "language": language,
+        "languages": language_choices(),
+    }
+    return admin_render(request, "desk/admin/kb_translations.html", context)
 
 
 def _save(request, article: Article | None, data: dict) -> Article:
@@ -216,6 +309,10 @@ def insights(request):
         "summary": kb_selectors.search_summary(since=since),
         "top": kb_selectors.search_top_queries(since=since),
         "gaps": kb_selectors.search_zero_result_queries(since=since),
+        "by_language": [
+            {**row, "language_name": language_name(row["language"]) if row["language"] else ""}
+            for row in kb_selectors.search_by_language(since=since)
+        ],
         "comments": kb_selectors.article_feedback_comments(since=since),
     }
     return admin_render(request, "desk/admin/kb_insights.html", context)

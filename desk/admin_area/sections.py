@@ -87,6 +87,25 @@ DESK_SECTIONS = (
         roles=STAFF,
     ),
     AdminSection(
+        key="texts",
+        title="Texts per language",
+        url_name="desk:admin-texts",
+        description="The portal welcome text, the survey questions and the auto-responses "
+        "in each language the help center offers.",
+        group="Channels",
+        order=15,
+        roles=ADMINS,
+    ),
+    AdminSection(
+        key="kb-translations",
+        title="Missing translations",
+        url_name="desk:admin-kb-translations",
+        description="Articles not yet translated into each language the help center offers.",
+        group="Knowledge",
+        order=15,
+        roles=STAFF,
+    ),
+    AdminSection(
         key="kb-insights",
         title=_("Knowledge base insights"),
         url_name="desk:admin-kb-insights",

@@ -14,6 +14,7 @@ from desk.admin_area import (
     overview,
     settings,
     sla,
+    texts,
 )
 
 urlpatterns = [
@@ -40,6 +41,14 @@ urlpatterns = [
     path("agents/", agents.agent_list, name="admin-agents"),
     path("agents/<uuid:pk>/", agents.agent_edit, name="admin-agent-edit"),
     path("agents/<uuid:pk>/active/", agents.agent_active, name="admin-agent-active"),
+    path("texts/", texts.texts_overview, name="admin-texts"),
+    path("texts/welcome/", texts.welcome_edit, name="admin-text-welcome"),
+    path("texts/survey/", texts.survey_edit, name="admin-text-survey"),
+    path(
+        "texts/auto-responses/<slug:name>/",
+        texts.auto_response_edit,
+        name="admin-text-auto-response",
+    ),
     path("email/", email.email_overview, name="admin-email"),
     path("email/dkim/", email.dkim_generate, name="admin-email-dkim"),
     path("email/<slug:key>/", email.template_edit, name="admin-email-template"),
@@ -54,5 +63,7 @@ urlpatterns = [
     path("kb/images/", knowledge.image_upload, name="admin-kb-image"),
     path("kb/links/", knowledge.link_search, name="admin-kb-links"),
     path("kb/insights/", knowledge.insights, name="admin-kb-insights"),
+    path("kb/translations/", knowledge.missing_translations, name="admin-kb-translations"),
     path("kb/<uuid:pk>/", knowledge.article_edit, name="admin-kb-edit"),
+    path("kb/<uuid:pk>/translate/", knowledge.article_translate, name="admin-kb-translate"),
 ]

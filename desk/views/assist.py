@@ -110,7 +110,8 @@ def kb_suggestions(request, ref: str):
     ticket = get_ticket(request, ref)
     first = Message.objects.filter(ticket=ticket).order_by("created_at").first()
     text = f"{ticket.subject}\n{first.content[:2000] if first else ''}"
-    suggestions = suggest_articles(user=request.user, text=text)
+    # Articles to send the customer: in the ticket's language when it is known.
+    suggestions = suggest_articles(user=request.user, text=text, language=ticket.language)
     return render(request, "desk/_kb_suggestions.html", {"suggestions": suggestions})
 
 

@@ -2,13 +2,14 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from knowledgebase.models import Article, Category, Status, Visibility
 from knowledgebase.querysets import is_kb_staff
 from knowledgebase.services.articles import MAX_BODY, MAX_EXCERPT, MAX_TAGS
 from panel1.api import fields
+from panel1.content_language import MAX_CODE_LENGTH, language_error, normalize_language
 
 
 class AuthorSerializer(serializers.Serializer):
@@ -17,10 +18,35 @@ class AuthorSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+class TranslationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    slug = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    language = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+
+
+def _language_field(**kwargs):
+    return serializers.CharField(max_length=MAX_CODE_LENGTH, validators=[_check_language], **kwargs)
+
+
+def _check_language(value: str) -> None:
+    if normalize_language(value) != value.strip().lower():
+        raise serializers.ValidationError(language_error(value))
+
+
 class ArticleSerializer(serializers.ModelSerializer):
     category = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     author = AuthorSerializer(read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
+    translation_of = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    translations = serializers.SerializerMethodField(
+        help_text="The other articles of its translation group the caller may read."
+    )
+    fallback = serializers.SerializerMethodField(
+        help_text="True when the article is the default-language one, shown because the "
+        "group has none in the language asked for (`lang`)."
+    )
 
     class Meta:
         model = Article
@@ -40,8 +66,20 @@ class ArticleSerializer(serializers.ModelSerializer):
             "helpful_count",
             "not_helpful_count",
             "url",
+            "language",
+            "translation_of",
+            "translations",
+            "fallback",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(TranslationSerializer(many=True))
+    def get_translations(self, article) -> list[dict]:
+        rows = getattr(article, "translation_list", [])
+        return TranslationSerializer(rows, many=True).data
+
+    def get_fallback(self, article) -> bool:
+        return bool(getattr(article, "is_fallback", getattr(article, "fallback", False)))
 
     def get_url(self, article) -> str:
         path = reverse("kb:detail", kwargs={"slug": article.slug})
@@ -103,6 +141,22 @@ class ArticleWriteSerializer(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
 
 
+class ArticleCreateSerializer(ArticleWriteSerializer):
+    language = _language_field(
+        required=False, help_text="A `LANGUAGES` code; default: the tenant's default language."
+    )
+    translation_of = serializers.PrimaryKeyRelatedField(
+        queryset=Article.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The article this one translates (one article per language and group).",
+    )
+
+
+class TranslateSerializer(serializers.Serializer):
+    language = _language_field(help_text="The language of the new draft translation.")
+
+
 class FeedbackSerializer(serializers.Serializer):
     helpful = serializers.BooleanField()
     comment = serializers.CharField(
@@ -116,11 +170,27 @@ class SuggestQuerySerializer(serializers.Serializer):
         max_length=10_000, allow_blank=True, trim_whitespace=True,
         help_text=_("A ticket's subject and text (only the first 2,000 characters count)."),
     )  # fmt: skip
+    lang = _language_field(
+        required=False, help_text="Suggest in this language (default: the request's)."
+    )
 
 
 class ArticleListQuerySerializer(serializers.Serializer):
     category = serializers.UUIDField(required=False)
     search = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    lang = _language_field(
+        required=False,
+        help_text="A `LANGUAGES` code: articles in it, and the default-language article (with "
+        "`fallback`) where a group has none in it. Default: the request's language.",
+    )
+
+
+class ArticleDetailQuerySerializer(serializers.Serializer):
+    lang = _language_field(
+        required=False,
+        help_text="Answer the article's translation in this language (or the default-language "
+        "one, with `fallback`). Default: the article at the slug.",
+    )
 
 
 class SuggestionsSerializer(serializers.Serializer):

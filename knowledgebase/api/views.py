@@ -73,13 +73,16 @@ class ArticleViewSet(viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         category = _category_param(params.validated_data.get("category"))
         query = params.validated_data.get("search", "").strip()
+        language = params.validated_data.get("lang")
         if query:
-            return self._search(request, query, category)
-        page = self.paginate_queryset(selectors.article_list_for(request.user, category=category))
+            return self._search(request, query, category, language)
+        articles = selectors.article_list_for(request.user, category=category, language=language)
+        page = self.paginate_queryset(articles)
+        selectors.article_translations(request.user, page)
         data = s.ArticleSerializer(page, many=True, context={"request": request}).data
         return self.get_paginated_response(data)
 
-    def _search(self, request, query: str, category):
+    def _search(self, request, query: str, category, language):
         paginator = self.paginator
         limit = paginator.get_limit(request)
         offset = paginator.get_offset(request)
@@ -91,9 +94,12 @@ class ArticleViewSet(viewsets.GenericViewSet):
             limit=limit,
             offset=offset,
             session_key=session_key_for(request, create=False),
+            language=language,
         )
         for hit in results.hits:
             hit.article.rank, hit.article.highlight = hit.rank, hit.highlight
+            hit.article.is_fallback = hit.article.language != results.language
+        selectors.article_translations(request.user, [hit.article for hit in results.hits])
         paginator.count, paginator.limit, paginator.offset = results.total, limit, offset
         paginator.request = request
         return Response(
@@ -114,12 +120,23 @@ class ArticleViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Get an article with its rendered HTML",
         description="Staff also get drafts and archived articles, and the Markdown `body`. "
-        "Pass `search_id` (from a search answer) to record that the search led here.",
-        parameters=[OpenApiParameter("search_id", OpenApiTypes.UUID, required=False)],
+        "Pass `search_id` (from a search answer) to record that the search led here. With "
+        "`lang`, the answer is the article's translation in that language (or, with "
+        "`fallback`, the default-language article when there is none).",
+        parameters=[
+            s.ArticleDetailQuerySerializer,
+            OpenApiParameter("search_id", OpenApiTypes.UUID, required=False),
+        ],
         responses={200: s.ArticleDetailSerializer, **ERRORS},
     )
     def retrieve(self, request, slug=None):
+        params = s.ArticleDetailQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
         article = selectors.article_get_for(request.user, slug)
+        language = params.validated_data.get("lang")
+        if language and article.is_published:
+            article = selectors.article_for_reader(request.user, article, language=language)
+        selectors.article_translations(request.user, [article])
         if article.is_published:
             services.kb_article_view_record(article=article, viewer=reader_key(request))
         search_id = request.query_params.get("search_id")
@@ -131,14 +148,16 @@ class ArticleViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Create an article (staff)",
-        request=s.ArticleWriteSerializer,
+        description="With `translation_of`, the article joins that article's translation "
+        "group; a group has one article per language (a second one → 400 on `language`).",
+        request=s.ArticleCreateSerializer,
         responses={201: s.ArticleDetailSerializer, **ERRORS},
     )
     def create(self, request):
         return idempotent(request, lambda: self._create(request))
 
     def _create(self, request):
-        data = s.ArticleWriteSerializer(data=request.data)
+        data = s.ArticleCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         article = services.kb_article_create(actor=request.user, **data.validated_data)
         return self._answer(request, article, status.HTTP_201_CREATED)
@@ -159,7 +178,28 @@ class ArticleViewSet(viewsets.GenericViewSet):
 
     def _answer(self, request, article, code):
         fresh = selectors.article_get_for(request.user, article.slug)
+        selectors.article_translations(request.user, [fresh])
         return Response(s.ArticleDetailSerializer(fresh, context={"request": request}).data, code)
+
+    @extend_schema(
+        summary="Start a translation (staff): a draft copy in another language, linked",
+        description="The draft joins the article's translation group with the source's title "
+        "and body to translate. A language the group already has → 400 on `language`.",
+        request=s.TranslateSerializer,
+        responses={201: s.ArticleDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def translations(self, request, slug=None):
+        return idempotent(request, lambda: self._translate(request, slug))
+
+    def _translate(self, request, slug):
+        article = selectors.article_get_for(request.user, slug)
+        data = s.TranslateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        translation = services.kb_article_translate(
+            article=article, language=data.validated_data["language"], actor=request.user
+        )
+        return self._answer(request, translation, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Say whether the article helped (one vote per user or session)",
@@ -195,6 +235,10 @@ class SuggestView(APIView):
     def get(self, request):
         params = s.SuggestQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        articles = article_suggest(user=request.user, text=params.validated_data["q"])
+        articles = article_suggest(
+            user=request.user,
+            text=params.validated_data["q"],
+            language=params.validated_data.get("lang"),
+        )
         data = s.ArticleSerializer(articles, many=True, context={"request": request}).data
         return Response({"results": data})

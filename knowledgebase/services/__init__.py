@@ -10,6 +10,7 @@ from knowledgebase.services.articles import (
     UNSET,
     kb_article_create,
     kb_article_revision_restore,
+    kb_article_translate,
     kb_article_update,
     kb_search_config_sync,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "kb_article_create",
     "kb_article_feedback_submit",
     "kb_article_revision_restore",
+    "kb_article_translate",
     "kb_article_update",
     "kb_article_view_record",
     "kb_article_views_add",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from knowledgebase.models import Article, Category, SearchOutcome, SearchRecord, SearchSource
 from knowledgebase.search import SearchResults, article_search, normalize_query
 from panel1.accounts.models import User
+from panel1.content_language import normalize_language
 from panel1.exceptions import DomainError
 from panel1.ids import is_uuid, parse_uuid
 
@@ -27,8 +28,10 @@ def kb_search_record(
     corrected_query: str = "",
     user: User | None = None,
     session_key: str = "",
+    language: str = "",
 ) -> SearchRecord:
-    """Record one search (the query, how many articles it found, who asked)."""
+    """Record one search (the query, how many articles it found, who asked, in which
+    language)."""
     if source not in SearchSource.values:
         raise DomainError(
             {"source": [_("%(source)s is not a valid search source.") % {"source": repr(source)}]}
@@ -44,6 +47,7 @@ def kb_search_record(
         source=source,
         user=user,
         session_key=(session_key or "")[:64],
+        language=normalize_language(language) or "",
     )
 
 
@@ -56,9 +60,13 @@ def kb_search_run(
     limit: int = 20,
     offset: int = 0,
     session_key: str = "",
+    language: str | None = None,
 ) -> tuple[SearchResults, SearchRecord | None]:
-    """Search for `user` and record the search (its first page only: paging is no new search)."""
-    results = article_search(user=user, query=query, category=category, limit=limit, offset=offset)
+    """Search for `user` in `language` (default: the current one) and record the search (its
+    first page only: paging is no new search)."""
+    results = article_search(
+        user=user, query=query, category=category, limit=limit, offset=offset, language=language
+    )
     record = None
     if results.query and offset == 0:
         record = kb_search_record(
@@ -68,6 +76,7 @@ def kb_search_run(
             corrected_query=results.did_you_mean,
             user=user,
             session_key=session_key,
+            language=results.language,
         )
     return results, record
 

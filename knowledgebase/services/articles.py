@@ -6,18 +6,19 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from knowledgebase.models import Article, ArticleRevision, Category, Status, Visibility
 from knowledgebase.rendering import make_excerpt, render_plaintext
-from knowledgebase.search import search_config, vocabulary_refresh_soon
+from knowledgebase.search import search_config_for, vocabulary_refresh_soon
 from knowledgebase.services.images import kb_images_claim
 from panel1.accounts.models import User
 from panel1.actors import Actor
+from panel1.content_language import default_language, language_error, normalize_language
 from panel1.events import bus, names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.markdown import render_markdown
@@ -118,6 +119,40 @@ def _check_excerpt(excerpt: str) -> str:
     return excerpt
 
 
+def check_language(language: str | None) -> str:
+    """`language` as a shipped code (empty: the tenant default); DomainError otherwise."""
+    if language is None or language == "":
+        return default_language()
+    code = normalize_language(language)
+    if code is None or code != str(language).strip().lower().replace("_", "-"):
+        raise DomainError({"language": [language_error(language)]})
+    return code
+
+
+def _translation_source(article: Article | None) -> Article | None:
+    """The group's source: a translation of a translation translates the source."""
+    if article is None or article.translation_of_id is None:
+        return article
+    return Article.objects.get(pk=article.translation_of_id)
+
+
+def _check_new_translation(source: Article | None, language: str) -> None:
+    if source is None:
+        return
+    if Article.objects.filter(_in_group(source.pk), language=language).exists():
+        raise DomainError({"language": [_duplicate_message(language)]})
+
+
+def _in_group(group_id) -> Q:
+    return Q(pk=group_id) | Q(translation_of_id=group_id)
+
+
+def _duplicate_message(language: str) -> str:
+    from panel1.content_language import language_name
+
+    return f"This article already has a translation in {language_name(language)} ({language})."
+
+
 def slug_is_taken(slug: str, *, article: Article | None = None) -> bool:
     """Articles and categories share /kb/<slug>/, so a slug names one of them at most."""
     if slug in RESERVED_SLUGS or Category.objects.filter(slug=slug).exists():
@@ -209,13 +244,25 @@ def kb_article_create(
     status: str = Status.DRAFT,
     visibility: str = Visibility.PUBLIC,
     author: User | None = None,
+    language: str = "",
+    translation_of: Article | None = None,
 ) -> Article:
-    """Create an article with its first revision; emit `kb.article.published` if published."""
+    """Create an article with its first revision; emit `kb.article.published` if published.
+
+    `language` defaults to the tenant's; with `translation_of` the article joins that
+    article's translation group (one article per language: a second one is refused, also
+    when two requests race, by the group's unique index).
+    """
     actor = Actor.of(actor)
     _require_staff(actor)
     title = _clean_title(title)
     _check_choices(status, visibility)
+    language = check_language(language)
+    source = _translation_source(translation_of)
+    _check_new_translation(source, language)
     article = Article(
+        language=language,
+        translation_of=source,
         category=category,
         excerpt=_check_excerpt(excerpt),
         excerpt_is_auto=not (excerpt or "").strip(),
@@ -223,14 +270,14 @@ def kb_article_create(
         author=author or actor.user,
         status=status,
         visibility=visibility,
-        search_config=search_config(),
+        search_config=search_config_for(language),
     )
     article.slug = _check_slug(slug, article=None) if slug else unique_slug(title)
     article.tags_text = " ".join(article.tags)
     _apply_content(article, title=title, body=_check_body(body))
     if status == Status.PUBLISHED:
         article.published_at = timezone.now()
-    article.save()
+    _insert(article)
     _revision_add(article, editor=actor.user, note="Created")
     article.save(update_fields=["current_revision"])
     kb_images_claim(article=article)
@@ -278,7 +325,7 @@ def kb_article_update(
     publishing = "status" in changes and article.status == Status.PUBLISHED
     if publishing and article.published_at is None:
         article.published_at = timezone.now()
-    article.search_config = search_config()
+    article.search_config = search_config_for(article.language)
     article.save()
     if content_changed:
         _revision_add(article, editor=actor.user, note=note or "Edited")
@@ -370,7 +417,7 @@ def kb_article_revision_restore(*, revision: ArticleRevision, actor: User | Acto
         article.excerpt = (
             make_excerpt(revision.body, AUTO_EXCERPT_LENGTH) if revision.body.strip() else ""
         )
-    article.search_config = search_config()
+    article.search_config = search_config_for(article.language)
     article.save()
     _revision_add(article, editor=actor.user, note=f"Restored revision {revision.number}")
     article.save(update_fields=["current_revision"])
@@ -380,12 +427,79 @@ def kb_article_revision_restore(*, revision: ArticleRevision, actor: User | Acto
 
 
 def kb_search_config_sync() -> int:
-    """Re-index articles stamped with another text search configuration than the tenant's.
+    """Re-index articles stamped with another text search configuration than their
+    language's (the tenant's own for its default language; see `search_config_for`).
 
     Updating `search_config` regenerates both stored vectors. Answer how many changed.
     """
-    config = search_config()
-    changed = Article.objects.exclude(search_config=config).order_by().update(search_config=config)
+    changed = 0
+    languages = Article.objects.order_by().values_list("language", flat=True).distinct()
+    for language in list(languages):
+        config = search_config_for(language)
+        stale = Article.objects.filter(language=language).exclude(search_config=config)
+        changed += stale.order_by().update(search_config=config)
     if changed:
         vocabulary_refresh_soon()
     return changed
+
+
+def _insert(article: Article) -> None:
+    """Save a new article; a translation that lost a race for its language is refused."""
+    try:
+        with transaction.atomic():
+            article.save(force_insert=True)
+    except IntegrityError as exc:
+        # A concurrent writer committed first: the same language of the group, or the slug
+        # (PostgreSQL reports whichever unique index it checked first).
+        group = article.translation_of_id
+        if group and Article.objects.filter(_in_group(group), language=article.language).exists():
+            raise DomainError({"language": [_duplicate_message(article.language)]}) from exc
+        if slug_is_taken(article.slug):
+            taken = f"The address {article.slug!r} is already in use."
+            raise DomainError({"slug": [taken]}) from exc
+        raise
+
+
+def translation_in(article: Article, language: str) -> Article | None:
+    """The article of `article`'s group in `language` (any status), or None."""
+    return Article.objects.filter(_in_group(article.group_id), language=language).order_by().first()
+
+
+@transaction.atomic
+def kb_article_translate(
+    *, article: Article, language: str, actor: User | Actor, existing_ok: bool = False
+) -> Article:
+    """Start a translation of `article` into `language`: a DRAFT in the same group, with the
+    source's title, body, category, tags and visibility to translate from.
+
+    A group has one article per language: when one exists already (or a concurrent call
+    creates it first) answer it with `existing_ok`, else refuse with a `language` error.
+    """
+    actor = Actor.of(actor)
+    _require_staff(actor)
+    language = check_language(language)
+    source = _translation_source(article)
+    existing = translation_in(source, language)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return kb_article_create(
+                    actor=actor,
+                    title=source.title,
+                    body=source.body,
+                    excerpt="" if source.excerpt_is_auto else source.excerpt,
+                    slug=unique_slug(f"{source.slug}-{language}"),
+                    category=source.category,
+                    tags=source.tags,
+                    status=Status.DRAFT,
+                    visibility=source.visibility,
+                    language=language,
+                    translation_of=source,
+                )
+        except DomainError:
+            existing = translation_in(source, language)
+            if existing is None:
+                raise
+    if not existing_ok:
+        raise DomainError({"language": [_duplicate_message(language)]})
+    return existing

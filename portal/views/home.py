@@ -1,7 +1,8 @@
 from portal import kb
 from portal.access import render_portal
 from portal.selectors import portal_ticket_counts, portal_ticket_list
-from tickets.models import Category
+from tickets.models import Category, TextKey
+from tickets.services.texts import text_for
 
 RECENT_TICKETS = 5
 
@@ -13,6 +14,8 @@ def home(request):
         "popular_articles": kb.popular_articles(user),
         "kb_categories": kb.categories(user),
         "ticket_categories": Category.objects.filter(is_active=True).order_by("name"),
+        # The tenant's welcome text in the reader's language, else the default language's.
+        "welcome_text": text_for(TextKey.PORTAL_WELCOME),
     }
     if user.is_authenticated:
         context["recent_tickets"] = portal_ticket_list(user, scope="all")[:RECENT_TICKETS]

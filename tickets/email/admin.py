@@ -172,8 +172,8 @@ class BouncedAddressAdmin(admin.ModelAdmin):
 
 @admin.register(EmailTemplate)
 class EmailTemplateAdmin(admin.ModelAdmin):
-    list_display = ["key", "subject", "is_active", "updated_at"]
-    list_filter = ["is_active"]
+    list_display = ["key", "language", "subject", "is_active", "updated_at"]
+    list_filter = ["is_active", "language"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

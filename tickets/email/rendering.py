@@ -22,6 +22,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from panel1.content_language import fallback_chain
 from tickets.email.addresses import MAX_SUBJECT_CHARS, header_safe
 from tickets.email.parsing import sanitize_html
 from tickets.models import EmailTemplate, EmailTemplateKey
@@ -138,9 +139,21 @@ def default_template(key: str) -> tuple[str, str, str]:
     )
 
 
-def template_for(key: str) -> tuple[str, str, str]:
-    """(subject, body_text, body_html) for `key`: the tenant's active override, else default."""
-    override = EmailTemplate.objects.filter(key=key, is_active=True).first()
+def template_override(key: str, language: str | None = None) -> EmailTemplate | None:
+    """The tenant's active text for `key` in `language` (default: the current language, the
+    one mail is rendered in), else in the tenant's default language, else None."""
+    chain = fallback_chain(language)
+    found = {
+        t.language: t
+        for t in EmailTemplate.objects.filter(key=key, is_active=True, language__in=chain)
+    }
+    return next((found[code] for code in chain if code in found), None)
+
+
+def template_for(key: str, language: str | None = None) -> tuple[str, str, str]:
+    """(subject, body_text, body_html) for `key`: the tenant's active override in the mail's
+    language (`template_override`), else the default."""
+    override = template_override(key, language)
     if override is None:
         return default_template(key)
     html = override.body_html

@@ -4,6 +4,7 @@
   the audit trail and the numbering counter;
 - ``people``: agent profiles and satisfaction ratings;
 - ``survey``: the satisfaction survey's settings and invitations;
+- ``texts``: texts the tenant writes per language (the portal welcome text);
 - ``customers``: organizations and customer profiles;
 - ``email``: the email channel (templates, reply tokens, outbound and inbound mail,
   bounces, mailboxes).
@@ -28,6 +29,7 @@ from tickets.models.email import (
 from tickets.models.people import AgentProfile, AgentStatus, SatisfactionRating
 from tickets.models.policy import AttachmentPolicy
 from tickets.models.survey import SurveyInvite, SurveySettings
+from tickets.models.texts import LocalizedText, TextKey
 from tickets.models.tickets import (
     OPEN_STATUSES,
     PAUSED_STATUSES,
@@ -48,6 +50,8 @@ from tickets.models.tickets import (
 )
 
 __all__ = [
+    "LocalizedText",
+    "TextKey",
     "OPEN_STATUSES",
     "PAUSED_STATUSES",
     "PRIORITY_RANK",

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from panel1.content_language import default_language, language_error, normalize_language
+
 __all__ = [
     "BouncedAddress",
     "DkimKey",
@@ -45,7 +47,10 @@ class EmailTemplate(models.Model):
     values are inserted once and never evaluated, and escaped in the HTML body.
     """
 
-    key = models.CharField(max_length=32, choices=EmailTemplateKey.choices, unique=True)
+    key = models.CharField(max_length=32, choices=EmailTemplateKey.choices)
+    # One text per language; mail in a language without one falls back to the tenant
+    # default's text, then to the built-in default (tickets.email.rendering.template_for).
+    language = models.CharField(max_length=10, default=default_language)
     subject = models.CharField(max_length=255)
     body_text = models.TextField(help_text=_("Plain-text body."))
     body_html = models.TextField(
@@ -55,10 +60,13 @@ class EmailTemplate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["key"]
+        ordering = ["key", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "language"], name="email_template_key_language")
+        ]
 
     def __str__(self):
-        return self.get_key_display()
+        return f"{self.get_key_display()} ({self.language})"
 
     def clean(self):
         from tickets.email.rendering import template_errors
@@ -66,6 +74,8 @@ class EmailTemplate(models.Model):
         errors = template_errors(
             key=self.key, subject=self.subject, body_text=self.body_text, body_html=self.body_html
         )
+        if normalize_language(self.language) != self.language:
+            errors.setdefault("language", []).append(language_error(self.language))
         if errors:
             from django.core.exceptions import ValidationError
 

@@ -4,6 +4,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from panel1.content_language import fallback_chain
+
 __all__ = ["SurveyInvite", "SurveySettings"]
 
 DEFAULT_QUESTIONS = {
@@ -46,10 +48,15 @@ class SurveySettings(models.Model):
         return "Survey settings"
 
     def question_texts(self, language: str | None = None) -> dict[str, str]:
+        """The three questions in `language` (default: the current language); a question
+        without a text there has the tenant default language's, else the built-in one."""
         texts = dict(DEFAULT_QUESTIONS)
-        for code in ("en", (language or "").lower()):
-            texts.update({k: v for k, v in (self.questions or {}).get(code, {}).items() if v})
-        return {key: texts[key] for key in DEFAULT_QUESTIONS}
+        stored = self.questions if isinstance(self.questions, dict) else {}
+        for code in reversed(fallback_chain(language or None)):
+            given = stored.get(code)
+            if isinstance(given, dict):
+                texts.update({k: v for k, v in given.items() if k in texts and v})
+        return texts
 
 
 class SurveyInvite(models.Model):
