@@ -46,6 +46,7 @@ def test_decision_statements_do_not_grow_with_agents_or_tickets(tenant):
     for agent in more[:10]:
         for _ in range(3):
             ticket_assign(ticket=TicketFactory(), actor=None, assignee=agent)
+    ticket_route(ticket_id=TicketFactory().pk)  # new agent profiles: the settings are re-read
     large = _statements(TicketFactory(requester=customer, category=category).pk)
 
     assert small == large == DECISION_STATEMENTS
