@@ -36,6 +36,7 @@ from django.utils import timezone
 from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.actors import Actor
+from panel1.events import bus
 from panel1.exceptions import DomainError
 from panel1.tenants.models import Tenant
 from panel1.tenants.services import current_tenant
@@ -135,7 +136,8 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
     try:
         parsed = parse_message(_raw_bytes(inbound))
         envelope = _envelope(inbound, parsed)
-        with transaction.atomic():
+        # One dispatch after commit for every event of the mail (customer, ticket, message).
+        with transaction.atomic(), bus.batch():
             decision = _decide(inbound, parsed, release=release)
             _finish(inbound, decision, attempts=attempts)
     except Exception as exc:
