@@ -15,9 +15,11 @@ transactions (after-commit work runs as in production; jobs are queued, not run)
 
 For each it prints statements per operation (SET search_path separately), commits, Python CPU
 ms (p50 and mean) and wall ms, and the CPU spent in the after-commit dispatch
-(`bus.dispatch_many`). `--profile OP` also prints the cProfile top functions of OP,
-`--sql OP` the statements of one more OP (for flag and escalate: a pass with one due ticket). Compare before/after by running the script of each checkout
-in the same minutes (the numbers depend on the machine's load, printed first).
+(`bus.dispatch_many`). `--profile OP` also prints the cProfile top functions of OP, `--sql
+OP` the statements of one more OP (for flag and escalate: a pass with one due ticket;
+BENCH_TRACE=1 adds where each comes from). Compare before/after by running the script in
+each checkout in the same minutes (the numbers depend on the machine's load, printed first).
+"Commits" counts explicit commits only (a lone autocommit statement is not counted).
 """
 
 from __future__ import annotations
@@ -261,8 +263,8 @@ def mail_messages(n):
 
 def run(n: int, profile: str | None, sql: str | None) -> None:
     from automation.routing.services import routing_settings_update
-    from sla.monitor import sla_monitor_run
     from panel1.plugins.state import memo_scope
+    from sla.monitor import sla_monitor_run
     from tickets.email.ingest import inbound_receive
 
     agent, key = setup()
@@ -337,7 +339,10 @@ def main() -> None:
         tenant.delete(force_drop=True)
     queued_before = OrmQ.objects.order_by("-id").values_list("id", flat=True).first() or 0
     tenant_provision(
-        schema_name=SCHEMA, domain=DOMAIN, name="Bench Events", admin_email="admin@bench-events.test"
+        schema_name=SCHEMA,
+        domain=DOMAIN,
+        name="Bench Events",
+        admin_email="admin@bench-events.test",
     )
     Tenant.objects.filter(schema_name=SCHEMA).update(support_email="support@bench-events.test")
     cache = os.environ.get("REDIS_URL") and "redis" or "database"

@@ -2,8 +2,9 @@
 
 Every request of an agent asks (`Ticket.objects.visible_to`), so the tenant's restrictions
 (one small map: agent id -> category ids) live in process memory per tenant
-(`panel1.tenant_cache`), and a new configuration version is set whenever an agent profile, its categories or a category changes: at
-once and again after commit, so a reader racing the change cannot keep the old map.
+(`panel1.tenant_cache`), and a new configuration version is set whenever an agent profile,
+its categories or a category changes: at once and again after commit, so a reader racing
+the change cannot keep the old map.
 """
 
 from __future__ import annotations
