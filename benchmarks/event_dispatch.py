@@ -129,7 +129,7 @@ def measure(name: str, operations, *, per: int = 1, profile: str | None = None) 
     """Run each callable of `operations`; print the per-operation costs."""
     cpu, wall = [], []
     meter = Meter()
-    profiler = cProfile.Profile() if profile == name else None
+    profiler = cProfile.Profile() if profile and name.split()[0] == profile else None
     with meter:
         for op in operations:
             started, started_cpu = time.perf_counter(), time.process_time()
@@ -158,7 +158,9 @@ def measure(name: str, operations, *, per: int = 1, profile: str | None = None) 
     )
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler, stream=out).sort_stats(
+            os.environ.get("BENCH_SORT", "cumulative")
+        ).print_stats(45)
         print(out.getvalue())
     return result
 

@@ -331,7 +331,7 @@ def _new_ticket(
         reason=reason,
         outcome=InboundOutcome.TICKET_CREATED,
         ticket=ticket,
-        message=ticket.messages.order_by("created_at").first(),
+        message=ticket.initial_message,
     )
 
 
@@ -406,7 +406,10 @@ def _duplicate_of(facts: dict) -> str:
 def _sender(parsed: ParsedEmail, known: User | None) -> tuple[User, bool]:
     if known is not None:
         return known, False
-    return customer_get_or_create(email=parsed.from_email, name=parsed.from_name[:200])
+    # `_facts` looked the sender up in this transaction and found nobody.
+    return customer_get_or_create(
+        email=parsed.from_email, name=parsed.from_name[:200], known_absent=True
+    )
 
 
 def _is_participant(ticket: Ticket, user: User) -> bool:
