@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -25,6 +24,7 @@ from automation.conditions import RuleValidationError, evaluate_conditions, expl
 from automation.executors import ActionSkipped, Execution, action_describe, action_run
 from automation.models import Rule, RuleRun
 from automation.subjects import SUBJECT_EVENTS, subject_rules_run
+from panel1 import tenant_cache
 from panel1.actors import Actor
 from panel1.events import names
 from panel1.events.bus import MAX_CHAIN_DEPTH, Event
@@ -34,27 +34,30 @@ from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 RULES_CACHE_KEY = "automation:active-rules:v1"
-RULES_CACHE_SECONDS = 3600
 
 
 def active_rules(trigger_event: str) -> list[Rule]:
     """The active rules of `trigger_event` in position order. Every event of the tenant asks,
-    so all active rules are kept in the cache (its keys carry the tenant's schema) and
+    so all active rules are kept in process memory per tenant (`panel1.tenant_cache`) and
     dropped when a rule changes (`forget_active_rules`)."""
-    by_trigger = cache.get(RULES_CACHE_KEY)
-    if by_trigger is None:
-        by_trigger = {}
-        active = Rule.objects.filter(is_active=True).order_by("position", "created_at", "pk")
-        for rule in active:
-            by_trigger.setdefault(rule.trigger_event, []).append(rule)
-        cache.set(RULES_CACHE_KEY, by_trigger, RULES_CACHE_SECONDS)
-    return list(by_trigger.get(trigger_event, ()))
+    return list(tenant_cache.cached(RULES_CACHE_KEY, _active_rules_load).get(trigger_event, ()))
+
+
+def _active_rules_load() -> dict[str, list[Rule]]:
+    by_trigger: dict[str, list[Rule]] = {}
+    active = Rule.objects.filter(is_active=True).order_by("position", "created_at", "pk")
+    for rule in active:
+        by_trigger.setdefault(rule.trigger_event, []).append(rule)
+    return by_trigger
+
+
+def has_active_rules(trigger_event: str) -> bool:
+    return bool(tenant_cache.cached(RULES_CACHE_KEY, _active_rules_load).get(trigger_event))
 
 
 def forget_active_rules() -> None:
-    """Drop the cached rules now and again after commit (a racing reader cannot keep them)."""
-    cache.delete(RULES_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(RULES_CACHE_KEY))
+    """A new configuration version now and again after commit (`panel1.tenant_cache`)."""
+    tenant_cache.bump()
 
 
 @receiver(post_save, sender=Rule)

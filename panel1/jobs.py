@@ -160,10 +160,13 @@ def run_in_schema(schema_name: str, func: str, *args: Any, **kwargs: Any) -> Any
     the request that enqueued it (or a new `job-...` id)."""
     from django_tenants.utils import schema_context
 
+    from panel1 import tenant_cache
+
     parent = kwargs.pop(REQUEST_ID, None)
     token = set_request_id(parent if parent and parent != "-" else f"job-{uuid.uuid4().hex[:16]}")
     try:
-        with schema_context(schema_name):
+        # The tenant's configuration version is read once per job (panel1.tenant_cache).
+        with schema_context(schema_name), tenant_cache.scope():
             return import_string(func)(*args, **kwargs)
     finally:
         reset_request_id(token)

@@ -110,7 +110,9 @@ def _flag(target: str, *, breach: bool, now: dt.datetime, batch_size: int) -> in
     sql = _flag_sql(target, breach=breach)
     total = 0
     while True:
-        with transaction.atomic():
+        # One transaction per batch; its events go in with one INSERT and out with one
+        # dispatch (bus.batch).
+        with transaction.atomic(), bus.batch():
             with connection.cursor() as cursor:
                 cursor.execute(sql, {"now": now, "stamp": timezone.now(), "limit": batch_size})
                 rows = cursor.fetchall()
@@ -192,7 +194,8 @@ def escalate_ticket(ticket_id, *, now: dt.datetime) -> tuple[int, bool]:
     and is tried again by the next pass; rules applied before it stay applied.
     """
     applied = 0
-    with transaction.atomic():
+    # The events of every rule's services go out with one dispatch after the commit (bus.batch).
+    with transaction.atomic(), bus.batch():
         # Lock order as everywhere: the ticket, then its SLA row. A ticket held by a request
         # is skipped; the next pass picks it up.
         if not Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).exists():

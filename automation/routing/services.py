@@ -23,6 +23,8 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +32,7 @@ from automation.routing import selection
 from automation.routing.models import SINGLETON, CategoryRouting, RoutingSettings, RoutingState
 from automation.routing.pool import availability, candidates
 from automation.routing.selection import Decision, TicketFacts
+from panel1 import tenant_cache
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
@@ -188,6 +191,7 @@ def routing_settings_update(
             CategoryRouting.objects.bulk_create(
                 CategoryRouting(settings=settings, category=c, strategy=s) for c, s in cleaned
             )
+            tenant_cache.bump()  # bulk_create sends no post_save
             changes["categories"] = [before, after]
     if changes:
         audit_record(
@@ -203,6 +207,15 @@ def routing_settings_update(
 
 
 SETTINGS_FIELDS = ("strategy", "previous_agent", "priority_first", "any_category")
+SETTINGS_CACHE_KEY = "routing:settings:v1"
+
+
+@receiver(post_save, sender=RoutingSettings)
+@receiver(post_delete, sender=RoutingSettings)
+@receiver(post_save, sender=CategoryRouting)
+@receiver(post_delete, sender=CategoryRouting)
+def _settings_changed(sender, **kwargs) -> None:
+    tenant_cache.bump()
 
 
 @functools.cache
@@ -215,9 +228,14 @@ def _settings_sql() -> str:
 
 
 def _settings_row() -> dict[str, Any]:
-    """The settings a decision needs and whether any category has its own strategy (one
-    plain query: it runs after every new ticket, routing on or off; the defaults are
-    created on a tenant's first decision)."""
+    """The settings a decision needs and whether any category has its own strategy. It is
+    asked after every new ticket, routing on or off, so it is kept in process memory per
+    tenant (`panel1.tenant_cache`, a new version on every change of the settings or of a
+    category strategy); the defaults are created on a tenant's first decision."""
+    return dict(tenant_cache.cached(SETTINGS_CACHE_KEY, _settings_load))
+
+
+def _settings_load() -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute(_settings_sql(), [SINGLETON])
         row = cursor.fetchone()

@@ -12,11 +12,15 @@ from panel1.text import clean_one_line
 EMAIL_MAX_LENGTH = 254
 
 
-def customer_get_or_create(*, email: str, name: str = "") -> tuple[User, bool]:
+def customer_get_or_create(
+    *, email: str, name: str = "", known_absent: bool = False
+) -> tuple[User, bool]:
     """Find the user with `email` (any role) or create a customer without a usable password.
 
     Customers created this way (by an agent or by email ingest) claim their account later
-    with a password-reset style link.
+    with a password-reset style link. `known_absent`: the caller has just looked `email` up
+    in this transaction and found nobody, so the look-up is skipped (a concurrent creation
+    is still caught by the unique index).
     """
     email = (email or "").strip().lower()
     try:
@@ -31,7 +35,7 @@ def customer_get_or_create(*, email: str, name: str = "") -> tuple[User, bool]:
                 ]
             }
         ) from exc
-    user = User.objects.filter(email__iexact=email).first()
+    user = None if known_absent else User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user, False
     try:

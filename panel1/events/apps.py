@@ -8,8 +8,10 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        from panel1 import jobs
+        from panel1 import jobs, tenant_cache
         from panel1.events import bus
+
+        tenant_cache.connect_request_signals()
 
         jobs.register_schedule(
             name="events.sweep",

@@ -5,11 +5,18 @@ row (an outbox), in-transaction subscribers run at once (they keep derived state
 may abort the change), and after-commit subscribers run once the transaction commits. Inside
 `batch()` (the ticket services' hot paths) the rows of a change go in with one INSERT.
 
-After commit, the events of a change are claimed with one conditional UPDATE in the same
-transaction as all their subscribers' work (one BEGIN/COMMIT per change, not per
-subscriber). The claim holds the rows' locks until that commit, so a redelivery or the
-sweeper never runs an event twice, and a crash before it rolls the claim back: the sweeper
-then finds the event unclaimed and delivers it.
+After commit, the events of a transaction (all of them, whatever savepoint emitted them) are
+claimed with one conditional UPDATE in the same transaction as all their subscribers' work
+(one BEGIN/COMMIT per change, not per event or subscriber). The claim holds the rows' locks
+until that commit, so a redelivery or the sweeper never runs an event twice, and a crash
+before it rolls the claim back: the sweeper then finds the event unclaimed and delivers it.
+An event whose savepoint rolled back has no row, so the claim skips it.
+
+Events that subscribers emit during a dispatch (a routing decision's `ticket.assigned`, an
+automation action's changes) are not dispatched after yet another commit: their rows are
+written already claimed and their subscribers run in the same dispatch transaction, after
+those of the events that caused them (the order a later dispatch had). A crash rolls back
+their rows with the work that caused them, and the sweeper redelivers the cause.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from panel1.events.names import ALL_EVENTS
 logger = logging.getLogger(__name__)
 
 MAX_CHAIN_DEPTH = 5
+MAX_INLINE_WAVES = 20  # waves of events caused by events within one dispatch transaction
 _local = threading.local()
 
 
@@ -104,6 +112,8 @@ def emit(
     event = _event_from_record(record, subject=subject)
     pending = _batch_here()
     if pending is None:
+        if _inline_here():
+            record.claimed_at = record.processed_at = timezone.now()
         record.save(force_insert=True)
     else:
         pending.events.append((record, event))
@@ -117,8 +127,10 @@ def emit(
 @dataclass
 class _Batch:
     depth: tuple
+    schema_name: str
     events: list = field(default_factory=list)
     rows: list = field(default_factory=list)
+    dispatch: list = field(default_factory=list)  # events of savepoints inside the batch
 
 
 def _depth() -> tuple:
@@ -131,17 +143,22 @@ def _depth() -> tuple:
 def batch():
     """Collect the events emitted inside, and the rows given to `defer_insert()`, into one
     INSERT per table at the end of the block (still in the transaction) and one after-commit
-    dispatch. Nested batches join the outermost."""
+    dispatch, which also takes the events of savepoints inside the block. Nested batches
+    join the outermost."""
     if _local.__dict__.get("batch") is not None:
         yield
         return
-    current = _Batch(depth=_depth())
+    current = _Batch(depth=_depth(), schema_name=connection.schema_name)
     _local.batch = current
     try:
         yield
+    except BaseException:
+        # The batch's own rows are not written; events of inner savepoints may be kept.
+        if current.dispatch and connection.in_atomic_block:
+            _dispatch_batch_after_commit(current.dispatch, current.schema_name)
+        raise
     finally:
         _local.batch = None
-    # Only reached without an exception: a failed block rolls its transaction back anyway.
     _flush(current)
 
 
@@ -173,13 +190,87 @@ def _flush(current: _Batch) -> None:
     for model, rows in tables.items():
         model.objects.bulk_create(rows)
     if current.events:
-        EventRecord.objects.bulk_create([record for record, _ in current.events])
-        _dispatch_after_commit([event for _, event in current.events])
+        records = [record for record, _ in current.events]
+        if _inline_here():
+            now = timezone.now()
+            for record in records:
+                record.claimed_at = record.processed_at = now
+        EventRecord.objects.bulk_create(records)
+    # Inner savepoints' events first: they were emitted (and dispatched) before the batch's.
+    events = current.dispatch + [event for _, event in current.events]
+    if not events:
+        return
+    if current.dispatch and not _inline_here():
+        _dispatch_batch_after_commit(events, current.schema_name)
+    else:
+        _dispatch_after_commit(events)
+
+
+@dataclass
+class _Dispatching:
+    """The dispatch running in this thread: where events its subscribers emit go."""
+
+    schema_name: str
+    caused: list = field(default_factory=list)
+
+
+def _inline_here() -> bool:
+    """Whether an event emitted now belongs to the dispatch transaction running here."""
+    current = _local.__dict__.get("dispatching")
+    return (
+        current is not None
+        and connection.in_atomic_block
+        and current.schema_name == connection.schema_name
+    )
+
+
+class _AfterCommit:
+    """The on-commit callback that dispatches a transaction's events (once, together)."""
+
+    def __init__(self, events: list[Event], schema_name: str, *, inline: bool = False):
+        self.events = list(events)
+        self.schema_name = schema_name
+        self.inline = inline  # rows written claimed: run without claiming
+        self.done = False
+
+    def __call__(self):
+        if self.done:
+            return
+        self.done = True
+        if self.inline:
+            # Left over by a dispatch (MAX_INLINE_WAVES): run in a transaction of their own.
+            with _in_schema(self.schema_name), transaction.atomic():
+                _deliver(self.events)
+            return
+        dispatch_many(self.events, schema_name=self.schema_name)
 
 
 def _dispatch_after_commit(events: list[Event]) -> None:
     schema_name = connection.schema_name
-    transaction.on_commit(lambda: dispatch_many(events, schema_name=schema_name))
+    if not connection.in_atomic_block:
+        dispatch_many(events, schema_name=schema_name)
+        return
+    if _inline_here():
+        # Registered at this savepoint depth: dropped if it rolls back (with the rows).
+        callback = _AfterCommit(events, schema_name, inline=True)
+        transaction.on_commit(callback)
+        _local.dispatching.caused.append(callback)
+        return
+    current = _local.__dict__.get("batch")
+    if current is not None and current.schema_name == schema_name:
+        # A savepoint inside an open batch: dispatched with the batch's events.
+        current.dispatch.extend(events)
+        return
+    transaction.on_commit(_AfterCommit(events, schema_name))
+
+
+def _dispatch_batch_after_commit(events: list[Event], schema_name: str) -> None:
+    """One dispatch for every event of a batch, whatever savepoint inside it emitted them:
+    registered so that no savepoint's rollback drops it (the claim skips the events whose
+    rows were rolled back with their savepoint)."""
+    transaction.on_commit(_AfterCommit(events, schema_name))
+    sids, callback, robust = connection.run_on_commit[-1]
+    connection.run_on_commit[-1] = (set(), callback, robust)
 
 
 def _event_from_record(record, *, subject: Any = None) -> Event:
@@ -233,12 +324,45 @@ def dispatch_many(events: list[Event], *, schema_name: str | None = None) -> int
     with _in_schema(schema_name), transaction.atomic():
         now = timezone.now()
         claimed = set(_claim(events, now))
-        for event in events:
-            if event.id not in claimed:
-                continue
-            for sub in _subscribers_for(event.name, in_transaction=False):
-                _run_isolated(sub, event)
+        _deliver([event for event in events if event.id in claimed])
     return len(claimed)
+
+
+def _deliver(events: list[Event]) -> None:
+    """Run the after-commit subscribers of `events` (claimed), then those of the events they
+    caused, wave by wave, in this transaction."""
+    previous = _local.__dict__.get("dispatching")
+    current = _local.dispatching = _Dispatching(schema_name=connection.schema_name)
+    try:
+        for _wave in range(MAX_INLINE_WAVES):
+            for event in events:
+                for sub in _subscribers_for(event.name, in_transaction=False):
+                    _run_isolated(sub, event)
+            events = _take_caused(current)
+            if not events:
+                return
+        # Still more: the rest goes out after this commit (their rows are claimed already).
+        transaction.on_commit(_AfterCommit(events, current.schema_name, inline=True))
+    finally:
+        _local.dispatching = previous
+
+
+def _take_caused(current: _Dispatching) -> list[Event]:
+    """The events emitted by this wave's subscribers that are still wanted: their callbacks
+    are still registered (a rolled-back savepoint or a failed subscriber drops them)."""
+    if not current.caused:
+        return []
+    caused = {id(callback) for callback in current.caused}
+    current.caused = []
+    taken, kept = [], []
+    for entry in connection.run_on_commit:
+        (taken if id(entry[1]) in caused else kept).append(entry)
+    connection.run_on_commit = kept
+    events = []
+    for _sids, callback, _robust in taken:
+        callback.done = True
+        events.extend(callback.events)
+    return events
 
 
 def _claim(events: list[Event], now) -> list[str]:

@@ -40,13 +40,17 @@ def _end(**kwargs) -> None:
 @contextmanager
 def memo_scope():
     """Memoize plugin settings per schema for a batch outside requests (e.g. the ingest
-    command's files), as a request does; a scope already open (a request) is kept."""
+    command's files), as a request does; a scope already open (a request) is kept. The
+    tenants' configuration versions are read once per scope too (`panel1.tenant_cache`)."""
+    from panel1 import tenant_cache
+
     if getattr(_local, "memo", None) is not None:
         yield
         return
     _begin()
     try:
-        yield
+        with tenant_cache.scope():
+            yield
     finally:
         _end()
 

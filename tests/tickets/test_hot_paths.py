@@ -22,7 +22,7 @@ from tests.factories import AdminFactory, AgentFactory, CustomerFactory, TicketF
 from tickets import services
 from tickets.models import Ticket
 
-CREATE_MAX = 20
+CREATE_MAX = 16  # measured 16 (19 before the per-tenant configuration cache and bus changes)
 CREATE_TRANSACTIONS = 2
 LIST_MAX = 6
 REPLY_MAX = 17  # measured 17; the issue asks 15 (see the closing note of issue 13)

@@ -36,6 +36,7 @@ from django.utils import timezone
 from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.actors import Actor
+from panel1.events import bus
 from panel1.exceptions import DomainError
 from panel1.tenants.models import Tenant
 from panel1.tenants.services import current_tenant
@@ -135,7 +136,8 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
     try:
         parsed = parse_message(_raw_bytes(inbound))
         envelope = _envelope(inbound, parsed)
-        with transaction.atomic():
+        # One dispatch after commit for every event of the mail (customer, ticket, message).
+        with transaction.atomic(), bus.batch():
             decision = _decide(inbound, parsed, release=release)
             _finish(inbound, decision, attempts=attempts)
     except Exception as exc:
@@ -329,7 +331,7 @@ def _new_ticket(
         reason=reason,
         outcome=InboundOutcome.TICKET_CREATED,
         ticket=ticket,
-        message=ticket.messages.order_by("created_at").first(),
+        message=ticket.initial_message,
     )
 
 
@@ -404,7 +406,10 @@ def _duplicate_of(facts: dict) -> str:
 def _sender(parsed: ParsedEmail, known: User | None) -> tuple[User, bool]:
     if known is not None:
         return known, False
-    return customer_get_or_create(email=parsed.from_email, name=parsed.from_name[:200])
+    # `_facts` looked the sender up in this transaction and found nobody.
+    return customer_get_or_create(
+        email=parsed.from_email, name=parsed.from_name[:200], known_absent=True
+    )
 
 
 def _is_participant(ticket: Ticket, user: User) -> bool:

@@ -179,6 +179,7 @@ def _ticket_create(
         email_message_id=email_message_id,
         initial=True,
     )
+    ticket.initial_message = message  # in memory only: callers answer with it
     audit(ticket, actor, names.TICKET_CREATED, after=ticket.number)
     extra = {} if acknowledge else {"acknowledge": False}
     emit(
