@@ -11,16 +11,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='rollupstate',
-            name='blocks_cursor',
-            field=models.DateField(blank=True, null=True),
-        ),
-        migrations.AddField(
-            model_name='rollupstate',
-            name='blocks_ready',
-            field=models.BooleanField(default=False),
-        ),
         migrations.CreateModel(
             name='HistogramBlock',
             fields=[
