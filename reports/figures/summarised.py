@@ -3,7 +3,9 @@
 Same shapes as the fact-based computations in `tickets` and `people`, read from a few
 thousand pre-aggregated rows whatever the number of tickets. Used when the period holds at
 least REPORTS_SUMMARY_MIN_TICKETS tickets (below that the facts are cheap and exact) and no
-filter narrows the tickets (the summaries keep one dimension at a time).
+filter narrows the tickets (the summaries keep one dimension at a time). The period is read
+as whole weeks and four-week blocks (SummaryBlock, HistogramBlock) plus the day rows of its
+edges (`segments`): the same sums as its day rows, from about a dozen time units for 90 days.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def _summarised(params: ReportParams) -> bool:
     )
     if not state or not state["summaries_ready"] or state["backfill_pending"]:
         return False
+    # Blocks only once the job has built all of them (tenants from before the blocks).
     params.extra["blocks"] = state["blocks_ready"] and getattr(
         settings, "REPORTS_SUMMARY_BLOCKS", True
     )
