@@ -8,7 +8,8 @@ seven of the last two weeks' tickets still open; bypassing the services: this me
 reports, not ticket creation), then prints:
   * the analytics job over everything (facts + daily rollups), and one day's incremental pass;
   * every report for a 90-day range through the API: p50/p95 server time and query count
-    (the same count at any N is the point);
+    (the same count at any N is the point), cold from the day rows only (as before the week
+    and four-week blocks) and from the blocks, alternating run by run, then from the cache;
   * the streamed CSV export of every ticket: time and the peak of Python allocations.
 Drops the schema at the end.
 
