@@ -146,6 +146,11 @@ class RollupState(models.Model):
     # number of days per pass; reports read them once this is set.
     summaries_ready = models.BooleanField(default=False)
     summaries_cursor = models.DateField(null=True, blank=True)
+    # The week and four-week blocks of the day summaries from before them are filled in date
+    # order, a bounded number of blocks per pass; reports read them once this is set (and only
+    # the day rows until then).
+    blocks_ready = models.BooleanField(default=False)
+    blocks_cursor = models.DateField(null=True, blank=True)
 
     def __str__(self):
         return f"Rollups up to {self.watermark}"
@@ -199,15 +204,9 @@ class DigestDelivery(models.Model):
         return f"Digest of {self.week_start} to {self.to_email}: {self.status}"
 
 
-class DaySummary(models.Model):
-    """Per local day, basis date and one dimension value: additive ticket figures.
+class SummaryFigures(models.Model):
+    """The additive figures of a day summary (and of a block of them)."""
 
-    `basis` is the date a ticket counts on: c(reated), r(esolved) or q (rated). `dim` is
-    `all` (key ""), `priority`, `category`, `agent` (ids as text, "" for none) or `tag`.
-    Reports without filters read these (a few hundred rows for 90 days) instead of the facts.
-    """
-
-    day = models.DateField()
     basis = models.CharField(max_length=1)
     dim = models.CharField(max_length=8)
     key = models.CharField(max_length=64, blank=True)
@@ -226,21 +225,27 @@ class DaySummary(models.Model):
     distribution = ArrayField(models.PositiveIntegerField(), default=list, blank=True)
 
     class Meta:
+        abstract = True
+
+
+class DaySummary(SummaryFigures):
+    """Per local day, basis date and one dimension value: additive ticket figures.
+
+    `basis` is the date a ticket counts on: c(reated), r(esolved) or q (rated). `dim` is
+    `all` (key ""), `priority`, `category`, `agent` (ids as text, "" for none) or `tag`.
+    Reports without filters read these (a few hundred rows for 90 days) instead of the facts.
+    """
+
+    day = models.DateField()
+
+    class Meta:
         indexes = [models.Index(fields=["basis", "dim", "day"], name="report_summary_idx")]
 
     def __str__(self):
         return f"{self.day} {self.basis} {self.dim}={self.key}"
 
 
-class DayHistogram(models.Model):
-    """Per local day, basis, dimension value and measured time: a histogram of minutes.
-
-    Sparse: `buckets[i]` holds `counts[i]` tickets (reports.histograms maps minutes to buckets:
-    exact below an hour, 5 % wide above), so medians and p90s over any range come from summed
-    histograms, within a bucket's width of the exact value.
-    """
-
-    day = models.DateField()
+class HistogramFigures(models.Model):
     basis = models.CharField(max_length=1)
     dim = models.CharField(max_length=8)
     key = models.CharField(max_length=64, blank=True)
@@ -249,7 +254,57 @@ class DayHistogram(models.Model):
     counts = ArrayField(models.PositiveIntegerField(), default=list)
 
     class Meta:
+        abstract = True
+
+
+class DayHistogram(HistogramFigures):
+    """Per local day, basis, dimension value and measured time: a histogram of minutes.
+
+    Sparse: `buckets[i]` holds `counts[i]` tickets (reports.histograms maps minutes to buckets:
+    exact below an hour, 5 % wide above), so medians and p90s over any range come from summed
+    histograms, within a bucket's width of the exact value.
+    """
+
+    day = models.DateField()
+
+    class Meta:
         indexes = [models.Index(fields=["basis", "dim", "day"], name="report_histogram_idx")]
 
     def __str__(self):
         return f"{self.day} {self.basis} {self.dim}={self.key} {self.metric}"
+
+
+class SummaryBlock(SummaryFigures):
+    """The DaySummary rows of `span` days from `day` summed (a coarser grain of the same figures).
+
+    Blocks are aligned (reports.histograms.block_start): a 7-day block is a Monday-to-Sunday
+    week, a 28-day block four such weeks counted from 2001-01-01. Kept by the analytics job
+    with the days they hold; reports read the whole blocks inside a range and the day rows
+    only for its edges.
+    """
+
+    day = models.DateField(help_text=_("First day of the block"))
+    span = models.PositiveSmallIntegerField(help_text=_("Days in the block"))
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["basis", "dim", "span", "day"], name="report_summary_block_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.day}+{self.span} {self.basis} {self.dim}={self.key}"
+
+
+class HistogramBlock(HistogramFigures):
+    """The DayHistogram rows of `span` days from `day` summed bucket by bucket (as SummaryBlock)."""
+
+    day = models.DateField(help_text=_("First day of the block"))
+    span = models.PositiveSmallIntegerField(help_text=_("Days in the block"))
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["basis", "dim", "span", "day"], name="report_histogram_block_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.day}+{self.span} {self.basis} {self.dim}={self.key} {self.metric}"

@@ -17,8 +17,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from reports.facts import Calendars, among, facts_compute
-from reports.histograms import summaries_rebuild
-from reports.models import AgentDay, DailyRollup, DayHistogram, DaySummary, RollupState, TicketFact
+from reports.histograms import SPANS, blocks_backfill_next, blocks_rebuild, summaries_rebuild
+from reports.models import (
+    AgentDay,
+    DailyRollup,
+    DayHistogram,
+    DaySummary,
+    HistogramBlock,
+    RollupState,
+    SummaryBlock,
+    TicketFact,
+)
 from sla.models import TicketSLA
 from tickets.models import Message, SatisfactionRating, Ticket
 
@@ -26,6 +35,8 @@ BATCH = 2000
 # Days of day summaries filled per pass for tenants from before them (~2 s per 60 days at a
 # million tickets).
 SUMMARY_DAYS = 60
+# Four-week blocks of day summaries built per pass for tenants from before the blocks (a year).
+BLOCKS_PER_PASS = 13
 # Rows committed by transactions that were running when the last pass started carry an
 # updated_at before its watermark; looking back a little catches them (recomputing is free
 # of side effects, so an overlap only costs time).
@@ -117,7 +128,14 @@ def _backfill_restart(state: RollupState, zone: ZoneInfo) -> None:
     """Recompute every ticket from the start; the day rollups refill as the backfill goes
     (days moved with the time zone, so the old ones cannot be patched)."""
     if state.timezone != zone.key:
-        for model in (DailyRollup, AgentDay, DaySummary, DayHistogram):
+        for model in (
+            DailyRollup,
+            AgentDay,
+            DaySummary,
+            DayHistogram,
+            SummaryBlock,
+            HistogramBlock,
+        ):
             model.objects.all().delete()
         state.summaries_ready, state.summaries_cursor = False, None
     state.timezone = zone.key
@@ -153,6 +171,21 @@ class _Pass:
             self.days |= _summary_backfill(state)
         rollup_days_rebuild(days=self.days, zone=self.zone)
         agent_days_rebuild(days=self.message_days, zone=self.zone)
+        if not state.blocks_ready:
+            _blocks_backfill(state)
+
+
+def _blocks_backfill(state: RollupState) -> None:
+    """Build the next BLOCKS_PER_PASS blocks of the day summaries (in date order) that predate
+    the blocks; every later day rebuild rebuilds its blocks too, so once the walk is through,
+    the blocks are complete and the reports read them."""
+    starts = blocks_backfill_next(state.blocks_cursor, BLOCKS_PER_PASS)
+    top = SPANS[-1]
+    blocks_rebuild(days={start + dt.timedelta(days=n) for start in starts for n in range(top)})
+    if len(starts) < BLOCKS_PER_PASS:
+        state.blocks_ready, state.blocks_cursor = True, None
+    else:
+        state.blocks_cursor = starts[-1]
 
 
 def _summary_backfill(state: RollupState) -> set[dt.date]:

@@ -3,9 +3,10 @@
 Scaling. Counts come from the daily rollups. Medians, p90s, breakdowns and satisfaction
 figures come from the day summaries and minute histograms (reports.histograms) when the period
 holds at least REPORTS_SUMMARY_MIN_TICKETS tickets and no filter narrows them: a 90-day range
-sums a few thousand small rows at any number of tickets (a median within one 5 % bucket of the
-exact value). Smaller or filtered periods read the per-ticket facts (exact; a filter keeps the
-rows few). Answers are cached until the analytics job's next run (reports.selectors).
+sums a few hundred small rows of whole weeks and four-week blocks (and the days of its edges)
+at any number of tickets (a median within one 5 % bucket of the exact value). Smaller or
+filtered periods read the per-ticket facts (exact; a filter keeps the rows few). Answers are
+cached until the analytics job's next run (reports.selectors).
 Next steps if needed: reports on a read replica (DESIGN.md, scaling out).
 """
 

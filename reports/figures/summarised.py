@@ -3,7 +3,9 @@
 Same shapes as the fact-based computations in `tickets` and `people`, read from a few
 thousand pre-aggregated rows whatever the number of tickets. Used when the period holds at
 least REPORTS_SUMMARY_MIN_TICKETS tickets (below that the facts are cheap and exact) and no
-filter narrows the tickets (the summaries keep one dimension at a time).
+filter narrows the tickets (the summaries keep one dimension at a time). The period is read
+as whole weeks and four-week blocks (SummaryBlock, HistogramBlock) plus the day rows of its
+edges (`segments`): the same sums as its day rows, from about a dozen time units for 90 days.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.conf import settings
 from django.db.models import Sum
 
 from panel1.accounts.models import User
-from reports.histograms import histogram_sums, percentile, summary_days, summary_sums
+from reports.histograms import SPANS, cover, histogram_sums, percentile, summary_days, summary_sums
 from reports.models import DaySummary, RollupState
 from reports.params import ReportParams
 from tickets.models import Category
@@ -42,9 +44,17 @@ def summarised(params: ReportParams) -> bool:
 
 
 def _summarised(params: ReportParams) -> bool:
-    state = RollupState.objects.filter(pk=1).values("summaries_ready", "backfill_pending").first()
+    state = (
+        RollupState.objects.filter(pk=1)
+        .values("summaries_ready", "backfill_pending", "blocks_ready")
+        .first()
+    )
     if not state or not state["summaries_ready"] or state["backfill_pending"]:
         return False
+    # Blocks only once the job has built all of them (tenants from before the blocks).
+    params.extra["blocks"] = state["blocks_ready"] and getattr(
+        settings, "REPORTS_SUMMARY_BLOCKS", True
+    )
     threshold = getattr(settings, "REPORTS_SUMMARY_MIN_TICKETS", DEFAULT_MIN_TICKETS)
     if threshold <= 0:
         return True
@@ -52,6 +62,12 @@ def _summarised(params: ReportParams) -> bool:
         basis="c", dim="all", day__gte=params.start, day__lte=params.end
     ).aggregate(n=Sum("tickets"))["n"]
     return (count or 0) >= threshold
+
+
+def segments(params: ReportParams) -> list[tuple]:
+    """The day rows and blocks that hold the period (reports.histograms.cover): whole weeks and
+    four-week blocks inside it once the job has built them, the day rows for the rest."""
+    return cover(params.start, params.end, SPANS if params.extra.get("blocks") else ())
 
 
 def _value(dim: str, key: str):
@@ -80,9 +96,9 @@ def times(params: ReportParams, groups: list[str], default) -> dict:
     dims = ["all", *(DIMS[group] for group in groups)]
     found: dict = defaultdict(default)
     for basis, count_key in (("c", "tickets"), ("r", "solved")):
-        sums = summary_sums(params.start, params.end, basis, dims)
+        sums = summary_sums(segments(params), basis, dims)
         metrics = [m for _prefix, *pair in TIMES[basis] for m in pair]
-        histograms = histogram_sums(params.start, params.end, basis, dims, metrics)
+        histograms = histogram_sums(segments(params), basis, dims, metrics)
         for dim, key in sums:
             row = found[_report_key(dim, key)]
             row[count_key] = sums[(dim, key)]["tickets"]
@@ -108,8 +124,8 @@ def tag_volume(params: ReportParams, default) -> dict[str, dict]:
 
 def agent_figures(params: ReportParams) -> tuple[dict, dict]:
     """As the agents report's per-assignee and overall figures (tickets solved in the period)."""
-    sums = summary_sums(params.start, params.end, "r", ["agent"])
-    histograms = histogram_sums(params.start, params.end, "r", ["agent"], ["fr", "res"])
+    sums = summary_sums(segments(params), "r", ["agent"])
+    histograms = histogram_sums(segments(params), "r", ["agent"], ["fr", "res"])
     by_agent, overall = {}, {"tickets": 0, "reopened": 0, "score_sum": 0.0, "score_n": 0}
     merged: dict[str, object] = {}
     for (_dim, key), row in sums.items():
@@ -138,7 +154,7 @@ def _agent_row(row: dict, histograms: dict, key: str) -> dict:
 
 def breaches(params: ReportParams) -> dict[str, dict[str, int]]:
     """As `tickets._breaches_by`: tickets created in the period with a breach, per dimension."""
-    sums = summary_sums(params.start, params.end, "c", ["category", "priority", "agent"])
+    sums = summary_sums(segments(params), "c", ["category", "priority", "agent"])
     counted = {(dim, key): row["breached"] for (dim, key), row in sums.items() if row["breached"]}
     ids = {dim: [k for d, k in counted if d == dim and k] for dim in ("category", "agent")}
     names = {
@@ -177,7 +193,7 @@ def score_row(row: dict) -> dict:
 def satisfaction(params: ReportParams, *, with_rows: bool) -> dict:
     """The satisfaction report's parts: totals, per day, distribution, per agent and category."""
     dims = ["all", "agent", "category"] if with_rows else ["all"]
-    sums = summary_sums(params.start, params.end, "q", dims)
+    sums = summary_sums(segments(params), "q", dims)
     empty = dict.fromkeys(("tickets", "score_n", "response_time_n", "solution_n", "team_n"), 0)
     total = sums.get(("all", ""), {**empty, "distribution": []})
     parts = {"totals": score_row(total)}

@@ -1,7 +1,7 @@
 """A real migration over many tenant schemas: Django's `migrate` runs in one schema of each
 group at the same state, and its statements are replayed in the others (panel1.tenants.replay).
 
-The schemas are lean clones of the template taken back before a real migration (reports 0006,
+The schemas are lean clones of the template taken back before a real migration (reports 0008,
 two AddField), so the test migrates what a deployment would.
 """
 
@@ -17,7 +17,7 @@ from tests.core.test_clone import assert_same, catalog_snapshot
 
 pytestmark = pytest.mark.slow
 
-APP, MIGRATION = "reports", "0006_summaries_state"
+APP, MIGRATION = "reports", "0008_blocks_state"
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_replayed_schemas_equal_the_one_django_migrated(schemas, monkeypatch, mi
     assert migrate_runs == ["t_rp_first"]  # Django's migrate ran once, in the first schema
     assert "replayed in 2 more tenant schemas" in capsys.readouterr().out
     migrated = catalog_snapshot("t_rp_first")
-    assert any("summaries_ready" in repr(row) for row in migrated["columns"])
+    assert any("blocks_ready" in repr(row) for row in migrated["columns"])
     for schema in ("t_rp_second", "t_rp_third"):
         assert_same(catalog_snapshot(schema), migrated)
     # and the same as the template, migrated by setup_platform without any of this
@@ -93,9 +93,7 @@ def test_a_failing_schema_is_named_untouched_and_the_rest_not_attempted(
     names = ["t_rp_ok", "t_rp_done", "t_rp_broken", "t_rp_later"]
     _behind(schemas, names, monkeypatch)
     with connection.cursor() as cursor:  # makes the replayed ADD COLUMN fail there
-        cursor.execute(
-            "ALTER TABLE t_rp_broken.reports_rollupstate ADD COLUMN summaries_cursor date"
-        )
+        cursor.execute("ALTER TABLE t_rp_broken.reports_rollupstate ADD COLUMN blocks_cursor date")
 
     with pytest.raises(CommandError) as failure:
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
@@ -112,7 +110,7 @@ def test_a_failing_schema_is_named_untouched_and_the_rest_not_attempted(
     with connection.cursor() as cursor:  # nothing of the replay stayed in the broken schema
         cursor.execute(
             "SELECT count(*) FROM information_schema.columns WHERE table_schema = 't_rp_broken' "
-            "AND table_name = 'reports_rollupstate' AND column_name = 'summaries_ready'"
+            "AND table_name = 'reports_rollupstate' AND column_name = 'blocks_ready'"
         )
         assert cursor.fetchone()[0] == 0
 
