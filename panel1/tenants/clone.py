@@ -382,7 +382,7 @@ def _inline_foreign_keys(
             references[table].add(referenced)
     ordered: list[int] = []
     placed: set[int] = set()
-    pending = list(tables)
+    pending = sorted(tables, key=lambda oid: tables[oid]["name"])  # a stable plan
     while pending:
         ready = [oid for oid in pending if references[oid] <= placed]
         # A cycle: create its first table now, its keys into the cycle come afterwards.
