@@ -5,10 +5,11 @@ Beside each block it prints the load average and a same-run baseline: the time o
 probe (20 tables with a key and an index, in a schema that is rolled back) taken right after
 the block, so blocks taken at different machine load can be compared by their ratio.
 
-DATABASE_URL=... .venv/bin/python benchmarks/provision_tenants.py [N] [--keep]
+DATABASE_URL=... .venv/bin/python benchmarks/provision_tenants.py [N] [--keep] [--start K]
 
 `--keep` leaves the tenants in place (e.g. to measure migrations or job ticks over them);
-`benchmarks/provision_tenants.py --drop` removes tenants left by an earlier `--keep`.
+`benchmarks/provision_tenants.py --drop` removes tenants left by an earlier `--keep`;
+`--start K` numbers the new tenants from K (to add tenants to those an earlier run kept).
 """
 
 import os
@@ -85,6 +86,8 @@ def main() -> None:
         return
     numbers = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
     count = int(numbers[0]) if numbers else 100
+    # `--start K`: name the tenants from bench_K on, to add tenants to those a --keep left.
+    start = int(numbers[1]) if "--start" in sys.argv and len(numbers) > 1 else 0
     block = 100 if count >= 200 else max(1, count // 10)
     ensure_template_schema()
     existing = Tenant.objects.exclude(schema_name="public").count()
@@ -97,7 +100,7 @@ def main() -> None:
     timings: list[float] = []
     try:
         for i in range(count):
-            timings.append(provision(f"{PREFIX}{i:05d}"))
+            timings.append(provision(f"{PREFIX}{start + i:05d}"))
             if len(timings) % block == 0:
                 report_block(len(timings), timings[-block:], baseline)
     finally:
