@@ -484,13 +484,18 @@ def template_translation_save(
 
 def default_templates_create(*, tenant=None) -> bool:
     """Provisioning step: the default templates (idempotent; edits are kept)."""
-    created_any = False
-    for name, (description, subject, body) in DEFAULT_TEMPLATES.items():
-        _unused, created = AutoResponseTemplate.objects.get_or_create(
-            name=name, defaults={"description": description, "subject": subject, "body": body}
+    present = set(
+        AutoResponseTemplate.objects.filter(name__in=list(DEFAULT_TEMPLATES)).values_list(
+            "name", flat=True
         )
-        created_any |= created
-    return created_any
+    )
+    missing = [
+        AutoResponseTemplate(name=name, description=description, subject=subject, body=body)
+        for name, (description, subject, body) in DEFAULT_TEMPLATES.items()
+        if name not in present
+    ]
+    AutoResponseTemplate.objects.bulk_create(missing)
+    return bool(missing)
 
 
 def rules_using_template(template_name: str) -> list[str]:

@@ -132,13 +132,24 @@ DEMO_TICKETS = [
 
 
 def default_categories_create(*, tenant) -> bool:
-    created_any = False
-    for name, description, color, icon in DEFAULT_CATEGORIES:
-        _, created = Category.objects.get_or_create(
-            name=name, defaults={"description": description, "color": color, "icon": icon}
+    """Provisioning step: the default categories that are missing (one read, one insert)."""
+    from tickets import category_cache
+
+    present = set(
+        Category.objects.filter(name__in=[row[0] for row in DEFAULT_CATEGORIES]).values_list(
+            "name", flat=True
         )
-        created_any |= created
-    return created_any
+    )
+    missing = [
+        Category(name=name, description=description, color=color, icon=icon)
+        for name, description, color, icon in DEFAULT_CATEGORIES
+        if name not in present
+    ]
+    if not missing:
+        return False
+    Category.objects.bulk_create(missing)
+    category_cache.forget()  # bulk_create sends no post_save
+    return True
 
 
 def demo_tickets_create(*, tenant, people) -> bool:

@@ -46,7 +46,7 @@ def survey_invite_schedule(*, ticket_id, now: dt.datetime) -> SurveyInvite | Non
         or Ticket.objects.filter(pk=ticket_id, satisfaction__isnull=False).exists()
     ):
         return None
-    invite, _ = SurveyInvite.objects.update_or_create(
+    invite, _unused = SurveyInvite.objects.update_or_create(
         ticket_id=ticket_id,
         defaults={
             "due_at": now + dt.timedelta(minutes=options.delay_minutes),

@@ -117,7 +117,7 @@ def _csv_batch(writer, batch):
 @require_GET
 @admin_only
 def audit_log_csv(request):
-    _, entries = _filtered(request)
+    _unused, entries = _filtered(request)
     response = StreamingHttpResponse(_csv_rows(entries), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
     return response

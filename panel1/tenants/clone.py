@@ -121,8 +121,10 @@ class _TemplateReader:
         script = self._functions()
         script += [self._create_sequence(seq) for seq in sequences if seq["dep"] != "i"]
         keys, foreign_keys = self._constraints(table_oids)
+        with_rows = self._tables_with_rows(tables)
+        tables, foreign_keys = _inline_foreign_keys(tables, keys, foreign_keys, with_rows)
         script += self._tables(tables, owned, keys)
-        script += self._copy_rows(tables)
+        script += self._copy_rows(tables, with_rows)
         script += [
             f"ALTER SEQUENCE {qn(seq['name'])} OWNED BY "
             f"{qn(relations[seq['table']]['name'])}.{qn(seq['column'])}"
@@ -136,7 +138,7 @@ class _TemplateReader:
         ]
         script += [
             f"ALTER TABLE {qn(relations[table]['name'])} ADD CONSTRAINT {qn(name)} {definition}"
-            for table, name, definition in foreign_keys
+            for table, name, definition, _ in foreign_keys
         ]
         script += self._indexes(table_oids)
         script += self._views(relations)
@@ -271,17 +273,19 @@ class _TemplateReader:
             script.append(f"CREATE {unlogged}TABLE {qn(table['name'])} (\n  {body}\n){options}")
         return script
 
-    def _copy_rows(self, tables: dict[int, dict]) -> list[str]:
-        # One query tells which template tables hold rows (reference data to copy).
+    def _tables_with_rows(self, tables: dict[int, dict]) -> set[int]:
+        """The template tables that hold rows (reference data to copy), in one query."""
         probes = [
             f"SELECT {oid}::oid WHERE EXISTS (SELECT 1 FROM {qn(self.template)}.{qn(t['name'])})"
             for oid, t in tables.items()
         ]
         if not probes:
-            return []
-        with_rows = [oid for (oid,) in self.rows(" UNION ALL ".join(probes))]
+            return set()
+        return {oid for (oid,) in self.rows(" UNION ALL ".join(probes))}
+
+    def _copy_rows(self, tables: dict[int, dict], with_rows: set[int]) -> list[str]:
         script = []
-        for oid in with_rows:
+        for oid in (oid for oid in tables if oid in with_rows):
             name, cols = qn(tables[oid]["name"]), ", ".join(self.columns[oid])
             script.append(
                 f"INSERT INTO {name} ({cols}) OVERRIDING SYSTEM VALUE "
@@ -290,11 +294,12 @@ class _TemplateReader:
         return script
 
     def _constraints(self, table_oids: list[int]) -> tuple[dict[int, list[str]], list[tuple]]:
-        """Keys and checks (inlined in CREATE TABLE), and foreign keys (added after the data:
-        they need the referenced keys, and the copied rows must satisfy them)."""
+        """Keys and checks (inlined in CREATE TABLE), and foreign keys with the table they
+        reference (see `_inline_foreign_keys`)."""
         rows = self.rows(
             """
-            SELECT conrelid, conname, contype, pg_get_constraintdef(oid) FROM pg_constraint
+            SELECT conrelid, conname, contype, pg_get_constraintdef(oid), confrelid
+            FROM pg_constraint
             WHERE conrelid = ANY(%s) AND contype IN ('p', 'u', 'x', 'c', 'f')
             ORDER BY conrelid, conname
             """,
@@ -302,9 +307,9 @@ class _TemplateReader:
         )
         keys: dict[int, list[str]] = {oid: [] for oid in table_oids}
         foreign_keys = []
-        for table, name, kind, definition in rows:
+        for table, name, kind, definition, referenced in rows:
             if kind == "f":
-                foreign_keys.append((table, name, definition))
+                foreign_keys.append((table, name, definition, referenced))
             else:
                 keys[table].append(f"CONSTRAINT {qn(name)} {definition}")
         return keys, foreign_keys
@@ -354,6 +359,47 @@ class _TemplateReader:
             target = f"COLUMN {name}.{qn(column)}" if column else f"TABLE {name}"
             script.append(f"COMMENT ON {target} IS {_literal(text)}")
         return script
+
+
+def _inline_foreign_keys(
+    tables: dict[int, dict],
+    keys: dict[int, list[str]],
+    foreign_keys: list[tuple],
+    with_rows: set[int],
+) -> tuple[dict[int, dict], list[tuple]]:
+    """Order the tables so that each comes after the template tables it references, and put
+    every foreign key whose referenced table exists by then into its CREATE TABLE.
+
+    A foreign key declared in CREATE TABLE needs no validation pass and no ALTER TABLE of its
+    own (one statement per foreign key, each checking the empty table). Added afterwards with
+    ALTER TABLE: keys inside a cycle of references, and keys of tables whose rows are copied
+    (a deferred key's pending checks would forbid the CREATE INDEX that follows on that
+    table). Returns the tables in creation order and the foreign keys left to add.
+    """
+    references: dict[int, set[int]] = {oid: set() for oid in tables}
+    for table, _, _, referenced in foreign_keys:
+        if referenced in tables and referenced != table:
+            references[table].add(referenced)
+    ordered: list[int] = []
+    placed: set[int] = set()
+    pending = sorted(tables, key=lambda oid: tables[oid]["name"])  # a stable plan
+    while pending:
+        ready = [oid for oid in pending if references[oid] <= placed]
+        # A cycle: create its first table now, its keys into the cycle come afterwards.
+        for oid in ready or pending[:1]:
+            ordered.append(oid)
+            placed.add(oid)
+        pending = [oid for oid in pending if oid not in placed]
+    position = {oid: index for index, oid in enumerate(ordered)}
+    later = []
+    for table, name, definition, referenced in foreign_keys:
+        if table in with_rows:
+            later.append((table, name, definition, referenced))
+        elif referenced not in tables or position[referenced] <= position[table]:
+            keys[table].append(f"CONSTRAINT {qn(name)} {definition}")
+        else:
+            later.append((table, name, definition, referenced))
+    return {oid: tables[oid] for oid in ordered}, later
 
 
 def _literal(text: str) -> str:

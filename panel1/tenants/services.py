@@ -141,25 +141,26 @@ def tenant_provision(
             raise ProvisioningError(
                 {"schema": [f"A database schema named {schema_name} exists but is no tenant."]}
             )
-        tenant = _create_tenant_schema(schema_name=schema_name, name=name, verbosity=verbosity)
-    try:
-        return _finish_provisioning(
+        # Outside the transaction below: it may run Django's migrate on the template.
+        ensure_template_schema(verbosity=verbosity)
+    # One transaction for the tenant row, the cloned schema, the domain, the first admin and
+    # the apps' defaults: one commit instead of four, and a failure leaves nothing half-made
+    # (PostgreSQL's DDL is transactional, the new schema goes with the rollback).
+    with transaction.atomic():
+        if created:
+            tenant = _create_tenant_schema(schema_name=schema_name, name=name, verbosity=verbosity)
+        result = _finish_provisioning(
             tenant=tenant,
             created=created,
             domain=domain,
             admin_email=admin_email,
             admin_password=admin_password,
         )
-    except Exception:
-        if created:
-            # Leave nothing half-made: a failed first provisioning removes schema and rows.
-            connection.set_schema_to_public()
-            tenant.delete(force_drop=True)
-        raise
+    connection.set_schema_to_public()
+    return result
 
 
 def _create_tenant_schema(*, schema_name: str, name: str, verbosity: int) -> Tenant:
-    ensure_template_schema(verbosity=verbosity)
     tenant = Tenant(schema_name=schema_name, name=name, display_name=name)
     tenant.save(verbosity=verbosity)
     connection.set_schema_to_public()
@@ -170,22 +171,13 @@ def _finish_provisioning(
     *, tenant: Tenant, created: bool, domain: str, admin_email: str, admin_password: str | None
 ) -> ProvisionResult:
     changes: list[str] = ["tenant schema created"] if created else []
-    with transaction.atomic():
-        _unused, domain_created = Domain.objects.get_or_create(
-            domain=domain, defaults={"tenant": tenant, "is_primary": not tenant.domains.exists()}
-        )
-        if domain_created:
-            changes.append(f"domain {domain} added")
-    with schema_context(tenant.schema_name), transaction.atomic():
-        admin, admin_created = User.objects.get_or_create(
-            email=admin_email, defaults={"role": Role.ADMIN, "name": "Administrator"}
+    if _domain_add(tenant=tenant, domain=domain, fresh=created):
+        changes.append(f"domain {domain} added")
+    with schema_context(tenant.schema_name):
+        admin_created = _first_admin_create(
+            email=admin_email, password=admin_password, fresh=created
         )
         if admin_created:
-            if admin_password:
-                admin.set_password(admin_password)
-            else:
-                admin.set_unusable_password()
-            admin.save()
             changes.append(f"admin {admin_email} created")
         for key, step in provisioning.registered_steps():
             if step(tenant=tenant):
@@ -193,6 +185,32 @@ def _finish_provisioning(
     return ProvisionResult(
         tenant=tenant, created=created, admin_created=admin_created, changes=changes
     )
+
+
+def _domain_add(*, tenant: Tenant, domain: str, fresh: bool) -> bool:
+    """Add the domain unless the tenant has it; a new tenant's first domain is its primary."""
+    if fresh:
+        # Domain.save() would look for other primary domains of a tenant that has none.
+        Domain.objects.bulk_create([Domain(domain=domain, tenant=tenant, is_primary=True)])
+        return True
+    _unused, created = Domain.objects.get_or_create(
+        domain=domain, defaults={"tenant": tenant, "is_primary": not tenant.domains.exists()}
+    )
+    return created
+
+
+def _first_admin_create(*, email: str, password: str | None, fresh: bool) -> bool:
+    """The tenant's first admin (one INSERT, password set before it); False if the email
+    exists. A freshly cloned schema has no users, so it is not asked."""
+    if not fresh and User.objects.filter(email=email).exists():
+        return False
+    admin = User(email=email, role=Role.ADMIN, name="Administrator")
+    if password:
+        admin.set_password(password)
+    else:
+        admin.set_unusable_password()
+    admin.save()
+    return True
 
 
 def current_tenant() -> Tenant:
