@@ -415,7 +415,7 @@ def template_save(
     """Create (or with `template`, change) an auto-response template."""
     template_validate(name=name, subject=subject, body=body)
     if template is not None and template.name != name:
-        _refuse_if_used(template, "renamed")
+        _refuse_if_used(template, _("renamed"))
     created = template is None
     template = template or AutoResponseTemplate()
     values = {
@@ -527,7 +527,7 @@ def _refuse_if_used(template: AutoResponseTemplate, what: str) -> None:
 @transaction.atomic
 def template_delete(*, template: AutoResponseTemplate, actor: User | Actor | None) -> None:
     """Delete a template no rule refers to."""
-    _refuse_if_used(template, "deleted")
+    _refuse_if_used(template, _("deleted"))
     audit_record(
         actor=actor,
         action="automation.template.deleted",

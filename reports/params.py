@@ -85,18 +85,11 @@ def _range(start: dt.date | None, end: dt.date | None, today: dt.date) -> tuple[
     return start, end
 
 
-def _known(ids: Sequence, queryset, field_name: str, noun: str) -> None:
+def _known(ids: Sequence, queryset, field_name: str, message: str) -> None:
     found = {str(pk) for pk in queryset.filter(pk__in=ids).values_list("pk", flat=True)}
     unknown = [str(pk) for pk in ids if str(pk) not in found]
     if unknown:
-        raise DomainError(
-            {
-                field_name: [
-                    _("Unknown %(noun)s: %(unknown)s.")
-                    % {"noun": noun, "unknown": ", ".join(unknown)}
-                ]
-            }
-        )
+        raise DomainError({field_name: [message % {"unknown": ", ".join(unknown)}]})
 
 
 def report_params_build(
@@ -121,8 +114,15 @@ def report_params_build(
         raise DomainError({"detail": _("Reports are for staff.")})
     today = timezone.now().astimezone(zone).date()
     start, end = _range(start, end, today)
-    _known([c for c in categories if c is not None], Category.objects, "category", "category")
-    _known(agents, User.objects.filter(role__in=STAFF_ROLES), "agent", "agent")
+    _known(
+        [c for c in categories if c is not None],
+        Category.objects,
+        "category",
+        _("Unknown category: %(unknown)s."),
+    )
+    _known(
+        agents, User.objects.filter(role__in=STAFF_ROLES), "agent", _("Unknown agent: %(unknown)s.")
+    )
     bad = [p for p in priorities if p not in Priority.values]
     if bad:
         raise DomainError({"priority": [_("Unknown priority: %(bad)s.") % {"bad": ", ".join(bad)}]})

@@ -36,7 +36,7 @@ def escalation_apply(*, ticket: Ticket, profile: SlaProfile, index: int, rule: d
     if priority and PRIORITY_RANK[priority] > PRIORITY_RANK[ticket.priority]:
         _attempt(
             problems,
-            f"raise the priority to {priority}",
+            _("raise the priority to %(priority)s") % {"priority": priority},
             lambda: ticket_update(ticket=ticket, actor=actor, priority=priority, reason=reason),
         )
     assignee_id = rule.get("assign_to_id")
@@ -50,7 +50,7 @@ def escalation_apply(*, ticket: Ticket, profile: SlaProfile, index: int, rule: d
         else:
             _attempt(
                 problems,
-                f"assign to {assignee.email}",
+                _("assign to %(email)s") % {"email": assignee.email},
                 lambda: ticket_assign(ticket=ticket, actor=actor, assignee=assignee),
             )
     text = " ".join([reason, *problems])

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from desk import services as desk_services
@@ -86,11 +87,14 @@ def merge_apply(request):
         return redirect(merge_url([t.pk for t in tickets]))
     if result.done:
         count = len(result.done)
-        noun = "ticket" if count == 1 else "tickets"
         messages.success(
             request,
-            _("Merged %(count)s %(noun)s into %(target_number)s.")
-            % {"count": count, "noun": noun, "target_number": target.number},
+            ngettext(
+                "Merged %(count)s ticket into %(target_number)s.",
+                "Merged %(count)s tickets into %(target_number)s.",
+                count,
+            )
+            % {"count": count, "target_number": target.number},
         )
     for ticket, error in result.failed:
         messages.error(

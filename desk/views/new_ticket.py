@@ -95,12 +95,11 @@ def ticket_new(request):
             except DomainError as exc:
                 errors = error_messages(exc)
             else:
-                verb = "sent to the customer" if data["send"] == "send" else "logged"
-                messages.success(
-                    request,
-                    _("Ticket %(ticket_number)s created and %(verb)s.")
-                    % {"ticket_number": ticket.number, "verb": verb},
-                )
+                if data["send"] == "send":
+                    done = _("Ticket %(ticket_number)s created and sent to the customer.")
+                else:
+                    done = _("Ticket %(ticket_number)s created and logged.")
+                messages.success(request, done % {"ticket_number": ticket.number})
                 return redirect("desk:ticket", ref=ticket.number)
     chosen = _chosen_requester(form["requester"].value())
     context = {

@@ -265,12 +265,13 @@ def ticket_reply(request, ref: str):
         return _reply_failed(request, ticket, form, error_messages(exc))
     if macro is not None:
         desk_services.canned_response_used(response=macro, actor=request.user)
-    kind = "Internal note added" if data["internal"] else "Reply sent"
+    kind = _("Internal note added") if data["internal"] else _("Reply sent")
     if not request.htmx:
-        messages.success(
-            request,
-            _("%(kind)s on %(ticket_number)s.") % {"kind": kind, "ticket_number": ticket.number},
-        )
+        if data["internal"]:
+            done = _("Internal note added on %(ticket_number)s.")
+        else:
+            done = _("Reply sent on %(ticket_number)s.")
+        messages.success(request, done % {"ticket_number": ticket.number})
         return redirect("desk:ticket", ref=message.ticket.number)
     ticket.refresh_from_db()
     fresh = _reply_form(request, ticket, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from desk.views.base import desk_view, error_messages, sidebar_context
@@ -89,8 +90,12 @@ def split(request, ref: str):
         count = len(chosen)
         messages.success(
             request,
-            _("Moved %(count)s message%(value)s to %(new_number)s.")
-            % {"count": count, "value": "s" if count != 1 else "", "new_number": new.number},
+            ngettext(
+                "Moved %(count)s message to %(new_number)s.",
+                "Moved %(count)s messages to %(new_number)s.",
+                count,
+            )
+            % {"count": count, "new_number": new.number},
         )
         return redirect("desk:ticket", ref=new.number)
     context = {
@@ -129,10 +134,9 @@ def spam(request, ref: str):
     except DomainError as exc:
         _flash(request, exc)
         return redirect("desk:ticket", ref=ticket.number)
-    blocked = " and blocked its sender" if ticket.requester.is_customer else ""
-    messages.success(
-        request,
-        _("Marked %(ticket_number)s as spam%(blocked)s.")
-        % {"ticket_number": ticket.number, "blocked": blocked},
-    )
+    if ticket.requester.is_customer:
+        done = _("Marked %(ticket_number)s as spam and blocked its sender.")
+    else:
+        done = _("Marked %(ticket_number)s as spam.")
+    messages.success(request, done % {"ticket_number": ticket.number})
     return redirect("desk:queue", key="open")

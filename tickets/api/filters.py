@@ -81,8 +81,9 @@ def _uuids(values: list[str], field: str) -> list[uuid.UUID]:
         raise ValidationError(
             {
                 field: [
-                    _("Give a valid UUID%(value)s.")
-                    % {"value": " or none" if field == "assignee" else ""}
+                    _("Give a valid UUID or none.")
+                    if field == "assignee"
+                    else _("Give a valid UUID.")
                 ]
             }
         ) from exc

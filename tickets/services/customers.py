@@ -133,7 +133,7 @@ def organization_create(
     later with an address in one of its domains join it. `shares_tickets`: its members see
     (and may act on) each other's tickets in the portal and the API."""
     actor = Actor.of(actor)
-    _staff_only(actor, "create organizations")
+    _staff_only(actor, _("create organizations"))
     domains = normalize_domains(domains)
     _check_domains_free(domains)
     organization = Organization(
@@ -170,7 +170,7 @@ def organization_update(
     """Rename an organization, change its domains, notes or ticket sharing (audited).
     Changing domains does not move existing customers: only new customers join by domain."""
     actor = Actor.of(actor)
-    _staff_only(actor, "edit organizations")
+    _staff_only(actor, _("edit organizations"))
     changes = {}
     if name is not UNSET:
         changes["name"] = _clean_org_name(name)
@@ -202,7 +202,7 @@ def organization_update(
 def organization_delete(*, actor: User | Actor, organization: Organization) -> None:
     """Delete an organization; its members stay customers, without an organization."""
     actor = Actor.of(actor)
-    _staff_only(actor, "delete organizations")
+    _staff_only(actor, _("delete organizations"))
     audit_record(
         actor=actor,
         action="organization.deleted",
@@ -305,7 +305,7 @@ def customer_create(
     explicit organization they join the one of their email domain. Audited; emits
     `customer.created`."""
     actor = Actor.of(actor)
-    _staff_only(actor, "create customers")
+    _staff_only(actor, _("create customers"))
     email = _check_email(email)
     user = User.objects.create_user(
         email=email,
@@ -351,7 +351,7 @@ def customer_update(
     """Change a customer's contact details and profile (staff only; audited, without the
     text of notes)."""
     actor = Actor.of(actor)
-    _staff_only(actor, "edit customers")
+    _staff_only(actor, _("edit customers"))
     if customer.role != Role.CUSTOMER:
         raise DomainError({"non_field_errors": [_("Only customers have a customer profile.")]})
     user_changes = {}

@@ -50,7 +50,7 @@ def ticket_merge(
     `source`'s requester nor its CCs are carried over.
     """
     actor = Actor.of(actor)
-    _staff_only(actor, "merge tickets")
+    _staff_only(actor, _("merge tickets"))
     if source.pk == target.pk:
         raise DomainError({"target": [_("A ticket cannot be merged into itself.")]})
     source, target = _lock_pair(source, target)
@@ -135,7 +135,7 @@ def ticket_split(
     """Move `message` (or several `messages` of one ticket) into a new ticket: same
     requester and properties, linked to the original. Emits `ticket.split`."""
     actor = Actor.of(actor)
-    _staff_only(actor, "split tickets")
+    _staff_only(actor, _("split tickets"))
     chosen = [message] if message is not None else list(messages)
     if not chosen:
         raise DomainError({"messages": [_("Choose the messages to split off.")]})
@@ -196,7 +196,7 @@ def ticket_link(
     `parent` (`other` is the parent of `ticket`) or `child` (`other` is a child of `ticket`);
     `unlink` removes that link. Emits `ticket.linked`."""
     actor = Actor.of(actor)
-    _staff_only(actor, "link tickets")
+    _staff_only(actor, _("link tickets"))
     if kind not in LINK_KINDS:
         raise DomainError({"kind": [_("%(kind)s is not a link kind.") % {"kind": repr(kind)}]})
     if ticket.pk == other.pk:
@@ -280,7 +280,7 @@ def ticket_mark_spam(*, ticket: Ticket, actor: User | Actor) -> Ticket:
     account is deactivated, so mail from the address is held, and portal and API refuse
     it). Staff requesters are never blocked. Audited on the ticket and in the audit log."""
     actor = Actor.of(actor)
-    _staff_only(actor, "mark tickets as spam")
+    _staff_only(actor, _("mark tickets as spam"))
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if "spam" not in ticket.tags:
         ticket.tags = [*ticket.tags, "spam"]
