@@ -32,6 +32,7 @@ from desk.models import (
     NotificationPreference,
     TicketFollow,
 )
+from desk.timeline import target_label
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.events import bus, names
 from panel1.exceptions import PermissionDenied
@@ -323,7 +324,7 @@ def on_sla(event: bus.Event) -> None:
     target = str(event.payload.get("target") or event.payload.get("metric") or "SLA")
     values = {
         "number": ticket.number,
-        "target": target.replace("_", " "),
+        "target": target,
         "subject": ticket.subject,
     }
     text = lazy_text(
@@ -333,7 +334,7 @@ def on_sla(event: bus.Event) -> None:
                 if breached
                 else _("SLA at risk on %(number)s (%(target)s): %(subject)s")
             )
-            % values
+            % {**values, "target": target_label(target)}
         )
     )
     _unused, mail_to = _notify(

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
-from desk.timeline import profile_reassignment
+from desk.timeline import TARGET_LABELS, profile_reassignment
 from sla.calculation import calendar_of
 from sla.clock import describe
 from sla.models import TicketSLA
@@ -186,13 +186,6 @@ def sla_explanation(ticket: Ticket) -> list[str]:
         )
         lines.append(f"{_at(entry.get('at'), zone)}: {detail}")
     return lines
-
-
-TARGET_LABELS = (
-    ("first_response", gettext_lazy("first response")),
-    ("next_response", gettext_lazy("next response")),
-    ("resolution", gettext_lazy("resolution")),
-)
 
 
 def _target_sentence(ticket: Ticket, target: dict, label, zone: ZoneInfo) -> str:

@@ -166,8 +166,20 @@ def describe(item) -> str:
     return f"{text} ({event.actor_label})" + (f" — {event.reason}" if event.reason else "")
 
 
+TARGET_LABELS = (
+    ("first_response", gettext_lazy("first response")),
+    ("next_response", gettext_lazy("next response")),
+    ("resolution", gettext_lazy("resolution")),
+)
+
+
+def target_label(key: str) -> str:
+    """An SLA target's name in the active language ("first_response" -> "first response")."""
+    return str(dict(TARGET_LABELS).get(key) or key.replace("_", " "))
+
+
 def _describe_sla(event: TicketEvent) -> str:
-    target = event.field.replace("_", " ")
+    target = target_label(event.field)
     if event.event == names.SLA_BREACH:
         return _("SLA breached: %(target)s was due %(when)s") % {
             "target": target,

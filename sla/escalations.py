@@ -10,7 +10,7 @@ from panel1.actors import Actor
 from panel1.exceptions import DomainError
 from sla.models import SlaProfile
 from sla.notifications import escalation_notify
-from tickets.models import PRIORITY_RANK, Ticket
+from tickets.models import PRIORITY_RANK, Priority, Ticket
 from tickets.services import ticket_assign, ticket_escalate, ticket_update
 
 
@@ -36,7 +36,7 @@ def escalation_apply(*, ticket: Ticket, profile: SlaProfile, index: int, rule: d
     if priority and PRIORITY_RANK[priority] > PRIORITY_RANK[ticket.priority]:
         _attempt(
             problems,
-            _("raise the priority to %(priority)s") % {"priority": priority},
+            _("raise the priority to %(priority)s") % {"priority": Priority(priority).label},
             lambda: ticket_update(ticket=ticket, actor=actor, priority=priority, reason=reason),
         )
     assignee_id = rule.get("assign_to_id")

@@ -8,6 +8,7 @@ the builder shows these labels and still stores the names. Anything without a la
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from automation.models import TRIGGER_EVENTS
 from tickets.models import Channel, MessageType, Priority, Status
@@ -50,9 +51,9 @@ FIELDS = {
     "message_type": _("Message type"),
 }
 OPERATORS = {
-    "equals": "is",
+    "equals": pgettext_lazy("rule condition operator", "is"),
     "not_equals": _("is not"),
-    "contains": "contains",
+    "contains": pgettext_lazy("rule condition operator", "contains"),
     "not_contains": _("does not contain"),
     "in": _("is one of"),
     "not_in": _("is none of"),
