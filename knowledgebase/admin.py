@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from knowledgebase import selectors, services
 from knowledgebase.models import (
@@ -191,18 +191,27 @@ class ArticleAdmin(admin.ModelAdmin):
         else:
             obj.pk = services.kb_article_create(actor=request.user, **values).pk
 
-    @admin.action(description="Publish selected articles")
+    @admin.action(description=gettext_lazy("Publish selected articles"))
     def publish(self, request, queryset):
         self._set_status(request, queryset, Status.PUBLISHED)
 
-    @admin.action(description="Archive selected articles")
+    @admin.action(description=gettext_lazy("Archive selected articles"))
     def archive(self, request, queryset):
         self._set_status(request, queryset, Status.ARCHIVED)
 
     def _set_status(self, request, queryset, status):
         for article in queryset:
             services.kb_article_update(article=article, actor=request.user, status=status)
-        self.message_user(request, f"{queryset.count()} article(s) now {status.lower()}.")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s article is now %(status)s.",
+                "%(count)s articles are now %(status)s.",
+                count,
+            )
+            % {"count": count, "status": str(Status(status).label).lower()},
+        )
 
     def get_urls(self):
         restore = self.admin_site.admin_view(self.restore_view)
@@ -223,7 +232,11 @@ class ArticleAdmin(admin.ModelAdmin):
             return redirect("admin:index")
         if request.method == "POST":
             services.kb_article_revision_restore(revision=revision, actor=request.user)
-            self.message_user(request, f"Revision {revision.number} restored as the current text.")
+            self.message_user(
+                request,
+                _("Revision %(number)s restored as the current text.")
+                % {"number": revision.number},
+            )
             return redirect("admin:knowledgebase_article_change", revision.article_id)
         return TemplateResponse(
             request,
@@ -262,14 +275,14 @@ class ArticleRevisionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Restore the selected revision", permissions=["view"])
+    @admin.action(description=gettext_lazy("Restore the selected revision"), permissions=["view"])
     def restore_selected(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one revision.", messages.WARNING)
+            self.message_user(request, _("Select exactly one revision."), messages.WARNING)
             return None
         revision = queryset.select_related("article").get()
         services.kb_article_revision_restore(revision=revision, actor=request.user)
-        self.message_user(request, f"Revision {revision.number} restored.")
+        self.message_user(request, _("Revision %(number)s restored.") % {"number": revision.number})
         return redirect("admin:knowledgebase_article_change", revision.article_id)
 
 

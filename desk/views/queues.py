@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from desk import queues, services
@@ -202,7 +203,12 @@ def bulk(request):
     if missing:
         messages.error(
             request,
-            _("%(missing)s selected ticket(s) are not visible to you.") % {"missing": missing},
+            ngettext(
+                "%(missing)s selected ticket is not visible to you.",
+                "%(missing)s selected tickets are not visible to you.",
+                missing,
+            )
+            % {"missing": missing},
         )
     return go_back(request, fallback)
 

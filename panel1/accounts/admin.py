@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.utils.translation import gettext, gettext_lazy
 
 from panel1.accounts.models import Role, User
 
@@ -55,7 +56,7 @@ class UserAdmin(DjangoUserAdmin):
             actions.pop("export_personal_data", None)
         return actions
 
-    @admin.action(description="Send a portal invitation (a link to set a password)")
+    @admin.action(description=gettext_lazy("Send a portal invitation (a link to set a password)"))
     def send_portal_invitation(self, request, queryset):
         from panel1.accounts.services import customer_invite, site_base_url
 
@@ -63,17 +64,25 @@ class UserAdmin(DjangoUserAdmin):
         for user in customers:
             customer_invite(email=user.email, actor=request.user, base_url=site_base_url(request))
         skipped = queryset.count() - customers.count()
-        self.message_user(request, f"Invitations queued: {customers.count()}.", messages.SUCCESS)
+        self.message_user(
+            request,
+            gettext("Invitations queued: %(count)s.") % {"count": customers.count()},
+            messages.SUCCESS,
+        )
         if skipped:
             self.message_user(
                 request, f"Skipped {skipped} staff or inactive accounts.", messages.WARNING
             )
 
-    @admin.action(description="Export personal data (a ZIP, see Privacy requests)")
+    @admin.action(description=gettext_lazy("Export personal data (a ZIP, see Privacy requests)"))
     def export_personal_data(self, request, queryset):
         from panel1.privacy.models import Source
         from panel1.privacy.services import privacy_export_request
 
         for user in queryset:
             privacy_export_request(actor=request.user, email=user.email, source=Source.ADMIN)
-        self.message_user(request, f"Exports queued: {queryset.count()}.", messages.SUCCESS)
+        self.message_user(
+            request,
+            gettext("Exports queued: %(count)s.") % {"count": queryset.count()},
+            messages.SUCCESS,
+        )

@@ -472,3 +472,13 @@ def test_desk_notifications_are_stored_in_the_readers_language(tmp_path, run_on_
                 ticket_assign(ticket=ticket, actor=admin, assignee=agent)
     assert Notification.objects.get(user=german).text.startswith("Ada hat Ihnen ")
     assert " assigned " in Notification.objects.get(user=english).text
+
+
+def test_chart_coordinates_keep_a_decimal_point_in_german(tenant_client, agent):
+    type(agent).objects.filter(pk=agent.pk).update(language="de")
+    for number in range(3):
+        TicketFactory(subject=f"Drucker {number}", priority=("LOW", "HIGH", "URGENT")[number])
+    html = tenant_client(agent).get("/desk/reports/").content.decode()
+    assert '<html lang="de"' in html and "<circle" in html
+    coordinates = re.findall(r'\b(?:x|y|width|height|cx|cy|x1|x2|y1|y2)="([^"]*)"', html)
+    assert coordinates and not [value for value in coordinates if "," in value]

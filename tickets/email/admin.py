@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tickets.email.imap import mailbox_set_password
 from tickets.email.ingest import inbound_process
@@ -99,7 +100,7 @@ class InboundEmailAdmin(admin.ModelAdmin):
         response["Content-Security-Policy"] = "sandbox"
         return response
 
-    @admin.action(description="Retry processing (failed or unprocessed mail)")
+    @admin.action(description=_("Retry processing (failed or unprocessed mail)"))
     def retry(self, request, queryset):
         done = 0
         for inbound in queryset.filter(
@@ -107,15 +108,25 @@ class InboundEmailAdmin(admin.ModelAdmin):
         ).order_by("received_at"):
             inbound = inbound_process(inbound=inbound)
             done += inbound.status != InboundStatus.FAILED
-        self.message_user(request, f"{done} mail(s) processed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)s mail processed.", "%(count)s mails processed.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Release held mail (process despite the rate limit)")
+    @admin.action(description=_("Release held mail (process despite the rate limit)"))
     def release(self, request, queryset):
         done = 0
         for inbound in queryset.filter(status=InboundStatus.HELD).order_by("received_at"):
             inbound = inbound_process(inbound=inbound, release=True)
             done += inbound.status == InboundStatus.PROCESSED
-        self.message_user(request, f"{done} held mail(s) processed.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)s held mail processed.", "%(count)s held mails processed.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(OutboundEmail)
@@ -148,7 +159,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Resend failed mails")
+    @admin.action(description=_("Resend failed mails"))
     def resend(self, request, queryset):
         from tickets.email.notifications import spec_for_retry
         from tickets.email.outbound import outbound_send
@@ -159,7 +170,11 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         ):
             spec = spec_for_retry(row) if row.ticket and row.recipient else None
             sent += bool(spec and outbound_send(spec).sent)
-        self.message_user(request, f"{sent} mail(s) sent.", messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)s mail sent.", "%(count)s mails sent.", sent) % {"count": sent},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(BouncedAddress)
