@@ -37,21 +37,25 @@ def shipped_languages() -> list[tuple[str, str]]:
 
 
 def offered_languages() -> list[str]:
-    """The codes the tenant offers, default first.
+    """The codes the active tenant offers, its default first."""
+    from panel1.i18n import languages
 
-    lead: switch to the tenant's offered languages at merge (they are a subset of LANGUAGES).
-    """
-    default = default_language()
-    codes = [code for code, _name in shipped_languages()]
-    return [default, *[code for code in codes if code != default]]
+    tenant = _tenant()
+    default = languages.default_language(tenant)
+    return [default, *[c for c in languages.offered_languages(tenant) if c != default]]
 
 
 def default_language() -> str:
-    """The tenant's default content language: where every text falls back to.
+    """The active tenant's default language: where every text falls back to."""
+    from panel1.i18n import languages
 
-    lead: switch to the tenant default at merge.
-    """
-    return _base_match(settings.LANGUAGE_CODE) or settings.LANGUAGE_CODE.lower()
+    return languages.default_language(_tenant())
+
+
+def _tenant():
+    from panel1.tenants.services import current_tenant
+
+    return current_tenant()
 
 
 def _base_match(code: str | None) -> str | None:
