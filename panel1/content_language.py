@@ -53,9 +53,16 @@ def default_language() -> str:
 
 
 def _tenant():
-    from panel1.tenants.services import current_tenant
+    """The active schema's Tenant row; None where there is none (the template schema while it
+    is migrated: its texts fall back to the site's LANGUAGE_CODE)."""
+    from django.db import connection
 
-    return current_tenant()
+    from panel1.tenants.models import Tenant
+
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Tenant):
+        return tenant
+    return Tenant.objects.filter(schema_name=connection.schema_name).first()
 
 
 def _base_match(code: str | None) -> str | None:
