@@ -221,3 +221,22 @@ def ingest_batch(tenant, run_on_commit):
             return inbound_receive(raw=raw_mail(subject="New printer"), source="test")
 
     return run
+
+
+def test_a_service_batch_in_a_savepoint_of_a_batch_keeps_one_insert_and_joins_its_dispatch(
+    tenant, run_on_commit, events
+):
+    from tickets import services
+
+    customer = CustomerFactory()
+    with CaptureQueriesContext(connection) as ctx, run_on_commit():
+        with transaction.atomic(), bus.batch(), transaction.atomic():
+            ticket = services.ticket_create(
+                actor=customer, requester=customer, subject="Nested", content="Batch"
+            )
+            services.message_add(ticket=ticket, actor=customer, content="More")
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert sum(sql.startswith('INSERT INTO "events_eventrecord"') for sql in sqls) == 2
+    assert sum(sql.startswith('UPDATE "events_eventrecord"') for sql in sqls) == 1
+    names = [e.name for e in events if e.payload.get("ticket_id") == str(ticket.pk)]
+    assert names[0] == "ticket.created" and "message.added" in names
