@@ -229,12 +229,12 @@ def test_a_service_batch_in_a_savepoint_of_a_batch_keeps_one_insert_and_joins_it
     from tickets import services
 
     customer = CustomerFactory()
-    with CaptureQueriesContext(connection) as ctx, run_on_commit():
-        with transaction.atomic(), bus.batch(), transaction.atomic():
-            ticket = services.ticket_create(
-                actor=customer, requester=customer, subject="Nested", content="Batch"
-            )
-            services.message_add(ticket=ticket, actor=customer, content="More")
+    outer, inner = transaction.atomic(), transaction.atomic()
+    with CaptureQueriesContext(connection) as ctx, run_on_commit(), outer, bus.batch(), inner:
+        ticket = services.ticket_create(
+            actor=customer, requester=customer, subject="Nested", content="Batch"
+        )
+        services.message_add(ticket=ticket, actor=customer, content="More")
     sqls = [q["sql"] for q in ctx.captured_queries]
     assert sum(sql.startswith('INSERT INTO "events_eventrecord"') for sql in sqls) == 2
     assert sum(sql.startswith('UPDATE "events_eventrecord"') for sql in sqls) == 1
