@@ -179,6 +179,8 @@ def creation(count: int) -> None:
     per_create = {}
     for mode, strategy in (("on", "load_balanced"), ("off", "manual")):
         routing_settings_update(actor=None, strategy=strategy)
+        # The first request after a configuration change reloads it (panel1.tenant_cache).
+        client.post("/api/v1/tickets/", body, content_type="application/json")
         reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             client.post("/api/v1/tickets/", body, content_type="application/json")

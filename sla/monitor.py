@@ -198,7 +198,8 @@ def escalate_ticket(ticket_id, *, now: dt.datetime) -> tuple[int, bool]:
     with transaction.atomic(), bus.batch():
         # Lock order as everywhere: the ticket, then its SLA row. A ticket held by a request
         # is skipped; the next pass picks it up.
-        if not Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).exists():
+        ticket = Ticket.objects.select_for_update(skip_locked=True).filter(pk=ticket_id).first()
+        if ticket is None:
             return 0, True
         state = _locked_state(ticket_id)
         for _ in range(MAX_RULES_PER_TICKET_PASS):
@@ -207,11 +208,12 @@ def escalate_ticket(ticket_id, *, now: dt.datetime) -> tuple[int, bool]:
                 break
             key, index, rule = due[0]
             try:
-                applied += _claim_and_apply(state, key=key, index=index, rule=rule)
+                applied += _claim_and_apply(state, key=key, index=index, rule=rule, ticket=ticket)
             except Exception:
                 logger.exception("SLA escalation %s failed for ticket %s", key, ticket_id)
                 return applied, False
-            state = _locked_state(ticket_id)  # the rule's actions may have changed it
+            # The rule's actions may have changed both: read again for the next rule.
+            state, ticket = _locked_state(ticket_id), None
         refresh_state(state, state.profile, now=now)
         state.save(update_fields=DERIVED_FIELDS)
     return applied, True
@@ -225,7 +227,9 @@ def _locked_state(ticket_id) -> TicketSLA:
     )
 
 
-def _claim_and_apply(state: TicketSLA, *, key: str, index: int, rule: dict) -> int:
+def _claim_and_apply(
+    state: TicketSLA, *, key: str, index: int, rule: dict, ticket: Ticket | None = None
+) -> int:
     with transaction.atomic():
         claimed = (
             TicketSLA.objects.filter(pk=state.pk)
@@ -234,6 +238,7 @@ def _claim_and_apply(state: TicketSLA, *, key: str, index: int, rule: dict) -> i
         )
         if not claimed:
             return 0  # another worker applied it
-        ticket = Ticket.objects.get(pk=state.pk)
+        if ticket is None:
+            ticket = Ticket.objects.get(pk=state.pk)
         escalation_apply(ticket=ticket, profile=state.profile, index=index, rule=rule)
         return 1

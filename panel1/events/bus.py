@@ -143,9 +143,12 @@ def _depth() -> tuple:
 def batch():
     """Collect the events emitted inside, and the rows given to `defer_insert()`, into one
     INSERT per table at the end of the block (still in the transaction) and one after-commit
-    dispatch, which also takes the events of savepoints inside the block. Nested batches
-    join the outermost."""
-    if _local.__dict__.get("batch") is not None:
+    dispatch, which also takes the events of savepoints inside the block. A nested batch at
+    the same savepoint depth joins the open one; one in a savepoint inside it writes its own
+    rows at its depth (they roll back with it) and hands its events to the outer batch's
+    dispatch."""
+    outer = _local.__dict__.get("batch")
+    if outer is not None and outer.depth == _depth():
         yield
         return
     current = _Batch(depth=_depth(), schema_name=connection.schema_name)
@@ -154,12 +157,14 @@ def batch():
         yield
     except BaseException:
         # The batch's own rows are not written; events of inner savepoints may be kept.
-        if current.dispatch and connection.in_atomic_block:
+        if outer is not None:
+            outer.dispatch.extend(current.dispatch)
+        elif current.dispatch and connection.in_atomic_block:
             _dispatch_batch_after_commit(current.dispatch, current.schema_name)
         raise
     finally:
-        _local.batch = None
-    _flush(current)
+        _local.batch = outer
+    _flush(current, outer)
 
 
 def _batch_here() -> _Batch | None:
@@ -181,7 +186,7 @@ def defer_insert(instance) -> bool:
     return True
 
 
-def _flush(current: _Batch) -> None:
+def _flush(current: _Batch, outer: _Batch | None = None) -> None:
     from panel1.events.models import EventRecord
 
     tables: dict[type, list] = {}
@@ -200,7 +205,11 @@ def _flush(current: _Batch) -> None:
     events = current.dispatch + [event for _, event in current.events]
     if not events:
         return
-    if current.dispatch and not _inline_here():
+    if _inline_here():
+        _dispatch_after_commit(events)
+    elif outer is not None and outer.schema_name == current.schema_name:
+        outer.dispatch.extend(events)  # rolled back with a savepoint: the claim skips them
+    elif current.dispatch:
         _dispatch_batch_after_commit(events, current.schema_name)
     else:
         _dispatch_after_commit(events)
