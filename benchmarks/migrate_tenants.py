@@ -10,7 +10,7 @@ no-op runs over every tenant: `migrate_schemas` (the one-query skip check) and
 `setup_platform`.
 
 Clones N schemas from the template and registers them as tenants (rows only), takes them
-back before a real migration (reports 0006, a leaf of the graph: two AddField), then:
+back before a real migration (reports 0008, a leaf of the graph: two AddField), then:
 1. `migrate_schemas --schema` on K of them, one by one: Django's `migrate` per schema;
 2. `migrate_schemas --tenant` for the rest: the skip check finds the N-K pending schemas,
    Django migrates the first, its statements are replayed in the others.
@@ -35,7 +35,7 @@ from panel1.tenants.models import Tenant  # noqa: E402
 from panel1.tenants.services import ensure_template_schema  # noqa: E402
 
 PREFIX = "bench_mig_"
-APP, MIGRATION = "reports", "0006_summaries_state"  # a leaf: two AddField
+APP, MIGRATION = "reports", "0008_blocks_state"  # a leaf: two AddField
 
 
 def load() -> str:
