@@ -1,5 +1,6 @@
 """Issue #18's journey: a German customer signs up, files a ticket and gets German mail,
-while an English agent works the same ticket in English.
+reads the German knowledge base found by German stemming, while an English agent works the
+same ticket in English.
 
 It needs the German catalog (locale/de/LC_MESSAGES/django.po, written by translators and
 added at merge): until it exists the test is an expected failure (strict: once the catalog
@@ -11,9 +12,11 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from knowledgebase.services import kb_article_translate, kb_article_update
 from panel1.accounts.models import User
 from panel1.i18n.catalogs import catalog_path
-from tests.factories import AgentFactory
+from tests.factories import AdminFactory, AgentFactory
+from tests.factories.knowledgebase import ArticleFactory
 from tests.portal.conftest import links_in, path_of
 from tickets.models import Ticket
 
@@ -69,6 +72,17 @@ def test_a_german_customer_gets_german_pages_and_mail(tenant_client, mailoutbox,
         "Received: %(ticket_subject)s", ticket_subject="Rechnung doppelt"
     )
     assert german("Hello %(recipient_name)s,", recipient_name="Greta") in ack.body
+
+    # The knowledge base answers in German, found by German stemming ("Rechnungen" ->
+    # "Rechnung"); the English original is not what she is shown.
+    source = ArticleFactory(title="Billing questions", body="Where to find every bill.")
+    draft = kb_article_translate(article=source, language="de", actor=AdminFactory())
+    kb_article_update(
+        article=draft, actor=AdminFactory(), status="PUBLISHED",
+        title="Fragen zur Abrechnung", body="So finden Sie jede Rechnung.",
+    )  # fmt: skip
+    found = client.get("/kb/search/", {"q": "Rechnungen"}).content.decode()
+    assert "Fragen zur Abrechnung" in found and "Billing questions" not in found
 
     # The English agent works the same ticket in English.
     agent = AgentFactory(language="en")
