@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from desk.services import BULK_ACTIONS
 from panel1.accounts.models import STAFF_ROLES, User
 from tickets.models import Category, Priority, Status
 
-KEEP_STATUS = [("", "Keep status")]
+KEEP_STATUS = [("", gettext_lazy("Keep status"))]
 
 
 def staff_users():

@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from desk.models import SavedView
 from desk.sla_status import sla_summary
@@ -64,15 +65,26 @@ class QueueView:
 
 
 DEFAULT_VIEWS = [
-    QueueView("mine", "My open tickets", {"assignee": ["me"], "status": OPEN}),
-    QueueView("unassigned", "Unassigned", {"assignee": ["none"], "status": OPEN}, "-created_at"),
-    QueueView("open", "All open", {"status": OPEN}),
-    QueueView("waiting", "Waiting on customer", {"status": [Status.WAITING_ON_CUSTOMER.value]}),
-    QueueView("sla", "Breached / at risk", {"sla": list(SLA_STATES), "status": OPEN}, "sla"),
-    QueueView("recent", "Recently updated", {"updated": "7d"}),
+    QueueView("mine", gettext_lazy("My open tickets"), {"assignee": ["me"], "status": OPEN}),
+    QueueView(
+        "unassigned",
+        gettext_lazy("Unassigned"),
+        {"assignee": ["none"], "status": OPEN},
+        "-created_at",
+    ),
+    QueueView("open", gettext_lazy("All open"), {"status": OPEN}),
+    QueueView(
+        "waiting",
+        gettext_lazy("Waiting on customer"),
+        {"status": [Status.WAITING_ON_CUSTOMER.value]},
+    ),
+    QueueView(
+        "sla", gettext_lazy("Breached / at risk"), {"sla": list(SLA_STATES), "status": OPEN}, "sla"
+    ),
+    QueueView("recent", gettext_lazy("Recently updated"), {"updated": "7d"}),
 ]
 DEFAULT_VIEWS_BY_KEY = {view.key: view for view in DEFAULT_VIEWS}
-SEARCH_VIEW = QueueView("search", "Search", {})
+SEARCH_VIEW = QueueView("search", gettext_lazy("Search"), {})
 
 
 def default_views() -> list[QueueView]:

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
-from desk.timeline import TARGET_LABELS, profile_reassignment
+from desk.timeline import TARGET_LABELS, profile_reassignment, target_label
 from sla.calculation import calendar_of
 from sla.clock import describe
 from sla.models import TicketSLA
@@ -25,6 +25,13 @@ from tickets.models import Status, Ticket
 AT_RISK_SHARE = 0.2  # also at risk when less than this share of the target's time is left
 EXPLANATION_LOG_ENTRIES = 20
 FINISHED = (Status.RESOLVED, Status.CLOSED)
+STATE_LABELS = {
+    "ok": pgettext_lazy("SLA state", "On track"),
+    "at_risk": pgettext_lazy("SLA state", "At risk"),
+    "breached": pgettext_lazy("SLA state", "Breached"),
+    "paused": pgettext_lazy("SLA state", "Paused"),
+    "met": pgettext_lazy("SLA state", "Met"),
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,10 @@ class SlaSummary:
     label: str  # which target is next: "first response", "next response", "resolution"
     block: dict
     outcome: tuple[str, ...] = ()  # resolved/closed tickets: how each target ended
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS.get(self.state, self.state))
 
 
 def _span(seconds: float) -> str:
@@ -52,21 +63,22 @@ def _outcome(block: dict) -> tuple[str, ...]:
     first response never given on a ticket resolved in time is no breach."""
     lines = []
     resolved = block.get("resolved_at")
-    for label, due_key, done in (
-        ("First response", "first_response_due_at", block.get("first_responded_at")),
-        ("Resolution", "resolution_due_at", resolved),
+    for key, due_key, done in (
+        ("first_response", "first_response_due_at", block.get("first_responded_at")),
+        ("resolution", "resolution_due_at", resolved),
     ):
         due = block.get(due_key)
         if due is None:
             continue
-        done = done or (resolved if label == "First response" else None)
+        done = done or (resolved if key == "first_response" else None)
         if done is None:
             continue
         early = (due - done).total_seconds()
         if early >= 0:
-            lines.append(f"{label}: met, {_span(early)} before it was due")
+            line = _("%(target)s: met, %(span)s before it was due")
         else:
-            lines.append(f"{label}: breached by {_span(early)}")
+            line = _("%(target)s: breached by %(span)s")
+        lines.append(line % {"target": target_label(key).capitalize(), "span": _span(early)})
     return tuple(lines)
 
 
@@ -90,7 +102,8 @@ def sla_summary(ticket: Ticket, now: datetime) -> SlaSummary | None:
             outcome=outcome,
         )
     pending = _pending_targets(block)
-    label, due = min(pending, key=lambda p: p[1]) if pending else ("", None)
+    key, due = min(pending, key=lambda p: p[1]) if pending else ("", None)
+    label = target_label(key) if key else ""
     breached = any(block.get(k) for k in block if k.endswith("_breached"))
     if block.get("paused"):
         light = "paused"
@@ -108,16 +121,16 @@ def sla_summary(ticket: Ticket, now: datetime) -> SlaSummary | None:
 def _pending_targets(block: dict) -> list[tuple[str, datetime]]:
     pending = []
     if not block.get("first_responded_at") and block.get("first_response_due_at"):
-        pending.append(("first response", block["first_response_due_at"]))
+        pending.append(("first_response", block["first_response_due_at"]))
     if block.get("next_response_due_at"):
-        pending.append(("next response", block["next_response_due_at"]))
+        pending.append(("next_response", block["next_response_due_at"]))
     if not block.get("resolved_at") and block.get("resolution_due_at"):
         pending.append(("resolution", block["resolution_due_at"]))
     return pending
 
 
 def _flagged_at_risk(state: TicketSLA, pending: list[tuple[str, datetime]]) -> bool:
-    return any(getattr(state, f"{label.replace(' ', '_')}_at_risk") for label, _ in pending)
+    return any(getattr(state, f"{key}_at_risk") for key, _due in pending)
 
 
 def _little_left(ticket: Ticket, due: datetime, now: datetime) -> bool:

@@ -192,11 +192,11 @@ def _describe_sla(event: TicketEvent) -> str:
         }
     if isinstance(event.after, dict):
         due = [
-            f"{k.removesuffix('_due_at').replace('_', ' ')} {_when(v)}"
+            f"{target_label(k.removesuffix('_due_at'))} {_when(v)}"
             for k, v in event.after.items()
             if v
         ]
-        text = "SLA due: " + (", ".join(due) or "none")
+        text = _("SLA due: %(targets)s") % {"targets": ", ".join(due) or _("none")}
         reassigned = profile_reassignment(event.reason)
         if reassigned:
             return f"{reassigned}. {text}"
