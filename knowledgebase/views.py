@@ -242,11 +242,9 @@ def insights(request):
     if not is_kb_staff(request.user):
         raise PermissionDenied(_("Only staff may open knowledge base insights."))
     # The page lives in the desk's admin area now (when the desk is installed).
-    try:
-        query = f"?{request.GET.urlencode()}" if request.GET else ""
-        return redirect(reverse("desk:admin-kb-insights") + query)
-    except NoReverseMatch:
-        pass
+    moved = _desk_insights_url(request)
+    if moved:
+        return redirect(moved)
     days = request.GET.get("days", "30")
     days = int(days) if days in ("7", "30", "90") else 30
     since = timezone.now() - timedelta(days=days)
@@ -269,6 +267,15 @@ def suggest(request):
     text = " ".join(request.GET.get(name, "") for name in ("q", "subject", "content"))
     articles = article_suggest(user=request.user, text=text)
     return render(request, "knowledgebase/_suggestions.html", {"articles": articles})
+
+
+def _desk_insights_url(request) -> str:
+    """The desk admin area's insights page with this query, or "" without the desk."""
+    try:
+        url = reverse("desk:admin-kb-insights")
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{request.GET.urlencode()}" if request.GET else url
 
 
 @require_GET

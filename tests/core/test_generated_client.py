@@ -19,38 +19,19 @@ import uuid
 import httpx
 import pytest
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from openapi_python_client import generate
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser.errors import ErrorLevel
 
 from panel1.api.tokens import api_token_create
-from panel1.wsgi import application
+from tests.core.wsgi_app import wsgi_app
 from tests.factories import AgentFactory, CustomerFactory
 
 PACKAGE = "panel1_generated_client"
 
 
-def _wsgi_app(environ, start_response):
-    """The production WSGI app, minus closing the test's database connection after each
-    request (as Django's test client does)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        response = application(environ, start_response)
-        try:
-            body = b"".join(response)
-        finally:
-            response.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return [body]
-
-
 def _transport() -> httpx.WSGITransport:
-    return httpx.WSGITransport(app=_wsgi_app)
+    return httpx.WSGITransport(app=wsgi_app)
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ import os
 import pytest
 import schemathesis
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -21,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from panel1.api.tokens import api_token_create
-from panel1.wsgi import application
+from tests.core.wsgi_app import wsgi_app
 from tests.factories import AdminFactory, CategoryFactory, CustomerFactory, TicketFactory
 from tests.factories.knowledgebase import ArticleFactory
 
@@ -29,23 +27,6 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
-
-
-def app(environ, start_response):
-    """The production WSGI app, minus closing the test's database connection after each
-    request (as Django's test client does)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        response = application(environ, start_response)
-        try:
-            body = b"".join(response)
-        finally:
-            response.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return [body]
 
 
 @pytest.fixture
@@ -73,4 +54,4 @@ def api_world(tenant):
     suppress_health_check=list(HealthCheck),
 )
 def test_api_answers_match_the_schema(case, api_world):
-    case.call_and_validate(app=app, headers=api_world, checks=CHECKS)
+    case.call_and_validate(app=wsgi_app, headers=api_world, checks=CHECKS)

@@ -32,6 +32,6 @@ def test_settings_are_read_once_per_scope(tenant):
 def test_an_open_scope_is_kept_and_closed_by_its_owner(tenant):
     with state.memo_scope():
         with state.memo_scope():
-            pass
+            assert state._local.memo is not None
         assert state._local.memo is not None  # the inner scope did not end the outer one
     assert state._local.memo is None

@@ -1,5 +1,7 @@
 """Tenant-editable texts per language: mails, auto-responses, survey questions, portal welcome."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.utils import translation
 
@@ -109,11 +111,7 @@ def test_auto_response_rule_replies_in_the_tickets_language(tenant):
     ticket.language = "de"
     ticket.save(update_fields=["language"])
 
-    class Execution:
-        pass
-
-    ex = Execution()
-    ex.ticket, ex.actor = ticket, admin
+    ex = SimpleNamespace(ticket=ticket, actor=admin)
     assert auto_response_template("ack").pk == template.pk
     with translation.override("en"):  # an English agent's request
         run_send_auto_response(ex, {"template": "ack"})
