@@ -209,11 +209,17 @@ DATABASE_URL = env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/panel1")
 # Persistent connections suit gunicorn's sync workers (one connection each). Django's
 # development server starts a thread per request, each with its own connection: there the
 # default is 0, or 50 parallel requests exhaust PostgreSQL's connections.
+# The job cluster keeps its connections for 10 minutes: a per-minute tick over many tenants
+# pays once per connection for loading every schema's table metadata into the server
+# session (docs/scaling.md, "Jobs at 1,000 tenants"), so a connection should outlive ticks.
 _THREADED_DEV_SERVER = "runserver" in sys.argv[1:2] and "--nothreading" not in sys.argv
+_JOB_CLUSTER = "qcluster" in sys.argv[1:2]
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if _THREADED_DEV_SERVER else 60),
+        conn_max_age=env_int(
+            "DB_CONN_MAX_AGE", 0 if _THREADED_DEV_SERVER else 600 if _JOB_CLUSTER else 60
+        ),
         conn_health_checks=True,
     )
 }

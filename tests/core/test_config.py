@@ -91,6 +91,12 @@ def test_the_threaded_development_server_does_not_keep_connections():
 
 
 @pytest.mark.slow
+def test_the_job_cluster_keeps_its_connections_across_ticks():
+    assert _settings("manage.py", "qcluster")["age"] == 600
+    assert _settings("manage.py", "qcluster", DB_CONN_MAX_AGE="120")["age"] == 120
+
+
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_only_the_documented_silenced_check():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
