@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import OuterRef, QuerySet
+from django.db.models import BooleanField, F, Func, OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
@@ -65,28 +65,46 @@ def ticket_get_for(
     return ticket
 
 
-def ticket_search(qs: QuerySet[Ticket], text: str, *, user) -> QuerySet[Ticket]:
-    """Full text over subject and messages (public ones for customers), or the exact number."""
-    text = (text or "").strip()
-    if not text:
-        return qs
+class InArray(Func):
+    """`column = ANY(ARRAY(subquery))`: a condition PostgreSQL answers from the column's index
+    (a bitmap scan, and OR-ed with another such condition a BitmapOr), where `column IN
+    (subquery)` inside an OR becomes a hashed subplan probed for every row of the table."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: QuerySet):
+        super().__init__(F(column), ArraySubquery(ids))
+
+
+def ticket_search_ids(text: str, *, user) -> QuerySet:
+    """The ids of the tickets matching `text`: full text over subject and messages (public
+    ones for customers), or the exact number. A UNION of ids lets each branch use its own
+    index (number, subject GIN, message GIN); one OR across the three scanned every ticket."""
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
     messages = Message.objects.filter(search_vector=query)
     if not user.is_helpdesk_staff:
         messages = messages.filter(
             message_type__in=[MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY]
         )
-    # A UNION of ids lets each branch use its own index (number, subject GIN, message GIN);
-    # one OR across the three made PostgreSQL scan every ticket row.
-    matches = (
+    return (
         Ticket.objects.filter(number=text.upper())  # numbers are stored upper-case
+        .order_by()
         .values("id")
         .union(
-            Ticket.objects.filter(search_vector=query).values("id"),
-            messages.values("ticket_id"),
+            Ticket.objects.filter(search_vector=query).order_by().values("id"),
+            messages.order_by().values("ticket_id"),
         )
     )
-    return qs.filter(id__in=matches)
+
+
+def ticket_search(qs: QuerySet[Ticket], text: str, *, user) -> QuerySet[Ticket]:
+    """Full text over subject and messages (public ones for customers), or the exact number."""
+    text = (text or "").strip()
+    if not text:
+        return qs
+    return qs.filter(id__in=ticket_search_ids(text, user=user))
 
 
 def ticket_order(qs: QuerySet[Ticket], ordering: str) -> QuerySet[Ticket]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from desk.sla_status import sla_summary
 from tests.factories import CustomerFactory, TicketFactory
 from tickets import services
-from tickets.models import Status
+from tickets.models import Status, Ticket
 
 
 def _search(desk, q, **extra):
@@ -87,3 +87,37 @@ def test_category_limited_agents_get_no_suggestions(tenant_client, customer, cat
     TicketFactory(requester=customer, subject="Secret merger plans")
     page = tenant_client(limited).get("/desk/search/", {"q": "mergre", "filter": "1"})
     assert b'id="did-you-mean"' not in page.content
+
+
+def test_search_counts_exactly_the_rows_it_pages_through(agent, customer):
+    """The count (index-answered `= ANY(ARRAY())` conditions) and the rows (hashed `IN`
+    probes along the sort's index) are two forms of one search: they must agree, across
+    pages, on text in subjects and messages, requester matches and the other filters."""
+    from desk.queues import PAGE_SIZE, default_views, queue_page
+
+    by_name = CustomerFactory(name="Quentin Invoice", email="quentin@example.test")
+    subject_hits = [TicketFactory(requester=customer, subject=f"Invoice {n}") for n in range(7)]
+    message_hit = TicketFactory(requester=customer, subject="Billing question")
+    services.message_add(ticket=message_hit, actor=customer, content="About my invoice, again.")
+    people_hits = TicketFactory.create_batch(3, requester=by_name, subject="Hello")
+    closed = TicketFactory(requester=customer, subject="Invoice closed")
+    Ticket.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
+    TicketFactory.create_batch(PAGE_SIZE, requester=customer, subject="Unrelated")
+    view = default_views()[0]
+    expected = {t.pk for t in (*subject_hits, message_hit, *people_hits)}
+
+    page = queue_page(
+        agent,
+        view,
+        {"q": "invoice", "status": ["OPEN"]},
+        ordering="-updated_at",
+        page=1,
+        now=timezone.now(),
+    )
+    assert page.total == len(expected)
+    assert {t.pk for t in page.tickets} == expected
+    everything = queue_page(
+        agent, view, {"q": "invoice"}, ordering="-updated_at", page=1, now=timezone.now()
+    )
+    assert everything.total == len(expected) + 1
+    assert closed.pk in {t.pk for t in everything.tickets}
