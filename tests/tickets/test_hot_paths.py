@@ -105,6 +105,32 @@ def test_reply_fits_its_budget(agent_client, django_assert_max_num_queries):
     assert response["ETag"] == f'"{Ticket.objects.get(pk=ticket_id).version}"'
 
 
+def test_a_reply_to_a_merged_ticket_lands_on_the_survivor(agent_client, run_on_commit):
+    source, target = TicketFactory(), TicketFactory()
+    with run_on_commit():
+        services.ticket_merge(source=source, target=target, actor=AdminFactory())
+    response = agent_client.post(
+        f"/api/v1/tickets/{source.number}/messages/", {"content": "Here."}, format="json"
+    )
+    assert response.status_code == 201
+    target.refresh_from_db()
+    assert target.messages.filter(content="Here.").exists()
+    assert response["ETag"] == f'"{target.version}"'
+
+
+def test_a_reply_to_a_ticket_the_caller_cannot_see_is_404_and_writes_nothing(
+    api_client, django_assert_max_num_queries
+):
+    ticket = TicketFactory()
+    client = api_client(CustomerFactory())
+    with django_assert_max_num_queries(REPLY_MAX):
+        response = client.post(
+            f"/api/v1/tickets/{ticket.number}/messages/", {"content": "Mine?"}, format="json"
+        )
+    assert response.status_code == 404
+    assert not ticket.messages.filter(content="Mine?").exists()
+
+
 def test_a_change_writes_its_events_and_history_with_one_insert_each(tenant):
     ticket = TicketFactory()
     agent = AgentFactory()
