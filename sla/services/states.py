@@ -463,16 +463,20 @@ def ticket_sla_staff_reply(
 
 
 def _stored_values(state: TicketSLA) -> dict:
-    """What saving `state` would write, but the `updated_at` and `computed_at` stamps."""
+    """What saving `state` would write, but the `updated_at` and `computed_at` stamps.
+
+    Shallow copies: these services replace the nested values of the JSON and array fields
+    (a new log, a new calculation) rather than change them in place; a deep copy of a long
+    log would cost more than the UPDATE it saves."""
     values = {
-        field.attname: getattr(state, field.attname)
+        field.attname: copy.copy(getattr(state, field.attname))
         for field in TicketSLA._meta.concrete_fields
         if field.attname != "updated_at"
     }
     values["calculation"] = {
         key: value for key, value in (state.calculation or {}).items() if key != "computed_at"
     }
-    return copy.deepcopy(values)
+    return values
 
 
 @transaction.atomic(savepoint=False)
