@@ -18,9 +18,15 @@ from django.test.utils import CaptureQueriesContext
 from panel1.api.tokens import api_token_create
 from panel1.events import bus
 from panel1.events.models import EventRecord
-from tests.factories import AdminFactory, AgentFactory, CustomerFactory, TicketFactory
+from tests.factories import (
+    AdminFactory,
+    AgentFactory,
+    CategoryFactory,
+    CustomerFactory,
+    TicketFactory,
+)
 from tickets import services
-from tickets.models import Ticket
+from tickets.models import AgentProfile, Ticket
 
 CREATE_MAX = 16  # measured 16 (19 before the per-tenant configuration cache and bus changes)
 CREATE_TRANSACTIONS = 2
@@ -118,11 +124,17 @@ def test_a_reply_to_a_merged_ticket_lands_on_the_survivor(agent_client, run_on_c
     assert response["ETag"] == f'"{target.version}"'
 
 
+@pytest.mark.parametrize("caller", ["another customer", "an agent of another category"])
 def test_a_reply_to_a_ticket_the_caller_cannot_see_is_404_and_writes_nothing(
-    api_client, django_assert_max_num_queries
+    caller, api_client, django_assert_max_num_queries
 ):
-    ticket = TicketFactory()
-    client = api_client(CustomerFactory())
+    ticket = TicketFactory(category=CategoryFactory(name="Tech"))
+    if caller == "another customer":
+        user = CustomerFactory()
+    else:
+        user = AgentFactory()
+        AgentProfile.objects.create(user=user).categories.add(CategoryFactory(name="Billing"))
+    client = api_client(user)
     with django_assert_max_num_queries(REPLY_MAX):
         response = client.post(
             f"/api/v1/tickets/{ticket.number}/messages/", {"content": "Mine?"}, format="json"
