@@ -1,7 +1,8 @@
 """API throughput through gunicorn as production runs it: create, list and reply.
 
 DATABASE_URL=... .venv/bin/python benchmarks/api_throughput.py [--seconds 10] [--clients 8]
-    [--workers 3] [--compare /work/main] [--redis redis://127.0.0.1:6379/0]
+    [--workers 3] [--compare /work/main] [--redis redis://127.0.0.1:6379/0] [--n 200]
+    [--in-process-only]
 
 Starts `gunicorn panel1.wsgi -k sync -w 3` with DEBUG=false (Q_SYNC off: jobs are queued,
 not run) against a tenant `bench_api`, then drives it with `--clients` concurrent HTTP
@@ -13,7 +14,11 @@ phase and each rate as a share of the /healthz rate. `--compare DIR` first runs 
 phases against the code checked out in DIR (e.g. main, the "before") on the same database.
 `--redis URL` sets REDIS_URL for the server (cache: throttling, cached lookups).
 
-Also prints the SQL statements of one request of each kind, measured in process.
+Also prints the SQL statements of one request of each kind, measured in process, and the
+in-process timings: `--n` requests of each kind (after a warm-up) through Django's test
+client with token authentication and jobs queued, not run (no server, no network), median
+and p95 next to the issue's targets, with `/healthz` as the same run's baseline.
+`--in-process-only` skips the gunicorn phases.
 """
 
 from __future__ import annotations
@@ -34,11 +39,17 @@ os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefg
 os.environ.setdefault("HTTPS", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "*")
 os.environ["Q_SYNC"] = "false"
+# The rate limit still runs on every request (its cost is measured) but must not answer 429
+# to a benchmark that sends thousands of requests a minute as one user.
+os.environ.setdefault("API_THROTTLE_USER", "10000000/min")
 
 from _setup import ROOT, django_setup, percentile
 
 SCHEMA = "bench_api"
 DOMAIN = "bench-api.localhost"
+LIST = "/api/v1/tickets/?status=OPEN&limit=50"
+# The issue's in-process medians (ms); /healthz is the baseline, not a target.
+IN_PROCESS_TARGETS = {"create": 12, "list": 10, "reply": 10}
 CREATE = {
     "subject": "Printer on floor 3 is jammed",
     "content": "It shows error E-42 and will not print anything since this morning.",
@@ -72,8 +83,21 @@ def prepare() -> str:
             email="agent@bench-api.test", defaults={"role": Role.AGENT, "name": "Bench Agent"}
         )
         _, key = api_token_create(actor=admin, user=agent, name="benchmark")
+    analyze(SCHEMA)
     connection.close()
     return key
+
+
+def analyze(schema: str) -> None:
+    """Planner statistics for the tenant's tables as autovacuum keeps them in production: a
+    server running without autovacuum (a test machine) plans the list of 50 from an empty
+    table's estimates and sorts every open ticket."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'ANALYZE "{schema}"."{table}"')
 
 
 def statements(key: str) -> dict[str, int]:
@@ -90,7 +114,7 @@ def statements(key: str) -> dict[str, int]:
     counts["create"] = len(create.captured_queries)
     counts["create commits"] = sum(q["sql"] == "COMMIT" for q in create.captured_queries)
     with CaptureQueriesContext(connection) as listing:
-        client.get("/api/v1/tickets/?status=OPEN&limit=50")
+        client.get(LIST)
     counts["list"] = len(listing.captured_queries)
     path = f"/api/v1/tickets/{answer.json()['id']}/messages/"
     client.post(path, {"content": "Looking."}, content_type="application/json")
@@ -101,15 +125,62 @@ def statements(key: str) -> dict[str, int]:
     return counts
 
 
+def in_process(key: str, n: int) -> dict[str, dict]:
+    """Median and p95 of `n` requests of each kind through Django's test client, after 20 of
+    each to warm up: the application's own cost, without server and network."""
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST=DOMAIN, HTTP_AUTHORIZATION=f"Token {key}")
+    json_body = {"content_type": "application/json"}
+    seed = client.post("/api/v1/tickets/", CREATE, **json_body)
+    reply_path = f"/api/v1/tickets/{seed.json()['id']}/messages/"
+    kinds = {
+        "healthz": (lambda: client.get("/healthz"), 200),
+        "create": (lambda: client.post("/api/v1/tickets/", CREATE, **json_body), 201),
+        "list": (lambda: client.get(LIST), 200),
+        "reply": (lambda: client.post(reply_path, {"content": "On it."}, **json_body), 201),
+    }
+    results = {}
+    for name, (call, expected) in kinds.items():
+        for _warm in range(20):
+            call()
+        times, cpu = [], []
+        for _ in range(n):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            code = call().status_code
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
+            if code != expected:
+                raise SystemExit(f"in process: {name} answered {code}, expected {expected}")
+        results[name] = {
+            "p50": percentile(times, 50) * 1000,
+            "p95": percentile(times, 95) * 1000,
+            "cpu": percentile(cpu, 50) * 1000,
+        }
+    connection.close()
+    return results
+
+
+def show_in_process(results: dict, n: int) -> None:
+    load = os.getloadavg()
+    print(f"\nin process (Django test client, {n} each after 20 warm-up; load average "
+          f"{load[0]:.2f} {load[1]:.2f})")  # fmt: skip
+    # The CPU time of this process (median): the Python side alone, which other load on the
+    # machine and waits on PostgreSQL disturb far less than the wall-clock times.
+    print(f"  {'':8} {'p50 ms':>8} {'p95 ms':>8} {'target p50':>11} {'CPU p50 ms':>11}")
+    for name, r in results.items():
+        target = IN_PROCESS_TARGETS.get(name)
+        goal = "baseline" if target is None else f"<= {target}"
+        print(f"  {name:8} {r['p50']:8.2f} {r['p95']:8.2f} {goal:>11} {r['cpu']:11.2f}")
+
+
 class Server:
     def __init__(self, app_dir: Path, port: int, workers: int, redis: str | None):
         env = dict(os.environ)
         env["PYTHONPATH"] = str(app_dir)
         env["DJANGO_SETTINGS_MODULE"] = "panel1.settings"
         env["ENV_FILE"] = ""
-        # The rate limit still runs on every request (its cost is measured) but must not
-        # answer 429 to a benchmark that sends thousands of requests a minute as one user.
-        env.setdefault("API_THROTTLE_USER", "10000000/min")
         if redis:
             env["REDIS_URL"] = redis
         else:
@@ -230,12 +301,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--compare", type=Path, help="checkout to measure first (the before)")
     parser.add_argument("--redis", help="REDIS_URL for the server")
+    parser.add_argument("--n", type=int, default=200, help="in-process requests of each kind")
+    parser.add_argument("--in-process-only", action="store_true", help="skip gunicorn")
     args = parser.parse_args()
     if args.redis:
         os.environ["REDIS_URL"] = args.redis
     key = prepare()
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
     print("statements in process (this checkout):", statements(key))
+    show_in_process(in_process(key, args.n), args.n)
+    if args.in_process_only:
+        return
     runs = []
     if args.compare:
         runs.append((f"before: {args.compare}", run(args.compare.resolve(), key, args)))

@@ -54,15 +54,19 @@ def ticket_get_for(
     qs = ticket_queryset_for(user).annotate(cc_people=cc_people_subquery(), **(annotations or {}))
     if related:
         qs = qs.select_related(*related)
-    ref = (ticket_ref or "").strip()
-    ticket_id = parse_uuid(ref)
-    if ticket_id is None:
-        ticket = qs.filter(number=ref.upper()).first()  # stored upper-case; uses the index
-    else:
-        ticket = qs.filter(pk=ticket_id).first()
+    ticket = ticket_find(qs, ticket_ref)
     if ticket is None:
         raise NotFound({"detail": [_("No such ticket.")]})
     return ticket
+
+
+def ticket_find(qs: QuerySet[Ticket], ticket_ref: str) -> Ticket | None:
+    """The ticket of `qs` named by UUID or by number (case-insensitive), or None."""
+    ref = (ticket_ref or "").strip()
+    ticket_id = parse_uuid(ref)
+    if ticket_id is None:
+        return qs.filter(number=ref.upper()).first()  # stored upper-case; uses the index
+    return qs.filter(pk=ticket_id).first()
 
 
 class InArray(Func):

@@ -24,6 +24,7 @@ ticket service's transaction, where an error aborts the whole change anyway.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.conf import settings
@@ -444,6 +445,7 @@ def ticket_sla_staff_reply(
     state = _locked_state(ticket, now)
     if state.is_closed:
         return state
+    before = _stored_values(state)
     at = min(replied_at, state.paused_since) if state.paused_since else replied_at
     if state.first_responded_at is None and ticket.first_responded_at is not None:
         state.first_responded_at = ticket.first_responded_at
@@ -454,8 +456,27 @@ def ticket_sla_staff_reply(
         state.next_response_at_risk = False
         log_entry(state, now, "next_response", f"Next response at {replied_at.isoformat()}.")
     refresh_state(state, state.profile, now=now)
-    state.save()
+    # Most staff replies (the ticket answered already, no customer waiting) change nothing.
+    if _stored_values(state) != before:
+        state.save()
     return state
+
+
+def _stored_values(state: TicketSLA) -> dict:
+    """What saving `state` would write, but the `updated_at` and `computed_at` stamps.
+
+    Shallow copies: these services replace the nested values of the JSON and array fields
+    (a new log, a new calculation) rather than change them in place; a deep copy of a long
+    log would cost more than the UPDATE it saves."""
+    values = {
+        field.attname: copy.copy(getattr(state, field.attname))
+        for field in TicketSLA._meta.concrete_fields
+        if field.attname != "updated_at"
+    }
+    values["calculation"] = {
+        key: value for key, value in (state.calculation or {}).items() if key != "computed_at"
+    }
+    return values
 
 
 @transaction.atomic(savepoint=False)

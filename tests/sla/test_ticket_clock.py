@@ -121,6 +121,16 @@ def test_first_response_is_stamped_by_the_first_staff_reply(api_client, agent, c
     assert sla["first_response_breached"] is False
 
 
+def test_a_staff_reply_that_changes_no_sla_fact_leaves_the_row_alone(tenant, agent, customer):
+    ticket = TicketFactory(requester=customer)
+    services.message_add(ticket=ticket, actor=agent, content="Looking")
+    answered = _state(ticket)
+    services.message_add(ticket=ticket, actor=agent, content="Still looking")
+    state = _state(ticket)
+    assert state.updated_at == answered.updated_at and state.log == answered.log
+    assert state.first_responded_at == answered.first_responded_at is not None
+
+
 def test_auto_responses_and_notes_are_not_first_responses(tenant, agent, customer):
     ticket = TicketFactory(requester=customer)
     services.message_add(

@@ -274,9 +274,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=True, methods=["get", "post"])
     def messages(self, request, id=None):
-        ticket = self.get_object()
         if request.method == "POST":
+            # The service reads the ticket with the caller's visibility under its lock.
+            ticket = services.TicketRef(user=request.user, ref=id)
             return idempotent(request, lambda: self._add_message(request, ticket))
+        ticket = self.get_object()
         page = self.paginate_queryset(messages_for(request.user, ticket))
         data = s.MessageSerializer(page, many=True, context={"request": request}).data
         return self.get_paginated_response(data)

@@ -11,6 +11,7 @@ from tickets.services.lifecycle import (
 )
 from tickets.services.locking import (
     TicketAlreadyAssigned,
+    TicketRef,
     TicketVersionConflict,
     ticket_expect_version,
     ticket_resolve_merged,
@@ -33,6 +34,7 @@ __all__ = [
     "UNSET",
     "AttachmentInput",
     "TicketAlreadyAssigned",
+    "TicketRef",
     "TicketVersionConflict",
     "attachments_prepare",
     "message_add",

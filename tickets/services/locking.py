@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
 from panel1.exceptions import Conflict, PreconditionFailed
 from tickets.models import Ticket
+from tickets.selectors import ticket_find, ticket_get_for
 
 MAX_MERGE_DEPTH = 20
 
@@ -31,6 +34,16 @@ class TicketAlreadyAssigned(Conflict):
         super().__init__({"detail": [f"{ticket.number} is already assigned to {holder}."]})
 
 
+@dataclass(frozen=True)
+class TicketRef:
+    """A ticket as a caller names it (UUID or number) and not read yet: the service reads it
+    with `user`'s visibility under its row lock, so the API's visibility check, the read and
+    the lock are one statement (NotFound if `user` may not see it)."""
+
+    user: Any
+    ref: str
+
+
 def ticket_lock(ticket: Ticket, expected_versions: Collection[int] | None = None) -> Ticket:
     """Re-read the ticket under a row lock: concurrent changes to one ticket queue here.
 
@@ -51,6 +64,20 @@ def ticket_expect_version(*, ticket: Ticket, expected_versions: Collection[int])
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ticket_expect_version() must run inside a transaction.")
     return ticket_lock(ticket, expected_versions)
+
+
+def ticket_lock_survivor(ticket: Ticket | TicketRef) -> Ticket:
+    """The ticket, or the survivor it was merged into, re-read under a row lock."""
+    if isinstance(ticket, TicketRef):
+        # One statement in the usual case. A merged ticket is not locked, only its survivor
+        # (as for a ticket given as an instance): a lock on the source held while waiting for
+        # the survivor's would invert the pk order of a merge or delete locking both.
+        visible = Ticket.objects.visible_to(ticket.user)
+        locked = ticket_find(visible.filter(merged_into=None).select_for_update(), ticket.ref)
+        if locked is not None:
+            return locked
+        ticket = ticket_get_for(ticket.user, ticket.ref)
+    return ticket_lock(ticket_resolve_merged(ticket))
 
 
 def ticket_resolve_merged(ticket: Ticket) -> Ticket:

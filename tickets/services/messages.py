@@ -16,7 +16,7 @@ from tickets.models import Channel, Message, MessageType, Status, Ticket
 from tickets.services import extensions
 from tickets.services.attachments import AttachmentInput, attachments_store
 from tickets.services.audit import audit, emit, touch
-from tickets.services.locking import ticket_lock, ticket_resolve_merged
+from tickets.services.locking import TicketRef, ticket_lock_survivor
 from tickets.services.transitions import status_apply
 
 MAX_CONTENT_LENGTH = 200_000
@@ -77,14 +77,15 @@ def _check_message(actor: Actor, ticket: Ticket, message_type: str, content: str
 def message_add(**kwargs) -> Message:
     """Add a message; a staff reply starts work and stamps the first response, a customer
     reply reopens a ticket that waited on them. Emits `message.added` (not for the first
-    message, whose event is `ticket.created`). Keyword arguments: see `message_write`."""
+    message, whose event is `ticket.created`). `ticket` may be a `TicketRef` (the API): read
+    with the caller's visibility under the row lock. Keyword arguments: see `message_write`."""
     with bus.batch():
         return message_write(**kwargs)
 
 
 def message_write(
     *,
-    ticket: Ticket,
+    ticket: Ticket | TicketRef,
     actor: User | Actor,
     content: str,
     message_type: str | None = None,
@@ -104,7 +105,7 @@ def message_write(
     # stripped, the API refuses them: this is the last line for every other caller.
     content = clean_text(content or "")
     if not initial:
-        ticket = ticket_lock(ticket_resolve_merged(ticket))
+        ticket = ticket_lock_survivor(ticket)
     _check_message(actor, ticket, message_type, content, time_spent)
     content = extensions.message_content(
         ticket=ticket,
