@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from sla import monitor
 from sla.models import SlaProfile, TicketSLA
 from sla.monitor import sla_monitor_run
 from sla.services import escalation_key
@@ -138,16 +137,17 @@ def _high():
 def test_escalation_is_applied_exactly_once_after_a_crash_halfway(
     ticket, supervisor, run_on_commit, events, monkeypatch
 ):
-    real_apply = monitor.escalation_apply
-    calls = []
+    from sla import escalations
 
-    def crash_on_second_rule(**kwargs):
-        calls.append(kwargs["index"])
-        real_apply(**kwargs)  # the rule's actions happen ...
-        if len(calls) == 2:
+    real_apply = escalations.escalations_apply
+
+    def crash_on_second_rule(items):
+        real_apply(items)  # the rule's actions happen ...
+        if any(item.index == 1 for item in items):
             raise RuntimeError("worker died")  # ... and the process dies before commit
 
-    monkeypatch.setattr(monitor, "escalation_apply", crash_on_second_rule)
+    # The batch rolls back whole; its tickets go one by one, where the second rule fails.
+    monkeypatch.setattr(escalations, "escalations_apply", crash_on_second_rule)
     crashed = _run(run_on_commit, minutes(121))
     assert crashed.escalations == 1 and crashed.failed == 1
     ticket.refresh_from_db()
@@ -155,7 +155,7 @@ def test_escalation_is_applied_exactly_once_after_a_crash_halfway(
     assert state.escalations_applied == [escalation_key(_high(), 0)]
     assert ticket.escalation_level == 1 and ticket.assignee is None and ticket.priority == "HIGH"
 
-    monkeypatch.setattr(monitor, "escalation_apply", real_apply)
+    monkeypatch.setattr(escalations, "escalations_apply", real_apply)
     rerun = _run(run_on_commit, minutes(121))
     assert rerun.escalations == 1 and rerun.failed == 0
     assert _run(run_on_commit, minutes(122)).escalations == 0
