@@ -30,7 +30,13 @@ from panel1.plugins.state import memo_scope
 from sla import escalations
 from sla.escalations import DueRule, EscalationFailed
 from sla.models import Target, TicketSLA
-from sla.services.states import DERIVED_FIELDS, escalations_due, refresh_state, save_derived
+from sla.services.states import (
+    DERIVED_FIELDS,
+    escalations_due,
+    refresh_state,
+    save_derived,
+    states_held,
+)
 from tickets.models import Ticket
 from tickets.services.audit import HistoryEntry, ticket_history_record_bulk
 
@@ -222,11 +228,14 @@ def escalate_tickets(ticket_ids: list, *, now: dt.datetime) -> int:
     with transaction.atomic(), bus.batch():
         tickets = _lock_tickets(ticket_ids)
         states = _lock_states(tickets)
-        for _ in range(MAX_RULES_PER_TICKET_PASS):
-            done = _escalation_round(tickets, states, now=now)
-            if not done:
-                break
-            applied += done
+        # The SLA subscribers (a raised priority re-matches the profile) change these
+        # locked states in place instead of reading each again.
+        with states_held(states):
+            for _ in range(MAX_RULES_PER_TICKET_PASS):
+                done = _escalation_round(tickets, states, now=now)
+                if not done:
+                    break
+                applied += done
         for state in states.values():
             refresh_state(state, state.profile, now=now)
         save_derived(list(states.values()))
@@ -242,6 +251,9 @@ def _escalation_round(tickets: dict, states: dict, *, now: dt.datetime) -> int:
     if not due:
         return 0
     claimed = _claim_rules(due)
+    for pk in claimed:
+        # Before the rules' actions: a re-match saves the whole state.
+        states[pk].escalations_applied.append(due[pk][0])
     escalations.escalations_apply(
         [
             DueRule(ticket=tickets[pk], profile=states[pk].profile, index=index, rule=rule)
@@ -249,17 +261,8 @@ def _escalation_round(tickets: dict, states: dict, *, now: dt.datetime) -> int:
             if pk in claimed
         ]
     )
-    for pk in claimed:
-        states[pk].escalations_applied.append(due[pk][0])
-    # A raised priority may have moved the ticket to another profile (the SLA subscriber
-    # re-matched it in this transaction); an unclaimed rule means the row changed under us:
-    # read both again.
-    stale = [
-        pk
-        for pk, (_key, _index, rule) in due.items()
-        if pk not in claimed or rule.get("change_priority")
-    ]
-    states.update(_read_states(stale))
+    # An unclaimed rule means the row changed under us: read it again.
+    states.update(_read_states([pk for pk in due if pk not in claimed]))
     return len(claimed)
 
 
