@@ -14,16 +14,19 @@ from panel1.accounts.models import User
 from panel1.actors import Actor
 from tickets.models import MessageType, Ticket
 from tickets.notifiers import StaffNotice, staff_notify
-from tickets.services import message_add
+from tickets.services.messages import message_write
 
 
 def escalation_notify(*, ticket: Ticket, users: Iterable[User], text: str, actor: Actor) -> None:
-    """Write an internal note mentioning `users` and hand the notice to the channels."""
+    """Write an internal note mentioning `users` and hand the notice to the channels. Runs
+    inside the escalation's transaction (no savepoint of its own: a failure fails the
+    escalation), so in the monitor's batch the note's history row and event go in with the
+    batch's and out in the order they happened."""
     users = list(users) if users else []
     if not users:
         return
     mentions = ", ".join(f"@{user.get_full_name()}" for user in users)
-    note = message_add(
+    note = message_write(
         ticket=ticket,
         actor=actor,
         content=f"{mentions}: {text}",

@@ -165,6 +165,38 @@ def test_escalation_is_applied_exactly_once_after_a_crash_halfway(
     assert [e.name for e in events].count("ticket.escalated") == 2
 
 
+def test_a_rule_failing_for_one_ticket_leaves_the_others_of_its_batch_escalated(
+    ticket, supervisor, run_on_commit, events, monkeypatch
+):
+    from sla import escalations
+
+    other = ticket_started_at(T0, priority="HIGH")
+    real_notify = escalations.escalation_notify
+
+    def notify_fails_for_one(*, ticket, text, **kwargs):
+        if ticket.pk == other.pk and "rule 2" in text:
+            raise RuntimeError("pager down")
+        real_notify(ticket=ticket, text=text, **kwargs)
+
+    monkeypatch.setattr(escalations, "escalation_notify", notify_fails_for_one)
+    result = _run(run_on_commit, minutes(121))
+    # The batch is retried without `other`, which goes alone: its first rule applies.
+    assert (result.escalations, result.failed) == (3, 1)
+    ticket.refresh_from_db()
+    other.refresh_from_db()
+    assert (ticket.escalation_level, ticket.assignee, ticket.priority) == (2, supervisor, "URGENT")
+    assert (other.escalation_level, other.assignee, other.priority) == (1, None, "HIGH")
+    assert TicketSLA.objects.get(pk=other.pk).escalations_applied == [escalation_key(_high(), 0)]
+    escalated = [e.payload["ticket_id"] for e in events if e.name == "ticket.escalated"]
+    assert sorted(escalated) == sorted([str(ticket.pk)] * 2 + [str(other.pk)])
+    assert [e.name for e in events if e.payload.get("ticket_id") == str(ticket.pk)][-4:] == [
+        "ticket.updated",
+        "ticket.assigned",
+        "message.added",
+        "ticket.escalated",
+    ]
+
+
 def test_escalations_can_be_switched_off(ticket, run_on_commit, settings):
     settings.ENABLE_ESCALATIONS = False
     result = _run(run_on_commit, minutes(500))
