@@ -7,9 +7,15 @@ with `manage.py run_sla_monitor`. Safe to run twice, concurrently, or after a cr
   RETURNING the rows it flipped), so each breach and each at-risk is flagged and announced
   exactly once. The rows come from partial indexes on the due and at-risk instants of
   active, unflagged rows: a pass reads the rows that are due, not all open tickets.
-* Each escalation rule is claimed per ticket with a conditional UPDATE (append its key to
-  `escalations_applied` where absent) in the same transaction as its actions: a crash
-  rolls back claim and actions together, and a rerun never applies a rule twice.
+* Escalations run in batches of due tickets, one transaction each: the batch's tickets are
+  locked with one statement (SKIP LOCKED: a ticket held by a request waits for the next
+  pass), their SLA rows with another, and each ticket's due rule is claimed with one
+  conditional UPDATE for the batch (append its key to `escalations_applied` where absent)
+  before its actions (`sla.escalations.escalations_apply`: bulk ticket services, history
+  rows and events with one INSERT each, one dispatch after commit). A crash rolls back
+  claims and actions together, and a rerun never applies a rule twice. A rule failing for
+  one ticket rolls back the batch, which is retried without that ticket; the ticket goes
+  alone (`escalate_ticket`, a savepoint per rule), so the others' escalations still commit.
 """
 
 from __future__ import annotations
