@@ -1,10 +1,10 @@
 """What escalation rules do to tickets: raise priority, reassign, notify, escalate.
 
 Rules are applied to many tickets at once (`escalations_apply`): the priority raises and
-assignments of all of them with one UPDATE per distinct change, the escalation levels with
-one more, history rows and events through the caller's `bus.batch()`; only the notices (an
-internal note each) go through `message_add` per ticket. One ticket is the same call with one
-item (`escalation_apply`).
+assignments of all of them with one UPDATE per distinct change, the notices' internal notes
+with one INSERT (and one UPDATE touching their tickets), the escalation levels with one more
+UPDATE, history rows and events through the caller's `bus.batch()`. One ticket is the same
+call with one item (`escalation_apply`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from panel1.actors import Actor
 from panel1.exceptions import DomainError
 from panel1.sentinels import UNSET
 from sla.models import SlaProfile
-from sla.notifications import escalation_notify
+from sla.notifications import EscalationNotice, escalation_notify
 from tickets.models import PRIORITY_RANK, Ticket
 from tickets.services.bulk import TicketChange, tickets_escalate_bulk, tickets_update_bulk
 from tickets.services.lifecycle import check_assignable
@@ -82,7 +82,7 @@ def escalations_apply(items: list[DueRule]) -> None:
     claimed the rules in this same transaction. A refused action (say, the assignee left) is
     noted in the escalation's text, not retried. Emits `ticket.updated`, `ticket.assigned`,
     `message.added` (the notice) and `ticket.escalated` per ticket, in that order. A failure
-    tied to one ticket raises EscalationFailed."""
+    while working out one ticket's actions raises EscalationFailed; others propagate."""
     actor = Actor.system()
     people = _people(items)
     plans = []
@@ -91,12 +91,12 @@ def escalations_apply(items: list[DueRule]) -> None:
             plans.append(_plan(item, people))
     for reason, group in _by_reason(plans).items():
         tickets_update_bulk(actor=actor, changes=[plan.change for plan in group], reason=reason)
-    for plan in plans:
-        if plan.notify:
-            with _blame(plan.item.ticket):
-                escalation_notify(
-                    ticket=plan.item.ticket, users=plan.notify, text=plan.text, actor=actor
-                )
+    escalation_notify(
+        notices=[
+            EscalationNotice(ticket=p.item.ticket, users=p.notify, text=p.text) for p in plans
+        ],
+        actor=actor,
+    )
     escalated = [(plan.item.ticket, plan.text) for plan in plans]
     tickets_escalate_bulk(actor=actor, escalations=escalated)
 

@@ -165,22 +165,30 @@ def test_escalation_is_applied_exactly_once_after_a_crash_halfway(
     assert [e.name for e in events].count("ticket.escalated") == 2
 
 
+@pytest.mark.parametrize("where", ["check_assignable", "escalation_notify"])
 def test_a_rule_failing_for_one_ticket_leaves_the_others_of_its_batch_escalated(
-    ticket, supervisor, run_on_commit, events, monkeypatch
+    ticket, supervisor, run_on_commit, events, monkeypatch, caplog, where
 ):
+    """Working out one ticket's actions fails (check_assignable): the batch is retried
+    without it. The notices of the batch fail: every ticket goes alone. Either way the
+    failing ticket's first rule applies and the other ticket gets both."""
     from sla import escalations
 
     other = ticket_started_at(T0, priority="HIGH")
-    real_notify = escalations.escalation_notify
+    real = getattr(escalations, where)
 
-    def notify_fails_for_one(*, ticket, text, **kwargs):
-        if ticket.pk == other.pk and "rule 2" in text:
+    def fails_for_other(**kwargs):
+        if where == "check_assignable" and kwargs["ticket"].pk == other.pk:
+            raise RuntimeError("directory down")
+        notices = kwargs.get("notices", [])
+        if any(n.ticket.pk == other.pk and "rule 2" in n.text for n in notices):
             raise RuntimeError("pager down")
-        real_notify(ticket=ticket, text=text, **kwargs)
+        return real(**kwargs)
 
-    monkeypatch.setattr(escalations, "escalation_notify", notify_fails_for_one)
+    monkeypatch.setattr(escalations, where, fails_for_other)
     result = _run(run_on_commit, minutes(121))
-    # The batch is retried without `other`, which goes alone: its first rule applies.
+    retry = "retried without ticket" if where == "check_assignable" else "one by one"
+    assert retry in caplog.text
     assert (result.escalations, result.failed) == (3, 1)
     ticket.refresh_from_db()
     other.refresh_from_db()
