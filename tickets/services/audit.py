@@ -82,18 +82,16 @@ def touch(ticket: Ticket, *fields: str) -> None:
     ticket.save(update_fields=[*fields, "updated_at", "version"])
 
 
-def touch_bulk(tickets: list[Ticket], **values: Any) -> None:
-    """`touch` for many tickets with one UPDATE: set `values` (the same for all), bump
-    updated_at and each version by one (in the database and on the instances)."""
+def touch_bulk(tickets: list[Ticket]) -> None:
+    """`touch` for many tickets with one UPDATE: bump updated_at and each version by one (in
+    the database and on the instances)."""
     if not tickets:
         return
     now = timezone.now()
     Ticket.objects.filter(pk__in=[ticket.pk for ticket in tickets]).update(
-        **values, updated_at=now, version=F("version") + 1
+        updated_at=now, version=F("version") + 1
     )
     for ticket in tickets:
-        for field, value in values.items():
-            setattr(ticket, field, value)
         ticket.updated_at = now
         ticket.version += 1
 
