@@ -277,7 +277,10 @@ def on_assigned(event: bus.Event) -> None:
     new = change[1] if len(change) > 1 else None
     if ticket is None or not new or not is_uuid(str(new)):
         return
-    users = list(User.objects.filter(pk=new))
+    if str(ticket.assignee_id) == str(new):
+        users = [ticket.assignee]  # read with the ticket
+    else:
+        users = list(User.objects.filter(pk=new))
     actor, number, subject = _actor_name(event), ticket.number, ticket.subject
     text = lazy_text(
         lambda: (

@@ -24,8 +24,10 @@ ticket service's transaction, where an error aborts the whole change anyway.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
+import threading
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -309,7 +311,27 @@ def _judge(ticket: Ticket, state: TicketSLA, target: str, *, at: dt.datetime) ->
 # --- the services --------------------------------------------------------------------------
 
 
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def states_held(states: dict):
+    """Within the block the services below take the states of these tickets from `states`
+    (ticket pk -> TicketSLA with its profile) instead of locking and reading each row again:
+    for a batch that locked them in its transaction, keeps them current and drops them all
+    if it fails (the SLA monitor's escalations). They change in place."""
+    previous = _held.__dict__.get("states")
+    _held.states = states
+    try:
+        yield
+    finally:
+        _held.states = previous
+
+
 def _locked_state(ticket: Ticket, now: dt.datetime) -> TicketSLA:
+    held = _held.__dict__.get("states")
+    if held is not None and ticket.pk in held:
+        return held[ticket.pk]
     state = (
         TicketSLA.objects.select_for_update(of=("self",))
         .select_related("profile")

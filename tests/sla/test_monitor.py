@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from sla import monitor
 from sla.models import SlaProfile, TicketSLA
 from sla.monitor import sla_monitor_run
 from sla.services import escalation_key
@@ -138,16 +137,17 @@ def _high():
 def test_escalation_is_applied_exactly_once_after_a_crash_halfway(
     ticket, supervisor, run_on_commit, events, monkeypatch
 ):
-    real_apply = monitor.escalation_apply
-    calls = []
+    from sla import escalations
 
-    def crash_on_second_rule(**kwargs):
-        calls.append(kwargs["index"])
-        real_apply(**kwargs)  # the rule's actions happen ...
-        if len(calls) == 2:
+    real_apply = escalations.escalations_apply
+
+    def crash_on_second_rule(items):
+        real_apply(items)  # the rule's actions happen ...
+        if any(item.index == 1 for item in items):
             raise RuntimeError("worker died")  # ... and the process dies before commit
 
-    monkeypatch.setattr(monitor, "escalation_apply", crash_on_second_rule)
+    # The batch rolls back whole; its tickets go one by one, where the second rule fails.
+    monkeypatch.setattr(escalations, "escalations_apply", crash_on_second_rule)
     crashed = _run(run_on_commit, minutes(121))
     assert crashed.escalations == 1 and crashed.failed == 1
     ticket.refresh_from_db()
@@ -155,7 +155,7 @@ def test_escalation_is_applied_exactly_once_after_a_crash_halfway(
     assert state.escalations_applied == [escalation_key(_high(), 0)]
     assert ticket.escalation_level == 1 and ticket.assignee is None and ticket.priority == "HIGH"
 
-    monkeypatch.setattr(monitor, "escalation_apply", real_apply)
+    monkeypatch.setattr(escalations, "escalations_apply", real_apply)
     rerun = _run(run_on_commit, minutes(121))
     assert rerun.escalations == 1 and rerun.failed == 0
     assert _run(run_on_commit, minutes(122)).escalations == 0
@@ -163,6 +163,46 @@ def test_escalation_is_applied_exactly_once_after_a_crash_halfway(
     assert ticket.escalation_level == 2 and ticket.assignee == supervisor
     assert ticket.messages.filter(message_type=MessageType.INTERNAL_NOTE).count() == 2
     assert [e.name for e in events].count("ticket.escalated") == 2
+
+
+@pytest.mark.parametrize("where", ["check_assignable", "escalation_notify"])
+def test_a_rule_failing_for_one_ticket_leaves_the_others_of_its_batch_escalated(
+    ticket, supervisor, run_on_commit, events, monkeypatch, caplog, where
+):
+    """Working out one ticket's actions fails (check_assignable): the batch is retried
+    without it. The notices of the batch fail: every ticket goes alone. Either way the
+    failing ticket's first rule applies and the other ticket gets both."""
+    from sla import escalations
+
+    other = ticket_started_at(T0, priority="HIGH")
+    real = getattr(escalations, where)
+
+    def fails_for_other(**kwargs):
+        if where == "check_assignable" and kwargs["ticket"].pk == other.pk:
+            raise RuntimeError("directory down")
+        notices = kwargs.get("notices", [])
+        if any(n.ticket.pk == other.pk and "rule 2" in n.text for n in notices):
+            raise RuntimeError("pager down")
+        return real(**kwargs)
+
+    monkeypatch.setattr(escalations, where, fails_for_other)
+    result = _run(run_on_commit, minutes(121))
+    retry = "retried without ticket" if where == "check_assignable" else "one by one"
+    assert retry in caplog.text
+    assert (result.escalations, result.failed) == (3, 1)
+    ticket.refresh_from_db()
+    other.refresh_from_db()
+    assert (ticket.escalation_level, ticket.assignee, ticket.priority) == (2, supervisor, "URGENT")
+    assert (other.escalation_level, other.assignee, other.priority) == (1, None, "HIGH")
+    assert TicketSLA.objects.get(pk=other.pk).escalations_applied == [escalation_key(_high(), 0)]
+    escalated = [e.payload["ticket_id"] for e in events if e.name == "ticket.escalated"]
+    assert sorted(escalated) == sorted([str(ticket.pk)] * 2 + [str(other.pk)])
+    assert [e.name for e in events if e.payload.get("ticket_id") == str(ticket.pk)][-4:] == [
+        "ticket.updated",
+        "ticket.assigned",
+        "message.added",
+        "ticket.escalated",
+    ]
 
 
 def test_escalations_can_be_switched_off(ticket, run_on_commit, settings):

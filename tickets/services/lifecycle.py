@@ -294,6 +294,18 @@ def ticket_assign(
     ticket.assignee = assignee
     ticket.routing_reason = None if routing_reason is UNSET else routing_reason
     touch(ticket, "assignee", "routing_reason")
+    assignment_record(
+        ticket,
+        actor,
+        before=before,
+        reason=reason or (routing_reason if routing_reason is not UNSET else "") or "",
+    )
+    return ticket
+
+
+def assignment_record(ticket: Ticket, actor: Actor, *, before: User | None, reason: str) -> None:
+    """The history row and `ticket.assigned` of an assignment written to `ticket`."""
+    assignee = ticket.assignee
     audit(
         ticket,
         actor,
@@ -301,7 +313,7 @@ def ticket_assign(
         field="assignee",
         before=before.email if before else None,
         after=assignee.email if assignee else None,
-        reason=reason or (routing_reason if routing_reason is not UNSET else "") or "",
+        reason=reason,
     )
     emit(
         names.TICKET_ASSIGNED,
@@ -309,7 +321,6 @@ def ticket_assign(
         actor,
         changes={"assignee": [before.pk if before else None, assignee.pk if assignee else None]},
     )
-    return ticket
 
 
 @transaction.atomic
@@ -377,6 +388,13 @@ def ticket_update(
     if not changes:
         return ticket
     touch(ticket, *changes)
+    update_record(ticket, actor, changes=changes, reason=reason)
+    return ticket
+
+
+def update_record(ticket: Ticket, actor: Actor, *, changes: dict[str, list], reason: str) -> None:
+    """One history row per changed field and `ticket.updated`, for changes written to `ticket`
+    ({field: [before, after]})."""
     for field, (before, after) in changes.items():
         audit(
             ticket,
@@ -388,7 +406,6 @@ def ticket_update(
             reason=reason,
         )
     emit(names.TICKET_UPDATED, ticket, actor, changes=changes)
-    return ticket
 
 
 @transaction.atomic
@@ -396,23 +413,28 @@ def ticket_escalate(*, ticket: Ticket, actor: User | Actor, reason: str = "") ->
     """Raise the escalation level by one; emits `ticket.escalated`."""
     actor = Actor.of(actor)
     ticket = ticket_lock(ticket)
-    before = ticket.escalation_level
-    ticket.escalation_level = before + 1
+    ticket.escalation_level += 1
     touch(ticket, "escalation_level")
+    escalation_record(ticket, actor, reason=reason)
+    return ticket
+
+
+def escalation_record(ticket: Ticket, actor: Actor, *, reason: str) -> None:
+    """The history row and `ticket.escalated` of a level just raised by one on `ticket`."""
+    after = ticket.escalation_level
     audit(
         ticket,
         actor,
         names.TICKET_ESCALATED,
         field="escalation_level",
-        before=before,
-        after=ticket.escalation_level,
+        before=after - 1,
+        after=after,
         reason=reason,
     )
     emit(
         names.TICKET_ESCALATED,
         ticket,
         actor,
-        changes={"escalation_level": [before, ticket.escalation_level]},
+        changes={"escalation_level": [after - 1, after]},
         reason=reason,
     )
-    return ticket
