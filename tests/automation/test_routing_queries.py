@@ -12,10 +12,11 @@ from tests.factories.routing import AgentProfileFactory, routing_configure
 from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_assign
 
-# state lock, ticket lock (category strategy, previous agent), pool with load, ticket update,
-# history row, event row, state update; the settings come from process memory
-# (panel1.tenant_cache: one statement more after a change of the tenant's configuration)
-DECISION_STATEMENTS = 7
+# state and ticket locks (one statement, with the category strategy and previous agent), pool
+# with load, ticket update, history row, event row, state update; the settings come from
+# process memory (panel1.tenant_cache: one statement more after a change of the tenant's
+# configuration)
+DECISION_STATEMENTS = 6
 
 
 def _statements(ticket_id) -> int:
