@@ -10,7 +10,10 @@ claimed with one conditional UPDATE in the same transaction as all their subscri
 (one BEGIN/COMMIT per change, not per event or subscriber). The claim holds the rows' locks
 until that commit, so a redelivery or the sweeper never runs an event twice, and a crash
 before it rolls the claim back: the sweeper then finds the event unclaimed and delivers it.
-An event whose savepoint rolled back has no row, so the claim skips it.
+An event whose savepoint rolled back has no row, so the claim skips it. Subscribers run
+without a savepoint each; when one fails (or swallows a database error), the transaction is
+undone and run again with every subscriber in a savepoint, so the failing one loses only its
+own work (`_with_retry`).
 
 Events that subscribers emit during a dispatch (a routing decision's `ticket.assigned`, an
 automation action's changes) are not dispatched after yet another commit: their rows are
@@ -248,8 +251,8 @@ class _AfterCommit:
         self.done = True
         if self.inline:
             # Left over by a dispatch (MAX_INLINE_WAVES): run in a transaction of their own.
-            with _in_schema(self.schema_name), transaction.atomic():
-                _deliver(self.events)
+            with _in_schema(self.schema_name):
+                _with_retry(lambda isolated: _deliver(self.events, isolated=isolated))
             return
         dispatch_many(self.events, schema_name=self.schema_name)
 
@@ -325,28 +328,59 @@ def dispatch_many(events: list[Event], *, schema_name: str | None = None) -> int
     The claim marks the rows claimed and processed together and holds their row locks until
     the subscribers' work commits with it: a concurrent claimer (the sweeper) waits and then
     finds them taken, and a crash before the commit rolls the claim back, so the sweeper
-    delivers the events later. Each subscriber is isolated by a savepoint, taken only when it
-    touches the database (`_LazySavepoint`).
+    delivers the events later. Subscribers run without savepoints of their own; if one
+    fails, the whole transaction is undone and run again with each subscriber isolated by a
+    savepoint (`_with_retry`).
     """
     if not events:
         return 0
-    with _in_schema(schema_name), transaction.atomic():
-        now = timezone.now()
-        claimed = set(_claim(events, now))
-        _deliver([event for event in events if event.id in claimed])
-    return len(claimed)
+
+    def run(isolated: bool) -> int:
+        claimed = set(_claim(events, timezone.now()))
+        _deliver([event for event in events if event.id in claimed], isolated=isolated)
+        return len(claimed)
+
+    with _in_schema(schema_name):
+        return _with_retry(run)
 
 
-def _deliver(events: list[Event]) -> None:
+class _SubscriberFailed(Exception):
+    """A subscriber failed in a dispatch run without savepoints: run it again isolated."""
+
+
+def _with_retry(run: Callable[[bool], Any]) -> Any:
+    """`run(isolated=False)` in a transaction; if a subscriber failed in it, undo all of it
+    (rows, on-commit callbacks, queued jobs) and `run(isolated=True)` in a new one.
+
+    A savepoint per subscriber costs a round trip each (two per routed ticket) while
+    subscribers nearly never fail; handlers are idempotent, so the ones that ran before the
+    failure may run again. The failing subscriber is logged once, by the isolated run."""
+    from panel1 import jobs
+
+    callbacks = len(connection.run_on_commit)
+    queued = jobs.batches_mark()
+    try:
+        with transaction.atomic():
+            return run(False)
+    except _SubscriberFailed:
+        del connection.run_on_commit[callbacks:]
+        jobs.batches_rollback(queued)
+    with transaction.atomic():
+        return run(True)
+
+
+def _deliver(events: list[Event], *, isolated: bool = True) -> None:
     """Run the after-commit subscribers of `events` (claimed), then those of the events they
-    caused, wave by wave, in this transaction."""
+    caused, wave by wave, in this transaction (each subscriber in a savepoint if
+    `isolated`, else a failure raises `_SubscriberFailed`)."""
     previous = _local.__dict__.get("dispatching")
     current = _local.dispatching = _Dispatching(schema_name=connection.schema_name)
+    run = _run_isolated if isolated else _run_plain
     try:
         for _wave in range(MAX_INLINE_WAVES):
             for event in events:
                 for sub in _subscribers_for(event.name, in_transaction=False):
-                    _run_isolated(sub, event)
+                    run(sub, event)
             events = _take_caused(current)
             if not events:
                 return
@@ -404,6 +438,25 @@ class _LazySavepoint:
         return execute(sql, params, many, context)
 
 
+def _run_plain(sub: _Subscriber, event: Event) -> None:
+    """Run the subscriber in the dispatch transaction itself; a failure (an exception, or a
+    database error it swallowed: the transaction is aborted) fails the whole run."""
+    try:
+        sub.handler(event)
+    except Exception as error:
+        raise _SubscriberFailed(sub.key) from error
+    if _transaction_aborted():
+        raise _SubscriberFailed(sub.key)
+
+
+def _transaction_aborted() -> bool:
+    """Whether the transaction is in error (known from the connection, no round trip)."""
+    from psycopg import pq
+
+    raw = connection.connection
+    return raw is not None and raw.info.transaction_status == pq.TransactionStatus.INERROR
+
+
 def _run_isolated(sub: _Subscriber, event: Event) -> None:
     # A failing subscriber is logged and must not break the request or the other subscribers:
     # its statements roll back to its savepoint and its on-commit callbacks are dropped. A
@@ -416,6 +469,8 @@ def _run_isolated(sub: _Subscriber, event: Event) -> None:
     try:
         with connection.execute_wrapper(savepoint):
             sub.handler(event)
+        if _transaction_aborted():
+            raise _SubscriberFailed(sub.key)  # it swallowed a database error
     except Exception:
         if savepoint.sid is not None:
             connection.savepoint_rollback(savepoint.sid)

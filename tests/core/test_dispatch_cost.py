@@ -138,6 +138,42 @@ def test_the_events_of_a_failed_subscriber_are_dropped_with_its_work(tenant, run
     assert not EventRecord.objects.filter(payload__doomed=True).exists()
 
 
+def test_a_failed_subscriber_keeps_the_others_database_work_and_drops_its_own(
+    tenant, run_on_commit, caplog
+):
+    """Subscribers run without savepoints; a failure undoes the run and runs it again with
+    each one isolated: the earlier and later subscribers' rows stay, the failed one's go."""
+    from tickets.models import TicketEvent
+
+    ticket = TicketFactory()
+
+    def write(label):
+        return lambda event: TicketEvent.objects.create(ticket=ticket, event=label)
+
+    def swallow_a_database_error(event):
+        TicketEvent.objects.create(ticket=ticket, event="doomed")
+        with contextlib.suppress(Exception), connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")  # the transaction is aborted, the error swallowed
+
+    handlers = (
+        ("tests.before", write("before")),
+        ("tests.fail", swallow_a_database_error),
+        ("tests.after", write("after")),
+    )
+    for key, handler in handlers:
+        bus.subscribe("ticket.escalated", key=key, handler=handler)
+    try:
+        with run_on_commit(), transaction.atomic():
+            bus.emit("ticket.escalated", payload={"ticket_id": str(ticket.pk)})
+    finally:
+        for key, _handler in handlers:
+            bus.unsubscribe("ticket.escalated", key=key)
+    written = list(TicketEvent.objects.filter(ticket=ticket).values_list("event", flat=True))
+    assert sorted(e for e in written if e in {"before", "after", "doomed"}) == ["after", "before"]
+    assert caplog.text.count("tests.fail failed") == 1
+    assert EventRecord.objects.get(name="ticket.escalated").processed_at is not None
+
+
 def test_a_batch_dispatches_the_events_of_its_savepoints_once_and_not_rolled_back_ones(
     tenant, run_on_commit, events
 ):
