@@ -36,6 +36,7 @@ from panel1 import tenant_cache
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
+from panel1.events import bus
 from panel1.exceptions import DomainError
 from panel1.ids import parse_uuid
 from panel1.sentinels import UNSET
@@ -255,16 +256,20 @@ def _state_lock() -> RoutingState:
     return state
 
 
-def _state_advance(state: RoutingState, agent_id: str) -> None:
+def _state_advance(state: RoutingState, agent_id: str, *, with_batch: bool = False) -> None:
     """One more routed ticket, `agent_id`'s: the sequence and their entry only (the map is
-    not sent back whole)."""
+    not sent back whole). With `with_batch`, written with the open `bus.batch()`'s rows (the
+    decision's own batch: the state row is locked already, and no other decision's update
+    can join that statement)."""
     table = RoutingState._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET sequence = sequence + 1, last_assigned = "
-            "last_assigned || jsonb_build_object(%s::text, sequence + 1) WHERE id = %s",
-            [agent_id, state.pk],
-        )
+    sql = (
+        f"UPDATE {table} SET sequence = sequence + 1, last_assigned = "
+        "last_assigned || jsonb_build_object(%s::text, sequence + 1) WHERE id = %s"
+    )
+    params = [agent_id, state.pk]
+    if not (with_batch and bus.defer_statement(sql, params)):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
     state.sequence += 1
     state.last_assigned = {**state.last_assigned, agent_id: state.sequence}
 
@@ -348,9 +353,9 @@ def ticket_route(
     reason to the history and to `ticket.routing_reason`; emits `ticket.assigned` on a change.
 
     Statements of an assignment: the settings (cached), the state and ticket locks (one
-    statement, with the category strategy and previous agent), the pool with its load, then
-    the ticket update, its history row, its event row and the state update; none grows with
-    agents or tickets.
+    statement, with the category strategy and previous agent), the pool with its load, the
+    ticket update, then its history row, its event row and the state update in one
+    statement; none grows with agents or tickets.
     """
     settings = _settings_row()
     routing_off = settings["strategy"] == selection.MANUAL and not settings["any_category"]
@@ -380,20 +385,24 @@ def ticket_route(
     if decision.agent_id is None:
         ticket_routing_note(ticket=ticket, actor=actor, reason=decision.reason)
         return decision
-    if decision.agent_id != str(ticket.assignee_id):
-        chosen = next(agent for agent in pool if agent.id == decision.agent_id)
-        ticket_route_assign(
-            ticket=ticket,
-            actor=actor,
-            assignee=RoutedAgent(
-                id=uuid.UUID(chosen.id),
-                email=chosen.email,
-                category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
-            ),
-            reason=decision.reason,
-            before_email=ticket.assignee_email,
-        )
-    _state_advance(state, decision.agent_id)
+    # The assignment's history and event rows and the state update go in with one statement,
+    # in a batch of this decision's own (one joined from outside could hold another's).
+    own_batch = not bus.batch_open()
+    with bus.batch():
+        if decision.agent_id != str(ticket.assignee_id):
+            chosen = next(agent for agent in pool if agent.id == decision.agent_id)
+            ticket_route_assign(
+                ticket=ticket,
+                actor=actor,
+                assignee=RoutedAgent(
+                    id=uuid.UUID(chosen.id),
+                    email=chosen.email,
+                    category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
+                ),
+                reason=decision.reason,
+                before_email=ticket.assignee_email,
+            )
+        _state_advance(state, decision.agent_id, with_batch=own_batch)
     return decision
 
 

@@ -3,7 +3,7 @@
 Services call `emit()` inside their atomic block. The event is written as an `EventRecord`
 row (an outbox), in-transaction subscribers run at once (they keep derived state in step and
 may abort the change), and after-commit subscribers run once the transaction commits. Inside
-`batch()` (the ticket services' hot paths) the rows of a change go in with one INSERT.
+`batch()` (the ticket services' hot paths) the rows of a change go in with one statement.
 
 After commit, the events of a transaction (all of them, whatever savepoint emitted them) are
 claimed with one conditional UPDATE in the same transaction as all their subscribers' work
@@ -103,7 +103,7 @@ def emit(
 
     Must run inside the transaction of the change. In-transaction subscribers run now and
     their exceptions abort the change; after-commit subscribers run after commit. Inside
-    `batch()` the row is written with the batch's others in one INSERT when the batch ends.
+    `batch()` the row is written with the batch's others in one statement when the batch ends.
     """
     from panel1.events.models import EventRecord
 
@@ -133,6 +133,7 @@ class _Batch:
     schema_name: str
     events: list = field(default_factory=list)
     rows: list = field(default_factory=list)
+    statements: list = field(default_factory=list)  # (sql, params) given to defer_statement
     dispatch: list = field(default_factory=list)  # events of savepoints inside the batch
 
 
@@ -144,12 +145,12 @@ def _depth() -> tuple:
 
 @contextlib.contextmanager
 def batch():
-    """Collect the events emitted inside, and the rows given to `defer_insert()`, into one
-    INSERT per table at the end of the block (still in the transaction) and one after-commit
-    dispatch, which also takes the events of savepoints inside the block. A nested batch at
-    the same savepoint depth joins the open one; one in a savepoint inside it writes its own
-    rows at its depth (they roll back with it) and hands its events to the outer batch's
-    dispatch."""
+    """Collect the events emitted inside, the rows given to `defer_insert()` and the
+    statements given to `defer_statement()` into one statement at the end of the block
+    (still in the transaction; `panel1.db_writes`) and one after-commit dispatch, which also
+    takes the events of savepoints inside the block. A nested batch at the same savepoint
+    depth joins the open one; one in a savepoint inside it writes its own rows at its depth
+    (they roll back with it) and hands its events to the outer batch's dispatch."""
     outer = _local.__dict__.get("batch")
     if outer is not None and outer.depth == _depth():
         yield
@@ -179,6 +180,11 @@ def _batch_here() -> _Batch | None:
     return current
 
 
+def batch_open() -> bool:
+    """Whether a `batch()` is open here (rows written now would join it)."""
+    return _batch_here() is not None
+
+
 def defer_insert(instance) -> bool:
     """Insert `instance` with the open batch's rows of its table (True), or not at all
     (False: no batch here, the caller saves it)."""
@@ -189,21 +195,31 @@ def defer_insert(instance) -> bool:
     return True
 
 
+def defer_statement(sql: str, params) -> bool:
+    """Run `sql` (a write that returns nothing, touching rows no other write of the batch
+    touches) with the open batch's writes (True), or not at all (False: no batch here)."""
+    current = _batch_here()
+    if current is None:
+        return False
+    current.statements.append((sql, params))
+    return True
+
+
 def _flush(current: _Batch, outer: _Batch | None = None) -> None:
+    from panel1.db_writes import write_together
     from panel1.events.models import EventRecord
 
     tables: dict[type, list] = {}
     for row in current.rows:
         tables.setdefault(type(row), []).append(row)
-    for model, rows in tables.items():
-        model.objects.bulk_create(rows)
     if current.events:
         records = [record for record, _ in current.events]
         if _inline_here():
             now = timezone.now()
             for record in records:
                 record.claimed_at = record.processed_at = now
-        EventRecord.objects.bulk_create(records)
+        tables.setdefault(EventRecord, []).extend(records)
+    write_together(tables, statements=current.statements)
     # Inner savepoints' events first: they were emitted (and dispatched) before the batch's.
     events = current.dispatch + [event for _, event in current.events]
     if not events:

@@ -30,12 +30,13 @@ from tests.factories import AdminFactory, AgentFactory, CustomerFactory, TicketF
 from tests.factories.routing import AgentProfileFactory, routing_configure
 from tickets.models import Ticket
 
-# measured 24 here (31 before: the state and ticket locks were two statements, the desk
-# notification re-read the ticket and read the preferences apart, and savepoints isolated each
-# subscriber and the notification row): the 16 of an unrouted create + the locks, the pool, the
-# ticket update, its history and event rows, the state update, the assignee with their
+# measured 21 here (31 before: the state and ticket locks were two statements, the desk
+# notification re-read the ticket and read the preferences apart, savepoints isolated each
+# subscriber and the notification row, and the history row, the event row and the state
+# update were one statement each): the 15 of an unrouted create + the locks, the pool, the
+# ticket update, its history and event rows with the state update, the assignee with their
 # preferences and their notification
-ROUTED_CREATE_MAX = 24
+ROUTED_CREATE_MAX = 21
 # 20 breaches of assigned tickets: measured 67 (148 before the ticket's assignee came with
 # their preferences and the subscribers ran without savepoints; 243 before that: an INSERT, a
 # claim and a dispatch transaction per event) = a fixed part + about 3 per ticket, mostly the
@@ -91,7 +92,7 @@ def test_a_monitor_pass_flags_a_batch_with_one_dispatch(
         result = sla_monitor_run()
     assert result.breached == 20
     claims = [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "events_eventrec')]
-    inserts = [q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "events_')]
+    inserts = [q for q in ctx.captured_queries if 'INSERT INTO "events_' in q["sql"]]
     assert len(claims) == 1 and len(inserts) == 1
     breached = {e.payload["ticket_id"] for e in events if e.name == "sla.breach"}
     assert breached == {str(t.pk) for t in tickets}
@@ -277,15 +278,16 @@ def test_a_service_batch_in_a_savepoint_of_a_batch_keeps_one_insert_and_joins_it
         )
         services.message_add(ticket=ticket, actor=customer, content="More")
     sqls = [q["sql"] for q in ctx.captured_queries]
-    assert sum(sql.startswith('INSERT INTO "events_eventrecord"') for sql in sqls) == 2
+    assert sum('INSERT INTO "events_eventrecord"' in sql for sql in sqls) == 2
     assert sum(sql.startswith('UPDATE "events_eventrecord"') for sql in sqls) == 1
     names = [e.name for e in events if e.payload.get("ticket_id") == str(ticket.pk)]
     assert names[0] == "ticket.created" and "message.added" in names
 
 
-# 5 tickets: measured 206 (207 before the subscribers ran without savepoints; 247 before: one
-# dispatch per service of the escalation)
-ESCALATION_MAX = 206
+# 5 tickets: measured 201 (207 before the subscribers ran without savepoints and a batch's
+# rows of several tables went in with one statement; 247 before: one dispatch per service of
+# the escalation)
+ESCALATION_MAX = 201
 
 
 def test_escalations_fit_their_budget_with_one_dispatch_per_ticket(

@@ -22,10 +22,12 @@ from tests.factories import AdminFactory, AgentFactory, CustomerFactory, TicketF
 from tickets import services
 from tickets.models import Ticket
 
-CREATE_MAX = 16  # measured 16 (19 before the per-tenant configuration cache and bus changes)
+CREATE_MAX = 15  # measured 15 (16 before the history and event rows went in together; 19 before
+# the per-tenant configuration cache and bus changes)
 CREATE_TRANSACTIONS = 2
 LIST_MAX = 6
-REPLY_MAX = 17  # measured 17; the issue asks 15 (see the closing note of issue 13)
+REPLY_MAX = 16  # measured 16 (17 before the history and event rows went in together); the issue
+# asks 15 (see the closing note of issue 13)
 BODY = {
     "subject": "Printer on floor 3",
     "content": "It is jammed again.",
@@ -105,14 +107,16 @@ def test_reply_fits_its_budget(agent_client, django_assert_max_num_queries):
     assert response["ETag"] == f'"{Ticket.objects.get(pk=ticket_id).version}"'
 
 
-def test_a_change_writes_its_events_and_history_with_one_insert_each(tenant):
+def test_a_change_writes_its_events_and_history_with_one_statement(tenant):
     ticket = TicketFactory()
     agent = AgentFactory()
     with CaptureQueriesContext(connection) as ctx:
         services.message_add(ticket=ticket, actor=agent, content="On it.")
-    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
-    assert sum('"events_eventrecord"' in sql for sql in inserts) == 1
-    assert sum('"tickets_ticketevent"' in sql for sql in inserts) == 1
+    writes = [
+        q["sql"] for q in ctx.captured_queries if 'INSERT INTO "events_eventrecord"' in q["sql"]
+    ]
+    assert len(writes) == 1
+    assert 'INSERT INTO "tickets_ticketevent"' in writes[0]
     names = set(EventRecord.objects.filter(payload__ticket_id=str(ticket.pk)).values_list("name"))
     assert {("ticket.status.changed",), ("message.added",)} <= names
 

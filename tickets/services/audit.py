@@ -46,7 +46,7 @@ def audit(
         after=_jsonable(after),
         reason=reason,
     )
-    # Inside a service's `bus.batch()` the rows of one change go in with one INSERT.
+    # Inside a service's `bus.batch()` the rows of one change go in with one statement.
     if not bus.defer_insert(row):
         row.save(force_insert=True)
     return row
