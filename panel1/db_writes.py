@@ -2,7 +2,8 @@
 one `WITH` of data-modifying statements (PostgreSQL runs each exactly once, to completion).
 
 For the end of a `panel1.events.bus.batch()`: the history rows, event rows and bookkeeping of
-one change go to the database in one round trip instead of one per table. The parts see the
+one change go to the database in one round trip instead of one per table (and an UPDATE
+given to `bus.defer_statement`, see `update_sql`). The parts see the
 same snapshot and none sees another's rows, so they must not touch the same rows; foreign
 keys are checked at commit (Django creates them deferrable). Rows get no values back from
 the database (no RETURNING): an auto-increment primary key stays unset, as after
@@ -15,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import AutoField, Model
-from django.db.models.sql import InsertQuery
+from django.db.models import AutoField, Model, Q
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 Statement = tuple[str, Sequence[Any]]
 
@@ -39,6 +40,17 @@ def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
     query.insert_values(fields, rows)
     [(sql, params)] = query.get_compiler(connection=connection).as_sql()
     return sql, params
+
+
+def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
+    """The UPDATE that `instance.save(update_fields=field_names)` would send (without its
+    signals: for models nobody listens to)."""
+    opts = instance._meta
+    fields = [opts.get_field(name) for name in field_names]
+    query = UpdateQuery(type(instance))
+    query.add_update_fields([(field, None, field.pre_save(instance, False)) for field in fields])
+    query.add_q(Q(pk=instance.pk))
+    return query.get_compiler(connection=connection).as_sql()
 
 
 def write_together(

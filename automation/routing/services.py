@@ -353,9 +353,9 @@ def ticket_route(
     reason to the history and to `ticket.routing_reason`; emits `ticket.assigned` on a change.
 
     Statements of an assignment: the settings (cached), the state and ticket locks (one
-    statement, with the category strategy and previous agent), the pool with its load, the
-    ticket update, then its history row, its event row and the state update in one
-    statement; none grows with agents or tickets.
+    statement, with the category strategy and previous agent), the pool with its load, then
+    the ticket update, its history row, its event row and the state update in one statement;
+    none grows with agents or tickets.
     """
     settings = _settings_row()
     routing_off = settings["strategy"] == selection.MANUAL and not settings["any_category"]
@@ -385,8 +385,9 @@ def ticket_route(
     if decision.agent_id is None:
         ticket_routing_note(ticket=ticket, actor=actor, reason=decision.reason)
         return decision
-    # The assignment's history and event rows and the state update go in with one statement,
-    # in a batch of this decision's own (one joined from outside could hold another's).
+    # The assignment (ticket update, history and event rows) and the state update go in with
+    # one statement, in a batch of this decision's own (one joined from outside could hold
+    # another decision's state update).
     own_batch = not bus.batch_open()
     with bus.batch():
         if decision.agent_id != str(ticket.assignee_id):

@@ -13,10 +13,10 @@ from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_assign
 
 # state and ticket locks (one statement, with the category strategy and previous agent), pool
-# with load, ticket update, then history row, event row and state update (one statement); the
+# with load, then ticket update, history row, event row and state update (one statement); the
 # settings come from process memory (panel1.tenant_cache: one statement more after a change
 # of the tenant's configuration)
-DECISION_STATEMENTS = 4
+DECISION_STATEMENTS = 3
 
 
 def _statements(ticket_id) -> int:
