@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -57,9 +57,18 @@ MAX_TEXT = 300
 
 
 def preference_for(user: User) -> NotificationPreference:
-    """The stored preferences, or the defaults (everything on) without a row."""
-    found = NotificationPreference.objects.filter(user=user).first()
+    """The stored preferences, or the defaults (everything on) without a row; read with the
+    user when they were loaded together (`with_preferences`)."""
+    if User.desk_notification_preference.is_cached(user):
+        found = getattr(user, "desk_notification_preference", None)  # None: no row
+    else:
+        found = NotificationPreference.objects.filter(user=user).first()
     return found or NotificationPreference(user=user)
+
+
+def with_preferences(users):
+    """Users read with their notification preferences (one statement, not one more each)."""
+    return users.select_related("desk_notification_preference")
 
 
 def plugin_channel_ids() -> list[str]:
@@ -163,11 +172,10 @@ def notifications_mark_read(*, actor: User, ids=None) -> int:
 
 def _notify(
     *, event: bus.Event, users: list[User], kind: str, ticket: Ticket, text: str
-) -> tuple[list[User], list[User]]:
-    """Add centre entries for those who want them in-app; staff notices by mail for kinds
-    the mail channel does not cover. Answers who was notified in the desk and who wants
-    mail."""
-    notified = []
+) -> list[User]:
+    """Add centre entries for those who want them in-app (one INSERT); staff notices by
+    mail for kinds the mail channel does not cover. Answers who wants mail."""
+    entries = []
     mail_to = []
     tenant = current_tenant()
     for user in {u.pk: u for u in users if u.is_active and u.role in STAFF_ROLES}.values():
@@ -178,22 +186,15 @@ def _notify(
             # Stored in the reader's language (`text` may be lazy: built per language).
             with translation.override(recipient_language(user, tenant=tenant)):
                 stored = str(text)[:MAX_TEXT]
-            try:
-                with transaction.atomic():
-                    Notification.objects.create(
-                        user=user,
-                        kind=kind,
-                        ticket=ticket,
-                        text=stored,
-                        event_id=event.id,
-                    )
-            except IntegrityError:
-                continue  # this event was delivered to this person already
-            notified.append(user)
+            entries.append(
+                Notification(user=user, kind=kind, ticket=ticket, text=stored, event_id=event.id)
+            )
         if pref.wants(kind, "email"):
             mail_to.append(user)
+    # A redelivered event adds nothing: one entry per person and event (unique constraint).
+    Notification.objects.bulk_create(entries, ignore_conflicts=True)
     _plugin_channels(event, ticket, users, kind=kind, text=str(text))
-    return notified, mail_to
+    return mail_to
 
 
 def _plugin_channels(event: bus.Event, ticket: Ticket, users: list[User], *, kind: str, text: str):
@@ -242,7 +243,18 @@ def _ticket(event: bus.Event) -> Ticket | None:
     ticket_id = str(event.ticket_id or "")
     if not is_uuid(ticket_id):
         return None
-    return Ticket.objects.select_related("assignee").filter(pk=ticket_id).first()
+    # The assignee with their preferences: on_sla and on_message notify them.
+    related = ("assignee", "assignee__desk_notification_preference")
+    return Ticket.objects.select_related(*related).filter(pk=ticket_id).first()
+
+
+def _ticket_of(event: bus.Event) -> Ticket | None:
+    """The event's ticket as its service just wrote it (a routing decision's assignment in
+    this dispatch), else read."""
+    subject = event.subject
+    if isinstance(subject, Ticket) and str(subject.pk) == str(event.ticket_id):
+        return subject
+    return _ticket(event)
 
 
 def _actor_name(event: bus.Event) -> str:
@@ -260,7 +272,7 @@ def on_mentioned(event: bus.Event) -> None:
     ids = [i for i in event.payload.get("user_ids", []) if is_uuid(str(i))]
     if ticket is None or not ids:
         return
-    users = list(User.objects.filter(pk__in=ids))
+    users = list(with_preferences(User.objects.filter(pk__in=ids)))
     actor, number, subject = _actor_name(event), ticket.number, ticket.subject
     text = lazy_text(
         lambda: (
@@ -272,15 +284,12 @@ def on_mentioned(event: bus.Event) -> None:
 
 
 def on_assigned(event: bus.Event) -> None:
-    ticket = _ticket(event)
+    ticket = _ticket_of(event)
     change = (event.payload.get("changes") or {}).get("assignee") or [None, None]
     new = change[1] if len(change) > 1 else None
     if ticket is None or not new or not is_uuid(str(new)):
         return
-    if str(ticket.assignee_id) == str(new):
-        users = [ticket.assignee]  # read with the ticket
-    else:
-        users = list(User.objects.filter(pk=new))
+    users = list(with_preferences(User.objects.filter(pk=new)))
     actor, number, subject = _actor_name(event), ticket.number, ticket.subject
     text = lazy_text(
         lambda: (
@@ -300,7 +309,9 @@ def on_message(event: bus.Event) -> None:
     message = Message.objects.filter(pk=event.payload.get("message_id")).first()
     who = message.author_label if message else None
     followers = list(
-        User.objects.filter(pk__in=TicketFollow.objects.filter(ticket=ticket).values("user_id"))
+        with_preferences(
+            User.objects.filter(pk__in=TicketFollow.objects.filter(ticket=ticket).values("user_id"))
+        )
     )
     users = ([ticket.assignee] if ticket.assignee else []) + followers
     number, subject = ticket.number, ticket.subject
@@ -310,7 +321,7 @@ def on_message(event: bus.Event) -> None:
             % {"who": who or _("The customer"), "number": number, "subject": subject}
         )
     )
-    _unused, mail_to = _notify(
+    mail_to = _notify(
         event=event, users=users, kind=NotificationKind.CUSTOMER_REPLY, ticket=ticket, text=text
     )
     # The assignee's mail is the mail channel's customer_reply; followers get a notice.
@@ -340,7 +351,7 @@ def on_sla(event: bus.Event) -> None:
             % {**values, "target": target_label(target)}
         )
     )
-    _unused, mail_to = _notify(
+    mail_to = _notify(
         event=event, users=[ticket.assignee], kind=NotificationKind.SLA, ticket=ticket, text=text
     )
     if event.name == names.SLA_AT_RISK:  # breaches are mailed by the mail channel already

@@ -110,8 +110,8 @@ def _agent(row: tuple[Any, ...], *, now: dt.datetime, last_assigned: dict[str, i
     user_id = str(user_id)
     available, because = availability(
         status=status,
-        out_of_office=_json(out_of_office),
-        working_hours=_json(working_hours),
+        out_of_office=json_column(out_of_office),
+        working_hours=json_column(working_hours),
         now=now,
     )
     return Agent(
@@ -130,7 +130,7 @@ def _agent(row: tuple[Any, ...], *, now: dt.datetime, last_assigned: dict[str, i
     )
 
 
-def _json(value):
+def json_column(value):
     """A JSON column as read by a plain cursor: None, decoded already, or text (Django has
     psycopg hand jsonb over as text)."""
     return json.loads(value) if isinstance(value, str) else value

@@ -30,12 +30,13 @@ from django.utils.translation import gettext as _
 
 from automation.routing import selection
 from automation.routing.models import SINGLETON, CategoryRouting, RoutingSettings, RoutingState
-from automation.routing.pool import availability, candidates
+from automation.routing.pool import availability, candidates, json_column
 from automation.routing.selection import Decision, TicketFacts
 from panel1 import tenant_cache
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
+from panel1.events import bus
 from panel1.exceptions import DomainError
 from panel1.ids import parse_uuid
 from panel1.sentinels import UNSET
@@ -255,16 +256,20 @@ def _state_lock() -> RoutingState:
     return state
 
 
-def _state_advance(state: RoutingState, agent_id: str) -> None:
+def _state_advance(state: RoutingState, agent_id: str, *, with_batch: bool = False) -> None:
     """One more routed ticket, `agent_id`'s: the sequence and their entry only (the map is
-    not sent back whole)."""
+    not sent back whole). With `with_batch`, written with the open `bus.batch()`'s rows (the
+    decision's own batch: the state row is locked already, and no other decision's update
+    can join that statement)."""
     table = RoutingState._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET sequence = sequence + 1, last_assigned = "
-            "last_assigned || jsonb_build_object(%s::text, sequence + 1) WHERE id = %s",
-            [agent_id, state.pk],
-        )
+    sql = (
+        f"UPDATE {table} SET sequence = sequence + 1, last_assigned = "
+        "last_assigned || jsonb_build_object(%s::text, sequence + 1) WHERE id = %s"
+    )
+    params = [agent_id, state.pk]
+    if not (with_batch and bus.defer_statement(sql, params)):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
     state.sequence += 1
     state.last_assigned = {**state.last_assigned, agent_id: state.sequence}
 
@@ -273,29 +278,48 @@ def _state_advance(state: RoutingState, agent_id: str) -> None:
 def _ticket_sql(with_previous: bool) -> str:
     ticket, category = Ticket._meta.db_table, Category._meta.db_table
     user, overrides = User._meta.db_table, CategoryRouting._meta.db_table
+    state = RoutingState._meta.db_table
     previous = (
         f"(SELECT p.assignee_id FROM {ticket} p WHERE p.requester_id = t.requester_id "
         "AND p.assignee_id IS NOT NULL AND p.id <> t.id ORDER BY p.created_at DESC LIMIT 1)"
         if with_previous
         else "NULL::uuid"
     )
+    # The state row is locked in the CTE, before the join can yield the ticket row that the
+    # outer FOR UPDATE locks: the module's lock order within one statement. No state row
+    # (a tenant's first decision): no row, and nothing locked.
     return (
+        f"WITH state AS MATERIALIZED (SELECT sequence, last_assigned FROM {state} "
+        "WHERE id = %s FOR UPDATE) "
         f"SELECT t.*, c.name AS category_name, a.email AS assignee_email, "
         f"(SELECT o.strategy FROM {overrides} o WHERE o.category_id = t.category_id) "
-        f"AS category_strategy, {previous} AS previous_agent_id "
-        f"FROM {ticket} t LEFT JOIN {category} c ON c.id = t.category_id "
+        f"AS category_strategy, {previous} AS previous_agent_id, "
+        "state.sequence AS state_sequence, state.last_assigned AS state_last_assigned "
+        f"FROM state CROSS JOIN {ticket} t LEFT JOIN {category} c ON c.id = t.category_id "
         f"LEFT JOIN {user} a ON a.id = t.assignee_id WHERE t.id = %s FOR UPDATE OF t"
     )
 
 
-def _ticket_lock(ticket_id, *, with_previous: bool) -> Ticket | None:
-    """The ticket under its row lock, with its category's name and own strategy, its
-    assignee's email and (for the previous agent modifier) the assignee of the requester's
-    latest other ticket: one plain statement (this runs for every new ticket)."""
+def _locked(ticket_id, *, with_previous: bool) -> tuple[RoutingState, Ticket | None]:
+    """The routing state and the ticket, each under its row lock (in the module's order),
+    the ticket with its category's name and own strategy, its assignee's email and (for the
+    previous agent modifier) the assignee of the requester's latest other ticket: one plain
+    statement (this runs for every new ticket)."""
     pk = parse_uuid(ticket_id)
     if pk is None:
-        return None
-    return next(iter(Ticket.objects.raw(_ticket_sql(with_previous), [pk])), None)
+        return _state_lock(), None
+    sql = _ticket_sql(with_previous)
+    ticket = next(iter(Ticket.objects.raw(sql, [SINGLETON, pk])), None)
+    if ticket is None:  # no state row yet, or no such ticket
+        state = _state_lock()
+        ticket = next(iter(Ticket.objects.raw(sql, [SINGLETON, pk])), None)
+        return state, ticket
+    state = RoutingState(
+        pk=SINGLETON,
+        sequence=ticket.state_sequence,
+        last_assigned=json_column(ticket.state_last_assigned),
+    )
+    return state, ticket
 
 
 def _facts(ticket: Ticket) -> TicketFacts:
@@ -328,9 +352,10 @@ def ticket_route(
     the `manual` strategy unless `record_manual` (then the reason is recorded). Writes the
     reason to the history and to `ticket.routing_reason`; emits `ticket.assigned` on a change.
 
-    Statements of an assignment: the settings, the state lock, the ticket lock (with its
-    category strategy and previous agent), the pool with its load, then the ticket update,
-    its history row, its event row and the state update; none grows with agents or tickets.
+    Statements of an assignment: the settings (cached), the state and ticket locks (one
+    statement, with the category strategy and previous agent), the pool with its load, then
+    the ticket update, its history row, its event row and the state update in one statement;
+    none grows with agents or tickets.
     """
     settings = _settings_row()
     routing_off = settings["strategy"] == selection.MANUAL and not settings["any_category"]
@@ -338,8 +363,7 @@ def ticket_route(
         return None  # the common case of a tenant without routing: no lock, no note
     if strategy is not None:
         strategy = _clean_strategy(strategy, "strategy")
-    state = _state_lock()
-    ticket = _ticket_lock(ticket_id, with_previous=settings["previous_agent"])
+    state, ticket = _locked(ticket_id, with_previous=settings["previous_agent"])
     if ticket is None or ticket.status not in OPEN_STATUSES or ticket.merged_into_id:
         return None
     if ticket.assignee_id is not None and not force:
@@ -361,20 +385,25 @@ def ticket_route(
     if decision.agent_id is None:
         ticket_routing_note(ticket=ticket, actor=actor, reason=decision.reason)
         return decision
-    if decision.agent_id != str(ticket.assignee_id):
-        chosen = next(agent for agent in pool if agent.id == decision.agent_id)
-        ticket_route_assign(
-            ticket=ticket,
-            actor=actor,
-            assignee=RoutedAgent(
-                id=uuid.UUID(chosen.id),
-                email=chosen.email,
-                category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
-            ),
-            reason=decision.reason,
-            before_email=ticket.assignee_email,
-        )
-    _state_advance(state, decision.agent_id)
+    # The assignment (ticket update, history and event rows) and the state update go in with
+    # one statement, in a batch of this decision's own (one joined from outside could hold
+    # another decision's state update).
+    own_batch = not bus.batch_open()
+    with bus.batch():
+        if decision.agent_id != str(ticket.assignee_id):
+            chosen = next(agent for agent in pool if agent.id == decision.agent_id)
+            ticket_route_assign(
+                ticket=ticket,
+                actor=actor,
+                assignee=RoutedAgent(
+                    id=uuid.UUID(chosen.id),
+                    email=chosen.email,
+                    category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
+                ),
+                reason=decision.reason,
+                before_email=ticket.assignee_email,
+            )
+        _state_advance(state, decision.agent_id, with_batch=own_batch)
     return decision
 
 

@@ -3,14 +3,17 @@
 Services call `emit()` inside their atomic block. The event is written as an `EventRecord`
 row (an outbox), in-transaction subscribers run at once (they keep derived state in step and
 may abort the change), and after-commit subscribers run once the transaction commits. Inside
-`batch()` (the ticket services' hot paths) the rows of a change go in with one INSERT.
+`batch()` (the ticket services' hot paths) the rows of a change go in with one statement.
 
 After commit, the events of a transaction (all of them, whatever savepoint emitted them) are
 claimed with one conditional UPDATE in the same transaction as all their subscribers' work
 (one BEGIN/COMMIT per change, not per event or subscriber). The claim holds the rows' locks
 until that commit, so a redelivery or the sweeper never runs an event twice, and a crash
 before it rolls the claim back: the sweeper then finds the event unclaimed and delivers it.
-An event whose savepoint rolled back has no row, so the claim skips it.
+An event whose savepoint rolled back has no row, so the claim skips it. Subscribers run
+without a savepoint each; when one fails (or swallows a database error), the transaction is
+undone and run again with every subscriber in a savepoint, so the failing one loses only its
+own work (`_with_retry`).
 
 Events that subscribers emit during a dispatch (a routing decision's `ticket.assigned`, an
 automation action's changes) are not dispatched after yet another commit: their rows are
@@ -100,7 +103,7 @@ def emit(
 
     Must run inside the transaction of the change. In-transaction subscribers run now and
     their exceptions abort the change; after-commit subscribers run after commit. Inside
-    `batch()` the row is written with the batch's others in one INSERT when the batch ends.
+    `batch()` the row is written with the batch's others in one statement when the batch ends.
     """
     from panel1.events.models import EventRecord
 
@@ -130,6 +133,7 @@ class _Batch:
     schema_name: str
     events: list = field(default_factory=list)
     rows: list = field(default_factory=list)
+    statements: list = field(default_factory=list)  # (sql, params) given to defer_statement
     dispatch: list = field(default_factory=list)  # events of savepoints inside the batch
 
 
@@ -141,12 +145,12 @@ def _depth() -> tuple:
 
 @contextlib.contextmanager
 def batch():
-    """Collect the events emitted inside, and the rows given to `defer_insert()`, into one
-    INSERT per table at the end of the block (still in the transaction) and one after-commit
-    dispatch, which also takes the events of savepoints inside the block. A nested batch at
-    the same savepoint depth joins the open one; one in a savepoint inside it writes its own
-    rows at its depth (they roll back with it) and hands its events to the outer batch's
-    dispatch."""
+    """Collect the events emitted inside, the rows given to `defer_insert()` and the
+    statements given to `defer_statement()` into one statement at the end of the block
+    (still in the transaction; `panel1.db_writes`) and one after-commit dispatch, which also
+    takes the events of savepoints inside the block. A nested batch at the same savepoint
+    depth joins the open one; one in a savepoint inside it writes its own rows at its depth
+    (they roll back with it) and hands its events to the outer batch's dispatch."""
     outer = _local.__dict__.get("batch")
     if outer is not None and outer.depth == _depth():
         yield
@@ -176,6 +180,11 @@ def _batch_here() -> _Batch | None:
     return current
 
 
+def batch_open() -> bool:
+    """Whether a `batch()` is open here (rows written now would join it)."""
+    return _batch_here() is not None
+
+
 def defer_insert(instance) -> bool:
     """Insert `instance` with the open batch's rows of its table (True), or not at all
     (False: no batch here, the caller saves it)."""
@@ -186,21 +195,31 @@ def defer_insert(instance) -> bool:
     return True
 
 
+def defer_statement(sql: str, params) -> bool:
+    """Run `sql` (a write that returns nothing, touching rows no other write of the batch
+    touches) with the open batch's writes (True), or not at all (False: no batch here)."""
+    current = _batch_here()
+    if current is None:
+        return False
+    current.statements.append((sql, params))
+    return True
+
+
 def _flush(current: _Batch, outer: _Batch | None = None) -> None:
+    from panel1.db_writes import write_together
     from panel1.events.models import EventRecord
 
     tables: dict[type, list] = {}
     for row in current.rows:
         tables.setdefault(type(row), []).append(row)
-    for model, rows in tables.items():
-        model.objects.bulk_create(rows)
     if current.events:
         records = [record for record, _ in current.events]
         if _inline_here():
             now = timezone.now()
             for record in records:
                 record.claimed_at = record.processed_at = now
-        EventRecord.objects.bulk_create(records)
+        tables.setdefault(EventRecord, []).extend(records)
+    write_together(tables, statements=current.statements)
     # Inner savepoints' events first: they were emitted (and dispatched) before the batch's.
     events = current.dispatch + [event for _, event in current.events]
     if not events:
@@ -248,8 +267,8 @@ class _AfterCommit:
         self.done = True
         if self.inline:
             # Left over by a dispatch (MAX_INLINE_WAVES): run in a transaction of their own.
-            with _in_schema(self.schema_name), transaction.atomic():
-                _deliver(self.events)
+            with _in_schema(self.schema_name):
+                _with_retry(lambda isolated: _deliver(self.events, isolated=isolated))
             return
         dispatch_many(self.events, schema_name=self.schema_name)
 
@@ -325,28 +344,59 @@ def dispatch_many(events: list[Event], *, schema_name: str | None = None) -> int
     The claim marks the rows claimed and processed together and holds their row locks until
     the subscribers' work commits with it: a concurrent claimer (the sweeper) waits and then
     finds them taken, and a crash before the commit rolls the claim back, so the sweeper
-    delivers the events later. Each subscriber is isolated by a savepoint, taken only when it
-    touches the database (`_LazySavepoint`).
+    delivers the events later. Subscribers run without savepoints of their own; if one
+    fails, the whole transaction is undone and run again with each subscriber isolated by a
+    savepoint (`_with_retry`).
     """
     if not events:
         return 0
-    with _in_schema(schema_name), transaction.atomic():
-        now = timezone.now()
-        claimed = set(_claim(events, now))
-        _deliver([event for event in events if event.id in claimed])
-    return len(claimed)
+
+    def run(isolated: bool) -> int:
+        claimed = set(_claim(events, timezone.now()))
+        _deliver([event for event in events if event.id in claimed], isolated=isolated)
+        return len(claimed)
+
+    with _in_schema(schema_name):
+        return _with_retry(run)
 
 
-def _deliver(events: list[Event]) -> None:
+class _SubscriberFailed(Exception):
+    """A subscriber failed in a dispatch run without savepoints: run it again isolated."""
+
+
+def _with_retry(run: Callable[[bool], Any]) -> Any:
+    """`run(isolated=False)` in a transaction; if a subscriber failed in it, undo all of it
+    (rows, on-commit callbacks, queued jobs) and `run(isolated=True)` in a new one.
+
+    A savepoint per subscriber costs a round trip each (two per routed ticket) while
+    subscribers nearly never fail; handlers are idempotent, so the ones that ran before the
+    failure may run again. The failing subscriber is logged once, by the isolated run."""
+    from panel1 import jobs
+
+    callbacks = len(connection.run_on_commit)
+    queued = jobs.batches_mark()
+    try:
+        with transaction.atomic():
+            return run(False)
+    except _SubscriberFailed:
+        del connection.run_on_commit[callbacks:]
+        jobs.batches_rollback(queued)
+    with transaction.atomic():
+        return run(True)
+
+
+def _deliver(events: list[Event], *, isolated: bool = True) -> None:
     """Run the after-commit subscribers of `events` (claimed), then those of the events they
-    caused, wave by wave, in this transaction."""
+    caused, wave by wave, in this transaction (each subscriber in a savepoint if
+    `isolated`, else a failure raises `_SubscriberFailed`)."""
     previous = _local.__dict__.get("dispatching")
     current = _local.dispatching = _Dispatching(schema_name=connection.schema_name)
+    run = _run_isolated if isolated else _run_plain
     try:
         for _wave in range(MAX_INLINE_WAVES):
             for event in events:
                 for sub in _subscribers_for(event.name, in_transaction=False):
-                    _run_isolated(sub, event)
+                    run(sub, event)
             events = _take_caused(current)
             if not events:
                 return
@@ -404,6 +454,25 @@ class _LazySavepoint:
         return execute(sql, params, many, context)
 
 
+def _run_plain(sub: _Subscriber, event: Event) -> None:
+    """Run the subscriber in the dispatch transaction itself; a failure (an exception, or a
+    database error it swallowed: the transaction is aborted) fails the whole run."""
+    try:
+        sub.handler(event)
+    except Exception as error:
+        raise _SubscriberFailed(sub.key) from error
+    if _transaction_aborted():
+        raise _SubscriberFailed(sub.key)
+
+
+def _transaction_aborted() -> bool:
+    """Whether the transaction is in error (known from the connection, no round trip)."""
+    from psycopg import pq
+
+    raw = connection.connection
+    return raw is not None and raw.info.transaction_status == pq.TransactionStatus.INERROR
+
+
 def _run_isolated(sub: _Subscriber, event: Event) -> None:
     # A failing subscriber is logged and must not break the request or the other subscribers:
     # its statements roll back to its savepoint and its on-commit callbacks are dropped. A
@@ -416,6 +485,8 @@ def _run_isolated(sub: _Subscriber, event: Event) -> None:
     try:
         with connection.execute_wrapper(savepoint):
             sub.handler(event)
+        if _transaction_aborted():
+            raise _SubscriberFailed(sub.key)  # it swallowed a database error
     except Exception:
         if savepoint.sid is not None:
             connection.savepoint_rollback(savepoint.sid)

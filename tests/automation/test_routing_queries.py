@@ -12,10 +12,11 @@ from tests.factories.routing import AgentProfileFactory, routing_configure
 from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_assign
 
-# state lock, ticket lock (category strategy, previous agent), pool with load, ticket update,
-# history row, event row, state update; the settings come from process memory
-# (panel1.tenant_cache: one statement more after a change of the tenant's configuration)
-DECISION_STATEMENTS = 7
+# state and ticket locks (one statement, with the category strategy and previous agent), pool
+# with load, then ticket update, history row, event row and state update (one statement); the
+# settings come from process memory (panel1.tenant_cache: one statement more after a change
+# of the tenant's configuration)
+DECISION_STATEMENTS = 3
 
 
 def _statements(ticket_id) -> int:
@@ -89,3 +90,28 @@ def test_a_category_limited_agent_is_never_routed_outside_it(tenant, strategy):
     (limited,) = _agents(1, categories=[CategoryFactory()])
     decision = ticket_route(ticket_id=TicketFactory(category=CategoryFactory()).pk)
     assert not decision.assigned and limited.name in decision.reason
+
+
+def test_decisions_inside_an_open_batch_each_advance_the_state_at_once(tenant):
+    """A decision writes the state with its own batch's rows; inside a batch opened outside
+    it, it writes the state at once, so the next decision reads it."""
+    from django.db import transaction
+
+    from automation.routing.models import RoutingState
+    from panel1.events import bus
+
+    routing_configure(strategy="round_robin")
+    alice, bob = _agents(2)
+    ticket_route(ticket_id=TicketFactory().pk)  # creates the state: one of them got it
+    before = RoutingState.objects.get().sequence
+    first, second = TicketFactory(), TicketFactory()
+    with transaction.atomic(), bus.batch():
+        one = ticket_route(ticket_id=first.pk)
+        other = ticket_route(ticket_id=second.pk)
+    assert {one.agent_id, other.agent_id} == {str(alice.pk), str(bob.pk)}
+    state = RoutingState.objects.get()
+    assert state.sequence == before + 2
+    assert state.last_assigned[one.agent_id] == before + 1
+    assert state.last_assigned[other.agent_id] == before + 2
+    assigned = TicketEvent.objects.filter(ticket__in=[first, second], event=names.TICKET_ASSIGNED)
+    assert assigned.count() == 2

@@ -28,10 +28,12 @@ from tests.factories import (
 from tickets import services
 from tickets.models import AgentProfile, Ticket
 
-CREATE_MAX = 16  # measured 16 (19 before the per-tenant configuration cache and bus changes)
+CREATE_MAX = 15  # measured 15 (16 before the history and event rows went in together; 19 before
+# the per-tenant configuration cache and bus changes)
 CREATE_TRANSACTIONS = 2
 LIST_MAX = 6
-REPLY_MAX = 15  # measured 15 (17 before the view and the service shared one locked read)
+REPLY_MAX = 15  # measured 14 (17 before the view and the service shared one locked read and
+# the history and event rows went in together)
 BODY = {
     "subject": "Printer on floor 3",
     "content": "It is jammed again.",
@@ -143,14 +145,16 @@ def test_a_reply_to_a_ticket_the_caller_cannot_see_is_404_and_writes_nothing(
     assert not ticket.messages.filter(content="Mine?").exists()
 
 
-def test_a_change_writes_its_events_and_history_with_one_insert_each(tenant):
+def test_a_change_writes_its_events_and_history_with_one_statement(tenant):
     ticket = TicketFactory()
     agent = AgentFactory()
     with CaptureQueriesContext(connection) as ctx:
         services.message_add(ticket=ticket, actor=agent, content="On it.")
-    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
-    assert sum('"events_eventrecord"' in sql for sql in inserts) == 1
-    assert sum('"tickets_ticketevent"' in sql for sql in inserts) == 1
+    writes = [
+        q["sql"] for q in ctx.captured_queries if 'INSERT INTO "events_eventrecord"' in q["sql"]
+    ]
+    assert len(writes) == 1
+    assert 'INSERT INTO "tickets_ticketevent"' in writes[0]
     names = set(EventRecord.objects.filter(payload__ticket_id=str(ticket.pk)).values_list("name"))
     assert {("ticket.status.changed",), ("message.added",)} <= names
 

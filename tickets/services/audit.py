@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from panel1.actors import Actor
+from panel1.db_writes import update_sql
 from panel1.events import bus
 from tickets.models import Ticket, TicketEvent
 
@@ -47,7 +48,7 @@ def audit(
         after=_jsonable(after),
         reason=reason,
     )
-    # Inside a service's `bus.batch()` the rows of one change go in with one INSERT.
+    # Inside a service's `bus.batch()` the rows of one change go in with one statement.
     if not bus.defer_insert(row):
         row.save(force_insert=True)
     return row
@@ -69,17 +70,22 @@ def emit(
     )
 
 
-def touch(ticket: Ticket, *fields: str) -> None:
+def touch(ticket: Ticket, *fields: str, with_batch: bool = False) -> None:
     """Save `fields`, bump updated_at (the desk's live refresh keys on it) and the version.
 
     The version grows once per service call: the services re-read the ticket under a row
     lock (a fresh instance), so a reply that also moves the status counts as one change.
+    With `with_batch`, inside a `bus.batch()` the UPDATE goes in with the batch's other
+    writes when it ends (for a caller that holds the row locked and reads it no more).
     """
     ticket.updated_at = timezone.now()
     if not getattr(ticket, "_version_bumped", False):
         ticket.version += 1
         ticket._version_bumped = True
-    ticket.save(update_fields=[*fields, "updated_at", "version"])
+    names = [*fields, "updated_at", "version"]
+    if with_batch and bus.defer_statement(*update_sql(ticket, names)):
+        return
+    ticket.save(update_fields=names)
 
 
 def touch_bulk(tickets: list[Ticket]) -> None:

@@ -61,7 +61,9 @@ def ticket_route_assign(
     """Assign a ticket the router holds under its row lock (`select_for_update` in the
     caller's transaction) to the agent it chose: the same change, history row and
     `ticket.assigned` event as `ticket_assign`, in three statements (no re-lock, no user
-    load, no savepoint): routing runs this once per new ticket.
+    load, no savepoint), or inside the router's `bus.batch()` none of its own (the ticket
+    update, history and event rows go in with the batch's writes when it ends): routing
+    runs this once per new ticket.
 
     The router read the agent from its pool of active staff in the same transaction; the
     category limit is checked here against what it read. `before_email` is the current
@@ -76,7 +78,7 @@ def ticket_route_assign(
         before_email = ticket.assignee.email if before_id else None
     ticket.assignee_id = assignee.id
     ticket.routing_reason = reason
-    touch(ticket, "assignee", "routing_reason")
+    touch(ticket, "assignee", "routing_reason", with_batch=True)
     audit(
         ticket,
         actor,

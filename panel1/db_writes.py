@@ -1,0 +1,77 @@
+"""Several writes in one statement: the rows of a few tables and a few plain statements as
+one `WITH` of data-modifying statements (PostgreSQL runs each exactly once, to completion).
+
+For the end of a `panel1.events.bus.batch()`: the history rows, event rows and bookkeeping of
+one change go to the database in one round trip instead of one per table (and an UPDATE
+given to `bus.defer_statement`, see `update_sql`). The parts see the
+same snapshot and none sees another's rows, so they must not touch the same rows; foreign
+keys are checked at commit (Django creates them deferrable). Rows get no values back from
+the database (no RETURNING): an auto-increment primary key stays unset, as after
+`bulk_create` on a database that cannot return them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import AutoField, Model, Q
+from django.db.models.sql import InsertQuery, UpdateQuery
+
+Statement = tuple[str, Sequence[Any]]
+
+
+def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
+    """The INSERT of `rows` (all with their primary key set, or all without) as
+    `bulk_create` would send it, without RETURNING."""
+    opts = model._meta
+    for row in rows:
+        if row.pk is None:
+            row.pk = opts.pk.get_pk_value_on_save(row)  # a UUID default, say
+        row._prepare_related_fields_for_save(operation_name="bulk_create")
+    with_pk = [row.pk is not None for row in rows]
+    if any(with_pk) and not all(with_pk):
+        raise ValueError(f"{opts.label}: some rows have a primary key and some have none.")
+    fields = [f for f in opts.concrete_fields if not f.generated]
+    if not any(with_pk):
+        fields = [f for f in fields if not isinstance(f, AutoField)]
+    query = InsertQuery(model)
+    query.insert_values(fields, rows)
+    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+    return sql, params
+
+
+def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
+    """The UPDATE that `instance.save(update_fields=field_names)` would send (without its
+    signals: for models nobody listens to)."""
+    opts = instance._meta
+    fields = [opts.get_field(name) for name in field_names]
+    query = UpdateQuery(type(instance))
+    query.add_update_fields([(field, None, field.pre_save(instance, False)) for field in fields])
+    query.add_q(Q(pk=instance.pk))
+    return query.get_compiler(connection=connection).as_sql()
+
+
+def write_together(
+    groups: dict[type[Model], list[Model]], *, statements: Iterable[Statement] = ()
+) -> int:
+    """Insert each model's rows and run `statements` (none may return rows) in one
+    statement; answers how many statements that saved (0 or more)."""
+    parts = [insert_sql(model, rows) for model, rows in groups.items() if rows]
+    parts += list(statements)
+    if not parts:
+        return 0
+    *first, (last_sql, last_params) = parts
+    sql = last_sql
+    if first:
+        ctes = ", ".join(f"write_{n} AS ({part})" for n, (part, _params) in enumerate(first))
+        sql = f"WITH {ctes} {last_sql}"
+    params = [value for _sql, values in first for value in values] + list(last_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    for rows in groups.values():
+        for row in rows:
+            row._state.adding = False
+            row._state.db = connection.alias
+    return len(parts) - 1
