@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from panel1.accounts.models import User
+from panel1.events.models import EventRecord
 from sla.models import SlaProfile, TicketSLA
 from sla.monitor import sla_monitor_run
 from tests.factories import SupervisorFactory
@@ -43,7 +44,10 @@ def due_tickets(tenant, django_db_blocker, count: int):
     finally:
         with django_db_blocker.unblock(), schema_context(tenant.schema_name):
             requesters = {ticket.requester_id for ticket in tickets}
-            Ticket.objects.filter(pk__in=[ticket.pk for ticket in tickets]).delete()
+            ids = [str(ticket.pk) for ticket in tickets]
+            # The outbox rows name their ticket in the payload only (no foreign key).
+            EventRecord.objects.filter(payload__ticket_id__in=ids).delete()
+            Ticket.objects.filter(pk__in=ids).delete()
             SlaProfile.objects.filter(pk=profile.pk).delete()
             User.objects.filter(pk__in=[supervisor.pk, *requesters]).delete()
 
