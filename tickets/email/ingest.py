@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, Subquery, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from panel1.accounts.models import User
@@ -43,7 +44,7 @@ from panel1.tenants.services import current_tenant
 from panel1.text import clean_one_line, clean_text
 from tickets.email import safety
 from tickets.email.addresses import is_own_address, split_address
-from tickets.email.authentication import spoofed_known_customer
+from tickets.email.authentication import known_customer_domain, spoofed_known_customer
 from tickets.email.parsing import EmailParseError, ParsedAttachment, ParsedEmail, parse_message
 from tickets.email.storage import (
     _raw_bytes,
@@ -183,8 +184,9 @@ def _facts(
     inbound: InboundEmail, parsed: ParsedEmail, *, release: bool
 ) -> tuple[dict, User | None]:
     """What the decision asks the database, in one query: an earlier delivery of this mail, a
-    message or a notification of ours with its Message-ID, the sender's rate limit, and the
-    sender's account (the query's row when the sender is known)."""
+    message or a notification of ours with its Message-ID, the sender's rate limit, whether
+    customers are known at the sender's domain (the spoofing check), and the sender's account
+    (the query's row when the sender is known)."""
     message_id = parsed.message_id
     earlier = (
         InboundEmail.objects.filter(dedup_key=inbound.dedup_key, status__in=_HANDLED)
@@ -204,6 +206,7 @@ def _facts(
         "over_limit": (
             never if release else safety.sender_limit_reached(parsed.from_email, inbound.pk)
         ),
+        "customer_domain": never if release else known_customer_domain(parsed.from_email),
     }
     if parsed.from_email:
         user = User.objects.filter(email__iexact=parsed.from_email).annotate(**checks).first()
@@ -234,7 +237,12 @@ def _early_decision(
     spoofed = (
         None
         if release
-        else spoofed_known_customer(parsed.headers, parsed.from_email, inbound=inbound)
+        else spoofed_known_customer(
+            parsed.headers,
+            parsed.from_email,
+            inbound=inbound,
+            domain_known=facts["customer_domain"],
+        )
     )
     if spoofed:
         return _Decision(InboundStatus.HELD, reason=spoofed)
@@ -421,23 +429,37 @@ def _cc_followers(parsed: ParsedEmail, tenant: Tenant, sender: User) -> list[Use
     if not tenant.customers_can_cc or parsed.auto_submitted_reason:
         return []  # never make a mailing list or a robot a follower of the ticket
     own_domains = _own_domains(tenant)
+    addresses = [
+        address
+        for address in dict.fromkeys(a.strip().lower() for a in [*parsed.to, *parsed.cc])
+        if address != sender.email.lower()
+        and not is_own_address(tenant, address)
+        and split_address(address)[1] not in own_domains
+    ]
+    known = _users_by_address(addresses)
     followers: list[User] = []
-    for address in dict.fromkeys([*parsed.to, *parsed.cc]):
+    for address in addresses:
         if len(followers) >= MAX_CC_FOLLOWERS:
             break
-        if (
-            address == sender.email.lower()
-            or is_own_address(tenant, address)
-            or split_address(address)[1] in own_domains
-        ):
-            continue
-        try:
-            user, _created = customer_get_or_create(email=address)
-        except DomainError:
-            continue
+        user = known.get(address)
+        if user is None:
+            try:
+                # Looked up with the others just above, in this transaction.
+                user, _created = customer_get_or_create(email=address, known_absent=True)
+            except DomainError:
+                continue
         if user.is_active:
             followers.append(user)
     return followers
+
+
+def _users_by_address(addresses: list[str]) -> dict[str, User]:
+    """The accounts of `addresses` (lowercase), in one query; matched case-insensitively, as
+    `customer_get_or_create` does."""
+    if not addresses:
+        return {}
+    users = User.objects.annotate(address=Lower("email")).filter(address__in=addresses)
+    return {user.address: user for user in users}
 
 
 def _own_domains(tenant: Tenant) -> set[str]:
