@@ -74,7 +74,7 @@ from tickets.services import (
     ticket_resolve_merged,
 )
 from tickets.services.attachment_policy import attachment_blocked_reason, blocked_extensions
-from tickets.services.messages import MAX_CONTENT_LENGTH
+from tickets.services.messages import MAX_CONTENT_LENGTH, message_write
 
 logger = logging.getLogger(__name__)
 
@@ -524,8 +524,10 @@ def _defect_notes(parsed: ParsedEmail, inbound: InboundEmail) -> list[str]:
 
 
 def _system_note(ticket: Ticket, notes: list[str]) -> None:
+    # In the decision's transaction and event batch (no savepoint of its own: a failure
+    # rolls the whole decision back anyway).
     if notes:
-        message_add(
+        message_write(
             ticket=ticket,
             actor=Actor.system(),
             message_type=MessageType.SYSTEM,
