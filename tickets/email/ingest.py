@@ -68,13 +68,13 @@ from tickets.scanning import scan_or_defer
 from tickets.services import (
     AttachmentInput,
     attachments_prepare,
-    message_add,
-    ticket_create,
+    message_write,
     ticket_link,
     ticket_resolve_merged,
+    ticket_write,
 )
 from tickets.services.attachment_policy import attachment_blocked_reason, blocked_extensions
-from tickets.services.messages import MAX_CONTENT_LENGTH, message_write
+from tickets.services.messages import MAX_CONTENT_LENGTH
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +138,8 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
         parsed = parse_message(_raw_bytes(inbound))
         envelope = _envelope(inbound, parsed)
         # One dispatch after commit for every event of the mail (customer, ticket, message).
+        # The ticket services write inside this transaction and batch (`ticket_write`,
+        # `message_write`: no savepoints of their own; a failure rolls the decision back).
         with transaction.atomic(), bus.batch():
             decision = _decide(inbound, parsed, release=release)
             _finish(inbound, decision, attempts=attempts)
@@ -269,7 +271,7 @@ def _reply(
         note = f"This email replied to {found}, which is closed; filed as a new ticket."
         return _new_ticket(inbound, parsed, tenant, sender, related=ticket, note=note)
     if parsed.auto_submitted_reason:
-        message = message_add(
+        message = message_write(
             ticket=ticket,
             actor=Actor.system(),
             author=sender,
@@ -289,7 +291,7 @@ def _reply(
             message=message,
         )
     inputs, notes = _attachment_inputs(parsed)
-    message = message_add(
+    message = message_write(
         ticket=ticket,
         actor=sender,
         message_type=MessageType.CUSTOMER_REPLY,
@@ -318,7 +320,7 @@ def _new_ticket(
     note: str = "",
 ) -> _Decision:
     inputs, notes = _attachment_inputs(parsed)
-    ticket = ticket_create(
+    ticket = ticket_write(
         actor=sender,
         requester=sender,
         subject=(parsed.subject or "(no subject)")[:255],
@@ -524,8 +526,6 @@ def _defect_notes(parsed: ParsedEmail, inbound: InboundEmail) -> list[str]:
 
 
 def _system_note(ticket: Ticket, notes: list[str]) -> None:
-    # In the decision's transaction and event batch (no savepoint of its own: a failure
-    # rolls the whole decision back anyway).
     if notes:
         message_write(
             ticket=ticket,
