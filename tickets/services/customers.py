@@ -25,6 +25,7 @@ from panel1.events import bus, names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.sentinels import UNSET
 from tickets.models import CustomerProfile, Organization
+from tickets.organization_cache import organization_id_for_domain
 from tickets.services.lifecycle import normalize_tags
 
 MAX_DOMAINS = 50
@@ -277,7 +278,7 @@ def customer_profile_attach(user: User) -> CustomerProfile | None:
     if user.role != Role.CUSTOMER:
         return None
     profile = CustomerProfile.objects.create(
-        user=user, organization=organization_for_email(user.email)
+        user=user, organization_id=organization_id_for_domain(email_domain(user.email))
     )
     bus.emit(
         names.CUSTOMER_CREATED,
