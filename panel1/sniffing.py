@@ -28,9 +28,10 @@ def sniff_content_type(content: bytes) -> str:
     return _sniff_head(bytes(content[:_HEAD_BYTES]))
 
 
-# The same file is often asked twice in a row (the file-type policy, then storing it):
-# puremagic costs milliseconds, hashing the 8 KiB head microseconds.
-@functools.lru_cache(maxsize=64)
+# The same file is asked twice (the file-type policy checks every file of a message, then
+# storing sniffs each): puremagic costs milliseconds, hashing the 8 KiB head microseconds.
+# Room for the files of a large message (256 heads: at most 2 MiB).
+@functools.lru_cache(maxsize=256)
 def _sniff_head(head: bytes) -> str:
     sniffed = ""
     if head:
