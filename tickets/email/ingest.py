@@ -210,11 +210,29 @@ def _facts(
         ),
         "customer_domain": never if release else known_customer_domain(parsed.from_email),
     }
-    if parsed.from_email:
-        user = User.objects.filter(email__iexact=parsed.from_email).annotate(**checks).first()
-        if user is not None:
-            return {name: getattr(user, name) for name in checks}, user
-    return InboundEmail.objects.filter(pk=inbound.pk).values(**checks).get(), None
+    facts = InboundEmail.objects.filter(pk=inbound.pk).values(**checks)
+    if not parsed.from_email:
+        return facts.get(), None
+    return _facts_with_sender(facts, list(checks), parsed.from_email)
+
+
+def _facts_with_sender(facts, names: list[str], email: str) -> tuple[dict, User | None]:
+    """The facts' row with the sender's account joined to it (NULL columns when there is
+    none): one round trip whether or not the sender is known. The address is matched
+    case-insensitively, the first by address when several differ only in case."""
+    sql, params = facts.query.sql_with_params()
+    table = connection.ops.quote_name(User._meta.db_table)
+    column = connection.ops.quote_name(User._meta.get_field("email").column)
+    row = next(
+        iter(
+            User.objects.raw(
+                f"SELECT u.*, f.* FROM ({sql}) AS f LEFT JOIN {table} AS u "
+                f"ON UPPER(u.{column}::text) = UPPER(%s) ORDER BY u.{column} LIMIT 1",
+                [*params, email],
+            )
+        )
+    )
+    return {name: getattr(row, name) for name in names}, row if row.pk is not None else None
 
 
 def _early_decision(
