@@ -60,8 +60,9 @@ def test_a_redelivered_mail_costs_a_handful_of_queries(tenant, carol, ingest):
 def test_a_new_ticket_from_a_known_sender(tenant, carol, ingest, django_assert_max_num_queries):
     ingest(raw_mail(subject="warm-up"))  # per-process caches (content types, plugins)
 
-    # 63 measured (84 before): the acknowledgement mail is sent inline here (Q_SYNC)
-    with django_assert_max_num_queries(65):
+    # 63-67 measured (84 before): the acknowledgement mail is sent inline here (Q_SYNC), and
+    # django-q's bookkeeping of jobs run inline varies by a few statements with its table
+    with django_assert_max_num_queries(68):
         inbound = ingest(raw_mail(subject="Second printer"))
 
     assert inbound.outcome == "ticket_created"
@@ -109,10 +110,10 @@ def no_mail(settings):
 def test_a_mail_from_a_new_sender(tenant, ingest, no_mail, django_assert_max_num_queries):
     ingest(raw_mail(sender="warm@customer.test", subject="warm-up"))
 
-    # 35 measured: the mail, the new customer, the ticket, the after-commit dispatch; here
-    # also 4 savepoints of the test's transaction and 7 for the jobs run inline (Q_SYNC).
+    # 35-37 measured: the mail, the new customer, the ticket, the after-commit dispatch; here
+    # also 4 savepoints of the test's transaction and 7-9 for the jobs run inline (Q_SYNC).
     # benchmarks/email_ingest.py (real commits, jobs queued) counts 19 for such a mail.
-    with django_assert_max_num_queries(36):
+    with django_assert_max_num_queries(38):
         inbound = ingest(raw_mail(sender="new@customer.test", subject="Hello"))
 
     assert (inbound.outcome, inbound.sender_is_new) == ("ticket_created", True)
