@@ -306,7 +306,9 @@ def on_message(event: bus.Event) -> None:
     ticket = _ticket(event)
     if ticket is None:
         return
-    message = Message.objects.filter(pk=event.payload.get("message_id")).first()
+    message = event.subject  # the service's own instance, in the process that wrote it
+    if not isinstance(message, Message) or str(message.pk) != event.payload.get("message_id"):
+        message = Message.objects.filter(pk=event.payload.get("message_id")).first()
     who = message.author_label if message else None
     followers = list(
         with_preferences(

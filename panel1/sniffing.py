@@ -7,6 +7,8 @@ Content-Type) and answers only when the bytes confidently say otherwise.
 
 from __future__ import annotations
 
+import functools
+
 import puremagic
 
 __all__ = ["GENERIC_TYPES", "sniff_content_type", "sniff_declared_mismatch"]
@@ -23,7 +25,14 @@ _MIN_CONFIDENCE = 0.3
 
 def sniff_content_type(content: bytes) -> str:
     """The type the bytes say they are; text when they decode as UTF-8, else octet-stream."""
-    head = content[:_HEAD_BYTES]
+    return _sniff_head(bytes(content[:_HEAD_BYTES]))
+
+
+# The same file is asked twice (the file-type policy checks every file of a message, then
+# storing sniffs each): puremagic costs milliseconds, hashing the 8 KiB head microseconds.
+# Room for the files of a large message (256 heads: at most 2 MiB).
+@functools.lru_cache(maxsize=256)
+def _sniff_head(head: bytes) -> str:
     sniffed = ""
     if head:
         try:

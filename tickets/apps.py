@@ -8,7 +8,12 @@ class TicketsConfig(AppConfig):
     def ready(self):
         from panel1 import jobs
         from panel1.tenants import provisioning
-        from tickets import agent_scope, category_cache, demo  # noqa: F401 (signals)
+        from tickets import (  # noqa: F401 (signals)
+            agent_scope,
+            category_cache,
+            demo,
+            organization_cache,
+        )
 
         provisioning.register_step("default categories", demo.default_categories_create)
         provisioning.register_demo_step("demo tickets", demo.demo_tickets_create)

@@ -292,7 +292,7 @@ def test_a_failure_keeps_the_raw_mail_and_a_retry_processes_it(tenant, ingest, m
     def broken(**kwargs):
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(ingest_module, "ticket_create", broken)
+    monkeypatch.setattr(ingest_module, "ticket_write", broken)
     raw = raw_mail(subject="Will fail first")
 
     failed = ingest(raw)
@@ -316,7 +316,7 @@ def test_failed_mail_is_listed_and_retried_from_the_admin(
 ):
     from tests.factories import AdminFactory
 
-    monkeypatch.setattr(ingest_module, "ticket_create", lambda **kw: 1 / 0)
+    monkeypatch.setattr(ingest_module, "ticket_write", lambda **kw: 1 / 0)
     failed = ingest(raw_mail(subject="Retry me"))
     monkeypatch.undo()
     client = tenant_client(AdminFactory())

@@ -12,7 +12,12 @@ from panel1.events import names
 from tests.conftest import in_schema
 from tests.factories import AgentFactory, CustomerFactory, TicketFactory
 from tickets.models import CustomerProfile, Organization
-from tickets.services.customers import customer_create, organization_create
+from tickets.services.customers import (
+    customer_create,
+    organization_create,
+    organization_delete,
+    organization_update,
+)
 
 
 @pytest.fixture
@@ -46,6 +51,22 @@ def test_new_customer_joins_organization_of_their_domain_however_created(
     assert by_mail.customer_profile.organization == acme
     assert elsewhere.customer_profile.organization is None
     assert [e.name for e in events].count(names.CUSTOMER_CREATED) == 3
+
+
+def test_a_new_customer_joins_by_the_domains_as_they_are_now(tenant, agent, acme):
+    """The domain map is kept per process (panel1.tenant_cache): a change is seen at once."""
+    acme_id = acme.pk
+    first, _ = customer_get_or_create(email="one@acme.example")  # the map is loaded here
+    organization_update(actor=agent, organization=acme, domains=["acme.test"])
+    moved, _ = customer_get_or_create(email="two@acme.example")
+    joined, _ = customer_get_or_create(email="three@acme.test")
+    organization_delete(actor=agent, organization=acme)
+    after, _ = customer_get_or_create(email="four@acme.test")
+
+    assert first.customer_profile.organization_id == acme_id
+    assert moved.customer_profile.organization_id is None
+    assert joined.customer_profile.organization_id == acme_id
+    assert after.customer_profile.organization_id is None
 
 
 def test_domain_cannot_belong_to_two_organizations(tenant, agent, acme, api_client):

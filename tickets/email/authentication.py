@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.db.models import BooleanField, Exists, Value
 
 from panel1.accounts.models import Role, User
 
@@ -53,17 +54,36 @@ def _own_verdicts(inbound, from_email: str) -> dict[str, str] | None:
     return {**verdict.as_dict(), "dmarc": "pass" if verdict.dmarc == "pass" else "not-enforced"}
 
 
-def spoofed_known_customer(headers: dict[str, str], from_email: str, *, inbound=None) -> str | None:
+def _domain(from_email: str) -> str:
+    return from_email.rsplit("@", 1)[1].lower() if "@" in (from_email or "") else ""
+
+
+def _customers_at(domain: str):
+    return User.objects.filter(role=Role.CUSTOMER, is_active=True, email__iendswith=f"@{domain}")
+
+
+def known_customer_domain(from_email: str) -> Exists | Value:
+    """Whether an active customer has an address at the domain of `from_email`, as an SQL
+    expression to be asked along with other questions (see `spoofed_known_customer`)."""
+    domain = _domain(from_email)
+    if not domain:
+        return Value(False, output_field=BooleanField())
+    return Exists(_customers_at(domain))
+
+
+def spoofed_known_customer(
+    headers: dict[str, str], from_email: str, *, inbound=None, domain_known: bool | None = None
+) -> str | None:
     """A reason to hold the mail when it fails DMARC for the domain of a known customer.
     `inbound` (the stored mail) lets us check SPF and DKIM ourselves when no trusted MTA
-    header gives the verdicts."""
-    if "@" not in (from_email or ""):
+    header gives the verdicts; `domain_known` is `known_customer_domain` already asked by
+    the caller (else it is asked here)."""
+    domain = _domain(from_email)
+    if not domain:
         return None
-    domain = from_email.rsplit("@", 1)[1].lower()
-    known = User.objects.filter(
-        role=Role.CUSTOMER, is_active=True, email__iendswith=f"@{domain}"
-    ).exists()
-    if not known:
+    if domain_known is None:
+        domain_known = _customers_at(domain).exists()
+    if not domain_known:
         return None
     verdicts = authentication_results(headers)
     if verdicts is None:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, Subquery, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from panel1.accounts.models import User
@@ -43,7 +44,7 @@ from panel1.tenants.services import current_tenant
 from panel1.text import clean_one_line, clean_text
 from tickets.email import safety
 from tickets.email.addresses import is_own_address, split_address
-from tickets.email.authentication import spoofed_known_customer
+from tickets.email.authentication import known_customer_domain, spoofed_known_customer
 from tickets.email.parsing import EmailParseError, ParsedAttachment, ParsedEmail, parse_message
 from tickets.email.storage import (
     _raw_bytes,
@@ -67,10 +68,10 @@ from tickets.scanning import scan_or_defer
 from tickets.services import (
     AttachmentInput,
     attachments_prepare,
-    message_add,
-    ticket_create,
+    message_write,
     ticket_link,
     ticket_resolve_merged,
+    ticket_write,
 )
 from tickets.services.attachment_policy import attachment_blocked_reason, blocked_extensions
 from tickets.services.messages import MAX_CONTENT_LENGTH
@@ -137,6 +138,8 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
         parsed = parse_message(_raw_bytes(inbound))
         envelope = _envelope(inbound, parsed)
         # One dispatch after commit for every event of the mail (customer, ticket, message).
+        # The ticket services write inside this transaction and batch (`ticket_write`,
+        # `message_write`: no savepoints of their own; a failure rolls the decision back).
         with transaction.atomic(), bus.batch():
             decision = _decide(inbound, parsed, release=release)
             _finish(inbound, decision, attempts=attempts)
@@ -183,8 +186,9 @@ def _facts(
     inbound: InboundEmail, parsed: ParsedEmail, *, release: bool
 ) -> tuple[dict, User | None]:
     """What the decision asks the database, in one query: an earlier delivery of this mail, a
-    message or a notification of ours with its Message-ID, the sender's rate limit, and the
-    sender's account (the query's row when the sender is known)."""
+    message or a notification of ours with its Message-ID, the sender's rate limit, whether
+    customers are known at the sender's domain (the spoofing check), and the sender's account
+    (the query's row when the sender is known)."""
     message_id = parsed.message_id
     earlier = (
         InboundEmail.objects.filter(dedup_key=inbound.dedup_key, status__in=_HANDLED)
@@ -204,12 +208,31 @@ def _facts(
         "over_limit": (
             never if release else safety.sender_limit_reached(parsed.from_email, inbound.pk)
         ),
+        "customer_domain": never if release else known_customer_domain(parsed.from_email),
     }
-    if parsed.from_email:
-        user = User.objects.filter(email__iexact=parsed.from_email).annotate(**checks).first()
-        if user is not None:
-            return {name: getattr(user, name) for name in checks}, user
-    return InboundEmail.objects.filter(pk=inbound.pk).values(**checks).get(), None
+    facts = InboundEmail.objects.filter(pk=inbound.pk).values(**checks)
+    if not parsed.from_email:
+        return facts.get(), None
+    return _facts_with_sender(facts, list(checks), parsed.from_email)
+
+
+def _facts_with_sender(facts, names: list[str], email: str) -> tuple[dict, User | None]:
+    """The facts' row with the sender's account joined to it (NULL columns when there is
+    none): one round trip whether or not the sender is known. The address is matched
+    case-insensitively, the first by address when several differ only in case."""
+    sql, params = facts.query.sql_with_params()
+    table = connection.ops.quote_name(User._meta.db_table)
+    column = connection.ops.quote_name(User._meta.get_field("email").column)
+    row = next(
+        iter(
+            User.objects.raw(
+                f"SELECT u.*, f.* FROM ({sql}) AS f LEFT JOIN {table} AS u "
+                f"ON UPPER(u.{column}::text) = UPPER(%s) ORDER BY u.{column} LIMIT 1",
+                [*params, email],
+            )
+        )
+    )
+    return {name: getattr(row, name) for name in names}, row if row.pk is not None else None
 
 
 def _early_decision(
@@ -234,7 +257,12 @@ def _early_decision(
     spoofed = (
         None
         if release
-        else spoofed_known_customer(parsed.headers, parsed.from_email, inbound=inbound)
+        else spoofed_known_customer(
+            parsed.headers,
+            parsed.from_email,
+            inbound=inbound,
+            domain_known=facts["customer_domain"],
+        )
     )
     if spoofed:
         return _Decision(InboundStatus.HELD, reason=spoofed)
@@ -261,7 +289,7 @@ def _reply(
         note = f"This email replied to {found}, which is closed; filed as a new ticket."
         return _new_ticket(inbound, parsed, tenant, sender, related=ticket, note=note)
     if parsed.auto_submitted_reason:
-        message = message_add(
+        message = message_write(
             ticket=ticket,
             actor=Actor.system(),
             author=sender,
@@ -281,7 +309,7 @@ def _reply(
             message=message,
         )
     inputs, notes = _attachment_inputs(parsed)
-    message = message_add(
+    message = message_write(
         ticket=ticket,
         actor=sender,
         message_type=MessageType.CUSTOMER_REPLY,
@@ -310,7 +338,7 @@ def _new_ticket(
     note: str = "",
 ) -> _Decision:
     inputs, notes = _attachment_inputs(parsed)
-    ticket = ticket_create(
+    ticket = ticket_write(
         actor=sender,
         requester=sender,
         subject=(parsed.subject or "(no subject)")[:255],
@@ -421,23 +449,37 @@ def _cc_followers(parsed: ParsedEmail, tenant: Tenant, sender: User) -> list[Use
     if not tenant.customers_can_cc or parsed.auto_submitted_reason:
         return []  # never make a mailing list or a robot a follower of the ticket
     own_domains = _own_domains(tenant)
+    addresses = [
+        address
+        for address in dict.fromkeys(a.strip().lower() for a in [*parsed.to, *parsed.cc])
+        if address != sender.email.lower()
+        and not is_own_address(tenant, address)
+        and split_address(address)[1] not in own_domains
+    ]
+    known = _users_by_address(addresses)
     followers: list[User] = []
-    for address in dict.fromkeys([*parsed.to, *parsed.cc]):
+    for address in addresses:
         if len(followers) >= MAX_CC_FOLLOWERS:
             break
-        if (
-            address == sender.email.lower()
-            or is_own_address(tenant, address)
-            or split_address(address)[1] in own_domains
-        ):
-            continue
-        try:
-            user, _created = customer_get_or_create(email=address)
-        except DomainError:
-            continue
+        user = known.get(address)
+        if user is None:
+            try:
+                # Looked up with the others just above, in this transaction.
+                user, _created = customer_get_or_create(email=address, known_absent=True)
+            except DomainError:
+                continue
         if user.is_active:
             followers.append(user)
     return followers
+
+
+def _users_by_address(addresses: list[str]) -> dict[str, User]:
+    """The accounts of `addresses` (lowercase), in one query; matched case-insensitively, as
+    `customer_get_or_create` does."""
+    if not addresses:
+        return {}
+    users = User.objects.annotate(address=Lower("email")).filter(address__in=addresses)
+    return {user.address: user for user in users}
 
 
 def _own_domains(tenant: Tenant) -> set[str]:
@@ -503,7 +545,7 @@ def _defect_notes(parsed: ParsedEmail, inbound: InboundEmail) -> list[str]:
 
 def _system_note(ticket: Ticket, notes: list[str]) -> None:
     if notes:
-        message_add(
+        message_write(
             ticket=ticket,
             actor=Actor.system(),
             message_type=MessageType.SYSTEM,

@@ -20,6 +20,8 @@ from tickets.models import (
 
 logger = logging.getLogger(__name__)
 
+INLINE_RAW_BYTES = 64 * 1024
+
 
 def inbound_max_bytes() -> int:
     return int(settings.EMAIL_INBOUND_MAX_BYTES)
@@ -53,16 +55,19 @@ def inbound_store(
         return _store_too_large(memoryview(data)[: inbound_max_bytes()], size, source, recipient)
     digest = hashlib.sha256(data).hexdigest()
     twin = _stored_twin(data, digest)
+    # Most mail is small: its bytes go in with the row (one statement); a large one is
+    # written by `_write_raw`, never copied into an escaped query text.
+    inline = not twin and len(data) <= INLINE_RAW_BYTES
     inbound = InboundEmail.objects.create(
         source=source[:32],
-        raw=b"",
+        raw=data if inline else b"",
         raw_size=size,
         raw_sha256=digest,
         dedup_key=twin.dedup_key if twin else f"sha256:{digest}",
         reason=f"Same bytes as {twin.pk}, which keeps the raw message." if twin else "",
         envelope_recipient=recipient,
     )
-    if not twin:
+    if not twin and not inline:
         _write_raw(inbound, data)
     return inbound
 

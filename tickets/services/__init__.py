@@ -8,6 +8,7 @@ from tickets.services.lifecycle import (
     ticket_escalate,
     ticket_status_change,
     ticket_update,
+    ticket_write,
 )
 from tickets.services.locking import (
     TicketAlreadyAssigned,
@@ -16,7 +17,7 @@ from tickets.services.locking import (
     ticket_expect_version,
     ticket_resolve_merged,
 )
-from tickets.services.messages import message_add
+from tickets.services.messages import message_add, message_write
 from tickets.services.relations import (
     ticket_cc_add,
     ticket_cc_remove,
@@ -38,6 +39,7 @@ __all__ = [
     "TicketVersionConflict",
     "attachments_prepare",
     "message_add",
+    "message_write",
     "ticket_assign",
     "ticket_cc_add",
     "ticket_cc_remove",
@@ -53,4 +55,5 @@ __all__ = [
     "ticket_split",
     "ticket_status_change",
     "ticket_update",
+    "ticket_write",
 ]

@@ -14,6 +14,7 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from panel1 import tenant_cache
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
@@ -22,6 +23,7 @@ from panel1.sniffing import sniff_content_type
 from tickets.models import AttachmentPolicy
 
 MAX_EXTENSIONS = 200
+POLICY_CACHE_KEY = "tickets:attachment-policy:v1"
 _EXTENSION = re.compile(r"^[a-z0-9][a-z0-9_+-]{0,19}$")
 
 # Executable formats recognised by their bytes, mapped to the extension that stands for them:
@@ -57,6 +59,12 @@ def attachment_policy_get() -> AttachmentPolicy:
 
 
 def blocked_extensions() -> frozenset[str]:
+    """The blocked extensions, kept per process while the tenant's configuration version
+    holds (`panel1.tenant_cache`; `attachment_policy_update` sets a new one)."""
+    return tenant_cache.cached(POLICY_CACHE_KEY, _blocked_extensions_load)
+
+
+def _blocked_extensions_load() -> frozenset[str]:
     return frozenset(attachment_policy_get().blocked_extensions)
 
 
@@ -138,6 +146,7 @@ def attachment_policy_update(
         return policy
     policy.blocked_extensions = wanted
     policy.save()
+    tenant_cache.bump()
     audit_record(
         actor=actor,
         action="attachment_policy.updated",

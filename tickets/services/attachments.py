@@ -126,8 +126,8 @@ def attachments_store(*, message: Message, inputs: list[AttachmentInput]) -> lis
             scanned_at=scanned_at if item.scan_status == ScanStatus.CLEAN else None,
         )
         attachment.file.save(attachment.filename, ContentFile(item.content), save=False)
-        attachment.save()
         stored.append(attachment)
+    Attachment.objects.bulk_create(stored)  # one INSERT for the message's files
     pending = [str(a.pk) for a in stored if a.scan_status == ScanStatus.PENDING]
     if pending:
         # Scanned by a job after commit; the schedule retries while the scanner is down.

@@ -25,6 +25,7 @@ from panel1.events import bus, names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.sentinels import UNSET
 from tickets.models import CustomerProfile, Organization
+from tickets.organization_cache import organization_id_for_domain
 from tickets.services.lifecycle import normalize_tags
 
 MAX_DOMAINS = 50
@@ -272,20 +273,20 @@ def _profile_of(user: User) -> CustomerProfile:
 def customer_profile_attach(user: User) -> CustomerProfile | None:
     """Give a newly created customer a profile, in the organization of their email domain,
     and emit `customer.created`. The accounts app's customer-created hook; runs inside the
-    creating transaction."""
+    creating transaction, right after the user's INSERT: no profile can exist yet, so it is
+    inserted without a look-up first (a duplicate would fail the creation)."""
     if user.role != Role.CUSTOMER:
         return None
-    profile, created = CustomerProfile.objects.get_or_create(
-        user=user, defaults={"organization": organization_for_email(user.email)}
+    profile = CustomerProfile.objects.create(
+        user=user, organization_id=organization_id_for_domain(email_domain(user.email))
     )
-    if created:
-        bus.emit(
-            names.CUSTOMER_CREATED,
-            payload={
-                "customer_id": str(user.pk),
-                "organization_id": str(profile.organization_id or "") or None,
-            },
-        )
+    bus.emit(
+        names.CUSTOMER_CREATED,
+        payload={
+            "customer_id": str(user.pk),
+            "organization_id": str(profile.organization_id or "") or None,
+        },
+    )
     return profile
 
 

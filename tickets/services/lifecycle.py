@@ -85,6 +85,15 @@ def ticket_create(**kwargs) -> Ticket:
         return _ticket_create(**kwargs)
 
 
+def ticket_write(**kwargs) -> Ticket:
+    """`ticket_create` inside the caller's transaction and event batch (no savepoint of its
+    own): for services that already run in one, such as mail ingest, whose failure rolls the
+    whole change back anyway. Keyword arguments: see `_ticket_create`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ticket_write() must run inside a transaction.")
+    return _ticket_create(**kwargs)
+
+
 def _ticket_create(
     *,
     actor: User | Actor,
