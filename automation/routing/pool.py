@@ -1,10 +1,16 @@
-"""Who can take a ticket right now: the routing pool with each agent's load, in one query.
+"""Who can take a ticket right now: the routing pool with each agent's load.
 
-A decision reads every active staff profile with its categories and, for the agents who are
-online, their open tickets and priority-weighted load from the partial index
-`ticket_open_load_idx` (one index-only probe per online agent; offline and away agents are
-never eligible, so their load is not read). One statement whatever the number of agents or
-tickets; rows are plain tuples (no model instances, no ORM compilation on every decision).
+What an agent profile says that changes seldom (skills, languages, categories, working
+hours, out of office) is kept in process memory per tenant (`panel1.tenant_cache`: every
+save of a profile or of its categories sets a new configuration version), read once per
+version with its working-hours calendar parsed. A decision reads, under the routing-state
+lock, only what changes between decisions: each active staff member's status, capacity,
+name and e-mail and, for the agents who are online, their open tickets and priority-weighted
+load from the partial index `ticket_open_load_idx` (one index-only probe per online agent;
+offline and away agents are never eligible, so their load is not read). One statement
+whatever the number of agents or tickets, rows of plain tuples; an agent whose row and last
+assignment are what the previous decision read keeps the `Agent` built then (per version),
+so a decision builds anew only the few agents that changed.
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from django.db import connection
 
 from automation.routing import selection
 from automation.routing.selection import Agent
+from panel1 import tenant_cache
 from panel1.accounts.models import STAFF_ROLES, User
 from sla import clock
 from sla.business_hours import CalendarError
@@ -26,6 +34,8 @@ from tickets.models import OPEN_STATUSES, AgentProfile, AgentStatus, Ticket
 
 ONLINE = AgentStatus.ONLINE.value
 NOTHING: frozenset[str] = frozenset()
+PROFILES_CACHE_KEY = "routing:profiles:v1"
+ALWAYS = (True, "")
 
 
 @functools.lru_cache(maxsize=512)
@@ -36,39 +46,101 @@ def _calendar(config_json: str) -> clock.BusinessCalendar | None:
         return None
 
 
+def working_calendar(working_hours) -> clock.BusinessCalendar | None:
+    """The agent's working hours as a calendar; None when they set none (always working)
+    or they cannot be read."""
+    if not isinstance(working_hours, dict) or not working_hours:
+        return None
+    return _calendar(json.dumps(working_hours, sort_keys=True))
+
+
 def availability(
     *, status: str, out_of_office, working_hours, now: dt.datetime, is_active: bool = True
 ) -> tuple[bool, str]:
     """(available, why not): active, online, not out of office, inside their working hours."""
     if not is_active:
         return False, "deactivated"
+    return _available(status, out_of_office, working_calendar(working_hours), now)
+
+
+def _available(
+    status: str, out_of_office, calendar: clock.BusinessCalendar | None, now: dt.datetime
+) -> tuple[bool, str]:
     if status != AgentStatus.ONLINE:
         return False, status
     if absent_at(out_of_office, now):
         return False, "out of office"
-    if working_hours:
-        calendar = _calendar(json.dumps(working_hours, sort_keys=True))
-        if calendar is not None and not clock.is_business_time(calendar, now):
-            return False, "outside working hours"
+    if calendar is not None and not clock.is_business_time(calendar, now):
+        return False, "outside working hours"
     return True, ""
+
+
+class Profile(NamedTuple):
+    """What an agent's profile says that changes seldom (kept per configuration version)."""
+
+    skills: frozenset[str]
+    languages: frozenset[str]
+    categories: frozenset[str]
+    out_of_office: list | None  # None: no absence recorded
+    calendar: clock.BusinessCalendar | None  # None: always working
+
+    @property
+    def always_available_online(self) -> bool:
+        return self.out_of_office is None and self.calendar is None
+
+
+@dataclass
+class Profiles:
+    """The tenant's agent profiles for one configuration version, and the `Agent` last built
+    for each (user id -> (what it was built from, agent)); only the router writes `built`,
+    one entry at a time, and a reader checks the entry's source before using it."""
+
+    by_user: dict[str, Profile]
+    built: dict[str, tuple[tuple[Any, ...], Agent]] = field(default_factory=dict)
+
+
+@functools.cache
+def _profiles_sql() -> str:
+    profile = AgentProfile._meta
+    through = AgentProfile.categories.through._meta
+    profile_column = AgentProfile.categories.field.m2m_column_name()
+    category_column = AgentProfile.categories.field.m2m_reverse_name()
+    return f"""SELECT p.user_id::text, p.skills, p.languages, p.working_hours, p.out_of_office,
+               ARRAY(SELECT c.{category_column}::text FROM {through.db_table} c
+                     WHERE c.{profile_column} = p.id)
+        FROM {profile.db_table} p"""
+
+
+def profiles() -> Profiles:
+    """Every agent profile's slowly changing part (process memory while the tenant's
+    configuration version holds)."""
+    return tenant_cache.cached(PROFILES_CACHE_KEY, _profiles_load)
+
+
+def _profiles_load() -> Profiles:
+    with connection.cursor() as cursor:
+        cursor.execute(_profiles_sql())
+        rows = cursor.fetchall()
+    by_user = {}
+    for user_id, skills, languages, working_hours, out_of_office, category_ids in rows:
+        absences = json_column(out_of_office)
+        by_user[user_id] = Profile(
+            skills=frozenset(skills) if skills else NOTHING,
+            languages=frozenset(languages) if languages else NOTHING,
+            categories=frozenset(category_ids) if category_ids else NOTHING,
+            out_of_office=absences or None,
+            calendar=working_calendar(json_column(working_hours)),
+        )
+    return Profiles(by_user=by_user)
 
 
 @functools.cache
 def _pool_sql() -> str:
     profile, user, ticket = AgentProfile._meta, User._meta, Ticket._meta
-    through = AgentProfile.categories.through._meta
-    profile_column = AgentProfile.categories.field.m2m_column_name()
-    category_column = AgentProfile.categories.field.m2m_reverse_name()
     weight = " ".join(
         f"WHEN '{priority}' THEN {value}" for priority, value in selection.PRIORITY_WEIGHT.items()
     )
-    return f"""SELECT p.user_id, u.name, u.email, p.status, p.capacity, p.skills, p.languages,
-               CASE WHEN p.status = %s AND jsonb_typeof(p.working_hours) = 'object'
-                    AND p.working_hours <> '{{}}'::jsonb THEN p.working_hours END,
-               CASE WHEN p.status = %s AND p.out_of_office <> '[]'::jsonb
-                    THEN p.out_of_office END,
-               ARRAY(SELECT c.{category_column} FROM {through.db_table} c
-                     WHERE c.{profile_column} = p.id),
+    return f"""SELECT p.user_id::text, u.name, u.email, p.status, p.capacity,
                COALESCE(l.n, 0), COALESCE(l.load, 0)
         FROM {profile.db_table} p
         JOIN {user.db_table} u ON u.id = p.user_id
@@ -82,38 +154,40 @@ def _pool_sql() -> str:
 
 
 def candidates(*, now: dt.datetime, last_assigned: dict[str, int]) -> list[Agent]:
-    """Everyone in the routing pool as the selection sees them now (one query). Working
-    hours and absences are read for online agents only (nobody else can be available)."""
+    """Everyone in the routing pool as the selection sees them now (one query, plus the
+    profiles after a change of the tenant's configuration)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _pool_sql(), [ONLINE, ONLINE, list(OPEN_STATUSES), ONLINE, list(STAFF_ROLES)]
-        )
+        cursor.execute(_pool_sql(), [list(OPEN_STATUSES), ONLINE, list(STAFF_ROLES)])
         rows = cursor.fetchall()
-    return [_agent(row, now=now, last_assigned=last_assigned) for row in rows]
+    known = profiles()
+    if any(row[0] not in known.by_user for row in rows):
+        known = _profiles_load()  # a profile newer than this scope's configuration version
+    built = known.built
+    pool = []
+    for row in rows:
+        user_id, status = row[0], row[3]
+        profile = known.by_user[user_id]
+        if status != ONLINE:
+            available = (False, status)
+        elif profile.always_available_online:
+            available = ALWAYS
+        else:
+            available = _available(status, profile.out_of_office, profile.calendar, now)
+        source = (row, last_assigned.get(user_id, 0), available)
+        found = built.get(user_id)
+        if found is not None and found[0] == source:
+            pool.append(found[1])
+            continue
+        agent = _agent(row, profile, source[1], available)
+        built[user_id] = (source, agent)
+        pool.append(agent)
+    return pool
 
 
-def _agent(row: tuple[Any, ...], *, now: dt.datetime, last_assigned: dict[str, int]) -> Agent:
-    (
-        user_id,
-        name,
-        email,
-        status,
-        capacity,
-        skills,
-        languages,
-        working_hours,
-        out_of_office,
-        category_ids,
-        open_tickets,
-        load,
-    ) = row
-    user_id = str(user_id)
-    available, because = availability(
-        status=status,
-        out_of_office=json_column(out_of_office),
-        working_hours=json_column(working_hours),
-        now=now,
-    )
+def _agent(
+    row: tuple[Any, ...], profile: Profile, last_assigned: int, available: tuple[bool, str]
+) -> Agent:
+    user_id, name, email, _status, capacity, open_tickets, load = row
     return Agent(
         id=user_id,
         name=name or email,
@@ -121,12 +195,12 @@ def _agent(row: tuple[Any, ...], *, now: dt.datetime, last_assigned: dict[str, i
         open_tickets=int(open_tickets),
         load=int(load),
         capacity=capacity,
-        skills=frozenset(skills) if skills else NOTHING,
-        languages=frozenset(languages) if languages else NOTHING,
-        categories=frozenset(str(pk) for pk in category_ids) if category_ids else NOTHING,
-        available=available,
-        unavailable_because=because,
-        last_assigned=int(last_assigned.get(user_id, 0)),
+        skills=profile.skills,
+        languages=profile.languages,
+        categories=profile.categories,
+        available=available[0],
+        unavailable_because=available[1],
+        last_assigned=int(last_assigned),
     )
 
 

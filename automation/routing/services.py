@@ -334,6 +334,7 @@ def _facts(ticket: Ticket) -> TicketFacts:
     )
 
 
+@tenant_cache.scope()  # the configuration version read once (settings, profiles)
 @transaction.atomic(savepoint=False)  # one decision, no savepoint round trips of its own
 def ticket_route(
     *,

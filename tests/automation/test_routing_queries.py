@@ -14,8 +14,8 @@ from tickets.services import ticket_assign
 
 # state and ticket locks (one statement, with the category strategy and previous agent), pool
 # with load, then ticket update, history row, event row and state update (one statement); the
-# settings come from process memory (panel1.tenant_cache: one statement more after a change
-# of the tenant's configuration)
+# settings and the agents' profiles come from process memory (panel1.tenant_cache: one
+# statement more each after a change of the tenant's configuration)
 DECISION_STATEMENTS = 3
 
 
@@ -47,7 +47,7 @@ def test_decision_statements_do_not_grow_with_agents_or_tickets(tenant):
     for agent in more[:10]:
         for _ in range(3):
             ticket_assign(ticket=TicketFactory(), actor=None, assignee=agent)
-    ticket_route(ticket_id=TicketFactory().pk)  # new agent profiles: the settings are re-read
+    ticket_route(ticket_id=TicketFactory().pk)  # new agent profiles: settings and profiles re-read
     large = _statements(TicketFactory(requester=customer, category=category).pk)
 
     assert small == large == DECISION_STATEMENTS

@@ -1,0 +1,80 @@
+"""The routing pool: profiles come from process memory per configuration version, what
+changes between decisions from the database under the lock; agents that did not change are
+not built again."""
+
+from django.utils import timezone
+
+from automation.routing.pool import candidates
+from tests.factories import AdminFactory, AgentFactory, CategoryFactory, TicketFactory
+from tests.factories.routing import AgentProfileFactory, routing_configure
+from tickets.models import AgentProfile, Ticket
+from tickets.services import ticket_assign
+from tickets.services.agents import agent_update
+
+
+def _agent(name, **kwargs):
+    return AgentProfileFactory(user=AgentFactory(name=name), **kwargs).user
+
+
+def _routed(run_on_commit, **kwargs):
+    with run_on_commit():
+        ticket = TicketFactory(**kwargs)
+    return Ticket.objects.get(pk=ticket.pk)
+
+
+def test_profile_changes_between_decisions_take_effect(tenant, run_on_commit):
+    routing_configure(strategy="skills")
+    admin = AdminFactory()
+    billing = CategoryFactory(name="Billing")
+    alice, bob = _agent("Alice", skills=["billing"]), _agent("Bob")
+    assert _routed(run_on_commit, tags=["billing"]).assignee == alice
+
+    agent_update(actor=admin, agent=alice, skills=[])
+    agent_update(actor=admin, agent=bob, skills=["billing"])
+    assert _routed(run_on_commit, tags=["billing"]).assignee == bob
+
+    agent_update(actor=admin, agent=bob, categories=[billing])
+    ticket = _routed(run_on_commit, category=CategoryFactory(name="Other"), tags=["billing"])
+    assert ticket.assignee is None
+    assert ticket.routing_reason == "skills: nobody eligible has skill billing"
+
+    period = {"start": "2020-01-01T00:00:00Z", "end": "2999-01-01T00:00:00Z"}
+    agent_update(actor=admin, agent=alice, out_of_office=[period])
+    ticket = _routed(run_on_commit, category=CategoryFactory(name="Third"))
+    assert ticket.assignee is None and "Alice out of office" in ticket.routing_reason
+
+
+def test_status_and_capacity_are_read_at_each_decision(tenant, run_on_commit):
+    routing_configure(strategy="load_balanced")
+    alice, bob = _agent("Alice", capacity=1), _agent("Bob", capacity=5)
+    ticket_assign(ticket=TicketFactory(), actor=None, assignee=bob)
+    assert _routed(run_on_commit).assignee == alice
+    # Not through the services: no new configuration version, the database still decides.
+    AgentProfile.objects.filter(user=alice).update(capacity=3)
+    AgentProfile.objects.filter(user=bob).update(status="offline")
+    assert _routed(run_on_commit).assignee == alice
+
+
+def test_a_profile_newer_than_the_cached_version_joins_the_pool(tenant, run_on_commit):
+    routing_configure(strategy="load_balanced")
+    bob = _agent("Bob")
+    ticket_assign(ticket=TicketFactory(), actor=None, assignee=bob)
+    assert _routed(run_on_commit).assignee == bob  # the profiles are in process memory now
+    newcomer = AgentFactory(name="Newcomer")
+    AgentProfile.objects.bulk_create([AgentProfile(user=newcomer, status="online")])  # no signal
+    assert _routed(run_on_commit).assignee == newcomer
+
+
+def test_agents_that_did_not_change_are_not_built_again(tenant):
+    routing_configure(strategy="load_balanced")
+    alice, bob = _agent("Alice"), _agent("Bob")
+    now = timezone.now()
+    first = {agent.id: agent for agent in candidates(now=now, last_assigned={})}
+    ticket_assign(ticket=TicketFactory(), actor=None, assignee=alice)
+    second = {agent.id: agent for agent in candidates(now=now, last_assigned={str(bob.pk): 1})}
+
+    assert second[str(alice.pk)].open_tickets == 1 and second[str(bob.pk)].last_assigned == 1
+    assert first[str(alice.pk)] is not second[str(alice.pk)]
+    assert first[str(bob.pk)] is not second[str(bob.pk)]
+    third = {agent.id: agent for agent in candidates(now=now, last_assigned={str(bob.pk): 1})}
+    assert all(third[key] is second[key] for key in second)
