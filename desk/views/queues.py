@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from desk import queues, services
 from desk.forms import BulkForm, SavedViewForm, split_tags, staff_users
 from desk.models import SavedView
-from desk.plugin_columns import queue_columns
+from desk.plugin_columns import BUILTIN_COLUMNS, queue_columns
+from desk.queue_rows import queue_page_rows
 from desk.search_suggest import did_you_mean
 from desk.views.base import (
     desk_view,
@@ -71,6 +72,9 @@ def _queue_context(request, view: queues.QueueView, counts: dict | None = None) 
         total=None if filtered or counts is None else counts.get(view.key),
     )
     columns = queue_columns(request.user, page.tickets)
+    rows = queue_page_rows(
+        page.tickets, page.summaries, now=request.desk_now, plugin_columns=columns.extra
+    )
     return {
         "view": view,
         "page": page,
@@ -82,6 +86,8 @@ def _queue_context(request, view: queues.QueueView, counts: dict | None = None) 
         "queue_poll_seconds": poll_seconds("queue"),
         "plugin_columns": columns.extra,
         "hidden_columns": columns.hidden,
+        "rows": rows,
+        "shown": {key: key not in columns.hidden for key, _label in BUILTIN_COLUMNS},
     }
 
 
