@@ -127,7 +127,7 @@ def _sla_title(sla: SlaSummary | None, due: str) -> str:
 
 def row_html(row: QueueRow, *, shown: dict, select_label: str) -> SafeString:
     """The row's `<tr>`, as the queue table printed it (columns in `shown` that are False are
-    left out: a plugin hid them). Every value goes through `_e` (Django's `escape`)."""
+    left out: a plugin hid them). Every value goes through `_e`, as autoescape printed it."""
     t = row.ticket
     number, pk, href = _e(t.number), _e(t.pk), _e(row.href)
     tags = "".join(f' <span\n        class="tag">{_e(tag)}</span>' for tag in row.tags)
