@@ -9,8 +9,8 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 
 from panel1.events import names
 from tickets.models import Message, MessageType, Priority, Status, TicketEvent
@@ -59,7 +59,7 @@ class ThreadItem:
 
     @property
     def summary(self) -> str:
-        return "; ".join(describe(e) for e in self.events[:2])
+        return "; ".join(described(e) for e in self.events[:2])
 
 
 def _value(value) -> str:
@@ -228,6 +228,16 @@ def build_thread(messages: list[Message], events: list[TicketEvent]) -> list[Thr
         else:
             thread.append(ThreadItem("events", events=[row]))
     return thread
+
+
+def described(item) -> str:
+    """`describe(item)`, computed once per item and language: the ticket page shows each audit
+    row twice (in the thread and in the history panel)."""
+    language = get_language()
+    memo = getattr(item, "_described", None)
+    if memo is None or memo[0] != language:
+        memo = item._described = (language, describe(item))
+    return memo[1]
 
 
 def changes_since(events: list[TicketEvent], *, user) -> list[str]:

@@ -47,7 +47,7 @@ def get_item(mapping, key):
 
 @register.filter
 def describe(item) -> str:
-    return timeline.describe(item)
+    return timeline.described(item)
 
 
 @register.simple_tag

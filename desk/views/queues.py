@@ -14,6 +14,7 @@ from desk import queues, services
 from desk.forms import BulkForm, SavedViewForm, split_tags, staff_users
 from desk.models import SavedView
 from desk.plugin_columns import queue_columns
+from desk.queue_rows import queue_page_rows
 from desk.search_suggest import did_you_mean
 from desk.views.base import (
     desk_view,
@@ -71,6 +72,7 @@ def _queue_context(request, view: queues.QueueView, counts: dict | None = None) 
         total=None if filtered or counts is None else counts.get(view.key),
     )
     columns = queue_columns(request.user, page.tickets)
+    rows = queue_page_rows(page.tickets, page.summaries, now=request.desk_now, columns=columns)
     return {
         "view": view,
         "page": page,
@@ -82,6 +84,7 @@ def _queue_context(request, view: queues.QueueView, counts: dict | None = None) 
         "queue_poll_seconds": poll_seconds("queue"),
         "plugin_columns": columns.extra,
         "hidden_columns": columns.hidden,
+        "rows": rows,
     }
 
 

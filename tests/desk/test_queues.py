@@ -10,7 +10,7 @@ from django.utils import timezone
 from desk import queues
 from desk.models import SavedView
 from tests.desk.conftest import HTMX
-from tests.factories import TicketFactory
+from tests.factories import CustomerFactory, TicketFactory
 from tests.factories.desk import SavedViewFactory
 from tickets import services
 
@@ -200,3 +200,15 @@ def test_searching_a_ticket_number_opens_the_ticket(desk, board):
     answer = desk.get(f"/desk/search/?filter=1&q={number.lower()}")
     assert answer.status_code == 302 and answer["Location"] == f"/desk/tickets/{number}/"
     assert desk.get(f"/desk/search/?filter=1&q={number}&status=CLOSED").status_code == 200
+
+
+def test_queue_rows_escape_what_people_typed(desk, agent, supervisor):
+    """The rows are built in Python (desk/queue_rows.py): every value is escaped there."""
+    requester = CustomerFactory(name="<i>Eve</i>", email="eve@example.com")
+    ticket = TicketFactory(requester=requester, subject="<script>x</script>", tags=["<b>"])
+    services.ticket_assign(ticket=ticket, actor=supervisor, assignee=agent)
+    page = desk.get("/desk/queue/open/").content.decode()
+    assert "<script>x</script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert '<span\n        class="tag">&lt;b&gt;</span>' in page
+    assert f'href="/desk/customers/{requester.pk}/">&lt;i&gt;Eve&lt;/i&gt;</a>' in page
+    assert f'<tr data-href="/desk/tickets/{ticket.number}/" data-id="{ticket.pk}"' in page
