@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from tests.conftest import in_schema
 from tests.factories import AgentFactory, CustomerFactory, TicketFactory
@@ -264,6 +267,22 @@ def test_a_flood_from_one_sender_is_held_not_dropped_and_can_be_released(tenant,
     assert "Rate limit" in results[3].reason
     released = inbound_process(inbound=results[3], release=True)
     assert released.status == "processed" and released.ticket.subject == "Flood 3"
+
+
+def test_the_rate_limit_counts_each_sender_within_the_window_up_to_now(tenant, ingest, settings):
+    # The facts' query is compiled once and reused: each mail gets its own sender and the
+    # window ends at the current time.
+    settings.EMAIL_INBOUND_SENDER_LIMIT = 2
+    first = [ingest(raw_mail(sender="ann@a.test", subject=f"A{n}")) for n in range(2)]
+    assert ingest(raw_mail(sender="bob@b.test", subject="B0")).status == "processed"
+    assert ingest(raw_mail(sender="ann@a.test", subject="A2")).status == "held"
+
+    InboundEmail.objects.filter(pk__in=[i.pk for i in first]).update(
+        received_at=timezone.now() - timedelta(seconds=3601)
+    )
+
+    assert ingest(raw_mail(sender="ann@a.test", subject="A3")).status == "processed"
+    assert ingest(raw_mail(sender="bob@b.test", subject="B1")).status == "processed"
 
 
 def test_mail_from_the_helpdesk_itself_is_ignored(tenant, ingest, support_address):

@@ -66,6 +66,17 @@ def test_unknown_domains_and_an_unset_authserv_id_check_nothing(carols_ticket, i
     assert ingest(reply(carols_ticket, "fail")).status == "processed"
 
 
+def test_the_known_domain_is_matched_literally(tenant, ingest, settings):
+    # "_" is a LIKE wildcard: custxomer.test is not the domain of cust_omer.test's customer.
+    settings.EMAIL_TRUSTED_AUTHSERV_ID = MTA
+    CustomerFactory(email="dan@cust_omer.test")
+
+    assert ingest(raw_mail(sender="eve@custxomer.test", headers=results("fail"))).status == (
+        "processed"
+    )
+    assert ingest(raw_mail(sender="eve@cust_omer.test", headers=results("fail"))).status == "held"
+
+
 def test_parsing_the_header():
     assert authentication_results(results("fail")) is None  # no trusted id configured
 

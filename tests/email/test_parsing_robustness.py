@@ -89,7 +89,7 @@ def test_compat32_is_used_when_the_modern_policy_fails(monkeypatch):
     real = email.message_from_bytes
 
     def failing_modern(data, policy):
-        if policy is email.policy.default:
+        if policy is not email.policy.compat32:  # the modern one fails
             raise RuntimeError("boom")
         return real(data, policy=policy)
 
@@ -101,6 +101,25 @@ def test_compat32_is_used_when_the_modern_policy_fails(monkeypatch):
     assert parsed.subject == "Upload schlägt fehl"
     assert "Grüße aus München!" in parsed.text
     assert any("parsed with compat32" in defect for defect in parsed.defects)
+
+
+def test_each_header_of_a_message_is_parsed_once(monkeypatch):
+    from tickets.email.parsing import message as message_module
+
+    parsed_headers = []
+    policy = message_module._MEMO_POLICY
+    registry = policy.header_factory
+
+    def counting(name, value):
+        parsed_headers.append((name, value))
+        return registry(name, value)
+
+    monkeypatch.setattr(message_module, "_MEMO_POLICY", policy.clone(header_factory=counting))
+
+    parsed = _parse_corpus("11_attachments_pdf_png_txt.eml")
+
+    assert len(parsed.attachments) == 3
+    assert parsed_headers and len(parsed_headers) == len(set(parsed_headers))
 
 
 def test_raw_text_is_kept_when_no_parser_can_read_the_message(monkeypatch):

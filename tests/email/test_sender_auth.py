@@ -15,6 +15,7 @@ from tests.factories.email import raw_mail
 from tickets.email.authentication import spoofed_known_customer
 from tickets.email.sender_auth import (
     DnsTempError,
+    dns_memo,
     organizational_domain,
     use_resolver,
     verify_sender,
@@ -201,6 +202,25 @@ def test_a_trusted_mta_header_wins_over_our_own_checks(carols_ticket, ingest, dk
     with use_resolver(resolver):
         assert ingest(delivered(mail, client_ip=EVIL_IP)).status == "processed"
     assert resolver.asked == []
+
+
+def test_a_batch_asks_each_dns_question_once_and_keeps_no_outage(carols_ticket, dkim_key):
+    resolver = dns_for(dkim_key[1])
+    first = delivered(reply(carols_ticket), client_ip=EVIL_IP, helo="evil.test")
+    second = delivered(reply(carols_ticket, body="Again.\n"), client_ip=EVIL_IP, helo="evil.test")
+    with use_resolver(resolver):
+        alone = verify_sender(first, from_email="carol@customer.test")
+        asked_alone = len(resolver.asked)
+        with dns_memo():
+            batch = [verify_sender(r, from_email="carol@customer.test") for r in (first, second)]
+
+    assert [v.as_dict() for v in batch] == [alone.as_dict()] * 2
+    assert len(resolver.asked) == 2 * asked_alone  # the second mail asked nothing
+    broken = FakeResolver({}, broken=True)
+    with use_resolver(broken), dns_memo():
+        for _ in range(2):
+            assert verify_sender(first, from_email="carol@customer.test").dmarc == "temperror"
+    assert broken.asked.count(("_dmarc.customer.test", "TXT")) == 2  # asked again
 
 
 def test_organizational_domains():

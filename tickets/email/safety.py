@@ -28,12 +28,22 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def _recent_from(sender: str, exclude_id):
+def _recent_from(sender: str, exclude_id, now=None):
     window = timedelta(seconds=_setting("EMAIL_INBOUND_SENDER_WINDOW", 3600))
     return (
-        InboundEmail.objects.filter(sender=sender, received_at__gte=timezone.now() - window)
+        InboundEmail.objects.filter(
+            sender=sender, received_at__gte=(now or timezone.now()) - window
+        )
         .exclude(status__in=[InboundStatus.DUPLICATE, InboundStatus.RECEIVED])
         .exclude(pk=exclude_id)
+    )
+
+
+def sender_limit_settings() -> tuple[int, int]:
+    """(EMAIL_INBOUND_SENDER_LIMIT, EMAIL_INBOUND_SENDER_WINDOW): what shapes the limit's SQL."""
+    return (
+        _setting("EMAIL_INBOUND_SENDER_LIMIT", 20),
+        _setting("EMAIL_INBOUND_SENDER_WINDOW", 3600),
     )
 
 
@@ -45,13 +55,14 @@ def sender_over_limit(sender: str, *, exclude_id=None) -> bool:
     return _recent_from(sender, exclude_id).count() >= limit
 
 
-def sender_limit_reached(sender: str, exclude_id=None) -> Exists | Value:
+def sender_limit_reached(sender: str, exclude_id=None, *, now=None) -> Exists | Value:
     """`sender_over_limit` as an SQL expression, to be asked along with other questions: is
-    there a limit-th mail of the sender in the window (an index range, no count)?"""
+    there a limit-th mail of the sender in the window (an index range, no count)? The window
+    ends at `now` (default: the current time)."""
     limit = _setting("EMAIL_INBOUND_SENDER_LIMIT", 20)
     if limit <= 0 or not sender:
         return Value(False, output_field=BooleanField())
-    return Exists(_recent_from(sender, exclude_id).order_by()[limit - 1 : limit])
+    return Exists(_recent_from(sender, exclude_id, now).order_by()[limit - 1 : limit])
 
 
 def _hit(key: str, limit: int, ttl: int) -> bool:

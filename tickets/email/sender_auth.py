@@ -12,8 +12,9 @@ Authentication-Results header says it for us).
   organizational domain; strict: the same name).
 
 All DNS goes through one resolver object (`Resolver`: txt, addresses, mx, ptr), dnspython's
-by default with `EMAIL_AUTH_DNS_TIMEOUT` seconds per lookup; `use_resolver()` swaps it (tests
-answer from a dict, no network). A lookup that times out gives `temperror`, never `fail`.
+by default with `EMAIL_AUTH_DNS_TIMEOUT` seconds per lookup; `use_resolver()` swaps it
+(tests answer from a dict, no network) and `dns_memo()` keeps its answers for a batch. A
+lookup that times out gives `temperror`, never `fail`.
 
 The organizational domain is approximated without the Public Suffix List: the last two
 labels, or three under a two-letter country code whose second label is a common generic one
@@ -110,6 +111,39 @@ def use_resolver(resolver: Resolver) -> Iterator[Resolver]:
         yield resolver
     finally:
         _override.reset(token)
+
+
+class MemoResolver:
+    """The answers of `resolver`, each asked once for the life of this object (a batch of
+    mail, where the same domains come again and again); a temporary error is not kept."""
+
+    def __init__(self, resolver: Resolver):
+        self.resolver = resolver
+        self.answers: dict[tuple, list] = {}
+
+    def _ask(self, kind: str, *args: str) -> list:
+        key = (kind, *args)
+        if key not in self.answers:
+            self.answers[key] = getattr(self.resolver, kind)(*args)
+        return list(self.answers[key])
+
+    def txt(self, name: str) -> list[str]:
+        return self._ask("txt", name)
+
+    def addresses(self, name: str, qtype: str) -> list[str]:
+        return self._ask("addresses", name, qtype)
+
+    def mx(self, name: str) -> list[tuple[int, str]]:
+        return self._ask("mx", name)
+
+    def ptr(self, name: str) -> list[str]:
+        return self._ask("ptr", name)
+
+
+def dns_memo() -> contextlib.AbstractContextManager[Resolver]:
+    """Within it, each DNS question of the verification is asked once (a batch: records'
+    TTLs are minutes to days; do not hold it longer than a batch)."""
+    return use_resolver(MemoResolver(active_resolver()))
 
 
 # --- The libraries' DNS, through the active resolver --------------------------------------

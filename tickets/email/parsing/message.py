@@ -38,13 +38,39 @@ def parse_message(raw: bytes) -> ParsedEmail:
     if not data.strip():
         raise EmailParseError("empty message")
     try:
-        return _parse(email.message_from_bytes(data, policy=email.policy.default), [])
+        return _parse(email.message_from_bytes(data, policy=_modern_policy()), [])
     except Exception as exc:  # fall back to the lenient policy
         note = f"modern email policy failed ({type(exc).__name__}: {exc}); parsed with compat32"
     try:
         return _parse(email.message_from_bytes(data, policy=email.policy.compat32), [note])
     except Exception as exc:  # last resort keeps the raw text
         return _parse_minimal(data, [note, f"parser failed ({type(exc).__name__}: {exc})"])
+
+
+class _HeaderMemoPolicy(email.policy.EmailPolicy):
+    """email.policy.default, whose parsed headers are kept for one message: the default
+    policy parses a header anew on every access, and the MIME walk and the header readers ask
+    for the same Content-Type or Content-Disposition several times per part. The header
+    objects are immutable; a header set on the message (never done here) is not memoized."""
+
+    header_memo: dict | None = None
+
+    def header_fetch_parse(self, name, value):
+        if self.header_memo is None or hasattr(value, "name"):
+            return super().header_fetch_parse(name, value)
+        key = (name, value)
+        header = self.header_memo.get(key)
+        if header is None:
+            header = self.header_memo[key] = super().header_fetch_parse(name, value)
+        return header
+
+
+_MEMO_POLICY = _HeaderMemoPolicy()  # the settings of email.policy.default
+
+
+def _modern_policy() -> email.policy.EmailPolicy:
+    """A policy with its own memo, for one message (and the parts recovered from it)."""
+    return _MEMO_POLICY.clone(header_memo={})
 
 
 def _as_bytes(raw: bytes) -> bytes:

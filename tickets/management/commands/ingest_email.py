@@ -43,8 +43,13 @@ class Command(Panel1Command):
     def handle(self, *args, **options):
         tenant = self._tenant(options["schema"])
         failures = too_large = 0
-        # With --schema the tenant is set once for the whole batch, not per message.
-        with memo_scope(), tenant_context(tenant) if tenant else nullcontext():
+        # With --schema the tenant is set once for the whole batch, not per message; a batch
+        # of files keeps the sender checks' DNS answers.
+        with (
+            memo_scope(),
+            _dns_memo() if options["files"] else nullcontext(),
+            tenant_context(tenant) if tenant else nullcontext(),
+        ):
             for name, raw, size in self._messages(options):
                 failures += not self._ingest_one(name, raw, tenant, options["recipient"], size)
                 too_large += size > inbound_max_bytes()
@@ -118,6 +123,12 @@ class Command(Panel1Command):
             f"{tenant.schema_name} {inbound.status} {inbound.outcome or '-'} {number} {inbound.pk}"
         )
         return True
+
+
+def _dns_memo():
+    from tickets.email.sender_auth import dns_memo  # dkimpy and pyspf: only when needed
+
+    return dns_memo()
 
 
 def _bounded_read(stream) -> tuple[bytes, int]:
