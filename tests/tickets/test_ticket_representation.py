@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 from rest_framework import serializers
 
 from sla.models import TicketSLA
@@ -74,3 +75,17 @@ def test_a_ticket_as_a_service_returns_it_is_represented_as_drf_would(tickets):
     fast, generic = _both(ticket, agent)
     assert fast == generic
     assert fast["status"] == "OPEN" and type(fast["status"]) is str
+
+
+def test_timestamps_are_written_as_drf_writes_them_in_any_active_zone(tickets):
+    agent, customer = tickets
+    ticket = services.ticket_create(actor=agent, requester=customer, subject="Zones", content="x")
+    Ticket.objects.filter(pk=ticket.pk).update(
+        created_at=ticket.created_at.replace(microsecond=0)  # %f still writes six digits
+    )
+    for zone in ("UTC", "America/New_York", "Asia/Kathmandu"):
+        with timezone.override(zone):
+            row = with_cc(list(api_ticket_queryset(agent).filter(pk=ticket.pk)))[0]
+            fast, generic = _both(row, agent)
+            assert fast == generic
+            assert fast["created_at"].endswith(".000000Z")

@@ -2,10 +2,12 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 from panel1.accounts.models import User
 from panel1.api import fields
@@ -77,14 +79,25 @@ def _sla_values(ticket: Ticket) -> dict:
 # `TicketSerializer` still declares the fields for the schema.
 
 _DATETIME = serializers.DateTimeField()
+# REST_FRAMEWORK["DATETIME_FORMAT"] ("%Y-%m-%dT%H:%M:%S.%fZ") after DRF's conversion to the
+# active time zone: isoformat with microseconds is the same text without a strftime per value.
+_ISO_MICROSECONDS = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def _text(value):
     return None if value is None else str(value)
 
 
-def _when(value):
-    return None if value is None else _DATETIME.to_representation(value)
+def _when(value, zone=None):
+    """A timestamp as DRF writes it; `zone` (the active time zone) saves looking it up."""
+    if value is None:
+        return None
+    if value.tzinfo is None or api_settings.DATETIME_FORMAT != _ISO_MICROSECONDS:
+        return _DATETIME.to_representation(value)
+    local = value.astimezone(zone or timezone.get_current_timezone())
+    if local.year < 1000:  # strftime's %Y does not pad
+        return _DATETIME.to_representation(value)
+    return local.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _flag(value):
@@ -97,11 +110,11 @@ def _user(user) -> dict | None:
     return {"id": _text(user.pk), "email": _text(user.email), "name": _text(user.name)}
 
 
-def _sla(ticket: Ticket) -> dict:
+def _sla(ticket: Ticket, zone=None) -> dict:
     values = _sla_values(ticket)
     block = {"profile": _text(values["profile"])}
     for name in SLA_FIELDS[1:6]:
-        block[name] = _when(values[name])
+        block[name] = _when(values[name], zone)
     for name in SLA_FIELDS[6:]:
         block[name] = _flag(values[name])
     return block
@@ -158,6 +171,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def to_representation(self, ticket):
         """The fields above, built by hand (see `_sla`); the same output as DRF's."""
+        zone = timezone.get_current_timezone()
         return {
             "id": _text(ticket.pk),
             "number": _text(ticket.number),
@@ -169,7 +183,7 @@ class TicketSerializer(serializers.ModelSerializer):
             "requester": _user(ticket.requester),
             "assignee": _user(ticket.assignee),
             "channel": _text(ticket.channel),
-            "sla": _sla(ticket),
+            "sla": _sla(ticket, zone),
             "escalation_level": (
                 None if ticket.escalation_level is None else int(ticket.escalation_level)
             ),
@@ -179,8 +193,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "satisfaction_score": self.get_satisfaction_score(ticket),
             "language": _text(ticket.language),
             "routing_reason": self.get_routing_reason(ticket),
-            "created_at": _when(ticket.created_at),
-            "updated_at": _when(ticket.updated_at),
+            "created_at": _when(ticket.created_at, zone),
+            "updated_at": _when(ticket.updated_at, zone),
         }
 
     def get_sla(self, ticket) -> SlaBlockSerializer:
