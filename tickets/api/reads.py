@@ -75,7 +75,8 @@ def api_ticket_queryset(user) -> QuerySet[Ticket]:
 
 
 def with_cc(tickets):
-    """Turn the `cc_people` column into the prefetched `ticket.cc` the serializer reads."""
+    """Turn the `cc_people` column into a prefetched `ticket.cc` (`TicketSerializer` reads
+    the column itself; DRF's generic fields, as the representation tests use them, need this)."""
     for ticket in tickets:
         people = getattr(ticket, "cc_people", None)
         if people is None:

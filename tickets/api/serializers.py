@@ -110,6 +110,29 @@ def _user(user) -> dict | None:
     return {"id": _text(user.pk), "email": _text(user.email), "name": _text(user.name)}
 
 
+def _people(ticket: Ticket) -> list[dict]:
+    """The CCs: from the `cc_people` column the API reads with the ticket (already ordered by
+    email, as `cc_users` orders them), else from the relation."""
+    people = getattr(ticket, "cc_people", None)
+    if people is None:
+        return [_user(user) for user in ticket.cc.all()]
+    return [
+        {"id": _text(p["id"]), "email": _text(p["email"]), "name": _text(p["name"])} for p in people
+    ]
+
+
+def _satisfaction(ticket: Ticket):
+    """The ticket's rating or None; a rating read with the ticket (even as absent) is taken
+    from the relation's cache instead of raising and catching DoesNotExist per ticket."""
+    relation = Ticket.satisfaction.related
+    if relation.is_cached(ticket):
+        return relation.get_cached_value(ticket)
+    try:
+        return ticket.satisfaction
+    except ObjectDoesNotExist:
+        return None
+
+
 def _sla(ticket: Ticket, zone=None) -> dict:
     values = _sla_values(ticket)
     block = {"profile": _text(values["profile"])}
@@ -188,7 +211,7 @@ class TicketSerializer(serializers.ModelSerializer):
                 None if ticket.escalation_level is None else int(ticket.escalation_level)
             ),
             "version": None if ticket.version is None else int(ticket.version),
-            "cc": [_user(user) for user in ticket.cc.all()],
+            "cc": _people(ticket),
             "merged_into": ticket.merged_into_id,
             "satisfaction_score": self.get_satisfaction_score(ticket),
             "language": _text(ticket.language),
@@ -202,9 +225,8 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def get_satisfaction_score(self, ticket) -> float | None:
         """The mean of the answered survey questions (null until rated)."""
-        try:
-            rating = ticket.satisfaction
-        except ObjectDoesNotExist:
+        rating = _satisfaction(ticket)
+        if rating is None:
             return None
         return rating.score if rating.score is not None else float(rating.rating)
 
