@@ -22,9 +22,10 @@ from tests.factories import (
 )
 from tickets import services
 from tickets.api.reads import api_ticket_queryset, with_cc
-from tickets.api.serializers import TicketSerializer
-from tickets.models import Status, Ticket
+from tickets.api.serializers import MessageSerializer, TicketSerializer
+from tickets.models import Message, Status, Ticket
 from tickets.satisfaction import satisfaction_answer
+from tickets.selectors import messages_for
 
 
 def _both(ticket: Ticket, user) -> tuple[dict, dict]:
@@ -89,3 +90,42 @@ def test_timestamps_are_written_as_drf_writes_them_in_any_active_zone(tickets):
             fast, generic = _both(row, agent)
             assert fast == generic
             assert fast["created_at"].endswith(".000000Z")
+
+
+def _both_messages(message, user) -> tuple[dict, dict]:
+    request = RequestFactory().get("/")
+    request.user = user
+    serializer = MessageSerializer(context={"request": request})
+    generic = serializers.ModelSerializer.to_representation(serializer, message)
+    if not user.is_helpdesk_staff:
+        generic.pop("time_spent", None)
+    return MessageSerializer(message, context={"request": request}).data, generic
+
+
+@pytest.mark.parametrize("who", ["agent", "customer"])
+def test_messages_are_represented_as_drf_would(tickets, who):
+    agent, customer = tickets
+    ticket = services.ticket_create(
+        actor=customer, requester=customer, subject="Files", content="See attached"
+    )
+    services.message_add(
+        ticket=ticket,
+        actor=customer,
+        content="Two files",
+        attachments=services.attachments_prepare(
+            [
+                services.AttachmentInput(filename="a.txt", content=b"first"),
+                services.AttachmentInput(filename="b.txt", content=b"second"),
+            ]
+        ),
+    )
+    services.message_add(ticket=ticket, actor=agent, content="Done.", time_spent=7)
+    Message.objects.create(ticket=ticket, author=None, message_type="SYSTEM", content="Auto")
+    user = agent if who == "agent" else customer
+    messages = list(messages_for(user, ticket))
+    assert len(messages) == (4 if who == "agent" else 3)
+    for message in messages:
+        fast, generic = _both_messages(message, user)
+        assert fast == generic
+        assert list(fast) == list(generic)
+    assert [len(_both_messages(m, user)[0]["attachments"]) for m in messages][1] == 2

@@ -340,11 +340,28 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, message):
-        data = super().to_representation(message)
+        """The fields above, built by hand like the ticket's (DRF's generic ModelSerializer
+        introspects the model for every answer); the same output as DRF's."""
+        data = {
+            "id": _text(message.pk),
+            "ticket": message.ticket_id,
+            "author": _user(message.author),
+            "message_type": _text(message.message_type),
+            "content": _text(message.content),
+            "attachments": self._attachments(message),
+            "time_spent": None if message.time_spent is None else int(message.time_spent),
+            "created_at": _when(message.created_at),
+        }
         request = self.context.get("request")
         if request is not None and not request.user.is_helpdesk_staff:
             data.pop("time_spent", None)  # a staff-only field
         return data
+
+    def _attachments(self, message) -> list:
+        attachments = message.attachments.all()
+        if not attachments:
+            return []
+        return AttachmentSerializer(many=True, context=self.context).to_representation(attachments)
 
 
 class MessageCreateSerializer(serializers.Serializer):
