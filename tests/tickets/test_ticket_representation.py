@@ -15,13 +15,14 @@ from rest_framework import serializers
 
 from sla.models import TicketSLA
 from tests.factories import (
+    AdminFactory,
     AgentFactory,
     CategoryFactory,
     CustomerFactory,
     TicketFactory,
 )
 from tickets import services
-from tickets.api.reads import api_ticket_queryset, with_cc
+from tickets.api.reads import api_ticket_queryset, api_ticket_shape, with_cc
 from tickets.api.serializers import MessageSerializer, TicketSerializer
 from tickets.models import Message, Status, Ticket
 from tickets.satisfaction import satisfaction_answer
@@ -129,3 +130,14 @@ def test_messages_are_represented_as_drf_would(tickets, who):
         assert fast == generic
         assert list(fast) == list(generic)
     assert [len(_both_messages(m, user)[0]["attachments"]) for m in messages][1] == 2
+
+
+def test_the_shared_read_shape_is_never_evaluated(tickets, api_client):
+    agent, customer = tickets
+    admin = AdminFactory()
+    TicketFactory(requester=CustomerFactory())  # someone else's
+    for user in (admin, agent, customer):
+        assert list(api_ticket_queryset(user))
+        assert api_client(user).get("/api/v1/tickets/").status_code == 200
+    assert api_ticket_shape()._result_cache is None
+    assert len(api_ticket_queryset(customer)) < len(api_ticket_queryset(admin))
