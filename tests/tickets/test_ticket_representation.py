@@ -141,3 +141,19 @@ def test_the_shared_read_shape_is_never_evaluated(tickets, api_client):
         assert api_client(user).get("/api/v1/tickets/").status_code == 200
     assert api_ticket_shape()._result_cache is None
     assert len(api_ticket_queryset(customer)) < len(api_ticket_queryset(admin))
+
+
+def test_the_filter_form_is_built_once_per_language(tenant):
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from tickets.api.filters import TicketFilter
+
+    def form_class():
+        return TicketFilter(QueryDict("status=OPEN"), Ticket.objects.none()).get_form_class()
+
+    with translation.override("en"):
+        english = form_class()
+        assert form_class() is english
+    with translation.override("de"):
+        assert form_class() is not english
