@@ -82,7 +82,27 @@ def test_cache_backs_api_throttling(redis_cache, api_client, redis_client, setti
     agent = AgentFactory()
     client = api_client(agent)
     assert client.get("/api/v1/me/").status_code == 200
-    assert any(b"throttle" in key for key in redis_client.scan_iter(f"*{redis_cache.key_prefix}*"))
+    keys = [
+        key for key in redis_client.scan_iter(f"*{redis_cache.key_prefix}*") if b"throttle" in key
+    ]
+    assert len(keys) == 1
+    assert redis_client.get(keys[0]) == b"1"
+    assert 0 < redis_client.ttl(keys[0]) <= 61  # the window's length, set on its first hit
+
+
+def test_redis_throttle_counts_the_window_and_answers_429(
+    redis_cache, api_client, redis_client, monkeypatch
+):
+    from rest_framework.throttling import UserRateThrottle
+
+    from tests.factories import AgentFactory
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/min", "anon": "3/min"})
+    client = api_client(AgentFactory())
+    assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 200]
+    redis_client.script_flush()  # a restarted server forgets the script: it is loaded again
+    assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 429]
+    assert int(client.get("/api/v1/me/")["Retry-After"]) >= 1
 
 
 def _run_like_a_worker(package: bytes) -> dict:

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 from rest_framework import serializers
 
 from sla.models import TicketSLA
 from tests.factories import (
+    AdminFactory,
     AgentFactory,
     CategoryFactory,
     CustomerFactory,
     TicketFactory,
 )
 from tickets import services
-from tickets.api.reads import api_ticket_queryset, with_cc
-from tickets.api.serializers import TicketSerializer
-from tickets.models import Status, Ticket
+from tickets.api.reads import api_ticket_queryset, api_ticket_shape, with_cc
+from tickets.api.serializers import MessageSerializer, TicketSerializer
+from tickets.models import Message, Status, Ticket
 from tickets.satisfaction import satisfaction_answer
+from tickets.selectors import messages_for
 
 
 def _both(ticket: Ticket, user) -> tuple[dict, dict]:
@@ -74,3 +77,83 @@ def test_a_ticket_as_a_service_returns_it_is_represented_as_drf_would(tickets):
     fast, generic = _both(ticket, agent)
     assert fast == generic
     assert fast["status"] == "OPEN" and type(fast["status"]) is str
+
+
+def test_timestamps_are_written_as_drf_writes_them_in_any_active_zone(tickets):
+    agent, customer = tickets
+    ticket = services.ticket_create(actor=agent, requester=customer, subject="Zones", content="x")
+    Ticket.objects.filter(pk=ticket.pk).update(
+        created_at=ticket.created_at.replace(microsecond=0)  # %f still writes six digits
+    )
+    for zone in ("UTC", "America/New_York", "Asia/Kathmandu"):
+        with timezone.override(zone):
+            row = with_cc(list(api_ticket_queryset(agent).filter(pk=ticket.pk)))[0]
+            fast, generic = _both(row, agent)
+            assert fast == generic
+            assert fast["created_at"].endswith(".000000Z")
+
+
+def _both_messages(message, user) -> tuple[dict, dict]:
+    request = RequestFactory().get("/")
+    request.user = user
+    serializer = MessageSerializer(context={"request": request})
+    generic = serializers.ModelSerializer.to_representation(serializer, message)
+    if not user.is_helpdesk_staff:
+        generic.pop("time_spent", None)
+    return MessageSerializer(message, context={"request": request}).data, generic
+
+
+@pytest.mark.parametrize("who", ["agent", "customer"])
+def test_messages_are_represented_as_drf_would(tickets, who):
+    agent, customer = tickets
+    ticket = services.ticket_create(
+        actor=customer, requester=customer, subject="Files", content="See attached"
+    )
+    services.message_add(
+        ticket=ticket,
+        actor=customer,
+        content="Two files",
+        attachments=services.attachments_prepare(
+            [
+                services.AttachmentInput(filename="a.txt", content=b"first"),
+                services.AttachmentInput(filename="b.txt", content=b"second"),
+            ]
+        ),
+    )
+    services.message_add(ticket=ticket, actor=agent, content="Done.", time_spent=7)
+    Message.objects.create(ticket=ticket, author=None, message_type="SYSTEM", content="Auto")
+    user = agent if who == "agent" else customer
+    messages = list(messages_for(user, ticket))
+    assert len(messages) == (4 if who == "agent" else 3)
+    for message in messages:
+        fast, generic = _both_messages(message, user)
+        assert fast == generic
+        assert list(fast) == list(generic)
+    assert [len(_both_messages(m, user)[0]["attachments"]) for m in messages][1] == 2
+
+
+def test_the_shared_read_shape_is_never_evaluated(tickets, api_client):
+    agent, customer = tickets
+    admin = AdminFactory()
+    TicketFactory(requester=CustomerFactory())  # someone else's
+    for user in (admin, agent, customer):
+        assert list(api_ticket_queryset(user))
+        assert api_client(user).get("/api/v1/tickets/").status_code == 200
+    assert api_ticket_shape()._result_cache is None
+    assert len(api_ticket_queryset(customer)) < len(api_ticket_queryset(admin))
+
+
+def test_the_filter_form_is_built_once_per_language(tenant):
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from tickets.api.filters import TicketFilter
+
+    def form_class():
+        return TicketFilter(QueryDict("status=OPEN"), Ticket.objects.none()).get_form_class()
+
+    with translation.override("en"):
+        english = form_class()
+        assert form_class() is english
+    with translation.override("de"):
+        assert form_class() is not english

@@ -2,10 +2,12 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
 from panel1.accounts.models import User
 from panel1.api import fields
@@ -77,14 +79,25 @@ def _sla_values(ticket: Ticket) -> dict:
 # `TicketSerializer` still declares the fields for the schema.
 
 _DATETIME = serializers.DateTimeField()
+# REST_FRAMEWORK["DATETIME_FORMAT"] ("%Y-%m-%dT%H:%M:%S.%fZ") after DRF's conversion to the
+# active time zone: isoformat with microseconds is the same text without a strftime per value.
+_ISO_MICROSECONDS = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def _text(value):
     return None if value is None else str(value)
 
 
-def _when(value):
-    return None if value is None else _DATETIME.to_representation(value)
+def _when(value, zone=None):
+    """A timestamp as DRF writes it; `zone` (the active time zone) saves looking it up."""
+    if value is None:
+        return None
+    if value.tzinfo is None or api_settings.DATETIME_FORMAT != _ISO_MICROSECONDS:
+        return _DATETIME.to_representation(value)
+    local = value.astimezone(zone or timezone.get_current_timezone())
+    if local.year < 1000:  # strftime's %Y does not pad
+        return _DATETIME.to_representation(value)
+    return local.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _flag(value):
@@ -97,11 +110,34 @@ def _user(user) -> dict | None:
     return {"id": _text(user.pk), "email": _text(user.email), "name": _text(user.name)}
 
 
-def _sla(ticket: Ticket) -> dict:
+def _people(ticket: Ticket) -> list[dict]:
+    """The CCs: from the `cc_people` column the API reads with the ticket (already ordered by
+    email, as `cc_users` orders them), else from the relation."""
+    people = getattr(ticket, "cc_people", None)
+    if people is None:
+        return [_user(user) for user in ticket.cc.all()]
+    return [
+        {"id": _text(p["id"]), "email": _text(p["email"]), "name": _text(p["name"])} for p in people
+    ]
+
+
+def _satisfaction(ticket: Ticket):
+    """The ticket's rating or None; a rating read with the ticket (even as absent) is taken
+    from the relation's cache instead of raising and catching DoesNotExist per ticket."""
+    relation = Ticket.satisfaction.related
+    if relation.is_cached(ticket):
+        return relation.get_cached_value(ticket)
+    try:
+        return ticket.satisfaction
+    except ObjectDoesNotExist:
+        return None
+
+
+def _sla(ticket: Ticket, zone=None) -> dict:
     values = _sla_values(ticket)
     block = {"profile": _text(values["profile"])}
     for name in SLA_FIELDS[1:6]:
-        block[name] = _when(values[name])
+        block[name] = _when(values[name], zone)
     for name in SLA_FIELDS[6:]:
         block[name] = _flag(values[name])
     return block
@@ -158,6 +194,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def to_representation(self, ticket):
         """The fields above, built by hand (see `_sla`); the same output as DRF's."""
+        zone = timezone.get_current_timezone()
         return {
             "id": _text(ticket.pk),
             "number": _text(ticket.number),
@@ -169,18 +206,18 @@ class TicketSerializer(serializers.ModelSerializer):
             "requester": _user(ticket.requester),
             "assignee": _user(ticket.assignee),
             "channel": _text(ticket.channel),
-            "sla": _sla(ticket),
+            "sla": _sla(ticket, zone),
             "escalation_level": (
                 None if ticket.escalation_level is None else int(ticket.escalation_level)
             ),
             "version": None if ticket.version is None else int(ticket.version),
-            "cc": [_user(user) for user in ticket.cc.all()],
+            "cc": _people(ticket),
             "merged_into": ticket.merged_into_id,
             "satisfaction_score": self.get_satisfaction_score(ticket),
             "language": _text(ticket.language),
             "routing_reason": self.get_routing_reason(ticket),
-            "created_at": _when(ticket.created_at),
-            "updated_at": _when(ticket.updated_at),
+            "created_at": _when(ticket.created_at, zone),
+            "updated_at": _when(ticket.updated_at, zone),
         }
 
     def get_sla(self, ticket) -> SlaBlockSerializer:
@@ -188,9 +225,8 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def get_satisfaction_score(self, ticket) -> float | None:
         """The mean of the answered survey questions (null until rated)."""
-        try:
-            rating = ticket.satisfaction
-        except ObjectDoesNotExist:
+        rating = _satisfaction(ticket)
+        if rating is None:
             return None
         return rating.score if rating.score is not None else float(rating.rating)
 
@@ -304,11 +340,28 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, message):
-        data = super().to_representation(message)
+        """The fields above, built by hand like the ticket's (DRF's generic ModelSerializer
+        introspects the model for every answer); the same output as DRF's."""
+        data = {
+            "id": _text(message.pk),
+            "ticket": message.ticket_id,
+            "author": _user(message.author),
+            "message_type": _text(message.message_type),
+            "content": _text(message.content),
+            "attachments": self._attachments(message),
+            "time_spent": None if message.time_spent is None else int(message.time_spent),
+            "created_at": _when(message.created_at),
+        }
         request = self.context.get("request")
         if request is not None and not request.user.is_helpdesk_staff:
             data.pop("time_spent", None)  # a staff-only field
         return data
+
+    def _attachments(self, message) -> list:
+        attachments = message.attachments.all()
+        if not attachments:
+            return []
+        return AttachmentSerializer(many=True, context=self.context).to_representation(attachments)
 
 
 class MessageCreateSerializer(serializers.Serializer):

@@ -24,7 +24,7 @@ from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
-from tickets.api.reads import api_ticket_queryset, with_cc
+from tickets.api.reads import api_ticket_queryset
 from tickets.downloads import attachment_refusal, attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.satisfaction import satisfaction_answer
@@ -54,7 +54,6 @@ def _ticket_answer(request, ticket, code=status.HTTP_200_OK, *, extra=None):
     fresh = api_ticket_queryset(request.user).filter(pk=ticket.pk).first()
     if fresh is None:
         raise NotFound({"detail": [_("No such ticket.")]})
-    with_cc([fresh])
     data = s.TicketSerializer(fresh, context={"request": request}).data
     if extra is not None:
         data = {**extra, "current": data}
@@ -118,9 +117,6 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if "ordering" not in self.request.query_params:
             qs = qs.order_by("-created_at", "-pk")
         return qs
-
-    def paginate_queryset(self, queryset):
-        return with_cc(super().paginate_queryset(queryset))
 
     def get_object(self):
         return ticket_get_for(self.request.user, self.kwargs["id"])
