@@ -5,7 +5,8 @@ Language, first match wins, always one the tenant offers:
 2. an explicit choice from the language switch (the session, else the language cookie);
 3. the browser's Accept-Language, best quality first;
 4. the tenant's default language.
-Time zone: the person's own, else the tenant's default, else UTC. Answers vary on
+Time zone: the person's own, else the tenant's default, else UTC; the API's is always UTC
+(its timestamps are "ISO 8601 in UTC with Z", whoever asks: `API_PREFIX`). Answers vary on
 Accept-Language and Cookie and say their Content-Language.
 """
 
@@ -26,6 +27,8 @@ from panel1.i18n.languages import (
 )
 
 SESSION_KEY = "_language"
+API_PREFIX = "/api/"
+UTC = ZoneInfo("UTC")
 
 
 def request_language(request) -> str:
@@ -70,7 +73,8 @@ class LanguageMiddleware:
         language = request_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        timezone.activate(request_zone(request))
+        api = request.path_info.startswith(API_PREFIX)
+        timezone.activate(UTC if api else request_zone(request))
         try:
             response = self.get_response(request)
         finally:

@@ -1,5 +1,7 @@
 """The ticket part of API.md, exercised through HTTP."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -400,3 +402,26 @@ def test_message_content_keeps_its_whitespace(api_client, customer):
 
     assert response.status_code == 201
     assert ticket.messages.get(pk=response.json()["id"]).content == content
+
+
+def test_api_timestamps_are_utc_whatever_the_callers_time_zone(tenant_client, customer):
+    """API.md: "ISO 8601 timestamps in UTC with Z". The desk and portal show a person's own
+    time zone; the API never does (a session caller in Tokyo once got local times ending in
+    Z, nine hours off)."""
+    customer.timezone = "Asia/Tokyo"
+    customer.save(update_fields=["timezone"])
+    client = tenant_client(customer)
+    body = {"subject": "Clock check", "content": "What time is it?"}
+    created = client.post("/api/v1/tickets/", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    ticket = Ticket.objects.get(pk=created.json()["id"])
+    message = ticket.messages.get()
+
+    def utc(value):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    for answer in (created.json(), client.get(f"/api/v1/tickets/{ticket.pk}/").json()):
+        assert answer["created_at"] == utc(ticket.created_at)
+        assert answer["sla"]["first_response_due_at"] == utc(ticket.sla_state.first_response_due_at)
+    conversation = client.get(f"/api/v1/tickets/{ticket.pk}/messages/").json()["results"]
+    assert conversation[0]["created_at"] == utc(message.created_at)
