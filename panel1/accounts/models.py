@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,7 +65,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
-        indexes = [models.Index(fields=["role"], name="accounts_user_role_idx")]
+        indexes = [
+            models.Index(fields=["role"], name="accounts_user_role_idx"),
+            # Addresses are matched case-insensitively (`email__iexact`: sign-in, mail
+            # ingest, customer look-ups): UPPER(email) = UPPER(%s) reads this index instead
+            # of every user of the tenant.
+            models.Index(Upper("email"), name="accounts_user_email_upper_idx"),
+        ]
 
     def __str__(self):
         return self.name or self.email
