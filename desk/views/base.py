@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.utils.timezone import override as override_zone
 
 from desk import queues
 from panel1.exceptions import DomainError, NotFound
+from panel1.i18n.middleware import request_zone
 
 LIVE_POLL_SECONDS = 5  # ticket page; settings.DESK_LIVE_POLL_SECONDS overrides
 QUEUE_POLL_SECONDS = 15  # queues and sidebar counts; settings.DESK_QUEUE_POLL_SECONDS
@@ -42,25 +42,13 @@ def desk_view(view):
             return _redirect(request, "/")
         request.desk_now = timezone.now()
         try:
-            with override_zone(agent_zone(request)):
+            with override_zone(request_zone(request)):  # the agent's zone
                 return view(request, *args, **kwargs)
         except NotFound as exc:
             # A domain "not found" (an unknown plugin, ticket or view) is a 404 page, not a 500.
             raise Http404(str(exc)) from exc
 
     return wrapper
-
-
-def agent_zone(request) -> ZoneInfo:
-    """Times on desk pages are the agent's: their own zone, else the tenant's default."""
-    tenant = getattr(request, "tenant", None)
-    for name in (request.user.timezone, getattr(tenant, "default_timezone", "")):
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
 
 
 def _redirect(request, url: str) -> HttpResponse:

@@ -53,6 +53,7 @@ def request_language(request) -> str:
 
 
 def request_zone(request) -> ZoneInfo:
+    """The signed-in person's own zone, else the tenant's default, else UTC."""
     user = getattr(request, "user", None)
     names = [getattr(user, "timezone", "") if user is not None else ""]
     names.append(getattr(getattr(request, "tenant", None), "default_timezone", ""))
@@ -62,7 +63,7 @@ def request_zone(request) -> ZoneInfo:
                 return ZoneInfo(name)
             except (ZoneInfoNotFoundError, ValueError):
                 continue
-    return ZoneInfo("UTC")
+    return UTC
 
 
 class LanguageMiddleware:

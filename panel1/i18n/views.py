@@ -58,6 +58,12 @@ def set_language(request):
 
         user_language_set(user=request.user, language=code)
     request.session[SESSION_KEY] = code
+    return language_cookie_set(response, code)
+
+
+def language_cookie_set(response: HttpResponse, code: str) -> HttpResponse:
+    """Remember `code` in the language cookie (Django's LANGUAGE_COOKIE_* settings), for the
+    visitor's next requests; answers `response`."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,

@@ -19,6 +19,7 @@ from panel1.accounts.tokens import uid_decode
 from panel1.accounts.views import LoginView
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.i18n.middleware import SESSION_KEY as LANGUAGE_SESSION_KEY
+from panel1.i18n.views import language_cookie_set
 from portal.access import (
     PortalContextMixin,
     portal_login_required,
@@ -39,16 +40,7 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 def _set_language_cookie(response, language: str):
     codes = {code for code, _label in settings.LANGUAGES}
     if language in codes:
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            path=settings.LANGUAGE_COOKIE_PATH,
-            domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
+        language_cookie_set(response, language)
     return response
 
 
