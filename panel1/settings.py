@@ -315,7 +315,7 @@ CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 10)
 REDIS_URL = env("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "panel1.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "panel1_cache"}
     )

@@ -19,9 +19,19 @@ from django.utils.translation import gettext as _
 from panel1.accounts.models import Role, User
 from panel1.api.models import ApiToken
 from panel1.audit.services import audit_record
+from panel1.db_reads import CompiledRead
 from panel1.exceptions import DomainError, NotFound
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Read on every API request: compiled once (`panel1.db_reads`). The hash is unique.
+_LIVE_TOKEN = CompiledRead(
+    lambda key_hash: (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=key_hash, revoked_at__isnull=True)
+        .order_by()
+    ),
+    "key_hash",
+)
 
 
 def token_hash(key: str) -> str:
@@ -86,11 +96,7 @@ def api_token_list_for(user: User) -> QuerySet[ApiToken]:
 def api_token_authenticate(key: str) -> ApiToken | None:
     """The live token for `key` (not revoked, not expired, active user), or None."""
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=token_hash(key or ""), revoked_at__isnull=True)
-        .first()
-    )
+    token = _LIVE_TOKEN.first(key_hash=token_hash(key or ""))
     if token is None or not token.user.is_active:
         return None
     if token.expires_at is not None and token.expires_at <= now:

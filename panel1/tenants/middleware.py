@@ -3,6 +3,16 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from panel1.db_reads import CompiledRead
+from panel1.tenants.models import Domain
+
+# The request host's domain row with its tenant, compiled once (the same statement as
+# django-tenants' `select_related("tenant").get(domain=...)`, without its compilation).
+_DOMAIN_WITH_TENANT = CompiledRead(
+    lambda domain: Domain.objects.select_related("tenant").filter(domain=domain).order_by(),
+    "domain",
+)
+
 
 class TenantMiddleware(TenantMainMiddleware):
     """Resolve the tenant from the host; an unknown host answers 404 (never the public site),
@@ -49,6 +59,9 @@ class TenantMiddleware(TenantMainMiddleware):
         # forget it again unless it stays valid: set_tenant() decides the next SET.
         connection.search_path_set_schemas = connection.panel1_session_path or ["public"]
         try:
-            return super().get_tenant(domain_model, hostname)
+            domain = _DOMAIN_WITH_TENANT.first(domain=hostname)
+            if domain is None:
+                raise Domain.DoesNotExist
+            return domain.tenant
         finally:
             connection.search_path_set_schemas = None

@@ -44,7 +44,7 @@ def prefix(redis_client):
 @pytest.fixture
 def redis_cache(prefix):
     backend = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "panel1.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": prefix,
         "KEY_FUNCTION": "django_tenants.cache.make_key",

@@ -1,0 +1,92 @@
+"""Per-request lookups compiled once (`panel1.db_reads`): the request host's tenant and the API
+token with its user. Compiled SQL is kept, never the rows: each request reads the current
+row, so a removed domain, a suspended tenant, a revoked token or a deactivated user counts
+from the very next request."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+from panel1.api.models import ApiToken
+from panel1.api.tokens import api_token_authenticate, api_token_create, token_hash
+from panel1.db_reads import CompiledRead
+from panel1.tenants.models import Domain, Tenant
+from tests.conftest import in_schema
+from tests.factories import AgentFactory
+
+
+def _fields(obj: Model) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_the_compiled_read_answers_what_the_queryset_answers(tenant):
+    read = CompiledRead(
+        lambda domain: Domain.objects.select_related("tenant").filter(domain=domain), "domain"
+    )
+    host = tenant.domains.get(is_primary=True).domain
+
+    compiled = read.first(domain=host)
+    expected = Domain.objects.select_related("tenant").get(domain=host)
+
+    assert _fields(compiled) == _fields(expected)
+    assert _fields(compiled.tenant) == _fields(expected.tenant)
+    assert compiled._state.adding is False and compiled.tenant._state.db == "default"
+    assert read.first(domain="nobody.test.localhost") is None
+
+
+def test_values_the_sql_would_not_get_unchanged_are_refused(tenant):
+    read = CompiledRead(lambda pk: ApiToken.objects.filter(pk=pk), "pk")
+    with pytest.raises(Exception):  # noqa: B017 (a str marker is no UUID)
+        read.first(pk="x")
+
+
+def test_a_token_reads_its_user_fresh_on_every_request(tenant, api_client):
+    agent = AgentFactory(name="Before")
+    _, key = api_token_create(actor=agent, user=agent, name="laptop")
+    assert api_client(token=key).get("/api/v1/me/").json()["name"] == "Before"
+
+    agent.name = "After"
+    agent.save(update_fields=["name"])
+    token = api_token_authenticate(key)
+    assert _fields(token.user) == _fields(type(agent).objects.get(pk=agent.pk))
+    assert api_client(token=key).get("/api/v1/me/").json()["name"] == "After"
+
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    assert api_client(token=key).get("/api/v1/me/").status_code == 401
+
+
+def test_a_revoked_token_fails_on_the_next_request(tenant, api_client):
+    agent = AgentFactory()
+    _, key = api_token_create(actor=agent, user=agent, name="ci")
+    assert api_client(token=key).get("/api/v1/me/").status_code == 200
+    ApiToken.objects.filter(key_hash=token_hash(key)).update(revoked_at=timezone.now())
+    assert api_client(token=key).get("/api/v1/me/").status_code == 401
+
+
+def test_a_removed_domain_or_a_suspended_tenant_counts_at_once(tenant, api_client):
+    agent = AgentFactory()
+    _, key = api_token_create(actor=agent, user=agent, name="ci")
+    client = api_client(token=key)
+    assert client.get("/api/v1/me/").status_code == 200
+
+    Tenant.objects.filter(pk=tenant.pk).update(suspended_at=timezone.now())
+    assert client.get("/api/v1/me/").status_code == 503
+    Tenant.objects.filter(pk=tenant.pk).update(suspended_at=None)
+
+    primary = tenant.domains.get(is_primary=True)
+    Domain.objects.filter(pk=primary.pk).update(domain="moved.test.localhost")
+    assert client.get("/api/v1/me/").status_code == 404
+
+
+def test_each_connection_compiles_for_itself(tenant, other_tenant, api_client):
+    agent = AgentFactory()
+    _, key = api_token_create(actor=agent, user=agent, name="ci")
+    assert api_client(token=key).get("/api/v1/me/").status_code == 200
+    assert connection.__dict__.get("panel1_compiled_reads")
+    with in_schema(other_tenant):
+        # The same compiled SQL runs in the other tenant's schema: its tables, not ours.
+        assert api_token_authenticate(key) is None
