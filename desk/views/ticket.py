@@ -27,6 +27,7 @@ from desk.models import ReplyDraft
 from desk.routing import agent_rows
 from desk.selectors import canned_response_usable, presence_list_others
 from desk.sla_status import sla_calendar_zone, sla_explanation, sla_summary
+from desk.ticket_html import assignee_options, history_html, thread_html
 from desk.views.base import (
     desk_view,
     error_messages,
@@ -104,16 +105,27 @@ def _thread_context(request, ticket: Ticket) -> dict:
 
 
 def _props_context(request, ticket: Ticket, *, errors=None, conflict=None) -> dict:
+    # Status and load next to each name; a full agent is marked and asks before assigning.
+    staff = agent_rows()
     return {
         "conflict": conflict,
         "ticket": ticket,
         "status_choices": _status_choices(ticket),
         "priorities": Priority.choices,
         "categories": categories_for_choices(),
-        # Status and load next to each name; a full agent is marked and asks before assigning.
-        "staff": agent_rows(),
+        "staff": staff,
+        "staff_options": assignee_options(staff, ticket.assignee_id),
         "cc_users": cc_users(ticket),
         "prop_errors": errors or [],
+    }
+
+
+def _thread_markup(thread: dict, props: dict) -> dict:
+    """The thread's and the history's markup, once assignee rows can name people."""
+    timeline.name_people(thread["history"], props["staff"])
+    return {
+        "thread_html": thread_html(thread["thread"]),
+        "history_html": history_html(thread["history"]),
     }
 
 
@@ -181,10 +193,10 @@ def ticket_page(request, ref: str):
     newest = thread["history"][0] if thread["history"] else None
     form = _reply_form(request, ticket, draft, newest_event=newest)
     props = _props_context(request, ticket)
-    timeline.name_people(thread["history"], props["staff"])
     context = {
         **thread,
         **props,
+        **_thread_markup(thread, props),
         **_sla_context(ticket, now),
         **sidebar_context(request, counts=False),
         "now": now,
@@ -212,10 +224,10 @@ def ticket_live(request, ref: str):
     def build():
         thread = _thread_context(request, ticket)
         props = _props_context(request, ticket)
-        timeline.name_people(thread["history"], props["staff"])
         context = {
             **thread,
             **props,
+            **_thread_markup(thread, props),
             **_sla_context(ticket, request.desk_now),
             "now": request.desk_now,
             "changes": _changes_since(request, ticket, parse_instant(since)),
