@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from automation.routing.services import ROUTING_LABEL
 from panel1.events import names
-from tickets.agents import agent_list, profile_of
+from tickets.agents import agent_list_read, profile_of
 from tickets.models import AgentStatus, TicketEvent
 
 
@@ -63,7 +63,7 @@ def agent_rows(*, now: datetime | None = None, with_today: bool = False) -> list
     """Every active staff user with status, load and capacity (one or two queries)."""
     today = assignments_today(now or timezone.now()) if with_today else {}
     rows = []
-    for user in agent_list():
+    for user in agent_list_read():
         profile = profile_of(user)
         assigned, routed = today.get(user.email, (0, 0))
         rows.append(

@@ -32,6 +32,10 @@ class CompiledRead:
         """The first object the queryset built with `values` would answer, or None."""
         return self._compiled().first(values)
 
+    def all(self, **values: Any) -> list[Model]:
+        """Every object the queryset built with `values` would answer."""
+        return self._compiled().all(values)
+
     def _compiled(self) -> _Compiled:
         # Per connection object (one per thread): converters may hold on to the connection.
         compiled_reads = connection.__dict__.setdefault("panel1_compiled_reads", {})
@@ -67,13 +71,21 @@ class _Compiled:
         self.annotations = list(compiler.annotation_col_map.items())
 
     def first(self, values: dict[str, Any]) -> Model | None:
-        params = [constant if name is None else values[name] for name, constant in self.slots]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, self._params(values))
             row = cursor.fetchone()
         if row is None:
             return None
         return self._instance(row)
+
+    def all(self, values: dict[str, Any]) -> list[Model]:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self._params(values))
+            rows = cursor.fetchall()
+        return [self._instance(row) for row in rows]
+
+    def _params(self, values: dict[str, Any]) -> list:
+        return [constant if name is None else values[name] for name, constant in self.slots]
 
     def _instance(self, row) -> Model:
         if self.converters:

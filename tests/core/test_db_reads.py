@@ -90,3 +90,27 @@ def test_each_connection_compiles_for_itself(tenant, other_tenant, api_client):
     with in_schema(other_tenant):
         # The same compiled SQL runs in the other tenant's schema: its tables, not ours.
         assert api_token_authenticate(key) is None
+
+
+def test_a_compiled_list_answers_the_querysets_rows_with_their_annotations(tenant):
+    from tests.factories import CategoryFactory, TicketFactory
+    from tests.factories.routing import AgentProfileFactory
+    from tickets.agents import agent_list, agent_list_read
+    from tickets.services import ticket_assign
+
+    category = CategoryFactory()
+    pooled = AgentProfileFactory(user__name="Pia", capacity=3, categories=[category])
+    AgentFactory(name="Otto")
+    ticket = TicketFactory(category=category)
+    ticket_assign(ticket=ticket, actor=pooled.user, assignee=pooled.user)
+
+    compiled, expected = agent_list_read(), list(agent_list())
+
+    def shown(users):
+        return [
+            (_fields(u), u.open_tickets, u.category_ids, getattr(u, "agent_profile", None))
+            for u in users
+        ]
+
+    assert shown(compiled) == shown(expected)
+    assert [u.open_tickets for u in compiled if u.name == "Pia"] == [1]
