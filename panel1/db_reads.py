@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
@@ -59,6 +60,31 @@ class _Compiled:
         used = {name for name, _constant in self.slots if name is not None}
         if used != set(names):
             raise ValueError(f"values not passed to the SQL unchanged: {set(names) - used}")
+        self.recipe = _Recipe(compiler)
+
+    def first(self, values: dict[str, Any]) -> Model | None:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self._params(values))
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        return self.recipe.instance(row)
+
+    def all(self, values: dict[str, Any]) -> list[Model]:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self._params(values))
+            rows = cursor.fetchall()
+        return [self.recipe.instance(row) for row in rows]
+
+    def _params(self, values: dict[str, Any]) -> list:
+        return [constant if name is None else values[name] for name, constant in self.slots]
+
+
+class _Recipe:
+    """How the queryset's iterable turns a row into its model instance (select_related and
+    annotations included), taken from the compiler once."""
+
+    def __init__(self, compiler) -> None:
         select, klass_info = compiler.select, compiler.klass_info
         self.converters = list(
             compiler.get_converters([s[0] for s in select[: compiler.col_count]]).items()
@@ -70,24 +96,7 @@ class _Compiled:
         self.related = get_related_populators(klass_info, select, DEFAULT_DB_ALIAS)
         self.annotations = list(compiler.annotation_col_map.items())
 
-    def first(self, values: dict[str, Any]) -> Model | None:
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, self._params(values))
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        return self._instance(row)
-
-    def all(self, values: dict[str, Any]) -> list[Model]:
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, self._params(values))
-            rows = cursor.fetchall()
-        return [self._instance(row) for row in rows]
-
-    def _params(self, values: dict[str, Any]) -> list:
-        return [constant if name is None else values[name] for name, constant in self.slots]
-
-    def _instance(self, row) -> Model:
+    def instance(self, row) -> Model:
         if self.converters:
             row = list(row)
             for pos, (convs, expression) in self.converters:
@@ -101,3 +110,28 @@ class _Compiled:
         for name, pos in self.annotations:
             setattr(obj, name, row[pos])
         return obj
+
+
+def first_joined_as_written(queryset: QuerySet) -> Model | None:
+    """`queryset.first()`, planned with its joins in the order written (one round trip).
+
+    For a lookup by a unique key whose joins follow foreign keys from that one row (a ticket
+    with its requester, assignee, category, SLA clock...), the written order is the best
+    plan, and PostgreSQL's search over the orders of eight joined tables took ~4 ms of
+    planning, ten times the execution. SET LOCAL holds for the implicit transaction of this
+    one message, or the caller's transaction, hence the reset after the read."""
+    queryset = queryset if queryset.ordered else queryset.order_by("pk")
+    compiler = queryset[:1].query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SET LOCAL join_collapse_limit = 1; {sql}; SET LOCAL join_collapse_limit = DEFAULT",
+            params,
+        )
+        cursor.nextset()
+        row = cursor.fetchone()
+        cursor.nextset()
+    return None if row is None else _Recipe(compiler).instance(row)

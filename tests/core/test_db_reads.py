@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from panel1.api.models import ApiToken
 from panel1.api.tokens import api_token_authenticate, api_token_create, token_hash
-from panel1.db_reads import CompiledRead
+from panel1.db_reads import CompiledRead, first_joined_as_written
 from panel1.tenants.models import Domain, Tenant
 from tests.conftest import in_schema
 from tests.factories import AgentFactory
@@ -114,3 +114,23 @@ def test_a_compiled_list_answers_the_querysets_rows_with_their_annotations(tenan
 
     assert shown(compiled) == shown(expected)
     assert [u.open_tickets for u in compiled if u.name == "Pia"] == [1]
+
+
+def test_a_lookup_planned_as_written_answers_first_and_leaves_the_planner_as_it_was(tenant):
+    from tests.factories import TicketFactory
+    from tickets.models import Ticket
+    from tickets.selectors import ticket_queryset_for
+
+    ticket = TicketFactory()
+    admin = type(ticket.requester).objects.filter(role="ADMIN").first()
+    qs = ticket_queryset_for(admin).filter(number=ticket.number)
+
+    found = first_joined_as_written(qs)
+
+    assert _fields(found) == _fields(qs.first())
+    assert _fields(found.requester) == _fields(ticket.requester)
+    assert first_joined_as_written(qs.filter(pk__in=[])) is None
+    assert first_joined_as_written(Ticket.objects.filter(number="NOPE")) is None
+    with connection.cursor() as cursor:  # the test's transaction is still open
+        cursor.execute("SHOW join_collapse_limit")
+        assert cursor.fetchone()[0] == "8"
