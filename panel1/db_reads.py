@@ -118,20 +118,31 @@ def first_joined_as_written(queryset: QuerySet) -> Model | None:
     For a lookup by a unique key whose joins follow foreign keys from that one row (a ticket
     with its requester, assignee, category, SLA clock...), the written order is the best
     plan, and PostgreSQL's search over the orders of eight joined tables took ~4 ms of
-    planning, ten times the execution. SET LOCAL holds for the implicit transaction of this
-    one message, or the caller's transaction, hence the reset after the read."""
+    planning, ten times the execution."""
     queryset = queryset if queryset.ordered else queryset.order_by("pk")
-    compiler = queryset[:1].query.get_compiler(connection=connection)
+    rows = list_joined_as_written(queryset[:1])
+    return rows[0] if rows else None
+
+
+def list_joined_as_written(queryset: QuerySet) -> list[Model]:
+    """`list(queryset)` planned with its joins in the order written: for rows found through
+    the first table's own index (an id list, an index walk in the page's order) whose other
+    tables hang off them by foreign key. SET LOCAL holds for the implicit transaction of this
+    one message, or the caller's transaction, hence the reset after the read."""
+    compiler = queryset.query.get_compiler(connection=connection)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
-        return None
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             f"SET LOCAL join_collapse_limit = 1; {sql}; SET LOCAL join_collapse_limit = DEFAULT",
             params,
         )
         cursor.nextset()
-        row = cursor.fetchone()
+        rows = cursor.fetchall()
         cursor.nextset()
-    return None if row is None else _Recipe(compiler).instance(row)
+    if not rows:
+        return []
+    recipe = _Recipe(compiler)
+    return [recipe.instance(row) for row in rows]

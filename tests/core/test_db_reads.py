@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from panel1.api.models import ApiToken
 from panel1.api.tokens import api_token_authenticate, api_token_create, token_hash
-from panel1.db_reads import CompiledRead, first_joined_as_written
+from panel1.db_reads import CompiledRead, first_joined_as_written, list_joined_as_written
 from panel1.tenants.models import Domain, Tenant
 from tests.conftest import in_schema
 from tests.factories import AgentFactory
@@ -134,3 +134,19 @@ def test_a_lookup_planned_as_written_answers_first_and_leaves_the_planner_as_it_
     with connection.cursor() as cursor:  # the test's transaction is still open
         cursor.execute("SHOW join_collapse_limit")
         assert cursor.fetchone()[0] == "8"
+
+
+def test_a_list_planned_as_written_answers_the_querysets_rows_in_order(tenant):
+    from tests.factories import TicketFactory
+    from tickets.selectors import ticket_queryset_for
+
+    for _ in range(3):
+        TicketFactory()
+    admin = type(TicketFactory().requester).objects.filter(role="ADMIN").first()
+    page = ticket_queryset_for(admin).order_by("-updated_at", "-pk").defer("search_vector")[1:4]
+
+    rows = list_joined_as_written(page)
+
+    assert [_fields(t) for t in rows] == [_fields(t) for t in page]
+    assert [t.requester.email for t in rows] == [t.requester.email for t in page]
+    assert list_joined_as_written(ticket_queryset_for(admin).filter(pk__in=[])) == []
