@@ -199,8 +199,6 @@ TEMPLATES = [
                 "portal.access.portal_globals",
                 "panel1.i18n.context_processors.languages",
             ],
-            # `{% load i18n %}`: Django's library with a faster `{% translate "literal" %}`.
-            "libraries": {"i18n": "panel1.i18n.template_library"},
         },
     },
 ]

@@ -9,6 +9,9 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from panel1 import jobs
+        from panel1.i18n import template_library
+
+        template_library.install()
 
         jobs.register_schedule(
             name="jobs.heartbeat", func="panel1.jobs.heartbeat", minutes=1, per_tenant=False

@@ -1,26 +1,22 @@
-"""Django's `i18n` template library, with `{% translate "a literal" %}` rendered directly.
+"""`{% translate "a literal" %}` rendered directly, in Django's own `i18n` template library.
 
 Django's tag resolves the literal through a template `Variable` into a lazy translation
 object, then renders that through the template's value rendering (time zone, localization,
 escaping), ~20 µs per tag; a desk page has over a hundred of them. For a literal without
 filters, context or `noop` this calls `gettext` itself and escapes as that path escaped:
 the same text. Everything else (variables, filters, `context`, `noop`, `blocktranslate`,
-the other tags and filters) is Django's own. Installed for `{% load i18n %}` by the
-TEMPLATES option `libraries` (settings).
+the other tags and filters) is Django's own. `install()` (panel1.core's `ready()`) puts the
+tag into Django's library itself, so every `{% load i18n %}` gets it (a second library named
+`i18n` in the TEMPLATES options would do the same, but the system check warns about it).
 """
 
 from __future__ import annotations
 
-from django import template
 from django.template.base import Variable
 from django.templatetags import i18n
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext
-
-register = template.Library()
-register.tags.update(i18n.register.tags)
-register.filters.update(i18n.register.filters)
 
 
 class TranslateNode(i18n.TranslateNode):
@@ -53,8 +49,12 @@ class TranslateNode(i18n.TranslateNode):
         return value
 
 
-@register.tag("translate")
-@register.tag("trans")
 def do_translate(parser, token):
     node = i18n.do_translate(parser, token)
     return TranslateNode(node.filter_expression, node.noop, node.asvar, node.message_context)
+
+
+def install() -> None:
+    """Register the tag as `translate` and `trans` in Django's `i18n` library (once)."""
+    i18n.register.tag("translate", do_translate)
+    i18n.register.tag("trans", do_translate)

@@ -1,8 +1,9 @@
-"""`{% load i18n %}` loads Django's i18n library with a direct `{% translate "literal" %}`
-(panel1/i18n/template_library.py): the same output as Django's own tag, in every case."""
+"""`{% load i18n %}` gives a direct `{% translate "literal" %}` (panel1/i18n/
+template_library.py): the same output as Django's own tag, in every case."""
 
 import pytest
 from django.template import Context, Engine, engines
+from django.templatetags import i18n
 from django.utils import translation
 
 from panel1.i18n import template_library
@@ -27,11 +28,13 @@ TEMPLATES = [
 @pytest.mark.parametrize("source", TEMPLATES)
 def test_translate_renders_as_djangos_tag(source, language):
     ours = engines["django"].engine
-    assert ours.template_libraries["i18n"] is template_library.register
-    django_only = Engine(libraries={"i18n": "django.templatetags.i18n"})
+    assert i18n.register.tags["translate"] is template_library.do_translate
+    django_only = Engine(libraries={"django_i18n": "tests.core.django_i18n"})
     context = {"name": "Status <b>"}
     with translation.override(language):
-        expected = django_only.from_string("{% load i18n %}" + source).render(Context(context))
+        expected = django_only.from_string("{% load django_i18n %}" + source).render(
+            Context(context)
+        )
         rendered = ours.from_string("{% load i18n %}" + source).render(Context(context))
     assert rendered == expected
 
