@@ -28,7 +28,6 @@ from django.utils.translation import gettext_lazy
 
 from desk.models import SavedView
 from desk.sla_status import sla_summary
-from panel1.db_reads import list_joined_as_written
 from sla.selectors import ticket_sla_at_risk_q, ticket_sla_breached_q, ticket_sla_next_due
 from tickets.models import OPEN_STATUSES, Priority, Status, Ticket
 from tickets.selectors import InArray, priority_rank, ticket_queryset_for, ticket_search_ids
@@ -385,7 +384,7 @@ def queue_page(
         total = queue_queryset(user, filters, now=now, counting=True).count()
     page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
     offset = (page - 1) * PAGE_SIZE
-    tickets = _page_rows(user, qs, ordering, offset, filters)
+    tickets = _page_rows(user, qs, ordering, offset)
     summaries = {t.pk: sla_summary(t, now) for t in tickets}
     return QueuePage(
         view=view,
@@ -403,33 +402,16 @@ def queue_page(
 INDEXED_SORTS = {"updated", "created", "number"}
 
 
-# Filters that are conditions on the ticket row itself (no search, no subquery, no other
-# table): the page's rows are found by walking a ticket index.
-PLAIN_FILTERS = {
-    "status", "priority", "category", "assignee", "tag", "updated", "created_after",
-    "created_before",
-}  # fmt: skip
-
-
-def _page_rows(
-    user, qs: QuerySet[Ticket], ordering: str, offset: int, filters: dict
-) -> list[Ticket]:
+def _page_rows(user, qs: QuerySet[Ticket], ordering: str, offset: int) -> list[Ticket]:
     """The page's tickets. For sorts no index serves (priority, SLA due, names), first
     sort the ids alone, then load those 50 rows with their relations: sorting ten thousand
     narrow rows is much cheaper than sorting them wide, joined to their users."""
     if sort_key(ordering).lstrip("-") in INDEXED_SORTS:
         # The search vector is for the WHERE clause only; the page never shows it.
-        page = order_queue(qs, ordering).defer("search_vector")[offset : offset + PAGE_SIZE]
-        if {key for key, value in filters.items() if value} <= PLAIN_FILTERS:
-            # The index walk finds the rows; the five joined tables hang off each one. Planned
-            # as written (`panel1.db_reads`): choosing the join order cost 2.7 ms, the read 0.7.
-            return list_joined_as_written(page)
-        return list(page)
+        return list(order_queue(qs, ordering).defer("search_vector")[offset : offset + PAGE_SIZE])
     narrow = order_queue(qs.select_related(None), ordering)
     ids = list(narrow.values_list("pk", flat=True)[offset : offset + PAGE_SIZE])
-    rows = list_joined_as_written(
-        ticket_queryset_for(user).filter(pk__in=ids).defer("search_vector")
-    )
+    rows = ticket_queryset_for(user).filter(pk__in=ids).defer("search_vector")
     by_id = {ticket.pk: ticket for ticket in rows}
     return [by_id[pk] for pk in ids if pk in by_id]
 
