@@ -12,12 +12,14 @@ compilation checks.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -25,9 +27,10 @@ from django.db.models.query import get_related_populators
 class CompiledRead:
     """`build(**markers)` answers the queryset; `.first(**values)` runs it with `values`."""
 
-    def __init__(self, build: Callable[..., QuerySet], *names: str):
+    def __init__(self, build: Callable[..., QuerySet], *names: str, **typed: type):
+        """`names` are text values; `typed` names values of another type (`now=datetime`)."""
         self._build = build
-        self._names = names
+        self._names = {**dict.fromkeys(names, str), **typed}
 
     def first(self, **values: Any) -> Model | None:
         """The first object the queryset built with `values` would answer, or None."""
@@ -38,25 +41,41 @@ class CompiledRead:
         return self._compiled().all(values)
 
     def _compiled(self) -> _Compiled:
-        # Per connection object (one per thread): converters may hold on to the connection.
-        compiled_reads = connection.__dict__.setdefault("panel1_compiled_reads", {})
+        # Per connection object (one per thread; `connection` is a proxy of the thread's):
+        # converters may hold on to the connection.
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        compiled_reads = wrapper.__dict__.setdefault("panel1_compiled_reads", {})
         found = compiled_reads.get(self)
         if found is None:
             found = compiled_reads[self] = _Compiled(self._build, self._names)
         return found
 
 
+def _marker(kind: type):
+    """A value no caller passes, of the kind the SQL parameter will have."""
+    if kind is str:
+        return f"\x00compiled-read:{uuid.uuid4().hex}"
+    if kind is datetime:
+        return datetime(1901, 1, 1, tzinfo=UTC) + timedelta(microseconds=secrets.randbelow(10**12))
+    raise TypeError(f"no marker for {kind}")
+
+
+def _name_of(param, by_marker: dict) -> str | None:
+    try:
+        return by_marker.get(param)
+    except TypeError:  # an unhashable constant (a list)
+        return None
+
+
 class _Compiled:
-    def __init__(self, build: Callable[..., QuerySet], names: tuple[str, ...]):
-        markers = {name: f"\x00compiled-read:{name}:{uuid.uuid4().hex}" for name in names}
+    def __init__(self, build: Callable[..., QuerySet], names: dict[str, type]):
+        markers = {name: _marker(kind) for name, kind in names.items()}
         queryset = build(**markers)
         compiler = queryset.query.get_compiler(connection=connection)
         self.sql, params = compiler.as_sql()
         by_marker = {marker: name for name, marker in markers.items()}
         # Each parameter: (the name of the value to put there, or None, the constant).
-        self.slots = [
-            (by_marker.get(p) if isinstance(p, str) else None, p) for p in params
-        ]  # fmt: skip
+        self.slots = [(_name_of(p, by_marker), p) for p in params]
         used = {name for name, _constant in self.slots if name is not None}
         if used != set(names):
             raise ValueError(f"values not passed to the SQL unchanged: {set(names) - used}")

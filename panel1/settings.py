@@ -325,7 +325,7 @@ CACHES["default"]["KEY_FUNCTION"] = "django_tenants.cache.make_key"
 CACHES["default"]["REVERSE_KEY_FUNCTION"] = "django_tenants.cache.reverse_key"
 
 # --- Sessions and security ----------------------------------------------------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "panel1.core.sessions"  # database sessions, read by compiled SQL
 SESSION_COOKIE_DOMAIN = None  # host-scoped: a session of one tenant never reaches another
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

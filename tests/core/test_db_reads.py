@@ -6,7 +6,7 @@ from the very next request."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Model
 from django.utils import timezone
 
@@ -86,7 +86,8 @@ def test_each_connection_compiles_for_itself(tenant, other_tenant, api_client):
     agent = AgentFactory()
     _, key = api_token_create(actor=agent, user=agent, name="ci")
     assert api_client(token=key).get("/api/v1/me/").status_code == 200
-    assert connection.__dict__.get("panel1_compiled_reads")
+    assert connections["default"].__dict__.get("panel1_compiled_reads")
+    assert "panel1_compiled_reads" not in connection.__dict__  # not on the shared proxy
     with in_schema(other_tenant):
         # The same compiled SQL runs in the other tenant's schema: its tables, not ours.
         assert api_token_authenticate(key) is None
@@ -150,3 +151,23 @@ def test_a_list_planned_as_written_answers_the_querysets_rows_in_order(tenant):
     assert [_fields(t) for t in rows] == [_fields(t) for t in page]
     assert [t.requester.email for t in rows] == [t.requester.email for t in page]
     assert list_joined_as_written(ticket_queryset_for(admin).filter(pk__in=[])) == []
+
+
+def test_sessions_are_read_as_djangos_database_sessions_read_them(tenant):
+    from datetime import timedelta
+
+    from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+    from django.contrib.sessions.models import Session
+
+    from panel1.core.sessions import SessionStore
+
+    store = SessionStore()
+    store["who"] = "agent"
+    store.create()
+    key = store.session_key
+
+    assert SessionStore(key).load() == DjangoStore(key).load() == {"who": "agent"}
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(1))
+    expired = SessionStore(key)
+    assert expired.load() == {} and expired.session_key is None
+    assert SessionStore("x" * 32).load() == {}
