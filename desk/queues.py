@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from desk.models import SavedView
 from desk.sla_status import sla_summary
+from panel1.db_reads import CompiledRead
 from sla.selectors import ticket_sla_at_risk_q, ticket_sla_breached_q, ticket_sla_next_due
 from tickets.models import OPEN_STATUSES, Priority, Status, Ticket
 from tickets.selectors import InArray, priority_rank, ticket_queryset_for, ticket_search_ids
@@ -416,13 +417,20 @@ def _page_rows(user, qs: QuerySet[Ticket], ordering: str, offset: int) -> list[T
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def saved_views_for(user) -> list[SavedView]:
-    """The user's own views and every shared view."""
-    return list(
-        SavedView.objects.filter(Q(owner=user) | Q(is_shared=True))
+# Read for the sidebar of every desk page: compiled once per connection (`panel1.db_reads`).
+_SAVED_VIEWS = CompiledRead(
+    lambda owner_id: (
+        SavedView.objects.filter(Q(owner_id=owner_id) | Q(is_shared=True))
         .select_related("owner")
         .order_by("position", Lower("name"), "pk")
-    )
+    ),
+    owner_id=uuid.UUID,
+)
+
+
+def saved_views_for(user) -> list[SavedView]:
+    """The user's own views and every shared view."""
+    return _SAVED_VIEWS.all(owner_id=user.pk)
 
 
 def as_queue_view(saved: SavedView) -> QueueView:

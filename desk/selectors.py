@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from desk.models import CannedResponse, TicketPresence
 from panel1.accounts.models import User
+from panel1.db_reads import CompiledRead
 from tickets.models import Ticket
 
 
@@ -27,14 +31,23 @@ def canned_response_list_for(
     return list(qs.order_by(*ordering)[:limit])
 
 
-def presence_list_others(*, ticket: Ticket, user: User) -> list[TicketPresence]:
-    """Who else has the ticket open right now (rows not yet expired)."""
-    return list(
-        TicketPresence.objects.filter(ticket=ticket, expires_at__gt=timezone.now())
-        .exclude(user=user)
+# Read on every ticket page and presence poll: compiled once per connection.
+_OTHERS_PRESENT = CompiledRead(
+    lambda ticket_id, user_id, now: (
+        TicketPresence.objects.filter(ticket_id=ticket_id, expires_at__gt=now)
+        .exclude(user_id=user_id)
         .select_related("user")
         .order_by("user__name", "user__email")
-    )
+    ),
+    ticket_id=uuid.UUID,
+    user_id=uuid.UUID,
+    now=datetime,
+)
+
+
+def presence_list_others(*, ticket: Ticket, user: User) -> list[TicketPresence]:
+    """Who else has the ticket open right now (rows not yet expired)."""
+    return _OTHERS_PRESENT.all(ticket_id=ticket.pk, user_id=user.pk, now=timezone.now())
 
 
 def canned_response_usable(user: User, pk) -> CannedResponse | None:

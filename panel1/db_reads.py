@@ -28,7 +28,8 @@ class CompiledRead:
     """`build(**markers)` answers the queryset; `.first(**values)` runs it with `values`."""
 
     def __init__(self, build: Callable[..., QuerySet], *names: str, **typed: type):
-        """`names` are text values; `typed` names values of another type (`now=datetime`)."""
+        """`names` are text values; `typed` names values of another type (`now=datetime`,
+        `user_id=uuid.UUID`)."""
         self._build = build
         self._names = {**dict.fromkeys(names, str), **typed}
 
@@ -55,6 +56,8 @@ def _marker(kind: type):
     """A value no caller passes, of the kind the SQL parameter will have."""
     if kind is str:
         return f"\x00compiled-read:{uuid.uuid4().hex}"
+    if kind is uuid.UUID:
+        return uuid.uuid4()
     if kind is datetime:
         return datetime(1901, 1, 1, tzinfo=UTC) + timedelta(microseconds=secrets.randbelow(10**12))
     raise TypeError(f"no marker for {kind}")
