@@ -6,7 +6,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from panel1.db_reads import CompiledRead
 from panel1.tenants.models import Domain
 
-# The request host's domain row with its tenant, compiled once (the same statement as
+# The request host's domain row with its tenant, compiled once (the same read as
 # django-tenants' `select_related("tenant").get(domain=...)`, without its compilation).
 _DOMAIN_WITH_TENANT = CompiledRead(
     lambda domain: Domain.objects.select_related("tenant").filter(domain=domain).order_by(),
