@@ -110,14 +110,47 @@ def batches_rollback(mark: list[tuple[Any, int]]) -> None:
         del callback.calls[size:]
 
 
+def batches_send_in_transaction() -> None:
+    """Write the jobs waiting for this transaction's commit now, inside it, when the broker is
+    this database's queue table: one INSERT that commits (or rolls back) with the work that
+    queued the jobs, instead of a transaction of its own after the commit (two round trips
+    less, and no job lost by a crash between the two commits). Only at the end of the
+    outermost block, where no savepoint can roll a job back any more; with another broker
+    (Redis) or in sync mode the jobs still go out after the commit."""
+    if connection.savepoint_ids or not connection.in_atomic_block or not _broker_is_this_db():
+        return
+    pending = [
+        callback
+        for _sids, callback, _robust in connection.run_on_commit
+        if isinstance(callback, _Batch) and not callback.sent and callback.calls
+    ]
+    if not pending:
+        return
+    calls = [call for callback in pending for call in callback.calls]
+    _insert_packages(calls)
+    for callback in pending:
+        callback.sent = True
+
+
+def _broker_is_this_db() -> bool:
+    from django_q.brokers import get_broker
+    from django_q.brokers.orm import ORM
+    from django_q.conf import Conf
+
+    return not Conf.SYNC and Conf.ORM == connection.alias and isinstance(get_broker(), ORM)
+
+
 class _Batch:
-    """The on-commit callback that sends a transaction's jobs (once)."""
+    """The on-commit callback that sends a transaction's jobs (once; not at all when they
+    were written inside the transaction, `batches_send_in_transaction`)."""
 
     def __init__(self, call):
         self.calls = [call]
         self.sent = False
 
     def __call__(self):
+        if self.sent:
+            return
         self.sent = True
         _send_batch(self.calls)
 
@@ -137,18 +170,26 @@ class _Collector:
 def _send_batch(calls: list) -> None:
     from django_q.brokers import get_broker
     from django_q.brokers.orm import ORM
+    from django_q.tasks import async_task
+
+    if not isinstance(get_broker(), ORM) or len(calls) == 1:
+        for args, kwargs in calls:
+            async_task(*args, **kwargs)
+        return
+    _insert_packages(calls)
+
+
+def _insert_packages(calls: list) -> None:
+    """The jobs as the ORM broker's rows, all in one INSERT (in sync mode `async_task` runs
+    them right here instead)."""
+    from django_q.brokers import get_broker
     from django_q.conf import Conf
     from django_q.models import OrmQ
     from django_q.tasks import async_task
 
-    broker = get_broker()
-    if not isinstance(broker, ORM) or len(calls) == 1:
-        for args, kwargs in calls:
-            async_task(*args, **kwargs)
-        return
-    collector = _Collector(broker.list_key or Conf.CLUSTER_NAME)
+    collector = _Collector(get_broker().list_key or Conf.CLUSTER_NAME)
     for args, kwargs in calls:
-        async_task(*args, **kwargs, broker=collector)  # sync mode runs them right here
+        async_task(*args, **kwargs, broker=collector)
     if collector.packages:
         now = timezone.now()
         rows = [OrmQ(key=collector.list_key, payload=pack, lock=now) for pack in collector.packages]

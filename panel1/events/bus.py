@@ -352,8 +352,11 @@ def dispatch_many(events: list[Event], *, schema_name: str | None = None) -> int
         return 0
 
     def run(isolated: bool) -> int:
+        from panel1 import jobs
+
         claimed = set(_claim(events, timezone.now()))
         _deliver([event for event in events if event.id in claimed], isolated=isolated)
+        jobs.batches_send_in_transaction()  # the subscribers' jobs commit with the claim
         return len(claimed)
 
     with _in_schema(schema_name):
