@@ -209,7 +209,7 @@ def warm_up(folder: str) -> None:
     started = time.perf_counter()
     call_command("ingest_email", *files, schema=SCHEMA, stdout=_Lines())
     elapsed = time.perf_counter() - started
-    print(f"warm-up: {WARM_UP} other mails first, {elapsed:.2f}s (a fresh process's one-time costs)")
+    print(f"warm-up: {WARM_UP} other mails first, {elapsed:.2f}s (a new process's one-time costs)")
 
 
 def batch(files: list[str]) -> None:

@@ -137,7 +137,7 @@ def _broker_is_this_db() -> bool:
     from django_q.brokers.orm import ORM
     from django_q.conf import Conf
 
-    return not Conf.SYNC and Conf.ORM == connection.alias and isinstance(get_broker(), ORM)
+    return not Conf.SYNC and connection.alias == Conf.ORM and isinstance(get_broker(), ORM)
 
 
 class _Batch:
