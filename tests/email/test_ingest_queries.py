@@ -38,8 +38,9 @@ def _ingest_counted(ingest, raw, **kwargs):
 
 def _mail_queries(statements: list[str]) -> list[str]:
     """The statements on the mail's own row and lock, up to the written result (not the
-    ticket's, nor the after-commit subscribers')."""
-    end = next(i for i, sql in enumerate(statements) if sql.startswith('UPDATE "tickets_inbound'))
+    ticket's, nor the after-commit subscribers'); the result goes with the decision's other
+    writes, in one statement."""
+    end = next(i for i, sql in enumerate(statements) if 'UPDATE "tickets_inbound' in sql)
     return [
         sql for sql in statements[: end + 1] if '"tickets_inboundemail"' in sql or "advisory" in sql
     ]
