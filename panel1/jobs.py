@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -181,19 +182,43 @@ def _send_batch(calls: list) -> None:
 
 def _insert_packages(calls: list) -> None:
     """The jobs as the ORM broker's rows, all in one INSERT (in sync mode `async_task` runs
-    them right here instead)."""
+    them right here instead), logged as one line instead of django-q's one per job."""
+    from django.db import connections
     from django_q.brokers import get_broker
     from django_q.conf import Conf
     from django_q.models import OrmQ
     from django_q.tasks import async_task
 
     collector = _Collector(get_broker().list_key or Conf.CLUSTER_NAME)
-    for args, kwargs in calls:
-        async_task(*args, **kwargs, broker=collector)
-    if collector.packages:
-        now = timezone.now()
-        rows = [OrmQ(key=collector.list_key, payload=pack, lock=now) for pack in collector.packages]
-        OrmQ.objects.using(Conf.ORM).bulk_create(rows)
+    _collecting.active = True
+    try:
+        for args, kwargs in calls:
+            async_task(*args, **kwargs, broker=collector)
+    finally:
+        _collecting.active = False
+    packages = collector.packages
+    if not packages:
+        return
+    table = connections[Conf.ORM].ops.quote_name(OrmQ._meta.db_table)
+    with connections[Conf.ORM].cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("key", "payload", "lock") '
+            "SELECT %s, payload, %s FROM UNNEST(%s::text[]) AS payload",
+            [collector.list_key, timezone.now(), packages],
+        )
+    logger.info("Enqueued [%s] %s job(s)", collector.list_key, len(packages))
+
+
+class _CollectingFilter(logging.Filter):
+    """Drops django-q's "Enqueued [...] batched" line of each job gathered for one INSERT
+    (`_insert_packages` logs the batch instead); this thread's only, other logs pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_collecting, "active", False)
+
+
+_collecting = threading.local()
+logging.getLogger("django-q").addFilter(_CollectingFilter())
 
 
 def run_in_schema(schema_name: str, func: str, *args: Any, **kwargs: Any) -> Any:
