@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql as psycopg_sql
 
+from panel1.db_writes import insert_one
 from panel1.plugins.hooks import filter_inbound_mail_raw
 from tickets.models import (
     InboundEmail,
@@ -58,14 +59,16 @@ def inbound_store(
     # Most mail is small: its bytes go in with the row (one statement); a large one is
     # written by `_write_raw`, never copied into an escaped query text.
     inline = not twin and len(data) <= INLINE_RAW_BYTES
-    inbound = InboundEmail.objects.create(
-        source=source[:32],
-        raw=data if inline else b"",
-        raw_size=size,
-        raw_sha256=digest,
-        dedup_key=twin.dedup_key if twin else f"sha256:{digest}",
-        reason=f"Same bytes as {twin.pk}, which keeps the raw message." if twin else "",
-        envelope_recipient=recipient,
+    inbound = insert_one(
+        InboundEmail(
+            source=source[:32],
+            raw=data if inline else b"",
+            raw_size=size,
+            raw_sha256=digest,
+            dedup_key=twin.dedup_key if twin else f"sha256:{digest}",
+            reason=f"Same bytes as {twin.pk}, which keeps the raw message." if twin else "",
+            envelope_recipient=recipient,
+        )
     )
     if not twin and not inline:
         _write_raw(inbound, data)
