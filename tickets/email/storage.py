@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from email.parser import BytesHeaderParser
@@ -115,12 +116,22 @@ def _stored_twin(data: bytes, digest: str) -> InboundEmail | None:
     message_id = header_message_id(data)
     if message_id:
         keys.append(f"mid:{message_id[:990]}")
+    with connection.cursor() as cursor:
+        cursor.execute(_twin_sql(), [keys, digest, InboundStatus.DUPLICATE.value])
+        found = cursor.fetchone()
+    return InboundEmail(pk=found[0], dedup_key=found[1]) if found else None
+
+
+@functools.cache
+def _twin_sql() -> str:
+    """Every mail asks it: built once (duplicates drop their bytes, so they are no twin)."""
     return (
-        InboundEmail.objects.filter(dedup_key__in=keys, raw_sha256=digest)
-        .exclude(status=InboundStatus.DUPLICATE)  # duplicates drop their bytes
+        InboundEmail.objects.filter(dedup_key__in=["k"], raw_sha256="d")
+        .exclude(status="s")
         .order_by("received_at")
-        .only("pk", "dedup_key")
-        .first()
+        .values_list("pk", "dedup_key")[:1]
+        .query.sql_with_params()[0]
+        .replace("IN (%s)", "= ANY(%s)")
     )
 
 
