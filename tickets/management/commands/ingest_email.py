@@ -9,6 +9,7 @@ given as arguments are ingested one by one (batch imports, the benchmark).
 
 from __future__ import annotations
 
+import gc
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -45,6 +46,19 @@ class Command(Panel1Command):
 
     def handle(self, *args, **options):
         tenant = self._tenant(options["schema"])
+        # A batch: what is loaded by now (Django, the apps, the libraries) stays, so the
+        # collector need not scan it on every full collection (~0.7 ms a mail); given back
+        # to it when the batch ends.
+        frozen = len(options["files"]) > 1
+        if frozen:
+            gc.freeze()
+        try:
+            self._ingest_all(tenant, options)
+        finally:
+            if frozen:
+                gc.unfreeze()
+
+    def _ingest_all(self, tenant: Tenant | None, options) -> None:
         failures = too_large = 0
         # With --schema the tenant is set once for the whole batch, not per message; a batch
         # of files keeps the sender checks' DNS answers, and the mails' notifications and
