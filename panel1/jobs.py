@@ -134,11 +134,14 @@ def batches_send_in_transaction() -> None:
 
 
 def _broker_is_this_db() -> bool:
-    from django_q.brokers import get_broker
-    from django_q.brokers.orm import ORM
+    """Whether `django_q.brokers.get_broker()` is the ORM broker on this connection's
+    database, read from its configuration in get_broker's order (building a broker would
+    close stale connections as a side effect)."""
     from django_q.conf import Conf
 
-    return not Conf.SYNC and connection.alias == Conf.ORM and isinstance(get_broker(), ORM)
+    if Conf.SYNC or Conf.BROKER_CLASS or Conf.IRON_MQ or isinstance(Conf.SQS, dict):
+        return False
+    return bool(Conf.ORM) and connection.alias == Conf.ORM
 
 
 class _Batch:
@@ -184,12 +187,11 @@ def _insert_packages(calls: list) -> None:
     """The jobs as the ORM broker's rows, all in one INSERT (in sync mode `async_task` runs
     them right here instead), logged as one line instead of django-q's one per job."""
     from django.db import connections
-    from django_q.brokers import get_broker
     from django_q.conf import Conf
     from django_q.models import OrmQ
     from django_q.tasks import async_task
 
-    collector = _Collector(get_broker().list_key or Conf.CLUSTER_NAME)
+    collector = _Collector(Conf.CLUSTER_NAME)  # get_broker()'s queue name
     _collecting.active = True
     try:
         for args, kwargs in calls:
