@@ -12,6 +12,7 @@ tick over a thousand idle tenants costs one query instead of a thousand tasks.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import threading
 import uuid
@@ -221,6 +222,20 @@ class _CollectingFilter(logging.Filter):
 
 _collecting = threading.local()
 logging.getLogger("django-q").addFilter(_CollectingFilter())
+
+
+def connect_worker_signals() -> None:
+    from django_q.signals import post_spawn
+
+    post_spawn.connect(worker_started, dispatch_uid="panel1.jobs.worker_started")
+
+
+def worker_started(sender=None, proc_name: str = "", **kwargs) -> None:
+    """A django-q worker process is ready (Django and the apps loaded): its start-up objects
+    stay for its whole life, so they are moved out of the cyclic collector's reach, which
+    otherwise walks them again on every full collection during a job (as gunicorn workers
+    do after loading the application)."""
+    gc.freeze()
 
 
 def run_in_schema(schema_name: str, func: str, *args: Any, **kwargs: Any) -> Any:

@@ -77,3 +77,16 @@ def test_jobs_of_a_dispatch_commit_with_its_claim(session_tenants, django_db_blo
             EventRecord.objects.filter(payload__ticket_id__in=["jobs-1", "jobs-2"]).delete()
     finally:
         bus.unsubscribe(name, key="tests.jobs.enqueuer")
+
+
+def test_a_spawned_worker_freezes_its_start_up_objects():
+    import gc
+
+    from django_q.signals import post_spawn
+
+    gc.unfreeze()
+    try:
+        post_spawn.send(sender="django_q", proc_name="Process-1")
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
