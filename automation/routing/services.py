@@ -50,7 +50,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.services import ticket_assign, ticket_routing_note
-from tickets.services.routing import RoutedAgent, ticket_route_assign
+from tickets.services.routing import RoutedAgent, ticket_route_assign, ticket_route_note
 
 logger = logging.getLogger(__name__)
 
@@ -322,6 +322,118 @@ def _locked(ticket_id, *, with_previous: bool) -> tuple[RoutingState, Ticket | N
     return state, ticket
 
 
+@functools.cache
+def _new_ticket_sql(with_category: bool, with_previous: bool) -> str:
+    ticket, overrides = Ticket._meta.db_table, CategoryRouting._meta.db_table
+    state = RoutingState._meta.db_table
+    category = (
+        f"(SELECT o.strategy FROM {overrides} o WHERE o.category_id = %s)"
+        if with_category
+        else "NULL"
+    )
+    previous = (
+        f"(SELECT p.assignee_id FROM {ticket} p WHERE p.requester_id = %s "
+        "AND p.assignee_id IS NOT NULL AND p.id <> %s ORDER BY p.created_at DESC LIMIT 1)"
+        if with_previous
+        else "NULL::uuid"
+    )
+    # SKIP LOCKED: a creation never waits for the routing lock (it holds the ticket counter's
+    # row and perhaps a ticket's lock; a decision holding the routing lock may want those).
+    return (
+        f"SELECT s.sequence, s.last_assigned, {category}, {previous} "
+        f"FROM {state} s WHERE s.id = %s FOR UPDATE SKIP LOCKED"
+    )
+
+
+NEW_TICKET_MARK = "automation.routing"
+
+
+@tenant_cache.scope()
+def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> bool:
+    """Route a ticket in the transaction that creates it (the in-transaction subscriber of
+    `ticket.created`, when no automation rule of that event runs first); answers whether it
+    was decided here (assigned, or nobody eligible recorded, or routing is manual for it),
+    else `ticket_route` decides after commit as for any other ticket.
+
+    The same decision as `ticket_route` without its ticket lock (the row is this
+    transaction's own) and without a transaction of its own: the routing state is locked
+    with `SKIP LOCKED` (held until the creation commits; creations queue on the ticket
+    counter row anyway), and when a decision elsewhere holds it the ticket is left to the
+    after-commit path (no waiting inside a creation, no lock cycle). The assignment's ticket
+    update, history row, `ticket.assigned` event and state update go in with the creation's
+    own `bus.batch()` writes: one decision per batch (a second ticket of the batch would
+    read counts without the first's deferred assignment, so it is routed after commit).
+    Statements: the state lock with the category strategy and previous agent, then the pool.
+    """
+    if ticket.assignee_id is not None or ticket.merged_into_id is not None:
+        return False
+    if ticket.status not in OPEN_STATUSES:
+        return False
+    settings = _settings_row()
+    if settings["strategy"] == selection.MANUAL and not settings["any_category"]:
+        return False  # routing off: nothing after commit either (no statement there)
+    if bus.batch_open() and not bus.batch_mark(NEW_TICKET_MARK):
+        return False
+    previous = settings["previous_agent"]
+    # Only a tenant with category strategies asks for the ticket's category's own.
+    with_category = bool(settings["any_category"] and ticket.category_id)
+    params: list[Any] = [ticket.category_id] if with_category else []
+    if previous:
+        params += [ticket.requester_id, ticket.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(_new_ticket_sql(with_category, previous), [*params, SINGLETON])
+        row = cursor.fetchone()
+    if row is None:  # a decision elsewhere holds the state (or the tenant has none yet)
+        return False
+    sequence, last_assigned, category_strategy, previous_agent_id = row
+    state = RoutingState(
+        pk=SINGLETON, sequence=sequence, last_assigned=json_column(last_assigned) or {}
+    )
+    strategy = category_strategy or settings["strategy"]
+    if strategy == selection.MANUAL:
+        return True
+    pool = candidates(now=timezone.now(), last_assigned=state.last_assigned)
+    category = ticket.category if ticket.category_id else None
+    facts = TicketFacts(
+        priority=ticket.priority,
+        category_id=str(ticket.category_id) if ticket.category_id else None,
+        category_name=category.name if category is not None else "",
+        language=ticket.language,
+        tags=frozenset(ticket.tags or ()),
+        previous_agent_id=str(previous_agent_id) if previous_agent_id else None,
+    )
+    try:
+        decision = selection.select_agent(
+            facts,
+            pool,
+            strategy=strategy,
+            previous_agent=previous,
+            priority_first=settings["priority_first"],
+        )
+    except Exception:  # never fail the creation: the after-commit path runs isolated
+        logger.exception("routing: ticket %s left to the after-commit path", ticket.pk)
+        return False
+    actor = actor or routing_actor()
+    with bus.batch():
+        if decision.agent_id is None:
+            ticket_route_note(ticket=ticket, actor=actor, reason=decision.reason)
+            return True
+        chosen = next(agent for agent in pool if agent.id == decision.agent_id)
+        ticket_route_assign(
+            ticket=ticket,
+            actor=actor,
+            assignee=RoutedAgent(
+                id=uuid.UUID(chosen.id),
+                email=chosen.email,
+                category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
+            ),
+            reason=decision.reason,
+            before_email=None,
+        )
+        _state_advance(state, decision.agent_id, with_batch=True)
+    return True
+
+
 def _facts(ticket: Ticket) -> TicketFacts:
     previous = ticket.previous_agent_id
     return TicketFacts(
@@ -390,6 +502,8 @@ def ticket_route(
     # one statement, in a batch of this decision's own (one joined from outside could hold
     # another decision's state update).
     own_batch = not bus.batch_open()
+    if not own_batch:  # its ticket update waits for the batch: no new ticket routed in it
+        bus.batch_mark(NEW_TICKET_MARK)
     with bus.batch():
         if decision.agent_id != str(ticket.assignee_id):
             chosen = next(agent for agent in pool if agent.id == decision.agent_id)

@@ -22,12 +22,18 @@ ROUTING_EVENT = "ticket.routing"
 def ticket_routing_note(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     """Keep `reason` as the ticket's routing reason and say it in the history, once: a
     reason equal to the current one changes nothing (waiting tickets are retried often)."""
-    ticket = ticket_lock(ticket)
+    return ticket_route_note(ticket=ticket_lock(ticket), actor=actor, reason=reason)
+
+
+def ticket_route_note(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
+    """`ticket_routing_note` for a ticket the router holds (under its row lock, or created in
+    this transaction): no re-lock and no savepoint; inside a `bus.batch()` the ticket update
+    and history row go in with the batch's writes."""
     if ticket.routing_reason == reason:
         return ticket
     before = ticket.routing_reason
     ticket.routing_reason = reason
-    touch(ticket, "routing_reason")
+    touch(ticket, "routing_reason", with_batch=True)
     audit(
         ticket,
         actor,
