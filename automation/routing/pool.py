@@ -153,12 +153,29 @@ def _pool_sql() -> str:
     """
 
 
-def candidates(*, now: dt.datetime, last_assigned: dict[str, int]) -> list[Agent]:
-    """Everyone in the routing pool as the selection sees them now (one query, plus the
-    profiles after a change of the tenant's configuration)."""
+def pool_query() -> tuple[str, list[Any]]:
+    """The pool statement and its parameters (for a caller that sends it with another)."""
+    return _pool_sql(), [list(OPEN_STATUSES), ONLINE, list(STAFF_ROLES)]
+
+
+def pool_rows() -> list[tuple[Any, ...]]:
+    sql, params = pool_query()
     with connection.cursor() as cursor:
-        cursor.execute(_pool_sql(), [list(OPEN_STATUSES), ONLINE, list(STAFF_ROLES)])
-        rows = cursor.fetchall()
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def candidates(
+    *,
+    now: dt.datetime,
+    last_assigned: dict[str, int],
+    rows: list[tuple[Any, ...]] | None = None,
+) -> list[Agent]:
+    """Everyone in the routing pool as the selection sees them now (one query, plus the
+    profiles after a change of the tenant's configuration); `rows` are the pool statement's
+    rows when the caller read them already (`pool_query`)."""
+    if rows is None:
+        rows = pool_rows()
     known = profiles()
     if any(row[0] not in known.by_user for row in rows):
         known = _profiles_load()  # a profile newer than this scope's configuration version

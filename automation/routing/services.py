@@ -30,7 +30,13 @@ from django.utils.translation import gettext as _
 
 from automation.routing import selection
 from automation.routing.models import SINGLETON, CategoryRouting, RoutingSettings, RoutingState
-from automation.routing.pool import availability, candidates, json_column
+from automation.routing.pool import (
+    availability,
+    candidates,
+    json_column,
+    pool_query,
+    pool_rows,
+)
 from automation.routing.selection import Decision, TicketFacts
 from panel1 import tenant_cache
 from panel1.accounts.models import User
@@ -337,12 +343,46 @@ def _new_ticket_sql(with_category: bool, with_previous: bool) -> str:
         if with_previous
         else "NULL::uuid"
     )
-    # SKIP LOCKED: a creation never waits for the routing lock (it holds the ticket counter's
-    # row and perhaps a ticket's lock; a decision holding the routing lock may want those).
+    pool_sql, _params = pool_query()
+    # The state row locked without waiting (SKIP LOCKED: a creation holds the ticket counter's
+    # row and perhaps a ticket's lock, which a decision holding the routing state may want),
+    # with the category strategy, the previous agent and the state's sequence as this
+    # statement's snapshot has it; then the pool's rows (7 columns, the state's 5 null).
     return (
-        f"SELECT s.sequence, s.last_assigned, {category}, {previous} "
-        f"FROM {state} s WHERE s.id = %s FOR UPDATE SKIP LOCKED"
+        f"WITH state AS MATERIALIZED (SELECT sequence, last_assigned FROM {state} "
+        "WHERE id = %s FOR UPDATE SKIP LOCKED) "
+        "SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.sequence, s.last_assigned, "
+        f"{category}, {previous}, (SELECT v.sequence FROM {state} v WHERE v.id = %s) "
+        "FROM state s UNION ALL "
+        "SELECT pool.*, NULL, NULL, NULL, NULL, NULL "
+        f"FROM ({pool_sql}) pool WHERE EXISTS (SELECT FROM state)"
     )
+
+
+def _new_ticket_read(
+    ticket: Ticket, *, with_category: bool, with_previous: bool
+) -> tuple[tuple[Any, ...] | None, list[tuple[Any, ...]]]:
+    """(the state row with the category strategy and previous agent, the pool's rows), or
+    (None, []) when a decision elsewhere holds the state (or the tenant has none yet): one
+    statement. The pool is read with the statement's snapshot, taken before the state row
+    was locked: if a decision committed in between (the locked row's sequence is not the
+    snapshot's), it is read again under the lock."""
+    params: list[Any] = [SINGLETON]
+    if with_category:
+        params.append(ticket.category_id)
+    if with_previous:
+        params += [ticket.requester_id, ticket.pk]
+    params.append(SINGLETON)
+    params += pool_query()[1]
+    with connection.cursor() as cursor:
+        cursor.execute(_new_ticket_sql(with_category, with_previous), params)
+        rows = cursor.fetchall()
+    state = next((row[7:] for row in rows if row[7] is not None), None)
+    if state is None:
+        return None, []
+    if state[4] != state[0]:  # a decision committed after the snapshot: its load is missing
+        return state, pool_rows()
+    return state, [row[:7] for row in rows if row[7] is None]
 
 
 NEW_TICKET_MARK = "automation.routing"
@@ -377,22 +417,17 @@ def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> bool:
     previous = settings["previous_agent"]
     # Only a tenant with category strategies asks for the ticket's category's own.
     with_category = bool(settings["any_category"] and ticket.category_id)
-    params: list[Any] = [ticket.category_id] if with_category else []
-    if previous:
-        params += [ticket.requester_id, ticket.pk]
-    with connection.cursor() as cursor:
-        cursor.execute(_new_ticket_sql(with_category, previous), [*params, SINGLETON])
-        row = cursor.fetchone()
+    row, rows = _new_ticket_read(ticket, with_category=with_category, with_previous=previous)
     if row is None:  # a decision elsewhere holds the state (or the tenant has none yet)
         return False
-    sequence, last_assigned, category_strategy, previous_agent_id = row
+    sequence, last_assigned, category_strategy, previous_agent_id, _seen = row
     state = RoutingState(
         pk=SINGLETON, sequence=sequence, last_assigned=json_column(last_assigned) or {}
     )
     strategy = category_strategy or settings["strategy"]
     if strategy == selection.MANUAL:
         return True
-    pool = candidates(now=timezone.now(), last_assigned=state.last_assigned)
+    pool = candidates(now=timezone.now(), last_assigned=state.last_assigned, rows=rows)
     category = ticket.category if ticket.category_id else None
     facts = TicketFacts(
         priority=ticket.priority,
