@@ -11,8 +11,9 @@ a shared machine than the rates).
 Loads a throw-away tenant `bench_routing` with bulk SQL (not the services) and drops it at
 the end unless --keep. A decision is one `ticket_route` call (lock the routing state, lock
 the ticket, read the pool and its load, choose, assign with history and event). Creation
-goes through the whole stack (Django test client, session auth, API view, services,
-after-commit dispatch incl. the automation engine and routing; tasks are queued).
+goes through the whole stack (Django test client, session auth, API view, services, routing
+in the creation's transaction (the bench tenant has no `ticket.created` rule), after-commit
+dispatch incl. the automation engine and the assignment's subscribers; tasks are queued).
 """
 
 from __future__ import annotations

@@ -403,7 +403,8 @@ def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> bool:
     update, history row, `ticket.assigned` event and state update go in with the creation's
     own `bus.batch()` writes: one decision per batch (a second ticket of the batch would
     read counts without the first's deferred assignment, so it is routed after commit).
-    Statements: the state lock with the category strategy and previous agent, then the pool.
+    Statements: one (the state lock with the category strategy, the previous agent and the
+    pool; the pool once more only when a decision committed while that statement ran).
     """
     if ticket.assignee_id is not None or ticket.merged_into_id is not None:
         return False
