@@ -14,7 +14,6 @@ from django_tenants.utils import schema_context
 
 from automation.models import Rule
 from automation.routing.models import RoutingSettings, RoutingState
-from automation.services import rule_create
 from panel1.accounts.models import Role, User
 from tickets.models import AgentProfile, Ticket, TicketEvent
 from tickets.services import ticket_create
@@ -36,12 +35,10 @@ def routed_tenant(tenant, django_db_blocker, *, strategy, agents, after_rules=Fa
     with django_db_blocker.unblock(), schema_context(tenant.schema_name):
         RoutingSettings.objects.update_or_create(pk=1, defaults={"strategy": strategy})
         RoutingState.objects.update_or_create(pk=1, defaults={"sequence": 0, "last_assigned": {}})
-        if after_rules:
-            rule_create(
-                actor=None,
+        if after_rules:  # written directly: committed here, so no audit entry to leave behind
+            Rule.objects.create(
                 name="Concurrency tag",
                 trigger_event="ticket.created",
-                conditions=[],
                 actions=[{"type": "add_tags", "parameters": {"tags": ["seen"]}}],
             )
         requester = User.objects.create_user("routing-load@customer.test", role=Role.CUSTOMER)
@@ -101,6 +98,22 @@ def test_parallel_creation_never_exceeds_capacity(session_tenants, django_db_blo
             tickets = Ticket.objects.filter(requester=requester)
             loads = Counter(tickets.exclude(assignee=None).values_list("assignee_id", flat=True))
             waiting = list(tickets.filter(assignee=None).values_list("routing_reason", flat=True))
+            history = list(
+                TicketEvent.objects.filter(
+                    ticket__requester=requester,
+                    event__in=["ticket.updated", "ticket.assigned"],
+                )
+                .order_by("id")
+                .values_list("ticket_id", "event")
+            )
+    # with the rule: it tagged every ticket before routing assigned it (after commit)
+    first = {}
+    for ticket_id, event in history:
+        first.setdefault(ticket_id, event)
+    assigned = {ticket_id for ticket_id, event in history if event == "ticket.assigned"}
+    assert len(assigned) == 9
+    expected = "ticket.updated" if after_rules else "ticket.assigned"
+    assert {first[ticket_id] for ticket_id in assigned} == {expected}
     assert {user.pk: loads[user.pk] for user in users} == {
         user.pk: capacity for user, (_, capacity) in zip(users, agents, strict=True)
     }
