@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from panel1.actors import Actor
 from panel1.events import names
 from panel1.sentinels import UNSET
-from tickets.models import Ticket
+from tickets.models import AgentLoadDelta, Ticket
 from tickets.services.audit import audit, emit, touch
 from tickets.services.locking import ticket_lock
 
@@ -101,3 +101,28 @@ def ticket_route_assign(
         changes={"assignee": [before_id, assignee.id]},
     )
     return ticket
+
+
+def agent_load_compact() -> int:
+    """Fold the agents' load-delta rows into one row per agent (one statement: the rows it
+    deletes are summed into the rows it inserts, so every reader sees the same sums before
+    and after; rows of transactions still open are not visible to it and stay). Answers how
+    many agents' rows remain."""
+    table = AgentLoadDelta._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {table} RETURNING agent_id, tickets, load) "
+            f"INSERT INTO {table} (agent_id, tickets, load, compacted) "
+            "SELECT agent_id, sum(tickets), sum(load), true FROM gone GROUP BY agent_id "
+            "HAVING sum(tickets) <> 0 OR sum(load) <> 0"
+        )
+        return cursor.rowcount
+
+
+def agent_load_compact_task() -> int:
+    return agent_load_compact()
+
+
+def agent_load_compact_due(now):
+    """Tenants with load-delta rows written since the last compaction."""
+    return AgentLoadDelta.objects.filter(compacted=False)
