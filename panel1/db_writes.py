@@ -47,13 +47,47 @@ def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
 
 def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
     """The UPDATE that `instance.save(update_fields=field_names)` would send (without its
-    signals: for models nobody listens to)."""
+    signals: for models nobody listens to). Its text is built by Django's compiler once per
+    model and fields (per connection vendor); the values are prepared as the compiler
+    prepares them (`get_db_prep_save`, the primary key's `get_db_prep_value`)."""
     opts = instance._meta
     fields = [opts.get_field(name) for name in field_names]
+    values = [field.pre_save(instance, False) for field in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        return _update_compiled(instance, fields, values)
+    sql = _update_text(type(instance), tuple(field_names), connection.alias)
+    if sql is None:
+        return _update_compiled(instance, fields, values)
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
+    params.append(opts.pk.get_db_prep_value(instance.pk, connection))
+    return sql, params
+
+
+def _update_compiled(instance: Model, fields, values) -> Statement:
     query = UpdateQuery(type(instance))
-    query.add_update_fields([(field, None, field.pre_save(instance, False)) for field in fields])
+    query.add_update_fields(
+        [(field, None, value) for field, value in zip(fields, values, strict=True)]
+    )
     query.add_q(Q(pk=instance.pk))
     return query.get_compiler(connection=connection).as_sql()
+
+
+@functools.cache
+def _update_text(model: type[Model], field_names: tuple[str, ...], alias: str) -> str | None:
+    """The UPDATE text for `field_names` of one row by primary key, as the compiler writes it
+    for values (not expressions, not NULL: the same statement with a NULL parameter); None
+    for a field with a placeholder of its own (then the compiler builds each statement)."""
+    opts = model._meta
+    fields = [opts.get_field(name) for name in field_names]
+    if any(hasattr(field, "get_placeholder") for field in [*fields, opts.pk]):
+        return None
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    return f"UPDATE {table} SET {sets} WHERE {table}.{quote(opts.pk.column)} = %s"
 
 
 def write_together(

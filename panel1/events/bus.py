@@ -135,6 +135,7 @@ class _Batch:
     rows: list = field(default_factory=list)
     statements: list = field(default_factory=list)  # (sql, params) given to defer_statement
     dispatch: list = field(default_factory=list)  # events of savepoints inside the batch
+    marks: set = field(default_factory=set)  # see batch_mark()
 
 
 def _depth() -> tuple:
@@ -183,6 +184,17 @@ def _batch_here() -> _Batch | None:
 def batch_open() -> bool:
     """Whether a `batch()` is open here (rows written now would join it)."""
     return _batch_here() is not None
+
+
+def batch_mark(key: str) -> bool:
+    """Mark the open batch with `key`: True the first time here, False when it carries the
+    mark already or no batch is open (for a writer that may defer only one change per batch,
+    such as a routing decision whose successor must read its writes)."""
+    current = _batch_here()
+    if current is None or key in current.marks:
+        return False
+    current.marks.add(key)
+    return True
 
 
 def defer_insert(instance) -> bool:
