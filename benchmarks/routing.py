@@ -35,7 +35,9 @@ django_setup()
 
 import logging  # noqa: E402
 
-logging.getLogger("django-q").setLevel(logging.WARNING)  # one "Enqueued" line per assignment
+# One "Enqueued" line per assignment (django-q), per transaction's jobs (panel1.jobs).
+logging.getLogger("django-q").setLevel(logging.WARNING)
+logging.getLogger("panel1.jobs").setLevel(logging.WARNING)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
