@@ -32,6 +32,10 @@ class AutomationConfig(AppConfig):
         # a rule assigned is not routed.
         for event_name, handler in routing_subscribers.SUBSCRIPTIONS:
             bus.subscribe(event_name, key="automation.routing", handler=handler)
+        for event_name, handler in routing_subscribers.IN_TRANSACTION:
+            bus.subscribe(
+                event_name, key="automation.routing.now", handler=handler, in_transaction=True
+            )
         register_working_hours_validator("sla.business_hours", validate_business_hours)
         provisioning.register_demo_step("routing", routing_demo.demo_routing_create)
         provisioning.register_step("auto-response templates", services.default_templates_create)

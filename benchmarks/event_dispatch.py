@@ -48,6 +48,7 @@ django_setup()
 import logging  # noqa: E402
 
 logging.getLogger("django-q").setLevel(logging.WARNING)
+logging.getLogger("panel1.jobs").setLevel(logging.WARNING)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

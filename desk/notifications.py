@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -36,7 +36,13 @@ from desk.timeline import target_label
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.events import bus, names
 from panel1.exceptions import PermissionDenied
-from panel1.i18n.languages import recipient_language
+from panel1.i18n.languages import (
+    default_language,
+    normalize,
+    offered_languages,
+    recipient_language,
+    shipped_languages,
+)
 from panel1.i18n.text import lazy_text
 from panel1.ids import is_uuid
 from panel1.tenants.services import current_tenant
@@ -289,7 +295,6 @@ def on_assigned(event: bus.Event) -> None:
     new = change[1] if len(change) > 1 else None
     if ticket is None or not new or not is_uuid(str(new)):
         return
-    users = list(with_preferences(User.objects.filter(pk=new)))
     actor, number, subject = _actor_name(event), ticket.number, ticket.subject
     text = lazy_text(
         lambda: (
@@ -297,7 +302,58 @@ def on_assigned(event: bus.Event) -> None:
             % {"actor": actor, "number": number, "subject": subject}
         )
     )
-    _notify(event=event, users=users, kind=NotificationKind.ASSIGNMENT, ticket=ticket, text=text)
+    kind = NotificationKind.ASSIGNMENT
+    if _notify_one(event=event, user_id=str(new), kind=kind, ticket=ticket, text=text):
+        return
+    users = list(with_preferences(User.objects.filter(pk=new)))
+    _notify(event=event, users=users, kind=kind, ticket=ticket, text=text)
+
+
+# Python's truth of a JSON value, for a preference read in SQL (`NotificationPreference.wants`).
+_FALSY_JSON = "'false'::jsonb, '0'::jsonb, '\"\"'::jsonb, 'null'::jsonb, '[]'::jsonb, '{}'::jsonb"
+
+
+def _notify_one(*, event: bus.Event, user_id: str, kind: str, ticket: Ticket, text) -> bool:
+    """`_notify` for one person in one statement (every assignment notifies its assignee):
+    the entry goes in if they are active staff, not the actor, and want `kind` in-app, with
+    the text in their language chosen in SQL from the texts of the languages a person may
+    have. Answers False (nothing written) when the plugins' staff channels are on (they need
+    the person read) or the person's stored language is none of those (then `_notify`)."""
+    if plugin_channel_ids():
+        return False
+    tenant = current_tenant()
+    offered, default = offered_languages(tenant), default_language(tenant)
+    rendered: dict[str, str] = {}
+    codes, texts = [], []
+    for code in ["", *shipped_languages()]:
+        language = normalize(code, offered) or default
+        if language not in rendered:
+            with translation.override(language):
+                rendered[language] = str(text)[:MAX_TEXT]
+        codes.append(code)
+        texts.append(rendered[language])
+    user, preference = User._meta.db_table, NotificationPreference._meta.db_table
+    notification = Notification._meta.db_table
+    sql = f"""
+        WITH target AS (
+            SELECT u.id, m.text FROM {user} u
+            LEFT JOIN {preference} p ON p.user_id = u.id
+            LEFT JOIN unnest(%s::text[], %s::text[]) AS m(code, text) ON m.code = u.language
+            WHERE u.id = %s AND u.is_active AND u.role = ANY(%s) AND u.id::text <> %s
+              AND COALESCE(p.channels -> %s -> 'in_app', 'true'::jsonb)
+                  NOT IN ({_FALSY_JSON})
+        ), added AS (
+            INSERT INTO {notification} (user_id, kind, ticket_id, text, event_id, created_at)
+            SELECT id, %s, %s, text, %s, %s FROM target WHERE text IS NOT NULL
+            ON CONFLICT DO NOTHING
+        )
+        SELECT count(*) FROM target WHERE text IS NULL"""
+    params = [codes, texts, user_id, list(STAFF_ROLES), event.actor, kind]
+    params += [kind, ticket.pk, event.id, timezone.now()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (unmatched,) = cursor.fetchone()
+    return not unmatched
 
 
 def on_message(event: bus.Event) -> None:

@@ -12,11 +12,14 @@ the database (no RETURNING): an auto-increment primary key stays unset, as after
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import AutoField, Model, Q
+from django.db.models import AutoField, BinaryField, Field, Model, Q, signals
 from django.db.models.sql import InsertQuery, UpdateQuery
 
 Statement = tuple[str, Sequence[Any]]
@@ -44,13 +47,47 @@ def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
 
 def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
     """The UPDATE that `instance.save(update_fields=field_names)` would send (without its
-    signals: for models nobody listens to)."""
+    signals: for models nobody listens to). Its text is built by Django's compiler once per
+    model and fields (per connection vendor); the values are prepared as the compiler
+    prepares them (`get_db_prep_save`, the primary key's `get_db_prep_value`)."""
     opts = instance._meta
     fields = [opts.get_field(name) for name in field_names]
+    values = [field.pre_save(instance, False) for field in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        return _update_compiled(instance, fields, values)
+    sql = _update_text(type(instance), tuple(field_names), connection.alias)
+    if sql is None:
+        return _update_compiled(instance, fields, values)
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
+    params.append(opts.pk.get_db_prep_value(instance.pk, connection))
+    return sql, params
+
+
+def _update_compiled(instance: Model, fields, values) -> Statement:
     query = UpdateQuery(type(instance))
-    query.add_update_fields([(field, None, field.pre_save(instance, False)) for field in fields])
+    query.add_update_fields(
+        [(field, None, value) for field, value in zip(fields, values, strict=True)]
+    )
     query.add_q(Q(pk=instance.pk))
     return query.get_compiler(connection=connection).as_sql()
+
+
+@functools.cache
+def _update_text(model: type[Model], field_names: tuple[str, ...], alias: str) -> str | None:
+    """The UPDATE text for `field_names` of one row by primary key, as the compiler writes it
+    for values (not expressions, not NULL: the same statement with a NULL parameter); None
+    for a field with a placeholder of its own (then the compiler builds each statement)."""
+    opts = model._meta
+    fields = [opts.get_field(name) for name in field_names]
+    if any(hasattr(field, "get_placeholder") for field in [*fields, opts.pk]):
+        return None
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    return f"UPDATE {table} SET {sets} WHERE {table}.{quote(opts.pk.column)} = %s"
 
 
 def write_together(
@@ -75,3 +112,81 @@ def write_together(
             row._state.adding = False
             row._state.db = connection.alias
     return len(parts) - 1
+
+
+# --- One row now: the INSERT compiled once per model ----------------------------------------
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    sql: str
+    fields: tuple[Field, ...]
+    returning: Field | None  # an auto-increment primary key, read back
+    generated: tuple[str, ...]  # computed by the database: left unloaded (deferred)
+
+
+@functools.cache
+def _insert_plan(model: type[Model]) -> _InsertPlan | None:
+    """The INSERT of one `model` row, as `save()` sends it, or None where that takes more
+    than a plain INSERT (parents, ordering, database defaults, a field with a value-dependent
+    placeholder)."""
+    opts = model._meta
+    if opts.parents or opts.order_with_respect_to or opts.proxy:
+        return None
+    auto = opts.pk if isinstance(opts.pk, AutoField) else None
+    fields = tuple(f for f in opts.local_concrete_fields if not f.generated and f is not auto)
+    if any(f.has_db_default() for f in fields):
+        return None
+    placeholders = []
+    for f in fields:
+        if isinstance(f, ArrayField):
+            placeholders.append(f.get_placeholder(None, None, connection))
+        elif hasattr(f, "get_placeholder") and not isinstance(f, BinaryField):
+            return None
+        else:
+            placeholders.append("%s")
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(opts.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(placeholders)
+    )
+    if auto is not None:
+        sql += f" RETURNING {quote(auto.column)}"
+    generated = tuple(f.attname for f in opts.local_concrete_fields if f.generated)
+    return _InsertPlan(sql=sql, fields=fields, returning=auto, generated=generated)
+
+
+def insert_one(instance: Model) -> Model:
+    """Insert `instance` now, as `instance.save(force_insert=True)` would, with SQL compiled
+    once per model instead of per call, and without reading back columns the database
+    computes (a `GeneratedField` such as a search vector is left unloaded: reading it later
+    loads it). Models with save signals or more than a plain INSERT take `save()`."""
+    model = type(instance)
+    plan = _insert_plan(model)
+    if (
+        plan is None
+        or model.save is not Model.save
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+    ):
+        instance.save(force_insert=True)
+        return instance
+    instance._prepare_related_fields_for_save(operation_name="save")
+    opts = model._meta
+    if plan.returning is None and instance.pk is None:
+        instance.pk = opts.pk.get_pk_value_on_save(instance)
+    params = []
+    for f in plan.fields:
+        value = f.pre_save(instance, True)
+        if hasattr(value, "resolve_expression"):
+            instance.save(force_insert=True)  # an expression: Django's compiler resolves it
+            return instance
+        params.append(f.get_db_prep_save(value, connection=connection))
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, params)
+        if plan.returning is not None:
+            setattr(instance, plan.returning.attname, cursor.fetchone()[0])
+    for attname in plan.generated:
+        instance.__dict__.pop(attname, None)
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance

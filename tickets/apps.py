@@ -36,6 +36,15 @@ class TicketsConfig(AppConfig):
             per_tenant=True,
             due=scan_jobs.rescan_due,
         )
+        from tickets.services import routing as ticket_routing
+
+        jobs.register_schedule(
+            name="tickets.agent_load_compact",
+            func="tickets.services.routing.agent_load_compact_task",
+            minutes=10,
+            per_tenant=True,
+            due=ticket_routing.agent_load_compact_due,
+        )
         jobs.register_schedule(
             name="surveys.dispatch",
             func="tickets.surveys.survey_dispatch_task",

@@ -23,14 +23,13 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
-from automation.routing import selection
 from automation.routing.selection import Agent
 from panel1 import tenant_cache
 from panel1.accounts.models import STAFF_ROLES, User
 from sla import clock
 from sla.business_hours import CalendarError
 from tickets.availability import absent_at
-from tickets.models import OPEN_STATUSES, AgentProfile, AgentStatus, Ticket
+from tickets.models import AgentLoadDelta, AgentProfile, AgentStatus
 
 ONLINE = AgentStatus.ONLINE.value
 NOTHING: frozenset[str] = frozenset()
@@ -136,29 +135,46 @@ def _profiles_load() -> Profiles:
 
 @functools.cache
 def _pool_sql() -> str:
-    profile, user, ticket = AgentProfile._meta, User._meta, Ticket._meta
-    weight = " ".join(
-        f"WHEN '{priority}' THEN {value}" for priority, value in selection.PRIORITY_WEIGHT.items()
-    )
+    profile, user, delta = AgentProfile._meta, User._meta, AgentLoadDelta._meta
+    # Each agent's open tickets and load are the sums of their rows in the load-delta table
+    # (kept by a trigger with every ticket write, in the writer's transaction: what this
+    # statement's snapshot sees is exactly what counting their tickets would see), read for
+    # the online agents only: a few rows per agent, whatever the number of tickets.
     return f"""SELECT p.user_id::text, u.name, u.email, p.status, p.capacity,
                COALESCE(l.n, 0), COALESCE(l.load, 0)
         FROM {profile.db_table} p
         JOIN {user.db_table} u ON u.id = p.user_id
-        LEFT JOIN LATERAL (
-            SELECT count(*) AS n, sum(CASE t.priority {weight} ELSE 1 END) AS load
-            FROM {ticket.db_table} t
-            WHERE t.assignee_id = p.user_id AND t.status = ANY(%s) AND p.status = %s
-        ) l ON true
+        LEFT JOIN (
+            SELECT d.agent_id, sum(d.tickets) AS n, sum(d.load) AS load
+            FROM {delta.db_table} d GROUP BY d.agent_id
+        ) l ON l.agent_id = p.user_id AND p.status = %s
         WHERE u.is_active AND u.role = ANY(%s)
     """
 
 
-def candidates(*, now: dt.datetime, last_assigned: dict[str, int]) -> list[Agent]:
-    """Everyone in the routing pool as the selection sees them now (one query, plus the
-    profiles after a change of the tenant's configuration)."""
+def pool_query() -> tuple[str, list[Any]]:
+    """The pool statement and its parameters (for a caller that sends it with another)."""
+    return _pool_sql(), [ONLINE, list(STAFF_ROLES)]
+
+
+def pool_rows() -> list[tuple[Any, ...]]:
+    sql, params = pool_query()
     with connection.cursor() as cursor:
-        cursor.execute(_pool_sql(), [list(OPEN_STATUSES), ONLINE, list(STAFF_ROLES)])
-        rows = cursor.fetchall()
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def candidates(
+    *,
+    now: dt.datetime,
+    last_assigned: dict[str, int],
+    rows: list[tuple[Any, ...]] | None = None,
+) -> list[Agent]:
+    """Everyone in the routing pool as the selection sees them now (one query, plus the
+    profiles after a change of the tenant's configuration); `rows` are the pool statement's
+    rows when the caller read them already (`pool_query`)."""
+    if rows is None:
+        rows = pool_rows()
     known = profiles()
     if any(row[0] not in known.by_user for row in rows):
         known = _profiles_load()  # a profile newer than this scope's configuration version

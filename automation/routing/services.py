@@ -30,7 +30,13 @@ from django.utils.translation import gettext as _
 
 from automation.routing import selection
 from automation.routing.models import SINGLETON, CategoryRouting, RoutingSettings, RoutingState
-from automation.routing.pool import availability, candidates, json_column
+from automation.routing.pool import (
+    availability,
+    candidates,
+    json_column,
+    pool_query,
+    pool_rows,
+)
 from automation.routing.selection import Decision, TicketFacts
 from panel1 import tenant_cache
 from panel1.accounts.models import User
@@ -50,7 +56,7 @@ from tickets.models import (
     Ticket,
 )
 from tickets.services import ticket_assign, ticket_routing_note
-from tickets.services.routing import RoutedAgent, ticket_route_assign
+from tickets.services.routing import RoutedAgent, ticket_route_assign, ticket_route_note
 
 logger = logging.getLogger(__name__)
 
@@ -322,6 +328,148 @@ def _locked(ticket_id, *, with_previous: bool) -> tuple[RoutingState, Ticket | N
     return state, ticket
 
 
+@functools.cache
+def _new_ticket_sql(with_category: bool, with_previous: bool) -> str:
+    ticket, overrides = Ticket._meta.db_table, CategoryRouting._meta.db_table
+    state = RoutingState._meta.db_table
+    category = (
+        f"(SELECT o.strategy FROM {overrides} o WHERE o.category_id = %s)"
+        if with_category
+        else "NULL"
+    )
+    previous = (
+        f"(SELECT p.assignee_id FROM {ticket} p WHERE p.requester_id = %s "
+        "AND p.assignee_id IS NOT NULL AND p.id <> %s ORDER BY p.created_at DESC LIMIT 1)"
+        if with_previous
+        else "NULL::uuid"
+    )
+    pool_sql, _params = pool_query()
+    # The state row locked without waiting (SKIP LOCKED: a creation holds the ticket counter's
+    # row and perhaps a ticket's lock, which a decision holding the routing state may want),
+    # with the category strategy, the previous agent and the state's sequence as this
+    # statement's snapshot has it; then the pool's rows (7 columns, the state's 5 null).
+    return (
+        f"WITH state AS MATERIALIZED (SELECT sequence, last_assigned FROM {state} "
+        "WHERE id = %s FOR UPDATE SKIP LOCKED) "
+        "SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.sequence, s.last_assigned, "
+        f"{category}, {previous}, (SELECT v.sequence FROM {state} v WHERE v.id = %s) "
+        "FROM state s UNION ALL "
+        "SELECT pool.*, NULL, NULL, NULL, NULL, NULL "
+        f"FROM ({pool_sql}) pool WHERE EXISTS (SELECT FROM state)"
+    )
+
+
+def _new_ticket_read(
+    ticket: Ticket, *, with_category: bool, with_previous: bool
+) -> tuple[tuple[Any, ...] | None, list[tuple[Any, ...]]]:
+    """(the state row with the category strategy and previous agent, the pool's rows), or
+    (None, []) when a decision elsewhere holds the state (or the tenant has none yet): one
+    statement. The pool is read with the statement's snapshot, taken before the state row
+    was locked: if a decision committed in between (the locked row's sequence is not the
+    snapshot's), it is read again under the lock."""
+    params: list[Any] = [SINGLETON]
+    if with_category:
+        params.append(ticket.category_id)
+    if with_previous:
+        params += [ticket.requester_id, ticket.pk]
+    params.append(SINGLETON)
+    params += pool_query()[1]
+    with connection.cursor() as cursor:
+        cursor.execute(_new_ticket_sql(with_category, with_previous), params)
+        rows = cursor.fetchall()
+    state = next((row[7:] for row in rows if row[7] is not None), None)
+    if state is None:
+        return None, []
+    if state[4] != state[0]:  # a decision committed after the snapshot: its load is missing
+        return state, pool_rows()
+    return state, [row[:7] for row in rows if row[7] is None]
+
+
+NEW_TICKET_MARK = "automation.routing"
+
+
+@tenant_cache.scope()
+def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> bool:
+    """Route a ticket in the transaction that creates it (the in-transaction subscriber of
+    `ticket.created`, when no automation rule of that event runs first); answers whether it
+    was decided here (assigned, or nobody eligible recorded, or routing is manual for it),
+    else `ticket_route` decides after commit as for any other ticket.
+
+    The same decision as `ticket_route` without its ticket lock (the row is this
+    transaction's own) and without a transaction of its own: the routing state is locked
+    with `SKIP LOCKED` (held until the creation commits; creations queue on the ticket
+    counter row anyway), and when a decision elsewhere holds it the ticket is left to the
+    after-commit path (no waiting inside a creation, no lock cycle). The assignment's ticket
+    update, history row, `ticket.assigned` event and state update go in with the creation's
+    own `bus.batch()` writes: one decision per batch (a second ticket of the batch would
+    read counts without the first's deferred assignment, so it is routed after commit).
+    Statements: one (the state lock with the category strategy, the previous agent and the
+    pool; the pool once more only when a decision committed while that statement ran).
+    """
+    if ticket.assignee_id is not None or ticket.merged_into_id is not None:
+        return False
+    if ticket.status not in OPEN_STATUSES:
+        return False
+    settings = _settings_row()
+    if settings["strategy"] == selection.MANUAL and not settings["any_category"]:
+        return False  # routing off: nothing after commit either (no statement there)
+    if bus.batch_open() and not bus.batch_mark(NEW_TICKET_MARK):
+        return False
+    previous = settings["previous_agent"]
+    # Only a tenant with category strategies asks for the ticket's category's own.
+    with_category = bool(settings["any_category"] and ticket.category_id)
+    row, rows = _new_ticket_read(ticket, with_category=with_category, with_previous=previous)
+    if row is None:  # a decision elsewhere holds the state (or the tenant has none yet)
+        return False
+    sequence, last_assigned, category_strategy, previous_agent_id, _seen = row
+    state = RoutingState(
+        pk=SINGLETON, sequence=sequence, last_assigned=json_column(last_assigned) or {}
+    )
+    strategy = category_strategy or settings["strategy"]
+    if strategy == selection.MANUAL:
+        return True
+    pool = candidates(now=timezone.now(), last_assigned=state.last_assigned, rows=rows)
+    category = ticket.category if ticket.category_id else None
+    facts = TicketFacts(
+        priority=ticket.priority,
+        category_id=str(ticket.category_id) if ticket.category_id else None,
+        category_name=category.name if category is not None else "",
+        language=ticket.language,
+        tags=frozenset(ticket.tags or ()),
+        previous_agent_id=str(previous_agent_id) if previous_agent_id else None,
+    )
+    try:
+        decision = selection.select_agent(
+            facts,
+            pool,
+            strategy=strategy,
+            previous_agent=previous,
+            priority_first=settings["priority_first"],
+        )
+    except Exception:  # never fail the creation: the after-commit path runs isolated
+        logger.exception("routing: ticket %s left to the after-commit path", ticket.pk)
+        return False
+    actor = actor or routing_actor()
+    with bus.batch():
+        if decision.agent_id is None:
+            ticket_route_note(ticket=ticket, actor=actor, reason=decision.reason)
+            return True
+        chosen = next(agent for agent in pool if agent.id == decision.agent_id)
+        ticket_route_assign(
+            ticket=ticket,
+            actor=actor,
+            assignee=RoutedAgent(
+                id=uuid.UUID(chosen.id),
+                email=chosen.email,
+                category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
+            ),
+            reason=decision.reason,
+            before_email=None,
+        )
+        _state_advance(state, decision.agent_id, with_batch=True)
+    return True
+
+
 def _facts(ticket: Ticket) -> TicketFacts:
     previous = ticket.previous_agent_id
     return TicketFacts(
@@ -390,6 +538,8 @@ def ticket_route(
     # one statement, in a batch of this decision's own (one joined from outside could hold
     # another decision's state update).
     own_batch = not bus.batch_open()
+    if not own_batch:  # its ticket update waits for the batch: no new ticket routed in it
+        bus.batch_mark(NEW_TICKET_MARK)
     with bus.batch():
         if decision.agent_id != str(ticket.assignee_id):
             chosen = next(agent for agent in pool if agent.id == decision.agent_id)

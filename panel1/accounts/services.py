@@ -19,8 +19,10 @@ def customer_get_or_create(
 
     Customers created this way (by an agent or by email ingest) claim their account later
     with a password-reset style link. `known_absent`: the caller has just looked `email` up
-    in this transaction and found nobody, so the look-up is skipped (a concurrent creation
-    is still caught by the unique index).
+    in this transaction and found nobody, so the look-up is skipped and no savepoint is
+    taken: a concurrent creation raises IntegrityError from the unique index, which fails
+    the caller's transaction; the caller runs it again (mail ingest does) and then finds the
+    account.
     """
     email = (email or "").strip().lower()
     try:
@@ -35,19 +37,26 @@ def customer_get_or_create(
                 ]
             }
         ) from exc
-    user = None if known_absent else User.objects.filter(email__iexact=email).first()
+    if known_absent:
+        return _customer_insert(email, name), True
+    user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         return user, False
     try:
         with transaction.atomic():
-            user = User.objects.create_user(
-                email=email, name=clean_one_line(name or "")[:200], role=Role.CUSTOMER
-            )
-            customer_created(user)
+            user = _customer_insert(email, name)
     except IntegrityError:
         # Created concurrently by another request (e.g. two mails from a new sender).
         return User.objects.get(email__iexact=email), False
     return user, True
+
+
+def _customer_insert(email: str, name: str) -> User:
+    user = User.objects.create_user(
+        email=email, name=clean_one_line(name or "")[:200], role=Role.CUSTOMER
+    )
+    customer_created(user)
+    return user
 
 
 # --- Customer accounts: sign-up, verification, mailed password links, invitations, profile ---

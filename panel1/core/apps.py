@@ -16,3 +16,4 @@ class CoreConfig(AppConfig):
         jobs.register_schedule(
             name="jobs.heartbeat", func="panel1.jobs.heartbeat", minutes=1, per_tenant=False
         )
+        jobs.connect_worker_signals()

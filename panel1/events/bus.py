@@ -135,6 +135,7 @@ class _Batch:
     rows: list = field(default_factory=list)
     statements: list = field(default_factory=list)  # (sql, params) given to defer_statement
     dispatch: list = field(default_factory=list)  # events of savepoints inside the batch
+    marks: set = field(default_factory=set)  # see batch_mark()
 
 
 def _depth() -> tuple:
@@ -183,6 +184,17 @@ def _batch_here() -> _Batch | None:
 def batch_open() -> bool:
     """Whether a `batch()` is open here (rows written now would join it)."""
     return _batch_here() is not None
+
+
+def batch_mark(key: str) -> bool:
+    """Mark the open batch with `key`: True the first time here, False when it carries the
+    mark already or no batch is open (for a writer that may defer only one change per batch,
+    such as a routing decision whose successor must read its writes)."""
+    current = _batch_here()
+    if current is None or key in current.marks:
+        return False
+    current.marks.add(key)
+    return True
 
 
 def defer_insert(instance) -> bool:
@@ -265,12 +277,54 @@ class _AfterCommit:
         if self.done:
             return
         self.done = True
+        waiting = _local.__dict__.get("together")
+        if waiting is not None and not self.inline:
+            waiting.add(self.events, self.schema_name)
+            return
         if self.inline:
             # Left over by a dispatch (MAX_INLINE_WAVES): run in a transaction of their own.
             with _in_schema(self.schema_name):
                 _with_retry(lambda isolated: _deliver(self.events, isolated=isolated))
             return
         dispatch_many(self.events, schema_name=self.schema_name)
+
+
+class _Together:
+    """Committed events waiting for one dispatch (see `dispatch_together`)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.events: dict[str, list[Event]] = {}
+
+    def add(self, events: list[Event], schema_name: str) -> None:
+        self.events.setdefault(schema_name, []).extend(events)
+        if sum(len(found) for found in self.events.values()) >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        waiting, self.events = self.events, {}
+        for schema_name, events in waiting.items():
+            dispatch_many(events, schema_name=schema_name)
+
+
+@contextlib.contextmanager
+def dispatch_together(*, limit: int = 100):
+    """Inside the block, the after-commit dispatch of each committed transaction waits, and
+    the waiting events are dispatched together (one claim, one transaction, one INSERT for
+    their jobs) at the end of the block or whenever `limit` events wait: for batch work such
+    as a mailbox poll or a mail import, where one mail's notifications may wait for the next
+    few mails. The events are in the outbox already, so a crash before their dispatch leaves
+    them to the sweeper (`sweep_pending`), as any other undispatched event."""
+    if _local.__dict__.get("together") is not None:
+        yield  # an outer block collects them
+        return
+    together = _Together(limit)
+    _local.together = together
+    try:
+        yield
+    finally:
+        _local.together = None
+        together.flush()
 
 
 def _dispatch_after_commit(events: list[Event]) -> None:
@@ -352,8 +406,11 @@ def dispatch_many(events: list[Event], *, schema_name: str | None = None) -> int
         return 0
 
     def run(isolated: bool) -> int:
+        from panel1 import jobs
+
         claimed = set(_claim(events, timezone.now()))
         _deliver([event for event in events if event.id in claimed], isolated=isolated)
+        jobs.batches_send_in_transaction()  # the subscribers' jobs commit with the claim
         return len(claimed)
 
     with _in_schema(schema_name):

@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from panel1.actors import Actor
+from panel1.db_writes import insert_one
 from panel1.events import names
 from sla.calculation import (
     Deadline,
@@ -363,7 +364,7 @@ def ticket_sla_start(
     refresh_state(state, profile, now=now)
     detail = profile_sentence(profile, why)
     log_entry(state, now, "start", detail)
-    state.save(force_insert=True)
+    insert_one(state)
     audit_due_times(ticket, state, before, f"SLA clock started. {detail}")
     return state
 

@@ -9,9 +9,10 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
+from automation.models import Rule
 from automation.routing.models import RoutingSettings, RoutingState
 from panel1.accounts.models import Role, User
 from tickets.models import AgentProfile, Ticket, TicketEvent
@@ -22,12 +23,24 @@ pytestmark = pytest.mark.slow
 THREADS = 8
 
 
+# Routed in the creation's transaction (no `ticket.created` rule), or after commit behind
+# such a rule: both paths keep capacity and fairness.
+PATHS = pytest.mark.parametrize("after_rules", [False, True], ids=["at-creation", "after-rules"])
+
+
 @contextlib.contextmanager
-def routed_tenant(tenant, django_db_blocker, *, strategy, agents):
-    """Routing `strategy` with `agents` [(name, capacity)] online; yields (requester, users)."""
+def routed_tenant(tenant, django_db_blocker, *, strategy, agents, after_rules=False):
+    """Routing `strategy` with `agents` [(name, capacity)] online; yields (requester, users).
+    With `after_rules`, an active `ticket.created` rule (it tags) puts routing after commit."""
     with django_db_blocker.unblock(), schema_context(tenant.schema_name):
         RoutingSettings.objects.update_or_create(pk=1, defaults={"strategy": strategy})
         RoutingState.objects.update_or_create(pk=1, defaults={"sequence": 0, "last_assigned": {}})
+        if after_rules:  # written directly: committed here, so no audit entry to leave behind
+            Rule.objects.create(
+                name="Concurrency tag",
+                trigger_event="ticket.created",
+                actions=[{"type": "add_tags", "parameters": {"tags": ["seen"]}}],
+            )
         requester = User.objects.create_user("routing-load@customer.test", role=Role.CUSTOMER)
         users = []
         for name, capacity in agents:
@@ -45,6 +58,7 @@ def routed_tenant(tenant, django_db_blocker, *, strategy, agents):
             User.objects.filter(pk__in=[u.pk for u in [requester, *users]]).delete()
             RoutingSettings.objects.filter(pk=1).delete()
             RoutingState.objects.filter(pk=1).delete()
+            Rule.objects.filter(name="Concurrency tag").delete()
 
 
 def create_in_parallel(tenant, django_db_blocker, requester, per_thread):
@@ -72,18 +86,34 @@ def create_in_parallel(tenant, django_db_blocker, requester, per_thread):
     assert errors == []
 
 
-def test_parallel_creation_never_exceeds_capacity(session_tenants, django_db_blocker):
+@PATHS
+def test_parallel_creation_never_exceeds_capacity(session_tenants, django_db_blocker, after_rules):
     tenant = session_tenants[0]
     agents = [("Ann", 3), ("Ben", 2), ("Cal", 4)]
-    with routed_tenant(tenant, django_db_blocker, strategy="load_balanced", agents=agents) as (
-        requester,
-        users,
-    ):
+    with routed_tenant(
+        tenant, django_db_blocker, strategy="load_balanced", agents=agents, after_rules=after_rules
+    ) as (requester, users):
         create_in_parallel(tenant, django_db_blocker, requester, per_thread=3)
         with django_db_blocker.unblock(), schema_context(tenant.schema_name):
             tickets = Ticket.objects.filter(requester=requester)
             loads = Counter(tickets.exclude(assignee=None).values_list("assignee_id", flat=True))
             waiting = list(tickets.filter(assignee=None).values_list("routing_reason", flat=True))
+            history = list(
+                TicketEvent.objects.filter(
+                    ticket__requester=requester,
+                    event__in=["ticket.updated", "ticket.assigned"],
+                )
+                .order_by("id")
+                .values_list("ticket_id", "event")
+            )
+    # with the rule: it tagged every ticket before routing assigned it (after commit)
+    first = {}
+    for ticket_id, event in history:
+        first.setdefault(ticket_id, event)
+    assigned = {ticket_id for ticket_id, event in history if event == "ticket.assigned"}
+    assert len(assigned) == 9
+    expected = "ticket.updated" if after_rules else "ticket.assigned"
+    assert {first[ticket_id] for ticket_id in assigned} == {expected}
     assert {user.pk: loads[user.pk] for user in users} == {
         user.pk: capacity for user, (_, capacity) in zip(users, agents, strict=True)
     }
@@ -91,13 +121,15 @@ def test_parallel_creation_never_exceeds_capacity(session_tenants, django_db_blo
     assert all(reason.startswith("nobody eligible: ") for reason in waiting)
 
 
-def test_round_robin_stays_fair_under_parallel_creation(session_tenants, django_db_blocker):
+@PATHS
+def test_round_robin_stays_fair_under_parallel_creation(
+    session_tenants, django_db_blocker, after_rules
+):
     tenant = session_tenants[0]
     agents = [(name, 0) for name in ("Ada", "Bea", "Cid", "Dot", "Eli")]
-    with routed_tenant(tenant, django_db_blocker, strategy="round_robin", agents=agents) as (
-        requester,
-        users,
-    ):
+    with routed_tenant(
+        tenant, django_db_blocker, strategy="round_robin", agents=agents, after_rules=after_rules
+    ) as (requester, users):
         create_in_parallel(tenant, django_db_blocker, requester, per_thread=5)
         with django_db_blocker.unblock(), schema_context(tenant.schema_name):
             # History rows are written under the routing lock: their ids are decision order.
@@ -117,3 +149,49 @@ def test_round_robin_stays_fair_under_parallel_creation(session_tenants, django_
         # nobody gets a second ticket before every eligible agent got one
         assert max(counts.values()) - min(counts[u.email] for u in users) <= 1
     assert set(counts.values()) == {THREADS}
+
+
+def test_a_creation_never_waits_for_the_routing_lock(session_tenants, django_db_blocker):
+    """While a decision elsewhere holds the routing state, a new ticket is not routed in its
+    creation (no waiting there, holding the ticket counter); it is routed after commit."""
+    tenant = session_tenants[0]
+    locked, release = threading.Event(), threading.Event()
+    errors: list[Exception] = []
+
+    def hold_the_state():
+        try:
+            with (
+                django_db_blocker.unblock(),
+                schema_context(tenant.schema_name),
+                transaction.atomic(),
+            ):
+                RoutingState.objects.select_for_update().get(pk=1)
+                locked.set()
+                release.wait(30)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            locked.set()
+            connection.close()
+
+    with routed_tenant(
+        tenant, django_db_blocker, strategy="load_balanced", agents=[("Kim", 5)]
+    ) as (requester, users):
+        holder = threading.Thread(target=hold_the_state)
+        holder.start()
+        locked.wait(30)
+        try:
+            with django_db_blocker.unblock(), schema_context(tenant.schema_name):
+                with transaction.atomic():
+                    ticket = ticket_create(
+                        actor=requester, requester=requester, subject="wait", content="no"
+                    )
+                    assert ticket.assignee_id is None  # not routed while the state is held
+                    release.set()
+                # after commit: routed once the holder let go
+                ticket.refresh_from_db()
+                assert ticket.assignee_id == users[0].pk
+        finally:
+            release.set()
+            holder.join()
+    assert errors == []

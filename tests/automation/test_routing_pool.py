@@ -78,3 +78,71 @@ def test_agents_that_did_not_change_are_not_built_again(tenant):
     assert first[str(bob.pk)] is not second[str(bob.pk)]
     third = {agent.id: agent for agent in candidates(now=now, last_assigned={str(bob.pk): 1})}
     assert all(third[key] is second[key] for key in second)
+
+
+def _loads_from_deltas():
+    from django.db.models import Sum
+
+    from tickets.models import AgentLoadDelta
+
+    rows = AgentLoadDelta.objects.values("agent_id").annotate(n=Sum("tickets"), w=Sum("load"))
+    return {row["agent_id"]: (row["n"], row["w"]) for row in rows if row["n"] or row["w"]}
+
+
+def _loads_counted():
+    from automation.routing.selection import PRIORITY_WEIGHT
+    from tickets.models import OPEN_STATUSES
+
+    loads: dict = {}
+    open_tickets = Ticket.objects.filter(assignee__isnull=False, status__in=OPEN_STATUSES)
+    for assignee_id, priority in open_tickets.values_list("assignee_id", "priority"):
+        n, w = loads.get(assignee_id, (0, 0))
+        loads[assignee_id] = (n + 1, w + PRIORITY_WEIGHT.get(priority, 1))
+    return loads
+
+
+def test_the_load_deltas_sum_to_each_agents_open_tickets_and_load(tenant):
+    """The pool reads each agent's load from the rows the ticket trigger writes: after any
+    ticket write they sum to what counting the agent's open tickets gives, also after a
+    compaction."""
+    from tickets.services import ticket_status_change, ticket_update
+    from tickets.services.routing import agent_load_compact
+
+    ann, ben = _agent("Ann"), _agent("Ben")
+    first, second, third = TicketFactory(), TicketFactory(priority="URGENT"), TicketFactory()
+    steps = [
+        lambda: ticket_assign(ticket=first, actor=None, assignee=ann),
+        lambda: ticket_assign(ticket=second, actor=None, assignee=ann),
+        lambda: ticket_assign(ticket=first, actor=None, assignee=ben),
+        lambda: ticket_update(ticket=second, actor=ann, priority="LOW"),
+        lambda: ticket_status_change(ticket=second, actor=ann, status="RESOLVED"),
+        lambda: ticket_status_change(ticket=second, actor=ann, status="OPEN"),
+        lambda: Ticket.objects.filter(pk=third.pk).update(assignee=ben, priority="HIGH"),
+        agent_load_compact,
+        lambda: ticket_assign(ticket=first, actor=None, assignee=None),
+        lambda: Ticket.objects.filter(pk=third.pk).delete(),
+        agent_load_compact,
+    ]
+    for step in steps:
+        step()
+        assert _loads_from_deltas() == _loads_counted()
+    assert _loads_counted() == {ann.pk: (1, 1)}
+    now = timezone.now()
+    pool = {agent.id: agent for agent in candidates(now=now, last_assigned={})}
+    assert (pool[str(ann.pk)].open_tickets, pool[str(ann.pk)].load) == (1, 1)
+    assert (pool[str(ben.pk)].open_tickets, pool[str(ben.pk)].load) == (0, 0)
+
+
+def test_the_trigger_counts_what_routing_counts():
+    """The trigger's open statuses and priority weights are the Python ones."""
+    import importlib
+    import re
+
+    from automation.routing.selection import PRIORITY_WEIGHT
+    from tickets.models import OPEN_STATUSES
+
+    migration = importlib.import_module("tickets.migrations.0016_agent_load_delta")
+    assert re.findall(r"'(\w+)'", migration.OPEN) == [str(status) for status in OPEN_STATUSES]
+    weights = dict(re.findall(r"WHEN '(\w+)' THEN (\d)", migration.WEIGHT))
+    assert {key: int(value) for key, value in weights.items()} == PRIORITY_WEIGHT
+    assert "ELSE 1 END" in migration.WEIGHT

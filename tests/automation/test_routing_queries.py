@@ -8,7 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from automation.routing.services import ticket_route
 from panel1.events import names
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, TicketFactory
-from tests.factories.routing import AgentProfileFactory, routing_configure
+from tests.factories.routing import (
+    AgentProfileFactory,
+    routing_after_commit,
+    routing_configure,
+)
 from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_assign
 
@@ -36,6 +40,7 @@ def _agents(count: int, **profile):
 
 
 def test_decision_statements_do_not_grow_with_agents_or_tickets(tenant):
+    routing_after_commit()
     routing_configure(strategy="load_balanced", previous_agent=True)
     category = CategoryFactory()
     agents = _agents(2, capacity=50, categories=[category])
@@ -55,6 +60,7 @@ def test_decision_statements_do_not_grow_with_agents_or_tickets(tenant):
 
 
 def test_round_robin_and_skills_cost_the_same(tenant, django_assert_max_num_queries):
+    routing_after_commit()
     _agents(6)
     ticket_route(ticket_id=TicketFactory().pk, strategy="round_robin")  # creates the state
     for strategy in ("round_robin", "skills"):
@@ -100,6 +106,7 @@ def test_decisions_inside_an_open_batch_each_advance_the_state_at_once(tenant):
     from automation.routing.models import RoutingState
     from panel1.events import bus
 
+    routing_after_commit()
     routing_configure(strategy="round_robin")
     alice, bob = _agents(2)
     ticket_route(ticket_id=TicketFactory().pk)  # creates the state: one of them got it

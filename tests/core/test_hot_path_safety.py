@@ -127,3 +127,26 @@ def test_a_bad_cursor_is_a_400(tenant, api_client):
     for cursor in ("nonsense", "eyJiIjpmYWxzZSwidiI6WzFdfQ"):
         answer = client.get(f"/api/v1/tickets/?cursor={cursor}")
         assert answer.status_code == 400 and "cursor" in answer.json()
+
+
+def test_events_of_several_commits_can_be_dispatched_together(tenant, calls, run_on_commit):
+    """A batch (a mail import, a mailbox poll) dispatches the events of its commits at once:
+    nothing before the block ends (or its limit is reached), then one claim for all."""
+    capture = CaptureQueriesContext(connection)
+    with capture as ctx, bus.dispatch_together(limit=5):
+        for n in range(3):
+            with run_on_commit(), transaction.atomic():
+                bus.emit(TICKET_CREATED, payload={"ticket_id": f"t{n}"})
+        assert calls == []  # committed, waiting for the block's end
+        claims_so_far = len(ctx.captured_queries)
+    claims = [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "events_eventrecord"')]
+    assert len(claims) == 1 and len(ctx.captured_queries) > claims_so_far
+    assert [e.payload["ticket_id"] for e in calls] == ["t0", "t1", "t2"]
+
+    calls.clear()
+    with bus.dispatch_together(limit=2):
+        for n in range(3):
+            with run_on_commit(), transaction.atomic():
+                bus.emit(TICKET_CREATED, payload={"ticket_id": f"u{n}"})
+        assert [e.payload["ticket_id"] for e in calls] == ["u0", "u1"]  # the limit reached
+    assert [e.payload["ticket_id"] for e in calls] == ["u0", "u1", "u2"]

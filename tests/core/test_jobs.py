@@ -37,3 +37,56 @@ def test_run_in_schema_restores_the_previous_schema(tenant, other_tenant):
 def test_heartbeat_schedule_is_registered():
     names = {spec.name for spec in jobs.registered_schedules()}
     assert {"jobs.heartbeat", "events.sweep"} <= names
+
+
+def test_jobs_of_a_dispatch_commit_with_its_claim(session_tenants, django_db_blocker, monkeypatch):
+    """With the database broker, the jobs an event's subscribers queue are written inside the
+    dispatch's own transaction: one commit for the claim and the jobs, none after it."""
+    from django.db import transaction
+    from django_q.conf import Conf
+    from django_q.models import OrmQ
+
+    from panel1.events import bus
+    from panel1.events.models import EventRecord
+    from panel1.events.names import TICKET_CREATED
+
+    monkeypatch.setattr(Conf, "SYNC", False)  # queued as in production, not run inline
+    tenant = session_tenants[0]
+    name = TICKET_CREATED  # (of no ticket: the product's own subscribers find nothing to do)
+
+    def subscriber(event):
+        jobs.enqueue("tests.core.test_jobs.record_schema", event.payload["n"])
+
+    commits = []
+    real_commit = connection.commit
+    monkeypatch.setattr(connection, "commit", lambda: (commits.append(1), real_commit())[1])
+    bus.subscribe(name, key="tests.jobs.enqueuer", handler=subscriber)
+    try:
+        with django_db_blocker.unblock(), in_schema(tenant):
+            before = OrmQ.objects.order_by("-id").values_list("id", flat=True).first() or 0
+            with transaction.atomic(), bus.batch():
+                bus.emit(name, payload={"ticket_id": "jobs-1", "n": 1})
+                bus.emit(name, payload={"ticket_id": "jobs-2", "n": 2})
+            # The write's commit, then the dispatch's: the claim and both jobs.
+            assert len(commits) == 2
+            queued = OrmQ.objects.filter(id__gt=before)
+            func = "tests.core.test_jobs.record_schema"
+            ours = [args for args in (job.task["args"] for job in queued) if func in args[1:2]]
+            assert sorted(args[-1] for args in ours) == [1, 2]
+            queued.delete()
+            EventRecord.objects.filter(payload__ticket_id__in=["jobs-1", "jobs-2"]).delete()
+    finally:
+        bus.unsubscribe(name, key="tests.jobs.enqueuer")
+
+
+def test_a_spawned_worker_freezes_its_start_up_objects():
+    import gc
+
+    from django_q.signals import post_spawn
+
+    gc.unfreeze()
+    try:
+        post_spawn.send(sender="django_q", proc_name="Process-1")
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -474,6 +474,29 @@ def test_desk_notifications_are_stored_in_the_readers_language(tmp_path, run_on_
     assert " assigned " in Notification.objects.get(user=english).text
 
 
+def test_a_stored_language_variant_is_the_readers_language_too(tmp_path, run_on_commit, offer):
+    """The assignment entry is written with one statement choosing among the languages'
+    texts; a stored variant none of them names (set in the Django admin) still reads as the
+    language it maps to."""
+    from desk.models import Notification
+    from tickets.services.lifecycle import ticket_assign
+
+    offer([], "")
+    variant, plain = AgentFactory(language="DE_at"), AgentFactory(language="de")
+    admin = AdminFactory(name="Ada")
+    messages = {
+        "%(actor)s assigned %(number)s to you: %(subject)s": (
+            "%(actor)s hat Ihnen %(number)s zugewiesen: %(subject)s"
+        )
+    }
+    with german_catalog(tmp_path, messages):
+        for agent in (variant, plain):
+            with run_on_commit():
+                ticket_assign(ticket=TicketFactory(subject="Drucker"), actor=admin, assignee=agent)
+    assert Notification.objects.get(user=variant).text.startswith("Ada hat Ihnen ")
+    assert Notification.objects.get(user=plain).text.startswith("Ada hat Ihnen ")
+
+
 def test_chart_coordinates_keep_a_decimal_point_in_german(tenant_client, agent):
     type(agent).objects.filter(pk=agent.pk).update(language="de")
     for number in range(3):

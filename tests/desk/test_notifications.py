@@ -85,6 +85,28 @@ def test_assignment_and_customer_replies_on_followed_tickets(
     assert not TicketFollow.objects.filter(ticket=ticket, user=other_agent).exists()
 
 
+def test_assignment_entries_follow_preferences_and_reach_active_staff_only(
+    desk, agent, other_agent, supervisor, customer, run_on_commit
+):
+    from desk.notifications import on_assigned
+    from panel1.events.bus import _event_from_record
+    from panel1.events.models import EventRecord
+    from tests.factories import TicketFactory
+
+    notification_preference_set(actor=other_agent, channels={"assignment": {"in_app": False}})
+    for assignee in (other_agent, supervisor, agent):
+        with run_on_commit():
+            services.ticket_assign(
+                ticket=TicketFactory(requester=customer), actor=None, assignee=assignee
+            )
+            if assignee == supervisor:  # gone before the notification is written
+                type(agent).objects.filter(pk=supervisor.pk).update(is_active=False)
+    assert list(Notification.objects.values_list("user_id", "kind")) == [(agent.pk, "assignment")]
+    note = Notification.objects.get()
+    on_assigned(_event_from_record(EventRecord.objects.get(pk=note.event_id)))  # redelivered
+    assert Notification.objects.count() == 1
+
+
 def test_nobody_is_notified_of_their_own_action(desk, agent, ticket, run_on_commit):
     with run_on_commit():
         services.ticket_assign(ticket=ticket, actor=agent, assignee=agent)

@@ -17,6 +17,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from panel1.accounts.models import User
 from tests.factories import CustomerFactory, TicketFactory
 from tests.factories.email import raw_mail
 from tickets.email.storage import INLINE_RAW_BYTES
@@ -38,8 +39,9 @@ def _ingest_counted(ingest, raw, **kwargs):
 
 def _mail_queries(statements: list[str]) -> list[str]:
     """The statements on the mail's own row and lock, up to the written result (not the
-    ticket's, nor the after-commit subscribers')."""
-    end = next(i for i, sql in enumerate(statements) if sql.startswith('UPDATE "tickets_inbound'))
+    ticket's, nor the after-commit subscribers'); the result goes with the decision's other
+    writes, in one statement."""
+    end = next(i for i, sql in enumerate(statements) if 'UPDATE "tickets_inbound' in sql)
     return [
         sql for sql in statements[: end + 1] if '"tickets_inboundemail"' in sql or "advisory" in sql
     ]
@@ -176,3 +178,37 @@ def test_a_new_sender_costs_the_same_lookups_as_a_known_one(tenant, carol, inges
     assert len(_mail_queries(new_statements)) <= 5, _mail_queries(new_statements)
     assert len(_mail_queries(known_statements)) <= 5, _mail_queries(known_statements)
     assert known.ticket.requester == carol
+
+
+def test_a_new_sender_is_created_without_a_savepoint(tenant, ingest, no_mail):
+    _inbound, statements = _ingest_counted(
+        ingest, raw_mail(sender="fresh@customer.test", subject="Hello")
+    )
+    user_insert = 'INSERT INTO "accounts_user"'
+    inserts = [i for i, sql in enumerate(statements) if sql.startswith(user_insert)]
+    assert inserts  # the sender (and the other addressee, a follower)
+    assert not any(statements[i - 1].startswith("SAVEPOINT") for i in inserts), statements
+
+
+def test_a_sender_created_meanwhile_reruns_the_decision(
+    tenant, carol, ingest, no_mail, monkeypatch
+):
+    """Another mail from the same new address committed its account between this mail's
+    look-up and its insert: the unique index refuses the second account and the decision
+    runs again, finding the first."""
+    from tickets.email import ingest as ingest_module
+
+    real_facts, seen = ingest_module._facts, []
+
+    def facts_missing_the_sender_once(inbound, parsed, *, release):
+        facts, sender = real_facts(inbound, parsed, release=release)
+        seen.append(sender)
+        return (facts, None) if len(seen) == 1 else (facts, sender)
+
+    monkeypatch.setattr(ingest_module, "_facts", facts_missing_the_sender_once)
+    inbound = ingest(raw_mail(subject="Raced"))
+
+    assert seen == [carol, carol]
+    assert (inbound.status, inbound.outcome) == ("processed", "ticket_created")
+    assert inbound.ticket.requester == carol
+    assert User.objects.filter(email__iexact=carol.email).count() == 1

@@ -30,3 +30,15 @@ def routing_configure(**values):
     from automation.routing.services import routing_settings_update
 
     return routing_settings_update(actor=None, **values)
+
+
+def routing_after_commit():
+    """An active `ticket.created` rule (it tags the ticket): new tickets are then left to the
+    after-commit path (`ticket_route`, after the rules) instead of being routed in their
+    creation's transaction, for tests that drive `ticket_route` themselves."""
+    from tests.factories.automation import RuleFactory
+
+    return RuleFactory(
+        name="Routed after commit",
+        actions=[{"type": "add_tags", "parameters": {"tags": ["after-commit"]}}],
+    )

@@ -17,6 +17,7 @@ import ssl
 from django.utils import timezone
 
 from panel1.crypto import rotate_value
+from panel1.events import bus
 from tickets.email.crypto import decrypt_secret, encrypt_secret
 from tickets.email.ingest import inbound_max_bytes, inbound_receive
 from tickets.models import ImapMailbox
@@ -113,15 +114,19 @@ def _poll(client: imaplib.IMAP4, mailbox: ImapMailbox, limit: int) -> int:
     # "n:*" always matches the highest UID, even when it is below n.
     uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) > mailbox.last_uid)
     ingested = 0
-    for uid in uids[:limit]:
-        fetched = _fetch(client, uid)
-        if fetched is not None:
-            raw, size = fetched
-            inbound_receive(raw=raw, source="imap", envelope_recipient=mailbox.username, size=size)
-            client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
-            ingested += 1
-        mailbox.last_uid = uid
-        mailbox.save(update_fields=["last_uid"])
+    # The poll's mails have their notifications and other after-commit work run together.
+    with bus.dispatch_together():
+        for uid in uids[:limit]:
+            fetched = _fetch(client, uid)
+            if fetched is not None:
+                raw, size = fetched
+                inbound_receive(
+                    raw=raw, source="imap", envelope_recipient=mailbox.username, size=size
+                )
+                client.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")
+                ingested += 1
+            mailbox.last_uid = uid
+            mailbox.save(update_fields=["last_uid"])
     return ingested
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Exists, Subquery, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -39,6 +39,7 @@ from django.utils import timezone
 from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.actors import Actor
+from panel1.db_writes import update_sql
 from panel1.events import bus
 from panel1.exceptions import DomainError
 from panel1.tenants.models import Tenant
@@ -140,12 +141,7 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
     try:
         parsed = parse_message(_raw_bytes(inbound))
         envelope = _envelope(inbound, parsed)
-        # One dispatch after commit for every event of the mail (customer, ticket, message).
-        # The ticket services write inside this transaction and batch (`ticket_write`,
-        # `message_write`: no savepoints of their own; a failure rolls the decision back).
-        with transaction.atomic(), bus.batch():
-            decision = _decide(inbound, parsed, release=release)
-            _finish(inbound, decision, attempts=attempts)
+        _decide_and_finish(inbound, parsed, release=release, attempts=attempts)
     except Exception as exc:
         if not isinstance(exc, EmailParseError):
             logger.exception("Inbound email %s failed", inbound.pk)
@@ -162,6 +158,26 @@ def inbound_process(*, inbound: InboundEmail, release: bool = False) -> InboundE
 # --------------------------------------------------------------------------
 # The decision
 # --------------------------------------------------------------------------
+
+
+def _decide_and_finish(
+    inbound: InboundEmail, parsed: ParsedEmail, *, release: bool, attempts: int
+) -> None:
+    """Decide and write the result in one transaction, with one dispatch after commit for
+    every event of the mail (customer, ticket, message). The ticket services write inside
+    this transaction and batch (`ticket_write`, `message_write`: no savepoints of their own;
+    a failure rolls the decision back). New customers are created without a savepoint
+    (`known_absent`): when another mail or request created the same address meanwhile, the
+    decision runs once more and finds the account."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic(), bus.batch():
+                decision = _decide(inbound, parsed, release=release)
+                _finish(inbound, decision, attempts=attempts)
+            return
+        except IntegrityError:
+            if attempt:
+                raise
 
 
 def _decide(inbound: InboundEmail, parsed: ParsedEmail, *, release: bool) -> _Decision:
@@ -658,18 +674,19 @@ def _finish(inbound: InboundEmail, decision: _Decision, *, attempts: int) -> Non
     if decision.status == InboundStatus.DUPLICATE and inbound.raw_size:
         inbound.raw = b""  # the first delivery keeps the bytes; never a second copy
         dropped = ["raw"]
-    inbound.save(
-        update_fields=[
-            *dropped,
-            *_ENVELOPE_FIELDS,
-            "status",
-            "reason",
-            "outcome",
-            "ticket",
-            "ticket_message",
-            "error",
-            "attempts",
-            "processed_at",
-            "sender_is_new",
-        ]
-    )
+    fields = [
+        *dropped,
+        *_ENVELOPE_FIELDS,
+        "status",
+        "reason",
+        "outcome",
+        "ticket",
+        "ticket_message",
+        "error",
+        "attempts",
+        "processed_at",
+        "sender_is_new",
+    ]
+    # With the decision's other writes in one statement (nothing else writes this row).
+    if not bus.defer_statement(*update_sql(inbound, fields)):
+        inbound.save(update_fields=fields)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from email.parser import BytesHeaderParser
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql as psycopg_sql
 
+from panel1.db_writes import insert_one
 from panel1.plugins.hooks import filter_inbound_mail_raw
 from tickets.models import (
     InboundEmail,
@@ -58,14 +60,16 @@ def inbound_store(
     # Most mail is small: its bytes go in with the row (one statement); a large one is
     # written by `_write_raw`, never copied into an escaped query text.
     inline = not twin and len(data) <= INLINE_RAW_BYTES
-    inbound = InboundEmail.objects.create(
-        source=source[:32],
-        raw=data if inline else b"",
-        raw_size=size,
-        raw_sha256=digest,
-        dedup_key=twin.dedup_key if twin else f"sha256:{digest}",
-        reason=f"Same bytes as {twin.pk}, which keeps the raw message." if twin else "",
-        envelope_recipient=recipient,
+    inbound = insert_one(
+        InboundEmail(
+            source=source[:32],
+            raw=data if inline else b"",
+            raw_size=size,
+            raw_sha256=digest,
+            dedup_key=twin.dedup_key if twin else f"sha256:{digest}",
+            reason=f"Same bytes as {twin.pk}, which keeps the raw message." if twin else "",
+            envelope_recipient=recipient,
+        )
     )
     if not twin and not inline:
         _write_raw(inbound, data)
@@ -112,12 +116,22 @@ def _stored_twin(data: bytes, digest: str) -> InboundEmail | None:
     message_id = header_message_id(data)
     if message_id:
         keys.append(f"mid:{message_id[:990]}")
+    with connection.cursor() as cursor:
+        cursor.execute(_twin_sql(), [keys, digest, InboundStatus.DUPLICATE.value])
+        found = cursor.fetchone()
+    return InboundEmail(pk=found[0], dedup_key=found[1]) if found else None
+
+
+@functools.cache
+def _twin_sql() -> str:
+    """Every mail asks it: built once (duplicates drop their bytes, so they are no twin)."""
     return (
-        InboundEmail.objects.filter(dedup_key__in=keys, raw_sha256=digest)
-        .exclude(status=InboundStatus.DUPLICATE)  # duplicates drop their bytes
+        InboundEmail.objects.filter(dedup_key__in=["k"], raw_sha256="d")
+        .exclude(status="s")
         .order_by("received_at")
-        .only("pk", "dedup_key")
-        .first()
+        .values_list("pk", "dedup_key")[:1]
+        .query.sql_with_params()[0]
+        .replace("IN (%s)", "= ANY(%s)")
     )
 
 

@@ -6,9 +6,11 @@ ticket number of another tenant matches nothing here.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Value
 
 from panel1.accounts.models import User
@@ -63,21 +65,9 @@ def _by_message_ids(parsed: ParsedEmail) -> ThreadMatch | None:
         return None
     in_reply_to = set(parsed.in_reply_to)
     found: dict[str, str] = {}
-    # One query over the three places a Message-ID of ours or of a customer is kept, the
-    # strongest first: our notifications, messages on tickets, inbound mail.
-    sources = [
-        OutboundEmail.objects.filter(message_id__in=ordered, ticket__isnull=False).values_list(
-            "message_id", "ticket_id", Value(0)
-        ),
-        Message.objects.filter(email_message_id__in=ordered).values_list(
-            "email_message_id", "ticket_id", Value(1)
-        ),
-        InboundEmail.objects.filter(message_id__in=ordered, ticket__isnull=False)
-        .exclude(status=InboundStatus.DUPLICATE)
-        .values_list("message_id", "ticket_id", Value(2)),
-    ]
-    sources = [source.order_by() for source in sources]
-    rows = sources[0].union(*sources[1:], all=True)
+    with connection.cursor() as cursor:
+        cursor.execute(_by_ids_sql(), [ordered, ordered, ordered, InboundStatus.DUPLICATE.value])
+        rows = cursor.fetchall()
     for message_id, ticket_id, _rank in sorted(rows, key=lambda row: row[2]):
         found.setdefault(message_id, str(ticket_id))
     candidates: list[tuple[str, str]] = []
@@ -100,6 +90,33 @@ def _by_message_ids(parsed: ParsedEmail) -> ThreadMatch | None:
             via = "In-Reply-To" if message_id in in_reply_to else "References"
             return ThreadMatch(ticket, via, message_id)
     return None
+
+
+@functools.cache
+def _by_ids_sql() -> str:
+    """One query over the three places a Message-ID of ours or of a customer is kept, the
+    strongest first: our notifications, messages on tickets, inbound mail. Built once per
+    process; parameters: the ids three times, then the status of a duplicate."""
+    ids = ["ID"]
+    sources = [
+        OutboundEmail.objects.filter(message_id__in=ids, ticket__isnull=False).values_list(
+            "message_id", "ticket_id", Value(0)
+        ),
+        Message.objects.filter(email_message_id__in=ids).values_list(
+            "email_message_id", "ticket_id", Value(1)
+        ),
+        InboundEmail.objects.filter(message_id__in=ids, ticket__isnull=False)
+        .exclude(status="S")
+        .values_list("message_id", "ticket_id", Value(2)),
+    ]
+    sources = [source.order_by() for source in sources]
+    sql, params = sources[0].union(*sources[1:], all=True).query.sql_with_params()
+    if len(params) != 7 or list(params[1::2]) != ids * 3:
+        raise RuntimeError("Unexpected threading query shape.")
+    sql = sql.replace("IN (%s)", "= ANY(%s)")  # the ids as one array each
+    for rank in ("0", "1", "2"):  # the constant ranks inline
+        sql = sql.replace("%s AS", f"{rank} AS", 1)
+    return sql
 
 
 def _by_subject_number(subject: str) -> ThreadMatch | None:

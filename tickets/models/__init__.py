@@ -26,7 +26,7 @@ from tickets.models.email import (
     OutboundEmail,
     OutboundStatus,
 )
-from tickets.models.people import AgentProfile, AgentStatus, SatisfactionRating
+from tickets.models.people import AgentLoadDelta, AgentProfile, AgentStatus, SatisfactionRating
 from tickets.models.policy import AttachmentPolicy
 from tickets.models.survey import SurveyInvite, SurveySettings
 from tickets.models.texts import LocalizedText, TextKey
@@ -56,6 +56,7 @@ __all__ = [
     "PAUSED_STATUSES",
     "PRIORITY_RANK",
     "priority_rank",
+    "AgentLoadDelta",
     "AgentProfile",
     "AgentStatus",
     "Attachment",

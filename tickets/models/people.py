@@ -82,3 +82,28 @@ class SatisfactionRating(models.Model):
 
     def __str__(self):
         return f"{self.rating}/5 for {self.ticket_id}"
+
+
+class AgentLoadDelta(models.Model):
+    """A change of an agent's open tickets and their priority-weighted load, written by the
+    database trigger `ticket_open_load_delta` with every ticket write that changes them
+    (insert only: no row is updated in place, so writers never wait on each other); an
+    agent's open tickets and load are the sums of their rows (routing's pool reads them:
+    a few rows per agent, not their tickets). `agent_load_compact()` folds the rows into one
+    per agent now and then (`compacted`)."""
+
+    id = models.BigAutoField(primary_key=True)
+    agent_id = models.UUIDField()
+    tickets = models.IntegerField()
+    load = models.IntegerField()
+    compacted = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"], name="agentload_fresh_idx", condition=models.Q(compacted=False)
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agent_id}: {self.tickets:+d} tickets, {self.load:+d} load"

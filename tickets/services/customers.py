@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from panel1.accounts.models import Role, User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
+from panel1.db_writes import insert_one
 from panel1.events import bus, names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.sentinels import UNSET
@@ -277,8 +278,10 @@ def customer_profile_attach(user: User) -> CustomerProfile | None:
     inserted without a look-up first (a duplicate would fail the creation)."""
     if user.role != Role.CUSTOMER:
         return None
-    profile = CustomerProfile.objects.create(
-        user=user, organization_id=organization_id_for_domain(email_domain(user.email))
+    profile = insert_one(
+        CustomerProfile(
+            user=user, organization_id=organization_id_for_domain(email_domain(user.email))
+        )
     )
     bus.emit(
         names.CUSTOMER_CREATED,

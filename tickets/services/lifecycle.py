@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
+from panel1.db_writes import insert_one
 from panel1.events import bus, names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.sentinels import UNSET
@@ -157,20 +158,22 @@ def _ticket_create(
         )
     _check_category(category)
     language = ticket_language(requester=requester, text=f"{subject}\n{content}")
-    ticket = Ticket.objects.create(
-        number=next_ticket_number(tenant=current_tenant()),
-        subject=subject,
-        priority=priority,
-        category=category,
-        tags=normalize_tags(tags),
-        requester=requester,
-        channel=channel,
-        language=language,
-        **(
-            {"last_staff_message_at": timezone.now(), "first_responded_at": timezone.now()}
-            if outbound
-            else {"last_customer_message_at": timezone.now()}
-        ),
+    ticket = insert_one(
+        Ticket(
+            number=next_ticket_number(tenant=current_tenant()),
+            subject=subject,
+            priority=priority,
+            category=category,
+            tags=normalize_tags(tags),
+            requester=requester,
+            channel=channel,
+            language=language,
+            **(
+                {"last_staff_message_at": timezone.now(), "first_responded_at": timezone.now()}
+                if outbound
+                else {"last_customer_message_at": timezone.now()}
+            ),
+        )
     )
     cc_users = [user for user in cc if user.pk != requester.pk]
     if cc_users:

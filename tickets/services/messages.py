@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from panel1.accounts.models import User
 from panel1.actors import Actor
+from panel1.db_writes import insert_one
 from panel1.events import bus, names
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.text import clean_text
@@ -116,16 +117,18 @@ def message_write(
         initial=initial,
     )
     author = author or actor.user
-    message = Message.objects.create(
-        ticket=ticket,
-        author=author,
-        author_label=author.get_full_name() if author else actor.display,
-        message_type=message_type,
-        content=content,
-        time_spent=time_spent,
-        channel=channel,
-        email_message_id=email_message_id[:998],
-        is_auto_response=is_auto_response,
+    message = insert_one(
+        Message(
+            ticket=ticket,
+            author=author,
+            author_label=author.get_full_name() if author else actor.display,
+            message_type=message_type,
+            content=content,
+            time_spent=time_spent,
+            channel=channel,
+            email_message_id=email_message_id[:998],
+            is_auto_response=is_auto_response,
+        )
     )
     if attachments:
         attachments_store(message=message, inputs=list(attachments))

@@ -6,12 +6,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from panel1.actors import Actor
 from panel1.events import names
 from panel1.sentinels import UNSET
-from tickets.models import Ticket
+from tickets.models import AgentLoadDelta, Ticket
 from tickets.services.audit import audit, emit, touch
 from tickets.services.locking import ticket_lock
 
@@ -22,12 +22,18 @@ ROUTING_EVENT = "ticket.routing"
 def ticket_routing_note(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     """Keep `reason` as the ticket's routing reason and say it in the history, once: a
     reason equal to the current one changes nothing (waiting tickets are retried often)."""
-    ticket = ticket_lock(ticket)
+    return ticket_route_note(ticket=ticket_lock(ticket), actor=actor, reason=reason)
+
+
+def ticket_route_note(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
+    """`ticket_routing_note` for a ticket the router holds (under its row lock, or created in
+    this transaction): no re-lock and no savepoint; inside a `bus.batch()` the ticket update
+    and history row go in with the batch's writes."""
     if ticket.routing_reason == reason:
         return ticket
     before = ticket.routing_reason
     ticket.routing_reason = reason
-    touch(ticket, "routing_reason")
+    touch(ticket, "routing_reason", with_batch=True)
     audit(
         ticket,
         actor,
@@ -95,3 +101,28 @@ def ticket_route_assign(
         changes={"assignee": [before_id, assignee.id]},
     )
     return ticket
+
+
+def agent_load_compact() -> int:
+    """Fold the agents' load-delta rows into one row per agent (one statement: the rows it
+    deletes are summed into the rows it inserts, so every reader sees the same sums before
+    and after; rows of transactions still open are not visible to it and stay). Answers how
+    many agents' rows remain."""
+    table = AgentLoadDelta._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {table} RETURNING agent_id, tickets, load) "
+            f"INSERT INTO {table} (agent_id, tickets, load, compacted) "
+            "SELECT agent_id, sum(tickets), sum(load), true FROM gone GROUP BY agent_id "
+            "HAVING sum(tickets) <> 0 OR sum(load) <> 0"
+        )
+        return cursor.rowcount
+
+
+def agent_load_compact_task() -> int:
+    return agent_load_compact()
+
+
+def agent_load_compact_due(now):
+    """Tenants with load-delta rows written since the last compaction."""
+    return AgentLoadDelta.objects.filter(compacted=False)

@@ -9,6 +9,7 @@ given as arguments are ingested one by one (batch imports, the benchmark).
 
 from __future__ import annotations
 
+import gc
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -19,6 +20,7 @@ from django.db import connection
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from panel1.core.management.base import Panel1Command
+from panel1.events import bus
 from panel1.plugins.state import memo_scope
 from panel1.tenants.models import Tenant
 
@@ -27,6 +29,8 @@ EX_NOUSER = 67
 EX_TEMPFAIL = 75
 CHUNK = 1024 * 1024
 HEADER_BYTES = 256 * 1024
+# Events of a batch of files dispatched together (a few mails' worth: ~4 events a mail).
+DISPATCH_TOGETHER = 100
 
 
 class Command(Panel1Command):
@@ -42,13 +46,28 @@ class Command(Panel1Command):
 
     def handle(self, *args, **options):
         tenant = self._tenant(options["schema"])
+        # A batch: what is loaded by now (Django, the apps, the libraries) stays, so the
+        # collector need not scan it on every full collection (~0.7 ms a mail); given back
+        # to it when the batch ends.
+        frozen = len(options["files"]) > 1
+        if frozen:
+            gc.freeze()
+        try:
+            self._ingest_all(tenant, options)
+        finally:
+            if frozen:
+                gc.unfreeze()
+
+    def _ingest_all(self, tenant: Tenant | None, options) -> None:
         failures = too_large = 0
         # With --schema the tenant is set once for the whole batch, not per message; a batch
-        # of files keeps the sender checks' DNS answers.
+        # of files keeps the sender checks' DNS answers, and the mails' notifications and
+        # other after-commit work run for several mails at once (`bus.dispatch_together`).
         with (
             memo_scope(),
             _dns_memo() if options["files"] else nullcontext(),
             tenant_context(tenant) if tenant else nullcontext(),
+            bus.dispatch_together(limit=DISPATCH_TOGETHER) if options["files"] else nullcontext(),
         ):
             for name, raw, size in self._messages(options):
                 failures += not self._ingest_one(name, raw, tenant, options["recipient"], size)
