@@ -19,8 +19,9 @@ import re
 
 from django.conf import settings
 from django.db.models import BooleanField, Exists, Value
+from django.db.models.functions import Reverse, Upper
 
-from panel1.accounts.models import Role, User
+from panel1.accounts.models import REVERSED_EMAIL, Role, User
 
 _RESULT = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*([a-z]+)", re.I)
 
@@ -59,7 +60,13 @@ def _domain(from_email: str) -> str:
 
 
 def _customers_at(domain: str):
-    return User.objects.filter(role=Role.CUSTOMER, is_active=True, email__iendswith=f"@{domain}")
+    """Active customers with an address at `domain` (case-insensitive): the reversed
+    upper-cased address starts with the reversed "@DOMAIN" (`accounts_user_email_rev_idx`)."""
+    return User.objects.annotate(reversed_email=REVERSED_EMAIL).filter(
+        role=Role.CUSTOMER,
+        is_active=True,
+        reversed_email__startswith=Reverse(Upper(Value(f"@{domain}"))),
+    )
 
 
 def known_customer_domain(from_email: str) -> Exists | Value:

@@ -305,8 +305,9 @@ def _facts_params(slots: list, values: dict, *, domain: str, shift) -> list:
     for param in slots:
         if isinstance(param, str | uuid.UUID) and param in values:
             param = values[param]
-        elif isinstance(param, str) and _FACT_DOMAIN in param:  # the domain's LIKE pattern
-            param = param.replace(_FACT_DOMAIN, connection.ops.prep_for_like_query(domain))
+        elif isinstance(param, str) and _FACT_DOMAIN in param:
+            # "@domain" for the customer-domain check (the SQL escapes it for its LIKE).
+            param = param.replace(_FACT_DOMAIN, domain)
         elif isinstance(param, datetime):
             param += shift
         params.append(param)
