@@ -454,20 +454,27 @@ def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> bool:
         if decision.agent_id is None:
             ticket_route_note(ticket=ticket, actor=actor, reason=decision.reason)
             return True
-        chosen = next(agent for agent in pool if agent.id == decision.agent_id)
-        ticket_route_assign(
-            ticket=ticket,
-            actor=actor,
-            assignee=RoutedAgent(
-                id=uuid.UUID(chosen.id),
-                email=chosen.email,
-                category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
-            ),
-            reason=decision.reason,
-            before_email=None,
-        )
+        _assign_chosen(ticket, actor, pool, decision, before_email=None)
         _state_advance(state, decision.agent_id, with_batch=True)
     return True
+
+
+def _assign_chosen(
+    ticket: Ticket, actor: Actor, pool: list, decision: Decision, *, before_email: str | None
+) -> None:
+    """Assign the decision's agent (one of `pool`) with the decision's reason."""
+    chosen = next(agent for agent in pool if agent.id == decision.agent_id)
+    ticket_route_assign(
+        ticket=ticket,
+        actor=actor,
+        assignee=RoutedAgent(
+            id=uuid.UUID(chosen.id),
+            email=chosen.email,
+            category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
+        ),
+        reason=decision.reason,
+        before_email=before_email,
+    )
 
 
 def _facts(ticket: Ticket) -> TicketFacts:
@@ -542,18 +549,7 @@ def ticket_route(
         bus.batch_mark(NEW_TICKET_MARK)
     with bus.batch():
         if decision.agent_id != str(ticket.assignee_id):
-            chosen = next(agent for agent in pool if agent.id == decision.agent_id)
-            ticket_route_assign(
-                ticket=ticket,
-                actor=actor,
-                assignee=RoutedAgent(
-                    id=uuid.UUID(chosen.id),
-                    email=chosen.email,
-                    category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
-                ),
-                reason=decision.reason,
-                before_email=ticket.assignee_email,
-            )
+            _assign_chosen(ticket, actor, pool, decision, before_email=ticket.assignee_email)
         _state_advance(state, decision.agent_id, with_batch=own_batch)
     return decision
 
