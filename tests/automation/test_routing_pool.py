@@ -146,3 +146,27 @@ def test_the_trigger_counts_what_routing_counts():
     weights = dict(re.findall(r"WHEN '(\w+)' THEN (\d)", migration.WEIGHT))
     assert {key: int(value) for key, value in weights.items()} == PRIORITY_WEIGHT
     assert "ELSE 1 END" in migration.WEIGHT
+
+
+def test_the_load_deltas_go_to_the_tickets_own_schema(tenant, other_tenant):
+    """A write to this tenant's tickets under another tenant's search path (a maintenance
+    statement naming the schema, say) still records the delta in this tenant's table."""
+    from django.db import connection
+
+    ann = _agent("Ann")
+    ticket = TicketFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(f'SET LOCAL search_path = "{other_tenant.schema_name}", public')
+        cursor.execute(
+            f'UPDATE "{tenant.schema_name}".tickets_ticket SET assignee_id = %s WHERE id = %s',
+            [ann.pk, ticket.pk],
+        )
+        cursor.execute(
+            f'SELECT count(*) FROM "{other_tenant.schema_name}".tickets_agentloaddelta '
+            "WHERE agent_id = %s",
+            [ann.pk],
+        )
+        leaked = cursor.fetchone()[0]
+        cursor.execute(f'SET LOCAL search_path = "{tenant.schema_name}", public')
+    assert leaked == 0
+    assert _loads_from_deltas()[ann.pk] == (1, 2)  # MEDIUM weighs 2
