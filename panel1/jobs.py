@@ -214,10 +214,15 @@ def _insert_packages(calls: list) -> None:
 
 class _CollectingFilter(logging.Filter):
     """Drops django-q's "Enqueued [...] batched" line of each job gathered for one INSERT
-    (`_insert_packages` logs the batch instead); this thread's only, other logs pass."""
+    (`_insert_packages` logs the batch instead); only those lines of this thread: anything
+    else django-q logs meanwhile (a job run inline in sync mode, say) passes."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not getattr(_collecting, "active", False)
+        return not (
+            getattr(_collecting, "active", False)
+            and record.levelno == logging.INFO
+            and str(record.msg).startswith("Enqueued")
+        )
 
 
 _collecting = threading.local()

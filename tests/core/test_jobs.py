@@ -90,3 +90,20 @@ def test_a_spawned_worker_freezes_its_start_up_objects():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_batched_jobs_log_one_line_and_keep_other_django_q_lines(caplog):
+    import logging
+
+    caplog.set_level(logging.INFO)
+    jobs._collecting.active = True
+    try:
+        logging.getLogger("django-q").info("Enqueued [panel1] batched")
+        logging.getLogger("django-q").error("Failed [x] - boom")
+    finally:
+        jobs._collecting.active = False
+    logging.getLogger("django-q").info("Enqueued [panel1] 1234")
+    assert [r.getMessage() for r in caplog.records if r.name == "django-q"] == [
+        "Failed [x] - boom",
+        "Enqueued [panel1] 1234",
+    ]
