@@ -6,8 +6,10 @@ from django.db import migrations, models
 # The trigger keeps `tickets_agentloaddelta` in step with every ticket write; the open
 # statuses and priority weights below are `tickets.models.OPEN_STATUSES` and
 # `automation.routing.selection.PRIORITY_WEIGHT` (tests/automation/test_routing_pool.py
-# checks they agree). The table is named without a schema: it is the tenant's own, found by
-# the search path that found its ticket table.
+# checks they agree). The rows go into the schema of the ticket table the trigger fires on
+# (`TG_TABLE_SCHEMA`), not into whatever table the session's search path finds first: a
+# write to one tenant's tickets made under another search path never reaches another
+# tenant's table (tests/automation/test_routing_pool.py).
 OPEN = "ARRAY['OPEN', 'IN_PROGRESS', 'WAITING_ON_CUSTOMER', 'ON_HOLD']::text[]"
 WEIGHT = (
     "CASE {row}.priority WHEN 'LOW' THEN 1 WHEN 'MEDIUM' THEN 2 WHEN 'HIGH' THEN 3 "
@@ -20,6 +22,7 @@ DECLARE
     before_load integer := 0;
     after_agent uuid;
     after_load integer := 0;
+    target text := format('%I.tickets_agentloaddelta', TG_TABLE_SCHEMA);
 BEGIN
     IF TG_OP <> 'INSERT' AND OLD.assignee_id IS NOT NULL AND OLD.status = ANY({OPEN}) THEN
         before_agent := OLD.assignee_id;
@@ -33,12 +36,12 @@ BEGIN
         RETURN NULL;
     END IF;
     IF before_agent IS NOT NULL THEN
-        INSERT INTO tickets_agentloaddelta (agent_id, tickets, load, compacted)
-        VALUES (before_agent, -1, -before_load, false);
+        EXECUTE 'INSERT INTO ' || target || ' (agent_id, tickets, load, compacted) VALUES ($1, -1, $2, false)'
+            USING before_agent, -before_load;
     END IF;
     IF after_agent IS NOT NULL THEN
-        INSERT INTO tickets_agentloaddelta (agent_id, tickets, load, compacted)
-        VALUES (after_agent, 1, after_load, false);
+        EXECUTE 'INSERT INTO ' || target || ' (agent_id, tickets, load, compacted) VALUES ($1, 1, $2, false)'
+            USING after_agent, after_load;
     END IF;
     RETURN NULL;
 END
