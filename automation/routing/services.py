@@ -280,24 +280,39 @@ def _state_advance(state: RoutingState, agent_id: str, *, with_batch: bool = Fal
     state.last_assigned = {**state.last_assigned, agent_id: state.sequence}
 
 
+def _previous_agent_sql(requester: str, ticket: str) -> str:
+    """The assignee of the requester's latest other assigned ticket: their tickets newest
+    first from `ticket_requester_idx`, stopping at the first assigned one (`OFFSET 0` keeps
+    the planner from combining the requester and assignee indexes into a bitmap of all the
+    requester's assigned tickets, sorted: a customer with many tickets would cost more)."""
+    table = Ticket._meta.db_table
+    return (
+        f"(SELECT r.assignee_id FROM (SELECT p.assignee_id FROM {table} p "
+        f"WHERE p.requester_id = {requester} AND p.id <> {ticket} "
+        "ORDER BY p.created_at DESC OFFSET 0) r WHERE r.assignee_id IS NOT NULL LIMIT 1)"
+    )
+
+
+@functools.cache
+def _ticket_columns() -> tuple[str, ...]:
+    """The ticket's columns a decision reads (the search vector is not sent)."""
+    return tuple(f.attname for f in Ticket._meta.concrete_fields if not f.generated)
+
+
 @functools.cache
 def _ticket_sql(with_previous: bool) -> str:
     ticket, category = Ticket._meta.db_table, Category._meta.db_table
     user, overrides = User._meta.db_table, CategoryRouting._meta.db_table
     state = RoutingState._meta.db_table
-    previous = (
-        f"(SELECT p.assignee_id FROM {ticket} p WHERE p.requester_id = t.requester_id "
-        "AND p.assignee_id IS NOT NULL AND p.id <> t.id ORDER BY p.created_at DESC LIMIT 1)"
-        if with_previous
-        else "NULL::uuid"
-    )
+    previous = _previous_agent_sql("t.requester_id", "t.id") if with_previous else "NULL::uuid"
+    columns = ", ".join(f"t.{connection.ops.quote_name(name)}" for name in _ticket_columns())
     # The state row is locked in the CTE, before the join can yield the ticket row that the
     # outer FOR UPDATE locks: the module's lock order within one statement. No state row
     # (a tenant's first decision): no row, and nothing locked.
     return (
         f"WITH state AS MATERIALIZED (SELECT sequence, last_assigned FROM {state} "
         "WHERE id = %s FOR UPDATE) "
-        f"SELECT t.*, c.name AS category_name, a.email AS assignee_email, "
+        f"SELECT {columns}, c.name AS category_name, a.email AS assignee_email, "
         f"(SELECT o.strategy FROM {overrides} o WHERE o.category_id = t.category_id) "
         f"AS category_strategy, {previous} AS previous_agent_id, "
         "state.sequence AS state_sequence, state.last_assigned AS state_last_assigned "
@@ -306,43 +321,60 @@ def _ticket_sql(with_previous: bool) -> str:
     )
 
 
-def _locked(ticket_id, *, with_previous: bool) -> tuple[RoutingState, Ticket | None]:
+def _ticket_from_row(columns: list[str], row: tuple[Any, ...]) -> Ticket:
+    """The ticket of `_ticket_sql`'s row, with the row's other columns as attributes."""
+    count = len(_ticket_columns())
+    ticket = Ticket.from_db(connection.alias, _ticket_columns(), row[:count])
+    for name, value in zip(columns[count:], row[count:], strict=True):
+        setattr(ticket, name, value)
+    return ticket
+
+
+def _locked(
+    ticket_id, *, with_previous: bool
+) -> tuple[RoutingState, Ticket | None, list[tuple[Any, ...]] | None]:
     """The routing state and the ticket, each under its row lock (in the module's order),
     the ticket with its category's name and own strategy, its assignee's email and (for the
-    previous agent modifier) the assignee of the requester's latest other ticket: one plain
-    statement (this runs for every new ticket)."""
+    previous agent modifier) the assignee of the requester's latest other ticket, and the
+    routing pool's rows read after both locks were taken: two statements sent together, one
+    round trip (this runs for every ticket routed after commit). The pool is None when it
+    was not read under the locks (the tenant's first decision: `candidates` reads it)."""
     pk = parse_uuid(ticket_id)
     if pk is None:
-        return _state_lock(), None
-    sql = _ticket_sql(with_previous)
-    ticket = next(iter(Ticket.objects.raw(sql, [SINGLETON, pk])), None)
-    if ticket is None:  # no state row yet, or no such ticket
+        return _state_lock(), None, None
+    pool_sql, pool_params = pool_query()
+    with connection.cursor() as cursor:
+        # Client-side binding sends both as one simple query; the second statement's
+        # snapshot is taken after the first holds the locks.
+        cursor.execute(f"{_ticket_sql(with_previous)}; {pool_sql}", [SINGLETON, pk, *pool_params])
+        columns = [column.name for column in cursor.description]
+        row = cursor.fetchone()
+        cursor.nextset()
+        rows = cursor.fetchall()
+    if row is None:  # no state row yet, or no such ticket
         state = _state_lock()
+        sql = _ticket_sql(with_previous)
         ticket = next(iter(Ticket.objects.raw(sql, [SINGLETON, pk])), None)
-        return state, ticket
+        return state, ticket, None
+    ticket = _ticket_from_row(columns, row)
     state = RoutingState(
         pk=SINGLETON,
         sequence=ticket.state_sequence,
         last_assigned=json_column(ticket.state_last_assigned),
     )
-    return state, ticket
+    return state, ticket, rows
 
 
 @functools.cache
 def _new_ticket_sql(with_category: bool, with_previous: bool) -> str:
-    ticket, overrides = Ticket._meta.db_table, CategoryRouting._meta.db_table
+    overrides = CategoryRouting._meta.db_table
     state = RoutingState._meta.db_table
     category = (
         f"(SELECT o.strategy FROM {overrides} o WHERE o.category_id = %s)"
         if with_category
         else "NULL"
     )
-    previous = (
-        f"(SELECT p.assignee_id FROM {ticket} p WHERE p.requester_id = %s "
-        "AND p.assignee_id IS NOT NULL AND p.id <> %s ORDER BY p.created_at DESC LIMIT 1)"
-        if with_previous
-        else "NULL::uuid"
-    )
+    previous = _previous_agent_sql("%s", "%s") if with_previous else "NULL::uuid"
     pool_sql, _params = pool_query()
     # The state row locked without waiting (SKIP LOCKED: a creation holds the ticket counter's
     # row and perhaps a ticket's lock, which a decision holding the routing state may want),
@@ -519,7 +551,7 @@ def ticket_route(
         return None  # the common case of a tenant without routing: no lock, no note
     if strategy is not None:
         strategy = _clean_strategy(strategy, "strategy")
-    state, ticket = _locked(ticket_id, with_previous=settings["previous_agent"])
+    state, ticket, rows = _locked(ticket_id, with_previous=settings["previous_agent"])
     if ticket is None or ticket.status not in OPEN_STATUSES or ticket.merged_into_id:
         return None
     if ticket.assignee_id is not None and not force:
@@ -528,7 +560,7 @@ def ticket_route(
     if strategy == selection.MANUAL and not record_manual:
         # Routing is off here: no note on every new ticket of a tenant that routes by hand.
         return None
-    pool = candidates(now=timezone.now(), last_assigned=state.last_assigned)
+    pool = candidates(now=timezone.now(), last_assigned=state.last_assigned, rows=rows)
     decision = selection.select_agent(
         _facts(ticket),
         pool,
