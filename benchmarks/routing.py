@@ -8,7 +8,8 @@ Creation alternates routing on and off in ten blocks; besides the rates it print
 request time and Python CPU per create of each mode (the medians move less with the load of
 a shared machine than the rates).
 
-Loads a throw-away tenant `bench_routing` with bulk SQL (not the services) and drops it at
+Loads a throw-away tenant `bench_routing` with bulk SQL (not the services), compacts the
+agents' load-delta rows as the per-tenant job does every 10 minutes, and drops the tenant at
 the end unless --keep. A decision is one `ticket_route` call (lock the routing state, lock
 the ticket, read the pool and its load, choose, assign with history and event). Creation
 goes through the whole stack (Django test client, session auth, API view, services, routing
@@ -48,6 +49,7 @@ from django_tenants.utils import schema_context  # noqa: E402
 from panel1.accounts.models import Role, User  # noqa: E402
 from panel1.tenants.models import Tenant  # noqa: E402
 from panel1.tenants.services import tenant_provision  # noqa: E402
+from tickets.services.routing import agent_load_compact  # noqa: E402
 
 SCHEMA = "bench_routing"
 DOMAIN = "bench-routing.localhost"
@@ -229,6 +231,10 @@ def main() -> None:
     try:
         with schema_context(SCHEMA):
             load(args.agents, args.tickets)
+            # What the per-tenant job `tickets.agent_load_compact` does every 10 minutes: the
+            # load-delta rows of the bulk load (and of earlier runs on a kept tenant) folded
+            # into one row per agent, as a live tenant's table would be.
+            print(f"load-delta rows compacted: {agent_load_compact()} agents")
             print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             decisions(args.decisions)
             creation(args.creates)

@@ -136,10 +136,13 @@ def _profiles_load() -> Profiles:
 @functools.cache
 def _pool_sql() -> str:
     profile, user, delta = AgentProfile._meta, User._meta, AgentLoadDelta._meta
+    roles = ", ".join(f"'{role}'" for role in sorted(STAFF_ROLES))
     # Each agent's open tickets and load are the sums of their rows in the load-delta table
     # (kept by a trigger with every ticket write, in the writer's transaction: what this
     # statement's snapshot sees is exactly what counting their tickets would see), read for
-    # the online agents only: a few rows per agent, whatever the number of tickets.
+    # the online agents only: a few rows per agent, whatever the number of tickets. The
+    # status and roles are written into the text (constants of the code, not values): a
+    # prepared statement's generic plan is then the plan these values get.
     return f"""SELECT p.user_id::text, u.name, u.email, p.status, p.capacity,
                COALESCE(l.n, 0), COALESCE(l.load, 0)
         FROM {profile.db_table} p
@@ -147,14 +150,14 @@ def _pool_sql() -> str:
         LEFT JOIN (
             SELECT d.agent_id, sum(d.tickets) AS n, sum(d.load) AS load
             FROM {delta.db_table} d GROUP BY d.agent_id
-        ) l ON l.agent_id = p.user_id AND p.status = %s
-        WHERE u.is_active AND u.role = ANY(%s)
+        ) l ON l.agent_id = p.user_id AND p.status = '{ONLINE}'
+        WHERE u.is_active AND u.role IN ({roles})
     """
 
 
 def pool_query() -> tuple[str, list[Any]]:
     """The pool statement and its parameters (for a caller that sends it with another)."""
-    return _pool_sql(), [ONLINE, list(STAFF_ROLES)]
+    return _pool_sql(), []
 
 
 def pool_rows() -> list[tuple[Any, ...]]:

@@ -9,11 +9,15 @@ database, and the CCs come with the ticket row as a JSON array instead of a seco
 from __future__ import annotations
 
 import functools
+import uuid
 
 from django.db.models import QuerySet
 
-from panel1.accounts.models import User
+from panel1.accounts.models import Role, User
+from panel1.db_prepared import prepared
+from panel1.db_reads import CompiledRead
 from tickets.models import Ticket
+from tickets.querysets import agent_category_ids
 from tickets.selectors import cc_people_subquery, cc_users
 
 TICKET_COLUMNS = (
@@ -80,6 +84,41 @@ def api_ticket_queryset(user) -> QuerySet[Ticket]:
     """The tickets `user` may see (`visible_to`, as `ticket_queryset_for` reads them), shaped
     for `TicketSerializer`."""
     return api_ticket_shape().all().visible_to(user)
+
+
+def _customer_stand_in(user_id: uuid.UUID) -> User:
+    """A customer with this id as `visible_to` reads one (role, active, id): its SQL for a
+    customer depends on nothing else."""
+    return User(pk=user_id, role=Role.CUSTOMER, is_active=True)
+
+
+# One ticket as `api_ticket_queryset(user).filter(pk=...)` reads it, compiled once per
+# connection for the two shapes whose SQL depends on nothing but the ids: staff who see every
+# ticket, and customers (requested, CC'd, or shared by their organization).
+_READ_ANY = CompiledRead(lambda pk: api_ticket_shape().filter(pk=pk), pk=uuid.UUID)
+_READ_AS_CUSTOMER = CompiledRead(
+    lambda pk, user_id: api_ticket_shape().filter(pk=pk).visible_to(_customer_stand_in(user_id)),
+    pk=uuid.UUID,
+    user_id=uuid.UUID,
+)
+
+
+def api_ticket_read(user, pk: uuid.UUID) -> Ticket | None:
+    """The ticket `pk` shaped for `TicketSerializer` if `user` may see it, else None: the
+    answer of every ticket endpoint. The statement is compiled once per connection (building
+    and compiling the queryset with its visibility subqueries costs ~2 ms of Python) and sent
+    as a prepared statement (`panel1.db_prepared`: it plans for ~0.9 ms and runs for ~0.1).
+    Agents limited to categories read through the queryset (their SQL holds their categories)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_helpdesk_staff and (user.is_supervisor_or_admin or not agent_category_ids(user)):
+        read, values = _READ_ANY, {"pk": pk}
+    elif user.role == Role.CUSTOMER:
+        read, values = _READ_AS_CUSTOMER, {"pk": pk, "user_id": user.pk}
+    else:
+        return api_ticket_queryset(user).filter(pk=pk).first()
+    with prepared():
+        return read.first(**values)
 
 
 def with_cc(tickets):

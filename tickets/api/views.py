@@ -24,7 +24,7 @@ from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
-from tickets.api.reads import api_ticket_queryset
+from tickets.api.reads import api_ticket_queryset, api_ticket_read
 from tickets.downloads import attachment_refusal, attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.satisfaction import satisfaction_answer
@@ -51,7 +51,7 @@ IF_MATCH = OpenApiParameter(
 def _ticket_answer(request, ticket, code=status.HTTP_200_OK, *, extra=None):
     # One statement: the ticket as it is now (after-commit automation included), with its
     # SLA block and CCs, only the columns the answer shows.
-    fresh = api_ticket_queryset(request.user).filter(pk=ticket.pk).first()
+    fresh = api_ticket_read(request.user, ticket.pk)
     if fresh is None:
         raise NotFound({"detail": [_("No such ticket.")]})
     data = s.TicketSerializer(fresh, context={"request": request}).data
