@@ -7,7 +7,8 @@ connection with a marker in place of each value, keeps the compiled SQL, the col
 converters and the recipe for the model instances, and then runs the same SQL with new
 values: the same statement, rows and objects (`select_related` included) as the queryset,
 without its compilation. Values must reach the SQL unchanged (text compared with `=`), which
-compilation checks.
+compilation checks. The statement goes out prepared (`panel1.db_prepared`): after a few runs
+on a connection PostgreSQL does not plan it again either.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
+
+from panel1.db_prepared import prepared
 
 
 class CompiledRead:
@@ -85,7 +88,7 @@ class _Compiled:
         self.recipe = _Recipe(compiler)
 
     def first(self, values: dict[str, Any]) -> Model | None:
-        with connection.cursor() as cursor:
+        with prepared(), connection.cursor() as cursor:
             cursor.execute(self.sql, self._params(values))
             row = cursor.fetchone()
         if row is None:
@@ -93,7 +96,7 @@ class _Compiled:
         return self.recipe.instance(row)
 
     def all(self, values: dict[str, Any]) -> list[Model]:
-        with connection.cursor() as cursor:
+        with prepared(), connection.cursor() as cursor:
             cursor.execute(self.sql, self._params(values))
             rows = cursor.fetchall()
         return [self.recipe.instance(row) for row in rows]
