@@ -19,6 +19,7 @@ event (a unique constraint), one notice id per event.
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.db import connection, transaction
@@ -57,6 +58,8 @@ MAIL_KINDS = {
     EmailTemplateKey.SLA_BREACH: NotificationKind.SLA,
 }
 MAX_TEXT = 300
+
+logger = logging.getLogger(__name__)
 
 
 # --- Preferences and settings ---------------------------------------------------------------
@@ -289,21 +292,57 @@ def on_mentioned(event: bus.Event) -> None:
     _notify(event=event, users=users, kind=NotificationKind.MENTION, ticket=ticket, text=text)
 
 
-def on_assigned(event: bus.Event) -> None:
-    ticket = _ticket_of(event)
+ASSIGNMENT_NOTIFIED = "_assignment_notified"  # on the ticket: the event notified in its batch
+
+
+def _new_assignee(event: bus.Event) -> str | None:
     change = (event.payload.get("changes") or {}).get("assignee") or [None, None]
     new = change[1] if len(change) > 1 else None
-    if ticket is None or not new or not is_uuid(str(new)):
-        return
+    return str(new) if new and is_uuid(str(new)) else None
+
+
+def _assignment_text(event: bus.Event, ticket: Ticket):
     actor, number, subject = _actor_name(event), ticket.number, ticket.subject
-    text = lazy_text(
+    return lazy_text(
         lambda: (
             _("%(actor)s assigned %(number)s to you: %(subject)s")
             % {"actor": actor, "number": number, "subject": subject}
         )
     )
+
+
+def on_assigned_in_transaction(event: bus.Event) -> None:
+    """An assignment made inside a write batch (routing a new ticket, a desk assignment):
+    the assignee's entry goes in with the batch's writes, in the assignment's transaction,
+    instead of a statement of its own after commit (`on_assigned` then skips the event).
+    Not with plugin staff channels (they need the person read: after commit, as before)."""
+    ticket = event.subject
+    if not isinstance(ticket, Ticket) or str(ticket.pk) != event.ticket_id:
+        return
+    new = _new_assignee(event)
+    if new is None or not bus.batch_open() or plugin_channel_ids():
+        return
     kind = NotificationKind.ASSIGNMENT
-    if _notify_one(event=event, user_id=str(new), kind=kind, ticket=ticket, text=text):
+    try:
+        text = _assignment_text(event, ticket)
+        sql, params = _entry_sql(event=event, user_id=new, kind=kind, ticket=ticket, text=text)
+    except Exception:  # never fail the assignment: the after-commit handler writes it
+        logger.exception("Assignment entry for %s left to after commit", event.id)
+        return
+    if bus.defer_statement(sql, params):
+        setattr(ticket, ASSIGNMENT_NOTIFIED, event.id)
+
+
+def on_assigned(event: bus.Event) -> None:
+    if getattr(event.subject, ASSIGNMENT_NOTIFIED, None) == event.id:
+        return  # written with the assignment (`on_assigned_in_transaction`)
+    ticket = _ticket_of(event)
+    new = _new_assignee(event)
+    if ticket is None or new is None:
+        return
+    text = _assignment_text(event, ticket)
+    kind = NotificationKind.ASSIGNMENT
+    if _notify_one(event=event, user_id=new, kind=kind, ticket=ticket, text=text):
         return
     users = list(with_preferences(User.objects.filter(pk=new)))
     _notify(event=event, users=users, kind=kind, ticket=ticket, text=text)
@@ -313,14 +352,9 @@ def on_assigned(event: bus.Event) -> None:
 _FALSY_JSON = "'false'::jsonb, '0'::jsonb, '\"\"'::jsonb, 'null'::jsonb, '[]'::jsonb, '{}'::jsonb"
 
 
-def _notify_one(*, event: bus.Event, user_id: str, kind: str, ticket: Ticket, text) -> bool:
-    """`_notify` for one person in one statement (every assignment notifies its assignee):
-    the entry goes in if they are active staff, not the actor, and want `kind` in-app, with
-    the text in their language chosen in SQL from the texts of the languages a person may
-    have. Answers False (nothing written) when the plugins' staff channels are on (they need
-    the person read) or the person's stored language is none of those (then `_notify`)."""
-    if plugin_channel_ids():
-        return False
+def _texts(text) -> tuple[list[str], list[str], str]:
+    """(language codes a person may have stored, the text in each, the text in the tenant's
+    default language): rendered once per language the codes map to."""
     tenant = current_tenant()
     offered, default = offered_languages(tenant), default_language(tenant)
     rendered: dict[str, str] = {}
@@ -332,16 +366,50 @@ def _notify_one(*, event: bus.Event, user_id: str, kind: str, ticket: Ticket, te
                 rendered[language] = str(text)[:MAX_TEXT]
         codes.append(code)
         texts.append(rendered[language])
+    if default not in rendered:
+        with translation.override(default):
+            rendered[default] = str(text)[:MAX_TEXT]
+    return codes, texts, rendered[default]
+
+
+def _target_sql() -> str:
+    """The person, if active staff, not the actor, and wanting the kind in-app, with the text
+    in their stored language (`m.text`, null for a language none of the codes is)."""
     user, preference = User._meta.db_table, NotificationPreference._meta.db_table
+    return f"""
+        FROM {user} u
+        LEFT JOIN {preference} p ON p.user_id = u.id
+        LEFT JOIN unnest(%s::text[], %s::text[]) AS m(code, text) ON m.code = u.language
+        WHERE u.id = %s AND u.is_active AND u.role = ANY(%s) AND u.id::text <> %s
+          AND COALESCE(p.channels -> %s -> 'in_app', 'true'::jsonb) NOT IN ({_FALSY_JSON})"""
+
+
+def _entry_sql(*, event: bus.Event, user_id: str, kind: str, ticket: Ticket, text):
+    """`_notify_one`'s entry as one INSERT that returns nothing (for a write batch): a stored
+    language none of the codes is gets the tenant's default language."""
+    codes, texts, fallback = _texts(text)
     notification = Notification._meta.db_table
     sql = f"""
-        WITH target AS (
-            SELECT u.id, m.text FROM {user} u
-            LEFT JOIN {preference} p ON p.user_id = u.id
-            LEFT JOIN unnest(%s::text[], %s::text[]) AS m(code, text) ON m.code = u.language
-            WHERE u.id = %s AND u.is_active AND u.role = ANY(%s) AND u.id::text <> %s
-              AND COALESCE(p.channels -> %s -> 'in_app', 'true'::jsonb)
-                  NOT IN ({_FALSY_JSON})
+        INSERT INTO {notification} (user_id, kind, ticket_id, text, event_id, created_at)
+        SELECT u.id, %s, %s, COALESCE(m.text, %s), %s, %s {_target_sql()}
+        ON CONFLICT DO NOTHING"""
+    params = [kind, ticket.pk, fallback, event.id, timezone.now()]
+    params += [codes, texts, user_id, list(STAFF_ROLES), event.actor, kind]
+    return sql, params
+
+
+def _notify_one(*, event: bus.Event, user_id: str, kind: str, ticket: Ticket, text) -> bool:
+    """`_notify` for one person in one statement (every assignment notifies its assignee):
+    the entry goes in if they are active staff, not the actor, and want `kind` in-app, with
+    the text in their language chosen in SQL from the texts of the languages a person may
+    have. Answers False (nothing written) when the plugins' staff channels are on (they need
+    the person read) or the person's stored language is none of those (then `_notify`)."""
+    if plugin_channel_ids():
+        return False
+    codes, texts, _fallback = _texts(text)
+    notification = Notification._meta.db_table
+    sql = f"""
+        WITH target AS (SELECT u.id, m.text {_target_sql()}
         ), added AS (
             INSERT INTO {notification} (user_id, kind, ticket_id, text, event_id, created_at)
             SELECT id, %s, %s, text, %s, %s FROM target WHERE text IS NOT NULL
@@ -420,6 +488,12 @@ def on_sla(event: bus.Event) -> None:
 def connect() -> None:
     bus.subscribe(names.TICKET_MENTIONED, key="desk.notify:mentioned", handler=on_mentioned)
     bus.subscribe(names.TICKET_ASSIGNED, key="desk.notify:assigned", handler=on_assigned)
+    bus.subscribe(
+        names.TICKET_ASSIGNED,
+        key="desk.notify:assigned-now",
+        handler=on_assigned_in_transaction,
+        in_transaction=True,
+    )
     bus.subscribe(names.MESSAGE_ADDED, key="desk.notify:message", handler=on_message)
     bus.subscribe(names.SLA_AT_RISK, key="desk.notify:sla_at_risk", handler=on_sla)
     bus.subscribe(names.SLA_BREACH, key="desk.notify:sla_breach", handler=on_sla)
