@@ -16,6 +16,7 @@ class AutomationConfig(AppConfig):
         from panel1.tenants import provisioning
         from sla.business_hours import validate_business_hours
         from tickets.availability import register_working_hours_validator
+        from tickets.services.routing import creation_router_register
 
         privacy.register()
         register_encrypted_field(label="automation.webhook_secrets", rotate=services.secrets_rotate)
@@ -32,10 +33,7 @@ class AutomationConfig(AppConfig):
         # a rule assigned is not routed.
         for event_name, handler in routing_subscribers.SUBSCRIPTIONS:
             bus.subscribe(event_name, key="automation.routing", handler=handler)
-        for event_name, handler in routing_subscribers.IN_TRANSACTION:
-            bus.subscribe(
-                event_name, key="automation.routing.now", handler=handler, in_transaction=True
-            )
+        creation_router_register(routing_subscribers.new_ticket_router)
         register_working_hours_validator("sla.business_hours", validate_business_hours)
         provisioning.register_demo_step("routing", routing_demo.demo_routing_create)
         provisioning.register_step("auto-response templates", services.default_templates_create)

@@ -57,7 +57,12 @@ from tickets.models import (
     Ticket,
 )
 from tickets.services import ticket_assign, ticket_routing_note
-from tickets.services.routing import RoutedAgent, ticket_route_assign, ticket_route_note
+from tickets.services.routing import (
+    Recording,
+    RoutedAgent,
+    ticket_route_assign,
+    ticket_route_note,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -421,45 +426,47 @@ NEW_TICKET_MARK = "automation.routing"
 
 
 @tenant_cache.scope()
-def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> bool:
-    """Route a ticket in the transaction that creates it (the in-transaction subscriber of
-    `ticket.created`, when no automation rule of that event runs first); answers whether it
-    was decided here (assigned, or nobody eligible recorded, or routing is manual for it),
-    else `ticket_route` decides after commit as for any other ticket.
+def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> Recording | None:
+    """Route a new ticket before its row is written (for the creation router,
+    `subscribers.new_ticket_router`): sets its assignee and routing reason on the unsaved
+    ticket, so the row goes in with them, and answers the recording of the decision
+    (history row, `ticket.assigned` and the state update, in the creation's batch) to run
+    once `ticket.created` is emitted;
+    None when it was not decided here (`ticket_route` decides after commit, as for any
+    other ticket).
 
-    The same decision as `ticket_route` without its ticket lock (the row is this
-    transaction's own) and without a transaction of its own: the routing state is locked
-    with `SKIP LOCKED` (held until the creation commits; creations queue on the ticket
-    counter row anyway), and when a decision elsewhere holds it the ticket is left to the
-    after-commit path (no waiting inside a creation, no lock cycle). The assignment's ticket
-    update, history row, `ticket.assigned` event and state update go in with the creation's
-    own `bus.batch()` writes: one decision per batch (a second ticket of the batch would
-    read counts without the first's deferred assignment, so it is routed after commit).
-    Statements: one (the state lock with the category strategy, the previous agent and the
-    pool; the pool once more only when a decision committed while that statement ran).
+    The same decision as `ticket_route` without a ticket lock (the row is not written yet)
+    and without a transaction of its own: the routing state is locked with `SKIP LOCKED`
+    (held until the creation commits; creations queue on the ticket counter row anyway),
+    and when a decision elsewhere holds it the ticket is left to the after-commit path (no
+    waiting inside a creation, no lock cycle). One decision per batch (a second ticket of the
+    batch would read counts without the first's deferred writes, so it is routed after
+    commit). Statements: one (the state lock with the category strategy, the previous agent
+    and the pool; the pool once more only when a decision committed while that statement ran).
     """
     if ticket.assignee_id is not None or ticket.merged_into_id is not None:
-        return False
+        return None
     if ticket.status not in OPEN_STATUSES:
-        return False
+        return None
     settings = _settings_row()
     if settings["strategy"] == selection.MANUAL and not settings["any_category"]:
-        return False  # routing off: nothing after commit either (no statement there)
+        return None  # routing off: nothing after commit either (no statement there)
     if bus.batch_open() and not bus.batch_mark(NEW_TICKET_MARK):
-        return False
+        return None
     previous = settings["previous_agent"]
     # Only a tenant with category strategies asks for the ticket's category's own.
     with_category = bool(settings["any_category"] and ticket.category_id)
     row, rows = _new_ticket_read(ticket, with_category=with_category, with_previous=previous)
     if row is None:  # a decision elsewhere holds the state (or the tenant has none yet)
-        return False
+        return None
     sequence, last_assigned, category_strategy, previous_agent_id, _seen = row
     state = RoutingState(
         pk=SINGLETON, sequence=sequence, last_assigned=json_column(last_assigned) or {}
     )
     strategy = category_strategy or settings["strategy"]
+    actor = actor or routing_actor()
     if strategy == selection.MANUAL:
-        return True
+        return _decided
     pool = candidates(now=timezone.now(), last_assigned=state.last_assigned, rows=rows)
     category = ticket.category if ticket.category_id else None
     facts = TicketFacts(
@@ -479,31 +486,66 @@ def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> bool:
             priority_first=settings["priority_first"],
         )
     except Exception:  # never fail the creation: the after-commit path runs isolated
-        logger.exception("routing: ticket %s left to the after-commit path", ticket.pk)
-        return False
-    actor = actor or routing_actor()
-    with bus.batch():
-        if decision.agent_id is None:
-            ticket_route_note(ticket=ticket, actor=actor, reason=decision.reason)
-            return True
-        _assign_chosen(ticket, actor, pool, decision, before_email=None)
-        _state_advance(state, decision.agent_id, with_batch=True)
-    return True
+        logger.exception("routing: new ticket %s left to the after-commit path", ticket.number)
+        return None
+    if decision.agent_id is None:
+        ticket.routing_reason = decision.reason
+
+        def record_nobody(created: bus.Event) -> None:
+            _decided(created)
+            ticket_route_note(ticket=ticket, actor=actor, reason=decision.reason, written=True)
+
+        return record_nobody
+    chosen = _chosen(pool, decision)
+    ticket.assignee_id, ticket.routing_reason = chosen.id, decision.reason
+
+    def record_assignment(created: bus.Event) -> None:
+        _decided(created)
+        with bus.batch():
+            ticket_route_assign(
+                ticket=ticket,
+                actor=actor,
+                assignee=chosen,
+                reason=decision.reason,
+                before_email=None,
+                written=True,
+            )
+            _state_advance(state, decision.agent_id, with_batch=True)
+
+    return record_assignment
+
+
+ROUTED_AT_CREATION = "_routed_at_creation"  # on the created ticket: the event it was routed in
+
+
+def _decided(created: bus.Event) -> None:
+    """Mark the created ticket as routed with `created` (the after-commit path skips it)."""
+    if created.subject is not None:
+        setattr(created.subject, ROUTED_AT_CREATION, created.id)
+
+
+def routed_at_creation(event: bus.Event) -> bool:
+    return getattr(event.subject, ROUTED_AT_CREATION, None) == event.id
+
+
+def _chosen(pool: list, decision: Decision) -> RoutedAgent:
+    """The decision's agent (one of `pool`) as the ticket services take them."""
+    chosen = next(agent for agent in pool if agent.id == decision.agent_id)
+    return RoutedAgent(
+        id=uuid.UUID(chosen.id),
+        email=chosen.email,
+        category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
+    )
 
 
 def _assign_chosen(
     ticket: Ticket, actor: Actor, pool: list, decision: Decision, *, before_email: str | None
 ) -> None:
     """Assign the decision's agent (one of `pool`) with the decision's reason."""
-    chosen = next(agent for agent in pool if agent.id == decision.agent_id)
     ticket_route_assign(
         ticket=ticket,
         actor=actor,
-        assignee=RoutedAgent(
-            id=uuid.UUID(chosen.id),
-            email=chosen.email,
-            category_ids=frozenset(uuid.UUID(pk) for pk in chosen.categories),
-        ),
+        assignee=_chosen(pool, decision),
         reason=decision.reason,
         before_email=before_email,
     )

@@ -3,9 +3,9 @@
 Registered in `AutomationConfig.ready()` after the automation engine, so for one event the
 rules run first and a ticket a rule assigned is not routed (`ticket_route` skips assigned
 tickets). Each handler runs in its own transaction (the bus isolates failures). A new ticket
-of a tenant without active `ticket.created` rules is routed in its creation's transaction
-instead (`IN_TRANSACTION`, see `services.new_ticket_route`): the same order in effect, and
-the assignment is in the creation's answer.
+of a tenant without active `ticket.created` rules is routed before its row is written
+instead (`services.new_ticket_route`, the creation router of the ticket services): the same
+order in effect, and the assignment is in the creation's answer.
 """
 
 from __future__ import annotations
@@ -24,26 +24,19 @@ def _actor(event: Event):
     return services.routing_actor(chain=event.chain)
 
 
-ROUTED_AT_CREATION = "_routed_at_creation"  # on the created ticket: the event it was routed in
-
-
-def on_ticket_created_in_transaction(event: Event) -> None:
-    """Route the new ticket in its creation's transaction when no automation rule of
-    `ticket.created` is active (the rules run after commit, and routing runs after them: a
-    ticket a rule assigned is not routed); else, or when the routing state is busy, routing
-    happens after commit (`on_ticket_created`)."""
-    ticket = event.subject
-    if not isinstance(ticket, Ticket) or str(ticket.pk) != event.ticket_id:
-        return
+def new_ticket_router(*, ticket: Ticket, actor) -> services.Recording | None:
+    """The creation router (`tickets.services.routing.creation_route`): a new ticket is routed
+    before its row is written when no automation rule of `ticket.created` is active (the
+    rules run after commit, and routing runs after them: a ticket a rule assigned is not
+    routed); else, or when the routing state is busy, routing happens after commit."""
     if has_active_rules(names.TICKET_CREATED):
-        return
-    if services.new_ticket_route(ticket=ticket, actor=_actor(event)):
-        setattr(ticket, ROUTED_AT_CREATION, event.id)
+        return None
+    return services.new_ticket_route(ticket=ticket, actor=services.routing_actor())
 
 
 def on_ticket_created(event: Event) -> None:
-    if getattr(event.subject, ROUTED_AT_CREATION, None) == event.id:
-        return  # decided in the creation's transaction
+    if services.routed_at_creation(event):
+        return  # decided before the ticket's row was written
     services.ticket_route(ticket_id=event.ticket_id, actor=_actor(event))
 
 
@@ -92,4 +85,3 @@ SUBSCRIPTIONS = (
     (names.TICKET_STATUS_CHANGED, on_status_changed),
     (names.AGENT_AVAILABILITY_CHANGED, on_availability_changed),
 )
-IN_TRANSACTION = ((names.TICKET_CREATED, on_ticket_created_in_transaction),)

@@ -32,6 +32,7 @@ from tickets.services.attachments import AttachmentInput
 from tickets.services.audit import audit, emit, touch
 from tickets.services.locking import TicketAlreadyAssigned, ticket_lock
 from tickets.services.messages import message_write
+from tickets.services.routing import creation_route
 from tickets.services.transitions import (
     ALLOWED_TRANSITIONS,
     CUSTOMER_TRANSITIONS,
@@ -158,23 +159,24 @@ def _ticket_create(
         )
     _check_category(category)
     language = ticket_language(requester=requester, text=f"{subject}\n{content}")
-    ticket = insert_one(
-        Ticket(
-            number=next_ticket_number(tenant=current_tenant()),
-            subject=subject,
-            priority=priority,
-            category=category,
-            tags=normalize_tags(tags),
-            requester=requester,
-            channel=channel,
-            language=language,
-            **(
-                {"last_staff_message_at": timezone.now(), "first_responded_at": timezone.now()}
-                if outbound
-                else {"last_customer_message_at": timezone.now()}
-            ),
-        )
+    ticket = Ticket(
+        number=next_ticket_number(tenant=current_tenant()),
+        subject=subject,
+        priority=priority,
+        category=category,
+        tags=normalize_tags(tags),
+        requester=requester,
+        channel=channel,
+        language=language,
+        **(
+            {"last_staff_message_at": timezone.now(), "first_responded_at": timezone.now()}
+            if outbound
+            else {"last_customer_message_at": timezone.now()}
+        ),
     )
+    # Routing decides before the row is written: it goes in with its agent.
+    routed = creation_route(ticket=ticket, actor=actor)
+    ticket = insert_one(ticket)
     cc_users = [user for user in cc if user.pk != requester.pk]
     if cc_users:
         ticket.cc.add(*cc_users)
@@ -194,7 +196,7 @@ def _ticket_create(
     ticket.initial_message = message  # in memory only: callers answer with it
     audit(ticket, actor, names.TICKET_CREATED, after=ticket.number)
     extra = {} if acknowledge else {"acknowledge": False}
-    emit(
+    created = emit(
         names.TICKET_CREATED,
         ticket,
         actor,
@@ -202,6 +204,8 @@ def _ticket_create(
         requester_id=ticket.requester_id,
         **extra,
     )
+    for recording in routed:
+        recording(created)
     extensions.ticket_created(ticket)
     if outbound:
         # The opening reply goes out like any staff reply (requester and CCs).

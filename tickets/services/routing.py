@@ -4,18 +4,43 @@ assignment of a ticket it holds locked."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from panel1.actors import Actor
-from panel1.events import names
+from panel1.events import bus, names
 from panel1.sentinels import UNSET
 from tickets.models import AgentLoadDelta, Ticket
 from tickets.services.audit import audit, emit, touch
 from tickets.services.locking import ticket_lock
 
 ROUTING_EVENT = "ticket.routing"
+
+# What a creation router answers: the recording of its decision, run with `ticket.created`.
+Recording = Callable[[bus.Event], None]
+_creation_routers: list[Callable[..., Recording | None]] = []
+
+
+def creation_router_register(router: Callable[..., Recording | None]) -> None:
+    """Register `router(ticket=, actor=)`, asked for every new ticket before its INSERT
+    (automation's routing: the layer above decides, the ticket services write)."""
+    if router not in _creation_routers:
+        _creation_routers.append(router)
+
+
+def creation_route(*, ticket: Ticket, actor: Actor) -> list[Recording]:
+    """Before a new ticket's row is written: a router may set its assignee and routing
+    reason, so the row goes in with them (no UPDATE of the new row, no second index and
+    trigger pass); answers the recordings to run once `ticket.created` is emitted (the
+    history row and `ticket.assigned`, after the creation's own)."""
+    recordings = []
+    for router in _creation_routers:
+        recording = router(ticket=ticket, actor=actor)
+        if recording is not None:
+            recordings.append(recording)
+    return recordings
 
 
 @transaction.atomic
@@ -25,10 +50,16 @@ def ticket_routing_note(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
     return ticket_route_note(ticket=ticket_lock(ticket), actor=actor, reason=reason)
 
 
-def ticket_route_note(*, ticket: Ticket, actor: Actor, reason: str) -> Ticket:
+def ticket_route_note(
+    *, ticket: Ticket, actor: Actor, reason: str, written: bool = False
+) -> Ticket:
     """`ticket_routing_note` for a ticket the router holds (under its row lock, or created in
     this transaction): no re-lock and no savepoint; inside a `bus.batch()` the ticket update
-    and history row go in with the batch's writes."""
+    and history row go in with the batch's writes. `written`: the new ticket's row went in
+    with the reason already (`creation_route`): only the history row."""
+    if written:
+        audit(ticket, actor, ROUTING_EVENT, field="routing_reason", after=reason, reason=reason)
+        return ticket
     if ticket.routing_reason == reason:
         return ticket
     before = ticket.routing_reason
@@ -63,6 +94,7 @@ def ticket_route_assign(
     assignee: RoutedAgent,
     reason: str,
     before_email: str | None = UNSET,
+    written: bool = False,
 ) -> Ticket:
     """Assign a ticket the router holds under its row lock (`select_for_update` in the
     caller's transaction) to the agent it chose: the same change, history row and
@@ -74,17 +106,20 @@ def ticket_route_assign(
     The router read the agent from its pool of active staff in the same transaction; the
     category limit is checked here against what it read. `before_email` is the current
     assignee's email when the router read it with the ticket (else it is loaded).
+    `written`: a new ticket whose row went in with this assignee (`creation_route`): no
+    update, only the history row and the event.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("ticket_route_assign() runs inside the router's transaction.")
     if assignee.category_ids and ticket.category_id not in assignee.category_ids:
         raise ValueError(f"{assignee.email} does not work this ticket's category.")
-    before_id = ticket.assignee_id
+    before_id = None if written else ticket.assignee_id
     if before_email is UNSET:
         before_email = ticket.assignee.email if before_id else None
     ticket.assignee_id = assignee.id
     ticket.routing_reason = reason
-    touch(ticket, "assignee", "routing_reason", with_batch=True)
+    if not written:
+        touch(ticket, "assignee", "routing_reason", with_batch=True)
     audit(
         ticket,
         actor,
