@@ -15,7 +15,11 @@ tables. Not for PgBouncer in transaction mode (a prepared statement lives in one
 session; `docs/scaling.md` recommends session mode for `SET search_path` anyway). Only for
 statements known to work with server-side binding (Django supports it for the ORM's SQL;
 hand-written SQL must not rely on values written into the text), and one statement per
-execute (no `a; b` strings, which client-side binding allows).
+execute (no `a; b` strings, which client-side binding allows: `pipelined()` sends several
+statements in one round trip instead).
+
+psycopg forgets its prepared statements (and deallocates them) on every ROLLBACK, also to a
+savepoint, and after DROP or ALTER: they are prepared again on their next use.
 """
 
 from __future__ import annotations
@@ -31,11 +35,20 @@ from django.db.backends.postgresql.base import ServerBindingCursor
 NEVER_BY_COUNT = 2**31 - 1
 
 
+def _worth_preparing(query, params) -> bool:
+    """Statements with values, and reads without (not `SET`, `SAVEPOINT` and the like)."""
+    if params:
+        return True
+    text = query if isinstance(query, str) else ""
+    return text.lstrip()[:6].upper() in ("SELECT", "WITH S")
+
+
 class PreparingCursor(ServerBindingCursor):
-    """A server-side binding cursor that prepares every statement with values."""
+    """A server-side binding cursor that prepares every statement with values or a read."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
-        return super().execute(query, params, prepare=bool(params) or None, binary=binary)
+        prepare = True if _worth_preparing(query, params) else None
+        return super().execute(query, params, prepare=prepare, binary=binary)
 
     def _send_query_prepared(self, name, pgq, *, binary=None):
         # psycopg records the statement sent (`_query`, which Django's query log reads) only
@@ -58,3 +71,14 @@ def prepared() -> Iterator[None]:
         yield
     finally:
         raw.cursor_factory = before
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Statements executed inside go out without waiting for each other (psycopg's pipeline
+    mode): one round trip for all of them, each still a statement of its own, run in order,
+    each with its own snapshot. Read their results after the block. With `prepared()`, for
+    reads that must follow one another (a lock, then what to read under it)."""
+    connection.ensure_connection()
+    with connection.connection.pipeline():
+        yield

@@ -42,7 +42,7 @@ from panel1 import tenant_cache
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
-from panel1.db_prepared import prepared
+from panel1.db_prepared import pipelined, prepared
 from panel1.events import bus
 from panel1.exceptions import DomainError
 from panel1.ids import parse_uuid
@@ -342,21 +342,23 @@ def _locked(
     """The routing state and the ticket, each under its row lock (in the module's order),
     the ticket with its category's name and own strategy, its assignee's email and (for the
     previous agent modifier) the assignee of the requester's latest other ticket, and the
-    routing pool's rows read after both locks were taken: two statements sent together, one
-    round trip (this runs for every ticket routed after commit). The pool is None when it
-    was not read under the locks (the tenant's first decision: `candidates` reads it)."""
+    routing pool's rows read after both locks were taken: two prepared statements sent
+    together, one round trip (this runs for every ticket routed after commit). The pool is
+    None when it was not read under the locks (the tenant's first decision: `candidates`
+    reads it)."""
     pk = parse_uuid(ticket_id)
     if pk is None:
         return _state_lock(), None, None
     pool_sql, pool_params = pool_query()
-    with connection.cursor() as cursor:
-        # Client-side binding sends both as one simple query; the second statement's
-        # snapshot is taken after the first holds the locks.
-        cursor.execute(f"{_ticket_sql(with_previous)}; {pool_sql}", [SINGLETON, pk, *pool_params])
-        columns = [column.name for column in cursor.description]
-        row = cursor.fetchone()
-        cursor.nextset()
-        rows = cursor.fetchall()
+    with prepared(), connection.cursor() as locking, connection.cursor() as pool:
+        # Both prepared (planning would be most of their cost) and sent together: one round
+        # trip; the pool statement's snapshot is taken after the first holds the locks.
+        with pipelined():
+            locking.execute(_ticket_sql(with_previous), [SINGLETON, pk])
+            pool.execute(pool_sql, pool_params)
+        columns = [column.name for column in locking.description]
+        row = locking.fetchone()
+        rows = pool.fetchall()
     if row is None:  # no state row yet, or no such ticket
         state = _state_lock()
         sql = _ticket_sql(with_previous)

@@ -17,11 +17,12 @@ from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_assign
 
 # state and ticket locks (with the category strategy and previous agent) and the pool with its
-# load, read after the locks (two statements sent as one query: one round trip), then ticket
-# update, history row, event row and state update (one statement); the
+# load, read after the locks (two prepared statements sent together: one round trip), then
+# ticket update, history row, event row, state update and the assignee's in-app entry (one
+# statement): three statements in two round trips; the
 # settings and the agents' profiles come from process memory (panel1.tenant_cache: one
 # statement more each after a change of the tenant's configuration)
-DECISION_STATEMENTS = 2
+DECISION_STATEMENTS = 3
 
 
 def _statements(ticket_id) -> int:
