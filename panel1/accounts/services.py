@@ -6,10 +6,17 @@ from django.utils.translation import gettext as _
 
 from panel1.accounts.hooks import customer_created
 from panel1.accounts.models import Role, User
+from panel1.db_reads import CompiledRead
 from panel1.exceptions import DomainError, PermissionDenied
 from panel1.text import clean_one_line
 
 EMAIL_MAX_LENGTH = 254
+
+# The account of an address, whatever its case (staff file tickets for customers by address:
+# compiled once per connection, not per request).
+_USER_BY_EMAIL = CompiledRead(
+    lambda email: User.objects.filter(email__iexact=email).order_by("pk"), "email"
+)
 
 
 def customer_get_or_create(
@@ -39,7 +46,7 @@ def customer_get_or_create(
         ) from exc
     if known_absent:
         return _customer_insert(email, name), True
-    user = User.objects.filter(email__iexact=email).first()
+    user = _USER_BY_EMAIL.first(email=email)
     if user is not None:
         return user, False
     try:
