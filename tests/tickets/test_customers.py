@@ -196,3 +196,12 @@ def test_list_query_count_is_bounded(
     with django_assert_max_num_queries(8):
         answer = client.get("/api/v1/customers/?limit=50")
     assert answer.json()["count"] == 15
+
+
+def test_an_address_finds_its_account_whatever_the_case(tenant):
+    stored = AgentFactory(email="Mixed.Case@Example.TEST")
+    for asked in ("mixed.case@example.test", "MIXED.CASE@EXAMPLE.TEST"):
+        user, created = customer_get_or_create(email=asked)
+        assert (user.pk, created) == (stored.pk, False)
+    other, created = customer_get_or_create(email="someone.else@example.test")
+    assert created and other.pk != stored.pk and other.role == "CUSTOMER"
