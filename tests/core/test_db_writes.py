@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import pytest
 from django.db import connection
 from django.db.models.sql import InsertQuery
 from django.test.utils import CaptureQueriesContext
@@ -91,6 +92,39 @@ def test_batch_inserts_reuse_their_text_with_each_batchs_own_values(tenant, coun
     [(expected_sql, expected_params)] = compiled.get_compiler(connection=connection).as_sql()
     assert sql == first_sql == expected_sql
     assert len(params) == len(expected_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    stored = TicketEvent.objects.filter(ticket=ticket, event="ticket.updated").order_by(
+        "actor_label"
+    )
+    assert [(e.actor_label, e.before, e.after, e.reason) for e in stored] == [
+        (f"second {i}", {"n": i, "label": "second"}, ["second", "\u202etxt", i], f"reason {i}")
+        for i in range(count)
+    ]
+
+
+def _history(ticket, n: int, label: str) -> list[TicketEvent]:
+    return [
+        TicketEvent(
+            ticket=ticket,
+            actor_label=f"{label} {i}",
+            event="ticket.updated",
+            field="tags",
+            before={"n": i, "label": label},
+            after=[label, "\u202etxt", i],
+            reason=f"reason {i}",
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_batch_inserts_write_each_batchs_own_values(tenant, count):
+    """A batch of a shape seen before writes its own rows (JSON, UUIDs, timestamps), not the
+    values of the batch its statement was first built for."""
+    ticket = TicketFactory()
+    insert_sql(TicketEvent, _history(ticket, count, "first"))  # not executed
+    sql, params = insert_sql(TicketEvent, _history(ticket, count, "second"))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
     stored = TicketEvent.objects.filter(ticket=ticket, event="ticket.updated").order_by(
