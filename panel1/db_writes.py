@@ -27,10 +27,7 @@ Statement = tuple[str, Sequence[Any]]
 
 def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
     """The INSERT of `rows` (all with their primary key set, or all without) as
-    `bulk_create` would send it, without RETURNING. Its text is compiled by Django once per
-    model and number of rows (a write batch's history and event rows: the same few shapes
-    again and again) and then reused with the rows' values, prepared as the compiler
-    prepares them; the first compile checks that the values are laid out as assumed."""
+    `bulk_create` would send it, without RETURNING."""
     opts = model._meta
     for row in rows:
         if row.pk is None:
@@ -42,55 +39,10 @@ def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
     fields = [f for f in opts.concrete_fields if not f.generated]
     if not any(with_pk):
         fields = [f for f in fields if not isinstance(f, AutoField)]
-    values = [[f.pre_save(row, True) for f in fields] for row in rows]
-    if any(hasattr(value, "resolve_expression") for row in values for value in row):
-        return _insert_compiled(model, fields, rows, raw=True)
-    prepared = [
-        [f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, row, strict=True)]
-        for row in values
-    ]
-    key = (model, tuple(f.attname for f in fields), len(rows), connection.alias)
-    sql = _insert_texts.get(key)
-    if sql is not None:
-        return sql, _insert_params(sql, prepared)
-    sql, params = _insert_compiled(model, fields, rows, raw=True)
-    if _same_params(params, _insert_params(sql, prepared)):
-        _insert_texts[key] = sql
-    return sql, params
-
-
-_insert_texts: dict[tuple, str] = {}
-
-
-def _insert_compiled(model, fields, rows, *, raw: bool) -> Statement:
     query = InsertQuery(model)
-    query.insert_values(fields, rows, raw=raw)  # raw: the values pre_save() set already
+    query.insert_values(fields, rows)
     [(sql, params)] = query.get_compiler(connection=connection).as_sql()
     return sql, params
-
-
-def _insert_params(sql: str, rows: list[list[Any]]) -> list[Any]:
-    """The parameters of an INSERT text for these prepared rows: one array per column when
-    Django wrote it with UNNEST (several rows of plain values), else row after row."""
-    if len(rows) > 1 and " UNNEST(" in sql:
-        return [list(column) for column in zip(*rows, strict=True)]
-    return [value for row in rows for value in row]
-
-
-def _same_params(compiled: Sequence[Any], ours: Sequence[Any]) -> bool:
-    """Whether Django's parameters are ours (psycopg's JSON wrappers compared by content)."""
-    if len(compiled) != len(ours):
-        return False
-    for theirs, mine in zip(compiled, ours, strict=True):
-        if isinstance(theirs, list) and isinstance(mine, list):
-            if not _same_params(theirs, mine):
-                return False
-        elif hasattr(theirs, "obj") and type(theirs) is type(mine):
-            if theirs.obj != mine.obj:
-                return False
-        elif type(theirs) is not type(mine) or theirs != mine:
-            return False
-    return True
 
 
 def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import pytest
 from django.db import connection
-from django.db.models.sql import InsertQuery
 from django.test.utils import CaptureQueriesContext
 
 from panel1.audit.models import AuditEntry
@@ -61,46 +59,6 @@ def test_models_with_save_signals_or_their_own_save_take_save(tenant):
     assert AuditEntry.objects.filter(action="user_created", target_id=str(user.pk)).exists()
     entry = insert_one(AuditEntry(actor_label="system", action="x.y"))  # its own save()
     assert entry.pk is not None
-
-
-def _history(ticket, n: int, label: str) -> list[TicketEvent]:
-    return [
-        TicketEvent(
-            ticket=ticket,
-            actor_label=f"{label} {i}",
-            event="ticket.updated",
-            field="tags",
-            before={"n": i, "label": label},
-            after=[label, "\u202etxt", i],
-            reason=f"reason {i}",
-        )
-        for i in range(n)
-    ]
-
-
-@pytest.mark.parametrize("count", [1, 3])
-def test_batch_inserts_reuse_their_text_with_each_batchs_own_values(tenant, count):
-    """The first batch of a shape is compiled by Django; later ones reuse its text with their
-    own values (prepared as Django prepares them: JSON, UUIDs, timestamps)."""
-    ticket = TicketFactory()
-    first_sql, first_params = insert_sql(TicketEvent, _history(ticket, count, "first"))
-    rows = _history(ticket, count, "second")
-    sql, params = insert_sql(TicketEvent, rows)
-    compiled = InsertQuery(TicketEvent)
-    fields = [f for f in TicketEvent._meta.concrete_fields if not f.generated]
-    compiled.insert_values([f for f in fields if f.attname != "id"], rows, raw=True)
-    [(expected_sql, expected_params)] = compiled.get_compiler(connection=connection).as_sql()
-    assert sql == first_sql == expected_sql
-    assert len(params) == len(expected_params)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-    stored = TicketEvent.objects.filter(ticket=ticket, event="ticket.updated").order_by(
-        "actor_label"
-    )
-    assert [(e.actor_label, e.before, e.after, e.reason) for e in stored] == [
-        (f"second {i}", {"n": i, "label": "second"}, ["second", "\u202etxt", i], f"reason {i}")
-        for i in range(count)
-    ]
 
 
 def _history(ticket, n: int, label: str) -> list[TicketEvent]:
