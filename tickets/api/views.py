@@ -28,7 +28,7 @@ from tickets.api.reads import api_ticket_queryset
 from tickets.downloads import attachment_refusal, attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.satisfaction import satisfaction_answer
-from tickets.selectors import messages_for, ticket_get_for
+from tickets.selectors import message_get_with_ticket_version, messages_for, ticket_get_for
 from tickets.services.categories import category_create, category_delete, category_update
 
 ERRORS = {
@@ -294,14 +294,18 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         # One statement: the message as the caller sees it, with the ticket's version now
         # (after-commit automation included) for the ETag; attachments only if any came.
-        answer = messages_for(request.user, message.ticket).annotate(
-            ticket_version=F("ticket__version")
-        )
-        uploaded = bool(v.get("attachments"))
-        if not uploaded:
-            answer = answer.prefetch_related(None)
-        answer = answer.get(pk=message.pk)
-        if not uploaded:
+        answer = None
+        if not v.get("attachments"):
+            answer = message_get_with_ticket_version(
+                request.user, ticket_id=message.ticket_id, message_id=message.pk
+            )
+        if answer is None:
+            answer = (
+                messages_for(request.user, message.ticket)
+                .annotate(ticket_version=F("ticket__version"))
+                .get(pk=message.pk)
+            )
+        else:
             none = Attachment.objects.none()
             none._result_cache, none._prefetch_done = [], True
             answer._prefetched_objects_cache = {"attachments": none}
