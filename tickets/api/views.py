@@ -24,7 +24,7 @@ from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
-from tickets.api.reads import api_ticket_queryset
+from tickets.api.reads import DEFAULT_ORDERING, api_ticket_list_compiled, api_ticket_queryset
 from tickets.downloads import attachment_refusal, attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.satisfaction import satisfaction_answer
@@ -115,8 +115,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Ticket.objects.none()
         qs = api_ticket_queryset(self.request.user)
         if "ordering" not in self.request.query_params:
-            qs = qs.order_by("-created_at", "-pk")
+            qs = qs.order_by(*DEFAULT_ORDERING)
         return qs
+
+    def list(self, request, *args, **kwargs):
+        tickets = api_ticket_list_compiled(request.user, request.query_params)
+        if tickets is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(tickets)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_object(self):
         return ticket_get_for(self.request.user, self.kwargs["id"])
