@@ -44,6 +44,20 @@ class CompiledRead:
         """Every object the queryset built with `values` would answer."""
         return self._compiled().all(values)
 
+    def slice(self, start: int, stop: int, **values: Any) -> list[Model]:
+        """`list(queryset[start:stop])` of the queryset built with `values`: one compiled
+        statement for every page (LIMIT and OFFSET are parameters, where Django writes them
+        into the SQL). The queryset must not be sliced or locking itself."""
+        compiled = self._compiled()
+        if compiled.sliced_or_locking:
+            raise ValueError("slice() of a sliced or locking queryset")
+        return compiled.all(values, limit=max(0, stop - start), offset=start)
+
+    def value(self, **values: Any) -> Any:
+        """The first column of the first row (None without rows), unconverted: for a
+        `values_list` of a column that needs no conversion, such as a count."""
+        return self._compiled().value(values)
+
     def _compiled(self) -> _Compiled:
         # Per connection object (one per thread; `connection` is a proxy of the thread's):
         # converters may hold on to the connection.
@@ -85,7 +99,9 @@ class _Compiled:
         used = {name for name, _constant in self.slots if name is not None}
         if used != set(names):
             raise ValueError(f"values not passed to the SQL unchanged: {set(names) - used}")
-        self.recipe = _Recipe(compiler)
+        query = queryset.query
+        self.sliced_or_locking = query.is_sliced or query.select_for_update
+        self.recipe = _Recipe(compiler) if compiler.klass_info is not None else None
 
     def first(self, values: dict[str, Any]) -> Model | None:
         with prepared(), connection.cursor() as cursor:
@@ -95,11 +111,20 @@ class _Compiled:
             return None
         return self.recipe.instance(row)
 
-    def all(self, values: dict[str, Any]) -> list[Model]:
+    def all(self, values: dict[str, Any], *, limit: int | None = None, offset: int = 0):
+        sql, params = self.sql, self._params(values)
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
         with prepared(), connection.cursor() as cursor:
-            cursor.execute(self.sql, self._params(values))
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [self.recipe.instance(row) for row in rows]
+
+    def value(self, values: dict[str, Any]) -> Any:
+        with prepared(), connection.cursor() as cursor:
+            cursor.execute(self.sql, self._params(values))
+            row = cursor.fetchone()
+        return None if row is None else row[0]
 
     def _params(self, values: dict[str, Any]) -> list:
         return [constant if name is None else values[name] for name, constant in self.slots]

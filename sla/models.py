@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from panel1.model_loading import FastLoad
 from tickets.models import Category, Priority, Ticket
 
 
@@ -71,7 +72,7 @@ class Target(models.TextChoices):
     RESOLUTION = "resolution", "Resolution"
 
 
-class TicketSLA(models.Model):
+class TicketSLA(FastLoad, models.Model):
     """The SLA clock of one ticket.
 
     The facts (start, pauses, responses, resolution) are kept here so that due times can be

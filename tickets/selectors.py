@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import BooleanField, F, Func, OuterRef, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
-from panel1.db_reads import first_joined_as_written
+from panel1.db_reads import CompiledRead, first_joined_as_written
 from panel1.exceptions import NotFound
 from panel1.ids import parse_uuid
 from tickets.models import Message, MessageType, Ticket, priority_rank
@@ -68,11 +70,16 @@ def ticket_find(qs: QuerySet[Ticket], ticket_ref: str) -> Ticket | None:
 
 
 def _named(qs: QuerySet[Ticket], ticket_ref: str) -> QuerySet[Ticket]:
+    return qs.filter(**ticket_ref_lookup(ticket_ref))
+
+
+def ticket_ref_lookup(ticket_ref: str) -> dict:
+    """`{"pk": uuid}` or `{"number": ...}`: the lookup of a ticket named by UUID or number."""
     ref = (ticket_ref or "").strip()
     ticket_id = parse_uuid(ref)
     if ticket_id is None:
-        return qs.filter(number=ref.upper())  # stored upper-case; uses the index
-    return qs.filter(pk=ticket_id)
+        return {"number": ref.upper()}  # stored upper-case; uses the index
+    return {"pk": ticket_id}
 
 
 class InArray(Func):
@@ -128,10 +135,43 @@ def ticket_order(qs: QuerySet[Ticket], ordering: str) -> QuerySet[Ticket]:
 
 
 def messages_for(user, ticket: Ticket) -> QuerySet[Message]:
-    qs = ticket.messages.select_related("author").prefetch_related("attachments")
-    if not user.is_helpdesk_staff:
-        qs = qs.filter(message_type__in=[MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY])
-    return qs.order_by("created_at", "pk")
+    qs = _messages_seen(ticket.messages.select_related("author"), staff=user.is_helpdesk_staff)
+    return qs.prefetch_related("attachments").order_by("created_at", "pk")
+
+
+def _messages_seen(qs: QuerySet[Message], *, staff: bool) -> QuerySet[Message]:
+    return (
+        qs
+        if staff
+        else qs.filter(message_type__in=[MessageType.CUSTOMER_REPLY, MessageType.STAFF_REPLY])
+    )
+
+
+def _message_with_ticket_version(*, staff: bool) -> CompiledRead:
+    return CompiledRead(
+        lambda ticket_id, message_id: (
+            _messages_seen(Message.objects.filter(ticket_id=ticket_id), staff=staff)
+            .select_related("author")
+            .annotate(ticket_version=F("ticket__version"))
+            .filter(pk=message_id)
+            .order_by()[:1]
+        ),
+        ticket_id=uuid.UUID,
+        message_id=uuid.UUID,
+    )
+
+
+# Read after every reply (the API's answer): compiled once per shape (`panel1.db_reads`).
+_MESSAGE_WITH_TICKET_VERSION = {
+    staff: _message_with_ticket_version(staff=staff) for staff in (False, True)
+}
+
+
+def message_get_with_ticket_version(user, *, ticket_id, message_id) -> Message | None:
+    """The message as `user` sees it among `messages_for` (None if not), its author read
+    with it and `ticket_version` the ticket's version now; attachments not read."""
+    read = _MESSAGE_WITH_TICKET_VERSION[bool(user.is_helpdesk_staff)]
+    return read.first(ticket_id=ticket_id, message_id=message_id)
 
 
 def messages_with_attachments_inline(qs: QuerySet[Message]) -> QuerySet[Message]:

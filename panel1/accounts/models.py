@@ -9,6 +9,8 @@ from django.db.models.functions import Collate, Reverse, Upper
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from panel1.model_loading import FastLoad
+
 
 class Role(models.TextChoices):
     ADMIN = "ADMIN", _("Admin")
@@ -48,7 +50,7 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(FastLoad, AbstractBaseUser, PermissionsMixin):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)

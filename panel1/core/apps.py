@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
-        from panel1 import jobs
+        from panel1 import db_loaders, jobs
         from panel1.i18n import template_library
 
         template_library.install()
@@ -17,3 +17,4 @@ class CoreConfig(AppConfig):
             name="jobs.heartbeat", func="panel1.jobs.heartbeat", minutes=1, per_tenant=False
         )
         jobs.connect_worker_signals()
+        db_loaders.connect()

@@ -24,11 +24,16 @@ from panel1.ids import is_uuid
 from tickets import services
 from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
-from tickets.api.reads import api_ticket_queryset, api_ticket_read
+from tickets.api.reads import (
+    DEFAULT_ORDERING,
+    api_ticket_list_compiled,
+    api_ticket_queryset,
+    api_ticket_read,
+)
 from tickets.downloads import attachment_refusal, attachment_response
 from tickets.models import Attachment, Category, Channel, Ticket
 from tickets.satisfaction import satisfaction_answer
-from tickets.selectors import messages_for, ticket_get_for
+from tickets.selectors import message_get_with_ticket_version, messages_for, ticket_get_for
 from tickets.services.categories import category_create, category_delete, category_update
 
 ERRORS = {
@@ -115,8 +120,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             return Ticket.objects.none()
         qs = api_ticket_queryset(self.request.user)
         if "ordering" not in self.request.query_params:
-            qs = qs.order_by("-created_at", "-pk")
+            qs = qs.order_by(*DEFAULT_ORDERING)
         return qs
+
+    def list(self, request, *args, **kwargs):
+        tickets = api_ticket_list_compiled(request.user, request.query_params)
+        if tickets is None:
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(tickets)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_object(self):
         return ticket_get_for(self.request.user, self.kwargs["id"])
@@ -294,14 +306,18 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         # One statement: the message as the caller sees it, with the ticket's version now
         # (after-commit automation included) for the ETag; attachments only if any came.
-        answer = messages_for(request.user, message.ticket).annotate(
-            ticket_version=F("ticket__version")
-        )
-        uploaded = bool(v.get("attachments"))
-        if not uploaded:
-            answer = answer.prefetch_related(None)
-        answer = answer.get(pk=message.pk)
-        if not uploaded:
+        answer = None
+        if not v.get("attachments"):
+            answer = message_get_with_ticket_version(
+                request.user, ticket_id=message.ticket_id, message_id=message.pk
+            )
+        if answer is None:
+            answer = (
+                messages_for(request.user, message.ticket)
+                .annotate(ticket_version=F("ticket__version"))
+                .get(pk=message.pk)
+            )
+        else:
             none = Attachment.objects.none()
             none._result_cache, none._prefetch_done = [], True
             answer._prefetched_objects_cache = {"attachments": none}

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from panel1.model_loading import FastLoad
 from panel1.tenants.models import hex_color_validator
 from tickets.querysets import MessageQuerySet, TicketQuerySet
 
@@ -80,7 +81,7 @@ class Category(models.Model):
         return self.name
 
 
-class Ticket(models.Model):
+class Ticket(FastLoad, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     number = models.CharField(max_length=64, unique=True)
     subject = models.CharField(max_length=255)
@@ -180,7 +181,7 @@ class Ticket(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class Message(models.Model):
+class Message(FastLoad, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(

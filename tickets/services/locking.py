@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.db.transaction import TransactionManagementError
 
+from panel1.db_reads import CompiledRead
 from panel1.exceptions import Conflict, PreconditionFailed
 from tickets.models import Ticket
-from tickets.selectors import ticket_find, ticket_get_for
+from tickets.querysets import sees_every_ticket
+from tickets.selectors import ticket_find, ticket_get_for, ticket_ref_lookup
 
 MAX_MERGE_DEPTH = 20
 
@@ -66,18 +71,41 @@ def ticket_expect_version(*, ticket: Ticket, expected_versions: Collection[int])
     return ticket_lock(ticket, expected_versions)
 
 
+def _unmerged_locked(**lookup) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(merged_into=None, **lookup).select_for_update().order_by("pk")[:1]
+
+
+# Every reply of a caller who sees every ticket (`sees_every_ticket`) reads its ticket this
+# way: compiled once (`panel1.db_reads`), the same statement as `ticket_find` builds for them.
+_UNMERGED_LOCKED_BY_ID = CompiledRead(lambda pk: _unmerged_locked(pk=pk), pk=uuid.UUID)
+_UNMERGED_LOCKED_BY_NUMBER = CompiledRead(lambda number: _unmerged_locked(number=number), "number")
+
+
 def ticket_lock_survivor(ticket: Ticket | TicketRef) -> Ticket:
     """The ticket, or the survivor it was merged into, re-read under a row lock."""
     if isinstance(ticket, TicketRef):
         # One statement in the usual case. A merged ticket is not locked, only its survivor
         # (as for a ticket given as an instance): a lock on the source held while waiting for
         # the survivor's would invert the pk order of a merge or delete locking both.
-        visible = Ticket.objects.visible_to(ticket.user)
-        locked = ticket_find(visible.filter(merged_into=None).select_for_update(), ticket.ref)
+        locked = _visible_unmerged_locked(ticket)
         if locked is not None:
             return locked
         ticket = ticket_get_for(ticket.user, ticket.ref)
     return ticket_lock(ticket_resolve_merged(ticket))
+
+
+def _visible_unmerged_locked(ticket: TicketRef) -> Ticket | None:
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
+    if not sees_every_ticket(ticket.user):
+        visible = Ticket.objects.visible_to(ticket.user)
+        return ticket_find(visible.filter(merged_into=None).select_for_update(), ticket.ref)
+    lookup = ticket_ref_lookup(ticket.ref)
+    if "pk" in lookup:
+        return _UNMERGED_LOCKED_BY_ID.first(**lookup)
+    return _UNMERGED_LOCKED_BY_NUMBER.first(**lookup)
 
 
 def ticket_resolve_merged(ticket: Ticket) -> Ticket:

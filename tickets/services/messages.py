@@ -207,7 +207,10 @@ def _emit_mentions(ticket: Ticket, actor: Actor, message: Message) -> None:
 
 
 def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:
-    # The stamps and a resulting status change go to the database in one UPDATE.
+    # The stamps and a resulting status change go to the database in one UPDATE. Without a
+    # status change it goes in with the batch's history and event rows (`touch`): nothing of
+    # the batch writes the ticket row again (the SLA subscriber writes its own row; hooks and
+    # the other subscribers run after commit).
     now = timezone.now()
     if message.message_type == MessageType.STAFF_REPLY:
         ticket.last_staff_message_at = now
@@ -218,7 +221,7 @@ def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:
         if ticket.status == Status.OPEN and not message.is_auto_response:
             status_apply(ticket, actor, Status.IN_PROGRESS, reason="Staff replied", also=fields)
         else:
-            touch(ticket, *fields)
+            touch(ticket, *fields, with_batch=True)
     elif message.message_type == MessageType.CUSTOMER_REPLY:
         ticket.last_customer_message_at = now
         if ticket.status in _CUSTOMER_REOPENS:
@@ -230,6 +233,6 @@ def _after_message(ticket: Ticket, actor: Actor, message: Message) -> None:
                 also=["last_customer_message_at"],
             )
         else:
-            touch(ticket, "last_customer_message_at")
+            touch(ticket, "last_customer_message_at", with_batch=True)
     else:
-        touch(ticket)
+        touch(ticket, with_batch=True)
