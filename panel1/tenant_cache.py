@@ -87,6 +87,15 @@ def bump() -> None:
     transaction.on_commit(lambda: _bump_in(schema))
 
 
+def bump_schema(schema: str) -> None:
+    """`bump()` for `schema`, from any schema (a tenant's own row saved from the public one,
+    say): a new version now and after commit."""
+    if not schema:
+        return
+    _bump_in(schema)
+    transaction.on_commit(lambda: _bump_in(schema))
+
+
 def _bump(schema: str) -> None:
     token = uuid.uuid4().hex
     cache.set(VERSION_KEY, token, None)

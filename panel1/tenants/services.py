@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,10 +15,13 @@ from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models.fields.files import FieldFile
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from panel1 import tenant_cache
 from panel1.accounts.models import Role, User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
@@ -213,12 +217,30 @@ def _first_admin_create(*, email: str, password: str | None, fresh: bool) -> boo
     return True
 
 
+TENANT_ROW_KEY = "tenant:row:v1"
+
+
 def current_tenant() -> Tenant:
-    """The Tenant row of the active schema (schema_context only sets a stand-in object)."""
+    """The Tenant row of the active schema. A request has it on the connection; a job or
+    command in `schema_context` (a stand-in object there) gets a copy of the row kept in
+    process memory per configuration version (`panel1.tenant_cache`: every save of a tenant
+    sets a new version), not a statement per call."""
     tenant = getattr(connection, "tenant", None)
     if isinstance(tenant, Tenant):
         return tenant
+    return copy.copy(tenant_cache.cached(TENANT_ROW_KEY, _tenant_row))
+
+
+def _tenant_row() -> Tenant:
     return Tenant.objects.get(schema_name=connection.schema_name)
+
+
+@receiver(post_save, sender=Tenant)
+@receiver(post_delete, sender=Tenant)
+def _tenant_changed(sender, instance: Tenant, **kwargs) -> None:
+    """A tenant's row changed (its settings, languages, numbering): a new configuration
+    version in its schema, so every process reads the row again."""
+    tenant_cache.bump_schema(instance.schema_name)
 
 
 # What a tenant's own admin may change about their helpdesk (never schema or domains).

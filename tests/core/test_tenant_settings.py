@@ -118,3 +118,24 @@ def test_the_settings_page_saves_through_the_audited_service(
     entry = AuditEntry.objects.get(action="settings_changed")
     assert entry.actor_id == admin.pk
     assert entry.details["display_name"][1] == "Audited Support"
+
+
+def test_jobs_read_the_tenant_row_once_per_configuration_version(
+    tenant, restore_branding, django_assert_num_queries
+):
+    """In `schema_context` (jobs, commands) `current_tenant()` keeps the row in memory per
+    configuration version: no statement per call, and a settings change shows at once."""
+    from django_tenants.utils import schema_context
+
+    from panel1 import tenant_cache
+    from panel1.tenants.services import current_tenant, tenant_settings_update
+
+    with schema_context(tenant.schema_name), tenant_cache.scope():
+        first = current_tenant()
+        assert first.pk == tenant.pk and first is not current_tenant()  # copies
+        first.display_name = "changed only here"
+        with django_assert_num_queries(0):
+            assert current_tenant().display_name != "changed only here"
+    tenant_settings_update(tenant=tenant, actor=AdminFactory(), display_name="Renamed Co")
+    with schema_context(tenant.schema_name), tenant_cache.scope():
+        assert current_tenant().display_name == "Renamed Co"
