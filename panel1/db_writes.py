@@ -26,8 +26,8 @@ Statement = tuple[str, Sequence[Any]]
 
 
 def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
-    """The INSERT of `rows` (all with their primary key set, or all without) as
-    `bulk_create` would send it, without RETURNING."""
+    """The INSERT of `rows` (all with their primary key set, or all without): the rows
+    `bulk_create` would write, without RETURNING."""
     opts = model._meta
     for row in rows:
         if row.pk is None:
@@ -36,6 +36,13 @@ def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
     with_pk = [row.pk is not None for row in rows]
     if any(with_pk) and not all(with_pk):
         raise ValueError(f"{opts.label}: some rows have a primary key and some have none.")
+    plan = _insert_plan(model)
+    # The plan's columns leave out an auto-increment key: rows that have one set take the
+    # compiler's statement.
+    if plan is not None and plan.fields and not (plan.returning is not None and all(with_pk)):
+        params = _insert_params(plan, rows)
+        if params is not None:
+            return _insert_rows_text(model, len(rows)), params
     fields = [f for f in opts.concrete_fields if not f.generated]
     if not any(with_pk):
         fields = [f for f in fields if not isinstance(f, AutoField)]
@@ -43,6 +50,29 @@ def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
     query.insert_values(fields, rows)
     [(sql, params)] = query.get_compiler(connection=connection).as_sql()
     return sql, params
+
+
+def _insert_params(plan: _InsertPlan, rows: list[Model]) -> list | None:
+    """The rows' values for the plan's columns, prepared as the compiler prepares them
+    (`pre_save`, `get_db_prep_save`); None when a value is an expression (the compiler
+    resolves it)."""
+    params = []
+    for row in rows:
+        for f in plan.fields:
+            value = f.pre_save(row, True)
+            if hasattr(value, "resolve_expression"):
+                return None
+            params.append(f.get_db_prep_save(value, connection=connection))
+    return params
+
+
+@functools.cache
+def _insert_rows_text(model: type[Model], count: int) -> str:
+    """The INSERT of `count` rows of `model` (the columns and placeholders of its plan),
+    built once per model and row count instead of by the compiler for every batch."""
+    plan = _insert_plan(model)
+    values = ", ".join([f"({plan.placeholders})"] * count)
+    return f"{plan.head} VALUES {values}"
 
 
 def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
@@ -120,6 +150,8 @@ def write_together(
 @dataclass(frozen=True)
 class _InsertPlan:
     sql: str
+    head: str  # INSERT INTO table (columns)
+    placeholders: str  # one row's
     fields: tuple[Field, ...]
     returning: Field | None  # an auto-increment primary key, read back
     generated: tuple[str, ...]  # computed by the database: left unloaded (deferred)
@@ -146,13 +178,17 @@ def _insert_plan(model: type[Model]) -> _InsertPlan | None:
         else:
             placeholders.append("%s")
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(opts.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(placeholders)
+    head = "INSERT INTO {} ({})".format(
+        quote(opts.db_table), ", ".join(quote(f.column) for f in fields)
     )
+    row = ", ".join(placeholders)
+    sql = f"{head} VALUES ({row})"
     if auto is not None:
         sql += f" RETURNING {quote(auto.column)}"
     generated = tuple(f.attname for f in opts.local_concrete_fields if f.generated)
-    return _InsertPlan(sql=sql, fields=fields, returning=auto, generated=generated)
+    return _InsertPlan(
+        sql=sql, head=head, placeholders=row, fields=fields, returning=auto, generated=generated
+    )
 
 
 def insert_one(instance: Model) -> Model:
