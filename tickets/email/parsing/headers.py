@@ -67,14 +67,24 @@ class HeaderReader:
     def __init__(self, msg: Message, defects: list[str]) -> None:
         self.msg = msg
         self.defects = defects
+        self._raw_by_name: dict[str, list[str]] | None = None
 
     def raw(self, name: str) -> list[str]:
-        wanted = name.lower()
+        # The raw values by lowercase name, read once: a mail's headers are asked for by
+        # some fifty names.
+        if self._raw_by_name is None:
+            self._raw_by_name = self._raw_index()
+        return list(self._raw_by_name.get(name.lower(), ()))
+
+    def _raw_index(self) -> dict[str, list[str]]:
         try:
             items = list(self.msg.raw_items())
         except Exception:
-            return []
-        return [desurrogate(str(value)) for key, value in items if str(key).lower() == wanted]
+            return {}
+        index: dict[str, list[str]] = {}
+        for key, value in items:
+            index.setdefault(str(key).lower(), []).append(desurrogate(str(value)))
+        return index
 
     def unstructured(self, name: str) -> list[str]:
         return [clean_header(decode_encoded_words(v, self.defects)) for v in self.raw(name)]

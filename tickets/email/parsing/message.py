@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from email.headerregistry import HeaderRegistry
 from email.message import Message
 
 from tickets.email.parsing.automated import (
@@ -47,6 +48,22 @@ def parse_message(raw: bytes) -> ParsedEmail:
         return _parse_minimal(data, [note, f"parser failed ({type(exc).__name__}: {exc})"])
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The default header factory, making each header class once: the standard one builds a
+    new class (`type(...)`) for every header it parses."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[type, type] = {}
+
+    def __getitem__(self, name):
+        kind = self.registry.get(name.lower(), self.default_class)
+        made = self._made.get(kind)
+        if made is None:
+            made = self._made[kind] = super().__getitem__(name)
+        return made
+
+
 class _HeaderMemoPolicy(email.policy.EmailPolicy):
     """email.policy.default, whose parsed headers are kept for one message: the default
     policy parses a header anew on every access, and the MIME walk and the header readers ask
@@ -65,7 +82,8 @@ class _HeaderMemoPolicy(email.policy.EmailPolicy):
         return header
 
 
-_MEMO_POLICY = _HeaderMemoPolicy()  # the settings of email.policy.default
+# The settings of email.policy.default.
+_MEMO_POLICY = _HeaderMemoPolicy(header_factory=_HeaderClasses())
 
 
 def _modern_policy() -> email.policy.EmailPolicy:
