@@ -253,3 +253,35 @@ def test_sanitize_filename_strips_paths_and_control_characters(name, expected):
 )
 def test_content_type_is_sniffed_when_puremagic_is_sure(content, declared, filename, expected):
     assert content_type_for(content, declared=declared, filename=filename) == expected
+
+
+# --------------------------------------------------------------------------
+# Headers parsed once per process
+# --------------------------------------------------------------------------
+
+
+def _two_part_mail(n: int, charset: str) -> bytes:
+    return (
+        f"From: a{n}@customer.test\r\nTo: support@helpdesk.test\r\nSubject: s{n}\r\n"
+        f"Message-ID: <shared-{n}@customer.test>\r\nMIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/mixed; boundary="b-{n}"\r\n\r\n'
+        f"--b-{n}\r\nContent-Type: text/plain; charset={charset}\r\n\r\nHello {n}\r\n"
+        f"--b-{n}\r\nContent-Type: application/pdf\r\n"
+        f'Content-Disposition: attachment; filename="r{n}.pdf"\r\n'
+        f"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b-{n}--\r\n"
+    ).encode()
+
+
+def test_part_headers_are_shared_between_mails_but_a_multipart_boundary_is_not():
+    from tickets.email.parsing.message import _SHARED_MEMO
+
+    first = parse_message(_two_part_mail(1, "utf-8"))
+    second = parse_message(_two_part_mail(2, "utf-8"))
+    latin = parse_message(_two_part_mail(3, "iso-8859-1"))
+    assert (first.text, second.text, latin.text) == ("Hello 1", "Hello 2", "Hello 3")
+    assert [a.filename for a in (*first.attachments, *second.attachments)] == ["r1.pdf", "r2.pdf"]
+    assert all(a.content_type == "application/pdf" for a in second.attachments)
+    shared = {(name.lower(), value) for name, value in _SHARED_MEMO}
+    assert ("content-type", "text/plain; charset=utf-8") in shared
+    assert ("content-type", "text/plain; charset=iso-8859-1") in shared
+    assert not any("multipart/" in value for _name, value in shared)

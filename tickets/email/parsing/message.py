@@ -64,6 +64,17 @@ class _HeaderClasses(HeaderRegistry):
         return made
 
 
+# The MIME headers of body parts and attachments repeat from mail to mail ("text/plain;
+# charset=utf-8", "base64", "inline"): parsed once per process, not per mail. A multipart
+# type carries its mail's own boundary and is parsed per mail.
+_SHARED_HEADERS = frozenset(
+    {"content-type", "content-transfer-encoding", "content-disposition", "mime-version"}
+)
+_SHARED_MAX_CHARS = 200
+_SHARED_MAX_ENTRIES = 1024
+_SHARED_MEMO: dict[tuple[str, str], object] = {}
+
+
 class _HeaderMemoPolicy(email.policy.EmailPolicy):
     """email.policy.default, whose parsed headers are kept for one message: the default
     policy parses a header anew on every access, and the MIME walk and the header readers ask
@@ -78,7 +89,22 @@ class _HeaderMemoPolicy(email.policy.EmailPolicy):
         key = (name, value)
         header = self.header_memo.get(key)
         if header is None:
-            header = self.header_memo[key] = super().header_fetch_parse(name, value)
+            header = self.header_memo[key] = self._shared_or_parsed(name, value)
+        return header
+
+    def _shared_or_parsed(self, name, value):
+        if (
+            len(value) > _SHARED_MAX_CHARS
+            or name.lower() not in _SHARED_HEADERS
+            or "multipart/" in value.lower()
+        ):
+            return super().header_fetch_parse(name, value)
+        key = (name, value)
+        header = _SHARED_MEMO.get(key)
+        if header is None:
+            if len(_SHARED_MEMO) >= _SHARED_MAX_ENTRIES:
+                _SHARED_MEMO.clear()
+            header = _SHARED_MEMO[key] = super().header_fetch_parse(name, value)
         return header
 
 
