@@ -195,12 +195,14 @@ def insert_one(instance: Model) -> Model:
     """Insert `instance` now, as `instance.save(force_insert=True)` would, with SQL compiled
     once per model instead of per call, and without reading back columns the database
     computes (a `GeneratedField` such as a search vector is left unloaded: reading it later
-    loads it). Models with save signals or more than a plain INSERT take `save()`."""
+    loads it). Models with save signals or more than a plain INSERT take `save()`, and so do
+    models with a `save()` of their own, unless they declare `save_adds_nothing` (a save that
+    only refuses updates, say)."""
     model = type(instance)
     plan = _insert_plan(model)
     if (
         plan is None
-        or model.save is not Model.save
+        or (model.save is not Model.save and not getattr(model, "save_adds_nothing", False))
         or signals.pre_save.has_listeners(model)
         or signals.post_save.has_listeners(model)
     ):
