@@ -258,6 +258,17 @@ _TICKET_WITH_ASSIGNEE = CompiledRead(
 )
 
 
+# The ticket's followers with their preferences, read for every customer reply.
+_FOLLOWERS = CompiledRead(
+    lambda ticket_id: with_preferences(
+        User.objects.filter(
+            pk__in=TicketFollow.objects.filter(ticket_id=ticket_id).values("user_id")
+        )
+    ),
+    ticket_id=uuid.UUID,
+)
+
+
 def _ticket(event: bus.Event) -> Ticket | None:
     ticket_id = parse_uuid(str(event.ticket_id or ""))
     if ticket_id is None:
@@ -377,11 +388,7 @@ def on_message(event: bus.Event) -> None:
     if not isinstance(message, Message) or str(message.pk) != event.payload.get("message_id"):
         message = Message.objects.filter(pk=event.payload.get("message_id")).first()
     who = message.author_label if message else None
-    followers = list(
-        with_preferences(
-            User.objects.filter(pk__in=TicketFollow.objects.filter(ticket=ticket).values("user_id"))
-        )
-    )
+    followers = _FOLLOWERS.all(ticket_id=ticket.pk)
     users = ([ticket.assignee] if ticket.assignee else []) + followers
     number, subject = ticket.number, ticket.subject
     text = lazy_text(
