@@ -20,8 +20,18 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model, QuerySet
+from django.db.models import BooleanField, Func, Model, QuerySet
 from django.db.models.query import get_related_populators
+
+
+class EqualsAny(Func):
+    """`expression = ANY(array)`: a list of values as one parameter (an `IN` has one per
+    value, so its compiled text depends on their number). With a `CompiledRead` value:
+    `filter(EqualsAny(F("pk"), Value(ids)))`, then `.all(ids=[...])`."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
 
 
 class CompiledRead:

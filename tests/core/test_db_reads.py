@@ -171,3 +171,21 @@ def test_sessions_are_read_as_djangos_database_sessions_read_them(tenant):
     expired = SessionStore(key)
     assert expired.load() == {} and expired.session_key is None
     assert SessionStore("x" * 32).load() == {}
+
+
+def test_a_list_of_values_is_one_array_parameter(tenant):
+    """`EqualsAny`: one compiled statement answers for any number of values."""
+    from django.db.models import F, Value
+    from django.test.utils import CaptureQueriesContext
+
+    from panel1.db_reads import EqualsAny
+    from tests.factories import TicketFactory
+    from tickets.models import Ticket
+
+    tickets = [TicketFactory() for _ in range(3)]
+    read = CompiledRead(lambda ids: Ticket.objects.filter(EqualsAny(F("pk"), Value(ids))), "ids")
+    with CaptureQueriesContext(connection) as queries:
+        for size in (0, 1, 3):
+            found = read.all(ids=[str(t.pk) for t in tickets[:size]])
+            assert {t.pk for t in found} == {t.pk for t in tickets[:size]}
+    assert len({q["sql"].split(" WHERE ")[0] for q in queries.captured_queries}) == 1

@@ -32,14 +32,14 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Exists, Func, Subquery, Value
+from django.db.models import BooleanField, Exists, Subquery, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.actors import Actor
-from panel1.db_reads import CompiledRead
+from panel1.db_reads import CompiledRead, EqualsAny
 from panel1.db_writes import update_sql
 from panel1.events import bus
 from panel1.exceptions import DomainError
@@ -571,18 +571,10 @@ def _cc_followers(parsed: ParsedEmail, tenant: Tenant, sender: User) -> list[Use
     return followers
 
 
-class _EqualsAny(Func):
-    """`expression = ANY(array)`: one parameter, whatever the number of values."""
-
-    arg_joiner = " = ANY("
-    template = "%(expressions)s)"
-    output_field = BooleanField()
-
-
 # Compiled once per connection: the queryset's building cost more Python than the read.
 _USERS_BY_ADDRESS = CompiledRead(
     lambda addresses: User.objects.annotate(address=Lower("email")).filter(
-        _EqualsAny(Lower("email"), Value(addresses))
+        EqualsAny(Lower("email"), Value(addresses))
     ),
     "addresses",
 )
