@@ -22,6 +22,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import BooleanField, Func, Model, QuerySet
 from django.db.models.query import get_related_populators
+from django.db.transaction import TransactionManagementError
 
 
 class EqualsAny(Func):
@@ -93,8 +94,17 @@ class _Compiled:
         if used != set(names):
             raise ValueError(f"values not passed to the SQL unchanged: {set(names) - used}")
         self.recipe = _Recipe(compiler)
+        self.for_update = bool(queryset.query.select_for_update)
+
+    def _check_transaction(self) -> None:
+        # As the compiler checks every select_for_update() queryset it compiles.
+        if self.for_update and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
 
     def first(self, values: dict[str, Any]) -> Model | None:
+        self._check_transaction()
         with connection.cursor() as cursor:
             cursor.execute(self.sql, self._params(values))
             row = cursor.fetchone()
@@ -103,6 +113,7 @@ class _Compiled:
         return self.recipe.instance(row)
 
     def all(self, values: dict[str, Any]) -> list[Model]:
+        self._check_transaction()
         with connection.cursor() as cursor:
             cursor.execute(self.sql, self._params(values))
             rows = cursor.fetchall()

@@ -5,6 +5,8 @@ from the very next request."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import connection, connections
 from django.db.models import Model
@@ -189,3 +191,19 @@ def test_a_list_of_values_is_one_array_parameter(tenant):
             found = read.all(ids=[str(t.pk) for t in tickets[:size]])
             assert {t.pk for t in found} == {t.pk for t in tickets[:size]}
     assert len({q["sql"].split(" WHERE ")[0] for q in queries.captured_queries}) == 1
+
+
+def test_a_compiled_locking_read_still_needs_a_transaction(tenant, monkeypatch):
+    """A `select_for_update()` read is refused outside a transaction, as the compiler refuses
+    the queryset, also once its SQL is compiled."""
+    from django.db.transaction import TransactionManagementError
+
+    from tests.factories import TicketFactory
+    from tickets.models import Ticket
+
+    ticket = TicketFactory()
+    read = CompiledRead(lambda pk: Ticket.objects.select_for_update().filter(pk=pk), pk=uuid.UUID)
+    assert read.first(pk=ticket.pk).pk == ticket.pk  # compiled, in the test's transaction
+    monkeypatch.setattr(connection, "get_autocommit", lambda: True)
+    with pytest.raises(TransactionManagementError):
+        read.first(pk=ticket.pk)
