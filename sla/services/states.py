@@ -28,12 +28,14 @@ import contextlib
 import copy
 import datetime as dt
 import threading
+import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from panel1.actors import Actor
+from panel1.db_reads import CompiledRead
 from panel1.db_writes import insert_one
 from panel1.events import names
 from sla.calculation import (
@@ -333,13 +335,18 @@ def _locked_state(ticket: Ticket, now: dt.datetime) -> TicketSLA:
     held = _held.__dict__.get("states")
     if held is not None and ticket.pk in held:
         return held[ticket.pk]
-    state = (
-        TicketSLA.objects.select_for_update(of=("self",))
-        .select_related("profile")
-        .filter(pk=ticket.pk)
-        .first()
-    )
+    state = _LOCKED_STATE.first(pk=ticket.pk)
     return state if state is not None else ticket_sla_start(ticket=ticket, now=now)
+
+
+def _locked_state_read(pk):
+    states = TicketSLA.objects.select_for_update(of=("self",)).select_related("profile")
+    states = states.filter(pk=pk)
+    return (states if states.ordered else states.order_by("pk"))[:1]  # as .first() reads
+
+
+# Every customer reply and status change reads it: compiled once per connection.
+_LOCKED_STATE = CompiledRead(_locked_state_read, pk=uuid.UUID)
 
 
 @transaction.atomic(savepoint=False)
