@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, BinaryField, Field, Model, Q, signals
 from django.db.models.sql import InsertQuery, UpdateQuery
 
@@ -57,13 +58,21 @@ def _insert_params(plan: _InsertPlan, rows: list[Model]) -> list | None:
     (`pre_save`, `get_db_prep_save`); None when a value is an expression (the compiler
     resolves it)."""
     params = []
+    here = _this_connection()
     for row in rows:
         for f in plan.fields:
             value = f.pre_save(row, True)
             if hasattr(value, "resolve_expression"):
                 return None
-            params.append(f.get_db_prep_save(value, connection=connection))
+            params.append(f.get_db_prep_save(value, connection=here))
     return params
+
+
+def _this_connection() -> BaseDatabaseWrapper:
+    """The thread's connection itself: `connection` is a proxy that looks it up (through
+    asgiref's thread-local storage) on every attribute read, and each field's value
+    preparation reads several."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 @functools.cache
@@ -88,11 +97,11 @@ def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
     sql = _update_text(type(instance), tuple(field_names), connection.alias)
     if sql is None:
         return _update_compiled(instance, fields, values)
+    here = _this_connection()
     params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values, strict=True)
+        field.get_db_prep_save(value, here) for field, value in zip(fields, values, strict=True)
     ]
-    params.append(opts.pk.get_db_prep_value(instance.pk, connection))
+    params.append(opts.pk.get_db_prep_value(instance.pk, here))
     return sql, params
 
 
@@ -213,12 +222,13 @@ def insert_one(instance: Model) -> Model:
     if plan.returning is None and instance.pk is None:
         instance.pk = opts.pk.get_pk_value_on_save(instance)
     params = []
+    here = _this_connection()
     for f in plan.fields:
         value = f.pre_save(instance, True)
         if hasattr(value, "resolve_expression"):
             instance.save(force_insert=True)  # an expression: Django's compiler resolves it
             return instance
-        params.append(f.get_db_prep_save(value, connection=connection))
+        params.append(f.get_db_prep_save(value, connection=here))
     with connection.cursor() as cursor:
         cursor.execute(plan.sql, params)
         if plan.returning is not None:
