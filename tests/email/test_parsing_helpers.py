@@ -285,3 +285,59 @@ def test_part_headers_are_shared_between_mails_but_a_multipart_boundary_is_not()
     assert ("content-type", "text/plain; charset=utf-8") in shared
     assert ("content-type", "text/plain; charset=iso-8859-1") in shared
     assert not any("multipart/" in value for _name, value in shared)
+
+
+def _mailbox_lists(count: int) -> list[str]:
+    import random
+
+    rnd = random.Random(21)
+    atext = "abcXYZ0189!#$%&'*+/=?^_`{|}~-"
+
+    def dot_atom() -> str:
+        atoms = ["".join(rnd.choice(atext) for _ in range(rnd.randrange(1, 5))) for _ in "ab"]
+        text = ".".join(atoms[: rnd.randrange(1, 3)])
+        return rnd.choice([text, text, text, "." + text, text + ".", text.replace(".", "..")])
+
+    def space() -> str:
+        return rnd.choice(["", "", " ", "  ", "\t", "\r\n "])
+
+    def mailbox() -> str:
+        address = f"{dot_atom()}@{dot_atom()}"
+        if rnd.random() < 0.5:
+            return space() + address + space()
+        name = space().join(rnd.choice(["Alice", "Bob", "Q", "x1", "2"]) for _ in "abc")
+        return f"{space()}{name or 'A'}{space()}<{address}>{space()}"
+
+    return [",".join(mailbox() for _ in range(rnd.randrange(1, 4))) for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "support@helpdesk.test",
+        "Alice  Smith <alice@customer.test>, bob@customer.test",
+        "=?utf-8?q?x?=@customer.test",  # an encoded word: the parser's
+        '"Smith, Alice" <alice@customer.test>',
+        "alice@customer.test.",
+        "undisclosed-recipients:;",
+    ],
+)
+def test_plain_mailboxes_are_read_as_the_header_parser_reads_them(value):
+    _assert_read_as_the_parser_reads(value)
+
+
+def test_generated_mailbox_lists_are_read_as_the_header_parser_reads_them():
+    values = _mailbox_lists(3000)
+    for value in values:
+        _assert_read_as_the_parser_reads(value)
+
+
+def _assert_read_as_the_parser_reads(value: str) -> None:
+    from email.headerregistry import HeaderRegistry
+
+    from tickets.email.parsing.headers import simple_addresses
+
+    fast = simple_addresses([value])
+    if fast is not None:
+        header = HeaderRegistry()("To", value.replace("\r", "").replace("\n", ""))
+        assert fast == [(a.display_name, a.addr_spec) for a in header.addresses], value
