@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, BinaryField, Field, Model, Q, signals
 from django.db.models.sql import InsertQuery, UpdateQuery
@@ -103,6 +103,36 @@ def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
     ]
     params.append(opts.pk.get_db_prep_value(instance.pk, here))
     return sql, params
+
+
+def update_one(instance: Model, field_names: Sequence[str]) -> None:
+    """`instance.save(update_fields=field_names)` now, by the statement of `update_sql`
+    (its text compiled once per model and fields). Models with save signals or a save() of
+    their own, and field names save() would refuse, take save()."""
+    model = type(instance)
+    opts = model._meta
+    fields = [opts.fields_map.get(name) or _attname_field(opts, name) for name in field_names]
+    if (
+        not field_names
+        or any(f is None or not f.concrete or f.many_to_many or f.primary_key for f in fields)
+        or model.save is not Model.save
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+    ):
+        instance.save(update_fields=field_names)
+        return
+    instance._prepare_related_fields_for_save(operation_name="save", fields=fields)
+    sql, params = update_sql(instance, field_names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
+def _attname_field(opts, name: str) -> Field | None:
+    return next((f for f in opts.concrete_fields if f.attname == name), None)
 
 
 def _update_compiled(instance: Model, fields, values) -> Statement:
