@@ -329,9 +329,8 @@ def _facts_with_sender(sql: str, params: list, email: str) -> tuple[dict, User |
             [adapt(value) for value in [*params, email]],
         )
         values = cursor.fetchone()
-        columns = tuple(
-            connection.introspection.identifier_converter(c.name) for c in cursor.description
-        )
+        convert = connection.introspection.identifier_converter  # as the raw queryset names them
+        columns = tuple([convert(column.name) for column in cursor.description])
     if values is None:
         raise StopIteration  # as next() over the raw queryset's rows (never: the row exists)
     row = _sender_row_reader(columns).user(values)
