@@ -35,6 +35,7 @@ from desk.models import (
 )
 from desk.timeline import target_label
 from panel1.accounts.models import STAFF_ROLES, User
+from panel1.db_reads import CompiledRead
 from panel1.events import bus, names
 from panel1.exceptions import PermissionDenied
 from panel1.i18n.languages import (
@@ -45,7 +46,7 @@ from panel1.i18n.languages import (
     shipped_languages,
 )
 from panel1.i18n.text import lazy_text
-from panel1.ids import is_uuid
+from panel1.ids import is_uuid, parse_uuid
 from panel1.tenants.services import current_tenant
 from tickets import notifiers
 from tickets.models import EmailTemplateKey, Message, MessageType, Ticket
@@ -248,13 +249,34 @@ def _staff_notice(
     )
 
 
+# The event's ticket with the assignee and their preferences (on_sla and on_message notify
+# them), read for every customer reply: compiled once per connection.
+_TICKET_WITH_ASSIGNEE = CompiledRead(
+    lambda pk: (
+        Ticket.objects.select_related("assignee", "assignee__desk_notification_preference")
+        .filter(pk=pk)
+        .order_by()
+    ),
+    pk=uuid.UUID,
+)
+
+
+# The ticket's followers with their preferences, read for every customer reply.
+_FOLLOWERS = CompiledRead(
+    lambda ticket_id: with_preferences(
+        User.objects.filter(
+            pk__in=TicketFollow.objects.filter(ticket_id=ticket_id).values("user_id")
+        )
+    ),
+    ticket_id=uuid.UUID,
+)
+
+
 def _ticket(event: bus.Event) -> Ticket | None:
-    ticket_id = str(event.ticket_id or "")
-    if not is_uuid(ticket_id):
+    ticket_id = parse_uuid(str(event.ticket_id or ""))
+    if ticket_id is None:
         return None
-    # The assignee with their preferences: on_sla and on_message notify them.
-    related = ("assignee", "assignee__desk_notification_preference")
-    return Ticket.objects.select_related(*related).filter(pk=ticket_id).first()
+    return _TICKET_WITH_ASSIGNEE.first(pk=ticket_id)
 
 
 def _ticket_of(event: bus.Event) -> Ticket | None:
@@ -434,11 +456,7 @@ def on_message(event: bus.Event) -> None:
     if not isinstance(message, Message) or str(message.pk) != event.payload.get("message_id"):
         message = Message.objects.filter(pk=event.payload.get("message_id")).first()
     who = message.author_label if message else None
-    followers = list(
-        with_preferences(
-            User.objects.filter(pk__in=TicketFollow.objects.filter(ticket=ticket).values("user_id"))
-        )
-    )
+    followers = _FOLLOWERS.all(ticket_id=ticket.pk)
     users = ([ticket.assignee] if ticket.assignee else []) + followers
     number, subject = ticket.number, ticket.subject
     text = lazy_text(

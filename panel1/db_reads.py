@@ -21,10 +21,21 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model, QuerySet
+from django.db.models import BooleanField, Func, Model, QuerySet
 from django.db.models.query import get_related_populators
+from django.db.transaction import TransactionManagementError
 
 from panel1.db_prepared import prepared
+
+
+class EqualsAny(Func):
+    """`expression = ANY(array)`: a list of values as one parameter (an `IN` has one per
+    value, so its compiled text depends on their number). With a `CompiledRead` value:
+    `filter(EqualsAny(F("pk"), Value(ids)))`, then `.all(ids=[...])`."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
 
 
 class CompiledRead:
@@ -102,8 +113,17 @@ class _Compiled:
         query = queryset.query
         self.sliced_or_locking = query.is_sliced or query.select_for_update
         self.recipe = _Recipe(compiler) if compiler.klass_info is not None else None
+        self.for_update = bool(query.select_for_update)
+
+    def _check_transaction(self) -> None:
+        # As the compiler checks every select_for_update() queryset it compiles.
+        if self.for_update and connection.get_autocommit():
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
 
     def first(self, values: dict[str, Any]) -> Model | None:
+        self._check_transaction()
         with prepared(), connection.cursor() as cursor:
             cursor.execute(self.sql, self._params(values))
             row = cursor.fetchone()
@@ -112,6 +132,7 @@ class _Compiled:
         return self.recipe.instance(row)
 
     def all(self, values: dict[str, Any], *, limit: int | None = None, offset: int = 0):
+        self._check_transaction()
         sql, params = self.sql, self._params(values)
         if limit is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, BinaryField, Field, Model, Q, signals
 from django.db.models.sql import InsertQuery, UpdateQuery
 
@@ -26,8 +27,8 @@ Statement = tuple[str, Sequence[Any]]
 
 
 def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
-    """The INSERT of `rows` (all with their primary key set, or all without) as
-    `bulk_create` would send it, without RETURNING."""
+    """The INSERT of `rows` (all with their primary key set, or all without): the rows
+    `bulk_create` would write, without RETURNING."""
     opts = model._meta
     for row in rows:
         if row.pk is None:
@@ -36,6 +37,13 @@ def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
     with_pk = [row.pk is not None for row in rows]
     if any(with_pk) and not all(with_pk):
         raise ValueError(f"{opts.label}: some rows have a primary key and some have none.")
+    plan = _insert_plan(model)
+    # The plan's columns leave out an auto-increment key: rows that have one set take the
+    # compiler's statement.
+    if plan is not None and plan.fields and not (plan.returning is not None and all(with_pk)):
+        params = _insert_params(plan, rows)
+        if params is not None:
+            return _insert_rows_text(model, len(rows)), params
     fields = [f for f in opts.concrete_fields if not f.generated]
     if not any(with_pk):
         fields = [f for f in fields if not isinstance(f, AutoField)]
@@ -43,6 +51,37 @@ def insert_sql(model: type[Model], rows: list[Model]) -> Statement:
     query.insert_values(fields, rows)
     [(sql, params)] = query.get_compiler(connection=connection).as_sql()
     return sql, params
+
+
+def _insert_params(plan: _InsertPlan, rows: list[Model]) -> list | None:
+    """The rows' values for the plan's columns, prepared as the compiler prepares them
+    (`pre_save`, `get_db_prep_save`); None when a value is an expression (the compiler
+    resolves it)."""
+    params = []
+    here = _this_connection()
+    for row in rows:
+        for f in plan.fields:
+            value = f.pre_save(row, True)
+            if hasattr(value, "resolve_expression"):
+                return None
+            params.append(f.get_db_prep_save(value, connection=here))
+    return params
+
+
+def _this_connection() -> BaseDatabaseWrapper:
+    """The thread's connection itself: `connection` is a proxy that looks it up (through
+    asgiref's thread-local storage) on every attribute read, and each field's value
+    preparation reads several."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+@functools.cache
+def _insert_rows_text(model: type[Model], count: int) -> str:
+    """The INSERT of `count` rows of `model` (the columns and placeholders of its plan),
+    built once per model and row count instead of by the compiler for every batch."""
+    plan = _insert_plan(model)
+    values = ", ".join([f"({plan.placeholders})"] * count)
+    return f"{plan.head} VALUES {values}"
 
 
 def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
@@ -58,12 +97,42 @@ def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
     sql = _update_text(type(instance), tuple(field_names), connection.alias)
     if sql is None:
         return _update_compiled(instance, fields, values)
+    here = _this_connection()
     params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values, strict=True)
+        field.get_db_prep_save(value, here) for field, value in zip(fields, values, strict=True)
     ]
-    params.append(opts.pk.get_db_prep_value(instance.pk, connection))
+    params.append(opts.pk.get_db_prep_value(instance.pk, here))
     return sql, params
+
+
+def update_one(instance: Model, field_names: Sequence[str]) -> None:
+    """`instance.save(update_fields=field_names)` now, by the statement of `update_sql`
+    (its text compiled once per model and fields). Models with save signals or a save() of
+    their own, and field names save() would refuse, take save()."""
+    model = type(instance)
+    opts = model._meta
+    fields = [opts.fields_map.get(name) or _attname_field(opts, name) for name in field_names]
+    if (
+        not field_names
+        or any(f is None or not f.concrete or f.many_to_many or f.primary_key for f in fields)
+        or model.save is not Model.save
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+    ):
+        instance.save(update_fields=field_names)
+        return
+    instance._prepare_related_fields_for_save(operation_name="save", fields=fields)
+    sql, params = update_sql(instance, field_names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
+def _attname_field(opts, name: str) -> Field | None:
+    return next((f for f in opts.concrete_fields if f.attname == name), None)
 
 
 def _update_compiled(instance: Model, fields, values) -> Statement:
@@ -120,6 +189,8 @@ def write_together(
 @dataclass(frozen=True)
 class _InsertPlan:
     sql: str
+    head: str  # INSERT INTO table (columns)
+    placeholders: str  # one row's
     fields: tuple[Field, ...]
     returning: Field | None  # an auto-increment primary key, read back
     generated: tuple[str, ...]  # computed by the database: left unloaded (deferred)
@@ -146,25 +217,31 @@ def _insert_plan(model: type[Model]) -> _InsertPlan | None:
         else:
             placeholders.append("%s")
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(opts.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(placeholders)
+    head = "INSERT INTO {} ({})".format(
+        quote(opts.db_table), ", ".join(quote(f.column) for f in fields)
     )
+    row = ", ".join(placeholders)
+    sql = f"{head} VALUES ({row})"
     if auto is not None:
         sql += f" RETURNING {quote(auto.column)}"
     generated = tuple(f.attname for f in opts.local_concrete_fields if f.generated)
-    return _InsertPlan(sql=sql, fields=fields, returning=auto, generated=generated)
+    return _InsertPlan(
+        sql=sql, head=head, placeholders=row, fields=fields, returning=auto, generated=generated
+    )
 
 
 def insert_one(instance: Model) -> Model:
     """Insert `instance` now, as `instance.save(force_insert=True)` would, with SQL compiled
     once per model instead of per call, and without reading back columns the database
     computes (a `GeneratedField` such as a search vector is left unloaded: reading it later
-    loads it). Models with save signals or more than a plain INSERT take `save()`."""
+    loads it). Models with save signals or more than a plain INSERT take `save()`, and so do
+    models with a `save()` of their own, unless they declare `save_adds_nothing` (a save that
+    only refuses updates, say)."""
     model = type(instance)
     plan = _insert_plan(model)
     if (
         plan is None
-        or model.save is not Model.save
+        or (model.save is not Model.save and not getattr(model, "save_adds_nothing", False))
         or signals.pre_save.has_listeners(model)
         or signals.post_save.has_listeners(model)
     ):
@@ -175,12 +252,13 @@ def insert_one(instance: Model) -> Model:
     if plan.returning is None and instance.pk is None:
         instance.pk = opts.pk.get_pk_value_on_save(instance)
     params = []
+    here = _this_connection()
     for f in plan.fields:
         value = f.pre_save(instance, True)
         if hasattr(value, "resolve_expression"):
             instance.save(force_insert=True)  # an expression: Django's compiler resolves it
             return instance
-        params.append(f.get_db_prep_save(value, connection=connection))
+        params.append(f.get_db_prep_save(value, connection=here))
     with connection.cursor() as cursor:
         cursor.execute(plan.sql, params)
         if plan.returning is not None:

@@ -203,11 +203,14 @@ def _insert_packages(calls: list) -> None:
     if not packages:
         return
     table = connections[Conf.ORM].ops.quote_name(OrmQ._meta.db_table)
+    now = timezone.now()
+    # One row of plain parameters per job: an array parameter is escaped element by element
+    # in Python (client-side binding), each plain text parameter in C.
+    rows = ", ".join(["(%s, %s, %s)"] * len(packages))
     with connections[Conf.ORM].cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO {table} ("key", "payload", "lock") '
-            "SELECT %s, payload, %s FROM UNNEST(%s::text[]) AS payload",
-            [collector.list_key, timezone.now(), packages],
+            f'INSERT INTO {table} ("key", "payload", "lock") VALUES {rows}',
+            [value for package in packages for value in (collector.list_key, package, now)],
         )
     logger.info("Enqueued [%s] %s job(s)", collector.list_key, len(packages))
 

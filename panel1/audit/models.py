@@ -33,6 +33,8 @@ class AuditEntry(models.Model):
     details = models.JSONField(default=dict, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
+    # `save()` only refuses updates: an insert may skip it (panel1.db_writes.insert_one).
+    save_adds_nothing = True
 
     class Meta:
         ordering = ["-created_at", "-id"]

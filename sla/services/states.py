@@ -32,7 +32,6 @@ import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from panel1.actors import Actor
@@ -332,29 +331,22 @@ def states_held(states: dict):
         _held.states = previous
 
 
-# Every reply, status change and update of a ticket reads its SLA row so: compiled once
-# (`panel1.db_reads`).
-_LOCKED_STATE = CompiledRead(
-    lambda ticket_id: (
-        TicketSLA.objects.select_for_update(of=("self",))
-        .select_related("profile")
-        .filter(pk=ticket_id)
-        .order_by("pk")[:1]
-    ),
-    ticket_id=uuid.UUID,
-)
-
-
 def _locked_state(ticket: Ticket, now: dt.datetime) -> TicketSLA:
     held = _held.__dict__.get("states")
     if held is not None and ticket.pk in held:
         return held[ticket.pk]
-    if not connection.in_atomic_block:
-        raise TransactionManagementError(
-            "select_for_update cannot be used outside of a transaction."
-        )
-    state = _LOCKED_STATE.first(ticket_id=ticket.pk)
+    state = _LOCKED_STATE.first(pk=ticket.pk)
     return state if state is not None else ticket_sla_start(ticket=ticket, now=now)
+
+
+def _locked_state_read(pk):
+    states = TicketSLA.objects.select_for_update(of=("self",)).select_related("profile")
+    states = states.filter(pk=pk)
+    return (states if states.ordered else states.order_by("pk"))[:1]  # as .first() reads
+
+
+# Every customer reply and status change reads it: compiled once per connection.
+_LOCKED_STATE = CompiledRead(_locked_state_read, pk=uuid.UUID)
 
 
 @transaction.atomic(savepoint=False)

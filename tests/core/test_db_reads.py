@@ -5,6 +5,8 @@ from the very next request."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import connection, connections
 from django.db.models import Model
@@ -171,3 +173,37 @@ def test_sessions_are_read_as_djangos_database_sessions_read_them(tenant):
     expired = SessionStore(key)
     assert expired.load() == {} and expired.session_key is None
     assert SessionStore("x" * 32).load() == {}
+
+
+def test_a_list_of_values_is_one_array_parameter(tenant):
+    """`EqualsAny`: one compiled statement answers for any number of values."""
+    from django.db.models import F, Value
+    from django.test.utils import CaptureQueriesContext
+
+    from panel1.db_reads import EqualsAny
+    from tests.factories import TicketFactory
+    from tickets.models import Ticket
+
+    tickets = [TicketFactory() for _ in range(3)]
+    read = CompiledRead(lambda ids: Ticket.objects.filter(EqualsAny(F("pk"), Value(ids))), "ids")
+    with CaptureQueriesContext(connection) as queries:
+        for size in (0, 1, 3):
+            found = read.all(ids=[str(t.pk) for t in tickets[:size]])
+            assert {t.pk for t in found} == {t.pk for t in tickets[:size]}
+    assert len({q["sql"].split(" WHERE ")[0] for q in queries.captured_queries}) == 1
+
+
+def test_a_compiled_locking_read_still_needs_a_transaction(tenant, monkeypatch):
+    """A `select_for_update()` read is refused outside a transaction, as the compiler refuses
+    the queryset, also once its SQL is compiled."""
+    from django.db.transaction import TransactionManagementError
+
+    from tests.factories import TicketFactory
+    from tickets.models import Ticket
+
+    ticket = TicketFactory()
+    read = CompiledRead(lambda pk: Ticket.objects.select_for_update().filter(pk=pk), pk=uuid.UUID)
+    assert read.first(pk=ticket.pk).pk == ticket.pk  # compiled, in the test's transaction
+    monkeypatch.setattr(connection, "get_autocommit", lambda: True)
+    with pytest.raises(TransactionManagementError):
+        read.first(pk=ticket.pk)

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from panel1.audit.models import AuditEntry
-from panel1.db_writes import insert_one, insert_sql
+from panel1.db_writes import insert_one, insert_sql, write_together
 from tests.factories import CustomerFactory, TicketFactory
 from tickets.models import Ticket, TicketEvent
 
@@ -92,3 +92,41 @@ def test_batch_inserts_write_each_batchs_own_values(tenant, count):
         (f"second {i}", {"n": i, "label": "second"}, ["second", "\u202etxt", i], f"reason {i}")
         for i in range(count)
     ]
+
+
+def test_write_together_writes_what_bulk_create_writes(tenant):
+    """Several rows of a table in one compiled INSERT (ArrayField, JSON, an auto-increment
+    key, a UUID key): the rows `bulk_create` writes."""
+    requester = CustomerFactory()
+    ticket = TicketFactory()
+
+    def tickets(prefix):
+        return [
+            Ticket(number=f"{prefix}-{n}", subject=f"s{n}", requester=requester, tags=[f"t{n}"])
+            for n in range(3)
+        ]
+
+    def events(label):
+        hostile = 'it\'s "quoted"; -- \u202e'
+        return [
+            TicketEvent(ticket=ticket, actor_label=label, event="x", after={"v": hostile, "n": n})
+            for n in range(2)
+        ]
+
+    Ticket.objects.bulk_create(tickets("BULK"))
+    TicketEvent.objects.bulk_create(events("bulk"))
+    with CaptureQueriesContext(connection) as ctx:
+        write_together({Ticket: tickets("FAST"), TicketEvent: events("fast")})
+    assert len(ctx.captured_queries) == 1
+    assert "UNNEST" not in ctx.captured_queries[0]["sql"]  # the compiled text, not Django's
+
+    def rows(model, **filters):
+        found = list(model.objects.filter(**filters).order_by("pk").values())
+        for row in found:
+            for column in ("id", "number", "created_at", "updated_at", "actor_label"):
+                row.pop(column, None)
+        return sorted(found, key=repr)
+
+    assert rows(Ticket, number__startswith="FAST") == rows(Ticket, number__startswith="BULK")
+    assert len(rows(Ticket, number__startswith="FAST")) == 3
+    assert rows(TicketEvent, actor_label="fast") == rows(TicketEvent, actor_label="bulk")

@@ -45,3 +45,37 @@ def test_update_sql_writes_the_row(tenant):
     with connection.cursor() as cursor:
         cursor.execute(*update_sql(ticket, ["assignee"]))
     assert Ticket.objects.get(pk=ticket.pk).assignee_id is None
+
+
+def test_update_one_writes_what_save_update_fields_writes(tenant):
+    import pytest
+    from django.db import DatabaseError, connection
+    from django.test.utils import CaptureQueriesContext
+
+    from panel1.accounts.models import User
+    from panel1.db_writes import update_one
+
+    ticket = TicketFactory()
+    ticket.routing_reason = 'it\'s "quoted"'
+    ticket.assignee_id = AgentFactory().pk
+    ticket.version += 1
+    before = Ticket.objects.values_list("updated_at", flat=True).get(pk=ticket.pk)
+    with CaptureQueriesContext(connection) as queries:
+        update_one(ticket, ["routing_reason", "assignee", "version", "updated_at"])
+    assert len(queries.captured_queries) == 1
+    row = Ticket.objects.values("routing_reason", "assignee_id", "version", "updated_at").get(
+        pk=ticket.pk
+    )
+    assert row["routing_reason"] == 'it\'s "quoted"' and row["assignee_id"] == ticket.assignee_id
+    assert row["version"] == ticket.version and row["updated_at"] == ticket.updated_at > before
+
+    gone = TicketFactory()
+    Ticket.objects.filter(pk=gone.pk).delete()
+    with pytest.raises(DatabaseError):
+        update_one(gone, ["routing_reason"])  # as save(update_fields=...) refuses
+
+    # A model with save signals takes save() (the audit log's receiver runs).
+    user = AgentFactory()
+    user.name = "Renamed"
+    update_one(user, ["name"])
+    assert User.objects.get(pk=user.pk).name == "Renamed"

@@ -236,3 +236,17 @@ def test_a_sender_created_meanwhile_reruns_the_decision(
     assert (inbound.status, inbound.outcome) == ("processed", "ticket_created")
     assert inbound.ticket.requester == carol
     assert User.objects.filter(email__iexact=carol.email).count() == 1
+
+
+def test_ccs_are_matched_case_insensitively_whatever_their_characters(tenant):
+    from tickets.email.ingest import _users_by_address
+
+    odd = ["Mixed.Case@customer.test", "o'neil@customer.test", "a{b}c@customer.test", "NULL"]
+    users = [CustomerFactory(email=address) for address in odd]
+    asked = [address.lower() for address in odd] + ["nobody@customer.test"]
+    with CaptureQueriesContext(connection) as queries:
+        found = _users_by_address(asked)
+    assert len(queries.captured_queries) == 1
+    assert {address: user.pk for address, user in found.items()} == {
+        address.lower(): user.pk for address, user in zip(odd, users, strict=True)
+    }

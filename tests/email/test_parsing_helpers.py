@@ -253,3 +253,91 @@ def test_sanitize_filename_strips_paths_and_control_characters(name, expected):
 )
 def test_content_type_is_sniffed_when_puremagic_is_sure(content, declared, filename, expected):
     assert content_type_for(content, declared=declared, filename=filename) == expected
+
+
+# --------------------------------------------------------------------------
+# Headers parsed once per process
+# --------------------------------------------------------------------------
+
+
+def _two_part_mail(n: int, charset: str) -> bytes:
+    return (
+        f"From: a{n}@customer.test\r\nTo: support@helpdesk.test\r\nSubject: s{n}\r\n"
+        f"Message-ID: <shared-{n}@customer.test>\r\nMIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/mixed; boundary="b-{n}"\r\n\r\n'
+        f"--b-{n}\r\nContent-Type: text/plain; charset={charset}\r\n\r\nHello {n}\r\n"
+        f"--b-{n}\r\nContent-Type: application/pdf\r\n"
+        f'Content-Disposition: attachment; filename="r{n}.pdf"\r\n'
+        f"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b-{n}--\r\n"
+    ).encode()
+
+
+def test_part_headers_are_shared_between_mails_but_a_multipart_boundary_is_not():
+    from tickets.email.parsing.message import _SHARED_MEMO
+
+    first = parse_message(_two_part_mail(1, "utf-8"))
+    second = parse_message(_two_part_mail(2, "utf-8"))
+    latin = parse_message(_two_part_mail(3, "iso-8859-1"))
+    assert (first.text, second.text, latin.text) == ("Hello 1", "Hello 2", "Hello 3")
+    assert [a.filename for a in (*first.attachments, *second.attachments)] == ["r1.pdf", "r2.pdf"]
+    assert all(a.content_type == "application/pdf" for a in second.attachments)
+    shared = {(name.lower(), value) for name, value in _SHARED_MEMO}
+    assert ("content-type", "text/plain; charset=utf-8") in shared
+    assert ("content-type", "text/plain; charset=iso-8859-1") in shared
+    assert not any("multipart/" in value for _name, value in shared)
+
+
+def _mailbox_lists(count: int) -> list[str]:
+    import random
+
+    rnd = random.Random(21)
+    atext = "abcXYZ0189!#$%&'*+/=?^_`{|}~-"
+
+    def dot_atom() -> str:
+        atoms = ["".join(rnd.choice(atext) for _ in range(rnd.randrange(1, 5))) for _ in "ab"]
+        text = ".".join(atoms[: rnd.randrange(1, 3)])
+        return rnd.choice([text, text, text, "." + text, text + ".", text.replace(".", "..")])
+
+    def space() -> str:
+        return rnd.choice(["", "", " ", "  ", "\t", "\r\n "])
+
+    def mailbox() -> str:
+        address = f"{dot_atom()}@{dot_atom()}"
+        if rnd.random() < 0.5:
+            return space() + address + space()
+        name = space().join(rnd.choice(["Alice", "Bob", "Q", "x1", "2"]) for _ in "abc")
+        return f"{space()}{name or 'A'}{space()}<{address}>{space()}"
+
+    return [",".join(mailbox() for _ in range(rnd.randrange(1, 4))) for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "support@helpdesk.test",
+        "Alice  Smith <alice@customer.test>, bob@customer.test",
+        "=?utf-8?q?x?=@customer.test",  # an encoded word: the parser's
+        '"Smith, Alice" <alice@customer.test>',
+        "alice@customer.test.",
+        "undisclosed-recipients:;",
+    ],
+)
+def test_plain_mailboxes_are_read_as_the_header_parser_reads_them(value):
+    _assert_read_as_the_parser_reads(value)
+
+
+def test_generated_mailbox_lists_are_read_as_the_header_parser_reads_them():
+    values = _mailbox_lists(3000)
+    for value in values:
+        _assert_read_as_the_parser_reads(value)
+
+
+def _assert_read_as_the_parser_reads(value: str) -> None:
+    from email.headerregistry import HeaderRegistry
+
+    from tickets.email.parsing.headers import simple_addresses
+
+    fast = simple_addresses([value])
+    if fast is not None:
+        header = HeaderRegistry()("To", value.replace("\r", "").replace("\n", ""))
+        assert fast == [(a.display_name, a.addr_spec) for a in header.addresses], value

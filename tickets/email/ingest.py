@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import BooleanField, Exists, Subquery, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -39,6 +39,7 @@ from django.utils import timezone
 from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.actors import Actor
+from panel1.db_reads import CompiledRead, EqualsAny
 from panel1.db_writes import update_sql
 from panel1.events import bus
 from panel1.exceptions import DomainError
@@ -320,16 +321,64 @@ def _facts_with_sender(sql: str, params: list, email: str) -> tuple[dict, User |
     case-insensitively, the first by address when several differ only in case."""
     table = connection.ops.quote_name(User._meta.db_table)
     column = connection.ops.quote_name(User._meta.get_field("email").column)
-    row = next(
-        iter(
-            User.objects.raw(
-                f"SELECT u.*, f.* FROM ({sql}) AS f LEFT JOIN {table} AS u "
-                f"ON UPPER(u.{column}::text) = UPPER(%s) ORDER BY u.{column} LIMIT 1",
-                [*params, email],
-            )
+    adapt = connection.ops.adapt_unknown_value  # as a raw queryset passes its parameters
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.*, f.* FROM ({sql}) AS f LEFT JOIN {table} AS u "
+            f"ON UPPER(u.{column}::text) = UPPER(%s) ORDER BY u.{column} LIMIT 1",
+            [adapt(value) for value in [*params, email]],
         )
-    )
+        values = cursor.fetchone()
+        convert = connection.introspection.identifier_converter  # as the raw queryset names them
+        columns = tuple([convert(column.name) for column in cursor.description])
+    if values is None:
+        raise StopIteration  # as next() over the raw queryset's rows (never: the row exists)
+    row = _sender_row_reader(columns).user(values)
     return {name: getattr(row, name) for name in _FACT_NAMES}, row if row.pk is not None else None
+
+
+def _sender_row_reader(columns: tuple[str, ...]) -> _RawUserReader:
+    """The reader of the facts' rows with these columns, made once per connection."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    readers = wrapper.__dict__.setdefault("panel1_inbound_sender_readers", {})
+    reader = readers.get(columns)
+    if reader is None:
+        reader = readers[columns] = _RawUserReader(columns, wrapper)
+    return reader
+
+
+class _RawUserReader:
+    """What `User.objects.raw(...)` does with each row (the same converters, the same
+    instance, the extra columns as attributes), worked out once for the columns instead of
+    for every mail."""
+
+    def __init__(self, columns: tuple[str, ...], wrapper) -> None:
+        fields_by_column = {f.column: f for f in User._meta.concrete_fields}
+        init = [f for f in User._meta.concrete_fields if f.column in columns]
+        self.names = [f.attname for f in init]
+        self.positions = [columns.index(f.column) for f in init]
+        self.extra = [(c, pos) for pos, c in enumerate(columns) if c not in fields_by_column]
+        compiler = wrapper.ops.compiler("SQLCompiler")(User.objects.all().query, wrapper, None)
+        fields = [fields_by_column.get(c) for c in columns]
+        self.converters = list(
+            compiler.get_converters(
+                [f.get_col(f.model._meta.db_table) if f else None for f in fields]
+            ).items()
+        )
+        self.wrapper = wrapper
+
+    def user(self, values) -> User:
+        if self.converters:
+            values = list(values)
+            for pos, (convs, expression) in self.converters:
+                value = values[pos]
+                for converter in convs:
+                    value = converter(value, expression, self.wrapper)
+                values[pos] = value
+        user = User.from_db(DEFAULT_DB_ALIAS, self.names, [values[p] for p in self.positions])
+        for column, pos in self.extra:
+            setattr(user, column, values[pos])
+        return user
 
 
 def _early_decision(
@@ -570,13 +619,21 @@ def _cc_followers(parsed: ParsedEmail, tenant: Tenant, sender: User) -> list[Use
     return followers
 
 
+# Compiled once per connection: the queryset's building cost more Python than the read.
+_USERS_BY_ADDRESS = CompiledRead(
+    lambda addresses: User.objects.annotate(address=Lower("email")).filter(
+        EqualsAny(Lower("email"), Value(addresses))
+    ),
+    "addresses",
+)
+
+
 def _users_by_address(addresses: list[str]) -> dict[str, User]:
     """The accounts of `addresses` (lowercase), in one query; matched case-insensitively, as
     `customer_get_or_create` does."""
     if not addresses:
         return {}
-    users = User.objects.annotate(address=Lower("email")).filter(address__in=addresses)
-    return {user.address: user for user in users}
+    return {user.address: user for user in _USERS_BY_ADDRESS.all(addresses=list(addresses))}
 
 
 def _own_domains(tenant: Tenant) -> set[str]:

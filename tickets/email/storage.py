@@ -117,21 +117,22 @@ def _stored_twin(data: bytes, digest: str) -> InboundEmail | None:
     if message_id:
         keys.append(f"mid:{message_id[:990]}")
     with connection.cursor() as cursor:
-        cursor.execute(_twin_sql(), [keys, digest, InboundStatus.DUPLICATE.value])
+        cursor.execute(_twin_sql(len(keys)), [*keys, digest, InboundStatus.DUPLICATE.value])
         found = cursor.fetchone()
     return InboundEmail(pk=found[0], dedup_key=found[1]) if found else None
 
 
 @functools.cache
-def _twin_sql() -> str:
-    """Every mail asks it: built once (duplicates drop their bytes, so they are no twin)."""
+def _twin_sql(keys: int) -> str:
+    """Every mail asks it: built once per number of keys (one or two; a text parameter each,
+    quoted in C, where an array is quoted element by element in Python). Duplicates drop
+    their bytes, so they are no twin."""
     return (
-        InboundEmail.objects.filter(dedup_key__in=["k"], raw_sha256="d")
+        InboundEmail.objects.filter(dedup_key__in=[f"k{n}" for n in range(keys)], raw_sha256="d")
         .exclude(status="s")
         .order_by("received_at")
         .values_list("pk", "dedup_key")[:1]
         .query.sql_with_params()[0]
-        .replace("IN (%s)", "= ANY(%s)")
     )
 
 

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Value
+from django.db.models import F, Value
 
 from panel1.accounts.models import User
+from panel1.db_reads import CompiledRead, EqualsAny
 from tickets.email.parsing import (
     ParsedEmail,
     extract_reply_token,
@@ -80,10 +81,8 @@ def _by_message_ids(parsed: ParsedEmail) -> ThreadMatch | None:
             candidates.append((message_id, ticket_id))
     if not candidates:
         return None
-    tickets = {
-        str(ticket.pk): ticket
-        for ticket in Ticket.objects.filter(pk__in=[ticket_id for _m, ticket_id in candidates])
-    }
+    ids = list(dict.fromkeys(ticket_id for _m, ticket_id in candidates))
+    tickets = {str(ticket.pk): ticket for ticket in _TICKETS_BY_ID.all(ids=ids)}
     for message_id, ticket_id in candidates:
         ticket = tickets.get(ticket_id)
         if ticket is not None:
@@ -119,9 +118,21 @@ def _by_ids_sql() -> str:
     return sql
 
 
+def _first_by_number(number: str):
+    tickets = Ticket.objects.filter(number__iexact=number)
+    return (tickets if tickets.ordered else tickets.order_by("pk"))[:1]  # as .first() reads
+
+
+# Compiled once per connection (CompiledRead): a reply's ticket read by id, by number.
+_TICKETS_BY_ID = CompiledRead(
+    lambda ids: Ticket.objects.filter(EqualsAny(F("pk"), Value(ids))), "ids"
+)
+_TICKET_BY_NUMBER = CompiledRead(_first_by_number, "number")
+
+
 def _by_subject_number(subject: str) -> ThreadMatch | None:
     for candidate in extract_ticket_number_candidates(subject):
-        ticket = Ticket.objects.filter(number__iexact=candidate).first()
+        ticket = _TICKET_BY_NUMBER.first(number=candidate)
         if ticket is not None:
             return ThreadMatch(ticket, "subject", candidate)
     return None

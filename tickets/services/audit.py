@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from panel1.actors import Actor
-from panel1.db_writes import update_sql
+from panel1.db_writes import update_one, update_sql
 from panel1.events import bus
 from tickets.models import Ticket, TicketEvent
 
@@ -85,7 +85,7 @@ def touch(ticket: Ticket, *fields: str, with_batch: bool = False) -> None:
     names = [*fields, "updated_at", "version"]
     if with_batch and bus.defer_statement(*update_sql(ticket, names)):
         return
-    ticket.save(update_fields=names)
+    update_one(ticket, names)  # save(update_fields=names), its statement compiled once
 
 
 def touch_bulk(tickets: list[Ticket]) -> None:

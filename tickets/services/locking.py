@@ -49,6 +49,13 @@ class TicketRef:
     ref: str
 
 
+# The row lock every ticket service takes first: compiled once per connection (the
+# statement of `select_for_update().get(pk=...)`).
+_TICKET_FOR_UPDATE = CompiledRead(
+    lambda pk: Ticket.objects.select_for_update().filter(pk=pk).order_by(), pk=uuid.UUID
+)
+
+
 def ticket_lock(ticket: Ticket, expected_versions: Collection[int] | None = None) -> Ticket:
     """Re-read the ticket under a row lock: concurrent changes to one ticket queue here.
 
@@ -56,7 +63,9 @@ def ticket_lock(ticket: Ticket, expected_versions: Collection[int] | None = None
     ticket changed meanwhile raises TicketVersionConflict: the check and the write happen
     under the same lock, so two editors of one version cannot both win.
     """
-    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    locked = _TICKET_FOR_UPDATE.first(pk=ticket.pk)
+    if locked is None:
+        raise Ticket.DoesNotExist(f"{Ticket._meta.object_name} matching query does not exist.")
     if expected_versions is not None and locked.version not in expected_versions:
         raise TicketVersionConflict(locked)
     return locked

@@ -67,14 +67,24 @@ class HeaderReader:
     def __init__(self, msg: Message, defects: list[str]) -> None:
         self.msg = msg
         self.defects = defects
+        self._raw_by_name: dict[str, list[str]] | None = None
 
     def raw(self, name: str) -> list[str]:
-        wanted = name.lower()
+        # The raw values by lowercase name, read once: a mail's headers are asked for by
+        # some fifty names.
+        if self._raw_by_name is None:
+            self._raw_by_name = self._raw_index()
+        return list(self._raw_by_name.get(name.lower(), ()))
+
+    def _raw_index(self) -> dict[str, list[str]]:
         try:
             items = list(self.msg.raw_items())
         except Exception:
-            return []
-        return [desurrogate(str(value)) for key, value in items if str(key).lower() == wanted]
+            return {}
+        index: dict[str, list[str]] = {}
+        for key, value in items:
+            index.setdefault(str(key).lower(), []).append(desurrogate(str(value)))
+        return index
 
     def unstructured(self, name: str) -> list[str]:
         return [clean_header(decode_encoded_words(v, self.defects)) for v in self.raw(name)]
@@ -126,6 +136,9 @@ class HeaderReader:
         return (clean_header(desurrogate(pairs[0][0])), pairs[0][1]) if pairs else ("", None)
 
     def _modern_addresses(self, name: str) -> list[tuple[str, str]]:
+        simple = simple_addresses(self.raw(name))
+        if simple is not None:
+            return [(display, clean_address(addr)) for display, addr in simple]
         try:
             found = []
             for header in self.msg.get_all(name) or []:
@@ -142,6 +155,38 @@ class HeaderReader:
         except Exception:
             return []
         return [(decode_encoded_words(n, self.defects), clean_address(a)) for n, a in pairs]
+
+
+# Mailboxes in their plainest form, `a.b@example.com` or `Plain Name <a.b@example.com>`
+# (ASCII, no quotes, comments or groups): read without the email package's header parser,
+# giving what it gives for them (tests/email/test_parsing_helpers.py compares the two).
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_DOT_ATOM = rf"{_ATOM}(?:\.{_ATOM})*"
+_ADDR_SPEC = rf"{_DOT_ATOM}@{_DOT_ATOM}"
+_PLAIN_NAME = r"[A-Za-z0-9]+(?:[ \t]+[A-Za-z0-9]+)*"
+_SIMPLE_MAILBOX_RE = re.compile(
+    rf"[ \t]*(?:(?P<name>{_PLAIN_NAME})[ \t]*<(?P<angle>{_ADDR_SPEC})>"
+    rf"|(?P<bare>{_ADDR_SPEC}))[ \t]*"
+)
+
+
+def simple_addresses(values: list[str]) -> list[tuple[str, str]] | None:
+    """(display name, address) of every mailbox of `values` (the raw header values), when
+    each is a list of plain mailboxes; None when any is not (the header parser reads it)."""
+    found = []
+    for value in values:
+        if "=?" in value:  # an encoded word: the parser decodes even those in an address
+            return None
+        unfolded = value.replace("\r", "").replace("\n", "")  # as the header parser unfolds
+        for item in unfolded.split(","):
+            match = _SIMPLE_MAILBOX_RE.fullmatch(item)
+            if match is None:
+                return None
+            if match["bare"]:
+                found.append(("", match["bare"]))
+            else:
+                found.append((" ".join(match["name"].split()), match["angle"]))
+    return found
 
 
 def _clean_msg_id(value: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from email.headerregistry import HeaderRegistry
 from email.message import Message
 
 from tickets.email.parsing.automated import (
@@ -47,6 +48,33 @@ def parse_message(raw: bytes) -> ParsedEmail:
         return _parse_minimal(data, [note, f"parser failed ({type(exc).__name__}: {exc})"])
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The default header factory, making each header class once: the standard one builds a
+    new class (`type(...)`) for every header it parses."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[type, type] = {}
+
+    def __getitem__(self, name):
+        kind = self.registry.get(name.lower(), self.default_class)
+        made = self._made.get(kind)
+        if made is None:
+            made = self._made[kind] = super().__getitem__(name)
+        return made
+
+
+# The MIME headers of body parts and attachments repeat from mail to mail ("text/plain;
+# charset=utf-8", "base64", "inline"): parsed once per process, not per mail. A multipart
+# type carries its mail's own boundary and is parsed per mail.
+_SHARED_HEADERS = frozenset(
+    {"content-type", "content-transfer-encoding", "content-disposition", "mime-version"}
+)
+_SHARED_MAX_CHARS = 200
+_SHARED_MAX_ENTRIES = 1024
+_SHARED_MEMO: dict[tuple[str, str], object] = {}
+
+
 class _HeaderMemoPolicy(email.policy.EmailPolicy):
     """email.policy.default, whose parsed headers are kept for one message: the default
     policy parses a header anew on every access, and the MIME walk and the header readers ask
@@ -61,11 +89,27 @@ class _HeaderMemoPolicy(email.policy.EmailPolicy):
         key = (name, value)
         header = self.header_memo.get(key)
         if header is None:
-            header = self.header_memo[key] = super().header_fetch_parse(name, value)
+            header = self.header_memo[key] = self._shared_or_parsed(name, value)
+        return header
+
+    def _shared_or_parsed(self, name, value):
+        if (
+            len(value) > _SHARED_MAX_CHARS
+            or name.lower() not in _SHARED_HEADERS
+            or "multipart/" in value.lower()
+        ):
+            return super().header_fetch_parse(name, value)
+        key = (name, value)
+        header = _SHARED_MEMO.get(key)
+        if header is None:
+            if len(_SHARED_MEMO) >= _SHARED_MAX_ENTRIES:
+                _SHARED_MEMO.clear()
+            header = _SHARED_MEMO[key] = super().header_fetch_parse(name, value)
         return header
 
 
-_MEMO_POLICY = _HeaderMemoPolicy()  # the settings of email.policy.default
+# The settings of email.policy.default.
+_MEMO_POLICY = _HeaderMemoPolicy(header_factory=_HeaderClasses())
 
 
 def _modern_policy() -> email.policy.EmailPolicy:

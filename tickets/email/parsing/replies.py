@@ -3,6 +3,7 @@ within bounds, then by a fallback of our own."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from mailparser_reply import EmailMessage as _ReplyMessage
@@ -41,7 +42,10 @@ def _library_reply(text: str) -> str | None:
     window = _reply_parser_window(lines)
     try:
         message = _ReplyMessage(
-            text="\n".join(window), languages=list(_REPLY_LANGUAGES), keep_hyphen_lists=True
+            text="\n".join(window),
+            languages=list(_REPLY_LANGUAGES),
+            keep_hyphen_lists=True,
+            **_reply_patterns(),
         ).read()
     except Exception:  # a reply parser bug must not lose the mail
         return None
@@ -59,6 +63,18 @@ def _library_reply(text: str) -> str | None:
     if first.headers:
         content = content.replace(first.headers, "")
     return _map_to_original_lines(lines, window, content.strip())
+
+
+@functools.cache
+def _reply_patterns() -> dict[str, re.Pattern]:
+    """The library's header, disclaimer and signature patterns for our settings, built once:
+    each message object would build and look up the same three (large) patterns again."""
+    sample = _ReplyMessage(text="", languages=list(_REPLY_LANGUAGES), keep_hyphen_lists=True)
+    return {
+        "_header_regex": sample.HEADER_REGEX,
+        "_disclaimers_regex": sample.DISCLAIMERS_REGEX,
+        "_signature_regex": sample.SIGNATURE_REGEX,
+    }
 
 
 def _reply_parser_window(lines: list[str]) -> list[str]:
