@@ -427,6 +427,17 @@ def _queue_page(view, filters, ordering, tickets, page, total, now) -> QueuePage
 
 
 # Sorts an index serves: PostgreSQL walks it and stops after the page.
+# Columns a queue page never shows: the search vector (for the WHERE clause only), the SLA
+# clock's account of its computation (JSON decoded for every row) and the people's password
+# hashes.
+UNSHOWN = (
+    "search_vector",
+    "sla_state__calculation",
+    "sla_state__log",
+    "sla_state__pauses",
+    "requester__password",
+    "assignee__password",
+)
 INDEXED_SORTS = {"updated", "created", "number"}
 
 
@@ -530,8 +541,7 @@ def _page_rows(
             return list(queryset)
 
     if sort_key(ordering).lstrip("-") in INDEXED_SORTS:
-        # The search vector is for the WHERE clause only; the page never shows it.
-        page = order_queue(qs, ordering).defer("search_vector")[offset : offset + PAGE_SIZE]
+        page = order_queue(qs, ordering).defer(*UNSHOWN)[offset : offset + PAGE_SIZE]
         return run(page, prepare)
     narrow = order_queue(qs.select_related(None), ordering)
     if with_ is None:
@@ -541,7 +551,7 @@ def _page_rows(
         found = run(narrow.values_list("pk", "queue_total")[offset : offset + PAGE_SIZE])
         ids, totals = [pk for pk, _total in found], dict(found)
     with prepared():  # one plan fits every list of ids
-        rows = list(ticket_queryset_for(user).filter(pk__in=ids).defer("search_vector"))
+        rows = list(ticket_queryset_for(user).filter(pk__in=ids).defer(*UNSHOWN))
     by_id = {ticket.pk: ticket for ticket in rows}
     for pk, total in totals.items():
         if pk in by_id:
