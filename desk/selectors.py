@@ -1,4 +1,5 @@
-"""Reads of the desk's own rows: canned responses to offer, who else has a ticket open."""
+"""Reads of the desk's own rows: canned responses to offer, who else has a ticket open, the
+queue filter form's choices."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from desk.models import CannedResponse, TicketPresence
-from panel1.accounts.models import User
+from panel1.accounts.models import STAFF_ROLES, User
 from panel1.db_reads import CompiledRead
-from tickets.models import Ticket
+from tickets.models import Category, Ticket
 
 
 def canned_response_list_for(
@@ -57,3 +58,27 @@ def canned_response_usable(user: User, pk) -> CannedResponse | None:
         .filter(pk=pk)
         .first()
     )
+
+
+# The queue filter form's choices, read on every queue page: compiled once per connection
+# and prepared (`panel1.db_reads`).
+_CATEGORY_CHOICES = CompiledRead(
+    lambda: Category.objects.order_by("name").only("id", "name", "is_active")
+)
+_STAFF_CHOICES = CompiledRead(
+    lambda: (
+        User.objects.filter(is_active=True, role__in=STAFF_ROLES)
+        .order_by("name", "email")
+        .only("id", "name", "email")
+    )
+)
+
+
+def category_choices() -> list[Category]:
+    """Every category by name (id, name, is_active)."""
+    return _CATEGORY_CHOICES.all()
+
+
+def staff_choices() -> list[User]:
+    """Active staff by name (id, name, email), as `desk.forms.staff_users` orders them."""
+    return _STAFF_CHOICES.all()

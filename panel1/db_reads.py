@@ -22,7 +22,12 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import BooleanField, Func, Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 from django.db.transaction import TransactionManagementError
 
 from panel1.db_prepared import prepared
@@ -217,3 +222,29 @@ def list_joined_as_written(queryset: QuerySet) -> list[Model]:
         return []
     recipe = _Recipe(compiler)
     return [recipe.instance(row) for row in rows]
+
+
+def list_with(queryset: QuerySet, ctes: str, params) -> list:
+    """`list(queryset)` with `WITH ctes` (and their `params`) ahead of its SQL: common table
+    expressions its conditions read by name, such as a MATERIALIZED one that several parts of
+    the statement share and PostgreSQL computes once. Model instances (`select_related` and
+    annotations included), or the rows of a `values_list`."""
+    compiler = queryset.query.get_compiler(connection=connection)
+    try:
+        sql, query_params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {ctes} {sql}", [*params, *query_params])
+        rows = cursor.fetchall()
+    if issubclass(queryset._iterable_class, ModelIterable):
+        recipe = _Recipe(compiler)
+        return [recipe.instance(row) for row in rows]
+    converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+    if converters:
+        rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
+    if issubclass(queryset._iterable_class, FlatValuesListIterable):
+        return [row[0] for row in rows]
+    if not issubclass(queryset._iterable_class, ValuesListIterable):
+        raise TypeError("list_with() answers instances or values_list() rows")
+    return rows

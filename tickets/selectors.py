@@ -91,8 +91,9 @@ class InArray(Func):
     arg_joiner = " = ANY("
     output_field = BooleanField()
 
-    def __init__(self, column: str, ids: QuerySet):
-        super().__init__(F(column), ArraySubquery(ids))
+    def __init__(self, column: str, ids):
+        """`ids`: a queryset of ids, or an expression that is an array of them already."""
+        super().__init__(F(column), ArraySubquery(ids) if isinstance(ids, QuerySet) else ids)
 
 
 def ticket_search_ids(text: str, *, user) -> QuerySet:

@@ -16,6 +16,7 @@ from desk.models import SavedView
 from desk.plugin_columns import queue_columns
 from desk.queue_rows import queue_page_rows
 from desk.search_suggest import did_you_mean
+from desk.selectors import category_choices, staff_choices
 from desk.views.base import (
     desk_view,
     etag_of,
@@ -31,7 +32,7 @@ from desk.views.merge import merge_url
 from panel1.accounts.models import User
 from panel1.exceptions import DomainError
 from panel1.ids import is_uuid
-from tickets.models import Category, Priority, Status, Ticket
+from tickets.models import Priority, Status, Ticket
 
 
 def _page_number(request) -> int:
@@ -111,8 +112,8 @@ def _form_choices() -> dict:
     return {
         "statuses": Status.choices,
         "priorities": Priority.choices,
-        "categories": list(Category.objects.order_by("name").only("id", "name", "is_active")),
-        "staff": list(staff_users().only("id", "name", "email")),
+        "categories": category_choices(),
+        "staff": staff_choices(),
     }
 
 

@@ -207,3 +207,27 @@ def test_a_compiled_locking_read_still_needs_a_transaction(tenant, monkeypatch):
     monkeypatch.setattr(connection, "get_autocommit", lambda: True)
     with pytest.raises(TransactionManagementError):
         read.first(pk=ticket.pk)
+
+
+def test_a_list_with_a_with_query_answers_instances_and_tuples(tenant):
+    from django.db.models import IntegerField
+    from django.db.models.expressions import RawSQL
+
+    from panel1.db_reads import list_with
+    from tests.factories import TicketFactory
+    from tickets.models import Ticket
+
+    tickets = [TicketFactory() for _ in range(3)]
+    wanted = sorted(t.pk for t in tickets[:2])
+    ctes = ("picked AS MATERIALIZED (SELECT unnest(%s::uuid[]) AS id)", [wanted])
+    picked = Ticket.objects.filter(pk__in=RawSQL("SELECT id FROM picked", [])).annotate(
+        n=RawSQL("SELECT COUNT(*) FROM picked", [], output_field=IntegerField())
+    )
+
+    rows = list_with(picked.select_related("requester").order_by("pk"), *ctes)
+    assert [t.pk for t in rows] == wanted
+    assert [t.n for t in rows] == [2, 2]
+    assert rows[0].requester.email == Ticket.objects.get(pk=wanted[0]).requester.email
+    assert list_with(picked.order_by("pk").values_list("pk", "n"), *ctes) == [
+        (pk, 2) for pk in wanted
+    ]

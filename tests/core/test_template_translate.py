@@ -46,3 +46,17 @@ def test_a_literal_is_translated_in_the_active_language():
     with translation.override("en"):
         english = template.render({})
     assert english == "Internal note" and german != english
+
+
+def test_one_template_renders_each_language_in_turn():
+    """The node keeps its text per language: rendering again in another language (and back)
+    answers that language's text."""
+    ours = engines["django"].engine.from_string('{% load i18n %}{% translate "Save" %}')
+    django_only = Engine(libraries={"django_i18n": "tests.core.django_i18n"}).from_string(
+        '{% load django_i18n %}{% translate "Save" %}'
+    )
+    for language in ("de", "fr", "de", "en", "pt-br", "fr"):
+        with translation.override(language):
+            assert ours.render(Context({})) == django_only.render(Context({})), language
+    with translation.override(None):
+        assert ours.render(Context({})) == "Save"

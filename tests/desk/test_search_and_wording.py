@@ -121,3 +121,45 @@ def test_search_counts_exactly_the_rows_it_pages_through(agent, customer):
     )
     assert everything.total == len(expected) + 1
     assert closed.pk in {t.pk for t in everything.tickets}
+
+
+def test_a_search_page_matches_the_text_in_one_statement(desk, customer):
+    """The page and its count share one full-text match (a WITH query), whoever searches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        TicketFactory(requester=customer, subject=f"Invoice {n}")
+    with CaptureQueriesContext(connection) as ctx:
+        page = _search(desk, "invoice")
+    assert page.status_code == 200
+    matching = [q["sql"] for q in ctx.captured_queries if "websearch_to_tsquery" in q["sql"]]
+    assert len(matching) == 1
+    assert b'id="queue-total">3<' in page.content
+
+
+def test_search_counts_agree_for_limited_agents_and_past_the_last_page(
+    tenant_client, agent, customer, category
+):
+    from desk.queues import PAGE_SIZE, SEARCH_VIEW, queue_page
+    from tests.factories import AgentFactory
+    from tickets.models import AgentProfile
+
+    limited = AgentFactory()
+    AgentProfile.objects.create(user=limited).categories.add(category)
+    seen = TicketFactory.create_batch(3, requester=customer, subject="Invoice", category=category)
+    TicketFactory.create_batch(2, requester=customer, subject="Invoice")  # other category
+    now = timezone.now()
+
+    mine = queue_page(limited, SEARCH_VIEW, {"q": "invoice"}, ordering="-updated", page=1, now=now)
+    assert mine.total == 3
+    assert {t.pk for t in mine.tickets} == {t.pk for t in seen}
+    everyone = queue_page(
+        agent, SEARCH_VIEW, {"q": "invoice"}, ordering="priority", page=1, now=now
+    )
+    assert everyone.total == 5 and len(everyone.tickets) == 5
+    past = queue_page(agent, SEARCH_VIEW, {"q": "invoice"}, ordering="-updated", page=9, now=now)
+    assert (past.number, past.total, len(past.tickets)) == (1, 5, 5)
+    none = queue_page(agent, SEARCH_VIEW, {"q": "zebra"}, ordering="-updated", page=3, now=now)
+    assert (none.number, none.total, none.tickets) == (1, 0, [])
+    assert PAGE_SIZE > 5
