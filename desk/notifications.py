@@ -396,19 +396,30 @@ def _texts(text) -> tuple[list[str], list[str], str]:
 
 def _target_sql() -> str:
     """The person, if active staff, not the actor, and wanting the kind in-app, with the text
-    in their stored language (`m.text`, null for a language none of the codes is)."""
+    in their stored language (`m.text`, null for a language none of the codes is). The code
+    is chosen as `panel1.i18n.languages.normalize` chooses it: case and `_`/`-` aside, the
+    code itself, else its language, else the first code of that language (`DE_at` reads
+    `de`, `pt` reads `pt-br`)."""
     user, preference = User._meta.db_table, NotificationPreference._meta.db_table
     return f"""
         FROM {user} u
         LEFT JOIN {preference} p ON p.user_id = u.id
-        LEFT JOIN unnest(%s::text[], %s::text[]) AS m(code, text) ON m.code = u.language
+        LEFT JOIN LATERAL (
+            SELECT m.text
+            FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS m(code, text, n),
+                 (SELECT lower(replace(u.language, '_', '-')) AS wanted) w
+            WHERE split_part(m.code, '-', 1) = split_part(w.wanted, '-', 1)
+            ORDER BY m.code = w.wanted DESC, m.code = split_part(w.wanted, '-', 1) DESC, m.n
+            LIMIT 1
+        ) m ON true
         WHERE u.id = %s AND u.is_active AND u.role = ANY(%s) AND u.id::text <> %s
           AND COALESCE(p.channels -> %s -> 'in_app', 'true'::jsonb) NOT IN ({_FALSY_JSON})"""
 
 
 def _entry_sql(*, event: bus.Event, user_id: str, kind: str, ticket: Ticket, text):
     """`_notify_one`'s entry as one INSERT that returns nothing (for a write batch): a stored
-    language none of the codes is gets the tenant's default language."""
+    language that maps to none of the codes gets the tenant's default language, as
+    `normalize()` answering nothing does."""
     codes, texts, fallback = _texts(text)
     notification = Notification._meta.db_table
     sql = f"""

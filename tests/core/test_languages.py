@@ -497,6 +497,30 @@ def test_a_stored_language_variant_is_the_readers_language_too(tmp_path, run_on_
     assert Notification.objects.get(user=plain).text.startswith("Ada hat Ihnen ")
 
 
+def test_a_routed_assignment_reads_in_the_language_a_stored_variant_maps_to(
+    tmp_path, run_on_commit, offer, customer
+):
+    """A new ticket routed at its creation: the assignee's entry goes in with the creation's
+    writes (one statement choosing the text), and a stored variant still reads as its
+    language."""
+    from desk.models import Notification
+    from tests.factories.routing import AgentProfileFactory, routing_configure
+    from tickets.services import ticket_create
+
+    offer([], "")
+    variant = AgentProfileFactory(user=AgentFactory(language="DE_at")).user
+    routing_configure(strategy="load_balanced")
+    messages = {
+        "%(actor)s assigned %(number)s to you: %(subject)s": (
+            "%(actor)s hat Ihnen %(number)s zugewiesen: %(subject)s"
+        )
+    }
+    with german_catalog(tmp_path, messages), run_on_commit():
+        ticket = ticket_create(actor=customer, requester=customer, subject="Drucker", content="?")
+    assert Ticket.objects.get(pk=ticket.pk).assignee_id == variant.pk
+    assert " hat Ihnen " in Notification.objects.get(user=variant).text
+
+
 def test_chart_coordinates_keep_a_decimal_point_in_german(tenant_client, agent):
     type(agent).objects.filter(pk=agent.pk).update(language="de")
     for number in range(3):
