@@ -36,11 +36,11 @@ NEVER_BY_COUNT = 2**31 - 1
 
 
 def _worth_preparing(query, params) -> bool:
-    """Statements with values, and reads without (not `SET`, `SAVEPOINT` and the like)."""
+    """Statements with values, and plain reads without (not `SET`, `SAVEPOINT` and the
+    like, which django-tenants and Django send through the same cursors)."""
     if params:
         return True
-    text = query if isinstance(query, str) else ""
-    return text.lstrip()[:6].upper() in ("SELECT", "WITH S")
+    return isinstance(query, str) and query.lstrip()[:6].upper() == "SELECT"
 
 
 class PreparingCursor(ServerBindingCursor):
