@@ -25,6 +25,7 @@ from django.db.models import BooleanField, Func, Model, QuerySet
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
+    ValuesIterable,
     ValuesListIterable,
     get_related_populators,
 )
@@ -44,7 +45,8 @@ class EqualsAny(Func):
 
 
 class CompiledRead:
-    """`build(**markers)` answers the queryset; `.first(**values)` runs it with `values`."""
+    """`build(**markers)` answers the queryset; `.first(**values)` runs it with `values`.
+    Model instances, or dicts for a `values()` queryset (as iterating it would give)."""
 
     def __init__(self, build: Callable[..., QuerySet], *names: str, **typed: type):
         """`names` are text values; `typed` names values of another type (`now=datetime`,
@@ -117,7 +119,14 @@ class _Compiled:
             raise ValueError(f"values not passed to the SQL unchanged: {set(names) - used}")
         query = queryset.query
         self.sliced_or_locking = query.is_sliced or query.select_for_update
-        self.recipe = _Recipe(compiler) if compiler.klass_info is not None else None
+        if issubclass(queryset._iterable_class, ValuesIterable):
+            self.recipe = _Rows(compiler)
+        elif compiler.klass_info is not None and issubclass(
+            queryset._iterable_class, ModelIterable
+        ):
+            self.recipe = _Recipe(compiler)
+        else:
+            self.recipe = None
         self.for_update = bool(query.select_for_update)
 
     def _check_transaction(self) -> None:
@@ -186,6 +195,29 @@ class _Recipe:
         for name, pos in self.annotations:
             setattr(obj, name, row[pos])
         return obj
+
+
+class _Rows:
+    """How a `values()` queryset turns a row into its dict: the columns' converters, then the
+    names in the order `ValuesIterable` gives them. No model instance is made (~10
+    microseconds each, three or four per row of a list that joins its relations)."""
+
+    def __init__(self, compiler) -> None:
+        query = compiler.query
+        self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        self.converters = list(
+            compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]]).items()
+        )
+
+    def instance(self, row) -> dict[str, Any]:
+        if self.converters:
+            row = list(row)
+            for pos, (convs, expression) in self.converters:
+                value = row[pos]
+                for converter in convs:
+                    value = converter(value, expression, connection)
+                row[pos] = value
+        return dict(zip(self.names, row, strict=False))  # as ValuesIterable: extra columns ignored
 
 
 def first_joined_as_written(queryset: QuerySet) -> Model | None:

@@ -8,10 +8,13 @@ them and as services hand them over.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from sla.models import TicketSLA
 from tests.factories import (
@@ -91,6 +94,49 @@ def test_timestamps_are_written_as_drf_writes_them_in_any_active_zone(tickets):
             fast, generic = _both(row, agent)
             assert fast == generic
             assert fast["created_at"].endswith(".000000Z")
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kathmandu"])
+def test_the_plain_list_reads_rows_represented_as_the_tickets_are(tickets, api_client, zone):
+    """The plain list (`?status=`, limit/offset) reads dicts, not tickets: each row's answer is
+    the ticket's, with and without SLA state, CCs, rating, merge, assignee and tags."""
+    agent, _customer = tickets
+    admin = AdminFactory()
+    TicketSLA.objects.filter(ticket__in=Ticket.objects.filter(tags=["vip", "é"])).update(
+        first_response_breached=True, paused=True
+    )
+    request = RequestFactory().get("/")
+    for user in (agent, admin):
+        request.user = user
+        with timezone.override(zone):
+            answer = api_client(user).get("/api/v1/tickets/?limit=50")
+            assert answer.status_code == 200
+            listed = answer.json()["results"]
+            expected = [
+                TicketSerializer(ticket, context={"request": request}).data
+                for ticket in with_cc(
+                    list(api_ticket_queryset(user).order_by("-created_at", "-pk"))
+                )
+            ]
+        rendered = json.loads(JSONRenderer().render(expected))
+        assert len(listed) == 4
+        assert [row["id"] for row in listed] == [ticket["id"] for ticket in rendered]
+        for row, ticket in zip(listed, rendered, strict=True):
+            assert list(row) == list(ticket)  # the same keys in the same order
+            assert {k: v for k, v in row.items() if v != ticket[k]} == {}
+        assert [list(row) for row in listed] == [list(row) for row in rendered]
+    full = next(row for row in listed if row["tags"])
+    assert full["cc"] and full["assignee"] and full["satisfaction_score"] is not None
+    assert full["sla"]["first_response_breached"] is True and full["sla"]["paused"] is True
+    assert any(row["sla"]["profile"] is None for row in listed)
+    assert any(row["merged_into"] for row in listed)
+    # A filtered plain list takes the same row path.
+    answer = api_client(admin).get("/api/v1/tickets/?status=RESOLVED&priority=LOW&priority=HIGH")
+    assert [row["id"] for row in answer.json()["results"]] == [
+        row["id"]
+        for row in listed
+        if row["status"] == "RESOLVED" and row["priority"] in ("LOW", "HIGH")
+    ]
 
 
 def _both_messages(message, user) -> tuple[dict, dict]:

@@ -59,6 +59,7 @@ SATISFACTION_COLUMNS = ("id", "ticket_id", "rating", "score")
 
 
 def _columns() -> list[str]:
+    """The columns of the shape, as `only()` names them (relations as `relation__column`)."""
     columns = list(TICKET_COLUMNS)
     for person in ("requester", "assignee"):
         columns += [f"{person}__{name}" for name in PERSON_COLUMNS]
@@ -205,9 +206,27 @@ def _compiled_list(shape: tuple[int, ...]) -> tuple[CompiledRead, CompiledRead]:
                 qs = qs.filter(**{f"{name}__in": [markers[f"{name}{i}"] for i in range(n)]})
         return qs
 
-    page = CompiledRead(lambda **m: tickets(**m).order_by(*DEFAULT_ORDERING), *names)
+    page = CompiledRead(lambda **m: ticket_rows(tickets(**m)).order_by(*DEFAULT_ORDERING), *names)
     count = CompiledRead(lambda **m: tickets(**m).order_by().values_list(_COUNT_ROWS), *names)
     return page, count
+
+
+def ticket_rows(tickets: QuerySet[Ticket]) -> QuerySet:
+    """`tickets` as dicts of the shape's columns instead of model instances (a list of 50
+    made some 200 instances: ~2.5 ms of Python); `TicketSerializer` represents either alike.
+    Relations' columns are named as in `only()`: the related object's key is the relation's
+    name plus `__id`, or `__ticket` for the SLA state, whose key is the ticket."""
+    columns = [_row_column(name) for name in _columns()]
+    return tickets.values(*columns, "cc_people")
+
+
+def _row_column(name: str) -> str:
+    # values() names a relation's foreign key by the field (`sla_state__ticket`), not its
+    # column (`sla_state__ticket_id`), and the ticket's own as either.
+    relation, _, column = name.rpartition("__")
+    if relation and column.endswith("_id"):
+        return f"{relation}__{column[:-3]}"
+    return name
 
 
 _COUNT_ROWS = Func(template="COUNT(*)", output_field=IntegerField())

@@ -151,6 +151,46 @@ def _sla(ticket: Ticket, zone=None) -> dict:
     return block
 
 
+def _row_user(row: dict, relation: str) -> dict | None:
+    if row[f"{relation}__id"] is None:
+        return None
+    return {
+        "id": _text(row[f"{relation}__id"]),
+        "email": _text(row[f"{relation}__email"]),
+        "name": _text(row[f"{relation}__name"]),
+    }
+
+
+def _row_sla(row: dict, zone) -> dict:
+    """`_sla` of a row: the SLA state's columns when it has one (`sla_state__ticket` is its
+    key), else the block of a ticket without SLA state."""
+    if row.get("sla_state__ticket") is None:
+        first_responded_at, resolved_at = row["first_responded_at"], row["resolved_at"]
+        profile, due = None, (None, None, None)
+        flags = (False, False, False, False)
+    else:
+        first_responded_at = row["sla_state__first_responded_at"]
+        resolved_at = row["sla_state__resolved_at"]
+        profile = row["sla_state__profile"]
+        due = tuple(row[f"sla_state__{name}"] for name in SLA_FIELDS[1:4])
+        flags = tuple(row[f"sla_state__{name}"] for name in SLA_FIELDS[6:])
+    block = {"profile": _text(profile)}
+    for name, value in zip(SLA_FIELDS[1:4], due, strict=True):
+        block[name] = _when(value, zone)
+    block["first_responded_at"] = _when(first_responded_at, zone)
+    block["resolved_at"] = _when(resolved_at, zone)
+    for name, value in zip(SLA_FIELDS[6:], flags, strict=True):
+        block[name] = _flag(value)
+    return block
+
+
+def _row_satisfaction(row: dict):
+    if row["satisfaction__id"] is None:
+        return None
+    score = row["satisfaction__score"]
+    return score if score is not None else float(row["satisfaction__rating"])
+
+
 class CategorySerializer(ModelSerializer):
     color = serializers.RegexField(
         r"^#[0-9a-fA-F]{6}$",
@@ -201,8 +241,11 @@ class TicketSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def to_representation(self, ticket):
-        """The fields above, built by hand (see `_sla`); the same output as DRF's."""
+        """The fields above, built by hand (see `_sla`); the same output as DRF's. `ticket`
+        is a Ticket or a row of `tickets.api.reads.ticket_rows` (the plain list's)."""
         zone = timezone.get_current_timezone()
+        if isinstance(ticket, dict):
+            return self._row_representation(ticket, zone)
         return {
             "id": _text(ticket.pk),
             "number": _text(ticket.number),
@@ -228,6 +271,41 @@ class TicketSerializer(serializers.ModelSerializer):
             "updated_at": _when(ticket.updated_at, zone),
         }
 
+    def _row_representation(self, row: dict, zone) -> dict:
+        """`to_representation` of a ticket read as a row: the same keys, values and order."""
+        tags = row["tags"]
+        escalation, version = row["escalation_level"], row["version"]
+        return {
+            "id": _text(row["id"]),
+            "number": _text(row["number"]),
+            "subject": _text(row["subject"]),
+            "status": _text(row["status"]),
+            "priority": _text(row["priority"]),
+            "category": row["category_id"],
+            "tags": None if tags is None else [str(tag) for tag in tags],
+            "requester": _row_user(row, "requester"),
+            "assignee": _row_user(row, "assignee"),
+            "channel": _text(row["channel"]),
+            "sla": _row_sla(row, zone),
+            "escalation_level": None if escalation is None else int(escalation),
+            "version": None if version is None else int(version),
+            "cc": [
+                {"id": _text(p["id"]), "email": _text(p["email"]), "name": _text(p["name"])}
+                for p in row["cc_people"]
+            ],
+            "merged_into": row["merged_into_id"],
+            "satisfaction_score": _row_satisfaction(row),
+            "language": _text(row["language"]),
+            "routing_reason": row["routing_reason"] if self._shows_routing() else None,
+            "created_at": _when(row["created_at"], zone),
+            "updated_at": _when(row["updated_at"], zone),
+        }
+
+    def _shows_routing(self) -> bool:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return user is not None and user.is_helpdesk_staff
+
     def get_sla(self, ticket) -> SlaBlockSerializer:
         return sla_block(ticket)
 
@@ -240,9 +318,7 @@ class TicketSerializer(serializers.ModelSerializer):
 
     def get_routing_reason(self, ticket) -> str | None:
         # Why routing chose an agent is staff business, like the automation logs.
-        request = self.context.get("request")
-        user = getattr(request, "user", None)
-        return ticket.routing_reason if user is not None and user.is_helpdesk_staff else None
+        return ticket.routing_reason if self._shows_routing() else None
 
 
 class MessageContentField(fields.TextField):
