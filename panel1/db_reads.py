@@ -182,13 +182,7 @@ class _Recipe:
         self.annotations = list(compiler.annotation_col_map.items())
 
     def instance(self, row) -> Model:
-        if self.converters:
-            row = list(row)
-            for pos, (convs, expression) in self.converters:
-                value = row[pos]
-                for converter in convs:
-                    value = converter(value, expression, connection)
-                row[pos] = value
+        row = _converted(row, self.converters)
         obj = self.model.from_db(DEFAULT_DB_ALIAS, self.init_list, row[self.start : self.end])
         for populator in self.related:
             populator.populate(row, obj)
@@ -210,14 +204,21 @@ class _Rows:
         )
 
     def instance(self, row) -> dict[str, Any]:
-        if self.converters:
-            row = list(row)
-            for pos, (convs, expression) in self.converters:
-                value = row[pos]
-                for converter in convs:
-                    value = converter(value, expression, connection)
-                row[pos] = value
-        return dict(zip(self.names, row, strict=False))  # as ValuesIterable: extra columns ignored
+        # As ValuesIterable: columns beyond the names (none here) are left out.
+        return dict(zip(self.names, _converted(row, self.converters), strict=False))
+
+
+def _converted(row, converters: list) -> Any:
+    """`row` with each column's converters applied (the row itself if there are none)."""
+    if not converters:
+        return row
+    row = list(row)
+    for pos, (convs, expression) in converters:
+        value = row[pos]
+        for converter in convs:
+            value = converter(value, expression, connection)
+        row[pos] = value
+    return row
 
 
 def first_joined_as_written(queryset: QuerySet) -> Model | None:
