@@ -19,6 +19,7 @@ from django.db.models.base import DEFERRED, ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
+from django.dispatch.dispatcher import NO_RECEIVERS
 
 # Descriptors that store the value in the instance's __dict__ and do nothing else on a fresh
 # instance (ForeignKeyDeferredAttribute.__set__ only also clears a cached related object).
@@ -30,7 +31,7 @@ class FastLoad:
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        if not _plain(cls) or pre_init.has_listeners(cls) or post_init.has_listeners(cls):
+        if not _plain(cls) or _init_listened(cls):
             return super().from_db(db, field_names, values)
         new = cls.__new__(cls)
         stored = new.__dict__
@@ -41,6 +42,17 @@ class FastLoad:
         state.adding = False
         state.db = db
         return new
+
+
+def _init_listened(cls: type[Model]) -> bool:
+    """Whether a receiver listens to `cls`'s pre_init or post_init: from the signals' own
+    per-sender cache when it says none (as `Signal.send` checks it; `has_listeners` builds
+    lists to answer, a few microseconds per row), else from `has_listeners`, which fills it.
+    Connecting or disconnecting a receiver clears that cache."""
+    for signal in (pre_init, post_init):
+        if signal.sender_receivers_cache.get(cls) is not NO_RECEIVERS and signal.has_listeners(cls):
+            return True
+    return False
 
 
 _checked: dict[type, bool] = {}
