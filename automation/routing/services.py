@@ -327,11 +327,24 @@ def _ticket_sql(with_previous: bool) -> str:
     )
 
 
-def _ticket_from_row(columns: list[str], row: tuple[Any, ...]) -> Ticket:
-    """The ticket of `_ticket_sql`'s row, with the row's other columns as attributes."""
+# `_ticket_sql`'s columns after the ticket's own (named here, not read from the cursor's
+# description, which psycopg builds column by column on every read).
+_TICKET_EXTRA = (
+    "category_name",
+    "assignee_email",
+    "category_strategy",
+    "previous_agent_id",
+    "state_sequence",
+    "state_last_assigned",
+)
+
+
+def _ticket_from_row(extra: tuple[str, ...], row: tuple[Any, ...]) -> Ticket:
+    """The ticket of `_ticket_sql`'s row, with the row's other columns (`extra`) as
+    attributes."""
     count = len(_ticket_columns())
     ticket = Ticket.from_db(connection.alias, _ticket_columns(), row[:count])
-    for name, value in zip(columns[count:], row[count:], strict=True):
+    for name, value in zip(extra, row[count:], strict=True):
         setattr(ticket, name, value)
     return ticket
 
@@ -356,7 +369,6 @@ def _locked(
         with pipelined():
             locking.execute(_ticket_sql(with_previous), [SINGLETON, pk])
             pool.execute(pool_sql, pool_params)
-        columns = [column.name for column in locking.description]
         row = locking.fetchone()
         rows = pool.fetchall()
     if row is None:  # no state row yet, or no such ticket
@@ -364,7 +376,7 @@ def _locked(
         sql = _ticket_sql(with_previous)
         ticket = next(iter(Ticket.objects.raw(sql, [SINGLETON, pk])), None)
         return state, ticket, None
-    ticket = _ticket_from_row(columns, row)
+    ticket = _ticket_from_row(_TICKET_EXTRA, row)
     state = RoutingState(
         pk=SINGLETON,
         sequence=ticket.state_sequence,
