@@ -23,6 +23,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, BinaryField, Field, Model, Q, signals
 from django.db.models.sql import InsertQuery, UpdateQuery
 
+from panel1.db_prepared import prepared
+
 Statement = tuple[str, Sequence[Any]]
 
 
@@ -174,7 +176,10 @@ def write_together(
         ctes = ", ".join(f"write_{n} AS ({part})" for n, (part, _params) in enumerate(first))
         sql = f"WITH {ctes} {last_sql}"
     params = [value for _sql, values in first for value in values] + list(last_params)
-    with connection.cursor() as cursor:
+    # Prepared (`panel1.db_prepared`): a batch of the same shape (a new ticket's rows, say)
+    # is parsed and planned once per connection, and its values go out bound, not quoted
+    # into the text.
+    with prepared(), connection.cursor() as cursor:
         cursor.execute(sql, params)
     for rows in groups.values():
         for row in rows:

@@ -82,10 +82,8 @@ class Profile(NamedTuple):
     categories: frozenset[str]
     out_of_office: list | None  # None: no absence recorded
     calendar: clock.BusinessCalendar | None  # None: always working
-
-    @property
-    def always_available_online(self) -> bool:
-        return self.out_of_office is None and self.calendar is None
+    # No absence and no working hours: available whenever online (no clock to ask).
+    always_available_online: bool = False
 
 
 @dataclass
@@ -123,12 +121,14 @@ def _profiles_load() -> Profiles:
     by_user = {}
     for user_id, skills, languages, working_hours, out_of_office, category_ids in rows:
         absences = json_column(out_of_office)
+        calendar = working_calendar(json_column(working_hours))
         by_user[user_id] = Profile(
             skills=frozenset(skills) if skills else NOTHING,
             languages=frozenset(languages) if languages else NOTHING,
             categories=frozenset(category_ids) if category_ids else NOTHING,
             out_of_office=absences or None,
-            calendar=working_calendar(json_column(working_hours)),
+            calendar=calendar,
+            always_available_online=not absences and calendar is None,
         )
     return Profiles(by_user=by_user)
 
@@ -179,27 +179,37 @@ def candidates(
     if rows is None:
         rows = pool_rows()
     known = profiles()
-    if any(row[0] not in known.by_user for row in rows):
-        known = _profiles_load()  # a profile newer than this scope's configuration version
-    built = known.built
+    try:
+        return _candidates(known, rows, now, last_assigned)
+    except KeyError:  # a profile newer than this scope's configuration version
+        return _candidates(_profiles_load(), rows, now, last_assigned)
+
+
+def _candidates(
+    known: Profiles, rows: list[tuple[Any, ...]], now: dt.datetime, last_assigned: dict[str, int]
+) -> list[Agent]:
+    # Runs over every agent of the pool for every decision: lookups bound once, no calls
+    # but for an agent whose row, last assignment or availability changed.
+    by_user, built, last_of = known.by_user, known.built, last_assigned.get
     pool = []
+    append = pool.append
     for row in rows:
         user_id, status = row[0], row[3]
-        profile = known.by_user[user_id]
+        profile = by_user[user_id]
         if status != ONLINE:
             available = (False, status)
         elif profile.always_available_online:
             available = ALWAYS
         else:
             available = _available(status, profile.out_of_office, profile.calendar, now)
-        source = (row, last_assigned.get(user_id, 0), available)
+        source = (row, last_of(user_id, 0), available)
         found = built.get(user_id)
         if found is not None and found[0] == source:
-            pool.append(found[1])
+            append(found[1])
             continue
         agent = _agent(row, profile, source[1], available)
         built[user_id] = (source, agent)
-        pool.append(agent)
+        append(agent)
     return pool
 
 

@@ -8,9 +8,11 @@ always says why, in words shown on the ticket: "load balanced: Alice 3 open of 1
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,13 @@ class Agent:
     available: bool = True
     unavailable_because: str = ""  # "offline", "outside working hours", ...
     last_assigned: int = 0  # routing sequence number of their last ticket; 0 = never
+    # The load-balancing order, kept with the agent (the router reuses an agent whose row did
+    # not change between decisions, so it is built once, not once per decision).
+    rank: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rank = (self.load, self.open_tickets, self.last_assigned, self.name, self.id)
+        object.__setattr__(self, "rank", rank)
 
     @property
     def has_room(self) -> bool:
@@ -108,7 +117,7 @@ def select_agent(
     if strategy == MANUAL:
         return Decision(None, "manual routing: the ticket waits in the unassigned queue", MANUAL)
     excluded = set(exclude)
-    eligible = [agent for agent in agents if _eligible(agent, ticket, excluded)]
+    eligible = _eligible_agents(agents, ticket.category_id, excluded)
     if not eligible:
         return Decision(None, _nobody_reason(ticket, agents, excluded), strategy)
     if priority_first and ticket.priority in PRIORITY_FIRST:
@@ -131,13 +140,21 @@ def select_agent(
     return _skills(ticket, eligible, agents)
 
 
-def _eligible(agent: Agent, ticket: TicketFacts, excluded: set[str]) -> bool:
-    return (
-        agent.available
-        and agent.has_room
-        and agent.works(ticket.category_id)
-        and agent.id not in excluded
-    )
+def _eligible_agents(
+    agents: Sequence[Agent], category_id: str | None, excluded: set[str]
+) -> list[Agent]:
+    """Available, under capacity (`has_room`), working the category (`works`), not
+    excluded: written out, as this runs over every agent of the pool for every ticket."""
+    eligible = [
+        agent
+        for agent in agents
+        if agent.available
+        and (agent.capacity == 0 or agent.open_tickets < agent.capacity)
+        and (not agent.categories or (category_id is not None and category_id in agent.categories))
+    ]
+    if excluded:
+        eligible = [agent for agent in eligible if agent.id not in excluded]
+    return eligible
 
 
 def _round_robin(eligible: list[Agent]) -> Decision:
@@ -149,19 +166,25 @@ def _round_robin(eligible: list[Agent]) -> Decision:
     return Decision(chosen.id, reason, ROUND_ROBIN)
 
 
+_RANK = attrgetter("rank")
+
+
 def _least_loaded(eligible: list[Agent]) -> list[Agent]:
-    return sorted(eligible, key=lambda a: (a.load, a.open_tickets, a.last_assigned, a.name, a.id))
+    """The `MAX_NAMED` least loaded (by load, open tickets, last assignment, name, id),
+    least first: the chosen one and the others the reason names."""
+    return heapq.nsmallest(MAX_NAMED, eligible, key=_RANK)
 
 
-def _load_text(ranked: list[Agent]) -> str:
+def _load_text(ranked: list[Agent], count: int) -> str:
     named = ", ".join(agent.load_text() for agent in ranked[:MAX_NAMED])
-    more = len(ranked) - MAX_NAMED
+    more = count - MAX_NAMED
     return named + (f" and {more} more" if more > 0 else "")
 
 
 def _load_balanced(eligible: list[Agent]) -> Decision:
     ranked = _least_loaded(eligible)
-    return Decision(ranked[0].id, f"load balanced: {_load_text(ranked)}", LOAD_BALANCED)
+    text = _load_text(ranked, len(eligible))
+    return Decision(ranked[0].id, f"load balanced: {text}", LOAD_BALANCED)
 
 
 def _skills(ticket: TicketFacts, eligible: list[Agent], everyone: Sequence[Agent]) -> Decision:
@@ -189,7 +212,7 @@ def _skills(ticket: TicketFacts, eligible: list[Agent], everyone: Sequence[Agent
             pool = experts
             notes.append(f"category: {ticket.category_name or ticket.category_id}")
     ranked = _least_loaded(pool)
-    reason = "; ".join([f"load balanced: {_load_text(ranked)}", *notes])
+    reason = "; ".join([f"load balanced: {_load_text(ranked, len(pool))}", *notes])
     return Decision(ranked[0].id, f"skills: {reason}", SKILLS)
 
 

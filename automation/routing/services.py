@@ -288,14 +288,23 @@ def _state_advance(state: RoutingState, agent_id: str, *, with_batch: bool = Fal
 
 def _previous_agent_sql(requester: str, ticket: str) -> str:
     """The assignee of the requester's latest other assigned ticket: their tickets newest
-    first from `ticket_requester_idx`, stopping at the first assigned one (`OFFSET 0` keeps
-    the planner from combining the requester and assignee indexes into a bitmap of all the
-    requester's assigned tickets, sorted: a customer with many tickets would cost more)."""
+    first, one index probe of `ticket_requester_idx` each (`LIMIT 1` below the last one
+    seen), stopping at the first assigned one. As one ordered scan the planner priced it by
+    the average requester (a few tickets) and took a bitmap of all the requester's tickets,
+    sorted, in the prepared statement's generic plan: 1.6 ms for a customer with 1,000
+    tickets, growing with them; the walk costs what it reads (0.07 ms)."""
     table = Ticket._meta.db_table
+    newest = (
+        f"SELECT p.created_at, p.id, p.assignee_id FROM {table} p "
+        f"WHERE p.requester_id = {requester} AND p.id <> {ticket}"
+    )
+    order = "ORDER BY p.created_at DESC, p.id DESC LIMIT 1"
     return (
-        f"(SELECT r.assignee_id FROM (SELECT p.assignee_id FROM {table} p "
-        f"WHERE p.requester_id = {requester} AND p.id <> {ticket} "
-        "ORDER BY p.created_at DESC OFFSET 0) r WHERE r.assignee_id IS NOT NULL LIMIT 1)"
+        f"(WITH RECURSIVE walk (created_at, id, assignee_id) AS (({newest} {order}) "
+        f"UNION ALL (SELECT n.* FROM walk w CROSS JOIN LATERAL ({newest} "
+        "AND p.created_at <= w.created_at AND (p.created_at < w.created_at OR p.id < w.id) "
+        f"{order}) n WHERE w.assignee_id IS NULL)) "
+        "SELECT walk.assignee_id FROM walk WHERE walk.assignee_id IS NOT NULL LIMIT 1)"
     )
 
 
@@ -327,11 +336,24 @@ def _ticket_sql(with_previous: bool) -> str:
     )
 
 
-def _ticket_from_row(columns: list[str], row: tuple[Any, ...]) -> Ticket:
-    """The ticket of `_ticket_sql`'s row, with the row's other columns as attributes."""
+# `_ticket_sql`'s columns after the ticket's own (named here, not read from the cursor's
+# description, which psycopg builds column by column on every read).
+_TICKET_EXTRA = (
+    "category_name",
+    "assignee_email",
+    "category_strategy",
+    "previous_agent_id",
+    "state_sequence",
+    "state_last_assigned",
+)
+
+
+def _ticket_from_row(extra: tuple[str, ...], row: tuple[Any, ...]) -> Ticket:
+    """The ticket of `_ticket_sql`'s row, with the row's other columns (`extra`) as
+    attributes."""
     count = len(_ticket_columns())
     ticket = Ticket.from_db(connection.alias, _ticket_columns(), row[:count])
-    for name, value in zip(columns[count:], row[count:], strict=True):
+    for name, value in zip(extra, row[count:], strict=True):
         setattr(ticket, name, value)
     return ticket
 
@@ -356,7 +378,6 @@ def _locked(
         with pipelined():
             locking.execute(_ticket_sql(with_previous), [SINGLETON, pk])
             pool.execute(pool_sql, pool_params)
-        columns = [column.name for column in locking.description]
         row = locking.fetchone()
         rows = pool.fetchall()
     if row is None:  # no state row yet, or no such ticket
@@ -364,7 +385,7 @@ def _locked(
         sql = _ticket_sql(with_previous)
         ticket = next(iter(Ticket.objects.raw(sql, [SINGLETON, pk])), None)
         return state, ticket, None
-    ticket = _ticket_from_row(columns, row)
+    ticket = _ticket_from_row(_TICKET_EXTRA, row)
     state = RoutingState(
         pk=SINGLETON,
         sequence=ticket.state_sequence,
@@ -382,7 +403,13 @@ def _new_ticket_sql(with_category: bool, with_previous: bool) -> str:
         if with_category
         else "NULL"
     )
-    previous = _previous_agent_sql("%s", "%s") if with_previous else "NULL::uuid"
+    # The requester and ticket given once, for both parts of the walk.
+    walk = _previous_agent_sql("k.requester", "k.ticket")
+    previous = (
+        f"(SELECT {walk} FROM (SELECT %s::uuid AS requester, %s::uuid AS ticket) k)"
+        if with_previous
+        else "NULL::uuid"
+    )
     pool_sql, _params = pool_query()
     # The state row locked without waiting (SKIP LOCKED: a creation holds the ticket counter's
     # row and perhaps a ticket's lock, which a decision holding the routing state may want),

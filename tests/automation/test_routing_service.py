@@ -198,6 +198,32 @@ def test_previous_agent_keeps_the_requester_with_their_agent(tenant, run_on_comm
     assert ticket.assignee == bob and ticket.routing_reason.startswith("previous agent: Bob")
 
 
+def test_previous_agent_walks_past_the_requesters_unassigned_tickets(tenant, run_on_commit):
+    # Given: the requester's newest tickets unassigned, two of them created at the same
+    # moment as Carol's, and Bob's older.
+    routing_configure(strategy="round_robin", previous_agent=True)
+    _agent("Alice")
+    bob, carol = _agent("Bob"), _agent("Carol")
+    customer = CustomerFactory()
+    now = timezone.now()
+    for age, assignee in ((3, bob), (1, None), (1, None), (0, None)):
+        ticket = TicketFactory(requester=customer)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            assignee=assignee, created_at=now - timedelta(hours=age)
+        )
+    tied = TicketFactory(requester=customer)
+    Ticket.objects.filter(pk=tied.pk).update(assignee=carol, created_at=now - timedelta(hours=1))
+
+    # When: a new ticket of theirs is routed, and an older unassigned one is.
+    ticket = _create(run_on_commit, requester=customer)
+    waiting = Ticket.objects.filter(requester=customer, assignee=None).exclude(pk=ticket.pk)
+    ticket_route(ticket_id=waiting.first().pk)
+
+    # Then: both go to the assignee of the newest assigned ticket, Carol, not Bob.
+    assert ticket.assignee == carol and ticket.routing_reason.startswith("previous agent: Carol")
+    assert Ticket.objects.filter(requester=customer, assignee=carol).count() == 3
+
+
 def test_force_reroutes_and_without_force_an_assigned_ticket_stays(tenant):
     routing_configure(strategy="load_balanced")
     alice = _agent("Alice")
