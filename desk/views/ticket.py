@@ -25,7 +25,11 @@ from desk.forms import (
 from desk.kb_panel import kb_panel_needed
 from desk.models import ReplyDraft
 from desk.routing import agent_rows
-from desk.selectors import canned_response_usable, presence_list_others
+from desk.selectors import (
+    canned_response_usable,
+    presence_list_others,
+    requester_other_tickets,
+)
 from desk.sla_status import sla_calendar_zone, sla_explanation, sla_summary
 from desk.ticket_html import assignee_options, history_html, thread_html
 from desk.views.base import (
@@ -44,11 +48,10 @@ from tickets.category_cache import categories_for_choices
 from tickets.customer_selectors import customer_profile_of
 from tickets.models import MessageType, Priority, Status, Ticket
 from tickets.selectors import (
-    attachments_inline,
     cc_users,
-    messages_for,
-    messages_with_attachments_inline,
+    thread_messages_for,
     ticket_get_for,
+    ticket_history_recent,
 )
 from tickets.services import ALLOWED_TRANSITIONS, UNSET
 
@@ -56,20 +59,19 @@ MAX_THREAD_EVENTS = 500
 REQUESTER_TICKETS = 5
 
 
-def get_ticket(
-    request, ref: str, *, related: tuple[str, ...] = (), annotations: dict | None = None
-) -> Ticket:
+def get_ticket(request, ref: str, **shape) -> Ticket:
     try:
-        return ticket_get_for(request.user, ref, related=related, annotations=annotations)
+        return ticket_get_for(request.user, ref, **shape)
     except NotFound as exc:
         raise Http404("No such ticket.") from exc
 
 
-def _draft_subquery(user) -> Subquery:
+def _with_draft(user_id) -> dict:
     """The user's reply draft of the ticket as JSON, read with the ticket (`_draft_of`)."""
     columns = [field.attname for field in ReplyDraft._meta.concrete_fields]
-    drafts = ReplyDraft.objects.filter(ticket=OuterRef("pk"), user=user)
-    return Subquery(drafts.values(json=JSONObject(**{name: name for name in columns}))[:1])
+    drafts = ReplyDraft.objects.filter(ticket=OuterRef("pk"), user_id=user_id)
+    json = JSONObject(**{name: name for name in columns})
+    return {"draft_inline": Subquery(drafts.values(json=json)[:1])}
 
 
 def _draft_of(ticket: Ticket) -> ReplyDraft | None:
@@ -87,13 +89,11 @@ def _status_choices(ticket: Ticket):
 
 
 def _thread_context(request, ticket: Ticket) -> dict:
-    thread_messages = attachments_inline(
-        list(messages_with_attachments_inline(messages_for(request.user, ticket)))
-    )
+    thread_messages = thread_messages_for(request.user, ticket)
     if thread_messages:
         # The knowledge base's sidebar suggestions start from the first message.
         ticket.first_message_content = thread_messages[0].content
-    events = list(ticket.history.order_by("-created_at", "-id")[:MAX_THREAD_EVENTS])[::-1]
+    events = ticket_history_recent(ticket, limit=MAX_THREAD_EVENTS)[::-1]
     attachments = [a for m in thread_messages for a in m.attachments.all()]
     return {
         "thread": timeline.build_thread(thread_messages, events),
@@ -169,13 +169,7 @@ def _reply_form(request, ticket: Ticket, draft: ReplyDraft | None, **marker) -> 
 
 
 def _requester_tickets(request, ticket: Ticket) -> list[Ticket]:
-    return list(
-        Ticket.objects.visible_to(request.user)
-        .filter(requester_id=ticket.requester_id)
-        .exclude(pk=ticket.pk)
-        .order_by("-created_at")
-        .only("id", "number", "subject", "status", "created_at")[: REQUESTER_TICKETS + 1]
-    )
+    return requester_other_tickets(ticket=ticket, user=request.user, limit=REQUESTER_TICKETS + 1)
 
 
 @require_GET
@@ -185,7 +179,7 @@ def ticket_page(request, ref: str):
         request,
         ref,
         related=("requester__customer_profile__organization",),
-        annotations={"draft_inline": _draft_subquery(request.user)},
+        user_annotations=_with_draft,
     )
     now = request.desk_now
     draft = _draft_of(ticket)
