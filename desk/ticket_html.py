@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import html
 from datetime import datetime, tzinfo
-from functools import lru_cache
 
 from django.template.loader import get_template
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.formats import get_format, localize
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
+from desk.dates import date_format
 from desk.timeline import ThreadItem, described
 from tickets.models import Message, MessageType
 
@@ -37,22 +37,12 @@ def _number(value) -> str:
     return _e(localize(value))
 
 
-@lru_cache(maxsize=8192)
-def _formatted(value: datetime, zone, fmt: str, language: str | None) -> str:
-    """`dateformat.format(value, fmt)` escaped, for `value` in `zone` under `language` (month
-    and day names, a.m./p.m.). Remembered: a ticket's messages and audit rows are shown again
-    on every view and live refresh of it, ~80 formats a page at ~40 µs each. `zone` is part of
-    the key because aware datetimes in different zones compare (and hash) equal."""
-    return _e(dateformat.format(value, fmt))
-
-
 class _Dates:
     """The `date` filter's output for this page's zone and language, one format per value."""
 
     def __init__(self) -> None:
         self.zone: tzinfo = timezone.get_current_timezone()
         self.datetime_format = get_format("DATETIME_FORMAT")
-        self.language = get_language()
 
     def local(self, value: datetime) -> datetime:
         return value.astimezone(self.zone) if timezone.is_aware(value) else value
@@ -61,12 +51,10 @@ class _Dates:
         return _e(self.local(value).isoformat())
 
     def long(self, value: datetime) -> str:  # date:"DATETIME_FORMAT"
-        local = self.local(value)
-        return _formatted(local, local.tzinfo, self.datetime_format, self.language)
+        return _e(date_format(self.local(value), self.datetime_format))
 
     def short(self, value: datetime, fmt: str) -> str:  # date:'Y-m-d H:i' and the like
-        local = self.local(value)
-        return _formatted(local, local.tzinfo, fmt, self.language)
+        return _e(date_format(self.local(value), fmt))
 
 
 def thread_html(thread: list[ThreadItem]) -> SafeString:

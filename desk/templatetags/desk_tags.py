@@ -107,8 +107,9 @@ def sla_time(context, at: datetime | None) -> str:
     from zoneinfo import ZoneInfo
 
     from django.utils import timezone
-    from django.utils.formats import date_format
     from django.utils.html import format_html
+
+    from desk.dates import date_format
 
     if at is None:
         return ""
