@@ -49,7 +49,13 @@ _OTHERS_PRESENT = CompiledRead(
 
 def presence_list_others(*, ticket: Ticket, user: User) -> list[TicketPresence]:
     """Who else has the ticket open right now (rows not yet expired)."""
-    return _OTHERS_PRESENT.all(ticket_id=ticket.pk, user_id=user.pk, now=timezone.now())
+    read, values = presence_others_read(ticket=ticket, user=user)
+    return read.all(**values)
+
+
+def presence_others_read(*, ticket: Ticket, user: User) -> tuple[CompiledRead, dict]:
+    """`presence_list_others`' read and values (`panel1.db_reads.all_together`)."""
+    return _OTHERS_PRESENT, {"ticket_id": ticket.pk, "user_id": user.pk, "now": timezone.now()}
 
 
 def _requester_others(*, limit: int) -> CompiledRead:
@@ -71,7 +77,8 @@ _REQUESTER_OTHERS: dict[int, CompiledRead] = {}
 def requester_other_tickets(*, ticket: Ticket, user: User, limit: int) -> list[Ticket]:
     """The requester's other tickets that `user` may see, newest first (id, number, subject,
     status, created_at); compiled once per connection for readers who see every ticket."""
-    if not sees_every_ticket(user):
+    compiled = requester_other_tickets_read(ticket=ticket, user=user, limit=limit)
+    if compiled is None:
         return list(
             Ticket.objects.visible_to(user)
             .filter(requester_id=ticket.requester_id)
@@ -79,10 +86,21 @@ def requester_other_tickets(*, ticket: Ticket, user: User, limit: int) -> list[T
             .order_by("-created_at")
             .only("id", "number", "subject", "status", "created_at")[:limit]
         )
+    read, values = compiled
+    return read.all(**values)
+
+
+def requester_other_tickets_read(
+    *, ticket: Ticket, user: User, limit: int
+) -> tuple[CompiledRead, dict] | None:
+    """`requester_other_tickets`' read and values (`panel1.db_reads.all_together`), for a
+    reader who sees every ticket; None for others (their SQL holds their limits)."""
+    if not sees_every_ticket(user):
+        return None
     read = _REQUESTER_OTHERS.get(limit)
     if read is None:
         read = _REQUESTER_OTHERS[limit] = _requester_others(limit=limit)
-    return read.all(requester_id=ticket.requester_id, ticket_id=ticket.pk)
+    return read, {"requester_id": ticket.requester_id, "ticket_id": ticket.pk}
 
 
 def canned_response_usable(user: User, pk) -> CannedResponse | None:

@@ -202,8 +202,14 @@ def thread_messages_for(user, ticket: Ticket) -> list[Message]:
     """`list(messages_with_attachments_inline(messages_for(user, ticket)))` with the
     attachments turned into `message.attachments` (`attachments_inline`): the same rows and
     objects, from SQL compiled once per connection and sent prepared."""
-    messages = _THREAD_MESSAGES[bool(user.is_helpdesk_staff)].all(ticket_id=ticket.pk)
-    return attachments_inline(messages)
+    read, values = thread_messages_read(user, ticket)
+    return attachments_inline(read.all(**values))
+
+
+def thread_messages_read(user, ticket: Ticket) -> tuple[CompiledRead, dict]:
+    """`thread_messages_for`'s read and values, for `panel1.db_reads.all_together` (then
+    `attachments_inline` of its rows)."""
+    return _THREAD_MESSAGES[bool(user.is_helpdesk_staff)], {"ticket_id": ticket.pk}
 
 
 def _recent_history(limit: int) -> CompiledRead:
@@ -223,10 +229,16 @@ _RECENT_HISTORY: dict[int, CompiledRead] = {}
 def ticket_history_recent(ticket: Ticket, *, limit: int) -> list:
     """`list(ticket.history.order_by("-created_at", "-id")[:limit])`: the newest audit rows
     first, compiled once per connection and limit."""
+    read, values = ticket_history_read(ticket, limit=limit)
+    return read.all(**values)
+
+
+def ticket_history_read(ticket: Ticket, *, limit: int) -> tuple[CompiledRead, dict]:
+    """`ticket_history_recent`'s read and values (`panel1.db_reads.all_together`)."""
     read = _RECENT_HISTORY.get(limit)
     if read is None:
         read = _RECENT_HISTORY[limit] = _recent_history(limit)
-    return read.all(ticket_id=ticket.pk)
+    return read, {"ticket_id": ticket.pk}
 
 
 def messages_for(user, ticket: Ticket) -> QuerySet[Message]:
