@@ -13,6 +13,7 @@ from desk.models import CannedResponse, TicketPresence
 from panel1.accounts.models import STAFF_ROLES, User
 from panel1.db_reads import CompiledRead
 from tickets.models import Category, Ticket
+from tickets.querysets import sees_every_ticket
 
 
 def canned_response_list_for(
@@ -48,7 +49,58 @@ _OTHERS_PRESENT = CompiledRead(
 
 def presence_list_others(*, ticket: Ticket, user: User) -> list[TicketPresence]:
     """Who else has the ticket open right now (rows not yet expired)."""
-    return _OTHERS_PRESENT.all(ticket_id=ticket.pk, user_id=user.pk, now=timezone.now())
+    read, values = presence_others_read(ticket=ticket, user=user)
+    return read.all(**values)
+
+
+def presence_others_read(*, ticket: Ticket, user: User) -> tuple[CompiledRead, dict]:
+    """`presence_list_others`' read and values (`panel1.db_reads.all_together`)."""
+    return _OTHERS_PRESENT, {"ticket_id": ticket.pk, "user_id": user.pk, "now": timezone.now()}
+
+
+def _requester_others(*, limit: int) -> CompiledRead:
+    return CompiledRead(
+        lambda requester_id, ticket_id: (
+            Ticket.objects.filter(requester_id=requester_id)
+            .exclude(pk=ticket_id)
+            .order_by("-created_at")
+            .only("id", "number", "subject", "status", "created_at")[:limit]
+        ),
+        requester_id=uuid.UUID,
+        ticket_id=uuid.UUID,
+    )
+
+
+_REQUESTER_OTHERS: dict[int, CompiledRead] = {}
+
+
+def requester_other_tickets(*, ticket: Ticket, user: User, limit: int) -> list[Ticket]:
+    """The requester's other tickets that `user` may see, newest first (id, number, subject,
+    status, created_at); compiled once per connection for readers who see every ticket."""
+    compiled = requester_other_tickets_read(ticket=ticket, user=user, limit=limit)
+    if compiled is None:
+        return list(
+            Ticket.objects.visible_to(user)
+            .filter(requester_id=ticket.requester_id)
+            .exclude(pk=ticket.pk)
+            .order_by("-created_at")
+            .only("id", "number", "subject", "status", "created_at")[:limit]
+        )
+    read, values = compiled
+    return read.all(**values)
+
+
+def requester_other_tickets_read(
+    *, ticket: Ticket, user: User, limit: int
+) -> tuple[CompiledRead, dict] | None:
+    """`requester_other_tickets`' read and values (`panel1.db_reads.all_together`), for a
+    reader who sees every ticket; None for others (their SQL holds their limits)."""
+    if not sees_every_ticket(user):
+        return None
+    read = _REQUESTER_OTHERS.get(limit)
+    if read is None:
+        read = _REQUESTER_OTHERS[limit] = _requester_others(limit=limit)
+    return read, {"requester_id": ticket.requester_id, "ticket_id": ticket.pk}
 
 
 def canned_response_usable(user: User, pk) -> CannedResponse | None:

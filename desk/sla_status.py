@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from desk.dates import date_format
 from desk.timeline import TARGET_LABELS, profile_reassignment, target_label
 from sla.calculation import calendar_of
 from sla.clock import describe

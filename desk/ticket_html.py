@@ -15,11 +15,12 @@ import html
 from datetime import datetime, tzinfo
 
 from django.template.loader import get_template
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.formats import get_format, localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from desk.dates import date_format
 from desk.timeline import ThreadItem, described
 from tickets.models import Message, MessageType
 
@@ -50,10 +51,10 @@ class _Dates:
         return _e(self.local(value).isoformat())
 
     def long(self, value: datetime) -> str:  # date:"DATETIME_FORMAT"
-        return _e(dateformat.format(self.local(value), self.datetime_format))
+        return _e(date_format(self.local(value), self.datetime_format))
 
     def short(self, value: datetime, fmt: str) -> str:  # date:'Y-m-d H:i' and the like
-        return _e(dateformat.format(self.local(value), fmt))
+        return _e(date_format(self.local(value), fmt))
 
 
 def thread_html(thread: list[ThreadItem]) -> SafeString:

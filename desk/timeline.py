@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
+from desk.dates import date_format
 from panel1.events import names
 from tickets.models import Message, MessageType, Priority, Status, TicketEvent
 from tickets.presentation import conversation_html

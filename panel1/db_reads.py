@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from django.db.models.query import (
 )
 from django.db.transaction import TransactionManagementError
 
-from panel1.db_prepared import prepared
+from panel1.db_prepared import pipelined, prepared
 
 
 class EqualsAny(Func):
@@ -219,6 +220,25 @@ def _converted(row, converters: list) -> Any:
             value = converter(value, expression, connection)
         row[pos] = value
     return row
+
+
+def all_together(*reads: tuple[CompiledRead, dict[str, Any]]) -> list[list[Model]]:
+    """`[read.all(**values) for read, values in reads]` in one round trip: the prepared
+    statements are sent together (`pipelined()`), each with its own snapshot, and read after.
+    For independent reads of one page (a ticket's thread, its history, who else is there)."""
+    compiled = [(read._compiled(), values) for read, values in reads]
+    for found, _values in compiled:
+        found._check_transaction()
+    with prepared(), ExitStack() as cursors_open:
+        cursors = [cursors_open.enter_context(connection.cursor()) for _ in compiled]
+        with pipelined():
+            for cursor, (found, values) in zip(cursors, compiled, strict=True):
+                cursor.execute(found.sql, found._params(values))
+        results = [cursor.fetchall() for cursor in cursors]
+    return [
+        [found.recipe.instance(row) for row in rows]
+        for (found, _values), rows in zip(compiled, results, strict=True)
+    ]
 
 
 def first_joined_as_written(queryset: QuerySet) -> Model | None:

@@ -107,8 +107,9 @@ def sla_time(context, at: datetime | None) -> str:
     from zoneinfo import ZoneInfo
 
     from django.utils import timezone
-    from django.utils.formats import date_format
     from django.utils.html import format_html
+
+    from desk.dates import date_format
 
     if at is None:
         return ""
@@ -148,3 +149,47 @@ def ago(when: datetime | None, now: datetime) -> str:
     if (now - when).total_seconds() < 60:
         return gettext("just now")
     return timesince(when, now, depth=1)
+
+
+# The sidebar's markup by everything it prints (see `desk_sidebar`); bounded, emptied when full.
+_SIDEBARS: dict[tuple, str] = {}
+SIDEBARS_MAX = 2_000
+
+
+@register.simple_tag(takes_context=True)
+def desk_sidebar(context) -> str:
+    """`desk/_sidebar.html` (the queues and links beside every desk page), remembered per
+    process by every value it prints: the language, the addresses' URLconf and prefix, the
+    page's active view, the reader's role, the views with their names and counts, the poll
+    interval. ~1 ms of template rendering on every desk page; a person's pages repeat it."""
+    from django.template.loader import get_template
+    from django.urls import get_script_prefix, get_urlconf
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    user = context.get("user")
+    views = context.get("sidebar_views") or ()
+    counts = context.get("sidebar_counts")
+    key = (
+        get_language(),
+        get_urlconf(),
+        get_script_prefix(),
+        context.get("active_view"),
+        bool(context.get("oob")),
+        getattr(user, "role", None),
+        bool(getattr(user, "is_supervisor_or_admin", False)),
+        context.get("queue_poll_seconds"),
+        None if counts is None else tuple(sorted((str(k), v) for k, v in counts.items())),
+        tuple(
+            (v.key, str(v.name), v.saved is not None, bool(v.saved and v.saved.is_shared))
+            for v in views
+        ),
+    )
+    html = _SIDEBARS.get(key)
+    if html is None:
+        html = get_template("desk/_sidebar.html").template.render(context)
+        if len(_SIDEBARS) >= SIDEBARS_MAX:
+            _SIDEBARS.clear()
+        _SIDEBARS[key] = html
+    # Rendered (and autoescaped) by the template.
+    return mark_safe(html)

@@ -231,3 +231,26 @@ def test_a_list_with_a_with_query_answers_instances_and_tuples(tenant):
     assert list_with(picked.order_by("pk").values_list("pk", "n"), *ctes) == [
         (pk, 2) for pk in wanted
     ]
+
+
+def test_reads_sent_together_answer_what_each_answers_alone(tenant):
+    from panel1.db_reads import all_together
+    from tickets.models import Ticket
+
+    with in_schema(tenant):
+        agents = [AgentFactory() for _ in range(3)]
+        by_email = CompiledRead(
+            lambda email: AgentFactory._meta.model.objects.filter(email=email), "email"
+        )
+        tickets = CompiledRead(lambda: Ticket.objects.order_by("pk"))
+        together = all_together(
+            (by_email, {"email": agents[0].email}),
+            (tickets, {}),
+            (by_email, {"email": "nobody@example.test"}),
+        )
+        assert together == [
+            by_email.all(email=agents[0].email),
+            tickets.all(),
+            [],
+        ]
+        assert _fields(together[0][0]) == _fields(agents[0])
