@@ -216,9 +216,22 @@ def batch(files: list[str]) -> None:
     out = _Lines()
     statements: Counter = Counter()
 
+    shapes: Counter = Counter()
+    shape_time: Counter = Counter()
+
     def count(execute, sql, params, many, context):
         statements["SET search_path" if sql.startswith("SET search_path") else "other"] += 1
-        return execute(sql, params, many, context)
+        if "--statements" not in sys.argv:
+            return execute(sql, params, many, context)
+        shape = re.sub(r"\s+", " ", sql)[:150]
+        if len(sql) > 4096 or len(params or ()) > 50:
+            shape = f"[uncached {len(sql)} chars {len(params)} params] {shape}"
+        shapes[shape] += 1
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            shape_time[shape] += time.perf_counter() - began
 
     transactions = _transactions()
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -250,6 +263,9 @@ def batch(files: list[str]) -> None:
         "(after-commit subscribers included; notification tasks queued, not run)"
     )
     print("  outcomes: " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
+    for shape, number in shapes.most_common():
+        took = shape_time[shape] / number * 1000
+        print(f"  {number / len(files):5.2f}/mail {took:6.2f} ms  {shape}")
     if profiler:
         profiler.dump_stats(PROFILE_FILE)
         for order in ("tottime", "cumulative"):

@@ -23,6 +23,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, BinaryField, Field, Model, Q, signals
 from django.db.models.sql import InsertQuery, UpdateQuery
 
+from panel1.db_prepared import prepared
+
 Statement = tuple[str, Sequence[Any]]
 
 
@@ -123,7 +125,7 @@ def update_one(instance: Model, field_names: Sequence[str]) -> None:
         return
     instance._prepare_related_fields_for_save(operation_name="save", fields=fields)
     sql, params = update_sql(instance, field_names)
-    with connection.cursor() as cursor:
+    with prepared(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")
@@ -174,7 +176,7 @@ def write_together(
         ctes = ", ".join(f"write_{n} AS ({part})" for n, (part, _params) in enumerate(first))
         sql = f"WITH {ctes} {last_sql}"
     params = [value for _sql, values in first for value in values] + list(last_params)
-    with connection.cursor() as cursor:
+    with prepared(), connection.cursor() as cursor:
         cursor.execute(sql, params)
     for rows in groups.values():
         for row in rows:
@@ -259,7 +261,7 @@ def insert_one(instance: Model) -> Model:
             instance.save(force_insert=True)  # an expression: Django's compiler resolves it
             return instance
         params.append(f.get_db_prep_save(value, connection=here))
-    with connection.cursor() as cursor:
+    with prepared(), connection.cursor() as cursor:
         cursor.execute(plan.sql, params)
         if plan.returning is not None:
             setattr(instance, plan.returning.attname, cursor.fetchone()[0])
