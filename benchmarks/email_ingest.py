@@ -1,7 +1,7 @@
 """Messages per second through `manage.py ingest_email` for a 1000-message batch.
 
 DATABASE_URL=... .venv/bin/python benchmarks/email_ingest.py [N] [--limit-set-calls] [--no-pipe]
-    [--profile]
+    [--profile] [--statements]
 
 Builds N varied messages from the parsing corpus (tests/email/email_corpus/): unique
 Message-IDs and senders spread over many addresses, ~20 % replies threaded by In-Reply-To,
@@ -12,8 +12,10 @@ batch mode: the tenant is set once), then a few `ingest_email < message.eml` sub
 (the MTA pipe mode, one process per mail), prints the rates, statements and transactions per
 mail and the outcome counts, and drops the tenant. Same-run baselines: parsing alone and
 storing alone. `--profile` runs the batch under cProfile and prints the top functions by own
-and by cumulative time. Notifications are queued on the ORM broker as in production (no
-worker runs here; the queued tasks are removed afterwards).
+and by cumulative time; `--statements` lists the batch's statements by shape (per mail, their
+mean time as the client sees it; "uncached": psycopg converts the text anew each time).
+Notifications are queued on the ORM broker as in production (no worker runs here; the queued
+tasks are removed afterwards).
 """
 
 import cProfile

@@ -39,7 +39,6 @@ from django.utils import timezone
 from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.actors import Actor
-from panel1.db_prepared import prepared
 from panel1.db_reads import CompiledRead, EqualsAny
 from panel1.db_writes import update_sql
 from panel1.events import bus
@@ -232,7 +231,7 @@ def _facts(
         shift=timezone.now() - _FACT_NOW,
     )
     if not email:
-        with prepared(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return dict(zip(_FACT_NAMES, cursor.fetchone(), strict=True)), None
     return _facts_with_sender(sql, params, email)
@@ -320,10 +319,18 @@ def _facts_with_sender(sql: str, params: list, email: str) -> tuple[dict, User |
     """The facts' row with the sender's account joined to it (NULL columns when there is
     none): one round trip whether or not the sender is known. The address is matched
     case-insensitively, the first by address when several differ only in case."""
-    # The user's columns named (not `u.*`, whose meaning a migration changes under a prepared
-    # statement): the text is fixed per shape, so the statement is prepared, planned once.
-    with prepared(), connection.cursor() as cursor:
-        cursor.execute(_with_sender_sql(sql), [*params, email])
+    table = connection.ops.quote_name(User._meta.db_table)
+    column = connection.ops.quote_name(User._meta.get_field("email").column)
+    adapt = connection.ops.adapt_unknown_value  # as a raw queryset passes its parameters
+    # Not a prepared statement: PostgreSQL takes its generic plan after five runs, and there
+    # the domain check's LIKE pattern is a parameter, which the reversed-address index cannot
+    # serve (a scan of every user for a domain without customers).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT u.*, f.* FROM ({sql}) AS f LEFT JOIN {table} AS u "
+            f"ON UPPER(u.{column}::text) = UPPER(%s) ORDER BY u.{column} LIMIT 1",
+            [adapt(value) for value in [*params, email]],
+        )
         values = cursor.fetchone()
         convert = connection.introspection.identifier_converter  # as the raw queryset names them
         columns = tuple([convert(column.name) for column in cursor.description])
@@ -331,23 +338,6 @@ def _facts_with_sender(sql: str, params: list, email: str) -> tuple[dict, User |
         raise StopIteration  # as next() over the raw queryset's rows (never: the row exists)
     row = _sender_row_reader(columns).user(values)
     return {name: getattr(row, name) for name in _FACT_NAMES}, row if row.pk is not None else None
-
-
-def _with_sender_sql(facts_sql: str) -> str:
-    cached = _WITH_SENDER_SQL.get(facts_sql)
-    if cached is None:
-        quote = connection.ops.quote_name
-        table = quote(User._meta.db_table)
-        column = quote(User._meta.get_field("email").column)
-        columns = ", ".join(f"u.{quote(f.column)}" for f in User._meta.concrete_fields)
-        cached = _WITH_SENDER_SQL[facts_sql] = (
-            f"SELECT {columns}, f.* FROM ({facts_sql}) AS f LEFT JOIN {table} AS u "
-            f"ON UPPER(u.{column}::text) = UPPER(%s) ORDER BY u.{column} LIMIT 1"
-        )
-    return cached
-
-
-_WITH_SENDER_SQL: dict[str, str] = {}
 
 
 def _sender_row_reader(columns: tuple[str, ...]) -> _RawUserReader:
