@@ -18,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from panel1.accounts.models import User
+from panel1.audit.models import AuditEntry
 from tests.factories import CustomerFactory, TicketFactory
 from tests.factories.email import raw_mail
 from tickets.email.storage import INLINE_RAW_BYTES
@@ -122,7 +123,21 @@ def test_a_mail_from_a_new_sender(tenant, ingest, no_mail, django_assert_max_num
         inbound = ingest(raw_mail(sender="new@customer.test", subject="Hello"))
 
     assert (inbound.outcome, inbound.sender_is_new) == ("ticket_created", True)
-    assert inbound.ticket.requester.customer_profile is not None
+    sender = inbound.ticket.requester
+    assert sender.customer_profile is not None  # written with the decision's batch
+    assert AuditEntry.objects.filter(action="user_created", target_id=str(sender.pk)).exists()
+
+
+def test_new_ccs_follow_with_their_profiles_written_in_the_batch(tenant, ingest, no_mail):
+    mail = raw_mail(sender="lead@newco.test", cc="ann@newco.test, Bob@NewCo.test")
+
+    inbound = ingest(mail)
+
+    ticket = inbound.ticket
+    followers = list(ticket.cc.all())
+    assert {"ann@newco.test", "bob@newco.test"} <= {u.email for u in followers}
+    for user in [ticket.requester, *followers]:
+        assert user.customer_profile is not None
 
 
 def test_known_ccs_are_looked_up_together(tenant, carol, ingest, no_mail):
