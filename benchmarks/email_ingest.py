@@ -1,7 +1,7 @@
 """Messages per second through `manage.py ingest_email` for a 1000-message batch.
 
 DATABASE_URL=... .venv/bin/python benchmarks/email_ingest.py [N] [--limit-set-calls] [--no-pipe]
-    [--profile]
+    [--profile] [--statements]
 
 Builds N varied messages from the parsing corpus (tests/email/email_corpus/): unique
 Message-IDs and senders spread over many addresses, ~20 % replies threaded by In-Reply-To,
@@ -12,8 +12,10 @@ batch mode: the tenant is set once), then a few `ingest_email < message.eml` sub
 (the MTA pipe mode, one process per mail), prints the rates, statements and transactions per
 mail and the outcome counts, and drops the tenant. Same-run baselines: parsing alone and
 storing alone. `--profile` runs the batch under cProfile and prints the top functions by own
-and by cumulative time. Notifications are queued on the ORM broker as in production (no
-worker runs here; the queued tasks are removed afterwards).
+and by cumulative time; `--statements` lists the batch's statements by shape (per mail, their
+mean time as the client sees it; "uncached": psycopg converts the text anew each time).
+Notifications are queued on the ORM broker as in production (no worker runs here; the queued
+tasks are removed afterwards).
 """
 
 import cProfile
@@ -216,9 +218,22 @@ def batch(files: list[str]) -> None:
     out = _Lines()
     statements: Counter = Counter()
 
+    shapes: Counter = Counter()
+    shape_time: Counter = Counter()
+
     def count(execute, sql, params, many, context):
         statements["SET search_path" if sql.startswith("SET search_path") else "other"] += 1
-        return execute(sql, params, many, context)
+        if "--statements" not in sys.argv:
+            return execute(sql, params, many, context)
+        shape = re.sub(r"\s+", " ", sql)[:150]
+        if len(sql) > 4096 or len(params or ()) > 50:
+            shape = f"[uncached {len(sql)} chars {len(params)} params] {shape}"
+        shapes[shape] += 1
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            shape_time[shape] += time.perf_counter() - began
 
     transactions = _transactions()
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -250,6 +265,9 @@ def batch(files: list[str]) -> None:
         "(after-commit subscribers included; notification tasks queued, not run)"
     )
     print("  outcomes: " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
+    for shape, number in shapes.most_common():
+        took = shape_time[shape] / number * 1000
+        print(f"  {number / len(files):5.2f}/mail {took:6.2f} ms  {shape}")
     if profiler:
         profiler.dump_stats(PROFILE_FILE)
         for order in ("tottime", "cumulative"):

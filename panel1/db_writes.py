@@ -125,7 +125,7 @@ def update_one(instance: Model, field_names: Sequence[str]) -> None:
         return
     instance._prepare_related_fields_for_save(operation_name="save", fields=fields)
     sql, params = update_sql(instance, field_names)
-    with connection.cursor() as cursor:
+    with prepared(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount == 0:
             raise DatabaseError("Save with update_fields did not affect any rows.")
@@ -196,6 +196,7 @@ class _InsertPlan:
     sql: str
     head: str  # INSERT INTO table (columns)
     placeholders: str  # one row's
+    each_placeholder: tuple[str, ...]  # the fields'
     fields: tuple[Field, ...]
     returning: Field | None  # an auto-increment primary key, read back
     generated: tuple[str, ...]  # computed by the database: left unloaded (deferred)
@@ -231,7 +232,13 @@ def _insert_plan(model: type[Model]) -> _InsertPlan | None:
         sql += f" RETURNING {quote(auto.column)}"
     generated = tuple(f.attname for f in opts.local_concrete_fields if f.generated)
     return _InsertPlan(
-        sql=sql, head=head, placeholders=row, fields=fields, returning=auto, generated=generated
+        sql=sql,
+        head=head,
+        placeholders=row,
+        each_placeholder=tuple(placeholders),
+        fields=fields,
+        returning=auto,
+        generated=generated,
     )
 
 
@@ -264,7 +271,7 @@ def insert_one(instance: Model) -> Model:
             instance.save(force_insert=True)  # an expression: Django's compiler resolves it
             return instance
         params.append(f.get_db_prep_save(value, connection=here))
-    with connection.cursor() as cursor:
+    with prepared(), connection.cursor() as cursor:
         cursor.execute(plan.sql, params)
         if plan.returning is not None:
             setattr(instance, plan.returning.attname, cursor.fetchone()[0])
@@ -273,3 +280,75 @@ def insert_one(instance: Model) -> Model:
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
+
+
+def insert_one_returning(
+    instance: Model,
+    *,
+    ctes: str = "",
+    cte_params: Sequence[Any] = (),
+    expressions: dict[str, str] | None = None,
+    returning: Sequence[str] = (),
+) -> tuple | None:
+    """Insert `instance` as `insert_one` does, in one statement with `WITH ctes` (taking
+    `cte_params`) ahead of it and, for the columns named in `expressions`, an SQL expression
+    in place of the value's placeholder: it holds `%s` once, where the field's value goes,
+    and may read the CTEs (`COALESCE((SELECT ... FROM found), %s)`). Answers the row of
+    `returning` (column names; values unconverted), or None, writing nothing, for a model
+    that `insert_one` would save another way. The statement's text is built once per shape."""
+    model = type(instance)
+    plan = _insert_plan(model)
+    if (
+        plan is None
+        or plan.returning is not None
+        or (model.save is not Model.save and not getattr(model, "save_adds_nothing", False))
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+    ):
+        return None
+    instance._prepare_related_fields_for_save(operation_name="save")
+    if instance.pk is None:
+        instance.pk = model._meta.pk.get_pk_value_on_save(instance)
+    params = list(cte_params)
+    here = _this_connection()
+    for f in plan.fields:
+        value = f.pre_save(instance, True)
+        if hasattr(value, "resolve_expression"):
+            return None
+        params.append(f.get_db_prep_save(value, connection=here))
+    sql = _insert_returning_text(
+        model, ctes, tuple(sorted((expressions or {}).items())), tuple(returning)
+    )
+    with prepared(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    for attname in plan.generated:
+        instance.__dict__.pop(attname, None)
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return row
+
+
+@functools.cache
+def _insert_returning_text(
+    model: type[Model], ctes: str, expressions: tuple[tuple[str, str], ...], returning: tuple
+) -> str:
+    plan = _insert_plan(model)
+    by_column = dict(expressions)
+    values = []
+    for f, placeholder in zip(plan.fields, plan.each_placeholder, strict=True):
+        expression = by_column.pop(f.column, None)
+        if expression is not None:
+            if expression.count("%s") != 1 or placeholder != "%s":
+                raise ValueError(f"{f.column}: one plain placeholder, please")
+            placeholder = expression
+        values.append(placeholder)
+    if by_column:
+        raise ValueError(f"no such columns: {sorted(by_column)}")
+    quote = connection.ops.quote_name
+    sql = f"{plan.head} VALUES ({', '.join(values)})"
+    if ctes:
+        sql = f"WITH {ctes} {sql}"
+    if returning:
+        sql += " RETURNING " + ", ".join(quote(column) for column in returning)
+    return sql

@@ -12,6 +12,7 @@ from panel1.actors import Actor
 from panel1.audit import context
 from panel1.audit.models import AuditEntry
 from panel1.db_writes import insert_one
+from panel1.events import bus
 
 
 def _jsonable(value: Any) -> Any:
@@ -52,21 +53,24 @@ def audit_record(
     """
     actor = Actor.of(actor)
     request = context.current()
-    return insert_one(
-        AuditEntry(
-            actor_id=actor.user.pk if actor.user is not None else None,
-            # Users are named by id only; the label is for the system and automation rules.
-            actor_label="" if actor.user is not None else actor.display[:200],
-            ip=_valid_ip(ip if ip is not None else request.ip),
-            user_agent=(user_agent if user_agent is not None else request.user_agent)[
-                : context.USER_AGENT_MAX
-            ],
-            action=action,
-            target_type=target._meta.label_lower if target is not None else "",
-            target_id=str(target.pk) if target is not None else "",
-            details=_jsonable(details or {}),
-        )
+    entry = AuditEntry(
+        actor_id=actor.user.pk if actor.user is not None else None,
+        # Users are named by id only; the label is for the system and automation rules.
+        actor_label="" if actor.user is not None else actor.display[:200],
+        ip=_valid_ip(ip if ip is not None else request.ip),
+        user_agent=(user_agent if user_agent is not None else request.user_agent)[
+            : context.USER_AGENT_MAX
+        ],
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        details=_jsonable(details or {}),
     )
+    # Inside an event batch (nothing reads the log in the change's transaction) the entry
+    # goes in with the batch's other rows, one statement; its id is then left unset.
+    if bus.defer_insert(entry):
+        return entry
+    return insert_one(entry)
 
 
 def audit_actor() -> User | None:

@@ -73,6 +73,20 @@ def test_outside_the_block_statements_are_not_prepared(tenant):
     assert _prepared_statements() == before
 
 
+def test_a_long_statement_is_converted_once_and_answers_its_values(tenant):
+    from panel1 import db_prepared
+
+    values = [f"value {n} with 'quotes' and %" for n in range(60)]  # over psycopg's 50
+    sql = "SELECT " + ", ".join(["%s::text"] * len(values)) + " -- long statement"
+    before = db_prepared._converted.cache_info()
+    for _ in range(3):
+        with prepared(), connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            assert list(cursor.fetchone()) == values
+    after = db_prepared._converted.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 2)
+
+
 @pytest.fixture
 def people():
     category, other_category = CategoryFactory(), CategoryFactory()

@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context
 from tests.factories.email import raw_mail
 from tickets.email import safety
 from tickets.email.ingest import inbound_process, inbound_store
+from tickets.email.storage import INLINE_RAW_BYTES
 from tickets.models import InboundEmail, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +99,26 @@ def test_a_redelivery_after_an_interrupted_first_attempt_becomes_the_ticket(tena
     assert bytes(retry.raw) == b""  # the first row keeps the bytes
     assert retry.status == "processed" and retry.ticket.subject == "Interrupted"
     assert bytes(InboundEmail.objects.get(pk=interrupted.pk).raw) == raw
+
+
+@pytest.mark.parametrize("body", ["short\n", "x" * (INLINE_RAW_BYTES + 10) + "\n"])
+def test_a_stored_twin_is_named_alike_whether_found_with_the_insert_or_before_it(tenant, body):
+    """A small mail's row is written by the statement that looks for its twin, a large
+    one's after a look-up of its own: the same row, in memory as in the table."""
+    raw = raw_mail(subject="Twin", body=body)
+    first = inbound_store(raw=raw, source="test")
+    second = inbound_store(raw=raw, source="test")
+
+    stored = InboundEmail.objects.get(pk=second.pk)
+    assert (
+        second.reason
+        == stored.reason
+        == (f"Same bytes as {first.pk}, which keeps the raw message.")
+    )
+    assert second.dedup_key == stored.dedup_key == first.dedup_key
+    assert bytes(second.raw) == bytes(stored.raw) == b""
+    assert bytes(InboundEmail.objects.get(pk=first.pk).raw) == raw
+    assert first.reason == "" and bytes(first.raw) == raw
 
 
 def test_nul_bytes_in_an_unknown_charset_still_become_a_ticket(tenant, ingest):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 from psycopg import sql as psycopg_sql
 
-from panel1.db_writes import insert_one
+from panel1.db_writes import insert_one, insert_one_returning
 from panel1.plugins.hooks import filter_inbound_mail_raw
 from tickets.models import (
     InboundEmail,
@@ -23,6 +23,7 @@ from tickets.models import (
 logger = logging.getLogger(__name__)
 
 INLINE_RAW_BYTES = 64 * 1024
+TWIN_REASON_END = ", which keeps the raw message."
 
 
 def inbound_max_bytes() -> int:
@@ -56,6 +57,10 @@ def inbound_store(
         # A view, not a copy, of the part that is kept.
         return _store_too_large(memoryview(data)[: inbound_max_bytes()], size, source, recipient)
     digest = hashlib.sha256(data).hexdigest()
+    if len(data) <= INLINE_RAW_BYTES:
+        inbound = _insert_unless_twin(data, size, digest, source, recipient)
+        if inbound is not None:
+            return inbound
     twin = _stored_twin(data, digest)
     # Most mail is small: its bytes go in with the row (one statement); a large one is
     # written by `_write_raw`, never copied into an escaped query text.
@@ -67,7 +72,7 @@ def inbound_store(
             raw_size=size,
             raw_sha256=digest,
             dedup_key=twin.dedup_key if twin else f"sha256:{digest}",
-            reason=f"Same bytes as {twin.pk}, which keeps the raw message." if twin else "",
+            reason=f"Same bytes as {twin.pk}{TWIN_REASON_END}" if twin else "",
             envelope_recipient=recipient,
         )
     )
@@ -109,17 +114,63 @@ def _store_too_large(
     return inbound
 
 
-def _stored_twin(data: bytes, digest: str) -> InboundEmail | None:
-    """The first stored row with exactly these bytes (found through the indexed dedup key:
-    the bytes' hash, or the Message-ID once the first copy was parsed)."""
+def _twin_keys(data: bytes, digest: str) -> list[str]:
     keys = [f"sha256:{digest}"]
     message_id = header_message_id(data)
     if message_id:
         keys.append(f"mid:{message_id[:990]}")
+    return keys
+
+
+def _stored_twin(data: bytes, digest: str) -> InboundEmail | None:
+    """The first stored row with exactly these bytes (found through the indexed dedup key:
+    the bytes' hash, or the Message-ID once the first copy was parsed)."""
+    keys = _twin_keys(data, digest)
     with connection.cursor() as cursor:
         cursor.execute(_twin_sql(len(keys)), [*keys, digest, InboundStatus.DUPLICATE.value])
         found = cursor.fetchone()
     return InboundEmail(pk=found[0], dedup_key=found[1]) if found else None
+
+
+# A small mail's row, written in the statement that looks for its stored twin: a twin's
+# dedup key and no bytes of its own, or the bytes and their hash's key.
+_TWIN_EXPRESSIONS = {
+    "raw": "COALESCE((SELECT ''::bytea FROM twin), %s)",
+    "dedup_key": "COALESCE((SELECT dedup_key FROM twin), %s)",
+    "reason": "COALESCE((SELECT 'Same bytes as ' || id || '"
+    + TWIN_REASON_END.replace("'", "''")
+    + "' FROM twin), %s)",
+}
+
+
+def _insert_unless_twin(
+    data: bytes, size: int, digest: str, source: str, recipient: str
+) -> InboundEmail | None:
+    """`inbound_store`'s row for a small mail, in one statement with the twin look-up (None
+    when the row cannot be written so: the caller takes the two statements)."""
+    keys = _twin_keys(data, digest)
+    inbound = InboundEmail(
+        source=source[:32],
+        raw=data,
+        raw_size=size,
+        raw_sha256=digest,
+        dedup_key=f"sha256:{digest}",
+        reason="",
+        envelope_recipient=recipient,
+    )
+    row = insert_one_returning(
+        inbound,
+        ctes=f"twin (id, dedup_key) AS ({_twin_sql(len(keys))})",
+        cte_params=[*keys, digest, InboundStatus.DUPLICATE.value],
+        expressions=_TWIN_EXPRESSIONS,
+        returning=("dedup_key", "reason"),
+    )
+    if row is None:
+        return None
+    inbound.dedup_key, inbound.reason = row
+    if inbound.reason:
+        inbound.raw = b""  # the twin keeps the bytes
+    return inbound
 
 
 @functools.cache

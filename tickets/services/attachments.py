@@ -14,6 +14,7 @@ from django.utils import timezone
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
 from panel1.db_writes import write_together
+from panel1.events import bus
 from panel1.exceptions import DomainError
 from panel1.jobs import enqueue
 from panel1.sniffing import sniff_content_type
@@ -128,8 +129,13 @@ def attachments_store(*, message: Message, inputs: list[AttachmentInput]) -> lis
         )
         attachment.file.save(attachment.filename, ContentFile(item.content), save=False)
         stored.append(attachment)
-    # One INSERT for the message's files (bulk_create's rows, its text compiled once).
-    write_together({Attachment: stored})
+    # One INSERT for the message's files (bulk_create's rows, its text compiled once), or
+    # the rows go in with the open event batch's (nothing reads them before its end).
+    if bus.batch_open():
+        for attachment in stored:
+            bus.defer_insert(attachment)
+    else:
+        write_together({Attachment: stored})
     pending = [str(a.pk) for a in stored if a.scan_status == ScanStatus.PENDING]
     if pending:
         # Scanned by a job after commit; the schedule retries while the scanner is down.

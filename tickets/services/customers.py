@@ -275,14 +275,15 @@ def customer_profile_attach(user: User) -> CustomerProfile | None:
     """Give a newly created customer a profile, in the organization of their email domain,
     and emit `customer.created`. The accounts app's customer-created hook; runs inside the
     creating transaction, right after the user's INSERT: no profile can exist yet, so it is
-    inserted without a look-up first (a duplicate would fail the creation)."""
+    inserted without a look-up first (a duplicate would fail the creation). Inside an event
+    batch (mail ingest's decision) the row goes in with the batch's other rows."""
     if user.role != Role.CUSTOMER:
         return None
-    profile = insert_one(
-        CustomerProfile(
-            user=user, organization_id=organization_id_for_domain(email_domain(user.email))
-        )
+    profile = CustomerProfile(
+        user=user, organization_id=organization_id_for_domain(email_domain(user.email))
     )
+    if not bus.defer_insert(profile):
+        insert_one(profile)
     bus.emit(
         names.CUSTOMER_CREATED,
         payload={

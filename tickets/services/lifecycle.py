@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from django.db import transaction
+from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,9 +178,7 @@ def _ticket_create(
     # Routing decides before the row is written: it goes in with its agent.
     routed = creation_route(ticket=ticket, actor=actor)
     ticket = insert_one(ticket)
-    cc_users = [user for user in cc if user.pk != requester.pk]
-    if cc_users:
-        ticket.cc.add(*cc_users)
+    _cc_of_new_ticket(ticket, {user.pk: user for user in cc if user.pk != requester.pk})
     # The first message is the request itself: a customer message by the requester, also
     # when staff file it on the customer's behalf (the audit row records who did).
     message = message_write(
@@ -218,6 +217,19 @@ def _ticket_create(
             message_type=first_message_type,
         )
     return ticket
+
+
+def _cc_of_new_ticket(ticket: Ticket, users: dict) -> None:
+    """The new ticket's followers: inside an event batch their rows go in with the batch's
+    (the ticket has none yet, and nothing listens to the relation's changes), else now."""
+    if not users:
+        return
+    through = Ticket.cc.through
+    if bus.batch_open() and not m2m_changed.has_listeners(through):
+        for pk in users:
+            bus.defer_insert(through(ticket_id=ticket.pk, user_id=pk))
+        return
+    ticket.cc.add(*users.values())
 
 
 @transaction.atomic
