@@ -168,3 +168,70 @@ def test_a_batch_of_files_sets_the_tenant_once(tenant, run_on_commit, tmp_path, 
         "Batch 1",
         "Batch 2",
     ]
+
+
+def _ingest_files(tenant, run_on_commit, files, **options) -> list[list[str]]:
+    out = io.StringIO()
+    try:
+        with run_on_commit():
+            call_command("ingest_email", *files, stdout=out, stderr=io.StringIO(), **options)
+    finally:
+        connection.set_tenant(tenant)
+    return [line.split()[1:3] for line in out.getvalue().splitlines()]
+
+
+BATCH = [
+    "01_plain_simple.eml",
+    "14_missing_from.eml",
+    "01_plain_simple.eml",  # the same bytes again: a redelivery
+    "16_malformed_bad_boundary.eml",
+    "27_dsn_bounce_report.eml",
+    "11_attachments_pdf_png_txt.eml",
+]
+
+
+def test_a_batch_for_a_schema_stores_its_mails_together_then_decides_each(
+    tenant, run_on_commit, support_address
+):
+    """With --schema, a group of files is stored in one transaction before any is decided;
+    every mail ends as it does when it arrives alone (redelivery, broken MIME, bounce)."""
+    from django.test.utils import CaptureQueriesContext
+
+    files = [str(CORPUS / name) for name in BATCH]
+    with CaptureQueriesContext(connection) as batch:
+        together = _ingest_files(tenant, run_on_commit, files, schema=tenant.schema_name)
+    stores = [i for i, q in enumerate(batch.captured_queries) if "tickets_inboundemail" in q["sql"]]
+    first_ticket = next(
+        i for i, q in enumerate(batch.captured_queries) if 'INTO "tickets_ticket"' in q["sql"]
+    )
+    stored_before = [i for i in stores if i < first_ticket]
+    assert len(stored_before) >= len(BATCH)  # every mail's row before the first decision
+    InboundEmail.objects.all().delete()
+    Ticket.objects.all().delete()
+
+    alone = [_ingest_files(tenant, run_on_commit, [name])[0] for name in files]
+
+    assert together == alone
+    assert [status for status, _outcome in together].count("duplicate") == 1
+    assert InboundEmail.objects.count() == len(BATCH)
+
+
+def test_a_group_that_cannot_be_stored_together_goes_one_by_one(
+    tenant, run_on_commit, support_address, monkeypatch
+):
+    from tickets.email import ingest
+
+    original, calls = ingest.inbound_store, []
+
+    def failing_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # the group's second mail, once: the group is stored by no one
+            raise RuntimeError("disk full")
+        return original(**kwargs)
+
+    monkeypatch.setattr(ingest, "inbound_store", failing_once)
+    files = [str(CORPUS / name) for name in BATCH[:3]]
+    answers = _ingest_files(tenant, run_on_commit, files, schema=tenant.schema_name)
+
+    assert [status for status, _outcome in answers] == ["processed", "held", "duplicate"]
+    assert InboundEmail.objects.count() == 3  # the failed group kept nothing twice

@@ -119,8 +119,13 @@ def inbound_receive(
     inbound = inbound_store(
         raw=raw, source=source, envelope_recipient=envelope_recipient, size=size
     )
+    return inbound_finish(inbound)
+
+
+def inbound_finish(inbound: InboundEmail) -> InboundEmail:
+    """Process a mail `inbound_store` has just kept, unless it was refused as too large."""
     if inbound.status != InboundStatus.RECEIVED:
-        return inbound  # refused as too large
+        return inbound
     return inbound_process(inbound=inbound)
 
 

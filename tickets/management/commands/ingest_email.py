@@ -4,7 +4,9 @@ Made for an MTA pipe (Postfix `pipe`, Exim `pipe` transport): the message arrive
 Without --schema the tenant is found from the recipient addresses (tickets.email.routing);
 a mail no tenant claims is quarantined and the command exits 67 (EX_NOUSER). When the mail
 cannot even be stored, the exit status is 75 (EX_TEMPFAIL) so the MTA retries later. Files
-given as arguments are ingested one by one (batch imports, the benchmark).
+given as arguments are ingested one by one (batch imports, the benchmark); with --schema
+their raw bytes are stored STORE_TOGETHER at a time in one transaction (one commit, not one a
+mail), then each is processed in its own, as one piped mail is.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from panel1.core.management.base import Panel1Command
@@ -31,6 +33,9 @@ CHUNK = 1024 * 1024
 HEADER_BYTES = 256 * 1024
 # Events of a batch of files dispatched together (a few mails' worth: ~4 events a mail).
 DISPATCH_TOGETHER = 100
+# Mails of a file batch stored in one transaction. A crash before they are processed leaves
+# them RECEIVED, as it leaves one piped mail: `tickets.email.tasks` processes stuck ones.
+STORE_TOGETHER = 50
 
 
 class Command(Panel1Command):
@@ -69,9 +74,13 @@ class Command(Panel1Command):
             tenant_context(tenant) if tenant else nullcontext(),
             bus.dispatch_together(limit=DISPATCH_TOGETHER) if options["files"] else nullcontext(),
         ):
-            for name, raw, size in self._messages(options):
-                failures += not self._ingest_one(name, raw, tenant, options["recipient"], size)
-                too_large += size > inbound_max_bytes()
+            for group in self._groups(options, together=bool(tenant and options["files"])):
+                stored = self._store_together(group, options["recipient"])
+                for (name, raw, size), inbound in zip(group, stored, strict=True):
+                    failures += not self._ingest_one(
+                        name, raw, tenant, options["recipient"], size, inbound=inbound
+                    )
+                    too_large += size > inbound_max_bytes()
         if too_large:
             raise CommandError(
                 f"{too_large} message(s) over EMAIL_INBOUND_MAX_BYTES were refused "
@@ -102,11 +111,48 @@ class Command(Panel1Command):
         stream = options.get("stdin") or sys.stdin.buffer
         yield ("<stdin>", *_bounded_read(stream))
 
+    def _groups(self, options, *, together: bool):
+        """The messages in groups of STORE_TOGETHER (of one when they are not stored together)."""
+        group = []
+        for message in self._messages(options):
+            group.append(message)
+            if not together or len(group) >= STORE_TOGETHER:
+                yield group
+                group = []
+        if group:
+            yield group
+
+    def _store_together(self, group: list, recipient: str) -> list:
+        """The group's mails stored in one transaction (the tenant is set), or Nones: a single
+        mail, or a group one of whose mails could not be stored (none is kept then), goes
+        the one-by-one way, which reports its own failure."""
+        from tickets.email.ingest import inbound_store
+
+        if len(group) < 2:
+            return [None] * len(group)
+        try:
+            with transaction.atomic():
+                return [
+                    inbound_store(raw=raw, source="pipe", envelope_recipient=recipient, size=size)
+                    for _name, raw, size in group
+                ]
+        except Exception:
+            return [None] * len(group)
+
     def _ingest_one(
-        self, name: str, raw: bytes, tenant: Tenant | None, recipient: str, size: int
+        self,
+        name: str,
+        raw: bytes,
+        tenant: Tenant | None,
+        recipient: str,
+        size: int,
+        *,
+        inbound=None,
     ) -> bool:
+        """One mail: stored (unless `inbound`, its row, was stored with its group), then
+        processed."""
         from tickets.email import routing
-        from tickets.email.ingest import inbound_receive
+        from tickets.email.ingest import inbound_finish, inbound_receive
 
         if not raw or raw.isspace():  # (no stripped copy of a large message)
             raise CommandError(f"{name}: empty message.")
@@ -130,9 +176,12 @@ class Command(Panel1Command):
         try:
             # The Tenant row itself (no lookup per mail), unless the batch already set it.
             with nullcontext() if connection.tenant is tenant else tenant_context(tenant):
-                inbound = inbound_receive(
-                    raw=raw, source="pipe", envelope_recipient=recipient, size=size
-                )
+                if inbound is None:
+                    inbound = inbound_receive(
+                        raw=raw, source="pipe", envelope_recipient=recipient, size=size
+                    )
+                else:
+                    inbound = inbound_finish(inbound)
                 number = inbound.ticket.number if inbound.ticket_id else "-"
         except Exception as exc:  # not even stored: let the MTA keep it and retry
             raise CommandError(
