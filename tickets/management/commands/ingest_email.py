@@ -34,7 +34,7 @@ HEADER_BYTES = 256 * 1024
 # Events of a batch of files dispatched together (a few mails' worth: ~4 events a mail).
 DISPATCH_TOGETHER = 100
 # Mails of a file batch stored in one transaction. A crash before they are processed leaves
-# them RECEIVED, as it leaves one piped mail: `tickets.email.tasks` processes stuck ones.
+# them RECEIVED, as it leaves one piped mail: the `email.inbound_stuck` job decides them.
 STORE_TOGETHER = 50
 
 
