@@ -57,12 +57,24 @@ class CategoryRouting(models.Model):
 
 
 class RoutingState(models.Model):
-    """The lock of routing decisions, the round-robin sequence and who got what when."""
+    """The lock of routing decisions and the round-robin sequence (who got what when is
+    `RoutingAgentLast`, one row per agent)."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
     sequence = models.PositiveBigIntegerField(default=0)
-    # {user id: sequence number of their last routed ticket}
-    last_assigned = models.JSONField(default=dict, blank=True)
 
     def __str__(self):
         return f"Routing state at {self.sequence}"
+
+
+class RoutingAgentLast(models.Model):
+    """The routing sequence number of an agent's last routed ticket (no row: never). Written
+    with the decision that routes to them (under the state lock), read with the pool."""
+
+    agent = models.OneToOneField(
+        "accounts.User", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    sequence = models.PositiveBigIntegerField()
+
+    def __str__(self):
+        return f"{self.agent_id} last routed at {self.sequence}"

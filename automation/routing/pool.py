@@ -7,10 +7,11 @@ version with its working-hours calendar parsed. A decision reads, under the rout
 lock, only what changes between decisions: each active staff member's status, capacity,
 name and e-mail and, for the agents who are online, their open tickets and priority-weighted
 load from the partial index `ticket_open_load_idx` (one index-only probe per online agent;
-offline and away agents are never eligible, so their load is not read). One statement
-whatever the number of agents or tickets, rows of plain tuples; an agent whose row and last
-assignment are what the previous decision read keeps the `Agent` built then (per version),
-so a decision builds anew only the few agents that changed.
+offline and away agents are never eligible, so their load is not read) and the sequence
+number of their last routed ticket (`RoutingAgentLast`, one row each). One statement
+whatever the number of agents or tickets, rows of plain tuples; an agent whose row is what
+the previous decision read keeps the `Agent` built then (per version), so a decision builds
+anew only the few agents that changed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 
+from automation.routing.models import RoutingAgentLast
 from automation.routing.selection import Agent
 from panel1 import tenant_cache
 from panel1.accounts.models import STAFF_ROLES, User
@@ -136,6 +138,7 @@ def _profiles_load() -> Profiles:
 @functools.cache
 def _pool_sql() -> str:
     profile, user, delta = AgentProfile._meta, User._meta, AgentLoadDelta._meta
+    last = RoutingAgentLast._meta
     roles = ", ".join(f"'{role}'" for role in sorted(STAFF_ROLES))
     # Each agent's open tickets and load are the sums of their rows in the load-delta table
     # (kept by a trigger with every ticket write, in the writer's transaction: what this
@@ -144,9 +147,10 @@ def _pool_sql() -> str:
     # status and roles are written into the text (constants of the code, not values): a
     # prepared statement's generic plan is then the plan these values get.
     return f"""SELECT p.user_id::text, u.name, u.email, p.status, p.capacity,
-               COALESCE(l.n, 0), COALESCE(l.load, 0)
+               COALESCE(l.n, 0), COALESCE(l.load, 0), COALESCE(r.sequence, 0)
         FROM {profile.db_table} p
         JOIN {user.db_table} u ON u.id = p.user_id
+        LEFT JOIN {last.db_table} r ON r.agent_id = p.user_id
         LEFT JOIN (
             SELECT d.agent_id, sum(d.tickets) AS n, sum(d.load) AS load
             FROM {delta.db_table} d GROUP BY d.agent_id
@@ -167,12 +171,7 @@ def pool_rows() -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def candidates(
-    *,
-    now: dt.datetime,
-    last_assigned: dict[str, int],
-    rows: list[tuple[Any, ...]] | None = None,
-) -> list[Agent]:
+def candidates(*, now: dt.datetime, rows: list[tuple[Any, ...]] | None = None) -> list[Agent]:
     """Everyone in the routing pool as the selection sees them now (one query, plus the
     profiles after a change of the tenant's configuration); `rows` are the pool statement's
     rows when the caller read them already (`pool_query`)."""
@@ -180,17 +179,15 @@ def candidates(
         rows = pool_rows()
     known = profiles()
     try:
-        return _candidates(known, rows, now, last_assigned)
+        return _candidates(known, rows, now)
     except KeyError:  # a profile newer than this scope's configuration version
-        return _candidates(_profiles_load(), rows, now, last_assigned)
+        return _candidates(_profiles_load(), rows, now)
 
 
-def _candidates(
-    known: Profiles, rows: list[tuple[Any, ...]], now: dt.datetime, last_assigned: dict[str, int]
-) -> list[Agent]:
+def _candidates(known: Profiles, rows: list[tuple[Any, ...]], now: dt.datetime) -> list[Agent]:
     # Runs over every agent of the pool for every decision: lookups bound once, no calls
-    # but for an agent whose row, last assignment or availability changed.
-    by_user, built, last_of = known.by_user, known.built, last_assigned.get
+    # but for an agent whose row (with their last assignment) or availability changed.
+    by_user, built = known.by_user, known.built
     pool = []
     append = pool.append
     for row in rows:
@@ -202,21 +199,19 @@ def _candidates(
             available = ALWAYS
         else:
             available = _available(status, profile.out_of_office, profile.calendar, now)
-        source = (row, last_of(user_id, 0), available)
+        source = (row, available)
         found = built.get(user_id)
         if found is not None and found[0] == source:
             append(found[1])
             continue
-        agent = _agent(row, profile, source[1], available)
+        agent = _agent(row, profile, available)
         built[user_id] = (source, agent)
         append(agent)
     return pool
 
 
-def _agent(
-    row: tuple[Any, ...], profile: Profile, last_assigned: int, available: tuple[bool, str]
-) -> Agent:
-    user_id, name, email, _status, capacity, open_tickets, load = row
+def _agent(row: tuple[Any, ...], profile: Profile, available: tuple[bool, str]) -> Agent:
+    user_id, name, email, _status, capacity, open_tickets, load, last_assigned = row
     return Agent(
         id=user_id,
         name=name or email,

@@ -29,11 +29,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from automation.routing import selection
-from automation.routing.models import SINGLETON, CategoryRouting, RoutingSettings, RoutingState
+from automation.routing.models import (
+    SINGLETON,
+    CategoryRouting,
+    RoutingAgentLast,
+    RoutingSettings,
+    RoutingState,
+)
 from automation.routing.pool import (
     availability,
     candidates,
-    json_column,
     pool_query,
     pool_rows,
 )
@@ -268,22 +273,32 @@ def _state_lock() -> RoutingState:
     return state
 
 
-def _state_advance(state: RoutingState, agent_id: str, *, with_batch: bool = False) -> None:
-    """One more routed ticket, `agent_id`'s: the sequence and their entry only (the map is
-    not sent back whole). With `with_batch`, written with the open `bus.batch()`'s rows (the
-    decision's own batch: the state row is locked already, and no other decision's update
-    can join that statement)."""
-    table = RoutingState._meta.db_table
-    sql = (
-        f"UPDATE {table} SET sequence = sequence + 1, last_assigned = "
-        "last_assigned || jsonb_build_object(%s::text, sequence + 1) WHERE id = %s"
+@functools.cache
+def _state_advance_sql() -> tuple[str, str]:
+    """(the agent's row written with the state's sequence + 1, the sequence advanced): two
+    parts of one statement (`bus.defer_statement` joins them to the batch's `WITH`, where
+    both see the state row as it was before the update)."""
+    state, last = RoutingState._meta.db_table, RoutingAgentLast._meta.db_table
+    agent = (
+        f"INSERT INTO {last} (agent_id, sequence) SELECT %s::uuid, s.sequence + 1 "
+        f"FROM {state} s WHERE s.id = %s "
+        "ON CONFLICT (agent_id) DO UPDATE SET sequence = EXCLUDED.sequence"
     )
-    params = [agent_id, state.pk]
-    if not (with_batch and bus.defer_statement(sql, params)):
+    return agent, f"UPDATE {state} SET sequence = sequence + 1 WHERE id = %s"
+
+
+def _state_advance(state: RoutingState, agent_id: str, *, with_batch: bool = False) -> None:
+    """One more routed ticket, `agent_id`'s: the sequence and their row (the state row stays
+    a few bytes; nothing is rewritten but the agent's row). With `with_batch`, written with
+    the open `bus.batch()`'s rows (the decision's own batch: the state row is locked already,
+    and no other decision's update can join that statement); else one statement of its own."""
+    agent, advance = _state_advance_sql()
+    if with_batch and bus.defer_statement(agent, [agent_id, state.pk]):
+        bus.defer_statement(advance, [state.pk])
+    else:
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(f"WITH a AS ({agent}) {advance}", [agent_id, state.pk, state.pk])
     state.sequence += 1
-    state.last_assigned = {**state.last_assigned, agent_id: state.sequence}
 
 
 def _previous_agent_sql(requester: str, ticket: str) -> str:
@@ -325,12 +340,12 @@ def _ticket_sql(with_previous: bool) -> str:
     # outer FOR UPDATE locks: the module's lock order within one statement. No state row
     # (a tenant's first decision): no row, and nothing locked.
     return (
-        f"WITH state AS MATERIALIZED (SELECT sequence, last_assigned FROM {state} "
+        f"WITH state AS MATERIALIZED (SELECT sequence FROM {state} "
         "WHERE id = %s FOR UPDATE) "
         f"SELECT {columns}, c.name AS category_name, a.email AS assignee_email, "
         f"(SELECT o.strategy FROM {overrides} o WHERE o.category_id = t.category_id) "
         f"AS category_strategy, {previous} AS previous_agent_id, "
-        "state.sequence AS state_sequence, state.last_assigned AS state_last_assigned "
+        "state.sequence AS state_sequence "
         f"FROM state CROSS JOIN {ticket} t LEFT JOIN {category} c ON c.id = t.category_id "
         f"LEFT JOIN {user} a ON a.id = t.assignee_id WHERE t.id = %s FOR UPDATE OF t"
     )
@@ -344,7 +359,6 @@ _TICKET_EXTRA = (
     "category_strategy",
     "previous_agent_id",
     "state_sequence",
-    "state_last_assigned",
 )
 
 
@@ -386,11 +400,7 @@ def _locked(
         ticket = next(iter(Ticket.objects.raw(sql, [SINGLETON, pk])), None)
         return state, ticket, None
     ticket = _ticket_from_row(_TICKET_EXTRA, row)
-    state = RoutingState(
-        pk=SINGLETON,
-        sequence=ticket.state_sequence,
-        last_assigned=json_column(ticket.state_last_assigned),
-    )
+    state = RoutingState(pk=SINGLETON, sequence=ticket.state_sequence)
     return state, ticket, rows
 
 
@@ -414,14 +424,14 @@ def _new_ticket_sql(with_category: bool, with_previous: bool) -> str:
     # The state row locked without waiting (SKIP LOCKED: a creation holds the ticket counter's
     # row and perhaps a ticket's lock, which a decision holding the routing state may want),
     # with the category strategy, the previous agent and the state's sequence as this
-    # statement's snapshot has it; then the pool's rows (7 columns, the state's 5 null).
+    # statement's snapshot has it; then the pool's rows (8 columns, the state's 4 null).
     return (
-        f"WITH state AS MATERIALIZED (SELECT sequence, last_assigned FROM {state} "
+        f"WITH state AS MATERIALIZED (SELECT sequence FROM {state} "
         f"WHERE id = {SINGLETON} FOR UPDATE SKIP LOCKED) "
-        "SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.sequence, s.last_assigned, "
+        "SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, s.sequence, "
         f"{category}, {previous}, (SELECT v.sequence FROM {state} v WHERE v.id = {SINGLETON}) "
         "FROM state s UNION ALL "
-        "SELECT pool.*, NULL, NULL, NULL, NULL, NULL "
+        "SELECT pool.*, NULL, NULL, NULL, NULL "
         f"FROM ({pool_sql}) pool WHERE EXISTS (SELECT FROM state)"
     )
 
@@ -443,12 +453,12 @@ def _new_ticket_read(
     with prepared(), connection.cursor() as cursor:
         cursor.execute(_new_ticket_sql(with_category, with_previous), params)
         rows = cursor.fetchall()
-    state = next((row[7:] for row in rows if row[7] is not None), None)
+    state = next((row[8:] for row in rows if row[8] is not None), None)
     if state is None:
         return None, []
-    if state[4] != state[0]:  # a decision committed after the snapshot: its load is missing
+    if state[3] != state[0]:  # a decision committed after the snapshot: its load is missing
         return state, pool_rows()
-    return state, [row[:7] for row in rows if row[7] is None]
+    return state, [row[:8] for row in rows if row[8] is None]
 
 
 NEW_TICKET_MARK = "automation.routing"
@@ -488,15 +498,13 @@ def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> Recording
     row, rows = _new_ticket_read(ticket, with_category=with_category, with_previous=previous)
     if row is None:  # a decision elsewhere holds the state (or the tenant has none yet)
         return None
-    sequence, last_assigned, category_strategy, previous_agent_id, _seen = row
-    state = RoutingState(
-        pk=SINGLETON, sequence=sequence, last_assigned=json_column(last_assigned) or {}
-    )
+    sequence, category_strategy, previous_agent_id, _seen = row
+    state = RoutingState(pk=SINGLETON, sequence=sequence)
     strategy = category_strategy or settings["strategy"]
     actor = actor or routing_actor()
     if strategy == selection.MANUAL:
         return _decided
-    pool = candidates(now=timezone.now(), last_assigned=state.last_assigned, rows=rows)
+    pool = candidates(now=timezone.now(), rows=rows)
     category = ticket.category if ticket.category_id else None
     facts = TicketFacts(
         priority=ticket.priority,
@@ -631,7 +639,7 @@ def ticket_route(
     if strategy == selection.MANUAL and not record_manual:
         # Routing is off here: no note on every new ticket of a tenant that routes by hand.
         return None
-    pool = candidates(now=timezone.now(), last_assigned=state.last_assigned, rows=rows)
+    pool = candidates(now=timezone.now(), rows=rows)
     decision = selection.select_agent(
         _facts(ticket),
         pool,

@@ -2,7 +2,7 @@
 active: the creation's answer carries the assignee and the reason. With such a rule, routing
 still runs after commit, after the rules (a ticket a rule assigned is not routed)."""
 
-from automation.routing.models import RoutingState
+from automation.routing.models import RoutingAgentLast, RoutingState
 from automation.routing.services import ticket_route
 from tests.factories import AgentFactory, CustomerFactory, TicketFactory
 from tests.factories.automation import RuleFactory
@@ -55,9 +55,7 @@ def test_routed_in_the_creation_before_commit(tenant):
     assert ticket.assignee_id == agent.pk and ticket.routing_reason.startswith("round robin")
     stored = Ticket.objects.get(pk=ticket.pk)
     assert (stored.assignee_id, stored.routing_reason) == (agent.pk, ticket.routing_reason)
-    assert RoutingState.objects.get().last_assigned[str(agent.pk)] == (
-        RoutingState.objects.get().sequence
-    )
+    assert RoutingAgentLast.objects.get(agent=agent).sequence == RoutingState.objects.get().sequence
 
 
 def test_nobody_eligible_is_recorded_at_creation(tenant):

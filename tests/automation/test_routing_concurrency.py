@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from automation.models import Rule
-from automation.routing.models import RoutingSettings, RoutingState
+from automation.routing.models import RoutingAgentLast, RoutingSettings, RoutingState
 from panel1.accounts.models import Role, User
 from tickets.models import AgentProfile, Ticket, TicketEvent
 from tickets.services import ticket_create
@@ -34,7 +34,8 @@ def routed_tenant(tenant, django_db_blocker, *, strategy, agents, after_rules=Fa
     With `after_rules`, an active `ticket.created` rule (it tags) puts routing after commit."""
     with django_db_blocker.unblock(), schema_context(tenant.schema_name):
         RoutingSettings.objects.update_or_create(pk=1, defaults={"strategy": strategy})
-        RoutingState.objects.update_or_create(pk=1, defaults={"sequence": 0, "last_assigned": {}})
+        RoutingState.objects.update_or_create(pk=1, defaults={"sequence": 0})
+        RoutingAgentLast.objects.all().delete()
         if after_rules:  # written directly: committed here, so no audit entry to leave behind
             Rule.objects.create(
                 name="Concurrency tag",

@@ -4,6 +4,7 @@ not built again."""
 
 from django.utils import timezone
 
+from automation.routing.models import RoutingAgentLast
 from automation.routing.pool import candidates
 from tests.factories import AdminFactory, AgentFactory, CategoryFactory, TicketFactory
 from tests.factories.routing import AgentProfileFactory, routing_configure
@@ -69,14 +70,15 @@ def test_agents_that_did_not_change_are_not_built_again(tenant):
     routing_configure(strategy="load_balanced")
     alice, bob = _agent("Alice"), _agent("Bob")
     now = timezone.now()
-    first = {agent.id: agent for agent in candidates(now=now, last_assigned={})}
+    first = {agent.id: agent for agent in candidates(now=now)}
     ticket_assign(ticket=TicketFactory(), actor=None, assignee=alice)
-    second = {agent.id: agent for agent in candidates(now=now, last_assigned={str(bob.pk): 1})}
+    RoutingAgentLast.objects.create(agent=bob, sequence=1)
+    second = {agent.id: agent for agent in candidates(now=now)}
 
     assert second[str(alice.pk)].open_tickets == 1 and second[str(bob.pk)].last_assigned == 1
     assert first[str(alice.pk)] is not second[str(alice.pk)]
     assert first[str(bob.pk)] is not second[str(bob.pk)]
-    third = {agent.id: agent for agent in candidates(now=now, last_assigned={str(bob.pk): 1})}
+    third = {agent.id: agent for agent in candidates(now=now)}
     assert all(third[key] is second[key] for key in second)
 
 
@@ -128,7 +130,7 @@ def test_the_load_deltas_sum_to_each_agents_open_tickets_and_load(tenant):
         assert _loads_from_deltas() == _loads_counted()
     assert _loads_counted() == {ann.pk: (1, 1)}
     now = timezone.now()
-    pool = {agent.id: agent for agent in candidates(now=now, last_assigned={})}
+    pool = {agent.id: agent for agent in candidates(now=now)}
     assert (pool[str(ann.pk)].open_tickets, pool[str(ann.pk)].load) == (1, 1)
     assert (pool[str(ben.pk)].open_tickets, pool[str(ben.pk)].load) == (0, 0)
 

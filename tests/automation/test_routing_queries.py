@@ -1,6 +1,8 @@
 """A routing decision costs a fixed number of statements, whatever the number of agents and
 tickets (the pool and its load are one query), and writes what `ticket_assign` writes."""
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -105,7 +107,7 @@ def test_decisions_inside_an_open_batch_each_advance_the_state_at_once(tenant):
     it, it writes the state at once, so the next decision reads it."""
     from django.db import transaction
 
-    from automation.routing.models import RoutingState
+    from automation.routing.models import RoutingAgentLast, RoutingState
     from panel1.events import bus
 
     routing_after_commit()
@@ -120,7 +122,10 @@ def test_decisions_inside_an_open_batch_each_advance_the_state_at_once(tenant):
     assert {one.agent_id, other.agent_id} == {str(alice.pk), str(bob.pk)}
     state = RoutingState.objects.get()
     assert state.sequence == before + 2
-    assert state.last_assigned[one.agent_id] == before + 1
-    assert state.last_assigned[other.agent_id] == before + 2
+    last = dict(RoutingAgentLast.objects.values_list("agent_id", "sequence"))
+    assert (last[uuid.UUID(one.agent_id)], last[uuid.UUID(other.agent_id)]) == (
+        before + 1,
+        before + 2,
+    )
     assigned = TicketEvent.objects.filter(ticket__in=[first, second], event=names.TICKET_ASSIGNED)
     assert assigned.count() == 2
