@@ -416,7 +416,10 @@ def queue_page(
     read = _compiled_page(user, filters, ordering, offset)
     if read is not None:
         me = {"user_id": user.pk} if "me" in filters.get("assignee", ()) else {}
-        tickets = read.all(prepare=prepare, **me)
+        if sort_key(ordering).lstrip("-") in INDEXED_SORTS:
+            tickets = read.all(prepare=prepare, **me)
+        else:  # the ids sorted alone (planned for their values), then their rows
+            tickets = _rows_of(user, [row["pk"] for row in read.all(prepare=False, **me)])
     else:
         qs = queue_queryset(user, filters, now=now)
         tickets = _page_rows(user, qs, ordering, offset, prepare=prepare)
@@ -424,10 +427,10 @@ def queue_page(
 
 
 # Filters written into a queue page's SQL as they are, whatever the moment ("me" aside: the
-# reader's id is the statement's one value). With a user who sees every ticket and a sort an
-# index serves, the page's statement is then compiled once per connection for each filter set,
-# sort and page (`_compiled_page`), where Django compiled it on every request (~10 % of the
-# page's Python time).
+# reader's id is the statement's one value). With a user who sees every ticket, the page's
+# statement (for a sort no index serves, the one that sorts the ids) is then compiled once per
+# connection for each filter set, sort and page (`_compiled_page`), where Django compiled it on
+# every request (~10 % of the page's Python time).
 COMPILED_FILTERS = {"status", "priority", "category", "assignee", "tag", "sla"}
 COMPILED_PAGES_MAX = 1_000
 COMPILED_PAGE_MAX_OFFSET = 10 * PAGE_SIZE
@@ -439,8 +442,7 @@ def _compiled_page(user, filters: dict, ordering: str, offset: int) -> CompiledR
     written in it as Django writes them), or None where it does not apply."""
     key = sort_key(ordering)
     if (
-        key.lstrip("-") not in INDEXED_SORTS
-        or offset > COMPILED_PAGE_MAX_OFFSET
+        offset > COMPILED_PAGE_MAX_OFFSET
         or not set(filters) <= COMPILED_FILTERS
         or not sees_every_ticket(user)
     ):
@@ -464,11 +466,15 @@ def _compiled_page(user, filters: dict, ordering: str, offset: int) -> CompiledR
 
 def _page_queryset(filters: dict, key: str, offset: int, user_id=None) -> QuerySet[Ticket]:
     """A page's queryset for a user who sees every ticket (`ticket_queryset_for` filters
-    nothing then), as `_page_rows` reads it for an indexed sort."""
+    nothing then), as `_page_rows` reads it: for an indexed sort the page's tickets, else
+    their ids (`pk`)."""
     reader = SimpleNamespace(pk=user_id)  # filters_q reads the user's id, for "me"
     conditions = filters_q({k: list(v) for k, v in filters.items()}, user=reader, now=None)
     qs = with_ticket_list_relations(Ticket.objects.all()).filter(conditions)
-    return order_queue(qs, key).defer(*UNSHOWN)[offset : offset + PAGE_SIZE]
+    if key.lstrip("-") in INDEXED_SORTS:
+        return order_queue(qs, key).defer(*UNSHOWN)[offset : offset + PAGE_SIZE]
+    narrow = order_queue(qs.select_related(None), key)
+    return narrow.values("pk")[offset : offset + PAGE_SIZE]
 
 
 def _queue_page(view, filters, ordering, tickets, page, total, now) -> QueuePage:
@@ -610,10 +616,16 @@ def _page_rows(
     else:
         found = run(narrow.values_list("pk", "queue_total")[offset : offset + PAGE_SIZE])
         ids, totals = [pk for pk, _total in found], dict(found)
+    return _rows_of(user, ids, totals)
+
+
+def _rows_of(user, ids: list, totals: dict | None = None) -> list[Ticket]:
+    """The tickets of `ids` with their relations, in that order (with `totals`' queue_total
+    by id)."""
     with prepared():  # one plan fits every list of ids
         rows = list(ticket_queryset_for(user).filter(pk__in=ids).defer(*UNSHOWN))
     by_id = {ticket.pk: ticket for ticket in rows}
-    for pk, total in totals.items():
+    for pk, total in (totals or {}).items():
         if pk in by_id:
             by_id[pk].queue_total = total
     return [by_id[pk] for pk in ids if pk in by_id]
