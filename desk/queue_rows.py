@@ -73,11 +73,13 @@ def queue_page_rows(
     due = gettext("due")
     shown = {key: key not in columns.hidden for key, _label in BUILTIN_COLUMNS}
     select_label = gettext("Select")
+    cells: dict = {}  # the page's cells that repeat (a status, a priority, an assignee)
     return [
         row_html(
             _row(t, summaries.get(t.pk), now=now, links=links, due=due, columns=columns.extra),
             shown=shown,
             select_label=select_label,
+            cells=cells,
         )
         for t in tickets
     ]
@@ -125,9 +127,14 @@ def _sla_title(sla: SlaSummary | None, due: str) -> str:
     return f"{sla.label} {due} {timezone.localtime(sla.due_at).strftime('%Y-%m-%d %H:%M')}"
 
 
-def row_html(row: QueueRow, *, shown: dict, select_label: str) -> SafeString:
+def row_html(
+    row: QueueRow, *, shown: dict, select_label: str, cells: dict | None = None
+) -> SafeString:
     """The row's `<tr>`, as the queue table printed it (columns in `shown` that are False are
-    left out: a plugin hid them). Every value goes through `_e`, as autoescape printed it."""
+    left out: a plugin hid them). Every value goes through `_e`, as autoescape printed it.
+    `cells`: the markup of cells made for earlier rows of the page, by the values they print
+    (filled here)."""
+    cells = {} if cells is None else cells
     t = row.ticket
     number, pk, href = _e(t.number), _e(t.pk), _e(row.href)
     tags = "".join(f' <span\n        class="tag">{_e(tag)}</span>' for tag in row.tags)
@@ -144,9 +151,16 @@ def row_html(row: QueueRow, *, shown: dict, select_label: str) -> SafeString:
         f'    <td class="col-subject"><a href="{href}" title="{_e(t.subject)}">{_e(t.subject)}</a>'
         f'{tags}<span class="row-extra muted small">{extra}</span></td>\n    '
     ]
-    for key, cell in _CELLS:
+    for key, cell, printed in _CELLS:
         if shown[key]:
-            parts.append(cell(row))
+            if printed is None:
+                parts.append(cell(row))
+            else:
+                memo = (key, printed(row))
+                markup = cells.get(memo)
+                if markup is None:
+                    markup = cells[memo] = cell(row)
+                parts.append(markup)
         parts.append("\n    ")
     parts.extend(f'<td class="col-plugin">{_e(cell)}</td>' for cell in row.plugin_cells)
     parts.append("\n  </tr>\n  ")
@@ -156,6 +170,8 @@ def row_html(row: QueueRow, *, shown: dict, select_label: str) -> SafeString:
 def _e(value) -> str:
     """What the template's autoescape (`conditional_escape`) printed, without its lazy-string
     wrappers (50 rows times twenty values)."""
+    if type(value) is str:  # not a SafeString (a subclass)
+        return html.escape(value)
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
@@ -209,11 +225,13 @@ def _updated_cell(row: QueueRow) -> str:
     )
 
 
+# Each cell: its column, its markup, and for cells that repeat down a page, the values of the
+# row it prints (the markup is then made once per page for each).
 _CELLS = (
-    ("requester", _requester_cell),
-    ("status", _status_cell),
-    ("priority", _priority_cell),
-    ("assignee", _assignee_cell),
-    ("sla", _sla_cell),
-    ("updated", _updated_cell),
+    ("requester", _requester_cell, None),
+    ("status", _status_cell, lambda row: (row.status_class, row.status_label)),
+    ("priority", _priority_cell, lambda row: (row.priority_class, row.priority_label)),
+    ("assignee", _assignee_cell, lambda row: row.assignee_name),
+    ("sla", _sla_cell, None),
+    ("updated", _updated_cell, None),
 )

@@ -173,9 +173,17 @@ TARGET_LABELS = (
 )
 
 
+_TARGET_LABELS_BY_LANGUAGE: dict[str, dict[str, str]] = {}
+
+
 def target_label(key: str) -> str:
-    """An SLA target's name in the active language ("first_response" -> "first response")."""
-    return str(dict(TARGET_LABELS).get(key) or key.replace("_", " "))
+    """An SLA target's name in the active language ("first_response" -> "first response"),
+    the names translated once per language (a queue page asks for one a row)."""
+    language = get_language() or ""
+    labels = _TARGET_LABELS_BY_LANGUAGE.get(language)
+    if labels is None:
+        labels = _TARGET_LABELS_BY_LANGUAGE[language] = {k: str(v) for k, v in TARGET_LABELS}
+    return labels.get(key) or key.replace("_", " ")
 
 
 def _describe_sla(event: TicketEvent) -> str:

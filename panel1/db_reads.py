@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -59,9 +59,12 @@ class CompiledRead:
         """The first object the queryset built with `values` would answer, or None."""
         return self._compiled().first(values)
 
-    def all(self, **values: Any) -> list[Model]:
-        """Every object the queryset built with `values` would answer."""
-        return self._compiled().all(values)
+    def all(self, *, prepare: bool = True, **values: Any) -> list[Model]:
+        """Every object the queryset built with `values` would answer. `prepare=False`: the
+        statement goes out as the queryset's would outside `prepared()`, its values in its
+        text, planned for them on every run (for a read whose generic plan does not fit every
+        value)."""
+        return self._compiled().all(values, prepare=prepare)
 
     def slice(self, start: int, stop: int, **values: Any) -> list[Model]:
         """`list(queryset[start:stop])` of the queryset built with `values`: one compiled
@@ -146,12 +149,19 @@ class _Compiled:
             return None
         return self.recipe.instance(row)
 
-    def all(self, values: dict[str, Any], *, limit: int | None = None, offset: int = 0):
+    def all(
+        self,
+        values: dict[str, Any],
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        prepare: bool = True,
+    ):
         self._check_transaction()
         sql, params = self.sql, self._params(values)
         if limit is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
-        with prepared(), connection.cursor() as cursor:
+        with prepared() if prepare else nullcontext(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [self.recipe.instance(row) for row in rows]

@@ -24,7 +24,12 @@ SEARCH_CONFIG = "english"
 
 
 def ticket_queryset_for(user) -> QuerySet[Ticket]:
-    qs = Ticket.objects.visible_to(user).with_list_relations().select_related("satisfaction")
+    return with_ticket_list_relations(Ticket.objects.visible_to(user))
+
+
+def with_ticket_list_relations(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """`qs` with what a list of tickets shows joined (`ticket_queryset_for`)."""
+    qs = qs.with_list_relations().select_related("satisfaction")
     if hasattr(Ticket, "sla_state"):
         qs = qs.select_related("sla_state")
     return qs
