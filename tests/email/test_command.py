@@ -235,3 +235,18 @@ def test_a_group_that_cannot_be_stored_together_goes_one_by_one(
 
     assert [status for status, _outcome in answers] == ["processed", "held", "duplicate"]
     assert InboundEmail.objects.count() == 3  # the failed group kept nothing twice
+
+
+def test_an_unreadable_file_in_a_batch_is_named_and_nothing_is_ingested(
+    tenant, run_on_commit, tmp_path
+):
+    good = tmp_path / "good.eml"
+    good.write_bytes(raw_mail(subject="Kept for later"))
+    missing = tmp_path / "missing.eml"
+    with pytest.raises(CommandError, match="nothing was ingested") as raised:
+        _ingest_files(tenant, run_on_commit, [str(good), str(missing), str(tmp_path)])
+
+    assert raised.value.returncode == 66
+    assert str(missing) in str(raised.value) and str(good) not in str(raised.value)
+    assert str(tmp_path) in str(raised.value)  # a directory is not a message either
+    assert not InboundEmail.objects.exists()

@@ -12,6 +12,7 @@ mail), then each is processed in its own, as one piped mail is.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -27,6 +28,7 @@ from panel1.plugins.state import memo_scope
 from panel1.tenants.models import Tenant
 
 EX_DATAERR = 65
+EX_NOINPUT = 66
 EX_NOUSER = 67
 EX_TEMPFAIL = 75
 CHUNK = 1024 * 1024
@@ -51,6 +53,7 @@ class Command(Panel1Command):
 
     def handle(self, *args, **options):
         tenant = self._tenant(options["schema"])
+        _check_readable(options["files"])
         # A batch: what is loaded by now (Django, the apps, the libraries) stays, so the
         # collector need not scan it on every full collection (~0.7 ms a mail); given back
         # to it when the batch ends.
@@ -191,6 +194,20 @@ class Command(Panel1Command):
             f"{tenant.schema_name} {inbound.status} {inbound.outcome or '-'} {number} {inbound.pk}"
         )
         return True
+
+
+def _check_readable(files: list[str]) -> None:
+    """Every file given is a readable file, or nothing of the batch is ingested: a clear error
+    naming them (exit 66, EX_NOINPUT), not a traceback halfway through."""
+    unreadable = []
+    for name in files:
+        path = Path(name)
+        if not path.is_file() or not os.access(path, os.R_OK):
+            unreadable.append(name)
+    if unreadable:
+        raise CommandError(
+            f"cannot read {', '.join(unreadable)}; nothing was ingested.", returncode=EX_NOINPUT
+        )
 
 
 def _dns_memo():
