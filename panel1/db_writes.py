@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -352,3 +353,24 @@ def _insert_returning_text(
     if returning:
         sql += " RETURNING " + ", ".join(quote(column) for column in returning)
     return sql
+
+
+# --- Commits that need not wait for the disk ----------------------------------------------
+
+# A select-list item (or a condition, `= 'off'`) that turns PostgreSQL's asynchronous commit
+# on for the rest of the transaction, without a statement of its own.
+NO_FLUSH_WAIT = "set_config('synchronous_commit', 'off', true)"
+
+
+def may_skip_flush_wait() -> bool:
+    """Whether the transaction running here may commit without waiting for its WAL to reach
+    the disk (`NO_FLUSH_WAIT`; settings.ASYNC_COMMIT).
+
+    For work that something redoes when a database crash takes it back: an event dispatch
+    (the sweeper delivers unclaimed events again), the processing of a mail whose raw bytes
+    were committed before (the stuck-mail job processes it again). The commit stays atomic;
+    only a crash within a fraction of a second (three `wal_writer_delay`s at most) loses
+    it, whole. One disk sync less per request: the largest single cost of a create on a
+    busy disk. Only in the outermost block: in a caller's transaction the setting would
+    reach the caller's own writes too."""
+    return settings.ASYNC_COMMIT and len(connection.atomic_blocks) == 1

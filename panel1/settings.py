@@ -482,11 +482,11 @@ ENABLE_AUTO_RESPONSES = env_bool("ENABLE_AUTO_RESPONSES", True)
 ENABLE_ESCALATIONS = env_bool("ENABLE_ESCALATIONS", True)
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 SLA_AT_RISK_RATIO = float(env("SLA_AT_RISK_RATIO", "0.8"))
-# The after-commit dispatch of events commits without waiting for the disk flush (the write
-# it follows did wait); a database crash within a fraction of a second repeats that
-# dispatch, its notifications and webhooks included, once. false: wait (one more disk
-# sync per request).
-EVENTS_DISPATCH_ASYNC_COMMIT = env_bool("EVENTS_DISPATCH_ASYNC_COMMIT", True)
+# Work that a job redoes after a database crash (the after-commit event dispatch, the
+# processing of a stored mail) commits without waiting for the disk flush; a crash within a
+# fraction of a second repeats that work, its notifications and webhooks included, once.
+# false: wait (one more disk sync per request and per mail).
+ASYNC_COMMIT = env_bool("ASYNC_COMMIT", True)
 
 # --- Reports ------------------------------------------------------------------------------
 # Report answers are cached until the analytics job's next run (0 = off); periods with at

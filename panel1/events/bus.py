@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from panel1.db_writes import NO_FLUSH_WAIT, may_skip_flush_wait
 from panel1.events.names import ALL_EVENTS
 
 logger = logging.getLogger(__name__)
@@ -409,27 +409,13 @@ def dispatch_many(events: list[Event], *, schema_name: str | None = None) -> int
     def run(isolated: bool) -> int:
         from panel1 import jobs
 
-        claimed = set(_claim(events, timezone.now(), wait_for_flush=wait_for_flush))
+        claimed = set(_claim(events, timezone.now()))
         _deliver([event for event in events if event.id in claimed], isolated=isolated)
         jobs.batches_send_in_transaction()  # the subscribers' jobs commit with the claim
         return len(claimed)
 
     with _in_schema(schema_name):
-        wait_for_flush = _dispatch_waits_for_flush()
         return _with_retry(run)
-
-
-def _dispatch_waits_for_flush() -> bool:
-    """Whether the dispatch's commit waits for its WAL to reach the disk.
-
-    A dispatch that opens its own transaction commits without waiting (PostgreSQL's
-    asynchronous commit, `EVENTS_DISPATCH_ASYNC_COMMIT`): the claim and every row its
-    subscribers write commit or vanish together, and a server crash in the short window
-    before the flush (at most three `wal_writer_delay`s) loses claim and effects alike, so
-    the sweeper delivers those events again. The flush was one disk sync per request, the
-    largest single cost of a create on a busy disk. Inside a caller's transaction the
-    setting would reach the caller's own writes, so there it stays synchronous."""
-    return connection.in_atomic_block or not settings.EVENTS_DISPATCH_ASYNC_COMMIT
 
 
 class _SubscriberFailed(Exception):
@@ -496,20 +482,19 @@ def _take_caused(current: _Dispatching) -> list[Event]:
     return events
 
 
-# Evaluated for each row claimed: the transaction commits without waiting for the flush
-# only if it claimed something (see `_dispatch_waits_for_flush`).
-_NO_FLUSH_WAIT = " AND set_config('synchronous_commit', 'off', true) = 'off'"
-
-
-def _claim(events: list[Event], now, *, wait_for_flush: bool = True) -> list[str]:
+def _claim(events: list[Event], now) -> list[str]:
+    """Claim the unclaimed `events`. A dispatch in a transaction of its own commits without
+    waiting for the disk flush (`db_writes.may_skip_flush_wait`): claim and effects commit
+    or vanish together, and events a database crash takes back the sweeper delivers again.
+    (The setting is evaluated for each row claimed: a claim of nothing changes nothing.)"""
     from panel1.events.models import EventRecord
 
     table = EventRecord._meta.db_table
+    no_wait = f" AND {NO_FLUSH_WAIT} = 'off'" if may_skip_flush_wait() else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f'UPDATE "{table}" SET "claimed_at" = %s, "processed_at" = %s '
-            'WHERE "id" = ANY(%s::uuid[]) AND "claimed_at" IS NULL'
-            f'{"" if wait_for_flush else _NO_FLUSH_WAIT} RETURNING "id"',
+            f'WHERE "id" = ANY(%s::uuid[]) AND "claimed_at" IS NULL{no_wait} RETURNING "id"',
             [now, now, [event.id for event in events]],
         )
         return [str(row[0]) for row in cursor.fetchall()]

@@ -151,7 +151,7 @@ def test_dispatch_commits_without_waiting_for_the_flush(
 def test_dispatch_waits_for_the_flush_when_configured(
     session_tenants, django_db_blocker, subscriber, settings
 ):
-    settings.EVENTS_DISPATCH_ASYNC_COMMIT = False
+    settings.ASYNC_COMMIT = False
     seen = _settings_seen_in_real_commits(session_tenants[0], django_db_blocker, subscriber)
     assert seen["dispatch"] == "on"
 

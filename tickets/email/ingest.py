@@ -40,7 +40,7 @@ from panel1.accounts.models import User
 from panel1.accounts.services import customer_get_or_create
 from panel1.actors import Actor
 from panel1.db_reads import CompiledRead, EqualsAny
-from panel1.db_writes import update_sql
+from panel1.db_writes import NO_FLUSH_WAIT, may_skip_flush_wait, update_sql
 from panel1.events import bus
 from panel1.exceptions import DomainError
 from panel1.tenants.models import Tenant
@@ -188,7 +188,7 @@ def _decide_and_finish(
 
 def _decide(inbound: InboundEmail, parsed: ParsedEmail, *, release: bool) -> _Decision:
     tenant = current_tenant()
-    _lock(inbound.dedup_key)
+    _lock(inbound.dedup_key, redone=inbound.status == InboundStatus.RECEIVED)
     facts, known_sender = _facts(inbound, parsed, release=release)
     early = _early_decision(inbound, parsed, tenant, facts, release=release)
     if early is not None:
@@ -568,12 +568,18 @@ def _envelope(inbound: InboundEmail, parsed: ParsedEmail) -> dict:
     return values
 
 
-def _lock(key: str) -> None:
+def _lock(key: str, *, redone: bool = False) -> None:
+    """The decision's first statement: the lock of the mail's dedup key, and, for a mail
+    the stuck-mail job would process again (`redone`: committed RECEIVED before) decided in
+    a transaction of its own, a commit that does not wait for the disk flush
+    (`may_skip_flush_wait`): a database crash that takes the decision back leaves the mail
+    RECEIVED. (A release or retry by staff waits: nothing would redo it.)"""
     # Advisory locks are database-wide: the schema is part of the key.
     digest = hashlib.sha256(f"{connection.schema_name}:{key}".encode()).digest()
+    no_wait = f", {NO_FLUSH_WAIT}" if redone and may_skip_flush_wait() else ""
     with connection.cursor() as cursor:
         key_id = int.from_bytes(digest[:8], "big", signed=True)
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key_id])
+        cursor.execute(f"SELECT pg_advisory_xact_lock(%s){no_wait}", [key_id])
 
 
 def _duplicate_of(facts: dict) -> str:
