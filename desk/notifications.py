@@ -22,7 +22,9 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
+from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -375,19 +377,32 @@ def _texts(text) -> tuple[list[str], list[str], str]:
     """(language codes a person may have stored, the text in each, the text in the tenant's
     default language): rendered once per language the codes map to."""
     tenant = current_tenant()
-    offered, default = offered_languages(tenant), default_language(tenant)
+    codes, languages = _code_languages(
+        tuple(shipped_languages()),
+        tuple(offered_languages(tenant)),
+        getattr(tenant, "default_language", ""),
+        settings.LANGUAGE_CODE,
+    )
     render = getattr(text, "in_language", None) or functools.partial(_in_language, text)
     rendered: dict[str, str] = {}
-    codes, texts = [], []
-    for code in ["", *shipped_languages()]:
-        language = normalize(code, offered) or default
+    for language in languages:
         if language not in rendered:
             rendered[language] = render(language)[:MAX_TEXT]
-        codes.append(code)
-        texts.append(rendered[language])
-    if default not in rendered:
-        rendered[default] = render(default)[:MAX_TEXT]
-    return codes, texts, rendered[default]
+    return list(codes), [rendered[language] for language in languages[:-1]], rendered[languages[-1]]
+
+
+@functools.lru_cache(maxsize=64)
+def _code_languages(
+    shipped: tuple[str, ...], offered: tuple[str, ...], tenant_default: str, site_default: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the codes a person may have stored: none and each shipped one; the language of each
+    and, last, the tenant's default language): the same for every notice of a tenant. The
+    site's default (`settings.LANGUAGE_CODE`, which `default_language` reads) is part of the
+    key."""
+    tenant = SimpleNamespace(offered_languages=offered, default_language=tenant_default)
+    default = default_language(tenant)
+    codes = ("", *shipped)
+    return codes, (*(normalize(code, list(offered)) or default for code in codes), default)
 
 
 def _in_language(text, language: str) -> str:
