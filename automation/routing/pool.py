@@ -145,12 +145,15 @@ def _pool_sql() -> str:
     # statement's snapshot sees is exactly what counting their tickets would see), read for
     # the online agents only: a few rows per agent, whatever the number of tickets. The
     # status and roles are written into the text (constants of the code, not values): a
-    # prepared statement's generic plan is then the plan these values get.
+    # prepared statement's generic plan is then the plan these values get. The agents' last
+    # assignments are read whole into a hash (`OFFSET 0`: not one index probe per agent, the
+    # plan the join's estimate of a few agents chose; 0.6 -> 0.55 ms for 200 agents).
     return f"""SELECT p.user_id::text, u.name, u.email, p.status, p.capacity,
                COALESCE(l.n, 0), COALESCE(l.load, 0), COALESCE(r.sequence, 0)
         FROM {profile.db_table} p
         JOIN {user.db_table} u ON u.id = p.user_id
-        LEFT JOIN {last.db_table} r ON r.agent_id = p.user_id
+        LEFT JOIN (SELECT agent_id, sequence FROM {last.db_table} OFFSET 0) r
+            ON r.agent_id = p.user_id
         LEFT JOIN (
             SELECT d.agent_id, sum(d.tickets) AS n, sum(d.load) AS load
             FROM {delta.db_table} d GROUP BY d.agent_id
