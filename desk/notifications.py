@@ -19,12 +19,16 @@ event (a unique constraint), one notice id per event.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
+from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from desk.models import (
     DeskSettings,
@@ -45,7 +49,7 @@ from panel1.i18n.languages import (
     recipient_language,
     shipped_languages,
 )
-from panel1.i18n.text import lazy_text
+from panel1.i18n.text import MessageText, lazy_text
 from panel1.ids import is_uuid, parse_uuid
 from panel1.tenants.services import current_tenant
 from tickets import notifiers
@@ -323,14 +327,9 @@ def _new_assignee(event: bus.Event) -> str | None:
     return str(new) if new and is_uuid(str(new)) else None
 
 
-def _assignment_text(event: bus.Event, ticket: Ticket):
-    actor, number, subject = _actor_name(event), ticket.number, ticket.subject
-    return lazy_text(
-        lambda: (
-            _("%(actor)s assigned %(number)s to you: %(subject)s")
-            % {"actor": actor, "number": number, "subject": subject}
-        )
-    )
+def _assignment_text(event: bus.Event, ticket: Ticket) -> MessageText:
+    values = {"actor": _actor_name(event), "number": ticket.number, "subject": ticket.subject}
+    return MessageText(gettext_noop("%(actor)s assigned %(number)s to you: %(subject)s"), values)
 
 
 def on_assigned_in_transaction(event: bus.Event) -> None:
@@ -378,20 +377,37 @@ def _texts(text) -> tuple[list[str], list[str], str]:
     """(language codes a person may have stored, the text in each, the text in the tenant's
     default language): rendered once per language the codes map to."""
     tenant = current_tenant()
-    offered, default = offered_languages(tenant), default_language(tenant)
+    codes, languages = _code_languages(
+        tuple(shipped_languages()),
+        tuple(offered_languages(tenant)),
+        getattr(tenant, "default_language", ""),
+        settings.LANGUAGE_CODE,
+    )
+    render = getattr(text, "in_language", None) or functools.partial(_in_language, text)
     rendered: dict[str, str] = {}
-    codes, texts = [], []
-    for code in ["", *shipped_languages()]:
-        language = normalize(code, offered) or default
+    for language in languages:
         if language not in rendered:
-            with translation.override(language):
-                rendered[language] = str(text)[:MAX_TEXT]
-        codes.append(code)
-        texts.append(rendered[language])
-    if default not in rendered:
-        with translation.override(default):
-            rendered[default] = str(text)[:MAX_TEXT]
-    return codes, texts, rendered[default]
+            rendered[language] = render(language)[:MAX_TEXT]
+    return list(codes), [rendered[language] for language in languages[:-1]], rendered[languages[-1]]
+
+
+@functools.lru_cache(maxsize=64)
+def _code_languages(
+    shipped: tuple[str, ...], offered: tuple[str, ...], tenant_default: str, site_default: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the codes a person may have stored: none and each shipped one; the language of each
+    and, last, the tenant's default language): the same for every notice of a tenant. The
+    site's default (`settings.LANGUAGE_CODE`, which `default_language` reads) is part of the
+    key."""
+    tenant = SimpleNamespace(offered_languages=offered, default_language=tenant_default)
+    default = default_language(tenant)
+    codes = ("", *shipped)
+    return codes, (*(normalize(code, list(offered)) or default for code in codes), default)
+
+
+def _in_language(text, language: str) -> str:
+    with translation.override(language):
+        return str(text)
 
 
 def _target_sql() -> str:

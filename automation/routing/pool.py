@@ -91,11 +91,14 @@ class Profile(NamedTuple):
 @dataclass
 class Profiles:
     """The tenant's agent profiles for one configuration version, and the `Agent` last built
-    for each (user id -> (what it was built from, agent)); only the router writes `built`,
-    one entry at a time, and a reader checks the entry's source before using it."""
+    for each (user id -> (the pool row it was built from, agent, whether their availability
+    is the same at any time, that availability)); only the router writes `built`, one entry
+    at a time, and a reader checks the entry's source before using it."""
 
     by_user: dict[str, Profile]
-    built: dict[str, tuple[tuple[Any, ...], Agent]] = field(default_factory=dict)
+    built: dict[str, tuple[tuple[Any, ...], Agent, bool, tuple[bool, str]]] = field(
+        default_factory=dict
+    )
 
 
 @functools.cache
@@ -145,12 +148,15 @@ def _pool_sql() -> str:
     # statement's snapshot sees is exactly what counting their tickets would see), read for
     # the online agents only: a few rows per agent, whatever the number of tickets. The
     # status and roles are written into the text (constants of the code, not values): a
-    # prepared statement's generic plan is then the plan these values get.
+    # prepared statement's generic plan is then the plan these values get. The agents' last
+    # assignments are read whole into a hash (`OFFSET 0`: not one index probe per agent, the
+    # plan the join's estimate of a few agents chose; 0.6 -> 0.55 ms for 200 agents).
     return f"""SELECT p.user_id::text, u.name, u.email, p.status, p.capacity,
                COALESCE(l.n, 0), COALESCE(l.load, 0), COALESCE(r.sequence, 0)
         FROM {profile.db_table} p
         JOIN {user.db_table} u ON u.id = p.user_id
-        LEFT JOIN {last.db_table} r ON r.agent_id = p.user_id
+        LEFT JOIN (SELECT agent_id, sequence FROM {last.db_table} OFFSET 0) r
+            ON r.agent_id = p.user_id
         LEFT JOIN (
             SELECT d.agent_id, sum(d.tickets) AS n, sum(d.load) AS load
             FROM {delta.db_table} d GROUP BY d.agent_id
@@ -186,26 +192,34 @@ def candidates(*, now: dt.datetime, rows: list[tuple[Any, ...]] | None = None) -
 
 def _candidates(known: Profiles, rows: list[tuple[Any, ...]], now: dt.datetime) -> list[Agent]:
     # Runs over every agent of the pool for every decision: lookups bound once, no calls
-    # but for an agent whose row (with their last assignment) or availability changed.
+    # but for an agent whose row (with their last assignment) or availability changed. An
+    # agent available or not whatever the time (not online, or online without absences and
+    # working hours) is what their row says: the row alone is compared, before anything
+    # else is looked up.
     by_user, built = known.by_user, known.built
     pool = []
     append = pool.append
+    get = built.get
     for row in rows:
-        user_id, status = row[0], row[3]
+        user_id = row[0]
+        found = get(user_id)
+        if found is not None and found[2] and found[0] == row:
+            append(found[1])
+            continue
         profile = by_user[user_id]
+        status = row[3]
         if status != ONLINE:
-            available = (False, status)
+            available, timeless = (False, status), True
         elif profile.always_available_online:
-            available = ALWAYS
+            available, timeless = ALWAYS, True
         else:
             available = _available(status, profile.out_of_office, profile.calendar, now)
-        source = (row, available)
-        found = built.get(user_id)
-        if found is not None and found[0] == source:
+            timeless = False
+        if found is not None and found[0] == row and found[3] == available:
             append(found[1])
             continue
         agent = _agent(row, profile, available)
-        built[user_id] = (source, agent)
+        built[user_id] = (row, agent, timeless, available)
         append(agent)
     return pool
 

@@ -47,7 +47,7 @@ from panel1 import tenant_cache
 from panel1.accounts.models import User
 from panel1.actors import Actor
 from panel1.audit.services import audit_record
-from panel1.db_prepared import pipelined, prepared
+from panel1.db_prepared import prepared
 from panel1.events import bus
 from panel1.exceptions import DomainError
 from panel1.ids import parse_uuid
@@ -372,36 +372,56 @@ def _ticket_from_row(extra: tuple[str, ...], row: tuple[Any, ...]) -> Ticket:
     return ticket
 
 
+@functools.cache
+def _locked_sql(with_previous: bool) -> str:
+    """`_ticket_sql` and the pool's rows in one statement: the ticket's row first (with the
+    state row's sequence as the statement's snapshot has it, after the ticket's columns and
+    extras), then the pool's (8 columns, after as many nulls); nothing when there is no state
+    row or no such ticket."""
+    state = RoutingState._meta.db_table
+    pool_sql, _params = pool_query()
+    width = len(_ticket_columns()) + len(_TICKET_EXTRA) + 1
+    pool_nulls = ", ".join(["NULL"] * 8)
+    ticket_nulls = ", ".join(["NULL"] * width)
+    return (
+        f"WITH locked AS MATERIALIZED ({_ticket_sql(with_previous)}) "
+        f"SELECT locked.*, (SELECT v.sequence FROM {state} v WHERE v.id = {SINGLETON}), "
+        f"{pool_nulls} FROM locked UNION ALL "
+        f"SELECT {ticket_nulls}, pool.* FROM ({pool_sql}) pool WHERE EXISTS (SELECT FROM locked)"
+    )
+
+
 def _locked(
     ticket_id, *, with_previous: bool
 ) -> tuple[RoutingState, Ticket | None, list[tuple[Any, ...]] | None]:
     """The routing state and the ticket, each under its row lock (in the module's order),
     the ticket with its category's name and own strategy, its assignee's email and (for the
     previous agent modifier) the assignee of the requester's latest other ticket, and the
-    routing pool's rows read after both locks were taken: two prepared statements sent
-    together, one round trip (this runs for every ticket routed after commit). The pool is
-    None when it was not read under the locks (the tenant's first decision: `candidates`
-    reads it)."""
+    routing pool's rows: one prepared statement (this runs for every ticket routed after
+    commit). The pool is read with the statement's snapshot, taken before the locks were
+    waited for: when a decision committed in between (the locked state row's sequence is
+    not the snapshot's), it is read again, under the locks. Decisions are what change the
+    load under the state lock (each advances the sequence), so the pool a decision chooses
+    from has every earlier decision's assignment in it. The pool is None when it was not
+    read under the locks (the tenant's first decision: `candidates` reads it)."""
     pk = parse_uuid(ticket_id)
     if pk is None:
         return _state_lock(), None, None
-    pool_sql, pool_params = pool_query()
-    with prepared(), connection.cursor() as locking, connection.cursor() as pool:
-        # Both prepared (planning would be most of their cost) and sent together: one round
-        # trip; the pool statement's snapshot is taken after the first holds the locks.
-        with pipelined():
-            locking.execute(_ticket_sql(with_previous), [SINGLETON, pk])
-            pool.execute(pool_sql, pool_params)
-        row = locking.fetchone()
-        rows = pool.fetchall()
+    with prepared(), connection.cursor() as cursor:
+        cursor.execute(_locked_sql(with_previous), [SINGLETON, pk])
+        rows = cursor.fetchall()
+    width = len(_ticket_columns()) + len(_TICKET_EXTRA)
+    row = next((row for row in rows if row[0] is not None), None)
     if row is None:  # no state row yet, or no such ticket
         state = _state_lock()
         sql = _ticket_sql(with_previous)
         ticket = next(iter(Ticket.objects.raw(sql, [SINGLETON, pk])), None)
         return state, ticket, None
-    ticket = _ticket_from_row(_TICKET_EXTRA, row)
+    ticket = _ticket_from_row(_TICKET_EXTRA, row[:width])
     state = RoutingState(pk=SINGLETON, sequence=ticket.state_sequence)
-    return state, ticket, rows
+    if row[width] != ticket.state_sequence:  # a decision committed after the snapshot
+        return state, ticket, pool_rows()
+    return state, ticket, [row[width + 1 :] for row in rows if row[0] is None]
 
 
 @functools.cache

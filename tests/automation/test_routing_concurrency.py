@@ -6,14 +6,17 @@ test sets up and removes its own rows in the session tenant.
 
 import contextlib
 import threading
+import time
 from collections import Counter
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django_tenants.utils import schema_context
 
 from automation.models import Rule
 from automation.routing.models import RoutingAgentLast, RoutingSettings, RoutingState
+from automation.routing.services import ticket_route
 from panel1.accounts.models import Role, User
 from tickets.models import AgentProfile, Ticket, TicketEvent
 from tickets.services import ticket_create
@@ -196,3 +199,63 @@ def test_a_creation_never_waits_for_the_routing_lock(session_tenants, django_db_
             release.set()
             holder.join()
     assert errors == []
+
+
+def _someone_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid())"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_decision_that_waited_for_the_lock_counts_what_the_holder_assigned(
+    session_tenants, django_db_blocker
+):
+    """A decision reads the pool in its locking statement, whose snapshot predates the wait:
+    when the decision holding the state committed meanwhile, the pool is read again."""
+    tenant = session_tenants[0]
+    errors: list[Exception] = []
+    with routed_tenant(
+        tenant, django_db_blocker, strategy="load_balanced", agents=[("Ann", 1), ("Ben", 1)]
+    ) as (requester, (ann, ben)):
+        with django_db_blocker.unblock(), schema_context(tenant.schema_name):
+            first = Ticket.objects.create(number="W-1", subject="held", requester=requester)
+            waiting = Ticket.objects.create(number="W-2", subject="waits", requester=requester)
+
+        def hold_then_assign():
+            """As a decision: assign Ann (now at capacity) under the state lock, advance."""
+            try:
+                with (
+                    django_db_blocker.unblock(),
+                    schema_context(tenant.schema_name),
+                    transaction.atomic(),
+                ):
+                    RoutingState.objects.select_for_update().get(pk=1)
+                    started.set()
+                    for _ in range(300):
+                        if _someone_waits_for_a_lock():
+                            break
+                        time.sleep(0.01)
+                    Ticket.objects.filter(pk=first.pk).update(assignee=ann)
+                    RoutingState.objects.filter(pk=1).update(sequence=F("sequence") + 1)
+            except Exception as exc:  # surfaced below
+                errors.append(exc)
+            finally:
+                started.set()
+                connection.close()
+
+        started = threading.Event()
+        holder = threading.Thread(target=hold_then_assign)
+        holder.start()
+        started.wait(30)
+        try:
+            with django_db_blocker.unblock(), schema_context(tenant.schema_name):
+                decision = ticket_route(ticket_id=waiting.pk)
+                waiting.refresh_from_db()
+        finally:
+            holder.join()
+    assert errors == []
+    assert decision.agent_id == str(ben.pk)
+    assert waiting.assignee_id == ben.pk

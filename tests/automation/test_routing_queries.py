@@ -19,12 +19,12 @@ from tickets.models import Ticket, TicketEvent
 from tickets.services import ticket_assign
 
 # state and ticket locks (with the category strategy and previous agent) and the pool with its
-# load, read after the locks (two prepared statements sent together: one round trip), then
-# ticket update, history row, event row, state update and the assignee's in-app entry (one
-# statement): three statements in two round trips; the
-# settings and the agents' profiles come from process memory (panel1.tenant_cache: one
-# statement more each after a change of the tenant's configuration)
-DECISION_STATEMENTS = 3
+# load (one prepared statement; the pool once more only when a decision committed while it
+# waited for the locks), then ticket update, history row, event row, state update and the
+# assignee's in-app entry (one statement): two statements; the settings and the agents'
+# profiles come from process memory (panel1.tenant_cache: one statement more each after a
+# change of the tenant's configuration)
+DECISION_STATEMENTS = 2
 
 
 def _statements(ticket_id) -> int:
