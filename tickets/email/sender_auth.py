@@ -255,8 +255,30 @@ def check_spf(*, client_ip: str, helo: str, mail_from: str) -> str:
     )
 
 
+# The end of the header block as the email package reads it (a blank line after any line
+# ending: LF LF, LF CR, CR CR), and as dkimpy does (LF, an optional CR, LF).
+_PARSER_HEAD_END = re.compile(rb"\n\n|\n\r|\r\r")
+_DKIM_HEAD_END = re.compile(rb"\n\r?\n")
+_DKIM_SIGNATURE = re.compile(rb"dkim-signature", re.IGNORECASE)
+
+
+def header_block(raw: bytes) -> bytes:
+    """The mail up to the blank line that ends its headers: a header parser reads the same
+    headers from it without copying the body line by line (the whole mail if it has none)."""
+    end = _PARSER_HEAD_END.search(raw)
+    return raw if end is None else raw[: end.end()]
+
+
+def _may_be_dkim_signed(raw: bytes) -> bool:
+    """Whether dkimpy could find a DKIM-Signature header (its header block names one)."""
+    end = _DKIM_HEAD_END.search(raw)
+    return _DKIM_SIGNATURE.search(raw, 0, len(raw) if end is None else end.start()) is not None
+
+
 def check_dkim(raw: bytes) -> list[tuple[str, str]]:
     """(signing domain, pass/fail/temperror) for every DKIM-Signature of the mail."""
+    if not _may_be_dkim_signed(raw):
+        return []  # what dkimpy finds then: it parses the whole mail first (~0.1 ms)
     try:
         verifier = dkim.DKIM(raw, timeout=int(getattr(settings, "EMAIL_AUTH_DNS_TIMEOUT", 3)))
     except dkim.DKIMException:
@@ -298,7 +320,7 @@ def dmarc_record(from_domain: str) -> dict[str, str] | None:
 
 def verify_sender(raw: bytes, *, from_email: str) -> SenderVerdict:
     """SPF, DKIM and DMARC of a received mail, checked here."""
-    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    headers = BytesHeaderParser(policy=compat32).parsebytes(header_block(raw))
     from_domain = from_email.rsplit("@", 1)[-1].lower() if "@" in from_email else ""
     verdict = SenderVerdict(from_domain=from_domain)
     client_ip, helo = connecting_client(headers)

@@ -17,11 +17,14 @@ from tickets.email.parsing.text import CONTROL_RE, WS_RE, clean_header, dedupe
 _ENCODED_WORD_RE = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _ENCODED_GAP_RE = re.compile(r"(\?=)\s+(=\?)")
 _ANGLE_RE = re.compile(r"<([^<>]*)>")
+# Raw 8-bit header bytes, as the parser's surrogate escapes (one search, not a loop over
+# every character of every header value).
+_SURROGATE_RE = re.compile("[\udc80-\udcff]")
 
 
 def desurrogate(value: str) -> str:
     """Turn surrogate-escaped raw 8-bit header bytes back into text (UTF-8, else cp1252)."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if _SURROGATE_RE.search(value) is None:
         return value
     raw = value.encode("utf-8", "surrogateescape")
     for charset in ("utf-8", "cp1252"):
