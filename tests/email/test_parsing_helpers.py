@@ -365,6 +365,9 @@ _HEAD_CASES = [
     b"Message-ID: a@b c@d\n\n",
     b"X-Message-ID: <a@b>\nMessage-ID: <q@w>\n\n",
     b"Received: from a\r\n\tby b\r\nMessage-ID: <r@s>\r\nDKIM-Signature: v=1\r\n\r\nbody\r\n",
+    b"Received: \t\n\tby c\nReceived: from d ([192.0.2.1])\n"
+    b"Return-Path: <x@y>\nReturn-Path: <z@w>\n\n",
+    b"Return-Path:\n\n",
 ]
 
 
@@ -392,13 +395,15 @@ def test_sender_checks_read_the_same_headers_from_the_header_block():
 
     import dkim
 
-    from tickets.email.sender_auth import _may_be_dkim_signed, header_block
+    from tickets.email.sender_auth import _may_be_dkim_signed, _routing_headers, header_block
 
     cases = _head_cases() + [b"Subject: a\r\rReceived: x\n\nbody", b"A: b\n\r\nC: d\n\n"]
     for raw in cases:
         whole = BytesHeaderParser(policy=compat32).parsebytes(raw)
         block = BytesHeaderParser(policy=compat32).parsebytes(header_block(raw))
         assert block.items() == whole.items(), raw[:80]
+        received = [str(value) for value in whole.get_all("Received") or []]
+        assert _routing_headers(raw) == (received, str(whole.get("Return-Path") or ""))
         try:
             signed = any(k.lower() == b"dkim-signature" for k, _v in dkim.DKIM(raw).headers)
         except Exception:  # dkimpy fails on some broken blocks (IndexError too): unsigned

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import re
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
@@ -16,6 +15,7 @@ from psycopg import sql as psycopg_sql
 
 from panel1.db_writes import insert_one, insert_one_returning
 from panel1.plugins.hooks import filter_inbound_mail_raw
+from tickets.email.parsing.headers import plain_header_values
 from tickets.models import (
     InboundEmail,
     InboundStatus,
@@ -188,23 +188,14 @@ def _twin_sql(keys: int) -> str:
     )
 
 
-# A header block of plain lines only: printable ASCII headers (a name without spaces, a
-# colon) and their continuation lines, each ended by LF or CRLF (the last by the block's end).
-_PLAIN_HEAD_RE = re.compile(rb"(?:(?:[\x21-\x39\x3b-\x7e]+:|[ \t])[\x20-\x7e\t]*(?:\r?\n|\Z))*")
-_MESSAGE_ID_RE = re.compile(
-    rb"^Message-ID:([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.IGNORECASE | re.MULTILINE
-)
-
-
 def header_message_id(data: bytes) -> str:
     """The Message-ID from the header block alone (no body parsing), as the parser cleans it."""
     end = min((i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0), default=-1)
     head = data[: end if 0 <= end < 262_144 else 262_144]
-    if _PLAIN_HEAD_RE.fullmatch(head):
-        # What the parser answers for such a block, read by a regular expression: its first
-        # Message-ID header with the continuation lines, whitespace removed.
-        found = _MESSAGE_ID_RE.search(head)
-        return b"".join(found.group(1).split()).decode("ascii").strip("<>") if found else ""
+    plain = plain_header_values(head)
+    if plain is not None:
+        value = plain.get("message-id", [""])[0]
+        return "".join(value.split()).strip("<>")
     try:
         value = BytesHeaderParser(policy=compat32).parsebytes(head).get("Message-ID") or ""
     except Exception:  # a header block too broken to read: no twin lookup by id
