@@ -115,6 +115,15 @@ def _prepared_value(f: Field, reader: _Reader, row: Model, here: BaseDatabaseWra
     return f.get_db_prep_save(value, connection=here)
 
 
+def _db_value(f: Field, reader: _Reader, value: Any, here: BaseDatabaseWrapper) -> Any:
+    """`f.get_db_prep_save(value)` (a value, not an expression), as `_prepared_value`."""
+    if type(value) in reader.as_is and (
+        not reader.aware or value is None or value.utcoffset() is not None
+    ):
+        return value
+    return f.get_db_prep_save(value, connection=here)
+
+
 def _reader(f: Field, vendor: str) -> _Reader:
     """How to read and prepare `f`'s value. Only Django's own field classes (not subclasses,
     which may prepare differently), on PostgreSQL: text is text, a boolean a boolean, a UUID
@@ -166,11 +175,18 @@ def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
     if sql is None:
         return _update_compiled(instance, fields, values)
     here = _this_connection()
+    readers = _field_readers(type(instance), tuple(field_names), here.vendor)
     params = [
-        field.get_db_prep_save(value, here) for field, value in zip(fields, values, strict=True)
+        _db_value(field, reader, value, here)
+        for field, reader, value in zip(fields, readers, values, strict=True)
     ]
     params.append(opts.pk.get_db_prep_value(instance.pk, here))
     return sql, params
+
+
+@functools.cache
+def _field_readers(model: type[Model], field_names: tuple[str, ...], vendor: str) -> tuple:
+    return tuple(_reader(model._meta.get_field(name), vendor) for name in field_names)
 
 
 def update_one(instance: Model, field_names: Sequence[str]) -> None:
