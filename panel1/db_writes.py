@@ -12,7 +12,9 @@ the database (no RETURNING): an auto-increment primary key stays unset, as after
 
 from __future__ import annotations
 
+import datetime
 import functools
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +23,21 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import AutoField, BinaryField, Field, Model, Q, signals
+from django.db.models import (
+    AutoField,
+    BinaryField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    EmailField,
+    Field,
+    ForeignKey,
+    Model,
+    Q,
+    TextField,
+    UUIDField,
+    signals,
+)
 from django.db.models.sql import InsertQuery, UpdateQuery
 
 from panel1.db_prepared import prepared
@@ -63,12 +79,71 @@ def _insert_params(plan: _InsertPlan, rows: list[Model]) -> list | None:
     params = []
     here = _this_connection()
     for row in rows:
-        for f in plan.fields:
-            value = f.pre_save(row, True)
-            if hasattr(value, "resolve_expression"):
+        for f, reader in zip(plan.fields, plan.readers, strict=True):
+            value = _prepared_value(f, reader, row, here)
+            if value is _EXPRESSION:
                 return None
-            params.append(f.get_db_prep_save(value, connection=here))
+            params.append(value)
     return params
+
+
+# --- A value as the compiler prepares it, without the calls where they change nothing -------
+#
+# Every row written costs each field's `pre_save` and `get_db_prep_save` (three to six calls
+# through the field's class hierarchy); for most fields of most rows they hand the value back
+# unchanged. Where that is certain, the value goes as it is (`_Reader`).
+
+_EXPRESSION = object()  # a value the compiler must resolve (F(), a function)
+_NONE = type(None)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    attname: str | None  # read the attribute itself (the field's pre_save does only that)
+    as_is: tuple[type, ...]  # exact value types prepared into themselves
+    aware: bool  # a datetime: only an aware one is (a naive one gets a warning and a zone)
+
+
+def _prepared_value(f: Field, reader: _Reader, row: Model, here: BaseDatabaseWrapper) -> Any:
+    """`f.get_db_prep_save(f.pre_save(row, True))`, or _EXPRESSION."""
+    value = getattr(row, reader.attname) if reader.attname else f.pre_save(row, True)
+    if type(value) in reader.as_is and (
+        not reader.aware or value is None or value.utcoffset() is not None
+    ):
+        return value
+    if hasattr(value, "resolve_expression"):
+        return _EXPRESSION
+    return f.get_db_prep_save(value, connection=here)
+
+
+def _db_value(f: Field, reader: _Reader, value: Any, here: BaseDatabaseWrapper) -> Any:
+    """`f.get_db_prep_save(value)` (a value, not an expression), as `_prepared_value`."""
+    if type(value) in reader.as_is and (
+        not reader.aware or value is None or value.utcoffset() is not None
+    ):
+        return value
+    return f.get_db_prep_save(value, connection=here)
+
+
+def _reader(f: Field, vendor: str) -> _Reader:
+    """How to read and prepare `f`'s value. Only Django's own field classes (not subclasses,
+    which may prepare differently), on PostgreSQL: text is text, a boolean a boolean, a UUID
+    a UUID (native column), an aware datetime itself (`adapt_datetimefield_value`); a foreign
+    key's value is its target's. Everything else takes the field's own methods."""
+    attname = f.attname if type(f).pre_save is Field.pre_save else None
+    target = f.target_field if type(f) is ForeignKey else f
+    kind = type(target)
+    as_is: tuple[type, ...] = ()
+    if vendor == "postgresql":
+        if kind in (CharField, TextField, EmailField):
+            as_is = (str, _NONE)
+        elif kind is BooleanField:
+            as_is = (bool, _NONE)
+        elif kind is UUIDField:
+            as_is = (uuid.UUID, _NONE)
+        elif kind is DateTimeField:
+            as_is = (datetime.datetime, _NONE)
+    return _Reader(attname=attname, as_is=as_is, aware=kind is DateTimeField)
 
 
 def _this_connection() -> BaseDatabaseWrapper:
@@ -101,11 +176,18 @@ def update_sql(instance: Model, field_names: Sequence[str]) -> Statement:
     if sql is None:
         return _update_compiled(instance, fields, values)
     here = _this_connection()
+    readers = _field_readers(type(instance), tuple(field_names), here.vendor)
     params = [
-        field.get_db_prep_save(value, here) for field, value in zip(fields, values, strict=True)
+        _db_value(field, reader, value, here)
+        for field, reader, value in zip(fields, readers, values, strict=True)
     ]
     params.append(opts.pk.get_db_prep_value(instance.pk, here))
     return sql, params
+
+
+@functools.cache
+def _field_readers(model: type[Model], field_names: tuple[str, ...], vendor: str) -> tuple:
+    return tuple(_reader(model._meta.get_field(name), vendor) for name in field_names)
 
 
 def update_one(instance: Model, field_names: Sequence[str]) -> None:
@@ -199,6 +281,7 @@ class _InsertPlan:
     placeholders: str  # one row's
     each_placeholder: tuple[str, ...]  # the fields'
     fields: tuple[Field, ...]
+    readers: tuple[_Reader, ...]  # the fields'
     returning: Field | None  # an auto-increment primary key, read back
     generated: tuple[str, ...]  # computed by the database: left unloaded (deferred)
 
@@ -238,6 +321,7 @@ def _insert_plan(model: type[Model]) -> _InsertPlan | None:
         placeholders=row,
         each_placeholder=tuple(placeholders),
         fields=fields,
+        readers=tuple(_reader(f, connection.vendor) for f in fields),
         returning=auto,
         generated=generated,
     )
@@ -266,12 +350,12 @@ def insert_one(instance: Model) -> Model:
         instance.pk = opts.pk.get_pk_value_on_save(instance)
     params = []
     here = _this_connection()
-    for f in plan.fields:
-        value = f.pre_save(instance, True)
-        if hasattr(value, "resolve_expression"):
+    for f, reader in zip(plan.fields, plan.readers, strict=True):
+        value = _prepared_value(f, reader, instance, here)
+        if value is _EXPRESSION:
             instance.save(force_insert=True)  # an expression: Django's compiler resolves it
             return instance
-        params.append(f.get_db_prep_save(value, connection=here))
+        params.append(value)
     with prepared(), connection.cursor() as cursor:
         cursor.execute(plan.sql, params)
         if plan.returning is not None:
@@ -312,11 +396,11 @@ def insert_one_returning(
         instance.pk = model._meta.pk.get_pk_value_on_save(instance)
     params = list(cte_params)
     here = _this_connection()
-    for f in plan.fields:
-        value = f.pre_save(instance, True)
-        if hasattr(value, "resolve_expression"):
+    for f, reader in zip(plan.fields, plan.readers, strict=True):
+        value = _prepared_value(f, reader, instance, here)
+        if value is _EXPRESSION:
             return None
-        params.append(f.get_db_prep_save(value, connection=here))
+        params.append(value)
     sql = _insert_returning_text(
         model, ctes, tuple(sorted((expressions or {}).items())), tuple(returning)
     )

@@ -324,34 +324,40 @@ def _facts_with_sender(sql: str, params: list, email: str) -> tuple[dict, User |
     """The facts' row with the sender's account joined to it (NULL columns when there is
     none): one round trip whether or not the sender is known. The address is matched
     case-insensitively, the first by address when several differ only in case."""
-    table = connection.ops.quote_name(User._meta.db_table)
-    column = connection.ops.quote_name(User._meta.get_field("email").column)
-    adapt = connection.ops.adapt_unknown_value  # as a raw queryset passes its parameters
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    quote = wrapper.ops.quote_name
+    column = quote(User._meta.get_field("email").column)
+    # The account's columns by name (not `u.*`): the statement's text says which columns
+    # come back, so their names are read from the first answer only.
+    user_columns = ", ".join(f"u.{quote(f.column)}" for f in User._meta.concrete_fields)
+    statement = (
+        f"SELECT {user_columns}, f.* FROM ({sql}) AS f LEFT JOIN {quote(User._meta.db_table)} "
+        f"AS u ON UPPER(u.{column}::text) = UPPER(%s) ORDER BY u.{column} LIMIT 1"
+    )
+    adapt = wrapper.ops.adapt_unknown_value  # as a raw queryset passes its parameters
     # Not a prepared statement: PostgreSQL takes its generic plan after five runs, and there
     # the domain check's LIKE pattern is a parameter, which the reversed-address index cannot
     # serve (a scan of every user for a domain without customers).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT u.*, f.* FROM ({sql}) AS f LEFT JOIN {table} AS u "
-            f"ON UPPER(u.{column}::text) = UPPER(%s) ORDER BY u.{column} LIMIT 1",
-            [adapt(value) for value in [*params, email]],
-        )
+    with wrapper.cursor() as cursor:
+        cursor.execute(statement, [adapt(value) for value in [*params, email]])
         values = cursor.fetchone()
-        convert = connection.introspection.identifier_converter  # as the raw queryset names them
-        columns = tuple([convert(column.name) for column in cursor.description])
+        reader = _sender_row_reader(statement, cursor)
     if values is None:
         raise StopIteration  # as next() over the raw queryset's rows (never: the row exists)
-    row = _sender_row_reader(columns).user(values)
+    row = reader.user(values)
     return {name: getattr(row, name) for name in _FACT_NAMES}, row if row.pk is not None else None
 
 
-def _sender_row_reader(columns: tuple[str, ...]) -> _RawUserReader:
-    """The reader of the facts' rows with these columns, made once per connection."""
+def _sender_row_reader(statement: str, cursor) -> _RawUserReader:
+    """The reader of the rows of the facts' `statement` (which has just run on `cursor`),
+    made once per statement and connection from the columns it answers."""
     wrapper = connections[DEFAULT_DB_ALIAS]
     readers = wrapper.__dict__.setdefault("panel1_inbound_sender_readers", {})
-    reader = readers.get(columns)
+    reader = readers.get(statement)
     if reader is None:
-        reader = readers[columns] = _RawUserReader(columns, wrapper)
+        convert = wrapper.introspection.identifier_converter  # as the raw queryset names them
+        columns = tuple([convert(column.name) for column in cursor.description])
+        reader = readers[statement] = _RawUserReader(columns, wrapper)
     return reader
 
 

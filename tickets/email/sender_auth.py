@@ -40,6 +40,8 @@ import spf
 from django.conf import settings
 from dkim.util import InvalidTagValueList, parse_tag_value
 
+from tickets.email.parsing.headers import plain_header_values
+
 logger = logging.getLogger(__name__)
 
 
@@ -219,9 +221,9 @@ def aligned(domain: str, from_domain: str, mode: str) -> bool:
     return organizational_domain(domain) == organizational_domain(from_domain)
 
 
-def connecting_client(headers) -> tuple[str, str]:
-    """(address, HELO name) of the client our trusted MTA received the mail from."""
-    received = headers.get_all("Received") or []
+def connecting_client(received: list[str]) -> tuple[str, str]:
+    """(address, HELO name) of the client our trusted MTA received the mail from, by the
+    mail's `Received` header values (topmost first)."""
     hops = max(1, int(getattr(settings, "EMAIL_RECEIVED_TRUSTED_HOPS", 1)))
     if len(received) < hops:
         return "", ""
@@ -255,8 +257,42 @@ def check_spf(*, client_ip: str, helo: str, mail_from: str) -> str:
     )
 
 
+# The end of the header block as the email package reads it (a blank line after any line
+# ending: LF LF, LF CR, CR CR), and as dkimpy does (LF, an optional CR, LF).
+_PARSER_HEAD_END = re.compile(rb"\n\n|\n\r|\r\r")
+_DKIM_HEAD_END = re.compile(rb"\n\r?\n")
+_DKIM_SIGNATURE = re.compile(rb"dkim-signature", re.IGNORECASE)
+
+
+def header_block(raw: bytes) -> bytes:
+    """The mail up to the blank line that ends its headers: a header parser reads the same
+    headers from it without copying the body line by line (the whole mail if it has none)."""
+    end = _PARSER_HEAD_END.search(raw)
+    return raw if end is None else raw[: end.end()]
+
+
+def _routing_headers(raw: bytes) -> tuple[list[str], str]:
+    """The `Received` values and the first `Return-Path` of the mail, as the parser reads
+    them (a plain header block without it)."""
+    head = header_block(raw)
+    plain = plain_header_values(head)
+    if plain is not None:
+        return plain.get("received", []), plain.get("return-path", [""])[0]
+    headers = BytesHeaderParser(policy=compat32).parsebytes(head)
+    received = [str(value) for value in headers.get_all("Received") or []]
+    return received, str(headers.get("Return-Path") or "")
+
+
+def _may_be_dkim_signed(raw: bytes) -> bool:
+    """Whether dkimpy could find a DKIM-Signature header (its header block names one)."""
+    end = _DKIM_HEAD_END.search(raw)
+    return _DKIM_SIGNATURE.search(raw, 0, len(raw) if end is None else end.start()) is not None
+
+
 def check_dkim(raw: bytes) -> list[tuple[str, str]]:
     """(signing domain, pass/fail/temperror) for every DKIM-Signature of the mail."""
+    if not _may_be_dkim_signed(raw):
+        return []  # what dkimpy finds then: it parses the whole mail first (~0.1 ms)
     try:
         verifier = dkim.DKIM(raw, timeout=int(getattr(settings, "EMAIL_AUTH_DNS_TIMEOUT", 3)))
     except dkim.DKIMException:
@@ -298,11 +334,11 @@ def dmarc_record(from_domain: str) -> dict[str, str] | None:
 
 def verify_sender(raw: bytes, *, from_email: str) -> SenderVerdict:
     """SPF, DKIM and DMARC of a received mail, checked here."""
-    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    received, return_path = _routing_headers(raw)
     from_domain = from_email.rsplit("@", 1)[-1].lower() if "@" in from_email else ""
     verdict = SenderVerdict(from_domain=from_domain)
-    client_ip, helo = connecting_client(headers)
-    mail_from = parseaddr(str(headers.get("Return-Path") or ""))[1]
+    client_ip, helo = connecting_client(received)
+    mail_from = parseaddr(return_path)[1]
     verdict.spf_domain = (mail_from.rsplit("@", 1)[-1] if "@" in mail_from else helo).lower()
     verdict.spf = check_spf(client_ip=client_ip, helo=helo, mail_from=mail_from)
     signatures = check_dkim(raw)

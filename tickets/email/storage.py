@@ -15,6 +15,7 @@ from psycopg import sql as psycopg_sql
 
 from panel1.db_writes import insert_one, insert_one_returning
 from panel1.plugins.hooks import filter_inbound_mail_raw
+from tickets.email.parsing.headers import plain_header_values
 from tickets.models import (
     InboundEmail,
     InboundStatus,
@@ -191,6 +192,10 @@ def header_message_id(data: bytes) -> str:
     """The Message-ID from the header block alone (no body parsing), as the parser cleans it."""
     end = min((i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0), default=-1)
     head = data[: end if 0 <= end < 262_144 else 262_144]
+    plain = plain_header_values(head)
+    if plain is not None:
+        value = plain.get("message-id", [""])[0]
+        return "".join(value.split()).strip("<>")
     try:
         value = BytesHeaderParser(policy=compat32).parsebytes(head).get("Message-ID") or ""
     except Exception:  # a header block too broken to read: no twin lookup by id

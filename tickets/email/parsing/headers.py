@@ -17,11 +17,14 @@ from tickets.email.parsing.text import CONTROL_RE, WS_RE, clean_header, dedupe
 _ENCODED_WORD_RE = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _ENCODED_GAP_RE = re.compile(r"(\?=)\s+(=\?)")
 _ANGLE_RE = re.compile(r"<([^<>]*)>")
+# Raw 8-bit header bytes, as the parser's surrogate escapes (one search, not a loop over
+# every character of every header value).
+_SURROGATE_RE = re.compile("[\udc80-\udcff]")
 
 
 def desurrogate(value: str) -> str:
     """Turn surrogate-escaped raw 8-bit header bytes back into text (UTF-8, else cp1252)."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if _SURROGATE_RE.search(value) is None:
         return value
     raw = value.encode("utf-8", "surrogateescape")
     for charset in ("utf-8", "cp1252"):
@@ -251,3 +254,26 @@ def audit_headers(headers: HeaderReader) -> dict[str, str]:
         if value is not None:
             audit[name] = value[:MAX_AUDIT_HEADER_CHARS]
     return audit
+
+
+# A header block of plain lines only: printable ASCII headers (a name without spaces up to a
+# colon) and their continuation lines, each ended by LF or CRLF (the last one may end the block).
+_PLAIN_HEAD_RE = re.compile(rb"(?:(?:[\x21-\x39\x3b-\x7e]+:|[ \t])[\x20-\x7e\t]*(?:\r?\n|\Z))*")
+_PLAIN_HEADER_RE = re.compile(
+    rb"^([\x21-\x39\x3b-\x7e]+):[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.MULTILINE
+)
+
+
+def plain_header_values(head: bytes) -> dict[str, list[str]] | None:
+    """The header values the email package's compat32 parser reads from the header block
+    `head` (its ending line breaks may be left on), by lowercase name in order, when every
+    line is a plain ASCII header or continuation line (found by two regular expressions
+    instead of the parser); None for any other block, which the parser must read."""
+    head = head.rstrip(b"\r\n")
+    if _PLAIN_HEAD_RE.fullmatch(head) is None:
+        return None
+    values: dict[str, list[str]] = {}
+    for found in _PLAIN_HEADER_RE.finditer(head):
+        name, value = found.group(1).decode("ascii").lower(), found.group(2).decode("ascii")
+        values.setdefault(name, []).append(value)
+    return values
