@@ -100,9 +100,6 @@ def _thread_context(request, ticket: Ticket, *, read: dict | None = None) -> dic
         events = ticket_history_recent(ticket, limit=MAX_THREAD_EVENTS)[::-1]
     else:
         thread_messages, events = read["messages"], read["events"][::-1]
-    if thread_messages:
-        # The knowledge base's sidebar suggestions start from the first message.
-        ticket.first_message_content = thread_messages[0].content
     attachments = [a for m in thread_messages for a in m.attachments.all()]
     return {
         "thread": timeline.build_thread(thread_messages, events),
