@@ -15,12 +15,15 @@ import html
 from datetime import datetime, tzinfo
 
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import get_format, localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 
 from desk.dates import date_format
+from desk.templatetags.desk_tags import status_label
 from desk.timeline import ThreadItem, described
 from tickets.models import Message, MessageType
 
@@ -163,3 +166,41 @@ def assignee_options(staff: list, assignee_id) -> SafeString:
             f"            {marker}</option>"
         )
     return mark_safe("".join(parts))
+
+
+def choice_options(choices, selected) -> SafeString:
+    """A select's options from `(value, label)` pairs (status, priority), as
+    `_ticket_props.html`'s loops printed them."""
+    return mark_safe(
+        "".join(
+            f'\n          <option value="{_e(value)}"{" selected" if value == selected else ""}>'
+            f"{_e(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
+def category_options(categories, category_id) -> SafeString:
+    """The category select's options after "None": the active categories and the ticket's
+    own, as `_ticket_props.html` printed them."""
+    return mark_safe(
+        "".join(
+            f'<option\n        value="{_number(c.pk)}"'
+            f'{" selected" if c.pk == category_id else ""}>{_e(c.name)}</option>'
+            for c in categories
+            if c.is_active or c.pk == category_id
+        )
+    )
+
+
+def requester_tickets_html(tickets) -> SafeString:
+    """The requester's other tickets in the sidebar, as `ticket.html`'s loop printed them."""
+    return mark_safe(
+        "".join(
+            f'<li><a href="{_e(reverse("desk:ticket", args=[t.number]))}">{_e(t.number)}</a>\n'
+            f"            {_e(Truncator(t.subject).chars(40))} "
+            f'<span class="badge status status-{_e(t.status.lower())}">'
+            f"{_e(status_label(t.status))}</span></li>"
+            for t in tickets
+        )
+    )

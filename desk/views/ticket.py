@@ -32,7 +32,14 @@ from desk.selectors import (
     requester_other_tickets_read,
 )
 from desk.sla_status import sla_calendar_zone, sla_explanation, sla_summary
-from desk.ticket_html import assignee_options, history_html, thread_html
+from desk.ticket_html import (
+    assignee_options,
+    category_options,
+    choice_options,
+    history_html,
+    requester_tickets_html,
+    thread_html,
+)
 from desk.views.base import (
     desk_view,
     error_messages,
@@ -116,9 +123,9 @@ def _props_context(request, ticket: Ticket, *, errors=None, conflict=None) -> di
     return {
         "conflict": conflict,
         "ticket": ticket,
-        "status_choices": _status_choices(ticket),
-        "priorities": Priority.choices,
-        "categories": categories_for_choices(),
+        "status_options": choice_options(_status_choices(ticket), ticket.status),
+        "priority_options": choice_options(Priority.choices, ticket.priority),
+        "category_options": category_options(categories_for_choices(), ticket.category_id),
         "staff": staff,
         "staff_options": assignee_options(staff, ticket.assignee_id),
         "cc_users": cc_users(ticket),
@@ -228,6 +235,9 @@ def ticket_page(request, ref: str):
         "form": form,
         "draft": draft,
         "requester_tickets": read["requester_tickets"],
+        "requester_tickets_html": requester_tickets_html(
+            read["requester_tickets"][:REQUESTER_TICKETS]
+        ),
         "requester_profile": customer_profile_of(ticket.requester),
         "requester_tickets_max": REQUESTER_TICKETS,
         "others": read["others"],
