@@ -186,7 +186,7 @@ def category_options(categories, category_id) -> SafeString:
     return mark_safe(
         "".join(
             f'<option\n        value="{_number(c.pk)}"'
-            f'{" selected" if c.pk == category_id else ""}>{_e(c.name)}</option>'
+            f"{' selected' if c.pk == category_id else ''}>{_e(c.name)}</option>"
             for c in categories
             if c.is_active or c.pk == category_id
         )

@@ -24,8 +24,8 @@ from knowledgebase.models import (
     SearchOutcome,
     SearchSource,
 )
-from knowledgebase.querysets import is_kb_staff, kb_open_to_anonymous
 from knowledgebase.plugins import ticket_suggestions as ticket_suggestions_for
+from knowledgebase.querysets import is_kb_staff, kb_open_to_anonymous
 from knowledgebase.search import article_suggest
 from knowledgebase.web import reader_key, session_key_for
 from panel1.content_language import language_name
