@@ -200,3 +200,25 @@ def test_options_and_other_tickets_are_what_the_template_loops_printed(
     assert expected["requester_tickets_html"].count("<li>") == 5
     assert "Another &lt;long&gt;" in expected["requester_tickets_html"]
     assert " selected>" in expected["status_options"] + expected["priority_options"]
+
+
+REPLY_STATUS = """{% for value, label in form.fields.status_after.choices %}
+          <option value="{{ value }}"{% if value == form.status_after.value %} selected{% endif %}>{{ label }}</option>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("status_after", ["", "WAITING_ON_CUSTOMER"])
+def test_reply_status_options_are_what_the_template_loop_printed(
+    tenant_client, busy_ticket, status_after
+):
+    from desk import services as desk_services
+
+    ticket, agent = busy_ticket
+    desk_services.reply_draft_save(
+        ticket=ticket, actor=agent, content="Draft", status_after=status_after
+    )
+    response = tenant_client(agent).get(f"/desk/tickets/{ticket.number}/")
+    form = response.context["form"]
+    assert form.initial["status_after"] == status_after
+    expected = engines["django"].from_string(REPLY_STATUS).render({"form": form})
+    assert expected in response.content.decode()
+    assert f'<option value="{status_after}" selected>' in expected
