@@ -14,13 +14,14 @@ from __future__ import annotations
 import html
 from datetime import datetime, tzinfo
 
+from django.db import connection
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import get_format, localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from desk.dates import date_format
 from desk.templatetags.desk_tags import status_label
@@ -71,11 +72,54 @@ def thread_html(thread: list[ThreadItem]) -> SafeString:
         "auto": " ·\n          " + _e(gettext("auto")),
         "email": " · " + _e(gettext("email")),
     }
+    # What every message's markup depends on besides the message (`_remembered_message`).
+    page = (connection.schema_name, get_language(), dates.zone, dates.datetime_format)
+    page += (get_script_prefix(),)
     parts = []
     for item in thread:
-        block = _message(item, dates, words) if item.kind == "message" else _events(item, dates)
+        if item.kind == "message":
+            block = _remembered_message(item, dates, words, page)
+        else:
+            block = _events(item, dates)
         parts.append(f"\n  {block}\n")
     return mark_safe("".join(parts))
+
+
+# A message's markup is the same on every view of its thread until something it shows
+# changes, so each process keeps it under everything it is made of: the tenant's schema (no
+# key crosses tenants), the language, time zone, date format and script prefix, and the
+# message's own values (its rendered body, so an edit of the text makes a new key; the author's
+# name; each file's name, size, type and scan state). Nothing is invalidated: changed values
+# are a different key. Bounded, emptied when full.
+_MESSAGES: dict[tuple, str] = {}
+MESSAGES_MAX = 5_000
+
+
+def _remembered_message(item: ThreadItem, dates: _Dates, words: dict, page: tuple) -> str:
+    m: Message = item.message
+    author = m.author
+    files = tuple(
+        (a.pk, a.filename, a.size, a.content_type, a.scan_status) for a in m.attachments.all()
+    )
+    key = (
+        *page,
+        m.pk,
+        m.message_type,
+        m.author_label,
+        author.get_full_name() if author is not None else None,
+        m.is_auto_response,
+        m.channel,
+        m.time_spent,
+        m.created_at,
+        item.html,
+        files,
+    )
+    found = _MESSAGES.get(key)
+    if found is None:
+        if len(_MESSAGES) >= MESSAGES_MAX:
+            _MESSAGES.clear()
+        found = _MESSAGES[key] = _message(item, dates, words)
+    return found
 
 
 def _message(item: ThreadItem, dates: _Dates, words: dict) -> str:
