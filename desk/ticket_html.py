@@ -90,9 +90,12 @@ def thread_html(thread: list[ThreadItem]) -> SafeString:
 # key crosses tenants), the language, time zone, date format and script prefix, and the
 # message's own values (its rendered body, so an edit of the text makes a new key; the author's
 # name; each file's name, size, type and scan state). Nothing is invalidated: changed values
-# are a different key. Bounded, emptied when full.
+# are a different key. Bounded by the text it holds (the body is in the key and the markup),
+# emptied when full; a very long message is built each time instead.
 _MESSAGES: dict[tuple, str] = {}
-MESSAGES_MAX = 5_000
+MESSAGES_MAX_CHARS = 4_000_000
+MESSAGE_MAX_CHARS = 20_000
+_held = [0]  # characters held in _MESSAGES (keys' bodies and markup)
 
 
 def _remembered_message(item: ThreadItem, dates: _Dates, words: dict, page: tuple) -> str:
@@ -116,9 +119,14 @@ def _remembered_message(item: ThreadItem, dates: _Dates, words: dict, page: tupl
     )
     found = _MESSAGES.get(key)
     if found is None:
-        if len(_MESSAGES) >= MESSAGES_MAX:
-            _MESSAGES.clear()
-        found = _MESSAGES[key] = _message(item, dates, words)
+        found = _message(item, dates, words)
+        size = len(found) + len(item.html)
+        if size <= MESSAGE_MAX_CHARS:
+            if _held[0] + size > MESSAGES_MAX_CHARS:
+                _MESSAGES.clear()
+                _held[0] = 0
+            _MESSAGES[key] = found
+            _held[0] += size
     return found
 
 

@@ -17,8 +17,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def empty_memo():
     ticket_html._MESSAGES.clear()
+    ticket_html._held[0] = 0
     yield
     ticket_html._MESSAGES.clear()
+    ticket_html._held[0] = 0
 
 
 @pytest.fixture
@@ -100,3 +102,17 @@ def test_another_tenant_with_the_same_ids_never_gets_the_markup(
     schemas = {key[0] for key in ticket_html._MESSAGES if reply.pk in key}
     assert schemas == {tenant.schema_name, other_tenant.schema_name}
     connection.set_tenant(tenant)
+
+
+def test_the_kept_markup_is_bounded_by_its_text(tenant_client, thread, monkeypatch):
+    ticket, agent, _reply = thread
+    services.message_add(ticket=ticket, actor=agent, content="long " * 5_000)
+    client = tenant_client(agent)
+    page = _page(client, ticket)
+    assert page.count("long long") >= 1
+    # The long message is built each time; the short ones are kept.
+    kept = list(ticket_html._MESSAGES.values())
+    assert kept and not any("long long" in markup for markup in kept)
+    monkeypatch.setattr(ticket_html, "MESSAGES_MAX_CHARS", 10)
+    assert _page(client, ticket) == page  # emptied when full, the same page
+    assert len(ticket_html._MESSAGES) == 1 and ticket_html._held[0] <= 20_000
