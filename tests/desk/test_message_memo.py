@@ -118,5 +118,7 @@ def test_the_kept_markup_is_bounded_by_its_text(tenant_client, thread, monkeypat
     kept = list(ticket_html._MESSAGES.values())
     assert kept and not any("long long" in markup for markup in kept)
     monkeypatch.setattr(ticket_html, "MESSAGES_MAX_CHARS", 10)
+    ticket_html._MESSAGES.clear()
+    ticket_html._held[0] = 0
     assert _thread(_page(client, ticket)) == _thread(page)  # emptied when full, the same
     assert len(ticket_html._MESSAGES) == 1 and ticket_html._held[0] <= 20_000
