@@ -14,13 +14,17 @@ from __future__ import annotations
 import html
 from datetime import datetime, tzinfo
 
+from django.db import connection
 from django.template.loader import get_template
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import get_format, localize
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext, ngettext
 
 from desk.dates import date_format
+from desk.templatetags.desk_tags import status_label
 from desk.timeline import ThreadItem, described
 from tickets.models import Message, MessageType
 
@@ -68,11 +72,62 @@ def thread_html(thread: list[ThreadItem]) -> SafeString:
         "auto": " ·\n          " + _e(gettext("auto")),
         "email": " · " + _e(gettext("email")),
     }
+    # What every message's markup depends on besides the message (`_remembered_message`).
+    page = (connection.schema_name, get_language(), dates.zone, dates.datetime_format)
+    page += (get_script_prefix(),)
     parts = []
     for item in thread:
-        block = _message(item, dates, words) if item.kind == "message" else _events(item, dates)
+        if item.kind == "message":
+            block = _remembered_message(item, dates, words, page)
+        else:
+            block = _events(item, dates)
         parts.append(f"\n  {block}\n")
     return mark_safe("".join(parts))
+
+
+# A message's markup is the same on every view of its thread until something it shows
+# changes, so each process keeps it under everything it is made of: the tenant's schema (no
+# key crosses tenants), the language, time zone, date format and script prefix, and the
+# message's own values (its rendered body, so an edit of the text makes a new key; the author's
+# name; each file's name, size, type and scan state). Nothing is invalidated: changed values
+# are a different key. Bounded by the text it holds (the body is in the key and the markup),
+# emptied when full; a very long message is built each time instead.
+_MESSAGES: dict[tuple, str] = {}
+MESSAGES_MAX_CHARS = 4_000_000
+MESSAGE_MAX_CHARS = 20_000
+_held = [0]  # characters held in _MESSAGES (keys' bodies and markup)
+
+
+def _remembered_message(item: ThreadItem, dates: _Dates, words: dict, page: tuple) -> str:
+    m: Message = item.message
+    author = m.author
+    files = tuple(
+        (a.pk, a.filename, a.size, a.content_type, a.scan_status) for a in m.attachments.all()
+    )
+    key = (
+        *page,
+        m.pk,
+        m.message_type,
+        m.author_label,
+        author.get_full_name() if author is not None else None,
+        m.is_auto_response,
+        m.channel,
+        m.time_spent,
+        m.created_at,
+        item.html,
+        files,
+    )
+    found = _MESSAGES.get(key)
+    if found is None:
+        found = _message(item, dates, words)
+        size = len(found) + len(item.html)
+        if size <= MESSAGE_MAX_CHARS:
+            if _held[0] + size > MESSAGES_MAX_CHARS:
+                _MESSAGES.clear()
+                _held[0] = 0
+            _MESSAGES[key] = found
+            _held[0] += size
+    return found
 
 
 def _message(item: ThreadItem, dates: _Dates, words: dict) -> str:
@@ -163,3 +218,41 @@ def assignee_options(staff: list, assignee_id) -> SafeString:
             f"            {marker}</option>"
         )
     return mark_safe("".join(parts))
+
+
+def choice_options(choices, selected) -> SafeString:
+    """A select's options from `(value, label)` pairs (status, priority), as
+    `_ticket_props.html`'s loops printed them."""
+    return mark_safe(
+        "".join(
+            f'\n          <option value="{_e(value)}"{" selected" if value == selected else ""}>'
+            f"{_e(label)}</option>"
+            for value, label in choices
+        )
+    )
+
+
+def category_options(categories, category_id) -> SafeString:
+    """The category select's options after "None": the active categories and the ticket's
+    own, as `_ticket_props.html` printed them."""
+    return mark_safe(
+        "".join(
+            f'<option\n        value="{_number(c.pk)}"'
+            f"{' selected' if c.pk == category_id else ''}>{_e(c.name)}</option>"
+            for c in categories
+            if c.is_active or c.pk == category_id
+        )
+    )
+
+
+def requester_tickets_html(tickets) -> SafeString:
+    """The requester's other tickets in the sidebar, as `ticket.html`'s loop printed them."""
+    return mark_safe(
+        "".join(
+            f'<li><a href="{_e(reverse("desk:ticket", args=[t.number]))}">{_e(t.number)}</a>\n'
+            f"            {_e(Truncator(t.subject).chars(40))} "
+            f'<span class="badge status status-{_e(t.status.lower())}">'
+            f"{_e(status_label(t.status))}</span></li>"
+            for t in tickets
+        )
+    )

@@ -22,7 +22,7 @@ class KnowledgeBaseConfig(AppConfig):
         ui_slots.register(
             "ticket.sidebar",
             key="kb.suggestions",
-            template="knowledgebase/_ticket_suggestions.html",
+            template="knowledgebase/_ticket_suggestions_slot.html",
             context=ticket_suggestions_context,
             order=50,
         )

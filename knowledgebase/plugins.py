@@ -7,15 +7,18 @@ from panel1.plugins import requires
 
 
 def ticket_suggestions_context(request, *, ticket=None, **kwargs) -> dict:
-    """Articles that may answer the ticket, for the ticket sidebar (desk and portal); what
-    the viewer may read only."""
-    if ticket is None or request is None:
-        return {"kb_articles": []}
-    first = getattr(ticket, "first_message_content", None)  # the desk read the thread already
-    if first is None:
-        first = ticket.messages.order_by("created_at").values_list("content", flat=True).first()
+    """The ticket sidebar's component: a placeholder that loads the articles after the page
+    (`ticket_suggestions`), so the page does not wait for the article search."""
+    return {"ticket": ticket if request is not None else None}
+
+
+def ticket_suggestions(*, user, ticket) -> list:
+    """Articles that may answer the ticket (its subject and first message as `user` sees
+    them), for the ticket sidebar; what `user` may read only."""
+    messages = ticket.messages.all() if user.is_helpdesk_staff else ticket.messages.public()
+    first = messages.order_by("created_at").values_list("content", flat=True).first()
     text = f"{ticket.subject}\n{first or ''}"
-    return {"kb_articles": article_suggest(user=request.user, text=text)}
+    return article_suggest(user=user, text=text)
 
 
 class KbCapability:

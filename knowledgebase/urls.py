@@ -12,6 +12,7 @@ urlpatterns = [
     path("kb/insights/", views.insights, name="insights"),
     path("kb/suggest/", views.suggest, name="suggest"),
     path("kb/images/<uuid:pk>/", views.image, name="image"),
+    path("kb/tickets/<uuid:pk>/suggestions/", views.ticket_suggestions, name="ticket-suggestions"),
     path("kb/<slug:slug>/", views.category_or_article, name="detail"),
     path("kb/<slug:slug>/feedback/", views.feedback, name="feedback"),
 ]

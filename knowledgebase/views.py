@@ -24,12 +24,14 @@ from knowledgebase.models import (
     SearchOutcome,
     SearchSource,
 )
+from knowledgebase.plugins import ticket_suggestions as ticket_suggestions_for
 from knowledgebase.querysets import is_kb_staff, kb_open_to_anonymous
 from knowledgebase.search import article_suggest
 from knowledgebase.web import reader_key, session_key_for
 from panel1.content_language import language_name
 from panel1.exceptions import DomainError, NotFound
 from panel1.ids import parse_uuid
+from tickets.selectors import ticket_get_for
 
 PAGE_SIZE = 10
 MAX_PAGE = 20  # search answers at most 200 ranked matches
@@ -267,6 +269,20 @@ def suggest(request):
     text = " ".join(request.GET.get(name, "") for name in ("q", "subject", "content"))
     articles = article_suggest(user=request.user, text=text)
     return render(request, "knowledgebase/_suggestions.html", {"articles": articles})
+
+
+@require_GET
+def ticket_suggestions(request, pk):
+    """The ticket sidebar's articles (the UI slot's placeholder loads them after the page), for
+    a signed-in reader who may see the ticket."""
+    if not request.user.is_authenticated:
+        raise Http404("No such ticket")
+    try:
+        ticket = ticket_get_for(request.user, str(pk))
+    except NotFound as exc:
+        raise Http404("No such ticket") from exc
+    articles = ticket_suggestions_for(user=request.user, ticket=ticket)
+    return render(request, "knowledgebase/_ticket_suggestions.html", {"kb_articles": articles})
 
 
 def _desk_insights_url(request) -> str:

@@ -93,6 +93,15 @@ def sort_state(current: str, column: str) -> dict:
     }
 
 
+@register.simple_tag
+def choice_options(choices, selected) -> str:
+    """A select's `<option>`s of `(value, label)` pairs, `selected` marked (built in Python:
+    `desk.ticket_html.choice_options`)."""
+    from desk.ticket_html import choice_options as options
+
+    return options(choices, selected)
+
+
 @register.filter
 def person(user) -> str:
     if user is None:

@@ -32,7 +32,14 @@ from desk.selectors import (
     requester_other_tickets_read,
 )
 from desk.sla_status import sla_calendar_zone, sla_explanation, sla_summary
-from desk.ticket_html import assignee_options, history_html, thread_html
+from desk.ticket_html import (
+    assignee_options,
+    category_options,
+    choice_options,
+    history_html,
+    requester_tickets_html,
+    thread_html,
+)
 from desk.views.base import (
     desk_view,
     error_messages,
@@ -100,9 +107,6 @@ def _thread_context(request, ticket: Ticket, *, read: dict | None = None) -> dic
         events = ticket_history_recent(ticket, limit=MAX_THREAD_EVENTS)[::-1]
     else:
         thread_messages, events = read["messages"], read["events"][::-1]
-    if thread_messages:
-        # The knowledge base's sidebar suggestions start from the first message.
-        ticket.first_message_content = thread_messages[0].content
     attachments = [a for m in thread_messages for a in m.attachments.all()]
     return {
         "thread": timeline.build_thread(thread_messages, events),
@@ -119,9 +123,9 @@ def _props_context(request, ticket: Ticket, *, errors=None, conflict=None) -> di
     return {
         "conflict": conflict,
         "ticket": ticket,
-        "status_choices": _status_choices(ticket),
-        "priorities": Priority.choices,
-        "categories": categories_for_choices(),
+        "status_options": choice_options(_status_choices(ticket), ticket.status),
+        "priority_options": choice_options(Priority.choices, ticket.priority),
+        "category_options": category_options(categories_for_choices(), ticket.category_id),
         "staff": staff,
         "staff_options": assignee_options(staff, ticket.assignee_id),
         "cc_users": cc_users(ticket),
@@ -231,6 +235,9 @@ def ticket_page(request, ref: str):
         "form": form,
         "draft": draft,
         "requester_tickets": read["requester_tickets"],
+        "requester_tickets_html": requester_tickets_html(
+            read["requester_tickets"][:REQUESTER_TICKETS]
+        ),
         "requester_profile": customer_profile_of(ticket.requester),
         "requester_tickets_max": REQUESTER_TICKETS,
         "others": read["others"],

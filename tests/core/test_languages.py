@@ -300,6 +300,35 @@ def test_the_desk_and_the_portal_carry_the_language_switch(tenant_client, offer,
     assert 'action="/i18n/setlang/"' not in tenant_client(customer).get("/").content.decode()
 
 
+# The switch's options as `_language_switch.html`'s loop printed them.
+SWITCH_LOOP = (
+    "{% for code, name in offered_languages %}"
+    '<option value="{{ code }}" lang="{{ code }}"'
+    "{% if code == current_language %} selected{% endif %}>{{ name }}</option>{% endfor %}"
+)
+
+
+def test_the_switch_options_are_what_the_template_loop_printed(
+    tenant_client, offer, agent, customer
+):
+    from django.template import engines
+
+    offer(["en", "de", "ar", "pt-br"], "en")
+    for client, path, language in (
+        (tenant_client(agent), "/desk/", "ar"),
+        (tenant_client(customer), "/", "pt-br"),
+        (tenant_client(), "/", "de"),
+    ):
+        client.cookies["django_language"] = language
+        response = client.get(path)
+        names = ("offered_languages", "current_language")
+        values = {name: response.context[name] for name in names}
+        expected = engines["django"].from_string(SWITCH_LOOP).render(values)
+        assert expected in response.content.decode()
+        assert f'<option value="{language}" lang="{language}" selected>' in expected
+        assert expected.count("<option") == 4
+
+
 def test_pages_load_the_javascript_catalog_of_their_language(tenant_client, offer):
     offer([], "")
     html = tenant_client().get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()

@@ -133,3 +133,92 @@ def test_the_fragments_are_what_the_template_loops_printed(
         assert "auto</span>" in expected_thread
         assert 'data-full="Full &lt;Fay&gt;"' in expected_staff and "(full)" in expected_staff
     assert "&lt;b&gt;Ann&lt;/b&gt; &amp; co" in page and "<b>Ann</b>" not in page
+
+
+# The select options and the requester's other tickets, as `_ticket_props.html` and
+# `ticket.html` had them.
+STATUS = """{% for value, label in status_choices %}
+          <option value="{{ value }}"{% if value == ticket.status %} selected{% endif %}>{{ label }}</option>{% endfor %}"""  # noqa: E501
+PRIORITY = """{% for value, label in priorities %}
+          <option value="{{ value }}"{% if value == ticket.priority %} selected{% endif %}>{{ label }}</option>{% endfor %}"""  # noqa: E501
+CATEGORY = """{% for c in categories %}{% if c.is_active or c.pk == ticket.category_id %}<option
+        value="{{ c.pk }}"{% if c.pk == ticket.category_id %} selected{% endif %}>{{ c.name }}</option>{% endif %}{% endfor %}"""  # noqa: E501
+REQUESTER = """{% load desk_tags %}{% for t in requester_tickets|slice:requester_tickets_max %}<li><a href="{% url 'desk:ticket' t.number %}">{{ t.number }}</a>
+            {{ t.subject|truncatechars:40 }} <span class="badge status status-{{ t.status|lower }}">{{ t.status|status_label }}</span></li>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_options_and_other_tickets_are_what_the_template_loops_printed(
+    tenant_client, busy_ticket, language, settings
+):
+    from desk.views.ticket import _status_choices
+    from tests.factories import CategoryFactory
+    from tickets.category_cache import categories_for_choices
+    from tickets.models import Priority
+
+    ticket, agent = busy_ticket
+    retired = CategoryFactory(name="Old <retired> & gone")
+    CategoryFactory(name="Also retired", is_active=False)
+    CategoryFactory(name="Billing & <co>")
+    services.ticket_update(ticket=ticket, actor=agent, category=retired)
+    retired.is_active = False  # retired after the ticket got it: still offered on the ticket
+    retired.save()
+    for i in range(6):
+        TicketFactory(requester=ticket.requester, subject=f"Another <long> subject {i} " * 3)
+    client = tenant_client(agent)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(f"/desk/tickets/{ticket.number}/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    context, page = response.context, response.content.decode()
+    ticket = context["ticket"]
+
+    with translation.override(response["Content-Language"]):
+        engine = engines["django"]
+        values = {
+            "ticket": ticket,
+            "status_choices": _status_choices(ticket),
+            "priorities": Priority.choices,
+            "categories": categories_for_choices(),
+            "requester_tickets": context["requester_tickets"],
+            "requester_tickets_max": context["requester_tickets_max"],
+        }
+        expected = {
+            name: engine.from_string(source).render(values, request=response.wsgi_request)
+            for name, source in (
+                ("status_options", STATUS),
+                ("priority_options", PRIORITY),
+                ("category_options", CATEGORY),
+                ("requester_tickets_html", REQUESTER),
+            )
+        }
+
+    for name, markup in expected.items():
+        assert str(context[name]) == markup, name
+        assert markup in page, name
+    assert "Old &lt;retired&gt; &amp; gone</option>" in expected["category_options"]
+    assert "Also retired" not in expected["category_options"]
+    assert expected["requester_tickets_html"].count("<li>") == 5
+    assert "Another &lt;long&gt;" in expected["requester_tickets_html"]
+    assert " selected>" in expected["status_options"] + expected["priority_options"]
+
+
+REPLY_STATUS = """{% for value, label in form.fields.status_after.choices %}
+          <option value="{{ value }}"{% if value == form.status_after.value %} selected{% endif %}>{{ label }}</option>{% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("status_after", ["", "WAITING_ON_CUSTOMER"])
+def test_reply_status_options_are_what_the_template_loop_printed(
+    tenant_client, busy_ticket, status_after
+):
+    from desk import services as desk_services
+
+    ticket, agent = busy_ticket
+    desk_services.reply_draft_save(
+        ticket=ticket, actor=agent, content="Draft", status_after=status_after
+    )
+    response = tenant_client(agent).get(f"/desk/tickets/{ticket.number}/")
+    form = response.context["form"]
+    assert form.initial["status_after"] == status_after
+    expected = engines["django"].from_string(REPLY_STATUS).render({"form": form})
+    assert expected in response.content.decode()
+    assert f'<option value="{status_after}" selected>' in expected

@@ -252,5 +252,26 @@ def test_knowledge_base_articles_show_in_the_ticket_sidebar(desk, ticket):
         visibility="PUBLIC",
     )
     page = desk.get(f"/desk/tickets/{ticket.number}/").content.decode()
-    assert "kb-ticket-suggestions" in page and "/kb/printer-jammed/" in page
+    # The page does not wait for the search: the component loads the articles after it.
+    url = f"/kb/tickets/{ticket.pk}/suggestions/"
+    assert f'class="kb-ticket-suggestions-slot" hx-get="{url}" hx-trigger="load"' in page
+    assert "/kb/printer-jammed/" not in page
     assert 'id="kb-suggestions"' not in page  # the desk's own panel steps aside
+    answer = desk.get(url, **HTMX).content.decode()
+    assert "kb-ticket-suggestions" in answer and 'href="/kb/printer-jammed/"' in answer
+
+
+def test_ticket_sidebar_articles_only_for_readers_of_the_ticket(ticket, tenant_client):
+    from tests.factories import CustomerFactory
+
+    Article.objects.create(
+        title="Printer jammed? Clear the paper path",
+        slug="printer-jammed",
+        body="Open the tray and remove the jammed sheet from the printer.",
+        status="PUBLISHED",
+        visibility="PUBLIC",
+    )
+    url = f"/kb/tickets/{ticket.pk}/suggestions/"
+    assert "printer-jammed" in tenant_client(ticket.requester).get(url).content.decode()
+    assert tenant_client(CustomerFactory()).get(url).status_code == 404
+    assert tenant_client().get(url).status_code == 404

@@ -274,7 +274,7 @@ class Attachment(models.Model):
         return self.filename
 
 
-class TicketEvent(models.Model):
+class TicketEvent(FastLoad, models.Model):
     """The audit trail: who changed what, when, from what to what, and why."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="history")
