@@ -283,12 +283,14 @@ def requester_ids_matching(text: str) -> list:
 
 
 def _sla_q(wanted: list[str]) -> Q:
-    q = NEVER
+    # No `NEVER OR ...`: PostgreSQL proves the flagged tickets' partial index
+    # (`ticket_open_sla_flagged_idx`) from `breached OR at_risk` only without a third arm.
+    conditions = []
     if "breached" in wanted:
-        q |= ticket_sla_breached_q()
+        conditions.append(ticket_sla_breached_q())
     if "at_risk" in wanted:
-        q |= ticket_sla_at_risk_q()
-    return q
+        conditions.append(ticket_sla_at_risk_q())
+    return functools.reduce(operator.or_, conditions) if conditions else NEVER
 
 
 def _in_or_null(column: str, values) -> Q:
