@@ -170,6 +170,26 @@ class Ticket(FastLoad, models.Model):
                 models.F("id").desc(),
                 name="ticket_priority_rank_idx",
             ),
+            # The desk's open queues by recency (deep pages walk open tickets only) and by
+            # priority, either way (the id descending breaks ties in every queue order).
+            models.Index(
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_updated_idx",
+            ),
+            models.Index(
+                priority_rank().desc(),
+                models.F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_priority_desc_idx",
+            ),
+            models.Index(
+                priority_rank().asc(),
+                models.F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_priority_idx",
+            ),
             # The SLA queues (`desk.queues`): open tickets by next due time, either way, and
             # the breached / at-risk ones among them.
             models.Index(
