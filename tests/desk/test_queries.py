@@ -109,3 +109,24 @@ def test_polls_that_find_nothing_new_are_cheap(
             ).status_code
             == 304
         )
+
+
+@pytest.mark.parametrize(
+    "url", ["/desk/queue/sla/", "/desk/queue/open/?sort=sla", "/desk/queue/open/?sort=-sla"]
+)
+def test_sla_queue_pages_read_the_ticket_columns_in_bounded_queries(
+    desk, limited, customer, category, url, django_assert_max_num_queries
+):
+    from sla.models import TicketSLA
+
+    make_tickets(3, customer, category, limited)
+    TicketSLA.objects.update(first_response_breached=True)
+    few = counted(desk, url)
+    make_tickets(25, customer, category, limited)
+    TicketSLA.objects.update(first_response_breached=True)
+    cache.clear()
+    with django_assert_max_num_queries(QUEUE_MAX):
+        page = desk.get(url)
+    assert page.content.count(b"data-number=") == 28
+    # The page's ids sorted alone, then their rows: one query more than an indexed sort.
+    assert counted(desk, url) == few == counted(desk, "/desk/queue/open/") + 1
