@@ -76,8 +76,9 @@ END;
 $$;
 """
 
-_OLD = ", ".join(f"OLD.{name}" for name in WATCHED)
-_NEW = ", ".join(f"NEW.{name}" for name in WATCHED)
+# One flat OR (a row comparison would parse to nested ORs, which the template schema's clone
+# re-creates flat from the trigger's definition: the schemas would differ in the catalog).
+_CHANGED = " OR ".join(f"OLD.{name} IS DISTINCT FROM NEW.{name}" for name in WATCHED)
 TRIGGER = f"""
 DROP TRIGGER IF EXISTS sla_ticketsla_ticket_columns ON sla_ticketsla;
 CREATE TRIGGER sla_ticketsla_ticket_columns
@@ -86,7 +87,7 @@ CREATE TRIGGER sla_ticketsla_ticket_columns
 DROP TRIGGER IF EXISTS sla_ticketsla_ticket_columns_update ON sla_ticketsla;
 CREATE TRIGGER sla_ticketsla_ticket_columns_update
     AFTER UPDATE ON sla_ticketsla
-    FOR EACH ROW WHEN (({_OLD}) IS DISTINCT FROM ({_NEW}))
+    FOR EACH ROW WHEN ({_CHANGED})
     EXECUTE FUNCTION public.panel1_sla_ticket_columns();
 """
 

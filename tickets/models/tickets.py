@@ -146,8 +146,8 @@ class Ticket(FastLoad, models.Model):
     # ticket's SLA row (the `sla` app's trigger, see sla/migrations/0003): ticket services
     # never name them in their UPDATEs, so they cannot write a stale copy back.
     sla_next_due_at = models.DateTimeField(null=True, blank=True, editable=False)
-    sla_breached = models.BooleanField(default=False, db_default=False, editable=False)
-    sla_at_risk = models.BooleanField(default=False, db_default=False, editable=False)
+    sla_breached = models.BooleanField(default=False, editable=False)
+    sla_at_risk = models.BooleanField(default=False, editable=False)
 
     objects = TicketQuerySet.as_manager()
 
