@@ -216,7 +216,8 @@ def load(count: int) -> None:
 
 def _sla_states() -> None:
     """SLA clocks for the loaded tickets (the services would have made them): due 4 h / 48 h
-    after creation, 3% breached, 3% at risk."""
+    after creation, 3% breached, 3% at risk. The trigger of sla/migrations/0003 copies each
+    row's next due time and flags onto its ticket, as for every SLA row written."""
     from sla.models import TicketSLA
     from tickets.models import Ticket
 

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from desk.models import SavedView
 from desk.sla_status import sla_summary
 from panel1.db_prepared import prepared
-from panel1.db_reads import CompiledRead, list_with
+from panel1.db_reads import CompiledRead, WithStatement, list_with
 from sla.selectors import ticket_sla_at_risk_q, ticket_sla_breached_q, ticket_sla_next_due
 from tickets.models import OPEN_STATUSES, Priority, Status, Ticket
 from tickets.querysets import sees_every_ticket
@@ -283,12 +283,14 @@ def requester_ids_matching(text: str) -> list:
 
 
 def _sla_q(wanted: list[str]) -> Q:
-    q = NEVER
+    # No `NEVER OR ...`: PostgreSQL proves the flagged tickets' partial index
+    # (`ticket_open_sla_flagged_idx`) from `breached OR at_risk` only without a third arm.
+    conditions = []
     if "breached" in wanted:
-        q |= ticket_sla_breached_q()
+        conditions.append(ticket_sla_breached_q())
     if "at_risk" in wanted:
-        q |= ticket_sla_at_risk_q()
-    return q
+        conditions.append(ticket_sla_at_risk_q())
+    return functools.reduce(operator.or_, conditions) if conditions else NEVER
 
 
 def _in_or_null(column: str, values) -> Q:
@@ -505,6 +507,11 @@ UNSHOWN = (
     "assignee__password",
 )
 INDEXED_SORTS = {"updated", "created", "number"}
+# From this offset on, an indexed sort's page reads its ids alone first, as the sorts no
+# index serves do: the rows it skips are then index entries (an index-only scan of the open
+# tickets' `ticket_open_updated_idx` for page 20 of "All open"), not a thousand wide rows
+# joined to their people.
+DEEP_OFFSET = 10 * PAGE_SIZE
 
 
 def search_page(
@@ -519,6 +526,26 @@ def search_page(
     along the sort's index) and the count (a scalar subquery, run once, answered from the
     indexes) both read."""
     page = max(1, page)
+    offset = (page - 1) * PAGE_SIZE
+    compiled = _compiled_search(user, filters, ordering, offset)
+    if compiled is not None:
+        tickets = compiled.rows(filters["q"])
+    else:
+        qs, with_matches = _search_queryset(user, filters, now=now)
+        tickets = _page_rows(user, qs, ordering, offset, with_matches)
+    if tickets:
+        return tickets, tickets[0].queue_total, page
+    # Past the last page (or nothing found): the count alone, then the last page.
+    count = queue_queryset(user, filters, now=now, counting=True).count()
+    last = max(1, -(-count // PAGE_SIZE))
+    if count == 0 or last >= page:
+        return [], count, min(page, last)
+    return search_page(user, filters, ordering=ordering, page=last, now=now)
+
+
+def _search_queryset(user, filters: dict, *, now: datetime | None) -> tuple[QuerySet, tuple]:
+    """A search's tickets annotated with the count (`queue_total`), and the WITH query of the
+    text's matches (SQL, parameters) its conditions read."""
     matches_sql, params = _sql(ticket_search_ids(filters["q"].strip(), user=user))
     if set(filters) == {"q"} and sees_every_ticket(user):
         count_sql, count_params = _search_only_ids(filters["q"], user=user)
@@ -531,16 +558,67 @@ def search_page(
         output_field=IntegerField(),
     )
     qs = queue_queryset(user, filters, now=now, matched=True).annotate(queue_total=total)
-    with_matches = (f"{MATCHES} AS MATERIALIZED ({matches_sql})", params)
-    tickets = _page_rows(user, qs, ordering, (page - 1) * PAGE_SIZE, with_matches)
-    if tickets:
-        return tickets, tickets[0].queue_total, page
-    # Past the last page (or nothing found): the count alone, then the last page.
-    count = queue_queryset(user, filters, now=now, counting=True).count()
-    last = max(1, -(-count // PAGE_SIZE))
-    if count == 0 or last >= page:
-        return [], count, min(page, last)
-    return search_page(user, filters, ordering=ordering, page=last, now=now)
+    return qs, (f"{MATCHES} AS MATERIALIZED ({matches_sql})", params)
+
+
+# The search alone, read by someone who sees every ticket, on its first pages in a sort an
+# index serves: the page's statement (matches, count and rows, see `search_page`) is compiled
+# once per connection, reader kind, sort and page with a marker in place of the text, where
+# Django compiled its three parts on every search (~a third of the page's Python time). The
+# text reaches the SQL in three forms, each put back in its place: as typed (the full-text
+# query), upper-cased (the exact number) and as a LIKE pattern (the requesters' names and
+# emails). Texts that read as a ticket number, or shorter than 3 characters, make other
+# statements and take the queryset's path.
+_SEARCH_MARK = f"\x00Desk-search:{uuid.uuid4().hex}"
+COMPILED_SEARCHES_MAX = 100
+
+
+class _CompiledSearch:
+    def __init__(self, user, key: str, offset: int) -> None:
+        qs, (ctes, params) = _search_queryset(user, {"q": _SEARCH_MARK}, now=None)
+        page = order_queue(qs, key).defer(*UNSHOWN)[offset : offset + PAGE_SIZE]
+        self.statement = WithStatement(page, ctes, params)
+        like = f"%{connection.ops.prep_for_like_query(_SEARCH_MARK)}%"
+        forms = {_SEARCH_MARK: "text", _SEARCH_MARK.upper(): "upper", like: "like"}
+        self.slots = []
+        for param in self.statement.params:
+            form = forms.get(param) if isinstance(param, str) else None
+            if form is None and _SEARCH_MARK.lower() in str(param).lower():
+                raise ValueError(f"the search text reached the SQL in another form: {param!r}")
+            self.slots.append((form, param))
+
+    def rows(self, text: str) -> list[Ticket]:
+        forms = {
+            "text": text.strip(),
+            "upper": text.strip().upper(),
+            "like": f"%{connection.ops.prep_for_like_query(text)}%",
+        }
+        return self.statement.run(
+            [param if form is None else forms[form] for form, param in self.slots]
+        )
+
+
+def _compiled_search(user, filters: dict, ordering: str, offset: int) -> _CompiledSearch | None:
+    text = filters["q"]
+    key = sort_key(ordering)
+    if (
+        set(filters) != {"q"}
+        or key.lstrip("-") not in INDEXED_SORTS
+        or offset > COMPILED_PAGE_MAX_OFFSET
+        or len(text) < 3
+        or number_q(text) is not None
+        or not sees_every_ticket(user)
+    ):
+        return None
+    # Per connection object, as `CompiledRead`s are (converters may hold on to it).
+    found = connections[DEFAULT_DB_ALIAS].__dict__.setdefault("desk_compiled_searches", {})
+    signature = (user.is_helpdesk_staff, key, offset)
+    search = found.get(signature)
+    if search is None:
+        if len(found) >= COMPILED_SEARCHES_MAX:
+            return None
+        search = found[signature] = _CompiledSearch(user, key, offset)
+    return search
 
 
 def _search_only_ids(text: str, *, user) -> tuple[str, list]:
@@ -588,9 +666,10 @@ def _page_rows(
     *,
     prepare: bool = False,
 ) -> list[Ticket]:
-    """The page's tickets. For sorts no index serves (priority, SLA due, names), first
-    sort the ids alone, then load those 50 rows with their relations: sorting ten thousand
-    narrow rows is much cheaper than sorting them wide, joined to their users. `with_`:
+    """The page's tickets. For sorts no index serves (priority, SLA due, names), and deep
+    pages (`DEEP_OFFSET`), first sort the ids alone, then load those 50 rows with their
+    relations: sorting ten thousand narrow rows is much cheaper than sorting them wide,
+    joined to their users. `with_`:
     the WITH queries (SQL, parameters) the conditions of `qs` read; the tickets then carry
     `qs`'s `queue_total` annotation. `prepare`: the read of an indexed sort goes out
     prepared (`generic_plan_fits`): PostgreSQL plans it once per connection instead of for
@@ -606,7 +685,8 @@ def _page_rows(
         with prepared():
             return list(queryset)
 
-    if sort_key(ordering).lstrip("-") in INDEXED_SORTS:
+    indexed = sort_key(ordering).lstrip("-") in INDEXED_SORTS
+    if indexed and (offset < DEEP_OFFSET or with_ is not None):
         page = order_queue(qs, ordering).defer(*UNSHOWN)[offset : offset + PAGE_SIZE]
         return run(page, prepare)
     narrow = order_queue(qs.select_related(None), ordering)

@@ -287,6 +287,28 @@ def list_joined_as_written(queryset: QuerySet) -> list[Model]:
     return [recipe.instance(row) for row in rows]
 
 
+class WithStatement:
+    """A model queryset's statement with `WITH ctes` (and their `params`) ahead of its SQL,
+    compiled once: `list_with` without the compilation, for a caller that keeps it and runs
+    it again with other values in the same places (`run`). Raises EmptyResultSet as the
+    compiler does."""
+
+    def __init__(self, queryset: QuerySet, ctes: str, params) -> None:
+        if not issubclass(queryset._iterable_class, ModelIterable):
+            raise TypeError("WithStatement answers model instances")
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, query_params = compiler.as_sql()
+        self.sql = f"WITH {ctes} {sql}"
+        self.params = [*params, *query_params]
+        self._recipe = _Recipe(compiler)
+
+    def run(self, params) -> list[Model]:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        return [self._recipe.instance(row) for row in rows]
+
+
 def list_with(queryset: QuerySet, ctes: str, params) -> list:
     """`list(queryset)` with `WITH ctes` (and their `params`) ahead of its SQL: common table
     expressions its conditions read by name, such as a MATERIALIZED one that several parts of

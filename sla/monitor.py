@@ -110,12 +110,18 @@ def _flag_sql(target: str, *, breach: bool) -> str:
         condition = f'{running} AND NOT "{target}_at_risk" AND "{target}_risk_at" <= %(now)s'
         order = f'"{target}_risk_at"'
         sets = f'"{target}_at_risk" = true'
-    # The inner SELECT takes a bounded batch and skips rows a ticket request holds; the outer
-    # WHERE re-checks the condition on the row it finally updates.
+    # The inner SELECT takes a bounded batch and skips rows a ticket request holds, SLA rows
+    # and tickets alike: the flag is copied to the ticket's row in the same statement (the
+    # trigger of sla/migrations/0003), whose lock a request takes before its SLA row's, so
+    # the monitor must not wait for it. The outer WHERE re-checks the condition on the row
+    # it finally updates.
+    tickets = Ticket._meta.db_table
     return (
         f'UPDATE "{table}" SET {sets}, "updated_at" = %(stamp)s '
-        f'WHERE "ticket_id" IN (SELECT "ticket_id" FROM "{table}" WHERE {condition} '
-        f"ORDER BY {order} LIMIT %(limit)s FOR UPDATE SKIP LOCKED) AND {condition} "
+        f'WHERE "ticket_id" IN (SELECT t."id" FROM "{tickets}" AS t WHERE t."id" IN '
+        f'(SELECT "ticket_id" FROM "{table}" WHERE {condition} '
+        f"ORDER BY {order} LIMIT %(limit)s FOR UPDATE SKIP LOCKED) "
+        f"FOR NO KEY UPDATE OF t SKIP LOCKED) AND {condition} "
         f'RETURNING "ticket_id", "{target}_due_at", "{target}_risk_at"'
     )
 

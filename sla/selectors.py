@@ -3,8 +3,7 @@ filters and ordering that other apps apply to ticket querysets (through `Ticket.
 
 from __future__ import annotations
 
-from django.db.models import Case, DateTimeField, F, Q, When
-from django.db.models.functions import Least
+from django.db.models import F, Q
 
 from sla.models import Target, TicketSLA
 from tickets.models import Ticket
@@ -107,36 +106,19 @@ def ticket_sla_state_get(ticket: Ticket) -> TicketSLA | None:
 
 
 def ticket_sla_breached_q() -> Q:
-    """Tickets with any target breached (a filter on `Ticket` querysets)."""
-    condition = Q(pk__isnull=True)  # nothing, until a target adds to it
-    for target in Target.values:
-        condition |= Q(**{f"sla_state__{target}_breached": True})
-    return condition
+    """Tickets with any target breached (a filter on `Ticket` querysets; the ticket's copy of
+    its SLA row's flags, see sla/migrations/0003)."""
+    return Q(sla_breached=True)
 
 
 def ticket_sla_at_risk_q() -> Q:
     """Tickets with a target flagged at risk and not (yet) breached: once breached, a ticket
     is listed as breached."""
-    condition = Q(pk__isnull=True)
-    for target in Target.values:
-        condition |= Q(
-            **{f"sla_state__{target}_at_risk": True, f"sla_state__{target}_breached": False}
-        )
-    return condition
+    return Q(sla_at_risk=True)
 
 
 def ticket_sla_next_due():
     """The nearest due time still pending of a ticket (an expression on `Ticket`; NULL when
-    nothing is due): a met first response or resolution keeps its due time on the row."""
-    met = {Target.FIRST_RESPONSE: "first_responded_at", Target.RESOLUTION: "resolved_at"}
-    pending = []
-    for target in Target.values:
-        due = F(f"sla_state__{target}_due_at")
-        if target in met:
-            due = Case(
-                When(**{f"sla_state__{met[target]}__isnull": True}, then=due),
-                default=None,
-                output_field=DateTimeField(),
-            )
-        pending.append(due)
-    return Least(*pending)
+    nothing is due): a met first response or resolution keeps its due time on the row. The
+    ticket's own column, which the open tickets' indexes order (see sla/migrations/0003)."""
+    return F("sla_next_due_at")

@@ -28,6 +28,7 @@ from sla.services.states import (
     ticket_sla_rederive,
 )
 from sla.services.validation import sla_profile_clean
+from tickets.models import Ticket
 from tickets.services.audit import HistoryEntry, ticket_history_record_bulk
 
 # Editing one of these changes due times of running tickets, so they are re-derived.
@@ -185,8 +186,10 @@ def sla_profile_rederive(*, profile: SlaProfile, now: dt.datetime, fields: list[
     """Re-derive every open ticket on `profile`, a chunk per transaction, under row locks
     taken in pk order; return how many tickets were looked at.
 
-    Only SLA rows are locked here (never tickets), so a ticket request (ticket lock, then its
-    SLA row) may wait for us but we never wait for it.
+    The chunk's tickets are locked before their SLA rows (a new due time is copied to the
+    ticket's row, see sla/migrations/0003), in the order a ticket request takes them (ticket
+    lock, then its SLA row): either may wait for the other, neither for a lock the other
+    waits for.
     """
     reason = f"Profile {profile.name!r} changed ({', '.join(fields)}): due times re-derived."
     pks = list(
@@ -200,7 +203,18 @@ def sla_profile_rederive(*, profile: SlaProfile, now: dt.datetime, fields: list[
     return len(pks)
 
 
+def _lock_tickets(pks: list) -> None:
+    """Lock the tickets of `pks`, in pk order, ahead of their SLA rows (the fixed order)."""
+    list(
+        Ticket.objects.select_for_update(no_key=True)
+        .filter(pk__in=pks)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _rederive_chunk(profile: SlaProfile, pks: list, *, now: dt.datetime, reason: str) -> None:
+    _lock_tickets(pks)
     states = list(
         TicketSLA.objects.select_for_update(of=("self",))
         .filter(pk__in=pks, profile=profile, is_closed=False)
@@ -243,6 +257,11 @@ def sla_profile_delete(
         )
     audit_record(
         actor=actor, action="sla.profile.deleted", target=profile, details={"name": profile.name}
+    )
+    _lock_tickets(
+        list(
+            TicketSLA.objects.filter(profile=profile, is_closed=False).values_list("pk", flat=True)
+        )
     )
     states = (
         TicketSLA.objects.select_for_update(of=("self",))

@@ -109,3 +109,47 @@ def test_polls_that_find_nothing_new_are_cheap(
             ).status_code
             == 304
         )
+
+
+@pytest.mark.parametrize(
+    "url", ["/desk/queue/sla/", "/desk/queue/open/?sort=sla", "/desk/queue/open/?sort=-sla"]
+)
+def test_sla_queue_pages_read_the_ticket_columns_in_bounded_queries(
+    desk, limited, customer, category, url, django_assert_max_num_queries
+):
+    from sla.models import TicketSLA
+
+    make_tickets(3, customer, category, limited)
+    TicketSLA.objects.update(first_response_breached=True)
+    few = counted(desk, url)
+    make_tickets(25, customer, category, limited)
+    TicketSLA.objects.update(first_response_breached=True)
+    cache.clear()
+    with django_assert_max_num_queries(QUEUE_MAX):
+        page = desk.get(url)
+    assert page.content.count(b"data-number=") == 28
+    # The page's ids sorted alone, then their rows: one query more than an indexed sort.
+    assert counted(desk, url) == few == counted(desk, "/desk/queue/open/") + 1
+
+
+def test_deep_pages_read_their_ids_first_in_bounded_queries(
+    desk, agent, customer, category, monkeypatch, django_assert_max_num_queries
+):
+    from desk import queues
+    from tickets.models import Ticket
+
+    make_tickets(queues.PAGE_SIZE + 5, customer, category, None)
+    monkeypatch.setattr(queues, "DEEP_OFFSET", queues.PAGE_SIZE)
+    # Past the compiled pages' offsets too, so the page goes through `_page_rows`.
+    monkeypatch.setattr(queues, "COMPILED_PAGE_MAX_OFFSET", 0)
+    shallow = counted(desk, "/desk/queue/open/")
+    cache.clear()
+    with django_assert_max_num_queries(QUEUE_MAX):
+        page = desk.get("/desk/queue/open/?page=2")
+    ordered = Ticket.objects.open().order_by("-updated_at", "-pk")
+    wanted = [t.number for t in ordered[queues.PAGE_SIZE :]]
+    html = page.content.decode()
+    assert page.content.count(b"data-number=") == len(wanted) == 5
+    assert sorted(wanted, key=html.index) == wanted
+    # The page's ids alone, then their rows: one query more than the first page.
+    assert counted(desk, "/desk/queue/open/?page=2") == shallow + 1

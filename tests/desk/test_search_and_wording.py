@@ -163,3 +163,18 @@ def test_search_counts_agree_for_limited_agents_and_past_the_last_page(
     none = queue_page(agent, SEARCH_VIEW, {"q": "zebra"}, ordering="-updated", page=3, now=now)
     assert (none.number, none.total, none.tickets) == (1, 0, [])
     assert PAGE_SIZE > 5
+
+
+def test_like_characters_in_the_box_match_themselves(desk):
+    # The search page's statement is compiled once with a marker for the text (see
+    # `desk.queues._CompiledSearch`): each text is put back escaped for LIKE, as Django does.
+    promo = CustomerFactory(name="Promo 50%_off Team", email="promo@shop.example")
+    other = CustomerFactory(name="Promo 50xxoff Team", email="other@shop.example")
+    TicketFactory(requester=promo, subject="Wanted zebra")
+    TicketFactory(requester=other, subject="Unwanted yak")
+    for query in ("50%_off", "Promo 50%_off", "50%_off"):
+        page = _search(desk, query)
+        assert b"Wanted zebra" in page.content, query
+        assert b"Unwanted yak" not in page.content, query
+    page = _search(desk, "yak")
+    assert b"Unwanted yak" in page.content and b"Wanted zebra" not in page.content

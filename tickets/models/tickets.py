@@ -139,6 +139,15 @@ class Ticket(FastLoad, models.Model):
     # ETag of the API and the desk's conflict check (If-Match / the version a form was
     # rendered from).
     version = models.PositiveIntegerField(default=1)
+    # The SLA clock's answers the queues filter and sort by, kept here, where the open
+    # tickets' indexes can order them (a join to every open ticket's SLA row could not): the
+    # nearest due time still pending, whether a target is breached, whether one is at risk
+    # and not breached. Written only by the database, in the statement that changes the
+    # ticket's SLA row (the `sla` app's trigger, see sla/migrations/0003): ticket services
+    # never name them in their UPDATEs, so they cannot write a stale copy back.
+    sla_next_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_breached = models.BooleanField(default=False, editable=False)
+    sla_at_risk = models.BooleanField(default=False, editable=False)
 
     objects = TicketQuerySet.as_manager()
 
@@ -160,6 +169,47 @@ class Ticket(FastLoad, models.Model):
                 models.F("created_at").desc(),
                 models.F("id").desc(),
                 name="ticket_priority_rank_idx",
+            ),
+            # The desk's open queues by recency (deep pages walk open tickets only) and by
+            # priority, either way (the id descending breaks ties in every queue order).
+            models.Index(
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_updated_idx",
+            ),
+            models.Index(
+                priority_rank().desc(),
+                models.F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_priority_desc_idx",
+            ),
+            models.Index(
+                priority_rank().asc(),
+                models.F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_priority_idx",
+            ),
+            # The SLA queues (`desk.queues`): open tickets by next due time, either way, and
+            # the breached / at-risk ones among them.
+            models.Index(
+                models.F("sla_next_due_at").asc(nulls_last=True),
+                models.F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_sla_due_idx",
+            ),
+            models.Index(
+                models.F("sla_next_due_at").desc(nulls_last=True),
+                models.F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="ticket_open_sla_due_desc_idx",
+            ),
+            models.Index(
+                models.F("sla_next_due_at").asc(nulls_last=True),
+                models.F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES)
+                & (models.Q(sla_breached=True) | models.Q(sla_at_risk=True)),
+                name="ticket_open_sla_flagged_idx",
             ),
             # Routing's load per agent: an index-only scan over open assigned tickets.
             models.Index(
