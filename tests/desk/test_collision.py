@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from desk.models import TicketPresence
@@ -108,3 +109,66 @@ def test_expired_presence_rows_are_pruned(tenant_client, ticket, agent, other_ag
     )
     assert presence_prune_task() == 1
     assert list(TicketPresence.objects.values_list("user", flat=True)) == [agent.pk]
+
+
+def _presence_commit_setting(tenant, django_db_blocker, *, inside_transaction=False) -> str:
+    """Touch presence on a connection of its own (a thread: its transactions commit) and
+    answer the `synchronous_commit` the presence upsert ran with."""
+    import threading
+
+    from django.db import connection, transaction
+    from django_tenants.utils import schema_context
+
+    from desk.services import presence_touch
+    from panel1.accounts.models import Role, User
+    from tickets.models import Ticket
+
+    seen, errors = [], []
+
+    def spy(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "tickets_ticketpresence" in sql:
+            row = context["connection"].connection.execute(
+                "SELECT current_setting('synchronous_commit')"
+            )
+            seen.append(row.fetchone()[0])
+        return result
+
+    def work():
+        try:
+            with django_db_blocker.unblock(), schema_context(tenant.schema_name):
+                agent = User.objects.create_user("presence-flush@helpdesk.test", role=Role.AGENT)
+                requester = User.objects.create_user("presence-flush@customer.test")
+                ticket = Ticket.objects.create(number="PF-1", subject="x", requester=requester)
+                try:
+                    with connection.execute_wrapper(spy):
+                        if inside_transaction:
+                            with transaction.atomic():
+                                presence_touch(ticket=ticket, actor=agent)
+                        else:
+                            presence_touch(ticket=ticket, actor=agent)
+                finally:
+                    TicketPresence.objects.filter(ticket=ticket).delete()
+                    ticket.delete()
+                    User.objects.filter(pk__in=[agent.pk, requester.pk]).delete()
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert errors == []
+    return seen[0]
+
+
+@pytest.mark.slow
+def test_a_presence_heartbeat_commits_without_waiting_for_the_flush(
+    session_tenants, django_db_blocker
+):
+    """The next heartbeat writes it again: no disk sync per heartbeat; inside a caller's
+    transaction the setting would reach the caller's writes, so there it waits."""
+    tenant = session_tenants[0]
+    assert _presence_commit_setting(tenant, django_db_blocker) == "off"
+    assert _presence_commit_setting(tenant, django_db_blocker, inside_transaction=True) == "on"
