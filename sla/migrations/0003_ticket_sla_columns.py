@@ -52,6 +52,10 @@ WATCHED = (
 FUNCTION = f"""
 CREATE OR REPLACE FUNCTION public.panel1_sla_ticket_columns() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    next_due timestamptz;
+    breached boolean;
+    at_risk boolean;
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND (TG_OP = 'DELETE' OR OLD.ticket_id <> NEW.ticket_id)
     THEN
@@ -63,13 +67,26 @@ BEGIN
         ) USING OLD.ticket_id;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        EXECUTE format(
-            'UPDATE %I.tickets_ticket SET sla_next_due_at = $2, sla_breached = $3, '
-            'sla_at_risk = $4 WHERE id = $1 AND (sla_next_due_at, sla_breached, sla_at_risk) '
-            'IS DISTINCT FROM ($2, $3, $4)',
-            TG_TABLE_SCHEMA
-        ) USING NEW.ticket_id, {NEXT_DUE.format(s="NEW")}, {BREACHED.format(s="NEW")},
-            {AT_RISK.format(s="NEW")};
+        next_due := {NEXT_DUE.format(s="NEW")};
+        breached := {BREACHED.format(s="NEW")};
+        at_risk := {AT_RISK.format(s="NEW")};
+        IF current_schema() = TG_TABLE_SCHEMA THEN
+            -- The usual case (the tenant's schema first on the search path): a statement
+            -- whose plan the session keeps (PostgreSQL plans it again when the path
+            -- changes); EXECUTE would plan it anew on every row.
+            UPDATE tickets_ticket SET sla_next_due_at = next_due, sla_breached = breached,
+                sla_at_risk = at_risk
+            WHERE id = NEW.ticket_id
+                AND (sla_next_due_at, sla_breached, sla_at_risk)
+                    IS DISTINCT FROM (next_due, breached, at_risk);
+        ELSE
+            EXECUTE format(
+                'UPDATE %I.tickets_ticket SET sla_next_due_at = $2, sla_breached = $3, '
+                'sla_at_risk = $4 WHERE id = $1 AND (sla_next_due_at, sla_breached, '
+                'sla_at_risk) IS DISTINCT FROM ($2, $3, $4)',
+                TG_TABLE_SCHEMA
+            ) USING NEW.ticket_id, next_due, breached, at_risk;
+        END IF;
     END IF;
     RETURN NULL;
 END;

@@ -75,6 +75,27 @@ def test_a_new_ticket_carries_its_first_due_time(tenant, profile):
     assert_follows(ticket)
 
 
+def test_a_write_from_another_search_path_reaches_the_rows_schema(tenant, profile):
+    """The trigger's usual statement resolves `tickets_ticket` on the search path; a write
+    that names the SLA table's schema from elsewhere (`public` first) updates that schema's
+    ticket all the same."""
+    from django.db import connection
+
+    ticket = TicketFactory(priority="HIGH")
+    due = columns(ticket)[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SET search_path TO public")
+        try:
+            cursor.execute(
+                f'UPDATE "{tenant.schema_name}".sla_ticketsla '
+                "SET first_response_breached = true WHERE ticket_id = %s",
+                [ticket.pk],
+            )
+        finally:
+            cursor.execute(f'SET search_path TO "{tenant.schema_name}", public')
+    assert columns(ticket) == (due, True, False)
+
+
 def test_pause_resume_resolve_and_reopen_move_the_due_time(profile):
     ticket = ticket_started_at(T0, priority="HIGH")
     assert assert_follows(ticket) == (minutes(60), False, False)
