@@ -49,7 +49,12 @@ WATCHED = (
     "resolution_breached",
 )
 
+# Every tenant schema's run replaces the one shared function: schemas migrated in parallel
+# (`EXECUTOR=multiprocessing`) would replace it at once, which PostgreSQL refuses ("tuple
+# concurrently updated"), so each run holds a lock of its own until its commit.
+FUNCTION_LOCK = 0x70616E656C31  # "panel1"
 FUNCTION = f"""
+SELECT pg_advisory_xact_lock({FUNCTION_LOCK});
 CREATE OR REPLACE FUNCTION public.panel1_sla_ticket_columns() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
