@@ -70,6 +70,44 @@ def in_schema(tenant: Tenant):
 
 
 @pytest.fixture
+def committed(session_tenants, django_db_blocker):
+    """`committed(work)` runs `work()` in tenant A's schema on a connection of its own (a
+    thread, as a request or a job has one), so its transactions commit for real: no per-test
+    rollback, the test removes what it made (with `committed` too). Answers what `work`
+    answered; an exception it raised is raised here."""
+
+    def run(work):
+        import threading
+
+        outcome = {}
+
+        def target():
+            try:
+                with django_db_blocker.unblock(), schema_context(session_tenants[0].schema_name):
+                    outcome["value"] = work()
+            except Exception as exc:  # raised in the test's thread below
+                outcome["error"] = exc
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    return run
+
+
+def synchronous_commit() -> str:
+    """The `synchronous_commit` the current transaction will commit with."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('synchronous_commit')")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
 def run_on_commit():
     """`with run_on_commit(): ...` executes on_commit callbacks (event dispatch, tasks)."""
     return lambda: TestCase.captureOnCommitCallbacks(using="default", execute=True)

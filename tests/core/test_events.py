@@ -4,6 +4,7 @@ from django.db import transaction
 from panel1.events import bus
 from panel1.events.models import EventRecord
 from panel1.events.names import TICKET_CREATED, TICKET_UPDATED
+from tests.conftest import synchronous_commit
 
 
 @pytest.fixture
@@ -95,76 +96,51 @@ def test_unknown_event_name_is_refused(tenant):
     assert TICKET_UPDATED == "ticket.updated"
 
 
-def _settings_seen_in_real_commits(tenant, django_db_blocker, subscriber):
-    """Emit an event in a committed transaction on a connection of its own (a thread, as a
-    request's): the `synchronous_commit` the write saw and the one its dispatch saw."""
-    import threading
-
-    from django.db import connection
-    from django_tenants.utils import schema_context
-
-    def setting():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('synchronous_commit')")
-            return cursor.fetchone()[0]
-
+def _settings_seen_in_real_commits(committed, subscriber):
+    """Emit an event in a committed transaction on a connection of its own (as a request's):
+    the `synchronous_commit` the write saw and the one its dispatch saw."""
     seen = {}
     subscriber(key="tests.good")
     bus.subscribe(
         TICKET_CREATED,
         key="tests.sub",
-        handler=lambda event: seen.setdefault("dispatch", setting()),
+        handler=lambda event: seen.setdefault("dispatch", synchronous_commit()),
     )
 
     def work():
-        try:
-            with django_db_blocker.unblock(), schema_context(tenant.schema_name):
-                with transaction.atomic():
-                    event = bus.emit(TICKET_CREATED, payload={"ticket_id": "async"})
-                    seen["write"] = setting()
-                seen["after"] = setting()
-                seen["event"] = event.id
-        finally:
-            connection.close()
+        with transaction.atomic():
+            event = bus.emit(TICKET_CREATED, payload={"ticket_id": "async"})
+            seen["write"] = synchronous_commit()
+        seen["after"] = synchronous_commit()
+        seen["event"] = event.id
 
-    thread = threading.Thread(target=work)
-    thread.start()
-    thread.join()
-    with django_db_blocker.unblock(), schema_context(tenant.schema_name):
-        record = EventRecord.objects.get(id=seen["event"])
-        assert record.claimed_at is not None and record.processed_at is not None
-        record.delete()
+    committed(work)
+    record = committed(lambda: EventRecord.objects.get(id=seen["event"]))
+    assert record.claimed_at is not None and record.processed_at is not None
+    committed(lambda: EventRecord.objects.filter(id=seen["event"]).delete())
     return seen
 
 
 @pytest.mark.slow
-def test_dispatch_commits_without_waiting_for_the_flush(
-    session_tenants, django_db_blocker, subscriber
-):
-    seen = _settings_seen_in_real_commits(session_tenants[0], django_db_blocker, subscriber)
+def test_dispatch_commits_without_waiting_for_the_flush(committed, subscriber):
+    seen = _settings_seen_in_real_commits(committed, subscriber)
     # The ticket's own write waits for the disk; only the dispatch after it does not, and
     # the setting ends with the dispatch's transaction.
     assert seen == {"write": "on", "dispatch": "off", "after": "on", "event": seen["event"]}
 
 
 @pytest.mark.slow
-def test_dispatch_waits_for_the_flush_when_configured(
-    session_tenants, django_db_blocker, subscriber, settings
-):
+def test_dispatch_waits_for_the_flush_when_configured(committed, subscriber, settings):
     settings.ASYNC_COMMIT = False
-    seen = _settings_seen_in_real_commits(session_tenants[0], django_db_blocker, subscriber)
+    seen = _settings_seen_in_real_commits(committed, subscriber)
     assert seen["dispatch"] == "on"
 
 
 def test_dispatch_inside_a_callers_transaction_keeps_its_commit_synchronous(
     tenant, subscriber, run_on_commit
 ):
-    from django.db import connection
-
     subscriber()
     with run_on_commit():
         bus.emit(TICKET_CREATED, payload={"ticket_id": "t7"})
     # The test's transaction is the caller's: the dispatch ran inside it.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('synchronous_commit')")
-        assert cursor.fetchone()[0] == "on"
+    assert synchronous_commit() == "on"

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from desk.models import TicketPresence
+from tests.conftest import synchronous_commit
 from tests.desk.conftest import HTMX
 from tickets import services
 from tickets.models import MessageType
@@ -111,64 +112,46 @@ def test_expired_presence_rows_are_pruned(tenant_client, ticket, agent, other_ag
     assert list(TicketPresence.objects.values_list("user", flat=True)) == [agent.pk]
 
 
-def _presence_commit_setting(tenant, django_db_blocker, *, inside_transaction=False) -> str:
-    """Touch presence on a connection of its own (a thread: its transactions commit) and
-    answer the `synchronous_commit` the presence upsert ran with."""
-    import threading
-
+def _presence_commit_setting(committed, *, inside_transaction=False) -> str:
+    """Touch presence in committed transactions and answer the `synchronous_commit` the
+    presence upsert ran with."""
     from django.db import connection, transaction
-    from django_tenants.utils import schema_context
 
     from desk.services import presence_touch
     from panel1.accounts.models import Role, User
     from tickets.models import Ticket
 
-    seen, errors = [], []
+    seen = []
 
     def spy(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         if "tickets_ticketpresence" in sql:
-            row = context["connection"].connection.execute(
-                "SELECT current_setting('synchronous_commit')"
-            )
-            seen.append(row.fetchone()[0])
+            seen.append(synchronous_commit())
         return result
 
     def work():
+        agent = User.objects.create_user("presence-flush@helpdesk.test", role=Role.AGENT)
+        requester = User.objects.create_user("presence-flush@customer.test")
+        ticket = Ticket.objects.create(number="PF-1", subject="x", requester=requester)
         try:
-            with django_db_blocker.unblock(), schema_context(tenant.schema_name):
-                agent = User.objects.create_user("presence-flush@helpdesk.test", role=Role.AGENT)
-                requester = User.objects.create_user("presence-flush@customer.test")
-                ticket = Ticket.objects.create(number="PF-1", subject="x", requester=requester)
-                try:
-                    with connection.execute_wrapper(spy):
-                        if inside_transaction:
-                            with transaction.atomic():
-                                presence_touch(ticket=ticket, actor=agent)
-                        else:
-                            presence_touch(ticket=ticket, actor=agent)
-                finally:
-                    TicketPresence.objects.filter(ticket=ticket).delete()
-                    ticket.delete()
-                    User.objects.filter(pk__in=[agent.pk, requester.pk]).delete()
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
+            with connection.execute_wrapper(spy):
+                if inside_transaction:
+                    with transaction.atomic():
+                        presence_touch(ticket=ticket, actor=agent)
+                else:
+                    presence_touch(ticket=ticket, actor=agent)
         finally:
-            connection.close()
+            TicketPresence.objects.filter(ticket=ticket).delete()
+            ticket.delete()
+            User.objects.filter(pk__in=[agent.pk, requester.pk]).delete()
 
-    thread = threading.Thread(target=work)
-    thread.start()
-    thread.join()
-    assert errors == []
+    committed(work)
     return seen[0]
 
 
 @pytest.mark.slow
-def test_a_presence_heartbeat_commits_without_waiting_for_the_flush(
-    session_tenants, django_db_blocker
-):
+def test_a_presence_heartbeat_commits_without_waiting_for_the_flush(committed):
     """The next heartbeat writes it again: no disk sync per heartbeat; inside a caller's
     transaction the setting would reach the caller's writes, so there it waits."""
-    tenant = session_tenants[0]
-    assert _presence_commit_setting(tenant, django_db_blocker) == "off"
-    assert _presence_commit_setting(tenant, django_db_blocker, inside_transaction=True) == "on"
+    assert _presence_commit_setting(committed) == "off"
+    assert _presence_commit_setting(committed, inside_transaction=True) == "on"
