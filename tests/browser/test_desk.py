@@ -242,3 +242,24 @@ def test_draft_survives_a_reload(desk_site, people, browser):
     expect(page.locator("#id_content")).to_have_value("Half an answer that must not be lost")
     page.keyboard.press("?")
     expect(page.locator("#shortcuts")).to_be_visible()
+
+
+def test_help_center_articles_arrive_after_the_ticket_page(desk_site, people, browser):
+    """The knowledge base's sidebar articles are not in the page itself: the slot asks for
+    them once the page has loaded (htmx) and puts them in its place."""
+    from knowledgebase.models import Article
+
+    with schema_context(desk_site.tenant.schema_name):
+        Article.objects.create(
+            title="Clearing printer jams",
+            slug="printer-jams",
+            body="Printer jammed? Open the printer tray and remove the jammed paper.",
+            status="PUBLISHED",
+            visibility="PUBLIC",
+        )
+    page = log_in(browser, desk_site, people.alice.email)
+    page.goto(desk_site.url + f"/desk/tickets/{people.tickets[0].number}/")
+    articles = page.locator(".kb-ticket-suggestions")
+    expect(articles.locator("a[href='/kb/printer-jams/']")).to_have_text("Clearing printer jams")
+    expect(page.locator(".kb-ticket-suggestions-slot")).to_have_count(0)
+    assert page.errors == []
