@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 
 from automation.routing.models import RoutingAgentLast
-from automation.routing.selection import Agent
+from automation.routing.selection import MAX_NAMED, Agent
 from panel1 import tenant_cache
 from panel1.accounts.models import STAFF_ROLES, User
 from sla import clock
@@ -96,6 +96,10 @@ class Profiles:
     at a time, and a reader checks the entry's source before using it."""
 
     by_user: dict[str, Profile]
+    # The agents whose availability depends on the clock (absences, working hours), and the
+    # newest profile's id: what the reduced pool read returns whatever their rank.
+    timed: tuple[str, ...] = ()
+    newest: int = 0
     built: dict[str, tuple[tuple[Any, ...], Agent, bool, tuple[bool, str]]] = field(
         default_factory=dict
     )
@@ -109,7 +113,7 @@ def _profiles_sql() -> str:
     category_column = AgentProfile.categories.field.m2m_reverse_name()
     return f"""SELECT p.user_id::text, p.skills, p.languages, p.working_hours, p.out_of_office,
                ARRAY(SELECT c.{category_column}::text FROM {through.db_table} c
-                     WHERE c.{profile_column} = p.id)
+                     WHERE c.{profile_column} = p.id), p.id
         FROM {profile.db_table} p"""
 
 
@@ -124,7 +128,9 @@ def _profiles_load() -> Profiles:
         cursor.execute(_profiles_sql())
         rows = cursor.fetchall()
     by_user = {}
-    for user_id, skills, languages, working_hours, out_of_office, category_ids in rows:
+    newest = 0
+    for user_id, skills, languages, working_hours, out_of_office, category_ids, pk in rows:
+        newest = max(newest, pk)
         absences = json_column(out_of_office)
         calendar = working_calendar(json_column(working_hours))
         by_user[user_id] = Profile(
@@ -135,11 +141,13 @@ def _profiles_load() -> Profiles:
             calendar=calendar,
             always_available_online=not absences and calendar is None,
         )
-    return Profiles(by_user=by_user)
+    timed = tuple(user_id for user_id, p in by_user.items() if not p.always_available_online)
+    return Profiles(by_user=by_user, timed=timed, newest=newest)
 
 
 @functools.cache
-def _pool_sql() -> str:
+def _pool_from_sql(joined: str = "") -> str:
+    """The pool's FROM and WHERE; `joined`: a relation cross joined before the WHERE."""
     profile, user, delta = AgentProfile._meta, User._meta, AgentLoadDelta._meta
     last = RoutingAgentLast._meta
     roles = ", ".join(f"'{role}'" for role in sorted(STAFF_ROLES))
@@ -151,9 +159,7 @@ def _pool_sql() -> str:
     # prepared statement's generic plan is then the plan these values get. The agents' last
     # assignments are read whole into a hash (`OFFSET 0`: not one index probe per agent, the
     # plan the join's estimate of a few agents chose; 0.6 -> 0.55 ms for 200 agents).
-    return f"""SELECT p.user_id::text, u.name, u.email, p.status, p.capacity,
-               COALESCE(l.n, 0), COALESCE(l.load, 0), COALESCE(r.sequence, 0)
-        FROM {profile.db_table} p
+    return f"""FROM {profile.db_table} p
         JOIN {user.db_table} u ON u.id = p.user_id
         LEFT JOIN (SELECT agent_id, sequence FROM {last.db_table} OFFSET 0) r
             ON r.agent_id = p.user_id
@@ -161,8 +167,84 @@ def _pool_sql() -> str:
             SELECT d.agent_id, sum(d.tickets) AS n, sum(d.load) AS load
             FROM {delta.db_table} d GROUP BY d.agent_id
         ) l ON l.agent_id = p.user_id AND p.status = '{ONLINE}'
-        WHERE u.is_active AND u.role IN ({roles})
-    """
+        {f"CROSS JOIN {joined}" if joined else ""}
+        WHERE u.is_active AND u.role IN ({roles})"""
+
+
+# A pool row: user id, name, e-mail, status, capacity, open tickets, load, last assignment.
+POOL_COLUMNS = (
+    "p.user_id::text AS user_id, u.name, u.email, p.status, p.capacity, "
+    "COALESCE(l.n, 0) AS n, COALESCE(l.load, 0) AS load, COALESCE(r.sequence, 0) AS seq"
+)
+POOL_WIDTH = 8
+REDUCED_WIDTH = POOL_WIDTH + 2  # and: eligible by its row, how many are
+
+
+@functools.cache
+def _pool_sql() -> str:
+    return f"SELECT {POOL_COLUMNS} {_pool_from_sql()}"
+
+
+def reduced_pool_sql(*, category: str, previous: str, placeholder: str = "%s") -> str:
+    """The pool as a decision of `round_robin` or `load_balanced` needs it: not every agent,
+    but every agent whose availability depends on the clock (`Profiles.timed`, judged in
+    Python) or whose profile is newer than the process's (`Profiles.newest`), the previous
+    agent, and of the others those eligible by their row (online, under capacity, working
+    the ticket's category, not excluded) only the `MAX_NAMED` first in each order the
+    selection uses (load, last assignment, spare capacity: as `selection`'s keys, names in
+    code point order); each row says whether it is such an eligible one, and how many there
+    are (the rest only count in the reason: `select_agent(unlisted=)`). Ten rows instead of
+    one per agent: the rows' reading and the candidates' building were most of a decision's
+    Python.
+
+    `category` and `previous`: SQL expressions of the enclosing statement (the ticket's
+    category id and previous agent id, NULL for none); then three parameters, in this
+    order: the clock-dependent agents' user ids, the newest profile id, the excluded ids."""
+    through = AgentProfile.categories.through._meta
+    profile_column = AgentProfile.categories.field.m2m_column_name()
+    category_column = AgentProfile.categories.field.m2m_reverse_name()
+    limited = f"SELECT c.{profile_column} FROM {through.db_table} c"
+    works = (
+        f"(p.id NOT IN ({limited}) OR p.id IN ({limited} WHERE c.{category_column} = q.category))"
+    )
+    eligible = (
+        f"p.status = '{ONLINE}' AND (p.capacity = 0 OR COALESCE(l.n, 0) < p.capacity) "
+        "AND p.id <= q.newest AND p.user_id <> ALL(q.listed) "
+        f"AND p.user_id <> ALL(q.excluded) AND {works}"
+    )
+    columns = "user_id, name, email, status, capacity, n, load, seq, eligible"
+    key = 'rank_name, user_id COLLATE "C"'
+    orders = (
+        f"load, n, seq, {key}",
+        f"seq, {key}",
+        "CASE WHEN capacity = 0 THEN NULL ELSE capacity - n END DESC NULLS FIRST, "
+        f"load, seq, {key}",
+    )
+    first = " UNION ".join(
+        f"(SELECT {columns} FROM pool WHERE eligible ORDER BY {order} LIMIT {MAX_NAMED})"
+        for order in orders
+    )
+    mark = placeholder
+    return f"""WITH q AS (SELECT {category}::uuid AS category, {previous}::uuid AS previous,
+                     {mark}::uuid[] AS listed, {mark}::bigint AS newest,
+                     {mark}::uuid[] AS excluded),
+        pool AS MATERIALIZED (
+            SELECT {POOL_COLUMNS}, p.user_id AS uid, p.id AS profile_id,
+                   COALESCE(NULLIF(u.name, ''), u.email) COLLATE "C" AS rank_name,
+                   ({eligible}) AS eligible
+            {_pool_from_sql("q")}
+        )
+        SELECT chosen.*, (SELECT count(*) FROM pool WHERE eligible) FROM (
+            SELECT {columns} FROM pool CROSS JOIN q
+            WHERE uid = ANY(q.listed) OR profile_id > q.newest OR uid = q.previous
+            UNION {first}
+        ) chosen"""
+
+
+def reduced_pool_params(exclude: list[str] | tuple[str, ...] = ()) -> list[Any]:
+    """`reduced_pool_sql`'s three parameters, from the process's profiles."""
+    known = profiles()
+    return [list(known.timed), known.newest, list(exclude)]
 
 
 def pool_query() -> tuple[str, list[Any]]:

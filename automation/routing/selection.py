@@ -104,6 +104,7 @@ def select_agent(
     previous_agent: bool = False,
     priority_first: bool = False,
     exclude: Iterable[str] = (),
+    unlisted: int = 0,
 ) -> Decision:
     """Pick the agent for `ticket` among `agents`, or nobody, and say why.
 
@@ -111,6 +112,12 @@ def select_agent(
     in `exclude` are eligible. Modifiers come first: `priority_first` sends HIGH and URGENT
     tickets to the eligible agent with the most spare capacity; `previous_agent` keeps the
     requester with the agent of their last ticket. Then the strategy decides.
+
+    `unlisted`: eligible agents left out of `agents`, each of whom comes after the
+    `MAX_NAMED` first eligible ones of `agents` in every order used here (load, last
+    assignment, spare capacity; the router's reduced pool read, `pool.reduced_pool_sql`):
+    they only count in the reason ("and 12 more"). Not for the `skills` strategy, and
+    nobody eligible means nobody among `agents` (the caller asks again with everyone).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}")
@@ -134,9 +141,11 @@ def select_agent(
             reason = f"previous agent: {chosen.name} handled this requester's last ticket"
             return Decision(chosen.id, reason, strategy)
     if strategy == ROUND_ROBIN:
-        return _round_robin(eligible)
+        return _round_robin(eligible, unlisted)
     if strategy == LOAD_BALANCED:
-        return _load_balanced(eligible)
+        return _load_balanced(eligible, unlisted)
+    if unlisted:
+        raise ValueError("the skills strategy chooses among every agent")
     return _skills(ticket, eligible, agents)
 
 
@@ -157,12 +166,12 @@ def _eligible_agents(
     return eligible
 
 
-def _round_robin(eligible: list[Agent]) -> Decision:
+def _round_robin(eligible: list[Agent], unlisted: int = 0) -> Decision:
     # The agent whose last ticket lies furthest back: nobody gets a second ticket before
     # every eligible agent got one.
     chosen = min(eligible, key=lambda a: (a.last_assigned, a.name, a.id))
-    others = len(eligible) - 1
-    reason = f"round robin: {chosen.name} waited longest of {others + 1} eligible agents"
+    count = len(eligible) + unlisted
+    reason = f"round robin: {chosen.name} waited longest of {count} eligible agents"
     return Decision(chosen.id, reason, ROUND_ROBIN)
 
 
@@ -181,9 +190,9 @@ def _load_text(ranked: list[Agent], count: int) -> str:
     return named + (f" and {more} more" if more > 0 else "")
 
 
-def _load_balanced(eligible: list[Agent]) -> Decision:
+def _load_balanced(eligible: list[Agent], unlisted: int = 0) -> Decision:
     ranked = _least_loaded(eligible)
-    text = _load_text(ranked, len(eligible))
+    text = _load_text(ranked, len(eligible) + unlisted)
     return Decision(ranked[0].id, f"load balanced: {text}", LOAD_BALANCED)
 
 
