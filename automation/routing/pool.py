@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 
 from automation.routing.models import RoutingAgentLast
-from automation.routing.selection import MAX_NAMED, Agent
+from automation.routing.selection import MAX_NAMED, PRIORITY_FIRST, Agent
 from panel1 import tenant_cache
 from panel1.accounts.models import STAFF_ROLES, User
 from sla import clock
@@ -185,7 +185,9 @@ def _pool_sql() -> str:
     return f"SELECT {POOL_COLUMNS} {_pool_from_sql()}"
 
 
-def reduced_pool_sql(*, category: str, previous: str, placeholder: str = "%s") -> str:
+def reduced_pool_sql(
+    *, category: str, previous: str, priority: str, priority_first: bool, placeholder: str = "%s"
+) -> str:
     """The pool as a decision of `round_robin` or `load_balanced` needs it: not every agent,
     but every agent whose availability depends on the clock (`Profiles.timed`, judged in
     Python) or whose profile is newer than the process's (`Profiles.newest`), the previous
@@ -197,9 +199,17 @@ def reduced_pool_sql(*, category: str, previous: str, placeholder: str = "%s") -
     one per agent: the rows' reading and the candidates' building were most of a decision's
     Python.
 
-    `category` and `previous`: SQL expressions of the enclosing statement (the ticket's
-    category id and previous agent id, NULL for none); then three parameters, in this
-    order: the clock-dependent agents' user ids, the newest profile id, the excluded ids."""
+    When the previous agent is eligible by their row and the previous agent modifier
+    decides (the ticket does not go by priority first), only their row is read, its count
+    null: the pool is not read at all (a requester's next ticket mostly goes back to their
+    agent). The caller reads everyone if the selection does not choose them after all.
+
+    `category`, `previous` and `priority`: SQL expressions of the enclosing statement (the
+    ticket's category id, previous agent id or NULL, priority); then three parameters, in
+    this order: the clock-dependent agents' user ids, the newest profile id, the excluded
+    ids."""
+    profile, user, delta = AgentProfile._meta, User._meta, AgentLoadDelta._meta
+    last = RoutingAgentLast._meta
     through = AgentProfile.categories.through._meta
     profile_column = AgentProfile.categories.field.m2m_column_name()
     category_column = AgentProfile.categories.field.m2m_reverse_name()
@@ -224,21 +234,37 @@ def reduced_pool_sql(*, category: str, previous: str, placeholder: str = "%s") -
         f"(SELECT {columns} FROM pool WHERE eligible ORDER BY {order} LIMIT {MAX_NAMED})"
         for order in orders
     )
+    roles = ", ".join(f"'{role}'" for role in sorted(STAFF_ROLES))
+    by_priority = ", ".join(f"'{name}'" for name in sorted(PRIORITY_FIRST))
+    decides = f"q.priority NOT IN ({by_priority})" if priority_first else "true"
     mark = placeholder
     return f"""WITH q AS (SELECT {category}::uuid AS category, {previous}::uuid AS previous,
-                     {mark}::uuid[] AS listed, {mark}::bigint AS newest,
-                     {mark}::uuid[] AS excluded),
+                     {priority}::text AS priority, {mark}::uuid[] AS listed,
+                     {mark}::bigint AS newest, {mark}::uuid[] AS excluded),
         pool AS MATERIALIZED (
             SELECT {POOL_COLUMNS}, p.user_id AS uid, p.id AS profile_id,
                    COALESCE(NULLIF(u.name, ''), u.email) COLLATE "C" AS rank_name,
                    ({eligible}) AS eligible
             {_pool_from_sql("q")}
+        ),
+        previous AS MATERIALIZED (
+            SELECT {POOL_COLUMNS}, true AS eligible
+            FROM q JOIN {profile.db_table} p ON p.user_id = (SELECT previous FROM q)
+            JOIN {user.db_table} u ON u.id = p.user_id
+            LEFT JOIN {last.db_table} r ON r.agent_id = p.user_id
+            LEFT JOIN (
+                SELECT sum(d.tickets) AS n, sum(d.load) AS load
+                FROM {delta.db_table} d WHERE d.agent_id = (SELECT previous FROM q)
+            ) l ON true
+            WHERE {decides} AND u.is_active AND u.role IN ({roles}) AND {eligible}
         )
+        SELECT previous.*, NULL::bigint FROM previous
+        UNION ALL
         SELECT chosen.*, (SELECT count(*) FROM pool WHERE eligible) FROM (
             SELECT {columns} FROM pool CROSS JOIN q
             WHERE uid = ANY(q.listed) OR profile_id > q.newest OR uid = q.previous
             UNION {first}
-        ) chosen"""
+        ) chosen WHERE NOT EXISTS (SELECT FROM previous)"""
 
 
 def reduced_pool_params(exclude: list[str] | tuple[str, ...] = ()) -> list[Any]:

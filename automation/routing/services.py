@@ -81,6 +81,8 @@ WAITING_BATCH = 50  # tickets routed per "agent became available" event
 # Every this many decisions the agents' load-delta rows are folded after commit (see
 # `_compact_soon`).
 COMPACT_EVERY = 100
+# The previous agent modifier looks this many of the requester's latest tickets back.
+PREVIOUS_LOOKBACK = 25
 RETURN_BATCH = 200  # untouched tickets given back per "agent went offline" event
 ROUTING_LABEL = "automation: routing"
 
@@ -330,12 +332,14 @@ def _compact_soon() -> None:
 
 
 def _previous_agent_sql(requester: str, ticket: str) -> str:
-    """The assignee of the requester's latest other assigned ticket: their tickets newest
-    first, one index probe of `ticket_requester_idx` each (`LIMIT 1` below the last one
-    seen), stopping at the first assigned one. As one ordered scan the planner priced it by
-    the average requester (a few tickets) and took a bitmap of all the requester's tickets,
-    sorted, in the prepared statement's generic plan: 1.6 ms for a customer with 1,000
-    tickets, growing with them; the walk costs what it reads (0.07 ms)."""
+    """The assignee of the requester's latest other assigned ticket among their last
+    `PREVIOUS_LOOKBACK`: their tickets newest first, one index probe of
+    `ticket_requester_idx` each (`LIMIT 1` below the last one seen), stopping at the first
+    assigned one. As one ordered scan the planner priced it by the average requester (a few
+    tickets) and took a bitmap of all the requester's tickets, sorted, in the prepared
+    statement's generic plan: 1.6 ms for a customer with 1,000 tickets, growing with them;
+    the walk costs what it reads (0.07 ms), and at most the lookback (a requester who sent
+    300 tickets while routing was off walked 300 of them on the next decision: 5 ms)."""
     table = Ticket._meta.db_table
     newest = (
         f"SELECT p.created_at, p.id, p.assignee_id FROM {table} p "
@@ -343,10 +347,12 @@ def _previous_agent_sql(requester: str, ticket: str) -> str:
     )
     order = "ORDER BY p.created_at DESC, p.id DESC LIMIT 1"
     return (
-        f"(WITH RECURSIVE walk (created_at, id, assignee_id) AS (({newest} {order}) "
-        f"UNION ALL (SELECT n.* FROM walk w CROSS JOIN LATERAL ({newest} "
-        "AND p.created_at <= w.created_at AND (p.created_at < w.created_at OR p.id < w.id) "
-        f"{order}) n WHERE w.assignee_id IS NULL)) "
+        f"(WITH RECURSIVE walk (created_at, id, assignee_id, step) AS ("
+        f"(SELECT f.*, 1 FROM ({newest} {order}) f) "
+        "UNION ALL (SELECT n.*, w.step + 1 FROM walk w CROSS JOIN LATERAL "
+        f"({newest} AND p.created_at <= w.created_at "
+        f"AND (p.created_at < w.created_at OR p.id < w.id) {order}) n "
+        f"WHERE w.assignee_id IS NULL AND w.step < {PREVIOUS_LOOKBACK})) "
         "SELECT walk.assignee_id FROM walk WHERE walk.assignee_id IS NOT NULL LIMIT 1)"
     )
 
@@ -401,7 +407,7 @@ def _ticket_from_row(extra: tuple[str, ...], row: tuple[Any, ...]) -> Ticket:
 
 
 @functools.cache
-def _locked_sql(with_previous: bool, reduced: bool) -> str:
+def _locked_sql(with_previous: bool, reduced: bool, priority_first: bool = False) -> str:
     """`_ticket_sql` and the pool's rows in one statement: the ticket's row first (with the
     state row's sequence as the statement's snapshot has it, after the ticket's columns and
     extras), then the pool's (after as many nulls; `reduced`: `pool.reduced_pool_sql`'s rows
@@ -412,6 +418,8 @@ def _locked_sql(with_previous: bool, reduced: bool) -> str:
         pool_sql = reduced_pool_sql(
             category="(SELECT category_id FROM locked)",
             previous="(SELECT previous_agent_id FROM locked)",
+            priority="(SELECT priority FROM locked)",
+            priority_first=priority_first,
         )
     else:
         pool_sql, _params = pool_query()
@@ -428,21 +436,28 @@ def _locked_sql(with_previous: bool, reduced: bool) -> str:
 
 class Pool(NamedTuple):
     """The pool rows a decision read under the locks: every agent's, or (`reduced`) those
-    `pool.reduced_pool_sql` returns, with the number of eligible agents not among them."""
+    `pool.reduced_pool_sql` returns, with the number of eligible agents not among them, or
+    only the previous agent's (`previous_only`: the selection must choose them, or everyone
+    is read)."""
 
     rows: list[tuple[Any, ...]]
     reduced: bool = False
     unlisted: int = 0
+    previous_only: bool = False
 
 
 def _pool_of(rows: list[tuple[Any, ...]], reduced: bool) -> Pool:
     """A `Pool` of the statement's pool rows (`reduced`: each with its eligible flag and
-    the number of eligible agents after the pool's columns)."""
+    the number of eligible agents, null for the previous agent's row alone, after the
+    pool's columns)."""
     if not reduced:
         return Pool(rows)
+    agents = [row[:POOL_WIDTH] for row in rows]
+    if rows and rows[0][POOL_WIDTH + 1] is None:
+        return Pool(agents, True, 0, previous_only=True)
     count = rows[0][POOL_WIDTH + 1] if rows else 0
     listed = sum(1 for row in rows if row[POOL_WIDTH])
-    return Pool([row[:POOL_WIDTH] for row in rows], True, count - listed)
+    return Pool(agents, True, count - listed)
 
 
 def _reducible(strategy: str | None, settings: dict[str, Any]) -> bool:
@@ -457,7 +472,12 @@ def _reducible(strategy: str | None, settings: dict[str, Any]) -> bool:
 
 
 def _locked(
-    ticket_id, *, with_previous: bool, reduced: bool, exclude: tuple[str, ...] = ()
+    ticket_id,
+    *,
+    with_previous: bool,
+    reduced: bool,
+    priority_first: bool = False,
+    exclude: tuple[str, ...] = (),
 ) -> tuple[RoutingState, Ticket | None, Pool | None]:
     """The routing state and the ticket, each under its row lock (in the module's order),
     the ticket with its category's name and own strategy, its assignee's email and (for the
@@ -476,7 +496,7 @@ def _locked(
     if reduced:
         params += reduced_pool_params(exclude)
     with prepared(), connection.cursor() as cursor:
-        cursor.execute(_locked_sql(with_previous, reduced), params)
+        cursor.execute(_locked_sql(with_previous, reduced, priority_first), params)
         rows = cursor.fetchall()
     width = len(_ticket_columns()) + len(_TICKET_EXTRA)
     row = next((row for row in rows if row[0] is not None), None)
@@ -493,7 +513,9 @@ def _locked(
 
 
 @functools.cache
-def _new_ticket_sql(with_category: bool, with_previous: bool, reduced: bool) -> str:
+def _new_ticket_sql(
+    with_category: bool, with_previous: bool, reduced: bool, priority_first: bool = False
+) -> str:
     overrides = CategoryRouting._meta.db_table
     state = RoutingState._meta.db_table
     category = (
@@ -505,7 +527,10 @@ def _new_ticket_sql(with_category: bool, with_previous: bool, reduced: bool) -> 
     previous = f"(SELECT {walk} FROM k)" if with_previous else "NULL::uuid"
     if reduced:
         pool_sql = reduced_pool_sql(
-            category="(SELECT category FROM k)", previous="(SELECT agent_id FROM prev)"
+            category="(SELECT category FROM k)",
+            previous="(SELECT agent_id FROM prev)",
+            priority="(SELECT priority FROM k)",
+            priority_first=priority_first,
         )
     else:
         pool_sql, _params = pool_query()
@@ -520,7 +545,7 @@ def _new_ticket_sql(with_category: bool, with_previous: bool, reduced: bool) -> 
         f"WITH state AS MATERIALIZED (SELECT sequence FROM {state} "
         f"WHERE id = {SINGLETON} FOR UPDATE SKIP LOCKED), "
         "k AS MATERIALIZED (SELECT %s::uuid AS category, %s::uuid AS requester, "
-        "%s::uuid AS ticket), "
+        "%s::uuid AS ticket, %s::text AS priority), "
         f"prev AS MATERIALIZED (SELECT {previous} AS agent_id) "
         f"SELECT {pool_nulls}, s.sequence, {category}, (SELECT agent_id FROM prev), "
         f"(SELECT v.sequence FROM {state} v WHERE v.id = {SINGLETON}) "
@@ -531,19 +556,25 @@ def _new_ticket_sql(with_category: bool, with_previous: bool, reduced: bool) -> 
 
 
 def _new_ticket_read(
-    ticket: Ticket, *, with_category: bool, with_previous: bool, reduced: bool
+    ticket: Ticket,
+    *,
+    with_category: bool,
+    with_previous: bool,
+    reduced: bool,
+    priority_first: bool = False,
 ) -> tuple[tuple[Any, ...] | None, Pool]:
     """(the state row with the category strategy and previous agent, the pool), or
     (None, an empty pool) when a decision elsewhere holds the state (or the tenant has none
     yet): one statement. The pool is read with the statement's snapshot, taken before the
     state row was locked: if a decision committed in between (the locked row's sequence is
     not the snapshot's), it is read again, whole, under the lock."""
-    params: list[Any] = [ticket.category_id, ticket.requester_id, ticket.pk]
+    params: list[Any] = [ticket.category_id, ticket.requester_id, ticket.pk, ticket.priority]
     if reduced:
         params += reduced_pool_params()
     # Prepared: its planning (~0.5 ms) would be most of its cost, and it runs for every ticket.
     with prepared(), connection.cursor() as cursor:
-        cursor.execute(_new_ticket_sql(with_category, with_previous, reduced), params)
+        sql = _new_ticket_sql(with_category, with_previous, reduced, priority_first)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     width = REDUCED_WIDTH if reduced else POOL_WIDTH
     state = next((row[width:] for row in rows if row[width] is not None), None)
@@ -555,11 +586,16 @@ def _new_ticket_read(
 
 
 def _select(facts: TicketFacts, pool: Pool, *, now, **options) -> tuple[list, Decision]:
-    """The candidates and the decision among them; when the reduced pool has nobody
-    eligible, everyone is read (under the same locks) to say why nobody is."""
+    """The candidates and the decision among them. A reduced pool with nobody eligible, or
+    the previous agent's row alone when the selection does not choose them, is read again
+    whole (under the same locks): to say why nobody is, or to choose among everyone."""
     agents = candidates(now=now, rows=pool.rows)
     decision = selection.select_agent(facts, agents, unlisted=pool.unlisted, **options)
-    if decision.agent_id is None and pool.reduced:
+    chose_previous = options.get("previous_agent") and decision.agent_id == facts.previous_agent_id
+    again = (decision.agent_id is None and pool.reduced) or (
+        pool.previous_only and not chose_previous
+    )
+    if again:
         agents = candidates(now=now, rows=pool_rows())
         decision = selection.select_agent(facts, agents, **options)
     return agents, decision
@@ -601,7 +637,11 @@ def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> Recording
     with_category = bool(settings["any_category"] and ticket.category_id)
     reduced = _reducible(None, settings)
     row, pool = _new_ticket_read(
-        ticket, with_category=with_category, with_previous=previous, reduced=reduced
+        ticket,
+        with_category=with_category,
+        with_previous=previous,
+        reduced=reduced,
+        priority_first=settings["priority_first"],
     )
     if row is None:  # a decision elsewhere holds the state (or the tenant has none yet)
         return None
@@ -742,6 +782,7 @@ def ticket_route(
         ticket_id,
         with_previous=settings["previous_agent"],
         reduced=_reducible(strategy, settings),
+        priority_first=settings["priority_first"],
         exclude=exclude,
     )
     if ticket is None or ticket.status not in OPEN_STATUSES or ticket.merged_into_id:

@@ -102,7 +102,11 @@ class AgentLoadDelta(models.Model):
         indexes = [
             models.Index(
                 fields=["id"], name="agentload_fresh_idx", condition=models.Q(compacted=False)
-            )
+            ),
+            # One agent's rows (routing's previous agent: their load without the pool's).
+            models.Index(
+                fields=["agent_id"], include=["tickets", "load"], name="agentload_agent_idx"
+            ),
         ]
 
     def __str__(self):
