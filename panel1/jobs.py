@@ -73,19 +73,44 @@ def enqueue(func: str, *args: Any, schema_name: str | None = None, **kwargs: Any
     The jobs one transaction enqueues (at one savepoint depth) go out together after its
     commit: with the database broker as one INSERT (`_send_batch`).
     """
-    schema = schema_name or connection.schema_name
-    call = (
-        ("panel1.jobs.run_in_schema", schema, func, *args),
-        {**kwargs, REQUEST_ID: current_request_id()},
-    )
+    call = _call(schema_name or connection.schema_name, func, args, kwargs)
     batch = _open_batch()
     if batch is not None:
-        batch.append(call)
+        batch.calls.append(call)
         return
     transaction.on_commit(_Batch(call))
 
 
-def _open_batch() -> list | None:
+def enqueue_merged(func: str, item: Any, *, schema_name: str | None = None) -> None:
+    """Queue `func(items)`: the items the transaction gathers for `func` (at one savepoint
+    depth, in one schema) go to one job, `func([item, ...])`, instead of a job each (the
+    mails of a new ticket's `ticket.created` and of its routed `ticket.assigned`: one job
+    to build and pickle, one for the worker to run). Outside a transaction, a job now."""
+    schema = schema_name or connection.schema_name
+    batch = _open_batch()
+    if batch is not None:
+        items = batch.merged.get((schema, func))
+        if items is not None:
+            items.append(item)
+            return
+        items = [item]
+        batch.calls.append(_call(schema, func, (items,), {}))
+        batch.merged[(schema, func)] = items
+        return
+    items = [item]
+    batch = _Batch(_call(schema, func, (items,), {}))
+    batch.merged[(schema, func)] = items
+    transaction.on_commit(batch)
+
+
+def _call(schema: str, func: str, args: tuple, kwargs: dict) -> tuple:
+    return (
+        ("panel1.jobs.run_in_schema", schema, func, *args),
+        {**kwargs, REQUEST_ID: current_request_id()},
+    )
+
+
+def _open_batch() -> _Batch | None:
     """The batch of jobs waiting for this transaction's commit at the current savepoint
     depth (a job of a savepoint that rolls back must be dropped with it: not joined)."""
     if not connection.in_atomic_block:
@@ -93,23 +118,29 @@ def _open_batch() -> list | None:
     depth = set(connection.savepoint_ids) - {None}
     for sids, callback, _robust in reversed(connection.run_on_commit):
         if isinstance(callback, _Batch) and not callback.sent and set(sids) - {None} == depth:
-            return callback.calls
+            return callback
     return None
 
 
-def batches_mark() -> list[tuple[Any, int]]:
+def batches_mark() -> list[tuple[Any, int, dict]]:
     """Where the pending job batches stand now (see `batches_rollback`)."""
     return [
-        (callback, len(callback.calls))
+        (callback, len(callback.calls), {key: len(items) for key, items in callback.merged.items()})
         for _sids, callback, _robust in connection.run_on_commit
         if isinstance(callback, _Batch)
     ]
 
 
-def batches_rollback(mark: list[tuple[Any, int]]) -> None:
-    """Drop the jobs added to pending batches since `mark` (a failed block's jobs)."""
-    for callback, size in mark:
+def batches_rollback(mark: list[tuple[Any, int, dict]]) -> None:
+    """Drop the jobs added to pending batches since `mark` (a failed block's jobs), and the
+    items added since to jobs that merge them."""
+    for callback, size, merged in mark:
         del callback.calls[size:]
+        for key, items in list(callback.merged.items()):
+            if key in merged:
+                del items[merged[key] :]
+            else:  # its job was added after the mark: gone with it
+                del callback.merged[key]
 
 
 def batches_send_in_transaction() -> None:
@@ -152,6 +183,8 @@ class _Batch:
     def __init__(self, call):
         self.calls = [call]
         self.sent = False
+        # (schema, func) -> the items list of that job's call (`enqueue_merged`)
+        self.merged: dict[tuple[str, str], list] = {}
 
     def __call__(self):
         if self.sent:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from automation.routing.services import ticket_route, waiting_tickets
+from automation.routing.services import PREVIOUS_LOOKBACK, ticket_route, waiting_tickets
 from panel1.events import names
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, TicketFactory
 from tests.factories.automation import RuleFactory
@@ -222,6 +222,60 @@ def test_previous_agent_walks_past_the_requesters_unassigned_tickets(tenant, run
     # Then: both go to the assignee of the newest assigned ticket, Carol, not Bob.
     assert ticket.assignee == carol and ticket.routing_reason.startswith("previous agent: Carol")
     assert Ticket.objects.filter(requester=customer, assignee=carol).count() == 3
+
+
+@pytest.mark.parametrize(
+    "unassigned, found", [(PREVIOUS_LOOKBACK - 1, True), (PREVIOUS_LOOKBACK, False)]
+)
+def test_previous_agent_looks_back_a_bounded_number_of_tickets(
+    tenant, run_on_commit, unassigned, found
+):
+    """The walk reads at most `PREVIOUS_LOOKBACK` of the requester's tickets: a requester who
+    filed many while routing was off costs the next decision no more than that."""
+    routing_configure(strategy="round_robin", previous_agent=True)
+    alice, bob = _agent("Alice"), _agent("Bob")
+    ticket_assign(ticket=TicketFactory(requester=alice), actor=None, assignee=bob)  # Bob busier
+    customer = CustomerFactory()
+    now = timezone.now()
+    earlier = TicketFactory(requester=customer)
+    Ticket.objects.filter(pk=earlier.pk).update(assignee=bob, created_at=now - timedelta(days=1))
+    for age in range(unassigned):
+        ticket = TicketFactory(requester=customer)
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=now - timedelta(minutes=age + 1))
+
+    ticket = _create(run_on_commit, requester=customer)
+
+    assert (ticket.assignee == bob) is found
+    assert ticket.routing_reason.startswith("previous agent: Bob") is found
+
+
+def test_load_deltas_are_folded_every_so_many_decisions(tenant, run_on_commit, monkeypatch):
+    """Every `COMPACT_EVERY` decisions the agents' load-delta rows are folded after commit,
+    so a decision sums a few rows per agent, not every ticket write since the last
+    per-tenant job; the sums stay what counting the tickets gives."""
+    from automation.routing import services
+    from automation.routing.models import RoutingState
+    from tickets.models import AgentLoadDelta
+
+    monkeypatch.setattr(services, "COMPACT_EVERY", 3)
+    routing_configure(strategy="load_balanced")
+    alice, bob = _agent("Alice"), _agent("Bob")
+    folded = 0
+    for _ in range(6):
+        _create(run_on_commit)
+        sequence = RoutingState.objects.get().sequence
+        fresh = AgentLoadDelta.objects.filter(compacted=False).count()
+        assert (fresh == 0) is (sequence % 3 == 0), (sequence, fresh)
+        folded += fresh == 0
+    assert folded == 2
+    counted = {agent.pk: Ticket.objects.filter(assignee=agent).count() for agent in (alice, bob)}
+    sums = {
+        agent.pk: sum(
+            AgentLoadDelta.objects.filter(agent_id=agent.pk).values_list("tickets", flat=True)
+        )
+        for agent in (alice, bob)
+    }
+    assert sums == counted == {alice.pk: 3, bob.pk: 3}
 
 
 def test_force_reroutes_and_without_force_an_assigned_ticket_stays(tenant):

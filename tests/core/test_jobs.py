@@ -19,6 +19,50 @@ def test_enqueued_task_runs_in_the_tenant_schema_after_commit(tenant, run_on_com
     assert seen == [tenant.schema_name]
 
 
+merged: list[list] = []
+
+
+def record_items(items):
+    merged.append(list(items))
+
+
+def test_merged_jobs_of_a_transaction_run_once_with_every_item(tenant, run_on_commit):
+    """`enqueue_merged` gathers a transaction's items for one function into one job (a new
+    ticket's mails of `ticket.created` and of its routed `ticket.assigned`)."""
+    seen.clear()
+    merged.clear()
+    with run_on_commit():
+        jobs.enqueue_merged("tests.core.test_jobs.record_items", "created")
+        jobs.enqueue("tests.core.test_jobs.record_schema")
+        jobs.enqueue_merged("tests.core.test_jobs.record_items", "assigned")
+        assert merged == []
+    assert merged == [["created", "assigned"]]
+    assert seen == [tenant.schema_name]
+    with run_on_commit():  # the next transaction's items: a job of their own
+        jobs.enqueue_merged("tests.core.test_jobs.record_items", "next")
+    assert merged == [["created", "assigned"], ["next"]]
+
+
+def test_items_merged_after_a_mark_are_dropped_with_a_rollback(tenant, run_on_commit):
+    """A failed dispatch run is undone and run again (`bus._with_retry`): the items its
+    subscribers merged into a job from before are dropped with it, not sent twice."""
+    from django.db import transaction
+
+    merged.clear()
+    with run_on_commit(), transaction.atomic():
+        jobs.enqueue_merged("tests.core.test_jobs.record_items", 1)
+        mark = jobs.batches_mark()
+        jobs.enqueue_merged("tests.core.test_jobs.record_items", 2)
+        jobs.enqueue_merged("tests.core.test_jobs.record_items_too", 3)
+        jobs.batches_rollback(mark)
+        jobs.enqueue_merged("tests.core.test_jobs.record_items", 2)
+    assert merged == [[1, 2]]
+
+
+def record_items_too(items):
+    merged.append(["too", *items])
+
+
 def test_for_each_tenant_visits_every_tenant(tenant, other_tenant):
     results = jobs.for_each_tenant("tests.core.test_jobs.record_schema")
     assert results[tenant.schema_name] == tenant.schema_name

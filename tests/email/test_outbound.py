@@ -304,6 +304,28 @@ def test_a_redelivered_notification_task_sends_nothing_twice(tenant, smtp, run_o
     assert len(smtp.received) == 1 and OutboundEmail.objects.filter(ticket=ticket).count() == 1
 
 
+def test_one_events_mails_failing_keep_none_of_the_others_back(tenant, monkeypatch):
+    """A merged mail job (the events of one dispatch): an event whose mails fail is logged
+    and raised after the others were sent (the job is retried; sent mails are not sent
+    twice, as above)."""
+    from tickets.email import notifications
+
+    done = []
+
+    def notify(*, event_id, name, payload, actor):
+        if event_id == "bad":
+            raise RuntimeError("template broken")
+        done.append(event_id)
+        return 1
+
+    monkeypatch.setattr(notifications, "notify_for_event", notify)
+    events = [(key, names.TICKET_CREATED, {}, "system") for key in ("bad", "good")]
+    with pytest.raises(RuntimeError, match="template broken"):
+        tasks.events_notify_task(events)
+    assert done == ["good"]
+    assert tasks.events_notify_task([("good", names.TICKET_ASSIGNED, {}, "system")]) == 1
+
+
 def test_a_failed_send_is_recorded_and_retried_later(tenant, smtp, settings, run_on_commit):
     customer = CustomerFactory()
     live_port = settings.EMAIL_PORT

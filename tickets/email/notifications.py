@@ -72,12 +72,11 @@ def on_event(event: bus.Event) -> None:
     """After commit: queue the mails of this event (nothing is sent in the request)."""
     if not settings.ENABLE_EMAIL_SENDING or not event.ticket_id:
         return
-    jobs.enqueue(
-        "tickets.email.tasks.event_notify_task",
-        event.id,
-        event.name,
-        dict(event.payload),
-        event.actor,
+    # The events of one dispatch (a new ticket's `ticket.created` and its routed
+    # `ticket.assigned`) share one job.
+    jobs.enqueue_merged(
+        "tickets.email.tasks.events_notify_task",
+        (event.id, event.name, dict(event.payload), event.actor),
         schema_name=event.schema_name,
     )
 

@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+
 from tickets.models import InboundEmail, InboundStatus
+
+logger = logging.getLogger(__name__)
 
 
 def event_notify_task(event_id: str, name: str, payload: dict, actor: str) -> int:
-    """Send the notification mails of one event."""
+    """Send the notification mails of one event (jobs queued before `events_notify_task`)."""
     from tickets.email.notifications import notify_for_event
 
     return notify_for_event(event_id=event_id, name=name, payload=payload, actor=actor)
+
+
+def events_notify_task(events: list) -> int:
+    """Send the notification mails of several events, each `(event_id, name, payload,
+    actor)`: one failing does not keep the others' mails back; the first failure is raised
+    at the end (the job is retried, and mails already sent are not sent twice: each has its
+    event's dedup key)."""
+    from tickets.email.notifications import notify_for_event
+
+    sent, failed = 0, None
+    for event_id, name, payload, actor in events:
+        try:
+            sent += notify_for_event(event_id=event_id, name=name, payload=payload, actor=actor)
+        except Exception as exc:  # the others still go; raised below
+            logger.exception("Mails of event %s (%s) failed", event_id, name)
+            failed = failed or exc
+    if failed is not None:
+        raise failed
+    return sent
 
 
 def imap_poll_due(now):
