@@ -172,3 +172,39 @@ def test_the_load_deltas_go_to_the_tickets_own_schema(tenant, other_tenant):
         cursor.execute(f'SET LOCAL search_path = "{tenant.schema_name}", public')
     assert leaked == 0
     assert _loads_from_deltas()[ann.pk] == (1, 2)  # MEDIUM weighs 2
+
+
+def test_folding_the_load_deltas_gives_their_space_back(tenant, committed):
+    """The fold is vacuumed after (outside a transaction): rows written and folded again
+    and again reuse the table's pages instead of adding pages every decision reads (each
+    reads the table whole). Real commits: a test transaction would keep the rows from being
+    reclaimed."""
+    import uuid
+
+    from django.db import connection
+
+    from tickets.models import AgentLoadDelta
+    from tickets.services.routing import agent_load_compact
+
+    agent = uuid.uuid4()
+
+    def churn():
+        AgentLoadDelta.objects.bulk_create(
+            [AgentLoadDelta(agent_id=agent, tickets=1, load=2) for _ in range(3000)]
+        )
+        agent_load_compact()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_relation_size('tickets_agentloaddelta') / 8192")
+            return cursor.fetchone()[0]
+
+    try:
+        first = committed(churn)
+        again = [committed(churn) for _ in range(3)]
+        assert max(again) <= first + 1  # without the vacuum: ~17 pages more each time
+        assert committed(
+            lambda: list(
+                AgentLoadDelta.objects.filter(agent_id=agent).values_list("tickets", "load")
+            )
+        ) == [(12000, 24000)]
+    finally:
+        committed(lambda: AgentLoadDelta.objects.filter(agent_id=agent).delete())
