@@ -11,7 +11,8 @@ offline and away agents are never eligible, so their load is not read) and the s
 number of their last routed ticket (`RoutingAgentLast`, one row each). One statement
 whatever the number of agents or tickets, rows of plain tuples; an agent whose row is what
 the previous decision read keeps the `Agent` built then (per version), so a decision builds
-anew only the few agents that changed.
+anew only the few agents that changed. A round-robin or load-balanced decision reads only
+the agents it can choose (`reduced_pool_sql`: about ten rows, or the previous agent's alone).
 """
 
 from __future__ import annotations

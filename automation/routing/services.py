@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import (
     Case,
     F,
@@ -406,6 +406,21 @@ def _ticket_from_row(extra: tuple[str, ...], row: tuple[Any, ...]) -> Ticket:
     return ticket
 
 
+def _pool_part(
+    reduced: bool, priority_first: bool, *, category: str, previous: str, priority: str
+) -> tuple[str, str]:
+    """(the pool's statement for a decision's own statement, as many NULLs as its columns):
+    the reduced read for the ticket's `category`, `previous` agent and `priority` (SQL
+    expressions of the enclosing statement), else every agent's."""
+    if not reduced:
+        sql, _params = pool_query()
+        return sql, ", ".join(["NULL"] * POOL_WIDTH)
+    sql = reduced_pool_sql(
+        category=category, previous=previous, priority=priority, priority_first=priority_first
+    )
+    return sql, ", ".join(["NULL"] * REDUCED_WIDTH)
+
+
 @functools.cache
 def _locked_sql(with_previous: bool, reduced: bool, priority_first: bool = False) -> str:
     """`_ticket_sql` and the pool's rows in one statement: the ticket's row first (with the
@@ -414,17 +429,14 @@ def _locked_sql(with_previous: bool, reduced: bool, priority_first: bool = False
     for the ticket's category and previous agent); nothing when there is no state row or no
     such ticket."""
     state = RoutingState._meta.db_table
-    if reduced:
-        pool_sql = reduced_pool_sql(
-            category="(SELECT category_id FROM locked)",
-            previous="(SELECT previous_agent_id FROM locked)",
-            priority="(SELECT priority FROM locked)",
-            priority_first=priority_first,
-        )
-    else:
-        pool_sql, _params = pool_query()
+    pool_sql, pool_nulls = _pool_part(
+        reduced,
+        priority_first,
+        category="(SELECT category_id FROM locked)",
+        previous="(SELECT previous_agent_id FROM locked)",
+        priority="(SELECT priority FROM locked)",
+    )
     width = len(_ticket_columns()) + len(_TICKET_EXTRA) + 1
-    pool_nulls = ", ".join(["NULL"] * (REDUCED_WIDTH if reduced else POOL_WIDTH))
     ticket_nulls = ", ".join(["NULL"] * width)
     return (
         f"WITH locked AS MATERIALIZED ({_ticket_sql(with_previous)}) "
@@ -525,17 +537,13 @@ def _new_ticket_sql(
     )
     walk = _previous_agent_sql("k.requester", "k.ticket")
     previous = f"(SELECT {walk} FROM k)" if with_previous else "NULL::uuid"
-    if reduced:
-        pool_sql = reduced_pool_sql(
-            category="(SELECT category FROM k)",
-            previous="(SELECT agent_id FROM prev)",
-            priority="(SELECT priority FROM k)",
-            priority_first=priority_first,
-        )
-    else:
-        pool_sql, _params = pool_query()
-    width = REDUCED_WIDTH if reduced else POOL_WIDTH
-    pool_nulls = ", ".join(["NULL"] * width)
+    pool_sql, pool_nulls = _pool_part(
+        reduced,
+        priority_first,
+        category="(SELECT category FROM k)",
+        previous="(SELECT agent_id FROM prev)",
+        priority="(SELECT priority FROM k)",
+    )
     # The state row locked without waiting (SKIP LOCKED: a creation holds the ticket counter's
     # row and perhaps a ticket's lock, which a decision holding the routing state may want),
     # with the category strategy, the previous agent and the state's sequence as this
@@ -669,6 +677,8 @@ def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> Recording
             previous_agent=previous,
             priority_first=settings["priority_first"],
         )
+    except DatabaseError:  # the transaction is broken: the creation fails with it
+        raise
     except Exception:  # never fail the creation: the after-commit path runs isolated
         logger.exception("routing: new ticket %s left to the after-commit path", ticket.number)
         return None

@@ -30,7 +30,7 @@ from tests.factories import CategoryFactory
 from tickets.models import AgentLoadDelta, AgentProfile
 
 DB_EXAMPLES = hypothesis_settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 # Few names, so that ranks tie on everything but the name and the id; one empty (the e-mail
 # stands in), case and scripts whose order differs between collations and code points.
@@ -189,13 +189,13 @@ def test_the_reduced_pool_decides_as_the_whole_pool(tenant, specs, ticket, chose
 
 
 def test_the_reduced_pool_decides_as_the_whole_pool_for_many_random_pools(tenant):
-    """The same over 80 bigger pools (20-80 agents, wider loads and last assignments: the
+    """The same over 50 bigger pools (20-80 agents, wider loads and last assignments: the
     three orders' first five rarely overlap), seeded: each order, the count and the previous
     agent's shortcut all decide some of them (the small pools above are where nobody is
     eligible)."""
     rng = random.Random(20)
     seen = {"unlisted": 0, "previous only": 0, "priority first": 0}
-    for _ in range(80):
+    for _ in range(50):
         spread = rng.choice([2, 40])  # ties on the last assignment, or few
         specs = [
             {
