@@ -29,6 +29,7 @@ from automation.routing.models import RoutingAgentLast
 from automation.routing.selection import MAX_NAMED, PRIORITY_FIRST, Agent
 from panel1 import tenant_cache
 from panel1.accounts.models import STAFF_ROLES, User
+from panel1.ids import parse_uuid
 from sla import clock
 from sla.business_hours import CalendarError
 from tickets.availability import absent_at
@@ -186,9 +187,7 @@ def _pool_sql() -> str:
     return f"SELECT {POOL_COLUMNS} {_pool_from_sql()}"
 
 
-def reduced_pool_sql(
-    *, category: str, previous: str, priority: str, priority_first: bool, placeholder: str = "%s"
-) -> str:
+def reduced_pool_sql(*, category: str, previous: str, priority: str, priority_first: bool) -> str:
     """The pool as a decision of `round_robin` or `load_balanced` needs it: not every agent,
     but every agent whose availability depends on the clock (`Profiles.timed`, judged in
     Python) or whose profile is newer than the process's (`Profiles.newest`), the previous
@@ -238,7 +237,7 @@ def reduced_pool_sql(
     roles = ", ".join(f"'{role}'" for role in sorted(STAFF_ROLES))
     by_priority = ", ".join(f"'{name}'" for name in sorted(PRIORITY_FIRST))
     decides = f"q.priority NOT IN ({by_priority})" if priority_first else "true"
-    mark = placeholder
+    mark = "%s"
     return f"""WITH q AS (SELECT {category}::uuid AS category, {previous}::uuid AS previous,
                      {priority}::text AS priority, {mark}::uuid[] AS listed,
                      {mark}::bigint AS newest, {mark}::uuid[] AS excluded),
@@ -269,9 +268,10 @@ def reduced_pool_sql(
 
 
 def reduced_pool_params(exclude: list[str] | tuple[str, ...] = ()) -> list[Any]:
-    """`reduced_pool_sql`'s three parameters, from the process's profiles."""
+    """`reduced_pool_sql`'s three parameters, from the process's profiles (an excluded
+    value that is no user id excludes nobody: it is left out, not cast)."""
     known = profiles()
-    return [list(known.timed), known.newest, list(exclude)]
+    return [list(known.timed), known.newest, [pk for pk in exclude if parse_uuid(pk)]]
 
 
 def pool_query() -> tuple[str, list[Any]]:

@@ -249,6 +249,17 @@ def test_previous_agent_looks_back_a_bounded_number_of_tickets(
     assert ticket.routing_reason.startswith("previous agent: Bob") is found
 
 
+def test_an_excluded_value_that_is_no_user_excludes_nobody(tenant):
+    """`exclude` comes from event payloads (the agent who gave a ticket back): a value that
+    is no user id is ignored, not cast in the pool statement (which would fail the
+    decision)."""
+    routing_configure(strategy="load_balanced")
+    alice = _agent("Alice")
+    ticket = TicketFactory()
+    decision = ticket_route(ticket_id=ticket.pk, exclude=["automation: routing", None])
+    assert decision.agent_id == str(alice.pk)
+
+
 def test_load_deltas_are_folded_every_so_many_decisions(tenant, run_on_commit, monkeypatch):
     """Every `COMPACT_EVERY` decisions the agents' load-delta rows are folded after commit,
     so a decision sums a few rows per agent, not every ticket write since the last
