@@ -593,13 +593,29 @@ def _new_ticket_read(
     return state, _pool_of([row[:width] for row in rows if row[width] is None], reduced)
 
 
-def _select(facts: TicketFacts, pool: Pool, *, now, **options) -> tuple[list, Decision]:
+def _select(
+    facts: TicketFacts,
+    pool: Pool,
+    *,
+    now,
+    strategy: str,
+    previous_agent: bool,
+    priority_first: bool,
+    exclude: Iterable[str] = (),
+) -> tuple[list, Decision]:
     """The candidates and the decision among them. A reduced pool with nobody eligible, or
-    the previous agent's row alone when the selection does not choose them, is read again
-    whole (under the same locks): to say why nobody is, or to choose among everyone."""
+    the previous agent's row alone when the selection does not choose them by the previous
+    agent modifier, is read again whole (under the same locks): to say why nobody is, or to
+    choose among everyone."""
+    options = {
+        "strategy": strategy,
+        "previous_agent": previous_agent,
+        "priority_first": priority_first,
+        "exclude": exclude,
+    }
     agents = candidates(now=now, rows=pool.rows)
     decision = selection.select_agent(facts, agents, unlisted=pool.unlisted, **options)
-    chose_previous = options.get("previous_agent") and decision.agent_id == facts.previous_agent_id
+    chose_previous = previous_agent and decision.agent_id == facts.previous_agent_id
     again = (decision.agent_id is None and pool.reduced) or (
         pool.previous_only and not chose_previous
     )
