@@ -239,16 +239,23 @@ def all_together(*reads: tuple[CompiledRead, dict[str, Any]]) -> list[list[Model
     compiled = [(read._compiled(), values) for read, values in reads]
     for found, _values in compiled:
         found._check_transaction()
-    with prepared(), ExitStack() as cursors_open:
-        cursors = [cursors_open.enter_context(connection.cursor()) for _ in compiled]
-        with pipelined():
-            for cursor, (found, values) in zip(cursors, compiled, strict=True):
-                cursor.execute(found.sql, found._params(values))
-        results = [cursor.fetchall() for cursor in cursors]
+    results = rows_together([(found.sql, found._params(values)) for found, values in compiled])
     return [
         [found.recipe.instance(row) for row in rows]
         for (found, _values), rows in zip(compiled, results, strict=True)
     ]
+
+
+def rows_together(statements: list[tuple[str, list[Any]]]) -> list[list[tuple]]:
+    """The rows of each `(sql, params)` statement, in order, in one round trip: sent together
+    as prepared statements (`pipelined()`), each run after the one before with its own
+    snapshot (one statement alone goes out as usual). Any may write (`RETURNING` rows)."""
+    with prepared(), ExitStack() as cursors_open:
+        cursors = [cursors_open.enter_context(connection.cursor()) for _ in statements]
+        with pipelined() if len(statements) > 1 else nullcontext():
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql, params)
+        return [cursor.fetchall() for cursor in cursors]
 
 
 def first_joined_as_written(queryset: QuerySet) -> Model | None:

@@ -12,7 +12,9 @@ counter runs forever. The year is the UTC year of the ticket's creation.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -34,18 +36,41 @@ def counter_period(*, tenant, at: datetime) -> int:
     return at.year if tenant.ticket_number_include_year else 0
 
 
-def next_ticket_number(*, tenant, at: datetime | None = None) -> str:
-    """Take the next number; must run inside the transaction that creates the ticket."""
+@dataclass(frozen=True)
+class NumberClaim:
+    """The statement that takes the next number of a period (an upsert answering the new
+    counter value), for a caller that sends it with statements of its own
+    (`tickets.services.routing.creation_route`); `number(rows)` formats its answer."""
+
+    sql: str
+    params: list
+    tenant: Any
+    year: int
+
+    def number(self, rows: list[tuple]) -> str:
+        ((value,),) = rows
+        return format_number(tenant=self.tenant, year=self.year, value=value)
+
+
+def ticket_number_claim(*, tenant, at: datetime | None = None) -> NumberClaim:
+    """The claim of the next number; its statement must run inside the transaction that
+    creates the ticket."""
     if not connection.in_atomic_block:
         raise RuntimeError("next_ticket_number() must run inside the ticket's transaction")
     at = at or timezone.now()
-    period = counter_period(tenant=tenant, at=at)
     table = TicketCounter._meta.db_table
+    return NumberClaim(
+        sql=f'INSERT INTO "{table}" ("period", "value") VALUES (%s, 1) ON CONFLICT ("period") '
+        f'DO UPDATE SET "value" = "{table}"."value" + 1 RETURNING "value"',
+        params=[counter_period(tenant=tenant, at=at)],
+        tenant=tenant,
+        year=at.year,
+    )
+
+
+def next_ticket_number(*, tenant, at: datetime | None = None) -> str:
+    """Take the next number; must run inside the transaction that creates the ticket."""
+    claim = ticket_number_claim(tenant=tenant, at=at)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{table}" ("period", "value") VALUES (%s, 1) ON CONFLICT ("period") '
-            f'DO UPDATE SET "value" = "{table}"."value" + 1 RETURNING "value"',
-            [period],
-        )
-        (value,) = cursor.fetchone()
-    return format_number(tenant=tenant, year=at.year, value=value)
+        cursor.execute(claim.sql, claim.params)
+        return claim.number(cursor.fetchall())

@@ -68,6 +68,7 @@ from tickets.models import (
 )
 from tickets.services import ticket_assign, ticket_routing_note
 from tickets.services.routing import (
+    CreationRead,
     Recording,
     RoutedAgent,
     agent_load_compact,
@@ -563,27 +564,32 @@ def _new_ticket_sql(
     )
 
 
-def _new_ticket_read(
+def _new_ticket_statement(
     ticket: Ticket,
     *,
     with_category: bool,
     with_previous: bool,
     reduced: bool,
     priority_first: bool = False,
-) -> tuple[tuple[Any, ...] | None, Pool]:
-    """(the state row with the category strategy and previous agent, the pool), or
-    (None, an empty pool) when a decision elsewhere holds the state (or the tenant has none
-    yet): one statement. The pool is read with the statement's snapshot, taken before the
-    state row was locked: if a decision committed in between (the locked row's sequence is
-    not the snapshot's), it is read again, whole, under the lock."""
+) -> tuple[str, list[Any]]:
+    """The statement of `_new_ticket_sql` for `ticket`: the state row without waiting, with
+    the category strategy and previous agent, and the pool. Prepared (`rows_together`): its
+    planning (~0.5 ms) would be most of its cost, and it runs for every ticket."""
     params: list[Any] = [ticket.category_id, ticket.requester_id, ticket.pk, ticket.priority]
     if reduced:
         params += reduced_pool_params()
-    # Prepared: its planning (~0.5 ms) would be most of its cost, and it runs for every ticket.
-    with prepared(), connection.cursor() as cursor:
-        sql = _new_ticket_sql(with_category, with_previous, reduced, priority_first)
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    return _new_ticket_sql(with_category, with_previous, reduced, priority_first), params
+
+
+def _new_ticket_rows(
+    rows: list[tuple[Any, ...]], *, reduced: bool
+) -> tuple[tuple[Any, ...] | None, Pool]:
+    """(the state row with the category strategy and previous agent, the pool) of
+    `_new_ticket_statement`'s rows, or (None, an empty pool) when a decision elsewhere holds
+    the state (or the tenant has none yet). The pool was read with the statement's
+    snapshot, taken before the state row was locked: if a decision committed in between
+    (the locked row's sequence is not the snapshot's), it is read again, whole, under the
+    lock."""
     width = REDUCED_WIDTH if reduced else POOL_WIDTH
     state = next((row[width:] for row in rows if row[width] is not None), None)
     if state is None:
@@ -629,14 +635,12 @@ NEW_TICKET_MARK = "automation.routing"
 
 
 @tenant_cache.scope()
-def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> Recording | None:
+def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> CreationRead | None:
     """Route a new ticket before its row is written (for the creation router,
-    `subscribers.new_ticket_router`): sets its assignee and routing reason on the unsaved
-    ticket, so the row goes in with them, and answers the recording of the decision
-    (history row, `ticket.assigned` and the state update, in the creation's batch) to run
-    once `ticket.created` is emitted;
-    None when it was not decided here (`ticket_route` decides after commit, as for any
-    other ticket).
+    `subscribers.new_ticket_router`): answers the read of the decision, which
+    `creation_route` sends with the ticket number's statement, and the decision on its rows
+    (`_new_ticket_decide`); None when it is not decided here (`ticket_route` decides after
+    commit, as for any other ticket).
 
     The same decision as `ticket_route` without a ticket lock (the row is not written yet)
     and without a transaction of its own: the routing state is locked with `SKIP LOCKED`
@@ -644,8 +648,9 @@ def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> Recording
     and when a decision elsewhere holds it the ticket is left to the after-commit path (no
     waiting inside a creation, no lock cycle). One decision per batch (a second ticket of the
     batch would read counts without the first's deferred writes, so it is routed after
-    commit). Statements: one (the state lock with the category strategy, the previous agent
-    and the pool; the pool once more only when a decision committed while that statement ran).
+    commit). Statements: one, sent with the creation's number upsert (the state lock with
+    the category strategy, the previous agent and the pool; the pool once more only when a
+    decision committed while that statement ran).
     """
     if ticket.assignee_id is not None or ticket.merged_into_id is not None:
         return None
@@ -656,23 +661,40 @@ def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> Recording
         return None  # routing off: nothing after commit either (no statement there)
     if bus.batch_open() and not bus.batch_mark(NEW_TICKET_MARK):
         return None
-    previous = settings["previous_agent"]
-    # Only a tenant with category strategies asks for the ticket's category's own.
-    with_category = bool(settings["any_category"] and ticket.category_id)
     reduced = _reducible(None, settings)
-    row, pool = _new_ticket_read(
+    sql, params = _new_ticket_statement(
         ticket,
-        with_category=with_category,
-        with_previous=previous,
+        # Only a tenant with category strategies asks for the ticket's category's own.
+        with_category=bool(settings["any_category"] and ticket.category_id),
+        with_previous=settings["previous_agent"],
         reduced=reduced,
         priority_first=settings["priority_first"],
     )
+    decide = functools.partial(
+        _new_ticket_decide, ticket, actor or routing_actor(), settings, reduced=reduced
+    )
+    return CreationRead(sql, params, decide)
+
+
+def _new_ticket_decide(
+    ticket: Ticket,
+    actor: Actor,
+    settings: dict[str, Any],
+    rows: list[tuple[Any, ...]],
+    *,
+    reduced: bool,
+) -> Recording | None:
+    """`new_ticket_route`'s decision on the rows of its read: sets the assignee and routing
+    reason on the unsaved ticket, so the row goes in with them, and answers the recording
+    of the decision (history row, `ticket.assigned` and the state update, in the creation's
+    batch) to run once `ticket.created` is emitted; None when a decision elsewhere holds the
+    state (the after-commit path decides)."""
+    row, pool = _new_ticket_rows(rows, reduced=reduced)
     if row is None:  # a decision elsewhere holds the state (or the tenant has none yet)
         return None
     sequence, category_strategy, previous_agent_id, _seen = row
     state = RoutingState(pk=SINGLETON, sequence=sequence)
     strategy = category_strategy or settings["strategy"]
-    actor = actor or routing_actor()
     if strategy == selection.MANUAL:
         return _decided
     category = ticket.category if ticket.category_id else None
@@ -690,13 +712,13 @@ def new_ticket_route(*, ticket: Ticket, actor: Actor | None = None) -> Recording
             pool,
             now=timezone.now(),
             strategy=strategy,
-            previous_agent=previous,
+            previous_agent=settings["previous_agent"],
             priority_first=settings["priority_first"],
         )
     except DatabaseError:  # the transaction is broken: the creation fails with it
         raise
     except Exception:  # never fail the creation: the after-commit path runs isolated
-        logger.exception("routing: new ticket %s left to the after-commit path", ticket.number)
+        logger.exception("routing: new ticket %s left to the after-commit path", ticket.pk)
         return None
     if decision.agent_id is None:
         ticket.routing_reason = decision.reason

@@ -24,7 +24,7 @@ def _actor(event: Event):
     return services.routing_actor(chain=event.chain)
 
 
-def new_ticket_router(*, ticket: Ticket, actor) -> services.Recording | None:
+def new_ticket_router(*, ticket: Ticket, actor) -> services.CreationRead | None:
     """The creation router (`tickets.services.routing.creation_route`): a new ticket is routed
     before its row is written when no automation rule of `ticket.created` is active (the
     rules run after commit, and routing runs after them: a ticket a rule assigned is not

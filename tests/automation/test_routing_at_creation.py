@@ -112,3 +112,26 @@ def test_with_a_rule_on_ticket_created_routing_runs_after_the_rules(tenant, api_
         .values_list("event", flat=True)
     )
     assert order.index("ticket.updated") < order.index("ticket.assigned")  # the rule, then routing
+
+
+def test_the_routing_read_goes_out_with_the_ticket_numbers_statement(tenant):
+    """One round trip: the counter's upsert and the routing read are sent together (psycopg's
+    pipeline), before either answer is read."""
+    from django.db import connection
+    from psycopg import pq
+
+    agent = AgentProfileFactory(capacity=5).user
+    _routing_ready(strategy="load_balanced")
+    sent = []
+
+    def spy(execute, sql, params, many, context):
+        piped = connection.connection.pgconn.pipeline_status != pq.PipelineStatus.OFF
+        sent.append((sql.split(None, 3)[:3], piped))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        ticket = TicketFactory()
+
+    assert ticket.assignee_id == agent.pk and ticket.number
+    piped = [words for words, in_pipeline in sent if in_pipeline]
+    assert piped == [["INSERT", "INTO", '"tickets_ticketcounter"'], ["WITH", "state", "AS"]]

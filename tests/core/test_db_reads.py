@@ -254,3 +254,45 @@ def test_reads_sent_together_answer_what_each_answers_alone(tenant):
             [],
         ]
         assert _fields(together[0][0]) == _fields(agents[0])
+
+
+def _in_pipeline() -> bool:
+    from psycopg import pq
+
+    return connection.connection.pgconn.pipeline_status != pq.PipelineStatus.OFF
+
+
+def test_statements_sent_together_run_in_order_in_one_round_trip(tenant):
+    from django.db import transaction
+
+    from panel1.db_reads import rows_together
+    from tickets.models import TicketCounter
+
+    sent: list[bool] = []
+
+    def spy(execute, sql, params, many, context):
+        sent.append(_in_pipeline())  # sent before any result was read back
+        return execute(sql, params, many, context)
+
+    with in_schema(tenant), transaction.atomic(), connection.execute_wrapper(spy):
+        claimed, seen, empty = rows_together(
+            [
+                (
+                    'INSERT INTO "tickets_ticketcounter" ("period", "value") VALUES (%s, 7) '
+                    'RETURNING "value"',
+                    [4242],
+                ),
+                ('SELECT "value" FROM "tickets_ticketcounter" WHERE "period" = %s', [4242]),
+                ('SELECT "value" FROM "tickets_ticketcounter" WHERE "period" = %s', [-1]),
+            ]
+        )
+        assert (claimed, seen, empty) == ([(7,)], [(7,)], [])  # each runs after the one before
+        assert sent == [True, True, True]
+        # one statement alone goes out as usual
+        sent.clear()
+        alone = rows_together(
+            [('SELECT "value" FROM "tickets_ticketcounter" WHERE "period" = %s', [4242])]
+        )
+        assert alone == [[(7,)]]
+        assert sent == [False]
+        assert TicketCounter.objects.get(period=4242).value == 7

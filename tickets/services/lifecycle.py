@@ -26,7 +26,7 @@ from tickets.models import (
     Status,
     Ticket,
 )
-from tickets.numbering import next_ticket_number
+from tickets.numbering import ticket_number_claim
 from tickets.querysets import agent_category_ids
 from tickets.services import extensions
 from tickets.services.attachments import AttachmentInput
@@ -161,7 +161,6 @@ def _ticket_create(
     _check_category(category)
     language = ticket_language(requester=requester, text=f"{subject}\n{content}")
     ticket = Ticket(
-        number=next_ticket_number(tenant=current_tenant()),
         subject=subject,
         priority=priority,
         category=category,
@@ -175,8 +174,11 @@ def _ticket_create(
             else {"last_customer_message_at": timezone.now()}
         ),
     )
-    # Routing decides before the row is written: it goes in with its agent.
-    routed = creation_route(ticket=ticket, actor=actor)
+    # Routing decides before the row is written (it goes in with its agent), reading with
+    # the statement that takes the ticket's number.
+    claim = ticket_number_claim(tenant=current_tenant())
+    routed, claimed = creation_route(ticket=ticket, actor=actor, along=(claim.sql, claim.params))
+    ticket.number = claim.number(claimed)
     ticket = insert_one(ticket)
     _cc_of_new_ticket(ticket, {user.pk: user for user in cc if user.pk != requester.pk})
     # The first message is the request itself: a customer message by the requester, also

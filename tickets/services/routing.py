@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from panel1 import tenant_cache
 from panel1.actors import Actor
+from panel1.db_reads import rows_together
 from panel1.events import bus, names
 from panel1.sentinels import UNSET
 from tickets.models import AgentLoadDelta, Ticket
@@ -18,29 +20,50 @@ from tickets.services.locking import ticket_lock
 
 ROUTING_EVENT = "ticket.routing"
 
-# What a creation router answers: the recording of its decision, run with `ticket.created`.
+# What a creation router's decision answers: the recording of it, run with `ticket.created`.
 Recording = Callable[[bus.Event], None]
-_creation_routers: list[Callable[..., Recording | None]] = []
 
 
-def creation_router_register(router: Callable[..., Recording | None]) -> None:
+@dataclass(frozen=True)
+class CreationRead:
+    """What a creation router reads about a new ticket (`sql` with `params`, sent with the
+    creation's own statement: one round trip) and what it decides from the rows: `decide`
+    answers the recording of its decision, or None (decided after commit instead)."""
+
+    sql: str
+    params: list
+    decide: Callable[[list[tuple]], Recording | None]
+
+
+_creation_routers: list[Callable[..., CreationRead | None]] = []
+
+
+def creation_router_register(router: Callable[..., CreationRead | None]) -> None:
     """Register `router(ticket=, actor=)`, asked for every new ticket before its INSERT
-    (automation's routing: the layer above decides, the ticket services write)."""
+    (automation's routing: the layer above decides, the ticket services write); it answers
+    the read its decision needs, or None."""
     if router not in _creation_routers:
         _creation_routers.append(router)
 
 
-def creation_route(*, ticket: Ticket, actor: Actor) -> list[Recording]:
+@tenant_cache.scope()  # the routers' read and decision see one configuration version
+def creation_route(
+    *, ticket: Ticket, actor: Actor, along: tuple[str, list]
+) -> tuple[list[Recording], list[tuple]]:
     """Before a new ticket's row is written: a router may set its assignee and routing
     reason, so the row goes in with them (no UPDATE of the new row, no second index and
-    trigger pass); answers the recordings to run once `ticket.created` is emitted (the
-    history row and `ticket.assigned`, after the creation's own)."""
+    trigger pass). The routers' reads go out with `along`, a statement of the creation's own
+    (the ticket number's upsert), in one round trip. Answers the recordings to run once
+    `ticket.created` is emitted (the history row and `ticket.assigned`, after the
+    creation's own) and `along`'s rows."""
+    reads = [read for router in _creation_routers if (read := router(ticket=ticket, actor=actor))]
+    along_rows, *read_rows = rows_together([along, *((read.sql, read.params) for read in reads)])
     recordings = []
-    for router in _creation_routers:
-        recording = router(ticket=ticket, actor=actor)
+    for read, rows in zip(reads, read_rows, strict=True):
+        recording = read.decide(rows)
         if recording is not None:
             recordings.append(recording)
-    return recordings
+    return recordings, along_rows
 
 
 @transaction.atomic
