@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from panel1.db_reads import rows_together
 from tickets.models import TicketCounter
 
 
@@ -56,7 +57,7 @@ def ticket_number_claim(*, tenant, at: datetime | None = None) -> NumberClaim:
     """The claim of the next number; its statement must run inside the transaction that
     creates the ticket."""
     if not connection.in_atomic_block:
-        raise RuntimeError("next_ticket_number() must run inside the ticket's transaction")
+        raise RuntimeError("A ticket number is taken inside the ticket's transaction.")
     at = at or timezone.now()
     table = TicketCounter._meta.db_table
     return NumberClaim(
@@ -71,6 +72,5 @@ def ticket_number_claim(*, tenant, at: datetime | None = None) -> NumberClaim:
 def next_ticket_number(*, tenant, at: datetime | None = None) -> str:
     """Take the next number; must run inside the transaction that creates the ticket."""
     claim = ticket_number_claim(tenant=tenant, at=at)
-    with connection.cursor() as cursor:
-        cursor.execute(claim.sql, claim.params)
-        return claim.number(cursor.fetchall())
+    (rows,) = rows_together([(claim.sql, claim.params)])
+    return claim.number(rows)
