@@ -209,9 +209,9 @@ class Server:
             self.process.wait(timeout=30)
 
 
-def request(port: int, method: str, path: str, *, key: str = "", body=None):
+def request(port: int, method: str, path: str, *, key: str = "", body=None, host: str = DOMAIN):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Host": DOMAIN}
+    headers = {"Host": host}
     if key:
         headers["Authorization"] = f"Token {key}"
     data = None
@@ -226,8 +226,9 @@ def request(port: int, method: str, path: str, *, key: str = "", body=None):
         conn.close()
 
 
-def drive(port: int, clients: int, seconds: float, make) -> dict:
-    """Run `make()` -> (method, path, body) from `clients` threads for `seconds`."""
+def drive(port: int, clients: int, seconds: float, make, *, host: str = DOMAIN) -> dict:
+    """Run `make()` -> (method, path, body, key, expected status) from `clients` threads for
+    `seconds`, against the tenant of `host`."""
     times: list[float] = []
     errors: list[int] = []
     lock = threading.Lock()
@@ -238,7 +239,7 @@ def drive(port: int, clients: int, seconds: float, make) -> dict:
         while time.monotonic() < stop:
             method, path, body, key, expected = make()
             started = time.perf_counter()
-            code, _ = request(port, method, path, key=key, body=body)
+            code, _ = request(port, method, path, key=key, body=body, host=host)
             mine.append(time.perf_counter() - started)
             if code != expected:
                 bad.append(code)

@@ -34,7 +34,7 @@ os.environ.setdefault("HTTPS", "false")
 # Tasks (assignment mail, webhooks) go to the queue as in production, not inline.
 os.environ.setdefault("Q_SYNC", "false")
 
-from _setup import django_setup, percentile
+from _setup import ROOT, django_setup, percentile
 
 django_setup()
 
@@ -233,12 +233,69 @@ def creation(count: int) -> None:
     )
 
 
+def creation_http(seconds: float, *, clients: int, workers: int, port: int) -> None:
+    """Tickets per second through gunicorn, as production serves the API (`api_throughput`'s
+    server: sync workers, DEBUG off, jobs queued), routing on and off in six alternating
+    blocks of `seconds`: `clients` concurrent HTTP clients (a new connection per request)
+    file tickets for the bench customer with an admin's API token. Concurrent creations
+    queue on the ticket counter's row; a creation that finds the routing state held by
+    another is routed after its commit instead (`new_ticket_route`)."""
+    from api_throughput import Server, drive
+
+    from automation.routing.services import routing_settings_update
+    from panel1.api.tokens import api_token_create
+
+    admin = User.objects.get(email="admin@bench.test")
+    _token, key = api_token_create(actor=admin, user=admin, name="routing bench")
+    os.environ.setdefault("ALLOWED_HOSTS", "*")
+    os.environ.setdefault("API_THROTTLE_USER", "10000000/min")  # measured, never a 429
+    body = {
+        "subject": "Printer jammed",
+        "content": "It shows error E-42 and will not print, please help.",
+        "requester_email": "c1@bench.test",
+    }
+
+    def make():
+        return ("POST", "/api/v1/tickets/", body, key, 201)
+
+    server = Server(ROOT, port, workers, None)
+    try:
+        done = {"on": [0, 0.0, []], "off": [0, 0.0, []]}
+        for round_ in range(6):
+            mode = "on" if round_ % 2 == 0 else "off"
+            routing_settings_update(
+                actor=None, strategy="load_balanced" if mode == "on" else "manual"
+            )
+            drive(port, clients, 1, make, host=DOMAIN)  # every worker reads the new settings
+            result = drive(port, clients, seconds, make, host=DOMAIN)
+            if result["errors"]:
+                raise SystemExit(f"HTTP create answered {result['codes']}")
+            done[mode][0] += result["n"]
+            done[mode][1] += result["n"] / result["rps"]
+            done[mode][2].append(result["p50"])
+    finally:
+        server.stop()
+    rate = {mode: n / elapsed for mode, (n, elapsed, _p50) in done.items()}
+    p50 = {mode: sorted(values)[1] for mode, (_n, _e, values) in done.items()}
+    print(
+        f"HTTP create ({clients} clients, {workers} workers): routing on {rate['on']:.1f}/s, "
+        f"off {rate['off']:.1f}/s (on = {100 * rate['on'] / rate['off']:.0f}% of off); "
+        f"p50 of the blocks' medians on {p50['on']:.1f} ms, off {p50['off']:.1f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--decisions", type=int, default=300)
     parser.add_argument("--creates", type=int, default=150)
+    parser.add_argument(
+        "--http", type=float, default=4, help="seconds per HTTP block (0: no HTTP phase)"
+    )
+    parser.add_argument("--http-clients", type=int, default=8)
+    parser.add_argument("--http-workers", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8732)
     parser.add_argument("--keep", action="store_true", help="keep the bench tenant")
     args = parser.parse_args()
     call_command("migrate_schemas", interactive=False, verbosity=0)
@@ -256,6 +313,10 @@ def main() -> None:
             print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             decisions(args.decisions)
             creation(args.creates)
+            if args.http:
+                creation_http(
+                    args.http, clients=args.http_clients, workers=args.http_workers, port=args.port
+                )
     finally:
         if not args.keep:
             connection.set_schema_to_public()
