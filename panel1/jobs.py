@@ -87,20 +87,21 @@ def enqueue_merged(func: str, item: Any, *, schema_name: str | None = None) -> N
     mails of a new ticket's `ticket.created` and of its routed `ticket.assigned`: one job
     to build and pickle, one for the worker to run). Outside a transaction, a job now."""
     schema = schema_name or connection.schema_name
+    key = (schema, func)
     batch = _open_batch()
-    if batch is not None:
-        items = batch.merged.get((schema, func))
-        if items is not None:
-            items.append(item)
-            return
-        items = [item]
-        batch.calls.append(_call(schema, func, (items,), {}))
-        batch.merged[(schema, func)] = items
+    if batch is not None and key in batch.merged:
+        batch.merged[key].append(item)
         return
     items = [item]
-    batch = _Batch(_call(schema, func, (items,), {}))
-    batch.merged[(schema, func)] = items
-    transaction.on_commit(batch)
+    call = _call(schema, func, (items,), {})
+    opened = batch is None
+    if opened:
+        batch = _Batch(call)
+    else:
+        batch.calls.append(call)
+    batch.merged[key] = items
+    if opened:
+        transaction.on_commit(batch)
 
 
 def _call(schema: str, func: str, args: tuple, kwargs: dict) -> tuple:
