@@ -2,11 +2,13 @@
 creation throughput with routing on and off, in the same run.
 
 DATABASE_URL=... .venv/bin/python benchmarks/routing.py [--agents 200] [--tickets 100000]
-    [--decisions 300] [--creates 150] [--keep]
+    [--decisions 300] [--creates 150] [--parts 0] [--http 4] [--keep]
 
 Creation alternates routing on and off in ten blocks; besides the rates it prints the median
 request time and Python CPU per create of each mode (the medians move less with the load of
-a shared machine than the rates).
+a shared machine than the rates). `--parts N` times, in N more creates, the steps routing
+changes (the routing read, the decision, the ticket INSERT, the assignment, the write batch,
+COMMIT, the after-commit dispatch): where a routed create's extra time goes.
 
 Loads a throw-away tenant `bench_routing` with bulk SQL (not the services), compacts the
 agents' load-delta rows as the per-tenant job does every 10 minutes, and drops the tenant at
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import random
 import time
@@ -178,46 +181,70 @@ def _decisions_timed(ids, *, scope, label: str) -> None:
     )
 
 
+def _creation_client():
+    customer = User.objects.get(email="c1@bench.test")
+    client = Client(HTTP_HOST=DOMAIN)
+    client.force_login(customer)
+    return client
+
+
+CREATE_BODY = {
+    "subject": "Printer jammed",
+    "content": "It shows error E-42 and will not print, please help.",
+}
+
+
+def _create(client) -> None:
+    answer = client.post("/api/v1/tickets/", CREATE_BODY, content_type="application/json")
+    assert answer.status_code == 201, answer.content[:300]
+
+
+def _alternating(client, count: int, *, before_block=None):
+    """API creates in ten blocks, routing on and off alternating (a burst of load on the
+    shared machine hits both): per mode its seconds and count, and each create's wall and
+    Python CPU (ms). `before_block(mode)` runs before each timed block, `before_block(None)`
+    before the untimed create that reloads the configuration."""
+    from automation.routing.services import routing_settings_update
+
+    totals = {"on": [0.0, 0], "off": [0.0, 0]}
+    walls: dict[str, list[float]] = {"on": [], "off": []}
+    cpus: dict[str, list[float]] = {"on": [], "off": []}
+    rounds = 10
+    block = max(1, count // rounds)
+    for round_ in range(rounds):
+        mode = "on" if round_ % 2 == 0 else "off"
+        if before_block is not None:
+            before_block(None)
+        routing_settings_update(actor=None, strategy="load_balanced" if mode == "on" else "manual")
+        _create(client)  # the first request after a configuration change reloads it
+        if before_block is not None:
+            before_block(mode)
+        started = time.perf_counter()
+        for _ in range(block):
+            one, one_cpu = time.perf_counter(), time.process_time()
+            _create(client)
+            walls[mode].append((time.perf_counter() - one) * 1000)
+            cpus[mode].append((time.process_time() - one_cpu) * 1000)
+        totals[mode][0] += time.perf_counter() - started
+        totals[mode][1] += block
+    return totals, walls, cpus
+
+
 def creation(count: int) -> None:
     """Tickets per second through the API, routing on and off in alternating blocks."""
     from automation.routing.services import routing_settings_update
 
-    customer = User.objects.get(email="c1@bench.test")
-    client = Client(HTTP_HOST=DOMAIN)
-    client.force_login(customer)
-    body = {
-        "subject": "Printer jammed",
-        "content": "It shows error E-42 and will not print, please help.",
-    }
-    client.post("/api/v1/tickets/", body, content_type="application/json")  # warm up
-    totals = {"on": [0.0, 0], "off": [0.0, 0]}
-    walls: dict[str, list[float]] = {"on": [], "off": []}
-    cpus: dict[str, list[float]] = {"on": [], "off": []}
-    rounds = 10  # short blocks, alternating: a burst of load on the shared machine hits both
-    block = max(1, count // rounds)
-    for round_ in range(rounds):
-        mode = "on" if round_ % 2 == 0 else "off"
-        strategy = "load_balanced" if mode == "on" else "manual"
-        routing_settings_update(actor=None, strategy=strategy)
-        client.post("/api/v1/tickets/", body, content_type="application/json")  # reload config
-        started = time.perf_counter()
-        for _ in range(block):
-            one, one_cpu = time.perf_counter(), time.process_time()
-            answer = client.post("/api/v1/tickets/", body, content_type="application/json")
-            walls[mode].append((time.perf_counter() - one) * 1000)
-            cpus[mode].append((time.process_time() - one_cpu) * 1000)
-            assert answer.status_code == 201, answer.content[:300]
-        totals[mode][0] += time.perf_counter() - started
-        totals[mode][1] += block
+    client = _creation_client()
+    _create(client)  # warm up
+    totals, walls, cpus = _alternating(client, count)
     rate = {mode: n / seconds for mode, (seconds, n) in totals.items()}
     per_create = {}
     for mode, strategy in (("on", "load_balanced"), ("off", "manual")):
         routing_settings_update(actor=None, strategy=strategy)
-        # The first request after a configuration change reloads it (panel1.tenant_cache).
-        client.post("/api/v1/tickets/", body, content_type="application/json")
+        _create(client)  # the first request after a configuration change reloads it
         reset_queries()
         with CaptureQueriesContext(connection) as ctx:
-            client.post("/api/v1/tickets/", body, content_type="application/json")
+            _create(client)
         per_create[mode] = sum(1 for q in ctx.captured_queries if not q["sql"].startswith("SET "))
     print(f"queries per API create: routing on {per_create['on']}, off {per_create['off']}")
     print(
@@ -231,6 +258,87 @@ def creation(count: int) -> None:
         f"(on = {100 * wall['off'] / wall['on']:.0f}% of off's rate); python cpu p50 "
         f"on {cpu['on']:.1f} ms, off {cpu['off']:.1f} ms"
     )
+
+
+def _parts():
+    """(label, owner, attribute) of the steps of an API create that routing changes, timed by
+    `creation_parts` where the code calls them."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    import automation.routing.services as routing_services
+    import tickets.api.views as ticket_views
+    import tickets.services as ticket_services
+    import tickets.services.lifecycle as lifecycle
+    from panel1.events import bus
+
+    return [
+        ("ticket_create (the service, commit and dispatch)", ticket_services, "ticket_create"),
+        ("routing read with the number's upsert, and decision", lifecycle, "creation_route"),
+        ("  of it: the decision (Python)", routing_services, "_new_ticket_decide"),
+        ("ticket INSERT", lifecycle, "insert_one"),
+        (
+            "assignment: history, ticket.assigned, in-app entry",
+            routing_services,
+            "ticket_route_assign",
+        ),
+        ("write batch (events, history, message rows...)", bus, "_flush"),
+        ("COMMIT", BaseDatabaseWrapper, "_commit"),
+        ("after-commit dispatch", bus, "dispatch_many"),
+        ("the answer (read and serialized)", ticket_views, "_ticket_answer"),
+    ]
+
+
+def creation_parts(count: int) -> None:
+    """Where a routed create's extra time goes: the mean wall and Python CPU per create of
+    each step routing changes, routing on and off, in alternating blocks as `creation` (the
+    timers add ~2 us per step)."""
+    spent: dict[tuple[str, str], list[float]] = {}
+    current: dict[str, str | None] = {"mode": None}
+    originals = []
+
+    def timed(label, function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                if current["mode"] is not None:
+                    sums = spent.setdefault((label, current["mode"]), [0.0, 0.0])
+                    sums[0] += time.perf_counter() - wall
+                    sums[1] += time.process_time() - cpu
+
+        return wrapper
+
+    for label, owner, name in _parts():
+        original = getattr(owner, name)
+        originals.append((owner, name, original))
+        setattr(owner, name, timed(label, original))
+    try:
+        client = _creation_client()
+        _create(client)  # warm up (untimed: no mode yet)
+
+        def before_block(mode):
+            current["mode"] = mode
+
+        totals, walls, cpus = _alternating(client, count, before_block=before_block)
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    per = {mode: totals[mode][1] for mode in totals}
+    rows = [("whole request", {m: (sum(walls[m]), sum(cpus[m])) for m in per})]
+    for label, *_ in _parts():
+        rows.append(
+            (label, {m: tuple(1000 * v for v in spent.get((label, m), [0.0, 0.0])) for m in per})
+        )
+    print(f"API create, where routing's time goes (mean ms per create, {per['on']} each):")
+    print(f"  {'step':54} {'wall on':>8} {'off':>6} {'+':>6}   {'cpu on':>7} {'off':>6} {'+':>6}")
+    for label, sums in rows:
+        on, off = (tuple(v / per[m] for v in sums[m]) for m in ("on", "off"))
+        print(
+            f"  {label:54} {on[0]:8.3f} {off[0]:6.3f} {on[0] - off[0]:6.3f}   "
+            f"{on[1]:7.3f} {off[1]:6.3f} {on[1] - off[1]:6.3f}"
+        )
 
 
 def creation_http(seconds: float, *, clients: int, workers: int, port: int) -> None:
@@ -294,6 +402,9 @@ def main() -> None:
     parser.add_argument(
         "--http", type=float, default=4, help="seconds per HTTP block (0: no HTTP phase)"
     )
+    parser.add_argument(
+        "--parts", type=int, default=0, help="creates for the per-step breakdown (0: none)"
+    )
     parser.add_argument("--http-clients", type=int, default=8)
     parser.add_argument("--http-workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8732)
@@ -314,6 +425,8 @@ def main() -> None:
             print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
             decisions(args.decisions)
             creation(args.creates)
+            if args.parts:
+                creation_parts(args.parts)
             if args.http:
                 creation_http(
                     args.http, clients=args.http_clients, workers=args.http_workers, port=args.port
