@@ -368,6 +368,12 @@ def creation_http(seconds: float, *, clients: int, workers: int, port: int) -> N
 
     server = Server(ROOT, port, workers, None)
     try:
+        # Untimed, both ways: every worker loads what a process loads once (the language
+        # detector's model, ~2 s) and prepares its statements; else the first block, routing
+        # on, would carry a worker's start.
+        for strategy in ("load_balanced", "manual"):
+            routing_settings_update(actor=None, strategy=strategy)
+            drive(port, clients, 3, make, host=DOMAIN)
         done = {"on": [0, 0.0, []], "off": [0, 0.0, []]}
         for round_ in range(6):
             mode = "on" if round_ % 2 == 0 else "off"
