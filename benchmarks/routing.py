@@ -287,7 +287,7 @@ def _parts():
             "ticket_route_assign",
         ),
         ("write batch (events, history, message rows...)", bus, "_flush"),
-        ("COMMIT", BaseDatabaseWrapper, "_commit"),
+        ("COMMITs (the creation's and the dispatch's)", BaseDatabaseWrapper, "_commit"),
         ("after-commit dispatch", bus, "dispatch_many"),
         ("the answer (read and serialized)", ticket_views, "_ticket_answer"),
     ]
