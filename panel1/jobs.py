@@ -94,14 +94,12 @@ def enqueue_merged(func: str, item: Any, *, schema_name: str | None = None) -> N
         return
     items = [item]
     call = _call(schema, func, (items,), {})
-    opened = batch is None
-    if opened:
-        batch = _Batch(call)
-    else:
+    if batch is not None:
         batch.calls.append(call)
+    else:
+        batch = _Batch(call)
+        transaction.on_commit(batch)  # outside a transaction it runs now: merged unused
     batch.merged[key] = items
-    if opened:
-        transaction.on_commit(batch)
 
 
 def _call(schema: str, func: str, args: tuple, kwargs: dict) -> tuple:

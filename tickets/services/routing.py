@@ -184,8 +184,8 @@ def _vacuum(table: str) -> None:
     routing decision reads the table whole, and a fold deletes every row it had; left to
     autovacuum alone (or with autovacuum off) the pages of deleted rows stay and are read by
     each decision (202 pages for 219 rows on the bench tenant after a few hundred folds with
-    autovacuum off). Only outside a transaction
-    (VACUUM cannot run in one): the per-tenant job, the routers' fold after commit."""
+    autovacuum off). Only outside a transaction (VACUUM cannot run in one): the per-tenant
+    job, the routers' fold after commit."""
     if connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
