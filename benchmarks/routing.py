@@ -421,6 +421,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8732)
     parser.add_argument("--keep", action="store_true", help="keep the bench tenant")
     args = parser.parse_args()
+    if args.http and args.http < 1:
+        parser.error("--http: seconds per block, 0 (no HTTP phase) or at least 1")
+    if args.parts < 0 or args.creates < 2 or args.decisions < 1:
+        parser.error("--creates takes 2 or more, --decisions 1 or more, --parts 0 or more")
     call_command("migrate_schemas", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)  # the API's throttles use the DB cache
     tenant_provision(
